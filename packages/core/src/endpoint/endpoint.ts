@@ -1,0 +1,139 @@
+import { normalizeDnsName } from './names.js';
+
+/** Record types the core model validates and the TXT registry understands. */
+export const KNOWN_RECORD_TYPES = [
+  'A',
+  'AAAA',
+  'CNAME',
+  'TXT',
+  'SRV',
+  'NS',
+  'PTR',
+  'MX',
+  'NAPTR',
+  'DNAME',
+  'CAA',
+] as const;
+export type KnownRecordType = (typeof KNOWN_RECORD_TYPES)[number];
+/** A record type mnemonic; known types autocomplete, provider types (e.g. PowerDNS `LUA`) are allowed. */
+export type RecordType = KnownRecordType | (string & {});
+
+/** Record types ExternalDNS manages when nothing else is configured. */
+export const DEFAULT_MANAGED_RECORD_TYPES: readonly RecordType[] = ['A', 'AAAA', 'CNAME'];
+
+/** ExternalDNS's `{name, value}` provider-specific property. */
+export interface ProviderSpecificProperty {
+  name: string;
+  value: string;
+}
+
+/** Well-known label keys (ExternalDNS `endpoint/labels.go`). */
+export const LabelKeys = {
+  owner: 'owner',
+  resource: 'resource',
+  ownedRecord: 'ownedRecord',
+  encryptionNonce: 'txt-encryption-nonce',
+} as const;
+
+/**
+ * A DNS record set: one name, one type, one set identifier and all its values. The field names and
+ * meaning are ExternalDNS's, so endpoints travel unchanged over the webhook protocol.
+ *
+ * Every field is present (empty string, 0, `{}` and `[]` mean "not set"); {@link endpointToJSON}
+ * omits them again exactly as ExternalDNS's Go encoder does.
+ */
+export interface Endpoint {
+  /** Owner name, conventionally without trailing dot; its spelling is kept, comparisons normalise it. */
+  dnsName: string;
+  /** Record data, one string per value (`"10 mx.example.com"` for MX). */
+  targets: string[];
+  recordType: RecordType;
+  /** Distinguishes several record sets of one name and type (weighted or geo routing). `''` = none. */
+  setIdentifier: string;
+  /** Seconds; `0` means "not configured" (the provider's default applies). */
+  recordTTL: number;
+  /** Ownership metadata (`owner`, `resource`, …); never sent to DNS as such. */
+  labels: Record<string, string>;
+  providerSpecific: ProviderSpecificProperty[];
+}
+
+/** The wire (JSON) shape: every field but the name and type may be absent. */
+export interface EndpointJSON {
+  dnsName: string;
+  targets?: string[];
+  recordType: string;
+  setIdentifier?: string;
+  recordTTL?: number;
+  labels?: Record<string, string>;
+  providerSpecific?: ProviderSpecificProperty[];
+}
+
+/** What {@link endpoint} accepts: the required fields plus any of the optional ones. */
+export type EndpointInit = Pick<Endpoint, 'dnsName' | 'recordType'> &
+  Partial<Omit<Endpoint, 'dnsName' | 'recordType'>>;
+
+/** Builds an endpoint, filling every unset field with its empty value. Does not validate. */
+export function endpoint(init: EndpointInit): Endpoint {
+  return {
+    dnsName: init.dnsName,
+    targets: [...(init.targets ?? [])],
+    recordType: init.recordType,
+    setIdentifier: init.setIdentifier ?? '',
+    recordTTL: init.recordTTL ?? 0,
+    labels: { ...(init.labels ?? {}) },
+    providerSpecific: (init.providerSpecific ?? []).map((p) => ({ name: p.name, value: p.value })),
+  };
+}
+
+/** A deep copy, so callers can change the result without touching the input. */
+export function cloneEndpoint(ep: Endpoint): Endpoint {
+  return endpoint(ep);
+}
+
+/** Serialises like ExternalDNS's Go encoder: empty strings, 0, empty lists and maps are omitted. */
+export function endpointToJSON(ep: Endpoint): EndpointJSON {
+  // key order follows ExternalDNS's struct order
+  const out: EndpointJSON = ep.targets.length
+    ? { dnsName: ep.dnsName, targets: [...ep.targets], recordType: ep.recordType }
+    : { dnsName: ep.dnsName, recordType: ep.recordType };
+  if (ep.setIdentifier) out.setIdentifier = ep.setIdentifier;
+  if (ep.recordTTL) out.recordTTL = ep.recordTTL;
+  if (Object.keys(ep.labels).length) out.labels = { ...ep.labels };
+  if (ep.providerSpecific.length) out.providerSpecific = ep.providerSpecific.map((p) => ({ ...p }));
+  return out;
+}
+
+/**
+ * The identity of a record set for every comparison in the SDK: normalised name, type and set
+ * identifier, joined so that it can be used as a `Map` key.
+ */
+export function endpointKey(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
+  return `${normalizeDnsName(ep.dnsName)}\u0000${ep.recordType.toUpperCase()}\u0000${ep.setIdentifier}`;
+}
+
+/** Human form of an endpoint's identity: `api.example.com A` or `api.example.com A [blue]`. */
+export function describeEndpoint(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
+  return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;
+}
+
+/** The first value of a provider-specific property, as ExternalDNS's getter returns it. */
+export function getProviderSpecific(ep: Endpoint, name: string): string | undefined {
+  return ep.providerSpecific.find((p) => p.name === name)?.value;
+}
+
+/** Sets a provider-specific property in place (replacing the first of that name), like ExternalDNS. */
+export function setProviderSpecific(ep: Endpoint, name: string, value: string): void {
+  const existing = ep.providerSpecific.find((p) => p.name === name);
+  if (existing) existing.value = value;
+  else ep.providerSpecific.push({ name, value });
+}
+
+/** Removes every provider-specific property with that name. */
+export function deleteProviderSpecific(ep: Endpoint, name: string): void {
+  ep.providerSpecific = ep.providerSpecific.filter((p) => p.name !== name);
+}
+
+/** ExternalDNS's `IsOwnedBy`: the owner label is present and equals `ownerId`. */
+export function isOwnedBy(ep: Endpoint, ownerId: string): boolean {
+  return Object.hasOwn(ep.labels, LabelKeys.owner) && ep.labels[LabelKeys.owner] === ownerId;
+}

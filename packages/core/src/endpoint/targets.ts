@@ -1,0 +1,117 @@
+import { isIP, isIPv4 } from 'node:net';
+import type { Endpoint } from './endpoint.js';
+
+/**
+ * Canonical text of an IPv6 address (RFC 5952: lower case, longest zero run compressed).
+ * Returns `undefined` when the input is not an IPv6 address.
+ */
+export function canonicalIPv6(address: string): string | undefined {
+  if (isIP(address) !== 6) return undefined;
+  try {
+    // WHATWG URL serialises IPv6 hosts in RFC 5952 form.
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Canonical text of an IP address of either family, or `undefined` for anything else. */
+export function canonicalIP(value: string): string | undefined {
+  if (isIPv4(value)) return value;
+  return canonicalIPv6(value);
+}
+
+/** The 16-byte form used to order addresses (IPv4 mapped into `::ffff:0:0/96`, so it sorts first). */
+function ipBytes(address: string): number[] {
+  if (isIPv4(address)) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...address.split('.').map(Number)];
+  const canonical = canonicalIPv6(address) ?? address;
+  const [head = '', tail] = canonical.split('::');
+  const parse = (s: string) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
+  const headGroups = parse(head);
+  const tailGroups = tail === undefined ? [] : parse(tail);
+  const groups = [
+    ...headGroups,
+    ...Array<number>(8 - headGroups.length - tailGroups.length).fill(0),
+    ...tailGroups,
+  ];
+  return groups.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+function compareIPs(a: string, b: string): number {
+  const x = ipBytes(a);
+  const y = ipBytes(b);
+  for (let i = 0; i < 16; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * The form in which two target values are compared: IP addresses in canonical text, everything
+ * else lower-cased with one trailing dot removed. Deviation D6 of our conformance notes:
+ * ExternalDNS treats `lb.example.net.` and `lb.example.net` as different and flaps.
+ */
+export function canonicalTarget(target: string): string {
+  const ip = canonicalIP(target);
+  if (ip !== undefined) return ip;
+  const lower = target.toLowerCase();
+  return lower.endsWith('.') && lower.length > 1 && !lower.endsWith('\\.') ? lower.slice(0, -1) : lower;
+}
+
+/** De-duplicates and sorts targets in ExternalDNS order (`NewTargets`). */
+export function sortTargets(targets: readonly string[]): string[] {
+  return [...new Set(targets)].sort(compareTargetStrings);
+}
+
+function compareTargetStrings(a: string, b: string): number {
+  const ia = canonicalIP(a);
+  const ib = canonicalIP(b);
+  if (ia !== undefined && ib !== undefined) return ia < ib ? -1 : ia > ib ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * True when two target lists hold the same values as sets: order-, case- and IPv6-spelling-insensitive
+ * and, unlike ExternalDNS, trailing-dot insensitive (no flapping between `a.example.` and `a.example`).
+ */
+export function sameTargets(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  const x = new Set(a.map(canonicalTarget));
+  const y = new Set(b.map(canonicalTarget));
+  if (x.size !== y.size) return false;
+  for (const v of x) if (!y.has(v)) return false;
+  return true;
+}
+
+/**
+ * ExternalDNS's `Targets.IsLess`, used to pick a winner among competing candidates: a shorter list is
+ * less; for equal lengths the first differing sorted element decides, IPs before names, IPs numerically.
+ */
+export function targetsLess(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return a.length < b.length;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  for (let i = 0; i < x.length; i++) {
+    const p = x[i] as string;
+    const q = y[i] as string;
+    if (p === q) continue;
+    const pIsIP = isIP(p) !== 0;
+    const qIsIP = isIP(q) !== 0;
+    if (pIsIP && qIsIP) return compareIPs(p, q) < 0;
+    if (pIsIP !== qIsIP) return pIsIP;
+    return p < q;
+  }
+  return false;
+}
+
+/** ExternalDNS's `SuitableType`: IPv4 → A, IPv6 → AAAA, anything else → CNAME. */
+export function suitableRecordType(target: string): 'A' | 'AAAA' | 'CNAME' {
+  const family = isIP(target);
+  return family === 4 ? 'A' : family === 6 ? 'AAAA' : 'CNAME';
+}
+
+/** True when two endpoints' targets are equal as sets (see {@link sameTargets}). */
+export function sameEndpointTargets(a: Endpoint, b: Endpoint): boolean {
+  return sameTargets(a.targets, b.targets);
+}

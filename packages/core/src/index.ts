@@ -1,0 +1,88 @@
+// Errors
+export {
+  DnsError,
+  ValidationError,
+  ConfigError,
+  ProviderError,
+  AbortedError,
+  isDnsError,
+  formatIssues,
+  formatIssuePath,
+  throwIfAborted,
+} from './errors.js';
+export type { DnsErrorCode, DnsErrorOptions, Issue, IssuePath, ProviderErrorOptions } from './errors.js';
+
+// Endpoint model
+export {
+  endpoint,
+  cloneEndpoint,
+  endpointToJSON,
+  endpointKey,
+  describeEndpoint,
+  getProviderSpecific,
+  setProviderSpecific,
+  deleteProviderSpecific,
+  isOwnedBy,
+  KNOWN_RECORD_TYPES,
+  DEFAULT_MANAGED_RECORD_TYPES,
+  LabelKeys,
+} from './endpoint/endpoint.js';
+export type {
+  Endpoint,
+  EndpointInit,
+  EndpointJSON,
+  KnownRecordType,
+  ProviderSpecificProperty,
+  RecordType,
+} from './endpoint/endpoint.js';
+export {
+  normalizeDnsName,
+  dnsNameToUnicode,
+  sameDnsName,
+  withTrailingDot,
+  withoutTrailingDot,
+  isInZone,
+  checkDnsName,
+  MAX_LABEL_OCTETS,
+  MAX_NAME_OCTETS,
+} from './endpoint/names.js';
+export type { NameCheckOptions } from './endpoint/names.js';
+export {
+  canonicalIP,
+  canonicalIPv6,
+  canonicalTarget,
+  sameTargets,
+  sortTargets,
+  targetsLess,
+  suitableRecordType,
+} from './endpoint/targets.js';
+export {
+  targetValidators,
+  canonicalizeTarget,
+  parseTxtStrings,
+  formatTxtStrings,
+  HOSTNAME_TARGET_TYPES,
+} from './endpoint/rdata.js';
+export type { TargetValidator } from './endpoint/rdata.js';
+export {
+  parseEndpoints,
+  safeParseEndpoints,
+  parseEndpoint,
+  validateEndpoint,
+  assertValidEndpoints,
+  MAX_TTL,
+} from './endpoint/parse.js';
+export type { EndpointParseOptions, SafeParseResult } from './endpoint/parse.js';
+export { serializeLabels, parseLabels, HERITAGE } from './endpoint/labels.js';
+
+// Domain filter
+export { DomainFilter } from './domainFilter.js';
+export type { DomainFilterJSON, DomainFilterOptions, DomainFilterLike } from './domainFilter.js';
+
+// Providers
+export { emptyChanges, countChanges, hasAnyChange, changesToJSON, CHANGE_LISTS } from './provider/changes.js';
+export type { Changes, ChangesJSON, ChangeList } from './provider/changes.js';
+export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from './provider/provider.js';
+export { findZone } from './provider/zones.js';
+export { InMemoryProvider } from './provider/inMemoryProvider.js';
+export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';

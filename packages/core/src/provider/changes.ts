@@ -1,0 +1,44 @@
+import { endpointToJSON, type Endpoint, type EndpointJSON } from '../endpoint/endpoint.js';
+
+/**
+ * A set of record changes, as ExternalDNS's planner produces them. `updateOld[i]` and `updateNew[i]`
+ * are the old and new versions of the same record set.
+ */
+export interface Changes {
+  create: Endpoint[];
+  updateOld: Endpoint[];
+  updateNew: Endpoint[];
+  delete: Endpoint[];
+}
+
+/** The wire form: lists omitted when empty, as ExternalDNS encodes them. */
+export interface ChangesJSON {
+  create?: EndpointJSON[];
+  updateOld?: EndpointJSON[];
+  updateNew?: EndpointJSON[];
+  delete?: EndpointJSON[];
+}
+
+export const CHANGE_LISTS = ['create', 'updateOld', 'updateNew', 'delete'] as const;
+export type ChangeList = (typeof CHANGE_LISTS)[number];
+
+/** A `Changes` value with every list empty. */
+export function emptyChanges(): Changes {
+  return { create: [], updateOld: [], updateNew: [], delete: [] };
+}
+
+/** Number of record sets touched: creates + updates + deletes (an update counts once). */
+export function countChanges(changes: Changes): number {
+  return changes.create.length + changes.updateNew.length + changes.delete.length;
+}
+
+/** True when there is anything to send to a provider. */
+export function hasAnyChange(changes: Changes): boolean {
+  return countChanges(changes) > 0;
+}
+
+export function changesToJSON(changes: Changes): ChangesJSON {
+  const out: ChangesJSON = {};
+  for (const list of CHANGE_LISTS) if (changes[list].length) out[list] = changes[list].map(endpointToJSON);
+  return out;
+}
