@@ -1,0 +1,21 @@
+import type { DomainFilter } from '../domainFilter.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import type { Changes } from '../provider/changes.js';
+import type { CallOptions, Provider } from '../provider/provider.js';
+
+/**
+ * Ownership bookkeeping around a provider (ExternalDNS's registry): `records()` returns the
+ * provider's records with ownership labels merged in and the registry's own records hidden;
+ * `applyChanges()` adds the ownership records that travel with each change.
+ */
+export interface Registry {
+  /** The owner ID this instance writes and recognises as "ours". */
+  readonly ownerId: string;
+  /** The previous owner ID being migrated from, if any. */
+  readonly oldOwnerId: string | undefined;
+  readonly provider: Provider;
+  readonly domainFilter: DomainFilter;
+  records(options?: CallOptions): Promise<Endpoint[]>;
+  applyChanges(changes: Changes, options?: CallOptions): Promise<void>;
+  adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;
+}
