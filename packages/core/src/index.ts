@@ -86,3 +86,10 @@ export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from
 export { findZone } from './provider/zones.js';
 export { InMemoryProvider } from './provider/inMemoryProvider.js';
 export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';
+
+// Planner
+export { calculatePlan, isManagedRecordType } from './plan/calculatePlan.js';
+export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePlan.js';
+export { POLICIES } from './plan/policy.js';
+export type { Policy } from './plan/policy.js';
+export type { Registry } from './registry/registry.js';

@@ -1,0 +1,220 @@
+import type { DomainFilterLike } from '../domainFilter.js';
+import {
+  DEFAULT_MANAGED_RECORD_TYPES,
+  cloneEndpoint,
+  endpointKey,
+  isOwnedBy,
+  LabelKeys,
+  type Endpoint,
+  type RecordType,
+} from '../endpoint/endpoint.js';
+import { normalizeDnsName } from '../endpoint/names.js';
+import { sameTargets } from '../endpoint/targets.js';
+import type { Changes } from '../provider/changes.js';
+import { resolveCreate, resolveUpdate } from './conflict.js';
+import { applyPolicy, type Policy } from './policy.js';
+
+export interface CalculatePlanOptions {
+  /** Records as they are now, with ownership labels (what `Registry.records()` returns). */
+  current: readonly Endpoint[];
+  /** Records as they should be (after `adjustEndpoints`). */
+  desired: readonly Endpoint[];
+  policy: Policy;
+  /** Our owner ID; `''` disables every ownership check (ExternalDNS without a registry). */
+  ownerId: string;
+  /** Owner ID being migrated from: records it owns are rewritten to `ownerId`. */
+  oldOwnerId?: string;
+  /** Record types the plan may touch (default A, AAAA, CNAME). An empty list manages nothing. */
+  managedRecordTypes?: readonly RecordType[];
+  /** Record types never touched, even when managed. */
+  excludeRecordTypes?: readonly RecordType[];
+  /** Names outside this filter are neither updated, deleted nor created. */
+  domainFilter?: DomainFilterLike;
+}
+
+/** Planner output: the changes plus whether anything needs to be sent. */
+export interface CalculatedChanges extends Changes {
+  /** ExternalDNS `HasChanges()`: creates, deletes, or updates whose old and new versions differ. */
+  hasChanges: boolean;
+}
+
+interface TypeSlot {
+  current: Endpoint | undefined;
+  candidates: Endpoint[];
+}
+
+interface Row {
+  current: Endpoint[];
+  candidates: Endpoint[];
+  types: Map<string, TypeSlot>;
+}
+
+/** True when a record type may be touched: not excluded and managed. */
+export function isManagedRecordType(
+  type: string,
+  managed: readonly RecordType[],
+  excluded: readonly RecordType[] = [],
+): boolean {
+  return !excluded.includes(type) && managed.includes(type);
+}
+
+/**
+ * Computes the changes that turn `current` into `desired`, with ExternalDNS v0.18+ semantics
+ * (plan/plan.go): rows per (name, set identifier), CNAME-versus-other conflict resolution, stable
+ * winner selection, owner inheritance on updates, creates only on names we fully own, then the
+ * policy and the owner filter. Output lists are sorted by name, type and set identifier, so the
+ * same input always gives the same plan.
+ */
+export function calculatePlan(options: CalculatePlanOptions): CalculatedChanges {
+  const managed = options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
+  const excluded = options.excludeRecordTypes ?? [];
+  const ownerId = options.ownerId;
+  const oldOwnerId = options.oldOwnerId ?? '';
+  const takesPart = (ep: Endpoint) =>
+    isManagedRecordType(ep.recordType, managed, excluded) &&
+    (options.domainFilter?.matches(ep.dnsName) ?? true);
+
+  const rows = new Map<string, Row>();
+  const rowOf = (ep: Endpoint): Row => {
+    const key = `${normalizeDnsName(ep.dnsName)}\u0000${ep.setIdentifier}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { current: [], candidates: [], types: new Map() }));
+    return row;
+  };
+  const slotOf = (row: Row, type: string): TypeSlot => {
+    let slot = row.types.get(type);
+    if (!slot) row.types.set(type, (slot = { current: undefined, candidates: [] }));
+    return slot;
+  };
+  for (const ep of options.current) {
+    if (!takesPart(ep)) continue;
+    const row = rowOf(ep);
+    row.current.push(ep);
+    slotOf(row, ep.recordType).current = ep; // the last one of a type is the one compared
+  }
+  for (const ep of options.desired) {
+    if (!takesPart(ep)) continue;
+    const row = rowOf(ep);
+    row.candidates.push(ep);
+    slotOf(row, ep.recordType).candidates.push(ep);
+  }
+
+  const create: Endpoint[] = [];
+  const updateOld: Endpoint[] = [];
+  const updateNew: Endpoint[] = [];
+  const deletes: Endpoint[] = [];
+
+  for (const row of rows.values()) {
+    if (row.current.length > 0 && row.candidates.length === 0) {
+      deletes.push(...row.current);
+      continue;
+    }
+    const rowCreates: Endpoint[] = [];
+    for (const [type, slot] of resolveRecordTypes(row)) {
+      void type;
+      if (slot.current && slot.candidates.length === 0) {
+        deletes.push(slot.current);
+      } else if (!slot.current && slot.candidates.length > 0) {
+        rowCreates.push(resolveCreate(slot.candidates));
+      } else if (slot.current && slot.candidates.length > 0) {
+        const current = slot.current;
+        const winner = resolveUpdate(current, slot.candidates);
+        if (needsUpdate(current, winner, oldOwnerId)) {
+          const next = cloneEndpoint(winner);
+          // Owner inheritance: the new version keeps the current owner, so the owner filter
+          // below treats old and new alike.
+          next.labels[LabelKeys.owner] = current.labels[LabelKeys.owner] ?? '';
+          updateOld.push(current);
+          updateNew.push(next);
+        }
+      }
+    }
+    // Creates only where every record already at this name is ours (ExternalDNS plan.go).
+    if (rowCreates.length > 0 && (ownerId === '' || row.current.every((c) => isOwnedBy(c, ownerId)))) {
+      create.push(...rowCreates);
+    }
+  }
+
+  let changes: Changes = applyPolicy({ create, updateOld, updateNew, delete: deletes }, options.policy);
+  if (ownerId !== '') {
+    const seen = new Set<string>();
+    changes = {
+      create: changes.create,
+      updateOld: changes.updateOld.filter((ep) => isOwnedBy(ep, ownerId)),
+      updateNew: changes.updateNew.filter((ep) => isOwnedBy(ep, ownerId)),
+      delete: changes.delete.filter((ep) => {
+        if (!isOwnedBy(ep, ownerId)) return false;
+        const key = endpointKey(ep);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      }),
+    };
+  }
+  const sorted = sortChanges(changes);
+  return { ...sorted, hasChanges: computeHasChanges(sorted) };
+}
+
+/** ExternalDNS `ResolveRecordTypes`: several candidates mixing CNAME and other types drop the CNAMEs. */
+function resolveRecordTypes(row: Row): Map<string, TypeSlot> {
+  if (row.candidates.length <= 1) return row.types;
+  const hasCname = row.candidates.some((c) => c.recordType === 'CNAME');
+  const hasOther = row.candidates.some((c) => c.recordType !== 'CNAME');
+  if (!hasCname || !hasOther) return row.types;
+  const resolved = new Map(row.types);
+  const cname = resolved.get('CNAME');
+  if (cname) resolved.set('CNAME', { current: cname.current, candidates: [] });
+  return resolved;
+}
+
+function needsUpdate(current: Endpoint, desired: Endpoint, oldOwnerId: string): boolean {
+  if (desired.recordTTL > 0 && desired.recordTTL !== current.recordTTL) return true;
+  if (!sameTargets(current.targets, desired.targets)) return true;
+  if (providerSpecificDiffers(current, desired)) return true;
+  return oldOwnerId !== '' && (current.labels[LabelKeys.owner] ?? '') !== oldOwnerId;
+}
+
+/** Provider-specific properties compared as name → value maps (order ignored). */
+export function providerSpecificDiffers(a: Endpoint, b: Endpoint): boolean {
+  const x = new Map(a.providerSpecific.map((p) => [p.name, p.value]));
+  const y = new Map(b.providerSpecific.map((p) => [p.name, p.value]));
+  if (x.size !== y.size) return true;
+  for (const [name, value] of x) if (y.get(name) !== value) return true;
+  return false;
+}
+
+function computeHasChanges(changes: Changes): boolean {
+  if (changes.create.length > 0 || changes.delete.length > 0) return true;
+  if (changes.updateNew.length !== changes.updateOld.length) return true;
+  return changes.updateNew.some((n, i) => !deepEqualEndpoint(n, changes.updateOld[i] as Endpoint));
+}
+
+/** Field-by-field equality, labels and provider-specific order included (Go `reflect.DeepEqual`). */
+export function deepEqualEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return JSON.stringify(canonicalLabels(a)) === JSON.stringify(canonicalLabels(b));
+}
+
+function canonicalLabels(ep: Endpoint): unknown {
+  return {
+    ...ep,
+    labels: Object.fromEntries(Object.entries(ep.labels).sort(([x], [y]) => (x < y ? -1 : 1))),
+  };
+}
+
+const byKey = (a: Endpoint, b: Endpoint) => {
+  const x = endpointKey(a);
+  const y = endpointKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Sorts every list by key; update pairs move together. */
+export function sortChanges(changes: Changes): Changes {
+  const pairs = changes.updateNew.map((n, i) => ({ n, o: changes.updateOld[i] as Endpoint }));
+  pairs.sort((p, q) => byKey(p.n, q.n));
+  return {
+    create: [...changes.create].sort(byKey),
+    updateOld: pairs.map((p) => p.o),
+    updateNew: pairs.map((p) => p.n),
+    delete: [...changes.delete].sort(byKey),
+  };
+}
