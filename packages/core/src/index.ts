@@ -93,3 +93,25 @@ export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePl
 export { POLICIES } from './plan/policy.js';
 export type { Policy } from './plan/policy.js';
 export type { Registry } from './registry/registry.js';
+export { createPlan, planToJSON, planFromJSON, countPlan, touchedRows, PLAN_FORMAT_VERSION } from './plan/plan.js';
+export type { Plan, PlanInit, PlanJSON, PlanCounts } from './plan/plan.js';
+export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safety.js';
+export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
+
+// Apply and reconcile
+export { splitChanges, applyInBatches } from './apply/batches.js';
+export type { ApplyInBatchesOptions } from './apply/batches.js';
+export { reconcile, applyPlan } from './reconcile/reconcile.js';
+export type { ReconcileOptions, ReconcileResult, ReconcileHooks, ApplyPlanOptions } from './reconcile/reconcile.js';
+export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
+export type { PlanConflict } from './reconcile/conflicts.js';
+export { silentLogger } from './logger.js';
+export type { Logger, LogFields } from './logger.js';
+
+// Rendering
+export { renderPlanText, summarizePlan } from './render/text.js';
+export type { RenderTextOptions } from './render/text.js';
+export { renderPlanMarkdown } from './render/markdown.js';
+export { renderPlanJSON } from './render/json.js';
+export { planEntries } from './render/group.js';
+export type { PlanEntry } from './render/group.js';

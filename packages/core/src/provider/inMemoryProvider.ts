@@ -65,7 +65,11 @@ export class InMemoryProvider implements Provider {
   }
 
   /** Zone names served, normalised. */
-  get zones(): string[] {
+  zones(): Promise<string[]> {
+    return Promise.resolve(this.#zoneNames());
+  }
+
+  #zoneNames(): string[] {
     return [...this.#zones.keys()];
   }
 
@@ -123,10 +127,10 @@ export class InMemoryProvider implements Provider {
             { provider: this.name },
           );
         }
-        const zone = findZone(ep.dnsName, this.zones);
+        const zone = findZone(ep.dnsName, this.#zoneNames());
         if (zone === undefined) {
           throw new ProviderError(
-            `inmemory: no zone serves ${ep.dnsName} (zones: ${this.zones.join(', ') || 'none'})`,
+            `inmemory: no zone serves ${ep.dnsName} (zones: ${this.#zoneNames().join(', ') || 'none'})`,
             { provider: this.name, code: 'UNKNOWN_ZONE' },
           );
         }

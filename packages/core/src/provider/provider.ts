@@ -50,4 +50,9 @@ export interface Provider {
    * clamping, target spelling, provider-specific defaults), so that a second plan is empty.
    */
   adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;
+  /**
+   * The zones served (optional). Core uses them to apply safety limits per zone; without it the
+   * provider counts as one zone.
+   */
+  zones?(options?: CallOptions): Promise<string[]>;
 }

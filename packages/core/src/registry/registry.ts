@@ -18,4 +18,9 @@ export interface Registry {
   records(options?: CallOptions): Promise<Endpoint[]>;
   applyChanges(changes: Changes, options?: CallOptions): Promise<void>;
   adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;
+  /**
+   * The ownership records `applyChanges(changes)` would add, without sending anything (optional;
+   * used to show TXT changes in plans). Call after `records()`.
+   */
+  ownershipChanges?(changes: Changes): Changes;
 }

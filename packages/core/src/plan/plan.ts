@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { endpointKey, endpointToJSON, type Endpoint, type EndpointJSON } from '../endpoint/endpoint.js';
+import { normalizeDnsName } from '../endpoint/names.js';
+import { parseEndpoints } from '../endpoint/parse.js';
+import { ValidationError } from '../errors.js';
+import { CHANGE_LISTS, type Changes, type ChangesJSON } from '../provider/changes.js';
+import { POLICIES, type Policy } from './policy.js';
+
+export const PLAN_FORMAT_VERSION = 1 as const;
+
+/**
+ * A reviewed-before-applied unit of work: the record changes, the current records they were computed
+ * from, and a checksum over both. It serialises to JSON and back ({@link planToJSON},
+ * {@link planFromJSON}), so a plan can be saved, reviewed and applied later with `applyPlan`, which
+ * refuses when the records it touches changed in the meantime.
+ */
+export interface Plan {
+  readonly version: typeof PLAN_FORMAT_VERSION;
+  /** ISO 8601 time the plan was computed. */
+  readonly createdAt: string;
+  readonly policy: Policy;
+  readonly ownerId: string;
+  /** Record types the plan manages (managed minus excluded); other types at its names are ignored. */
+  readonly recordTypes: readonly string[];
+  /** Record changes as the planner computed them (ownership TXT records are added at apply time). */
+  readonly changes: Changes;
+  /**
+   * The ownership TXT records that travel with the changes, as the registry will send them.
+   * Informational (rendered under their record); regenerated when the plan is applied.
+   */
+  readonly ownershipChanges: Changes;
+  /** ExternalDNS `HasChanges()`, widened by owner migrations that must rewrite markers. */
+  readonly hasChanges: boolean;
+  /** Current records (through the registry, with ownership labels) at the names the plan touches. */
+  readonly current: readonly Endpoint[];
+  /** SHA-256 over everything above but `createdAt`; detects edited plan files. */
+  readonly checksum: string;
+}
+
+export interface PlanInit {
+  policy: Policy;
+  ownerId: string;
+  recordTypes: readonly string[];
+  changes: Changes;
+  ownershipChanges?: Changes;
+  hasChanges: boolean;
+  /** All current records the plan was computed from; only those at touched names are kept. */
+  current: readonly Endpoint[];
+  createdAt?: Date;
+}
+
+/** The row identity a change touches: normalised name plus set identifier. */
+export function rowKey(ep: Pick<Endpoint, 'dnsName' | 'setIdentifier'>): string {
+  return `${normalizeDnsName(ep.dnsName)}\u0000${ep.setIdentifier}`;
+}
+
+/** Every (name, set identifier) a change set touches. */
+export function touchedRows(changes: Changes): Set<string> {
+  const rows = new Set<string>();
+  for (const list of CHANGE_LISTS) for (const ep of changes[list]) rows.add(rowKey(ep));
+  return rows;
+}
+
+const byKey = (a: Endpoint, b: Endpoint) =>
+  endpointKey(a) < endpointKey(b) ? -1 : endpointKey(a) > endpointKey(b) ? 1 : 0;
+
+/** Builds a {@link Plan}, keeping only the current records at the names the changes touch. */
+export function createPlan(init: PlanInit): Plan {
+  const rows = touchedRows(init.changes);
+  const current = init.current.filter((ep) => rows.has(rowKey(ep))).sort(byKey);
+  const ownershipChanges = init.ownershipChanges ?? { create: [], updateOld: [], updateNew: [], delete: [] };
+  const body = {
+    version: PLAN_FORMAT_VERSION,
+    policy: init.policy,
+    ownerId: init.ownerId,
+    recordTypes: [...init.recordTypes].sort(),
+    changes: init.changes,
+    ownershipChanges,
+    hasChanges: init.hasChanges,
+    current,
+  };
+  return { ...body, createdAt: (init.createdAt ?? new Date()).toISOString(), checksum: checksumOf(body) };
+}
+
+function checksumOf(body: {
+  version: number;
+  policy: Policy;
+  ownerId: string;
+  recordTypes: readonly string[];
+  changes: Changes;
+  ownershipChanges: Changes;
+  hasChanges: boolean;
+  current: readonly Endpoint[];
+}): string {
+  const canonical = JSON.stringify([
+    body.version,
+    body.policy,
+    body.ownerId,
+    body.recordTypes,
+    body.hasChanges,
+    fullChanges(body.changes),
+    fullChanges(body.ownershipChanges),
+    body.current.map(endpointToJSON),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function fullChanges(changes: Changes): Required<ChangesJSON> {
+  return {
+    create: changes.create.map(endpointToJSON),
+    updateOld: changes.updateOld.map(endpointToJSON),
+    updateNew: changes.updateNew.map(endpointToJSON),
+    delete: changes.delete.map(endpointToJSON),
+  };
+}
+
+/** The JSON form of a plan (every list present, endpoints in ExternalDNS wire form). */
+export interface PlanJSON {
+  version: typeof PLAN_FORMAT_VERSION;
+  createdAt: string;
+  policy: Policy;
+  ownerId: string;
+  recordTypes: string[];
+  hasChanges: boolean;
+  checksum: string;
+  changes: Required<ChangesJSON>;
+  ownershipChanges: Required<ChangesJSON>;
+  current: EndpointJSON[];
+}
+
+export function planToJSON(plan: Plan): PlanJSON {
+  return {
+    version: plan.version,
+    createdAt: plan.createdAt,
+    policy: plan.policy,
+    ownerId: plan.ownerId,
+    recordTypes: [...plan.recordTypes],
+    hasChanges: plan.hasChanges,
+    checksum: plan.checksum,
+    changes: fullChanges(plan.changes),
+    ownershipChanges: fullChanges(plan.ownershipChanges),
+    current: plan.current.map(endpointToJSON),
+  };
+}
+
+const changesShape = z.object({
+  create: z.array(z.unknown()).default([]),
+  updateOld: z.array(z.unknown()).default([]),
+  updateNew: z.array(z.unknown()).default([]),
+  delete: z.array(z.unknown()).default([]),
+});
+
+const planShape = z.object({
+  version: z.literal(PLAN_FORMAT_VERSION, {
+    error: `unsupported plan format version (this SDK reads version ${PLAN_FORMAT_VERSION})`,
+  }),
+  createdAt: z.string(),
+  policy: z.enum(POLICIES as [Policy, ...Policy[]]),
+  ownerId: z.string(),
+  recordTypes: z.array(z.string()),
+  hasChanges: z.boolean(),
+  checksum: z.string(),
+  changes: changesShape,
+  ownershipChanges: changesShape,
+  current: z.array(z.unknown()),
+});
+
+/**
+ * Reads a saved plan. Throws {@link ValidationError} when the JSON is malformed, an endpoint is
+ * invalid, or the checksum does not match (the file was edited after it was made).
+ */
+export function planFromJSON(json: unknown): Plan {
+  const shape = planShape.safeParse(typeof json === 'string' ? safeJSON(json) : json);
+  if (!shape.success) {
+    throw new ValidationError(
+      shape.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        code: i.code,
+        message: i.message,
+      })),
+      { summary: 'not a valid saved plan' },
+    );
+  }
+  const v = shape.data;
+  const lists = (c: z.infer<typeof changesShape>): Changes => {
+    const out: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
+    for (const list of CHANGE_LISTS) out[list] = parseEndpoints(c[list], { validateContent: false });
+    return out;
+  };
+  const body = {
+    version: PLAN_FORMAT_VERSION,
+    policy: v.policy,
+    ownerId: v.ownerId,
+    recordTypes: v.recordTypes,
+    hasChanges: v.hasChanges,
+    changes: lists(v.changes),
+    ownershipChanges: lists(v.ownershipChanges),
+    current: parseEndpoints(v.current, { validateContent: false }),
+  } as const;
+  const checksum = checksumOf(body);
+  if (checksum !== v.checksum) {
+    throw new ValidationError(
+      [
+        {
+          path: ['checksum'],
+          code: 'checksum_mismatch',
+          message: 'the plan does not match its checksum: it was edited after it was made',
+        },
+      ],
+      { summary: 'not a valid saved plan' },
+    );
+  }
+  return { ...body, createdAt: v.createdAt, checksum };
+}
+
+function safeJSON(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ValidationError(
+      [
+        {
+          path: [],
+          code: 'invalid_json',
+          message: `not JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
+        },
+      ],
+      { summary: 'not a valid saved plan' },
+    );
+  }
+}
+
+/** Record-set counts of a plan. */
+export interface PlanCounts {
+  create: number;
+  update: number;
+  delete: number;
+}
+
+export function countPlan(plan: Pick<Plan, 'changes'>): PlanCounts {
+  return {
+    create: plan.changes.create.length,
+    update: plan.changes.updateNew.length,
+    delete: plan.changes.delete.length,
+  };
+}

@@ -1,0 +1,144 @@
+import { isOwnedBy, type Endpoint } from '../endpoint/endpoint.js';
+import { DnsError } from '../errors.js';
+import type { Changes } from '../provider/changes.js';
+import { findZone } from '../provider/zones.js';
+
+/** Limits that stop a plan before it is applied. Each can be changed; `force` skips them all. */
+export interface SafetyLimits {
+  /** Largest share of a zone's owned records one run may update (default 0.3). */
+  maxUpdateRatio: number;
+  /** Largest share of a zone's owned records one run may delete (default 0.3). */
+  maxDeleteRatio: number;
+  /** The ratio limits apply only to zones where we own at least this many records (default 10). */
+  minOwnedRecords: number;
+  /** Refuse deleting when the desired set is empty while we own records (default true). */
+  refuseEmptyDesired: boolean;
+  /**
+   * Refuse deleting when the desired set shrank below this share of the records we own, across all
+   * zones, once we own at least `minOwnedRecords` (default 0.5). A source that errors often returns
+   * a fraction of its objects rather than none.
+   */
+  minDesiredRatio: number;
+}
+
+export const DEFAULT_SAFETY_LIMITS: Readonly<SafetyLimits> = {
+  maxUpdateRatio: 0.3,
+  maxDeleteRatio: 0.3,
+  minOwnedRecords: 10,
+  refuseEmptyDesired: true,
+  minDesiredRatio: 0.5,
+};
+
+/** One broken limit, with the numbers behind it. */
+export interface SafetyViolation {
+  rule: 'max-update-ratio' | 'max-delete-ratio' | 'empty-desired' | 'collapsed-desired';
+  /** The zone concerned, or `undefined` for rules over the whole run. */
+  zone: string | undefined;
+  /** The count that broke the limit (updates, deletes or desired records). */
+  count: number;
+  /** What it is measured against (owned records). */
+  total: number;
+  /** The configured limit (a ratio). */
+  limit: number;
+  message: string;
+}
+
+/** A plan was refused by a safety limit. Nothing was applied. */
+export class UnsafePlanError extends DnsError {
+  readonly violations: readonly SafetyViolation[];
+
+  constructor(violations: readonly SafetyViolation[]) {
+    super(
+      'UNSAFE_PLAN',
+      `plan refused by safety limits (nothing was applied; pass force: true or raise the limits to apply it):\n${violations.map((v) => `- ${v.message}`).join('\n')}`,
+    );
+    this.name = 'UnsafePlanError';
+    this.violations = violations;
+  }
+}
+
+export interface SafetyCheckInput {
+  changes: Changes;
+  /** Current records in the plan's scope (managed types, inside the domain filter). */
+  current: readonly Endpoint[];
+  /** Desired records in the plan's scope. */
+  desiredCount: number;
+  ownerId: string;
+  zones: readonly string[];
+  limits?: Partial<SafetyLimits>;
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/** Returns the limits a plan breaks; an empty list means it may be applied. */
+export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
+  const limits = { ...DEFAULT_SAFETY_LIMITS, ...input.limits };
+  const zoneOf = (name: string) => findZone(name, input.zones) ?? '(outside any zone)';
+  const owned =
+    input.ownerId === '' ? [...input.current] : input.current.filter((ep) => isOwnedBy(ep, input.ownerId));
+  const ownedByZone = countBy(owned, zoneOf);
+  const updatesByZone = countBy(input.changes.updateNew, zoneOf);
+  const deletesByZone = countBy(input.changes.delete, zoneOf);
+  const violations: SafetyViolation[] = [];
+
+  const ratioRule = (
+    rule: 'max-update-ratio' | 'max-delete-ratio',
+    byZone: Map<string, number>,
+    limit: number,
+    verb: string,
+  ) => {
+    for (const [zone, count] of byZone) {
+      const total = ownedByZone.get(zone) ?? 0;
+      if (total < limits.minOwnedRecords || count / total <= limit) continue;
+      violations.push({
+        rule,
+        zone,
+        count,
+        total,
+        limit,
+        message: `${verb} ${count} of ${total} owned records in zone ${zone} (${pct(count / total)}) is above the limit of ${pct(limit)}`,
+      });
+    }
+  };
+  ratioRule('max-update-ratio', updatesByZone, limits.maxUpdateRatio, 'updating');
+  ratioRule('max-delete-ratio', deletesByZone, limits.maxDeleteRatio, 'deleting');
+
+  const deletes = input.changes.delete.length;
+  if (deletes > 0 && owned.length > 0) {
+    if (limits.refuseEmptyDesired && input.desiredCount === 0) {
+      violations.push({
+        rule: 'empty-desired',
+        zone: undefined,
+        count: 0,
+        total: owned.length,
+        limit: 0,
+        message: `the desired set is empty while we own ${owned.length} records: applying would delete ${deletes} of them`,
+      });
+    } else if (
+      owned.length >= limits.minOwnedRecords &&
+      input.desiredCount < owned.length * limits.minDesiredRatio
+    ) {
+      violations.push({
+        rule: 'collapsed-desired',
+        zone: undefined,
+        count: input.desiredCount,
+        total: owned.length,
+        limit: limits.minDesiredRatio,
+        message: `the desired set collapsed to ${input.desiredCount} records while we own ${owned.length} (${pct(input.desiredCount / owned.length)}, below ${pct(limits.minDesiredRatio)}): applying would delete ${deletes}`,
+      });
+    }
+  }
+  return violations;
+}
+
+function countBy<T extends Endpoint>(
+  items: readonly T[],
+  keyOf: (name: string) => string,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item.dnsName);
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}

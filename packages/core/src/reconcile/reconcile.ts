@@ -1,0 +1,222 @@
+import { DomainFilter, type DomainFilterLike } from '../domainFilter.js';
+import {
+  endpoint,
+  KNOWN_RECORD_TYPES,
+  type Endpoint,
+  type EndpointInit,
+  type RecordType,
+} from '../endpoint/endpoint.js';
+import { assertValidEndpoints } from '../endpoint/parse.js';
+import { throwIfAborted } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { calculatePlan, isManagedRecordType } from '../plan/calculatePlan.js';
+import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
+import type { Policy } from '../plan/policy.js';
+import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
+import { emptyChanges, type Changes } from '../provider/changes.js';
+import type { Registry } from '../registry/registry.js';
+import { findPlanConflicts, PlanConflictError } from './conflicts.js';
+
+/** Callbacks around a run; each may be async, and a throw stops the run before anything is applied. */
+export interface ReconcileHooks {
+  /** The plan is computed (also in dry-run, and before safety limits are checked). */
+  onPlan?(plan: Plan): void | Promise<void>;
+  /** About to apply (not called in dry-run or when there is nothing to do). */
+  onApply?(plan: Plan): void | Promise<void>;
+  /** Applied successfully. */
+  onApplied?(result: ReconcileResult): void | Promise<void>;
+}
+
+export interface ReconcileOptions {
+  /** Where records are read and written, with ownership (usually a `TxtRegistry`). */
+  registry: Registry;
+  /** The records that should exist. */
+  desired: readonly (Endpoint | EndpointInit)[];
+  /** `sync` also deletes; `upsert-only` never deletes; `create-only` only creates. No default, as in ExternalDNS v0.22. */
+  policy: Policy;
+  /** Record types managed (default A, AAAA, CNAME). */
+  managedRecordTypes?: readonly RecordType[];
+  excludeRecordTypes?: readonly RecordType[];
+  /** Narrows the provider's own domain filter. */
+  domainFilter?: DomainFilterLike;
+  /** Compute and return the plan without applying it. Providers never see dry-run. */
+  dryRun?: boolean;
+  /** Apply even when a safety limit refuses the plan. */
+  force?: boolean;
+  /** Safety limits to change, or `false` to turn them off (prefer `force` for one run). */
+  safety?: Partial<SafetyLimits> | false;
+  signal?: AbortSignal;
+  logger?: Logger;
+  hooks?: ReconcileHooks;
+}
+
+export interface ReconcileResult {
+  plan: Plan;
+  /** True when changes were sent to the provider. */
+  applied: boolean;
+  dryRun: boolean;
+  counts: PlanCounts & { ownedRecords: number };
+  /** Safety violations that `force` overrode (empty otherwise). */
+  overriddenSafetyViolations: readonly SafetyViolation[];
+}
+
+interface PreparedRun {
+  plan: Plan;
+  scopeCurrent: Endpoint[];
+  scopeDesiredCount: number;
+  zones: string[];
+}
+
+async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
+  const { registry, signal } = options;
+  const provider = registry.provider;
+  throwIfAborted(signal);
+  const desiredInput = options.desired.map((d) => endpoint(d));
+  // Bad input stops here, before anything is read or written.
+  const extraRecordTypes = Object.fromEntries(
+    provider.capabilities.recordTypes
+      .filter((t) => !(KNOWN_RECORD_TYPES as readonly string[]).includes(t))
+      .map((t) => [t, null]),
+  );
+  assertValidEndpoints(desiredInput, {
+    extraRecordTypes,
+    summary: 'the desired records are invalid (nothing was applied)',
+  });
+  const call = signal ? { signal } : {};
+  const current = await registry.records(call);
+  const desired = await registry.adjustEndpoints(desiredInput, call);
+  const zones = provider.zones ? await provider.zones(call) : [];
+  throwIfAborted(signal);
+
+  const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];
+  const excluded = options.excludeRecordTypes ?? [];
+  const controllerFilter = options.domainFilter ?? DomainFilter.all();
+  const inScope = (ep: Endpoint) =>
+    isManagedRecordType(ep.recordType, managed, excluded) &&
+    controllerFilter.matches(ep.dnsName) &&
+    provider.domainFilter.matches(ep.dnsName);
+
+  const changes = calculatePlan({
+    current,
+    desired,
+    policy: options.policy,
+    ownerId: registry.ownerId,
+    ...(registry.oldOwnerId ? { oldOwnerId: registry.oldOwnerId } : {}),
+    managedRecordTypes: managed,
+    excludeRecordTypes: excluded,
+    domainFilter: {
+      matches: (name) => controllerFilter.matches(name) && provider.domainFilter.matches(name),
+    },
+  });
+  const scopeCurrent = current.filter(inScope);
+  const recordChanges: Changes = {
+    create: changes.create,
+    updateOld: changes.updateOld,
+    updateNew: changes.updateNew,
+    delete: changes.delete,
+  };
+  const plan = createPlan({
+    policy: options.policy,
+    ownerId: registry.ownerId,
+    recordTypes: managed.filter((t) => !excluded.includes(t)),
+    changes: recordChanges,
+    ownershipChanges: changes.hasChanges
+      ? (registry.ownershipChanges?.(recordChanges) ?? emptyChanges())
+      : emptyChanges(),
+    hasChanges: changes.hasChanges,
+    current: scopeCurrent,
+  });
+  return { plan, scopeCurrent, scopeDesiredCount: desired.filter(inScope).length, zones };
+}
+
+/**
+ * One reconcile run, ExternalDNS's controller loop as a function: read records through the registry,
+ * plan, check the safety limits, then apply unless `dryRun`. Everything that can be checked is checked
+ * before the first write; a refused or invalid run changes nothing.
+ *
+ * @example
+ * const registry = new TxtRegistry(provider, { ownerId: 'openova', prefix: '_externaldns.%{record_type}.' });
+ * const { plan, applied } = await reconcile({ registry, desired, policy: 'sync' });
+ */
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
+  const logger = options.logger ?? silentLogger;
+  const { plan, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
+  const counts = {
+    ...countPlan(plan),
+    ownedRecords: scopeCurrent.filter((ep) => ep.labels['owner'] === options.registry.ownerId).length,
+  };
+  logger.info?.('plan computed', { ...counts, hasChanges: plan.hasChanges, checksum: plan.checksum });
+  await options.hooks?.onPlan?.(plan);
+
+  let overridden: SafetyViolation[] = [];
+  if (options.safety !== false && plan.hasChanges) {
+    const violations = checkSafety({
+      changes: plan.changes,
+      current: scopeCurrent,
+      desiredCount: scopeDesiredCount,
+      ownerId: options.registry.ownerId,
+      zones,
+      ...(options.safety ? { limits: options.safety } : {}),
+    });
+    if (violations.length && !options.force) {
+      logger.warn?.('plan refused by safety limits', { violations: violations.map((v) => v.message) });
+      throw new UnsafePlanError(violations);
+    }
+    if (violations.length)
+      logger.warn?.('safety limits overridden by force', { violations: violations.map((v) => v.message) });
+    overridden = violations;
+  }
+
+  const result: ReconcileResult = {
+    plan,
+    applied: false,
+    dryRun: options.dryRun === true,
+    counts,
+    overriddenSafetyViolations: overridden,
+  };
+  if (options.dryRun || !plan.hasChanges) {
+    logger.info?.(options.dryRun ? 'dry run: nothing applied' : 'all records are already up to date');
+    return result;
+  }
+  throwIfAborted(options.signal);
+  await options.hooks?.onApply?.(plan);
+  await options.registry.applyChanges(plan.changes, options.signal ? { signal: options.signal } : {});
+  result.applied = true;
+  logger.info?.('changes applied', counts);
+  await options.hooks?.onApplied?.(result);
+  return result;
+}
+
+export interface ApplyPlanOptions {
+  registry: Registry;
+  plan: Plan;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/**
+ * Applies a saved plan (see `planFromJSON`). The records at every name the plan touches are read
+ * again first; if any of them changed since the plan was made, it throws {@link PlanConflictError}
+ * and applies nothing.
+ */
+export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: boolean }> {
+  const { registry, plan, signal } = options;
+  if (registry.ownerId !== plan.ownerId) {
+    throw new PlanConflictError([{ record: `owner ${JSON.stringify(plan.ownerId)}`, reason: 'changed' }]);
+  }
+  if (!plan.hasChanges) return { applied: false };
+  const call = signal ? { signal } : {};
+  const rows = new Set(
+    [...plan.current, ...plan.changes.create, ...plan.changes.updateNew, ...plan.changes.delete].map(rowKey),
+  );
+  const now = (await registry.records(call)).filter((ep) => rows.has(rowKey(ep)));
+  const conflicts = findPlanConflicts(
+    plan.current,
+    now.filter((ep) => plan.recordTypes.includes(ep.recordType)),
+  );
+  if (conflicts.length) throw new PlanConflictError(conflicts);
+  throwIfAborted(signal);
+  await registry.applyChanges(plan.changes, call);
+  options.logger?.info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
+  return { applied: true };
+}

@@ -1,0 +1,77 @@
+import type { Endpoint } from '../endpoint/endpoint.js';
+import { countPlan, type Plan } from '../plan/plan.js';
+import { planEntries } from './group.js';
+
+export interface RenderTextOptions {
+  /** Show ownership TXT changes under their records (default true). */
+  ownership?: boolean;
+}
+
+const symbol = { create: '+', update: '~', delete: '-' } as const;
+
+function values(ep: Endpoint): string {
+  return ep.targets.join(', ');
+}
+
+function ttl(ep: Endpoint): string {
+  return ep.recordTTL ? `ttl ${ep.recordTTL}` : 'ttl default';
+}
+
+function properties(ep: Endpoint): string {
+  return ep.providerSpecific.map((p) => `${p.name}=${p.value}`).join(', ');
+}
+
+/** What changed between two versions of a record, as `field old → new` parts. */
+function updateDetails(previous: Endpoint, next: Endpoint): string {
+  const parts: string[] = [];
+  if (values(previous) !== values(next)) parts.push(`${values(previous)} → ${values(next)}`);
+  if (next.recordTTL && previous.recordTTL !== next.recordTTL) parts.push(`${ttl(previous)} → ${ttl(next)}`);
+  if (properties(previous) !== properties(next))
+    parts.push(`{${properties(previous)}} → {${properties(next)}}`);
+  const oldOwner = previous.labels['owner'] ?? '';
+  const newOwner = next.labels['owner'] ?? '';
+  if (oldOwner !== newOwner) parts.push(`owner ${oldOwner || '(none)'} → ${newOwner || '(none)'}`);
+  return parts.length ? parts.join('; ') : 'ownership marker rewritten';
+}
+
+function head(ep: Endpoint): string {
+  return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;
+}
+
+/** One-line totals: `2 to create, 1 to update, 0 to delete.` */
+export function summarizePlan(plan: Pick<Plan, 'changes'>): string {
+  const c = countPlan(plan);
+  return `${c.create} to create, ${c.update} to update, ${c.delete} to delete.`;
+}
+
+/**
+ * A plan for humans, terraform-style: `+` create, `~` update with old → new, `-` delete, ownership TXT
+ * changes indented under their record, and a summary line.
+ */
+export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): string {
+  const lines: string[] = [`Plan for owner ${JSON.stringify(plan.ownerId)} (policy ${plan.policy}):`];
+  const entries = planEntries(plan);
+  if (!plan.hasChanges || entries.length === 0) {
+    lines.push('  No changes. All records are up to date.');
+    return lines.join('\n');
+  }
+  for (const entry of entries) {
+    const r = entry.record;
+    if (entry.action === 'update' && entry.previous)
+      lines.push(`~ ${head(r)}: ${updateDetails(entry.previous, r)}`);
+    else
+      lines.push(
+        `${symbol[entry.action]} ${head(r)} ${ttl(r)}: ${values(r)}${r.providerSpecific.length ? ` {${properties(r)}}` : ''}`,
+      );
+    if (options.ownership === false) continue;
+    for (const t of entry.ownership) {
+      const detail =
+        t.action === 'update' && t.previous && values(t.previous) !== values(t.record)
+          ? `${values(t.previous)} → ${values(t.record)}`
+          : values(t.record);
+      lines.push(`    ${symbol[t.action]} ${t.record.recordType} ${t.record.dnsName}: ${detail}`);
+    }
+  }
+  lines.push(`Summary: ${summarizePlan(plan)}`);
+  return lines.join('\n');
+}
