@@ -137,3 +137,29 @@ export class AbortedError extends DnsError {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });
 }
+
+export interface OwnershipConflictErrorOptions extends DnsErrorOptions {
+  /** The record that could not be written. */
+  dnsName: string;
+  recordType: string;
+  setIdentifier?: string;
+  /** The owner IDs the existing ownership TXT names (several when it is ambiguous). */
+  ownerIds: readonly string[];
+}
+
+/** A record cannot be written because its ownership TXT is held by another owner (or is ambiguous). */
+export class OwnershipConflictError extends DnsError {
+  readonly dnsName: string;
+  readonly recordType: string;
+  readonly setIdentifier: string;
+  readonly ownerIds: readonly string[];
+
+  constructor(message: string, options: OwnershipConflictErrorOptions) {
+    super('OWNERSHIP_CONFLICT', message, options);
+    this.name = 'OwnershipConflictError';
+    this.dnsName = options.dnsName;
+    this.recordType = options.recordType;
+    this.setIdentifier = options.setIdentifier ?? '';
+    this.ownerIds = options.ownerIds;
+  }
+}

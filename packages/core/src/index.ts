@@ -5,12 +5,13 @@ export {
   ConfigError,
   ProviderError,
   AbortedError,
+  OwnershipConflictError,
   isDnsError,
   formatIssues,
   formatIssuePath,
   throwIfAborted,
 } from './errors.js';
-export type { DnsErrorCode, DnsErrorOptions, Issue, IssuePath, ProviderErrorOptions } from './errors.js';
+export type { DnsErrorCode, DnsErrorOptions, Issue, IssuePath, ProviderErrorOptions, OwnershipConflictErrorOptions } from './errors.js';
 
 // Endpoint model
 export {
@@ -115,3 +116,24 @@ export { renderPlanMarkdown } from './render/markdown.js';
 export { renderPlanJSON } from './render/json.js';
 export { planEntries } from './render/group.js';
 export type { PlanEntry } from './render/group.js';
+
+// TXT ownership registry
+export { TxtRegistry, FORCE_UPDATE_PROPERTY } from './registry/txtRegistry.js';
+export type { TxtRegistryOptions, TxtEncryptionOptions } from './registry/txtRegistry.js';
+export type { RegistryWarning, RegistryWarningKind } from './registry/warnings.js';
+export {
+  TxtNameMapper,
+  toTxtName,
+  toEndpointName,
+  TXT_NAME_RECORD_TYPES,
+  RECORD_TYPE_TEMPLATE,
+} from './registry/txtMapper.js';
+export type { TxtNameConfig, TxtNameTarget } from './registry/txtMapper.js';
+export {
+  parseAesKey,
+  encryptTxtValue,
+  decryptTxtValue,
+  AES_KEY_BYTES,
+  NONCE_BYTES,
+} from './registry/encryption.js';
+export type { DecryptedTxt } from './registry/encryption.js';

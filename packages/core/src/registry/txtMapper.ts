@@ -1,0 +1,156 @@
+import { ConfigError } from '../errors.js';
+
+/** How registry TXT names are derived from record names (ExternalDNS `--txt-prefix`, `--txt-suffix`, …). */
+export interface TxtNameConfig {
+  /** Glued to the front of the whole name; may contain `%{record_type}` and dots. */
+  prefix?: string;
+  /** Glued to the end of the first label; may contain `%{record_type}` and dots. */
+  suffix?: string;
+  /** Replaces a leading `*` label, because most providers reject `*` inside a TXT owner name. */
+  wildcardReplacement?: string;
+}
+
+/** What {@link toEndpointName} found: `recordType: ''` = legacy untyped name; `endpointName: ''` = not ours. */
+export interface TxtNameTarget {
+  endpointName: string;
+  recordType: string;
+}
+
+/** The template placeholder ExternalDNS substitutes with the lower-cased record type. */
+export const RECORD_TYPE_TEMPLATE = '%{record_type}';
+
+/**
+ * The record types a TXT name can encode, in ExternalDNS's fixed parse order. The order matters:
+ * templated affixes are tried type by type and the first match wins.
+ */
+export const TXT_NAME_RECORD_TYPES = [
+  'A',
+  'AAAA',
+  'CNAME',
+  'NS',
+  'MX',
+  'PTR',
+  'SRV',
+  'NAPTR',
+  'TXT',
+  'DNAME',
+] as const;
+
+const typesLower = TXT_NAME_RECORD_TYPES.map((t) => [t, t.toLowerCase()] as const);
+
+/**
+ * ExternalDNS's affix name mapper (`registry/mapper`). Affixes are lower-cased once here, as
+ * ExternalDNS does at construction, so TXT names never depend on the configured spelling.
+ */
+export class TxtNameMapper {
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly wildcardReplacement: string;
+  readonly #templated: boolean;
+
+  constructor(config: TxtNameConfig = {}) {
+    this.prefix = (config.prefix ?? '').toLowerCase();
+    this.suffix = (config.suffix ?? '').toLowerCase();
+    this.wildcardReplacement = (config.wildcardReplacement ?? '').toLowerCase();
+    this.#templated =
+      this.prefix.includes(RECORD_TYPE_TEMPLATE) || this.suffix.includes(RECORD_TYPE_TEMPLATE);
+  }
+
+  /** Throws {@link ConfigError} for a configuration that cannot name TXT records. */
+  validate(): this {
+    if (this.prefix !== '' && this.suffix !== '')
+      throw new ConfigError(
+        `TXT registry: prefix ${JSON.stringify(this.prefix)} and suffix ${JSON.stringify(this.suffix)} are both set; configure only one of them`,
+      );
+    return this;
+  }
+
+  /** Record name and type → registry TXT name (§2.2). The record name's spelling is kept. */
+  toTxtName(name: string, recordType: string): string {
+    this.validate();
+    const type = recordType.toLowerCase();
+    const dot = name.indexOf('.');
+    let first = dot < 0 ? name : name.slice(0, dot);
+    const rest = dot < 0 ? undefined : name.slice(dot + 1);
+    const prefix = this.prefix.replaceAll(RECORD_TYPE_TEMPLATE, type);
+    const suffix = this.suffix.replaceAll(RECORD_TYPE_TEMPLATE, type);
+    if (this.wildcardReplacement !== '' && first === '*') first = this.wildcardReplacement;
+    if (!this.#templated) first = `${type}-${first}`;
+    const head = prefix + first + suffix;
+    return rest === undefined ? head : `${head}.${rest}`;
+  }
+
+  /** Registry TXT name → record name and type (§2.3). The result is lower-cased. */
+  toEndpointName(txtName: string): TxtNameTarget {
+    const lower = txtName.toLowerCase();
+    if (this.prefix !== '' && this.suffix !== '') return none;
+    if (this.suffix === '') return this.#dropAffix(lower);
+    // Suffix mode: the suffix sits at the end of the first label, but may itself contain dots.
+    const dots = this.suffix.split('.').length - 1;
+    const parts = splitN(lower, '.', dots + 2);
+    if (parts.length < dots + 1) return none;
+    const found = this.#dropAffix(parts.slice(0, dots + 1).join('.'));
+    const rest = parts[dots + 1];
+    if (found.endpointName === '' || rest === undefined) return found;
+    return { endpointName: `${found.endpointName}.${rest}`, recordType: found.recordType };
+  }
+
+  #dropAffix(name: string): TxtNameTarget {
+    const isPrefix = this.suffix === '';
+    let prefix = this.prefix;
+    let suffix = this.suffix;
+    if (this.#templated) {
+      for (const [type, lower] of typesLower) {
+        const p = prefix.replaceAll(RECORD_TYPE_TEMPLATE, lower);
+        const s = suffix.replaceAll(RECORD_TYPE_TEMPLATE, lower);
+        if (isPrefix && name.startsWith(p)) return { endpointName: name.slice(p.length), recordType: type };
+        if (!isPrefix && name.endsWith(s))
+          return { endpointName: name.slice(0, name.length - s.length), recordType: type };
+      }
+      // Names written before the template was configured.
+      prefix = prefix.replaceAll(RECORD_TYPE_TEMPLATE, '');
+      suffix = suffix.replaceAll(RECORD_TYPE_TEMPLATE, '');
+    }
+    if (isPrefix && name.startsWith(prefix)) return extractDefaultType(name.slice(prefix.length));
+    if (!isPrefix && name.endsWith(suffix))
+      return extractDefaultType(name.slice(0, name.length - suffix.length));
+    return none;
+  }
+}
+
+const none: TxtNameTarget = Object.freeze({ endpointName: '', recordType: '' });
+
+/** `a-foo.example.com` → (`foo.example.com`, A); anything else is a legacy untyped name. */
+function extractDefaultType(name: string): TxtNameTarget {
+  const dash = name.indexOf('-');
+  const head = dash < 0 ? name : name.slice(0, dash);
+  for (const [type, lower] of typesLower) {
+    if (head === lower) return { endpointName: dash < 0 ? name : name.slice(dash + 1), recordType: type };
+  }
+  return { endpointName: name, recordType: '' };
+}
+
+/** Go's `strings.SplitN`: at most `n` parts, the last one holding the remainder. */
+function splitN(value: string, separator: string, n: number): string[] {
+  const parts = value.split(separator);
+  if (parts.length <= n) return parts;
+  return [...parts.slice(0, n - 1), parts.slice(n - 1).join(separator)];
+}
+
+/**
+ * The registry TXT name for a record (ExternalDNS `ToTXTName`), e.g. `A api.example.com` with prefix
+ * `_externaldns.` → `_externaldns.a-api.example.com`. Throws {@link ConfigError} when both a prefix
+ * and a suffix are set.
+ */
+export function toTxtName(name: string, recordType: string, config: TxtNameConfig = {}): string {
+  return new TxtNameMapper(config).toTxtName(name, recordType);
+}
+
+/**
+ * Reads a registry TXT name back (ExternalDNS `ToEndpointName`). `recordType: ''` means a legacy
+ * untyped name; `endpointName: ''` means the name is not a registry name under this configuration
+ * (including the impossible prefix-and-suffix configuration, as ExternalDNS).
+ */
+export function toEndpointName(txtName: string, config: TxtNameConfig = {}): TxtNameTarget {
+  return new TxtNameMapper(config).toEndpointName(txtName);
+}

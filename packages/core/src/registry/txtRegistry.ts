@@ -1,0 +1,551 @@
+import type { DomainFilter } from '../domainFilter.js';
+import {
+  cloneEndpoint,
+  DEFAULT_MANAGED_RECORD_TYPES,
+  endpoint,
+  endpointKey,
+  getProviderSpecific,
+  isOwnedBy,
+  LabelKeys,
+  setProviderSpecific,
+  type Endpoint,
+  type RecordType,
+} from '../endpoint/endpoint.js';
+import { parseLabels, serializeLabels } from '../endpoint/labels.js';
+import { dnsNameToUnicode, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, normalizeDnsName } from '../endpoint/names.js';
+import { ConfigError, OwnershipConflictError, ValidationError, type Issue } from '../errors.js';
+import { emptyChanges, hasAnyChange, type Changes } from '../provider/changes.js';
+import type { CallOptions, Provider } from '../provider/provider.js';
+import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
+import type { Registry } from './registry.js';
+import { TxtNameMapper, type TxtNameConfig } from './txtMapper.js';
+import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
+
+/** Provider-specific property the registry sets on an owned record whose typed TXT is missing (§2.6). */
+export const FORCE_UPDATE_PROPERTY = 'txt/force-update';
+
+export interface TxtEncryptionOptions {
+  /** 32 raw bytes, or standard (or URL-safe) base64 of 32 bytes. */
+  aesKey: string | Uint8Array;
+  /**
+   * Write encrypted values (default true). With `false` values are written in plain text but encrypted
+   * ones can still be read, which is how a deployment turns encryption off without losing ownership.
+   */
+  enabled?: boolean;
+}
+
+export interface TxtRegistryOptions extends TxtNameConfig {
+  /** This instance's owner ID; must be unique per instance sharing a zone. */
+  ownerId: string;
+  /** Previous owner ID: records it owns are read as ours and their TXT is rewritten (migration). */
+  oldOwnerId?: string;
+  /** Types whose missing typed TXT is repaired (default A, AAAA, CNAME). */
+  managedRecordTypes?: readonly RecordType[];
+  excludeRecordTypes?: readonly RecordType[];
+  encryption?: TxtEncryptionOptions;
+  /** Called once for every warning as it is found (see {@link TxtRegistry.warnings}). */
+  onWarning?: (warning: RegistryWarning) => void;
+  /**
+   * A create whose TXT name already holds another owner's marker (deviation D2) is never written.
+   * `skip` (default) drops it with an `ownership-conflict` warning and sends the rest; `throw` fails
+   * the whole call with {@link OwnershipConflictError} before anything is sent.
+   */
+  onConflict?: 'skip' | 'throw';
+}
+
+/** Everything the registry TXTs of one record (or one TXT name) say. */
+interface Marker {
+  readonly ambiguous: boolean;
+  /** Distinct owners named, sorted; `''` = a marker without owner label. */
+  readonly ownerIds: readonly string[];
+  /** The labels to merge (absent when ambiguous). */
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  /** The TXT as stored, resent verbatim as the old value on update and delete. */
+  readonly txt: Endpoint;
+  /** Every TXT that contributed, as the provider spelled them. */
+  readonly txtNames: readonly string[];
+}
+
+interface MarkerValue {
+  labels: Record<string, string>;
+  txt: Endpoint;
+  raw: string;
+}
+
+interface MarkerGroup {
+  values: MarkerValue[];
+  endpointName: string;
+  recordType: string;
+  setIdentifier: string;
+}
+
+const key = (name: string, type: string, setIdentifier: string) =>
+  `${normalizeDnsName(name)}\u0000${type}\u0000${setIdentifier}`;
+const txtKey = (txtName: string, setIdentifier: string) =>
+  `${normalizeDnsName(txtName)}\u0000${setIdentifier}`;
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * ExternalDNS's TXT ownership registry around any {@link Provider}: every record we write gets a
+ * companion TXT (`a-api.example.com` → `"heritage=external-dns,external-dns/owner=…"`), `records()`
+ * merges those labels into the records and hides the TXTs, and `applyChanges()` sends each record with
+ * its TXT in one provider call. Reads every format ExternalDNS ever wrote, and differs from ExternalDNS
+ * where it loses or corrupts ownership (deviations D1–D5 of the conformance notes).
+ */
+export class TxtRegistry implements Registry {
+  readonly provider: Provider;
+  readonly ownerId: string;
+  readonly oldOwnerId: string | undefined;
+  readonly managedRecordTypes: readonly RecordType[];
+  readonly excludeRecordTypes: readonly RecordType[];
+  readonly mapper: TxtNameMapper;
+
+  readonly #key: Uint8Array | undefined;
+  readonly #encrypt: boolean;
+  readonly #onWarning: ((warning: RegistryWarning) => void) | undefined;
+  readonly #throwOnConflict: boolean;
+  /** Registry TXTs of the last `records()` by TXT name and set identifier (D2 check, stored old values). */
+  #byTxtName = new Map<string, Marker>();
+  #warnings: RegistryWarning[] = [];
+  #migrated = new Set<string>();
+
+  constructor(provider: Provider, options: TxtRegistryOptions) {
+    const ownerId = options.ownerId as unknown;
+    if (typeof ownerId !== 'string' || ownerId.trim() === '')
+      throw new ConfigError('TXT registry: ownerId is required and must be a non-empty string');
+    checkOwnerId(ownerId, 'ownerId');
+    if (options.oldOwnerId !== undefined) {
+      if (options.oldOwnerId.trim() === '')
+        throw new ConfigError('TXT registry: oldOwnerId, when set, must be a non-empty string');
+      checkOwnerId(options.oldOwnerId, 'oldOwnerId');
+      if (options.oldOwnerId === ownerId)
+        throw new ConfigError(
+          `TXT registry: oldOwnerId equals ownerId (${JSON.stringify(ownerId)}); nothing to migrate`,
+        );
+    }
+    const onConflict = options.onConflict ?? 'skip';
+    if (onConflict !== 'skip' && onConflict !== 'throw')
+      throw new ConfigError(
+        `TXT registry: onConflict must be "skip" or "throw", got ${JSON.stringify(onConflict)}`,
+      );
+    this.provider = provider;
+    this.ownerId = ownerId;
+    this.oldOwnerId = options.oldOwnerId;
+    this.managedRecordTypes = (options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES).map((t) =>
+      t.toUpperCase(),
+    );
+    this.excludeRecordTypes = (options.excludeRecordTypes ?? []).map((t) => t.toUpperCase());
+    this.mapper = new TxtNameMapper(options).validate();
+    this.#encrypt = options.encryption !== undefined && options.encryption.enabled !== false;
+    this.#key = options.encryption === undefined ? undefined : parseAesKey(options.encryption.aesKey);
+    this.#onWarning = options.onWarning;
+    this.#throwOnConflict = onConflict === 'throw';
+  }
+
+  get domainFilter(): DomainFilter {
+    return this.provider.domainFilter;
+  }
+
+  /** What the last `records()` and any `applyChanges()` since found worth reporting. */
+  get warnings(): readonly RegistryWarning[] {
+    return this.#warnings;
+  }
+
+  /** True when the last `records()` read this record as owned by `oldOwnerId` and relabelled it. */
+  wasMigrated(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): boolean {
+    return this.#migrated.has(endpointKey(ep));
+  }
+
+  /** The registry TXT name of a record, as it is written. */
+  txtNameOf(ep: Pick<Endpoint, 'dnsName' | 'recordType'>): string {
+    return this.mapper.toTxtName(ep.dnsName, ep.recordType);
+  }
+
+  async records(options: CallOptions = {}): Promise<Endpoint[]> {
+    const all = await this.provider.records(options);
+    this.#warnings = [];
+    this.#migrated = new Set();
+    const byRecord = new Map<string, MarkerGroup>();
+    const byTxtName = new Map<string, MarkerGroup>();
+    const plain: Endpoint[] = [];
+    let anyMarker = false;
+
+    for (const ep of all) {
+      if (ep.recordType !== 'TXT') {
+        plain.push(ep);
+        continue;
+      }
+      if (ep.targets.length === 0) {
+        this.#warn('empty-txt', `TXT ${describe(ep)} has no values; ignored`, {
+          dnsName: ep.dnsName,
+          setIdentifier: ep.setIdentifier,
+          txtNames: [ep.dnsName],
+        });
+        continue;
+      }
+      const values: MarkerValue[] = [];
+      for (const raw of ep.targets) {
+        const labels = this.#readValue(raw);
+        if (labels) values.push({ labels, txt: ep, raw });
+      }
+      if (values.length === 0) {
+        plain.push(ep); // an ordinary TXT record
+        continue;
+      }
+      anyMarker = true;
+      // Decode punycode first so an IDN record's TXT parses like its Unicode spelling.
+      const mapped = this.mapper.toEndpointName(dnsNameToUnicode(ep.dnsName));
+      if (mapped.endpointName === '') continue; // another configuration's marker: hidden, not read
+      const group = (map: Map<string, MarkerGroup>, k: string) => {
+        let g = map.get(k);
+        if (!g) map.set(k, (g = { values: [], setIdentifier: ep.setIdentifier, ...mapped }));
+        g.values.push(...values);
+      };
+      group(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier));
+      group(byTxtName, txtKey(ep.dnsName, ep.setIdentifier));
+    }
+
+    const markers = new Map<string, Marker>();
+    for (const [k, g] of [...byRecord].sort(([a], [b]) => compare(a, b))) {
+      const marker = resolve(g.values);
+      markers.set(k, marker);
+      if (marker.ambiguous) {
+        this.#warn(
+          'ambiguous-owner',
+          `${describeGroup(g)}: ownership TXT ${marker.txtNames.join(', ')} names several owners (${marker.ownerIds.map((o) => JSON.stringify(o)).join(', ')}); treated as not owned`,
+          { ...groupWhere(g), txtNames: marker.txtNames, ownerIds: marker.ownerIds },
+        );
+      } else if (marker.txtNames.length > 1) {
+        this.#warn(
+          'duplicate-marker',
+          `${describeGroup(g)}: several ownership TXTs (${marker.txtNames.join(', ')}) for owner ${JSON.stringify(marker.ownerIds[0] ?? '')}; using ${marker.txt.dnsName}`,
+          { ...groupWhere(g), txtNames: marker.txtNames, ownerIds: marker.ownerIds },
+        );
+      }
+    }
+    this.#byTxtName = new Map([...byTxtName].map(([k, g]) => [k, resolve(g.values)]));
+
+    const out: Endpoint[] = [];
+    for (const rec of plain) {
+      const ep = cloneEndpoint(rec);
+      const marker = this.#lookup(ep, markers);
+      if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
+      else if (marker?.labels) Object.assign(ep.labels, marker.labels);
+      if (this.oldOwnerId !== undefined && ep.labels[LabelKeys.owner] === this.oldOwnerId) {
+        ep.labels[LabelKeys.owner] = this.ownerId;
+        this.#migrated.add(endpointKey(ep));
+      }
+      if (
+        anyMarker &&
+        isOwnedBy(ep, this.ownerId) &&
+        this.#isManaged(ep.recordType) &&
+        !this.#byTxtName.has(txtKey(this.txtNameOf(ep), ep.setIdentifier))
+      ) {
+        // Only a legacy (or A-ALIAS `cname-`) marker exists: make the planner rewrite it typed.
+        setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
+      }
+      out.push(ep);
+    }
+    return out;
+  }
+
+  async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
+    if (changes.updateOld.length !== changes.updateNew.length) {
+      throw new ValidationError(
+        [
+          {
+            path: ['updateNew'],
+            code: 'update_pairs',
+            message: `updateOld has ${changes.updateOld.length} records and updateNew ${changes.updateNew.length}; they must pair up`,
+          },
+        ],
+        { summary: 'TXT registry: invalid change set' },
+      );
+    }
+    const issues: Issue[] = [];
+    const conflicts: OwnershipConflictError[] = [];
+    const out = emptyChanges();
+    const txts = emptyChanges();
+
+    changes.create.forEach((rec, i) => {
+      const ep = cloneEndpoint(rec);
+      ep.labels[LabelKeys.owner] = this.ownerId;
+      const txtName = this.#checkedTxtName(ep, ['create', i], issues);
+      const existing = this.#byTxtName.get(txtKey(txtName, ep.setIdentifier));
+      if (existing && !this.#isOurs(existing)) {
+        conflicts.push(this.#conflict(ep, existing));
+        return;
+      }
+      out.create.push(ep);
+      // A marker of ours already exists: the record was deleted by hand, recreate only the record.
+      if (!existing) txts.create.push(this.#newTxt(ep, txtName));
+    });
+
+    changes.updateOld.forEach((old, i) => {
+      const neu = changes.updateNew[i] as Endpoint;
+      if (!isOwnedBy(old, this.ownerId) || !isOwnedBy(neu, this.ownerId)) {
+        this.#notOwned('update', old);
+        return;
+      }
+      const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
+      out.updateOld.push(old);
+      out.updateNew.push(neu);
+      txts.updateOld.push(this.#oldTxt(old) ?? this.#newTxt(old, txtName));
+      txts.updateNew.push(this.#newTxt(neu, txtName));
+    });
+
+    for (const rec of changes.delete) {
+      if (!isOwnedBy(rec, this.ownerId)) {
+        this.#notOwned('delete', rec);
+        continue;
+      }
+      out.delete.push(rec);
+      const txt = this.#oldTxt(rec);
+      if (txt) txts.delete.push(txt);
+    }
+
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
+      });
+    const firstConflict = conflicts[0];
+    if (firstConflict && this.#throwOnConflict) throw firstConflict;
+    for (const c of conflicts)
+      this.#warn('ownership-conflict', `${c.message}; not created`, {
+        dnsName: c.dnsName,
+        recordType: c.recordType,
+        setIdentifier: c.setIdentifier,
+        txtNames: [this.txtNameOf(c)],
+        ownerIds: c.ownerIds,
+      });
+
+    // Records first, then their TXTs in the same order, so updateOld[i] ↔ updateNew[i] still pair up.
+    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) out[list].push(...txts[list]);
+    if (!hasAnyChange(out)) return;
+    await this.provider.applyChanges(out, options);
+    this.#remember(txts);
+  }
+
+  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+    return this.provider.adjustEndpoints(endpoints, options);
+  }
+
+  /** Labels of one TXT value: decrypted when a key is configured and it decrypts, else plain. */
+  #readValue(raw: string): Record<string, string> | undefined {
+    if (this.#key) {
+      const decrypted = decryptTxtValue(raw, this.#key);
+      if (decrypted) {
+        const labels = parseLabels(decrypted.plaintext);
+        if (labels) labels[LabelKeys.encryptionNonce] = decrypted.nonce;
+        return labels;
+      }
+    }
+    return parseLabels(raw);
+  }
+
+  #lookup(ep: Endpoint, markers: ReadonlyMap<string, Marker>): Marker | undefined {
+    const name = this.#lookupName(ep.dnsName);
+    const at = (type: string) => markers.get(key(name, type, ep.setIdentifier));
+    const type = ep.recordType.toUpperCase();
+    let found = at(type);
+    // A-ALIAS records were marked `cname-` before ExternalDNS v0.22.
+    if (!found && type === 'A' && isAlias(ep)) found = at('CNAME');
+    // Legacy untyped markers; AAAA never had one.
+    if (!found && type !== 'AAAA') found = at('');
+    return found;
+  }
+
+  #lookupName(name: string): string {
+    const replacement = this.mapper.wildcardReplacement;
+    if (replacement === '' || !(name === '*' || name.startsWith('*.'))) return name;
+    return replacement + name.slice(1);
+  }
+
+  #isManaged(type: string): boolean {
+    const t = type.toUpperCase();
+    return !this.excludeRecordTypes.includes(t) && this.managedRecordTypes.includes(t);
+  }
+
+  #isOurs(marker: Marker): boolean {
+    return !marker.ambiguous && marker.ownerIds.every((o) => o === this.ownerId || o === this.oldOwnerId);
+  }
+
+  /** The TXT name for a record that needs one; a label over 63 octets is an error (deviation D1). */
+  #checkedTxtName(ep: Endpoint, path: (string | number)[], issues: Issue[]): string {
+    const txtName = this.txtNameOf(ep);
+    const problem = txtNameProblem(txtName);
+    if (problem)
+      issues.push({
+        path: [...path, 'dnsName'],
+        code: problem.code,
+        message: `${describe(ep)}: its ownership TXT name ${JSON.stringify(txtName)} ${problem.message}; shorten the name or the TXT prefix/suffix`,
+      });
+    return txtName;
+  }
+
+  #newTxt(rec: Endpoint, txtName: string): Endpoint {
+    return endpoint({
+      dnsName: txtName,
+      recordType: 'TXT',
+      targets: [this.#value(rec.labels)],
+      setIdentifier: rec.setIdentifier,
+      labels: { [LabelKeys.ownedRecord]: rec.dnsName },
+      // Copied as ExternalDNS does (AWS alias/routing flags must match the record's).
+      providerSpecific: rec.providerSpecific,
+    });
+  }
+
+  /**
+   * The TXT of a record being updated or deleted, carrying the value exactly as stored so a provider
+   * that matches old values finds it (encrypted values, owner migration). `undefined` when no typed TXT
+   * can exist for it (its name is invalid).
+   */
+  #oldTxt(rec: Endpoint): Endpoint | undefined {
+    const txtName = this.txtNameOf(rec);
+    const stored = this.#byTxtName.get(txtKey(txtName, rec.setIdentifier));
+    if (stored && this.#isOurs(stored)) {
+      return endpoint({
+        dnsName: stored.txt.dnsName,
+        recordType: 'TXT',
+        targets: stored.txt.targets,
+        setIdentifier: rec.setIdentifier,
+        labels: { [LabelKeys.ownedRecord]: rec.dnsName },
+        providerSpecific: rec.providerSpecific,
+      });
+    }
+    return txtNameProblem(txtName) ? undefined : this.#newTxt(rec, txtName);
+  }
+
+  #value(labels: Readonly<Record<string, string>>): string {
+    if (!this.#encrypt || !this.#key) return serializeLabels(labels);
+    const nonceLabel = labels[LabelKeys.encryptionNonce];
+    const nonce = nonceLabel === undefined ? undefined : decodeNonce(nonceLabel);
+    return encryptTxtValue(serializeLabels(labels, { quoted: false }), this.#key, nonce);
+  }
+
+  /** Keeps the TXT index in step with what was just written, for a second apply without a re-read. */
+  #remember(txts: Changes): void {
+    for (const txt of [...txts.delete, ...txts.updateOld])
+      this.#byTxtName.delete(txtKey(txt.dnsName, txt.setIdentifier));
+    for (const txt of [...txts.create, ...txts.updateNew]) {
+      this.#byTxtName.set(txtKey(txt.dnsName, txt.setIdentifier), {
+        ambiguous: false,
+        ownerIds: [this.ownerId],
+        labels: undefined,
+        txt,
+        txtNames: [txt.dnsName],
+      });
+    }
+  }
+
+  #conflict(ep: Endpoint, existing: Marker): OwnershipConflictError {
+    const owners = existing.ownerIds.map((o) => JSON.stringify(o)).join(', ');
+    const why = existing.ambiguous ? `ambiguous markers naming ${owners}` : `owner ${owners}`;
+    return new OwnershipConflictError(
+      `${describe(ep)}: its ownership TXT ${existing.txtNames.join(', ')} belongs to ${why}, not ${JSON.stringify(this.ownerId)}`,
+      {
+        dnsName: ep.dnsName,
+        recordType: ep.recordType,
+        setIdentifier: ep.setIdentifier,
+        ownerIds: existing.ownerIds,
+      },
+    );
+  }
+
+  #notOwned(what: 'update' | 'delete', rec: Endpoint): void {
+    const owner = rec.labels[LabelKeys.owner];
+    this.#warn(
+      'not-owned',
+      `${describe(rec)}: ${what} dropped, the record is ${owner === undefined ? 'not owned' : `owned by ${JSON.stringify(owner)}`}`,
+      {
+        dnsName: rec.dnsName,
+        recordType: rec.recordType,
+        setIdentifier: rec.setIdentifier,
+        ownerIds: owner === undefined ? [] : [owner],
+      },
+    );
+  }
+
+  #warn(
+    kind: RegistryWarningKind,
+    message: string,
+    where: Partial<Omit<RegistryWarning, 'kind' | 'message'>> & { dnsName: string },
+  ): void {
+    const warning: RegistryWarning = {
+      kind,
+      message,
+      dnsName: where.dnsName,
+      recordType: where.recordType ?? '',
+      setIdentifier: where.setIdentifier ?? '',
+      txtNames: where.txtNames ?? [],
+      ownerIds: where.ownerIds ?? [],
+    };
+    this.#warnings.push(warning);
+    this.#onWarning?.(warning);
+  }
+}
+
+/** Owner IDs end up inside a comma-separated TXT value, so they cannot contain `,` or `"`. */
+function checkOwnerId(id: string, what: string): void {
+  if (/[,"\s]/.test(id))
+    throw new ConfigError(
+      `TXT registry: ${what} ${JSON.stringify(id)} must not contain commas, quotes or spaces (it is stored in a comma-separated TXT value)`,
+    );
+}
+
+function isAlias(ep: Endpoint): boolean {
+  const alias = getProviderSpecific(ep, 'alias');
+  return alias === 'true' || alias === 'A';
+}
+
+function txtNameProblem(txtName: string): { code: string; message: string } | undefined {
+  const ascii = normalizeDnsName(txtName);
+  const long = ascii.split('.').find((label) => Buffer.byteLength(label) > MAX_LABEL_OCTETS);
+  if (long !== undefined)
+    return {
+      code: 'txt_label_too_long',
+      message: `has a label of ${Buffer.byteLength(long)} octets; at most ${MAX_LABEL_OCTETS} are allowed`,
+    };
+  if (Buffer.byteLength(ascii) > MAX_NAME_OCTETS)
+    return {
+      code: 'txt_name_too_long',
+      message: `is ${Buffer.byteLength(ascii)} octets; at most ${MAX_NAME_OCTETS} are allowed`,
+    };
+  return undefined;
+}
+
+/**
+ * Folds the values of every TXT that speaks for one record. Disagreeing owners make it ambiguous
+ * (deviation D4); otherwise one TXT is picked by a fixed order, so the result never depends on the
+ * order the provider returned them in.
+ */
+function resolve(values: readonly MarkerValue[]): Marker {
+  const sorted = [...values].sort(
+    (a, b) =>
+      Number(a.txt.dnsName !== a.txt.dnsName.toLowerCase()) -
+        Number(b.txt.dnsName !== b.txt.dnsName.toLowerCase()) ||
+      compare(a.txt.dnsName, b.txt.dnsName) ||
+      compare(a.raw, b.raw),
+  );
+  const first = sorted[0] as MarkerValue;
+  const ownerIds = [...new Set(sorted.map((v) => v.labels[LabelKeys.owner] ?? ''))].sort(compare);
+  const txtNames = [...new Set(sorted.map((v) => v.txt))].map((t) => t.dnsName);
+  const ambiguous = ownerIds.length > 1;
+  return { ambiguous, ownerIds, labels: ambiguous ? undefined : first.labels, txt: first.txt, txtNames };
+}
+
+function describe(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
+  return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;
+}
+
+function describeGroup(g: MarkerGroup): string {
+  return describe({
+    dnsName: g.endpointName,
+    recordType: g.recordType || '(legacy marker)',
+    setIdentifier: g.setIdentifier,
+  });
+}
+
+function groupWhere(g: MarkerGroup): { dnsName: string; recordType: string; setIdentifier: string } {
+  return { dnsName: g.endpointName, recordType: g.recordType, setIdentifier: g.setIdentifier };
+}

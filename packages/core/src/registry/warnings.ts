@@ -1,0 +1,30 @@
+/**
+ * What a registry found worth telling an operator about. None of these stop a run; each one means a
+ * record was left alone on purpose.
+ *
+ * - `ambiguous-owner` (deviation D4): ownership TXTs for one record disagree (one TXT whose values name
+ *   different owners, or TXT names that differ only by case); the record is treated as nobody's.
+ * - `duplicate-marker`: several TXTs for one record agree on the owner; one was picked, the others are
+ *   left in DNS.
+ * - `ownership-conflict` (deviation D2): a create was dropped because its TXT name already holds
+ *   another owner's (or an ambiguous) marker.
+ * - `not-owned`: an update or delete of a record we do not own was dropped.
+ * - `empty-txt`: a TXT record without values was ignored.
+ */
+export type RegistryWarningKind =
+  'ambiguous-owner' | 'duplicate-marker' | 'ownership-conflict' | 'not-owned' | 'empty-txt';
+
+export interface RegistryWarning {
+  readonly kind: RegistryWarningKind;
+  /** One line for logs, naming the record, the TXT names and the owners involved. */
+  readonly message: string;
+  /** The record concerned (for `empty-txt`, the TXT itself). */
+  readonly dnsName: string;
+  /** `''` when the TXT is a legacy untyped marker or the type is unknown. */
+  readonly recordType: string;
+  readonly setIdentifier: string;
+  /** The ownership TXT names involved, as the provider spelled them. */
+  readonly txtNames: readonly string[];
+  /** The owner IDs involved, sorted (`''` = a marker without owner). */
+  readonly ownerIds: readonly string[];
+}
