@@ -24,14 +24,24 @@ function normalizeEntry(entry: string): string {
   return leadingDot ? `.${body}` : body;
 }
 
+// ExternalDNS filters are Go RE2 expressions; the common RE2-only spelling, leading inline flags
+// such as `(?i)`, is translated into JavaScript flags. `g` and `y` are dropped: they make `test` stateful.
 function toRegExp(value: string | RegExp | undefined, name: string): RegExp | undefined {
   if (value === undefined || value === '') return undefined;
-  if (value instanceof RegExp) return value;
+  if (value instanceof RegExp) return new RegExp(value.source, value.flags.replace(/[gy]/g, ''));
+  const inline = /^\(\?([ims]+)\)/.exec(value);
   try {
-    return new RegExp(value);
+    return inline
+      ? new RegExp(value.slice(inline[0].length), [...new Set(inline[1])].join(''))
+      : new RegExp(value);
   } catch (cause) {
     throw new ConfigError(`${name} is not a valid regular expression: ${JSON.stringify(value)}`, { cause });
   }
+}
+
+function regexSource(value: string | RegExp | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return typeof value === 'string' ? value : value.source;
 }
 
 function matchesEntry(name: string, entry: string): boolean {
@@ -48,10 +58,16 @@ export class DomainFilter {
   readonly exclude: readonly string[];
   readonly regexInclude: RegExp | undefined;
   readonly regexExclude: RegExp | undefined;
+  // the expressions as given, so toJSON returns exactly what was configured
+  readonly #regexSources: { include: string | undefined; exclude: string | undefined };
 
   constructor(options: DomainFilterOptions = {}) {
     this.regexInclude = toRegExp(options.regexInclude, 'regexInclude');
     this.regexExclude = toRegExp(options.regexExclude, 'regexExclude');
+    this.#regexSources = {
+      include: regexSource(options.regexInclude),
+      exclude: regexSource(options.regexExclude),
+    };
     this.include = [...new Set((options.include ?? []).map(normalizeEntry).filter(Boolean))].sort();
     this.exclude = [...new Set((options.exclude ?? []).map(normalizeEntry).filter(Boolean))].sort();
   }
@@ -61,23 +77,40 @@ export class DomainFilter {
     return new DomainFilter();
   }
 
-  /** Reads the ExternalDNS JSON form; `null` or `{}` matches everything. Both forms at once is an error. */
-  static fromJSON(json: DomainFilterJSON | null | undefined): DomainFilter {
-    if (!json) return new DomainFilter();
-    const j = json as Record<string, unknown>;
-    const hasList = Array.isArray(j['include']) || Array.isArray(j['exclude']);
-    const hasRegex = typeof j['regexInclude'] === 'string' || typeof j['regexExclude'] === 'string';
-    if (hasList && hasRegex)
+  /**
+   * Reads the ExternalDNS JSON form; `null`, `undefined` or `{}` match everything. Like ExternalDNS,
+   * non-empty lists together with a non-empty regex are an error; wrong JSON types are too.
+   * @throws {@link ConfigError}
+   */
+  static fromJSON(json: unknown): DomainFilter {
+    if (json === null || json === undefined) return new DomainFilter();
+    if (typeof json !== 'object' || Array.isArray(json))
+      throw new ConfigError(`a domain filter must be a JSON object, got ${JSON.stringify(json)}`);
+    const fields = json as Record<string, unknown>;
+    const list = (key: 'include' | 'exclude'): string[] => {
+      const v = fields[key];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string'))
+        throw new ConfigError(`domain filter "${key}" must be a list of strings, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const text = (key: 'regexInclude' | 'regexExclude'): string => {
+      const v = fields[key];
+      if (v === undefined || v === null) return '';
+      if (typeof v !== 'string')
+        throw new ConfigError(`domain filter "${key}" must be a string, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const include = list('include');
+    const exclude = list('exclude');
+    const regexInclude = text('regexInclude');
+    const regexExclude = text('regexExclude');
+    const hasRegex = regexInclude !== '' || regexExclude !== '';
+    if (hasRegex && (include.length > 0 || exclude.length > 0))
       throw new ConfigError('a domain filter cannot have both list (include/exclude) and regex fields');
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const list = (v: unknown) =>
-      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-    const opts: DomainFilterOptions = { include: list(j['include']), exclude: list(j['exclude']) };
-    const ri = str(j['regexInclude']);
-    const re = str(j['regexExclude']);
-    if (ri !== undefined) opts.regexInclude = ri;
-    if (re !== undefined) opts.regexExclude = re;
-    return new DomainFilter(opts);
+    return hasRegex
+      ? new DomainFilter({ regexInclude, regexExclude })
+      : new DomainFilter({ include, exclude });
   }
 
   /** True when the filter uses the regex form. */
@@ -105,8 +138,8 @@ export class DomainFilter {
   toJSON(): DomainFilterJSON {
     if (this.isRegex) {
       const out: { regexInclude?: string; regexExclude?: string } = {};
-      if (this.regexInclude) out.regexInclude = this.regexInclude.source;
-      if (this.regexExclude) out.regexExclude = this.regexExclude.source;
+      if (this.#regexSources.include !== undefined) out.regexInclude = this.#regexSources.include;
+      if (this.#regexSources.exclude !== undefined) out.regexExclude = this.#regexSources.exclude;
       return out;
     }
     const out: { include?: string[]; exclude?: string[] } = {};

@@ -7,6 +7,9 @@
  */
 
 const brand = Symbol.for('@openova/dns-core/DnsError');
+// Names of the classes an error was constructed from (`['ValidationError', 'DnsError']`), so that
+// `instanceof ValidationError` also works for an instance made by another copy of the package.
+const lineageBrand = Symbol.for('@openova/dns-core/DnsError.lineage');
 
 /** Every code an SDK error can carry. Providers may add their own as `PROVIDER_*` strings. */
 export type DnsErrorCode =
@@ -33,12 +36,23 @@ export class DnsError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = 'DnsError';
+    const lineage: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c))
+      lineage.push(c.name);
     Object.defineProperty(this, brand, { value: true });
+    Object.defineProperty(this, lineageBrand, { value: Object.freeze(lineage) });
   }
 
+  /**
+   * `instanceof` by brand rather than prototype: an error from a second copy of this package (two
+   * versions installed side by side) is still recognised, for `DnsError` and for each subclass.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this === DnsError) return isDnsError(value);
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isDnsError(value)) return false;
+    if (this === DnsError) return true;
+    const lineage = (value as unknown as Record<symbol, unknown>)[lineageBrand];
+    return Array.isArray(lineage) && lineage.includes(this.name);
   }
 }
 

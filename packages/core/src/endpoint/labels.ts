@@ -1,8 +1,34 @@
+import type { Issue, IssuePath } from '../errors.js';
 import { LabelKeys } from './endpoint.js';
 
 /** The `heritage` token that marks a TXT value as an ExternalDNS ownership record. */
 export const HERITAGE = 'external-dns';
 const labelPrefix = 'external-dns/';
+
+/**
+ * Problems that would make labels unreadable after {@link serializeLabels}: a `,` anywhere (it
+ * separates tokens) or a `=` in a key (the first `=` separates key and value).
+ */
+export function checkLabels(labels: Readonly<Record<string, string>>, path: IssuePath): Issue[] {
+  const issues: Issue[] = [];
+  for (const [key, value] of Object.entries(labels)) {
+    if (key === '' || key.includes(',') || key.includes('=')) {
+      issues.push({
+        path: [...path, key],
+        code: 'label_key',
+        message: `label key ${JSON.stringify(key)} must be non-empty and contain neither "," nor "="`,
+      });
+    }
+    if (value.includes(',')) {
+      issues.push({
+        path: [...path, key],
+        code: 'label_value',
+        message: `label value ${JSON.stringify(value)} must not contain "," (it separates ownership tokens)`,
+      });
+    }
+  }
+  return issues;
+}
 
 /**
  * Serialises labels into the ExternalDNS TXT value, quoted:
@@ -22,8 +48,10 @@ export function serializeLabels(
 }
 
 /**
- * Parses an ExternalDNS TXT value back into labels. Returns `undefined` when the value is not an
- * ownership record (no `heritage=external-dns` token): it is then an ordinary TXT record.
+ * Parses an ExternalDNS TXT value back into labels: all surrounding `"` are stripped, tokens are split
+ * at `,` and at their first `=`, tokens without `=` are ignored, and any `heritage` other than
+ * `external-dns` (or none at all) means the value is not an ownership record. Returns `undefined`
+ * in that case: the TXT is then an ordinary record.
  */
 export function parseLabels(value: string): Record<string, string> | undefined {
   const unquoted = value.replace(/^"+|"+$/g, '');
@@ -37,8 +65,16 @@ export function parseLabels(value: string): Record<string, string> | undefined {
     if (key === 'heritage') {
       if (val !== HERITAGE) return undefined;
       heritageSeen = true;
-    } else if (key.startsWith(labelPrefix)) {
-      labels[key.slice(labelPrefix.length)] = val;
+    } else if (key.startsWith(HERITAGE)) {
+      // ExternalDNS keeps every key that starts with `external-dns`, trimming `external-dns/` if present
+      const name = key.startsWith(labelPrefix) ? key.slice(labelPrefix.length) : key;
+      // defineProperty, so a key like `__proto__` from a foreign TXT is stored as data
+      Object.defineProperty(labels, name, {
+        value: val,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   return heritageSeen ? labels : undefined;

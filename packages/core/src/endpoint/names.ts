@@ -11,15 +11,32 @@ export const MAX_NAME_OCTETS = 253;
 // eslint-disable-next-line no-control-regex
 const asciiOnly = /^[\x00-\x7f]*$/;
 
+// Most names are already canonical; checking that is far cheaper than rebuilding the string.
+function isCanonicalAscii(name: string): boolean {
+  const last = name.length - 1;
+  if (last < 0 || name.charCodeAt(last) === 46 /* . */) return false;
+  for (let i = 0; i <= last; i++) {
+    const c = name.charCodeAt(i);
+    // lower-case letters, digits, '-', '.', '_', '*'
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95 || c === 42))
+      return false;
+  }
+  return true;
+}
+
 /**
  * The one name normaliser used for every comparison in the SDK: trims spaces, lower-cases, converts
  * internationalised labels to punycode and drops one trailing dot. `API.Example.com.` → `api.example.com`.
  * The result is the canonical form used as a key; endpoints keep the spelling they were given.
  */
 export function normalizeDnsName(name: string): string {
+  if (isCanonicalAscii(name)) return name;
   let n = name.trim();
   if (n.endsWith('.') && n.length > 1) n = n.slice(0, -1);
   if (asciiOnly.test(n)) return n.toLowerCase();
+  // Whole-name IDNA first: it also maps Unicode full stops such as `。` to `.`.
+  const whole = domainToASCII(n);
+  if (whole !== '') return withoutTrailingDot(whole);
   return n
     .split('.')
     .map((label) =>
@@ -53,11 +70,11 @@ export function withTrailingDot(name: string): string {
   return name.endsWith('.') ? name : `${name}.`;
 }
 
-/** True when `name` equals `zone` or lies below it. */
+/** True when `name` equals `zone` or lies below it. The root zone `.` contains every name. */
 export function isInZone(name: string, zone: string): boolean {
   const n = normalizeDnsName(name);
   const z = normalizeDnsName(zone);
-  return n === z || n.endsWith(`.${z}`);
+  return z === '.' || n === z || n.endsWith(`.${z}`);
 }
 
 export interface NameCheckOptions {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ValidationError, type Issue, type IssuePath } from '../errors.js';
 import { endpoint, KNOWN_RECORD_TYPES, type Endpoint } from './endpoint.js';
-import { checkDnsName } from './names.js';
+import { checkLabels } from './labels.js';
+import { checkDnsName, normalizeDnsName } from './names.js';
+import { canonicalTarget } from './targets.js';
 import { targetValidators, type TargetValidator } from './rdata.js';
 
 /** Largest TTL DNS allows (RFC 2181 §8). */
@@ -25,35 +27,65 @@ const wireKeys = [
   'recordTTL',
   'labels',
   'providerSpecific',
+  // keys of ProviderSpecificProperty
+  'name',
+  'value',
 ];
 const wireKeyByLower = new Map(wireKeys.map((k) => [k.toLowerCase(), k]));
 
-// Go decodes JSON object keys case-insensitively; so do we (`DNSName`, `RecordTTL`, …).
+// Go decodes JSON object keys case-insensitively; so do we (`DNSName`, `RecordTTL`, `Name`, …).
+// Keys that are not ours are dropped, as Go ignores unknown fields.
 function canonicalKeys(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[wireKeyByLower.get(k.toLowerCase()) ?? k] = v;
+  for (const [k, v] of Object.entries(value)) {
+    const key = wireKeyByLower.get(k.toLowerCase());
+    if (key !== undefined) out[key] = v;
+  }
   return out;
 }
 
-const providerSpecificSchema = z.object({ name: z.string().nullish(), value: z.string().nullish() });
+// Messages name the JSON type received, as a Go decoder would: `expected a string, got number`.
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'number' && !Number.isFinite(value) ? 'non-finite number' : typeof value;
+}
+const expected =
+  (what: string, options: { required?: boolean } = {}) =>
+  (issue: { input: unknown }) =>
+    issue.input === undefined && options.required
+      ? `is required (${what})`
+      : `expected ${what}, got ${jsonType(issue.input)}`;
+
+const providerSpecificSchema = z.preprocess(
+  canonicalKeys,
+  z.object(
+    {
+      name: z.string({ error: expected('a string') }).nullish(),
+      value: z.string({ error: expected('a string') }).nullish(),
+    },
+    { error: expected('a {name, value} object') },
+  ),
+);
 
 const endpointShape = z.preprocess(
   canonicalKeys,
-  z.object({
-    dnsName: z.string({ error: 'dnsName must be a string' }),
-    targets: z.array(z.string()).nullish(),
-    recordType: z.string({ error: 'recordType must be a string' }),
-    setIdentifier: z.string().nullish(),
-    recordTTL: z
-      .number()
-      .int('recordTTL must be an integer')
-      .min(0, 'recordTTL must not be negative')
-      .max(MAX_TTL, `recordTTL must be at most ${MAX_TTL}`)
-      .nullish(),
-    labels: z.record(z.string(), z.string()).nullish(),
-    providerSpecific: z.array(providerSpecificSchema).nullish(),
-  }),
+  z.object(
+    {
+      dnsName: z.string({ error: expected('a string', { required: true }) }),
+      targets: z.array(z.string({ error: expected('a string') }), { error: expected('a list') }).nullish(),
+      recordType: z.string({ error: expected('a string', { required: true }) }),
+      setIdentifier: z.string({ error: expected('a string') }).nullish(),
+      // range and integer checks are content checks (checkTtl), so they are reported with the others
+      recordTTL: z.number({ error: expected('a number') }).nullish(),
+      labels: z
+        .record(z.string(), z.string({ error: expected('a string') }), { error: expected('an object') })
+        .nullish(),
+      providerSpecific: z.array(providerSpecificSchema, { error: expected('a list') }).nullish(),
+    },
+    { error: expected('an endpoint object') },
+  ),
 );
 
 function fromZod(error: z.ZodError, base: IssuePath): Issue[] {
@@ -64,9 +96,49 @@ function fromZod(error: z.ZodError, base: IssuePath): Issue[] {
   }));
 }
 
+/** TTL rules: a whole number of seconds from 0 (not set) to {@link MAX_TTL}. */
+function checkTtl(ttl: number, path: IssuePath): Issue[] {
+  if (Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL) return [];
+  const message = !Number.isInteger(ttl)
+    ? `recordTTL ${ttl} is not a whole number of seconds`
+    : ttl < 0
+      ? `recordTTL ${ttl} is negative (0 means "not set")`
+      : `recordTTL ${ttl} is larger than ${MAX_TTL}`;
+  return [{ path, code: 'invalid_ttl', message }];
+}
+
+// ExternalDNS's `alias` property turns an A/AAAA endpoint into an alias to a host name.
+function aliasTargetsAreHosts(ep: Endpoint): boolean {
+  const alias = ep.providerSpecific.find((p) => p.name === 'alias')?.value;
+  if (ep.recordType === 'A') return alias === 'true' || alias === 'A';
+  if (ep.recordType === 'AAAA') return alias === 'true' || alias === 'AAAA';
+  return false;
+}
+
+const hostTarget: TargetValidator = (t, path) => {
+  const cname = targetValidators['CNAME'];
+  return cname ? cname(t, path) : [];
+};
+
+function checkPtrName(ep: Endpoint, path: IssuePath): Issue[] {
+  const name = normalizeDnsName(ep.dnsName);
+  for (const suffix of ['.in-addr.arpa', '.ip6.arpa']) {
+    if (name.endsWith(suffix) && name.length > suffix.length) return [];
+  }
+  return [
+    {
+      path: [...path, 'dnsName'],
+      code: 'ptr_name',
+      message: `a PTR record's name must lie below in-addr.arpa or ip6.arpa; got ${JSON.stringify(ep.dnsName)}`,
+    },
+  ];
+}
+
 /**
- * Checks an endpoint's content: its name, record type, every target against its type's rules and
- * the uniqueness of provider-specific names. Returns all issues; an empty list means valid.
+ * Checks an endpoint's content: its name, record type, TTL, every target against its type's rules
+ * (an `alias` A/AAAA endpoint has host-name targets), duplicate targets, CNAME cardinality, PTR names,
+ * labels that would corrupt the ownership TXT, and unique provider-specific names. Returns all issues;
+ * an empty list means valid.
  */
 export function validateEndpoint(
   ep: Endpoint,
@@ -87,7 +159,21 @@ export function validateEndpoint(
       message: `${JSON.stringify(type)} is not a supported record type (supported: ${[...KNOWN_RECORD_TYPES, ...Object.keys(extra)].join(', ')})`,
     });
   }
+  issues.push(...checkTtl(ep.recordTTL, [...path, 'recordTTL']));
+  if (aliasTargetsAreHosts(ep)) validator = hostTarget;
   if (validator) ep.targets.forEach((t, i) => issues.push(...validator(t, [...path, 'targets', i])));
+  const seenTargets = new Map<string, number>();
+  ep.targets.forEach((t, i) => {
+    const canonical = canonicalTarget(t);
+    const first = seenTargets.get(canonical);
+    if (first === undefined) seenTargets.set(canonical, i);
+    else
+      issues.push({
+        path: [...path, 'targets', i],
+        code: 'duplicate_target',
+        message: `${JSON.stringify(t)} repeats targets[${first}] (${JSON.stringify(ep.targets[first])})`,
+      });
+  });
   if (type === 'CNAME' && ep.targets.length > 1) {
     issues.push({
       path: [...path, 'targets'],
@@ -95,6 +181,8 @@ export function validateEndpoint(
       message: `a CNAME has exactly one target; got ${ep.targets.length}`,
     });
   }
+  if (type === 'PTR') issues.push(...checkPtrName(ep, path));
+  issues.push(...checkLabels(ep.labels, [...path, 'labels']));
   const seen = new Set<string>();
   ep.providerSpecific.forEach((p, i) => {
     if (seen.has(p.name)) {
@@ -105,6 +193,13 @@ export function validateEndpoint(
       });
     }
     seen.add(p.name);
+    if (p.name === 'alias' && !['A', 'AAAA', 'CNAME'].includes(type)) {
+      issues.push({
+        path: [...path, 'providerSpecific', i, 'name'],
+        code: 'alias_type',
+        message: `the "alias" property is only allowed on A, AAAA and CNAME endpoints, not ${type}`,
+      });
+    }
   });
   return issues;
 }
@@ -173,7 +268,9 @@ function parseOne(
     labels: v.labels ?? {},
     providerSpecific: (v.providerSpecific ?? []).map((p) => ({ name: p.name ?? '', value: p.value ?? '' })),
   });
-  if (options.validateContent !== false) issues.push(...validateEndpoint(ep, path, options));
+  // the TTL range is checked even without content validation: no provider can store a bad TTL
+  if (options.validateContent === false) issues.push(...checkTtl(ep.recordTTL, [...path, 'recordTTL']));
+  else issues.push(...validateEndpoint(ep, path, options));
   return ep;
 }
 

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import type { Issue, IssuePath } from '../errors.js';
 import { canonicalIPv6 } from './targets.js';
-import { checkDnsName, withoutTrailingDot } from './names.js';
+import { checkDnsName, normalizeDnsName, withoutTrailingDot } from './names.js';
 
 /** Checks one target value of one record type; returns the issues found (empty = valid). */
 export type TargetValidator = (target: string, path: IssuePath) => Issue[];
@@ -33,45 +33,67 @@ function checkHost(host: string | undefined, target: string, path: IssuePath, wh
   return problems.map((p) => ({ ...p, message: `${q(target)}: ${p.message}` }));
 }
 
+/** One character string of a TXT value: its text and its length in octets on the wire. */
+interface TxtString {
+  text: string;
+  octets: number;
+}
+
+// Splits presentation form (`"abc" "def"`) into character strings, undoing `\c` and `\DDD`
+// escapes; `undefined` when the value is not (entirely) complete quoted strings.
+function splitTxtStrings(value: string): TxtString[] | undefined {
+  const out: TxtString[] = [];
+  let i = 0;
+  while (i < value.length) {
+    const c = value[i] as string;
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
+    if (c !== '"') return undefined;
+    i++;
+    let text = '';
+    let octets = 0;
+    for (;;) {
+      if (i >= value.length) return undefined;
+      const ch = value[i] as string;
+      if (ch === '\\') {
+        const digits = value.slice(i + 1, i + 4);
+        if (/^\d{3}$/.test(digits)) {
+          // `\DDD` is one octet, so it must be 0–255
+          if (Number(digits) > 255) return undefined;
+          text += String.fromCharCode(Number(digits));
+          octets += 1;
+          i += 4;
+        } else {
+          const escaped = value.codePointAt(i + 1);
+          if (escaped === undefined) return undefined;
+          const char = String.fromCodePoint(escaped);
+          text += char;
+          octets += Buffer.byteLength(char, 'utf8');
+          i += 1 + char.length;
+        }
+      } else if (ch === '"') {
+        i++;
+        break;
+      } else {
+        const char = String.fromCodePoint(value.codePointAt(i) as number);
+        text += char;
+        octets += Buffer.byteLength(char, 'utf8');
+        i += char.length;
+      }
+    }
+    out.push({ text, octets });
+  }
+  return out.length ? out : undefined;
+}
+
 /**
  * Splits a TXT value in presentation form (`"abc" "def"`) into its character strings, undoing
  * backslash escapes. Returns `undefined` when the value is not (entirely) quoted strings.
  */
 export function parseTxtStrings(value: string): string[] | undefined {
-  const out: string[] = [];
-  let i = 0;
-  while (i < value.length) {
-    if (value[i] === ' ') {
-      i++;
-      continue;
-    }
-    if (value[i] !== '"') return undefined;
-    i++;
-    let s = '';
-    for (;;) {
-      if (i >= value.length) return undefined;
-      const c = value[i] as string;
-      if (c === '\\') {
-        const digits = value.slice(i + 1, i + 4);
-        if (/^\d{3}$/.test(digits)) {
-          s += String.fromCharCode(Number(digits));
-          i += 4;
-        } else {
-          if (i + 1 >= value.length) return undefined;
-          s += value[i + 1];
-          i += 2;
-        }
-      } else if (c === '"') {
-        i++;
-        break;
-      } else {
-        s += c;
-        i++;
-      }
-    }
-    out.push(s);
-  }
-  return out.length ? out : undefined;
+  return splitTxtStrings(value)?.map((s) => s.text);
 }
 
 /** Quotes and escapes text as TXT character strings, splitting it into strings of at most 255 octets. */
@@ -89,9 +111,13 @@ export function formatTxtStrings(text: string): string {
   return chunks.map((c) => `"${c.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(' ');
 }
 
+/**
+ * TXT data is either plain text (the provider quotes it and splits it into 255-octet strings) or,
+ * when it starts with `"`, presentation form: complete quoted strings of at most 255 octets each.
+ */
 const checkTxt: TargetValidator = (target, path) => {
   if (!target.startsWith('"')) return []; // plain text: providers quote and split it
-  const strings = parseTxtStrings(target);
+  const strings = splitTxtStrings(target);
   if (strings === undefined) {
     return issue(
       path,
@@ -99,12 +125,12 @@ const checkTxt: TargetValidator = (target, path) => {
       `${q(target)} starts with a quote but is not a list of complete quoted strings`,
     );
   }
-  const tooLong = strings.findIndex((s) => Buffer.byteLength(s, 'latin1') > MAX_TXT_STRING_OCTETS);
+  const tooLong = strings.findIndex((s) => s.octets > MAX_TXT_STRING_OCTETS);
   if (tooLong >= 0) {
     return issue(
       path,
       'txt_string_too_long',
-      `TXT string ${tooLong + 1} of ${q(target.slice(0, 40) + '…')} is longer than ${MAX_TXT_STRING_OCTETS} octets`,
+      `TXT string ${tooLong + 1} of ${q(target.length > 40 ? target.slice(0, 40) + '…' : target)} is ${strings[tooLong]?.octets ?? 0} octets; at most ${MAX_TXT_STRING_OCTETS} are allowed`,
     );
   }
   return [];
@@ -180,37 +206,43 @@ export const targetValidators: Readonly<Record<string, TargetValidator>> = {
 /** Record types whose targets are host names: their trailing dot is optional in the model. */
 export const HOSTNAME_TARGET_TYPES: ReadonlySet<string> = new Set(['CNAME', 'DNAME', 'NS', 'PTR']);
 
+// Host names inside record data: the normaliser's form (lower case, punycode, no trailing dot);
+// the root `.` (null MX, "no service" SRV) stays as it is.
+function canonicalHost(host: string): string {
+  return host === '.' ? '.' : normalizeDnsName(host);
+}
+
 /**
  * Canonical spelling of one target of a known type, the form `adjustEndpoints` implementations and
- * comparisons use: IPv6 compressed, host names lower-cased without trailing dot, MX/SRV hosts likewise,
- * CAA tags lower-cased. Unknown types and TXT are returned unchanged.
+ * comparisons use: IPv6 compressed (RFC 5952), host names (also inside MX and SRV) lower-cased, in
+ * punycode and without trailing dot,
+ * MX/SRV/CAA numbers without leading zeros, CAA tags lower-cased. Unknown types, TXT, NAPTR and
+ * invalid targets are returned unchanged (an invalid value is reported by validation, not rewritten).
  */
 export function canonicalizeTarget(recordType: string, target: string): string {
+  const validator = targetValidators[recordType];
+  if (validator === undefined || validator(target, []).length > 0) return target;
   switch (recordType) {
     case 'A':
-      return target.trim();
+      return target;
     case 'AAAA':
-      return canonicalIPv6(target.trim()) ?? target;
+      return canonicalIPv6(target) ?? target;
     case 'CNAME':
     case 'DNAME':
     case 'NS':
     case 'PTR':
-      return withoutTrailingDot(target.trim()).toLowerCase();
+      return canonicalHost(target);
     case 'MX': {
-      const [pref, host] = target.trim().split(/\s+/);
-      return host === undefined
-        ? target
-        : `${Number(pref)} ${host === '.' ? '.' : withoutTrailingDot(host).toLowerCase()}`;
+      const [preference = '', host = ''] = target.trim().split(/\s+/);
+      return `${Number(preference)} ${canonicalHost(host)}`;
     }
     case 'SRV': {
-      const parts = target.trim().split(/\s+/);
-      if (parts.length !== 4) return target;
-      const host = parts[3] as string;
-      return `${parts.slice(0, 3).map(Number).join(' ')} ${host === '.' ? '.' : withoutTrailingDot(host).toLowerCase()}`;
+      const [priority = '', weight = '', port = '', host = ''] = target.trim().split(/\s+/);
+      return `${Number(priority)} ${Number(weight)} ${Number(port)} ${canonicalHost(host)}`;
     }
     case 'CAA': {
-      const m = /^(\S+)\s+(\S+)\s+(.*)$/.exec(target.trim());
-      return m ? `${Number(m[1])} ${(m[2] ?? '').toLowerCase()} ${m[3] ?? ''}` : target;
+      const [, flags = '', tag = '', value = ''] = /^(\S+)\s+(\S+)\s+(.*)$/.exec(target.trim()) ?? [];
+      return `${Number(flags)} ${tag.toLowerCase()} ${value}`;
     }
     default:
       return target;

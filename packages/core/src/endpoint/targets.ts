@@ -21,10 +21,11 @@ export function canonicalIP(value: string): string | undefined {
   return canonicalIPv6(value);
 }
 
-/** The 16-byte form used to order addresses (IPv4 mapped into `::ffff:0:0/96`, so it sorts first). */
+/** The bytes of an address: 4 for IPv4, 16 for IPv6 (an IPv4-mapped IPv6 address stays IPv6). */
 function ipBytes(address: string): number[] {
-  if (isIPv4(address)) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...address.split('.').map(Number)];
-  const canonical = canonicalIPv6(address) ?? address;
+  if (isIPv4(address)) return address.split('.').map(Number);
+  // a zone index (`fe80::1%eth0`) does not take part in the order of the address itself
+  const canonical = canonicalIPv6(address.replace(/%.*$/, '')) ?? address;
   const [head = '', tail] = canonical.split('::');
   const parse = (s: string) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
   const headGroups = parse(head);
@@ -37,10 +38,12 @@ function ipBytes(address: string): number[] {
   return groups.flatMap((g) => [g >> 8, g & 0xff]);
 }
 
+/** Go's `netip.Addr.Less`: every IPv4 address before every IPv6 address, then by address bytes. */
 function compareIPs(a: string, b: string): number {
   const x = ipBytes(a);
   const y = ipBytes(b);
-  for (let i = 0; i < 16; i++) {
+  if (x.length !== y.length) return x.length - y.length;
+  for (let i = 0; i < x.length; i++) {
     const d = (x[i] ?? 0) - (y[i] ?? 0);
     if (d !== 0) return d;
   }
@@ -77,6 +80,8 @@ function compareTargetStrings(a: string, b: string): number {
  */
 export function sameTargets(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;
+  // fast path: identical spelling in identical order (the steady state of a reconcile loop)
+  if (a.length === b.length && a.every((t, i) => t === b[i])) return true;
   const x = new Set(a.map(canonicalTarget));
   const y = new Set(b.map(canonicalTarget));
   if (x.size !== y.size) return false;
