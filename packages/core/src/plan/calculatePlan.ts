@@ -39,15 +39,26 @@ export interface CalculatedChanges extends Changes {
 }
 
 interface TypeSlot {
+  type: string;
   current: Endpoint | undefined;
   candidates: Endpoint[];
 }
 
+// Rows hold few types (usually one), so a small array beats a Map here: planning 100k records
+// allocates a row per name, and allocation is what dominates the planner's time.
 interface Row {
   current: Endpoint[];
-  candidates: Endpoint[];
-  types: Map<string, TypeSlot>;
+  candidateCount: number;
+  types: TypeSlot[];
 }
+
+// Shared empty list, replaced on first push: most slots never get a second current or candidate.
+const NONE: Endpoint[] = [];
+const append = (list: Endpoint[], ep: Endpoint): Endpoint[] => {
+  if (list === NONE) return [ep];
+  list.push(ep);
+  return list;
+};
 
 /** True when a record type may be touched: not excluded and managed. */
 export function isManagedRecordType(
@@ -76,27 +87,29 @@ export function calculatePlan(options: CalculatePlanOptions): CalculatedChanges 
 
   const rows = new Map<string, Row>();
   const rowOf = (ep: Endpoint): Row => {
-    const key = `${normalizeDnsName(ep.dnsName)}\u0000${ep.setIdentifier}`;
+    const name = normalizeDnsName(ep.dnsName);
+    const key = ep.setIdentifier === '' ? name : `${name}\u0000${ep.setIdentifier}`;
     let row = rows.get(key);
-    if (!row) rows.set(key, (row = { current: [], candidates: [], types: new Map() }));
+    if (!row) rows.set(key, (row = { current: NONE, candidateCount: 0, types: [] }));
     return row;
   };
   const slotOf = (row: Row, type: string): TypeSlot => {
-    let slot = row.types.get(type);
-    if (!slot) row.types.set(type, (slot = { current: undefined, candidates: [] }));
+    let slot = row.types.find((t) => t.type === type);
+    if (!slot) row.types.push((slot = { type, current: undefined, candidates: NONE }));
     return slot;
   };
   for (const ep of options.current) {
     if (!takesPart(ep)) continue;
     const row = rowOf(ep);
-    row.current.push(ep);
+    row.current = append(row.current, ep);
     slotOf(row, ep.recordType).current = ep; // the last one of a type is the one compared
   }
   for (const ep of options.desired) {
     if (!takesPart(ep)) continue;
     const row = rowOf(ep);
-    row.candidates.push(ep);
-    slotOf(row, ep.recordType).candidates.push(ep);
+    row.candidateCount++;
+    const slot = slotOf(row, ep.recordType);
+    slot.candidates = append(slot.candidates, ep);
   }
 
   const create: Endpoint[] = [];
@@ -105,17 +118,16 @@ export function calculatePlan(options: CalculatePlanOptions): CalculatedChanges 
   const deletes: Endpoint[] = [];
 
   for (const row of rows.values()) {
-    if (row.current.length > 0 && row.candidates.length === 0) {
+    if (row.current.length > 0 && row.candidateCount === 0) {
       deletes.push(...row.current);
       continue;
     }
-    const rowCreates: Endpoint[] = [];
-    for (const [type, slot] of resolveRecordTypes(row)) {
-      void type;
+    let rowCreates: Endpoint[] | undefined;
+    for (const slot of resolveRecordTypes(row)) {
       if (slot.current && slot.candidates.length === 0) {
         deletes.push(slot.current);
       } else if (!slot.current && slot.candidates.length > 0) {
-        rowCreates.push(resolveCreate(slot.candidates));
+        (rowCreates ??= []).push(resolveCreate(slot.candidates));
       } else if (slot.current && slot.candidates.length > 0) {
         const current = slot.current;
         const winner = resolveUpdate(current, slot.candidates);
@@ -130,7 +142,7 @@ export function calculatePlan(options: CalculatePlanOptions): CalculatedChanges 
       }
     }
     // Creates only where every record already at this name is ours (ExternalDNS plan.go).
-    if (rowCreates.length > 0 && (ownerId === '' || row.current.every((c) => isOwnedBy(c, ownerId)))) {
+    if (rowCreates && (ownerId === '' || row.current.every((c) => isOwnedBy(c, ownerId)))) {
       create.push(...rowCreates);
     }
   }
@@ -156,15 +168,14 @@ export function calculatePlan(options: CalculatePlanOptions): CalculatedChanges 
 }
 
 /** ExternalDNS `ResolveRecordTypes`: several candidates mixing CNAME and other types drop the CNAMEs. */
-function resolveRecordTypes(row: Row): Map<string, TypeSlot> {
-  if (row.candidates.length <= 1) return row.types;
-  const hasCname = row.candidates.some((c) => c.recordType === 'CNAME');
-  const hasOther = row.candidates.some((c) => c.recordType !== 'CNAME');
+function resolveRecordTypes(row: Row): TypeSlot[] {
+  if (row.candidateCount <= 1) return row.types;
+  const hasCname = row.types.some((t) => t.type === 'CNAME' && t.candidates.length > 0);
+  const hasOther = row.types.some((t) => t.type !== 'CNAME' && t.candidates.length > 0);
   if (!hasCname || !hasOther) return row.types;
-  const resolved = new Map(row.types);
-  const cname = resolved.get('CNAME');
-  if (cname) resolved.set('CNAME', { current: cname.current, candidates: [] });
-  return resolved;
+  return row.types.map((slot) =>
+    slot.type === 'CNAME' ? { type: 'CNAME', current: slot.current, candidates: NONE } : slot,
+  );
 }
 
 function needsUpdate(current: Endpoint, desired: Endpoint, oldOwnerId: string): boolean {
@@ -176,6 +187,7 @@ function needsUpdate(current: Endpoint, desired: Endpoint, oldOwnerId: string): 
 
 /** Provider-specific properties compared as name → value maps (order ignored). */
 export function providerSpecificDiffers(a: Endpoint, b: Endpoint): boolean {
+  if (a.providerSpecific.length === 0 && b.providerSpecific.length === 0) return false;
   const x = new Map(a.providerSpecific.map((p) => [p.name, p.value]));
   const y = new Map(b.providerSpecific.map((p) => [p.name, p.value]));
   if (x.size !== y.size) return true;

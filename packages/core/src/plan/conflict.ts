@@ -20,6 +20,7 @@ export function resolveCreate(candidates: readonly Endpoint[]): Endpoint {
  * `resource` label equals the current record's; otherwise the create winner.
  */
 export function resolveUpdate(current: Endpoint, candidates: readonly Endpoint[]): Endpoint {
+  if (candidates.length === 1) return candidates[0] as Endpoint; // the only choice either way
   const sorted = stableSort(candidates, (a, b) => targetsLess(a.targets, b.targets));
   const currentResource = current.labels[LabelKeys.resource] ?? '';
   const sameResource = sorted.find((c) => (c.labels[LabelKeys.resource] ?? '') === currentResource);

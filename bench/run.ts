@@ -1,0 +1,16 @@
+// `pnpm bench [suite…]`: runs the named benchmark suites (default: all that need no server).
+// Suites: plan (add `--full` for the 1,000,000-endpoint row).
+import os from 'node:os';
+import { benchPlan, printPlanBench } from './plan.js';
+
+const args = process.argv.slice(2);
+const suites = args.filter((a) => !a.startsWith('--'));
+const wanted = (name: string) => suites.length === 0 || suites.includes(name);
+
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}`,
+);
+if (wanted('plan')) {
+  const sizes = args.includes('--quick') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  printPlanBench(await benchPlan(sizes));
+}
