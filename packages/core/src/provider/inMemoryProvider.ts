@@ -10,9 +10,10 @@ import {
   type RecordType,
 } from '../endpoint/endpoint.js';
 import { normalizeDnsName, withoutTrailingDot } from '../endpoint/names.js';
-import { assertValidEndpoints } from '../endpoint/parse.js';
+import { validateEndpoint } from '../endpoint/parse.js';
+import { sortTargets } from '../endpoint/targets.js';
 import { canonicalizeTarget } from '../endpoint/rdata.js';
-import { ProviderError, throwIfAborted } from '../errors.js';
+import { isDnsError, ProviderError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
 import type { CallOptions, Provider, ProviderCapabilities } from './provider.js';
 import { findZone } from './zones.js';
@@ -82,42 +83,81 @@ export class InMemoryProvider implements Provider {
 
   /** Every stored record set, registry TXT records included, sorted by name, type and set identifier. */
   records(options: CallOptions = {}): Promise<Endpoint[]> {
-    throwIfAborted(options.signal);
-    this.calls.records++;
-    const out: Endpoint[] = [];
-    for (const zone of this.#zones.values()) {
-      for (const ep of zone.values()) if (this.domainFilter.matches(ep.dnsName)) out.push(cloneEndpoint(ep));
-    }
-    out.sort((a, b) => (endpointKey(a) < endpointKey(b) ? -1 : endpointKey(a) > endpointKey(b) ? 1 : 0));
-    return Promise.resolve(out);
-  }
-
-  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
-    throwIfAborted(options.signal);
-    this.calls.adjustEndpoints++;
-    return Promise.resolve(endpoints.map((ep) => canonicalEndpoint(ep)));
-  }
-
-  applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
-    try {
+    return settle(() => {
       throwIfAborted(options.signal);
+      this.calls.records++;
+      const out: Endpoint[] = [];
+      for (const zone of this.#zones.values()) {
+        for (const ep of zone.values())
+          if (this.domainFilter.matches(ep.dnsName)) out.push(cloneEndpoint(ep));
+      }
+      const keyed = out.map((ep) => ({ key: endpointKey(ep), ep }));
+      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return keyed.map((k) => k.ep);
+    });
+  }
+
+  /** Returns each endpoint in the form {@link InMemoryProvider.records} will return it once applied. */
+  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+    return settle(() => {
+      throwIfAborted(options.signal);
+      this.calls.adjustEndpoints++;
+      return endpoints.map((ep) => canonicalEndpoint(ep));
+    });
+  }
+
+  /**
+   * Applies a change set atomically: every problem (invalid content, unknown zone, unsupported type,
+   * duplicate create, CNAME beside other data) is found before anything is written, and then nothing is.
+   * Failures are {@link ValidationError} or {@link ProviderError} (`UNKNOWN_ZONE`, `RECORD_CONFLICT`).
+   */
+  applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
+    if (!options.signal?.aborted) {
       this.calls.applyChanges++;
       this.applied.push(copyChanges(changes));
       const failure = this.#nextFailure;
       if (failure) {
+        // injected on purpose: delivered exactly as given
         this.#nextFailure = undefined;
-        throw failure;
+        return Promise.reject(failure);
       }
-      this.#applyNow(changes);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return settle(() => {
+      throwIfAborted(options.signal);
+      this.#applyNow(changes);
+    }).catch((error: unknown) => {
+      // every failure leaves as a DnsError, as the Provider contract requires
+      throw isDnsError(error)
+        ? error
+        : new ProviderError(`inmemory: ${error instanceof Error ? error.message : String(error)}`, {
+            provider: this.name,
+            cause: error,
+          });
+    });
+  }
+
+  // Content checks a real server makes before touching anything; paths name the list and index
+  // (`create[2].targets[0]`) so the caller can find the record.
+  #validate(changes: Changes): void {
+    const issues: Issue[] = [];
+    for (const list of CHANGE_LISTS) {
+      changes[list].forEach((ep, index) => {
+        issues.push(...validateEndpoint(ep, [list, index]));
+        if ((list === 'create' || list === 'updateNew') && ep.targets.length === 0) {
+          issues.push({
+            path: [list, index, 'targets'],
+            code: 'no_targets',
+            message: `${describeEndpoint(ep)} has no targets; a record set needs at least one`,
+          });
+        }
+      });
+    }
+    if (issues.length)
+      throw new ValidationError(issues, { summary: 'inmemory: the change set has invalid records' });
   }
 
   #applyNow(changes: Changes): void {
-    const all = CHANGE_LISTS.flatMap((list) => changes[list]);
-    assertValidEndpoints(all, { summary: 'inmemory: the change set has invalid records' });
+    this.#validate(changes);
     const byZone = new Map<string, Changes>();
     for (const list of CHANGE_LISTS) {
       for (const ep of changes[list]) {
@@ -165,29 +205,39 @@ function applyToZone(current: Zone, part: Changes, zoneName: string): Zone {
   // CNAME and other data cannot share a name (RFC 1034 §3.6.2).
   const typesByName = new Map<string, Set<string>>();
   for (const ep of zone.values()) {
-    const name = `${normalizeDnsName(ep.dnsName)}\u0000${ep.setIdentifier}`;
+    // by name alone: set identifiers tell weighted record sets apart, they do not make a second name
+    const name = normalizeDnsName(ep.dnsName);
     const types = typesByName.get(name) ?? new Set<string>();
     types.add(ep.recordType);
     typesByName.set(name, types);
   }
   for (const [name, types] of typesByName) {
     if (types.has('CNAME') && types.size > 1) {
-      throw conflict(
-        `${name.split('\u0000')[0] ?? name} would have a CNAME beside other data (${[...types].sort().join(', ')})`,
-      );
+      throw conflict(`${name} would have a CNAME beside other data (${[...types].sort().join(', ')})`);
     }
-  }
-  for (const ep of zone.values()) {
-    if (ep.targets.length === 0) throw conflict(`${describeEndpoint(ep)} has no targets`);
   }
   return zone;
 }
 
+/**
+ * What the in-memory "server" stores for a desired endpoint: the name without trailing dot (its case is
+ * kept, as ExternalDNS keeps it), each target in its type's canonical spelling, de-duplicated and
+ * sorted in ExternalDNS order. TTL, labels and provider-specific properties are kept as they are.
+ */
 function canonicalEndpoint(ep: Endpoint): Endpoint {
   const out = cloneEndpoint(ep);
   out.dnsName = withoutTrailingDot(out.dnsName);
-  out.targets = [...new Set(out.targets.map((t) => canonicalizeTarget(out.recordType, t)))];
+  out.targets = sortTargets(out.targets.map((t) => canonicalizeTarget(out.recordType, t)));
   return out;
+}
+
+// Runs `body` and turns its result or its error into a promise: provider methods never throw synchronously.
+function settle<T>(body: () => T): Promise<T> {
+  try {
+    return Promise.resolve(body());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 function copyChanges(changes: Changes): Changes {
