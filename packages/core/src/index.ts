@@ -11,7 +11,14 @@ export {
   formatIssuePath,
   throwIfAborted,
 } from './errors.js';
-export type { DnsErrorCode, DnsErrorOptions, Issue, IssuePath, ProviderErrorOptions, OwnershipConflictErrorOptions } from './errors.js';
+export type {
+  DnsErrorCode,
+  DnsErrorOptions,
+  Issue,
+  IssuePath,
+  ProviderErrorOptions,
+  OwnershipConflictErrorOptions,
+} from './errors.js';
 
 // Endpoint model
 export {
