@@ -1,0 +1,1062 @@
+import { inspect } from 'node:util';
+import type { ConnectionOptions } from 'node:tls';
+import {
+  AbortedError,
+  ConfigError,
+  MAX_TTL,
+  ValidationError,
+  withTrailingDot,
+  type Issue,
+} from '@openova/dns-core';
+import pRetry from 'p-retry';
+import { Agent, request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import { PowerDnsApiError } from './errors.js';
+import {
+  configSettingSchema,
+  cryptokeySchema,
+  errorBodySchema,
+  metadataSchema,
+  resultSchema,
+  searchResultSchema,
+  serverSchema,
+  statisticItemSchema,
+  tsigKeySchema,
+  zoneSchema,
+  zoneSummarySchema,
+  type PowerDnsConfigSetting,
+  type PowerDnsCryptokey,
+  type PowerDnsMetadata,
+  type PowerDnsResult,
+  type PowerDnsSearchResult,
+  type PowerDnsServer,
+  type PowerDnsStatisticItem,
+  type PowerDnsTsigKey,
+  type PowerDnsZone,
+  type PowerDnsZoneSummary,
+} from './schemas.js';
+import {
+  parsePowerDnsVersion,
+  powerDnsFeatures,
+  type PowerDnsFeatures,
+  type PowerDnsVersion,
+} from './version.js';
+
+/** TLS settings for an `https://` API URL (a reverse proxy in front of PowerDNS). */
+export interface PowerDnsTlsOptions {
+  /** Trusted CA certificates (PEM), replacing Node's default list. */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Client certificate and key (PEM) for mutual TLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Set to `false` only for throwaway test setups; defaults to `true`. */
+  rejectUnauthorized?: boolean;
+  /** Server name for SNI and certificate checks when it differs from the URL's host. */
+  servername?: string;
+  minVersion?: ConnectionOptions['minVersion'];
+}
+
+/** Backoff of retried calls. Retries happen on connection errors, timeouts and 5xx answers. */
+export interface PowerDnsRetryOptions {
+  /** Retries after the first attempt (default 4). `0` disables retrying. */
+  retries?: number;
+  /** Delay before the first retry in ms (default 100); doubles per retry. */
+  minDelayMs?: number;
+  /** Upper bound of one delay in ms (default 2000). */
+  maxDelayMs?: number;
+}
+
+/** What the client reports about every HTTP attempt it makes (for logs and request counting). */
+export interface PowerDnsRequestEvent {
+  method: string;
+  /** Path below the API base, query included; never carries the API key. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /** HTTP status, when the server answered. */
+  status?: number;
+  durationMs: number;
+  /** Set when the attempt failed without an answer. */
+  failure?: 'network' | 'timeout' | 'aborted';
+}
+
+export interface PowerDnsClientOptions {
+  /**
+   * Base URL of the webserver, e.g. `http://127.0.0.1:8081`. A path prefix (reverse proxy) is kept;
+   * `/api/v1` is appended unless the URL already ends with it.
+   */
+  apiUrl: string;
+  apiKey: string;
+  /** Server id in API paths (default `localhost`, the only id PowerDNS Authoritative uses). */
+  serverId?: string;
+  /** Timeout of each HTTP attempt in ms (default 30 000). */
+  timeoutMs?: number;
+  retry?: PowerDnsRetryOptions;
+  tls?: PowerDnsTlsOptions;
+  /** An undici dispatcher to use instead of the client's own agent (proxies, mocks). */
+  dispatcher?: Dispatcher;
+  /** Called after every HTTP attempt; exceptions it throws are ignored. */
+  onRequest?: (event: PowerDnsRequestEvent) => void;
+  /** Skips the `GET /servers/{id}` version probe and assumes this version (e.g. `4.7.3`). */
+  assumeVersion?: string;
+}
+
+/** Options every client call accepts. */
+export interface PowerDnsCallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's per-attempt timeout for this call. */
+  timeoutMs?: number;
+}
+
+/** Zone kinds PowerDNS accepts; it stores `Primary`/`Secondary` as `Master`/`Slave`. */
+export const ZONE_KINDS = ['Native', 'Master', 'Slave', 'Primary', 'Secondary', 'Producer', 'Consumer'] as const;
+export type ZoneKind = (typeof ZONE_KINDS)[number];
+
+export const RRSET_CHANGETYPES = ['REPLACE', 'DELETE', 'EXTEND', 'PRUNE'] as const;
+export type RRsetChangeType = (typeof RRSET_CHANGETYPES)[number];
+
+export interface RecordInput {
+  content: string;
+  disabled?: boolean;
+}
+
+export interface CommentInput {
+  content: string;
+  account?: string;
+}
+
+/** One element of a PATCH body. Names are absolute (trailing dot); the client adds a missing one. */
+export interface RRsetChange {
+  name: string;
+  type: string;
+  changetype: RRsetChangeType;
+  /** Required with `records` for REPLACE; never sent for DELETE. */
+  ttl?: number;
+  records?: readonly RecordInput[];
+  comments?: readonly CommentInput[];
+}
+
+/** An rrset in a zone creation body. */
+export interface RRsetInput {
+  name: string;
+  type: string;
+  ttl: number;
+  records: readonly RecordInput[];
+  comments?: readonly CommentInput[];
+}
+
+export interface CreateZoneInput {
+  /** Zone name; a trailing dot is added when missing. */
+  name: string;
+  kind: ZoneKind;
+  /** Apex NS names; PowerDNS creates the NS rrset. Leave out for secondary zones. */
+  nameservers?: readonly string[];
+  /** Primaries to transfer from (secondary zones). */
+  masters?: readonly string[];
+  rrsets?: readonly RRsetInput[];
+  /** Serial handling after API writes (PowerDNS default `DEFAULT`). Avoid `EPOCH`. */
+  soaEditApi?: string;
+  soaEdit?: string;
+  /** Rectify after every change (default: the server's `default-api-rectify`). */
+  apiRectify?: boolean;
+  dnssec?: boolean;
+  nsec3param?: string;
+  account?: string;
+  catalog?: string;
+}
+
+export interface UpdateZoneInput {
+  kind?: ZoneKind;
+  masters?: readonly string[];
+  account?: string;
+  soaEditApi?: string;
+  soaEdit?: string;
+  apiRectify?: boolean;
+  dnssec?: boolean;
+  nsec3param?: string;
+  catalog?: string;
+}
+
+export interface GetZoneOptions extends PowerDnsCallOptions {
+  /** Include rrsets (default true). */
+  rrsets?: boolean;
+  /** Only the rrsets of this name (PowerDNS 4.7+); a trailing dot is added when missing. */
+  rrsetName?: string;
+  /** With `rrsetName`: only this type. */
+  rrsetType?: string;
+}
+
+export interface ListZonesOptions extends PowerDnsCallOptions {
+  /** Only this zone (the answer is empty when it does not exist). */
+  zone?: string;
+  /** Include `dnssec` and `edited_serial` (default false: much cheaper with many zones). */
+  dnssec?: boolean;
+}
+
+export interface PatchResult {
+  /** The zone's serial after the change, from `X-PDNS-New-Serial` (absent without SOA-EDIT-API). */
+  newSerial: number | undefined;
+}
+
+export interface SearchOptions extends PowerDnsCallOptions {
+  /** Pattern; `*` and `?` are wildcards. */
+  query: string;
+  /** Most results returned (default 100). */
+  max?: number;
+  objectType?: 'all' | 'zone' | 'record' | 'comment';
+}
+
+export interface StatisticsOptions extends PowerDnsCallOptions {
+  /** Only this statistic (an unknown name is a 422). */
+  statistic?: string;
+  /** Include ring statistics (default true, as the server does). */
+  includeRings?: boolean;
+}
+
+export interface CreateCryptokeyInput {
+  keytype: 'ksk' | 'zsk' | 'csk';
+  active: boolean;
+  published?: boolean;
+  /** e.g. `ECDSAP256SHA256` or `13`. */
+  algorithm?: string;
+  bits?: number;
+  /** A private key to import instead of generating one. */
+  privatekey?: string;
+}
+
+export interface CreateTsigKeyInput {
+  name: string;
+  /** e.g. `hmac-sha256`. */
+  algorithm: string;
+  /** Base64 secret; PowerDNS generates one when absent. */
+  key?: string;
+}
+
+interface RequestSpec<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** How to read a success body: a zod schema, raw text, or ignore it. */
+  response: z.ZodType<T> | 'text' | 'none';
+  /** Safe to send twice: retried on any transient failure, not only on ones that prove nothing happened. */
+  idempotent: boolean;
+}
+
+interface Answer<T> {
+  data: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Runs write requests to one server one at a time, in call order. */
+class WriteQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task, task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+// Shared per server, not per client: two providers in one process writing to the same sqlite-backed
+// server would otherwise make each other fail with "database is locked".
+const writeQueues = new Map<string, WriteQueue>();
+
+function writeQueueFor(key: string): WriteQueue {
+  let queue = writeQueues.get(key);
+  if (!queue) writeQueues.set(key, (queue = new WriteQueue()));
+  return queue;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+function normalizeApiBase(apiUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch (cause) {
+    throw new ConfigError(`apiUrl is not a valid URL: ${JSON.stringify(apiUrl)}`, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`apiUrl must be an http:// or https:// URL, got ${url.protocol}`);
+  }
+  if (url.username || url.password) throw new ConfigError('apiUrl must not contain credentials');
+  url.search = '';
+  url.hash = '';
+  let path = url.pathname.replace(/\/+$/, '');
+  if (!path.endsWith('/api/v1')) path += '/api/v1';
+  url.pathname = path;
+  return url;
+}
+
+/** Percent-encodes a path segment but keeps PowerDNS zone ids (`example.org.`, `=2E`) readable. */
+function segment(value: string): string {
+  return value.replace(/[^A-Za-z0-9._=-]/g, (c) => encodeURIComponent(c));
+}
+
+/**
+ * The zone id PowerDNS derives from a zone name (`apiZoneNameToId`): the absolute name with every
+ * byte outside `[A-Za-z0-9.-]` written as `=XX`. Prefer ids from {@link PowerDnsClient.listZones}.
+ */
+export function zoneIdFromName(name: string): string {
+  const absolute = withTrailingDot(name);
+  if (absolute === '.') return '=2E';
+  let out = '';
+  for (const byte of Buffer.from(absolute, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9.-]/.test(c) ? c : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function snakeZoneFields(input: UpdateZoneInput): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (input.kind !== undefined) body['kind'] = input.kind;
+  if (input.masters !== undefined) body['masters'] = [...input.masters];
+  if (input.account !== undefined) body['account'] = input.account;
+  if (input.soaEditApi !== undefined) body['soa_edit_api'] = input.soaEditApi;
+  if (input.soaEdit !== undefined) body['soa_edit'] = input.soaEdit;
+  if (input.apiRectify !== undefined) body['api_rectify'] = input.apiRectify;
+  if (input.dnssec !== undefined) body['dnssec'] = input.dnssec;
+  if (input.nsec3param !== undefined) body['nsec3param'] = input.nsec3param;
+  if (input.catalog !== undefined) body['catalog'] = input.catalog;
+  return body;
+}
+
+function checkZoneKind(kind: string | undefined, issues: Issue[]): void {
+  // PowerDNS turns any unknown kind into Native without complaint, so check it here.
+  if (kind !== undefined && !ZONE_KINDS.some((k) => k.toLowerCase() === kind.toLowerCase())) {
+    issues.push({
+      path: ['kind'],
+      code: 'invalid_zone_kind',
+      message: `${JSON.stringify(kind)} is not a zone kind (${ZONE_KINDS.join(', ')})`,
+    });
+  }
+}
+
+function checkTtl(ttl: unknown, path: (string | number)[], issues: Issue[]): void {
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) {
+    issues.push({ path, code: 'invalid_ttl', message: `TTL must be an integer from 0 to ${MAX_TTL}` });
+  }
+}
+
+function recordsBody(records: readonly RecordInput[]) {
+  return records.map((r) => ({ content: r.content, disabled: r.disabled ?? false }));
+}
+
+function commentsBody(comments: readonly CommentInput[]) {
+  return comments.map((c) => ({ content: c.content, account: c.account ?? '' }));
+}
+
+function headerValue(headers: Answer<unknown>['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function describeNetworkFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const nested = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${nested}`;
+}
+
+/**
+ * Typed client of the PowerDNS Authoritative HTTP API (`/api/v1`), built on undici and zod.
+ *
+ * - every call has a timeout and accepts an `AbortSignal`;
+ * - connection errors, timeouts and 5xx answers (sqlite's "database is locked" included) are
+ *   retried with exponential backoff; 4xx answers are not;
+ * - write requests to one server are sent one at a time (sqlite fails on parallel writers);
+ * - no `Expect: 100-continue` (PowerDNS never answers it, which stalls curl for a second);
+ * - the API key is kept in a private field and never appears in errors, events or `util.inspect`.
+ */
+export class PowerDnsClient {
+  readonly apiUrl: string;
+  readonly serverId: string;
+  readonly #base: URL;
+  readonly #apiKey: string;
+  readonly #timeoutMs: number;
+  readonly #retry: Required<PowerDnsRetryOptions>;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #onRequest: ((event: PowerDnsRequestEvent) => void) | undefined;
+  readonly #writes: WriteQueue;
+  #version: Promise<PowerDnsVersion | undefined> | undefined;
+
+  constructor(options: PowerDnsClientOptions) {
+    if (!options.apiKey) throw new ConfigError('apiKey is required');
+    this.#base = normalizeApiBase(options.apiUrl);
+    this.apiUrl = this.#base.toString().replace(/\/$/, '');
+    this.serverId = options.serverId ?? 'localhost';
+    this.#apiKey = options.apiKey;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#retry = {
+      retries: options.retry?.retries ?? 4,
+      minDelayMs: options.retry?.minDelayMs ?? 100,
+      maxDelayMs: options.retry?.maxDelayMs ?? 2000,
+    };
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+      this.#ownsDispatcher = false;
+    } else {
+      const tls = options.tls ?? {};
+      this.#dispatcher = new Agent({
+        connect: {
+          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+          ...(tls.key === undefined ? {} : { key: tls.key }),
+          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+          rejectUnauthorized: tls.rejectUnauthorized ?? true,
+          minVersion: tls.minVersion ?? 'TLSv1.2',
+        },
+      });
+      this.#ownsDispatcher = true;
+    }
+    this.#onRequest = options.onRequest;
+    this.#writes = writeQueueFor(`${this.apiUrl}|${this.serverId}`);
+    if (options.assumeVersion !== undefined) {
+      this.#version = Promise.resolve(parsePowerDnsVersion(options.assumeVersion));
+    }
+  }
+
+  /** Closes the client's own connection pool (not a dispatcher passed in). */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  [inspect.custom](): string {
+    return `PowerDnsClient { apiUrl: ${JSON.stringify(this.apiUrl)}, serverId: ${JSON.stringify(this.serverId)} }`;
+  }
+
+  toJSON(): { apiUrl: string; serverId: string } {
+    return { apiUrl: this.apiUrl, serverId: this.serverId };
+  }
+
+  // ---- server ---------------------------------------------------------------------------------
+
+  /** `GET /servers/{id}`: daemon type, version and URLs. */
+  serverInfo(options: PowerDnsCallOptions = {}): Promise<PowerDnsServer> {
+    return this.#call({ method: 'GET', path: this.#server(), response: serverSchema, idempotent: true }, options);
+  }
+
+  /** The server's version, read once and cached. `undefined` when it is not a release number. */
+  version(options: PowerDnsCallOptions = {}): Promise<PowerDnsVersion | undefined> {
+    if (!this.#version) {
+      const probe = this.serverInfo(options).then((info) => parsePowerDnsVersion(info.version));
+      this.#version = probe;
+      // a failed probe is not cached, so the next call asks again
+      probe.catch(() => {
+        if (this.#version === probe) this.#version = undefined;
+      });
+    }
+    return this.#version;
+  }
+
+  /** Version-dependent API features of this server. */
+  async features(options: PowerDnsCallOptions = {}): Promise<PowerDnsFeatures> {
+    return powerDnsFeatures(await this.version(options));
+  }
+
+  /** `GET /servers/{id}/config`: every setting (the API key is shown as `***`). */
+  serverConfig(options: PowerDnsCallOptions = {}): Promise<PowerDnsConfigSetting[]> {
+    return this.#call(
+      { method: 'GET', path: `${this.#server()}/config`, response: z.array(configSettingSchema), idempotent: true },
+      options,
+    );
+  }
+
+  /** `GET /servers/{id}/statistics`. */
+  statistics(options: StatisticsOptions = {}): Promise<PowerDnsStatisticItem[]> {
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${this.#server()}/statistics`,
+        query: { statistic: options.statistic, includerings: options.includeRings },
+        response: z.array(statisticItemSchema),
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `GET /servers/{id}/search-data`: zones, records and comments matching a pattern. */
+  search(options: SearchOptions): Promise<PowerDnsSearchResult[]> {
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${this.#server()}/search-data`,
+        query: { q: options.query, max: options.max ?? 100, object_type: options.objectType },
+        response: z.array(searchResultSchema),
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `PUT /servers/{id}/cache/flush?domain=`: purges cached answers at and below a name. */
+  flushCache(domain: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
+    return this.#call(
+      {
+        method: 'PUT',
+        path: `${this.#server()}/cache/flush`,
+        query: { domain: withTrailingDot(domain) },
+        response: resultSchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- zones ----------------------------------------------------------------------------------
+
+  /** `GET /servers/{id}/zones` (without rrsets). */
+  listZones(options: ListZonesOptions = {}): Promise<PowerDnsZoneSummary[]> {
+    return this.#call(
+      {
+        method: 'GET',
+        path: `${this.#server()}/zones`,
+        query: {
+          zone: options.zone === undefined ? undefined : withTrailingDot(options.zone),
+          dnssec: options.dnssec ?? false,
+        },
+        response: z.array(zoneSummarySchema),
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** The zone of exactly this name, or `undefined`. */
+  async findZone(name: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsZoneSummary | undefined> {
+    const zones = await this.listZones({ ...options, zone: name });
+    return zones[0];
+  }
+
+  /** `GET /servers/{id}/zones/{zoneId}`, optionally only some rrsets. */
+  getZone(zoneId: string, options: GetZoneOptions = {}): Promise<PowerDnsZone> {
+    return this.#call(
+      {
+        method: 'GET',
+        path: this.#zone(zoneId),
+        query: {
+          rrsets: options.rrsets === false ? false : undefined,
+          rrset_name: options.rrsetName === undefined ? undefined : withTrailingDot(options.rrsetName),
+          rrset_type: options.rrsetType,
+        },
+        response: zoneSchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `POST /servers/{id}/zones`. A zone that exists already is a 409 {@link PowerDnsApiError}. */
+  createZone(input: CreateZoneInput, options: PowerDnsCallOptions & { rrsets?: boolean } = {}): Promise<PowerDnsZone> {
+    const issues: Issue[] = [];
+    checkZoneKind(input.kind, issues);
+    input.rrsets?.forEach((r, i) => checkTtl(r.ttl, ['rrsets', i, 'ttl'], issues));
+    if (issues.length) throw new ValidationError(issues, { summary: 'pdns: invalid zone' });
+    const body: Record<string, unknown> = { name: withTrailingDot(input.name), ...snakeZoneFields(input) };
+    if (input.nameservers !== undefined) body['nameservers'] = input.nameservers.map(withTrailingDot);
+    if (input.rrsets !== undefined) {
+      body['rrsets'] = input.rrsets.map((r) => ({
+        name: withTrailingDot(r.name),
+        type: r.type,
+        ttl: r.ttl,
+        records: recordsBody(r.records),
+        ...(r.comments ? { comments: commentsBody(r.comments) } : {}),
+      }));
+    }
+    return this.#call(
+      {
+        method: 'POST',
+        path: `${this.#server()}/zones`,
+        query: { rrsets: options.rrsets === false ? false : undefined },
+        body,
+        response: zoneSchema,
+        idempotent: false,
+      },
+      options,
+    );
+  }
+
+  /** `PUT /servers/{id}/zones/{zoneId}`: changes zone settings (kind, SOA-EDIT-API, rectify, …). */
+  async updateZone(zoneId: string, input: UpdateZoneInput, options: PowerDnsCallOptions = {}): Promise<void> {
+    const issues: Issue[] = [];
+    checkZoneKind(input.kind, issues);
+    if (issues.length) throw new ValidationError(issues, { summary: 'pdns: invalid zone update' });
+    await this.#call(
+      { method: 'PUT', path: this.#zone(zoneId), body: snakeZoneFields(input), response: 'none', idempotent: true },
+      options,
+    );
+  }
+
+  /** `DELETE /servers/{id}/zones/{zoneId}`. */
+  async deleteZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<void> {
+    await this.#call({ method: 'DELETE', path: this.#zone(zoneId), response: 'none', idempotent: true }, options);
+  }
+
+  /**
+   * `PATCH /servers/{id}/zones/{zoneId}`: applies every change in one transaction, in array order
+   * (put DELETEs that free a name before the REPLACEs that need it). `EXTEND`/`PRUNE` are refused
+   * before sending when the server's version does not have them.
+   */
+  async patchRRsets(
+    zoneId: string,
+    changes: readonly RRsetChange[],
+    options: PowerDnsCallOptions = {},
+  ): Promise<PatchResult> {
+    const issues = checkRRsetChanges(changes);
+    if (issues.length) throw new ValidationError(issues, { summary: 'pdns: invalid rrset changes' });
+    if (changes.some((c) => c.changetype === 'EXTEND' || c.changetype === 'PRUNE')) {
+      const version = await this.version(options);
+      if (!powerDnsFeatures(version).extendPrune) {
+        throw new ValidationError(
+          changes.flatMap((c, i) =>
+            c.changetype === 'EXTEND' || c.changetype === 'PRUNE'
+              ? [
+                  {
+                    path: [i, 'changetype'],
+                    code: 'unsupported_changetype',
+                    message: `${c.changetype} needs PowerDNS 4.9.12, 5.0.2 or 5.1+; this server is ${version?.raw ?? 'of unknown version'}`,
+                  },
+                ]
+              : [],
+          ),
+          { summary: 'pdns: changetype not supported by this server' },
+        );
+      }
+    }
+    const body = {
+      rrsets: changes.map((c) => {
+        const rrset: Record<string, unknown> = {
+          name: withTrailingDot(c.name),
+          type: c.type.toUpperCase(),
+          changetype: c.changetype,
+        };
+        if (c.changetype !== 'DELETE') {
+          if (c.ttl !== undefined) rrset['ttl'] = c.ttl;
+          if (c.records !== undefined) rrset['records'] = recordsBody(c.records);
+          if (c.comments !== undefined) rrset['comments'] = commentsBody(c.comments);
+        }
+        return rrset;
+      }),
+    };
+    const answer = await this.#send(
+      { method: 'PATCH', path: this.#zone(zoneId), body, response: 'none', idempotent: true },
+      options,
+    );
+    const serial = headerValue(answer.headers, 'x-pdns-new-serial');
+    return { newSerial: serial === undefined || !/^\d+$/.test(serial) ? undefined : Number(serial) };
+  }
+
+  /** `GET …/zones/{zoneId}/export`: the zone in AXFR text form. */
+  exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
+    return this.#call({ method: 'GET', path: `${this.#zone(zoneId)}/export`, response: 'text', idempotent: true }, options);
+  }
+
+  /** `PUT …/zones/{zoneId}/notify`: queues NOTIFYs to the zone's secondaries. */
+  notifyZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
+    return this.#call({ method: 'PUT', path: `${this.#zone(zoneId)}/notify`, response: resultSchema, idempotent: true }, options);
+  }
+
+  /** `PUT …/zones/{zoneId}/rectify`: recomputes ordering and empty non-terminals. */
+  rectifyZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
+    return this.#call({ method: 'PUT', path: `${this.#zone(zoneId)}/rectify`, response: resultSchema, idempotent: true }, options);
+  }
+
+  /** `PUT …/zones/{zoneId}/axfr-retrieve`: asks a secondary zone to transfer now. */
+  axfrRetrieve(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
+    return this.#call(
+      { method: 'PUT', path: `${this.#zone(zoneId)}/axfr-retrieve`, response: resultSchema, idempotent: true },
+      options,
+    );
+  }
+
+  // ---- metadata -------------------------------------------------------------------------------
+
+  /** `GET …/zones/{zoneId}/metadata`. */
+  listMetadata(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsMetadata[]> {
+    return this.#call(
+      { method: 'GET', path: `${this.#zone(zoneId)}/metadata`, response: z.array(metadataSchema), idempotent: true },
+      options,
+    );
+  }
+
+  /** `GET …/metadata/{kind}`; an unset kind comes back with an empty list. */
+  getMetadata(zoneId: string, kind: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsMetadata> {
+    return this.#call(
+      { method: 'GET', path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`, response: metadataSchema, idempotent: true },
+      options,
+    );
+  }
+
+  /** `PUT …/metadata/{kind}`: replaces the values. Custom kinds must start with `X-`. */
+  setMetadata(
+    zoneId: string,
+    kind: string,
+    values: readonly string[],
+    options: PowerDnsCallOptions = {},
+  ): Promise<PowerDnsMetadata> {
+    return this.#call(
+      {
+        method: 'PUT',
+        path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`,
+        body: { kind, metadata: [...values] },
+        response: metadataSchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE …/metadata/{kind}`. */
+  async deleteMetadata(zoneId: string, kind: string, options: PowerDnsCallOptions = {}): Promise<void> {
+    await this.#call(
+      { method: 'DELETE', path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`, response: 'none', idempotent: true },
+      options,
+    );
+  }
+
+  // ---- DNSSEC keys ----------------------------------------------------------------------------
+
+  /** `GET …/zones/{zoneId}/cryptokeys` (without private keys). */
+  listCryptokeys(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsCryptokey[]> {
+    return this.#call(
+      { method: 'GET', path: `${this.#zone(zoneId)}/cryptokeys`, response: z.array(cryptokeySchema), idempotent: true },
+      options,
+    );
+  }
+
+  /** `GET …/cryptokeys/{id}` (with the private key). */
+  getCryptokey(zoneId: string, id: number, options: PowerDnsCallOptions = {}): Promise<PowerDnsCryptokey> {
+    return this.#call(
+      { method: 'GET', path: `${this.#zone(zoneId)}/cryptokeys/${id}`, response: cryptokeySchema, idempotent: true },
+      options,
+    );
+  }
+
+  /** `POST …/cryptokeys`: generates or imports a key. */
+  createCryptokey(
+    zoneId: string,
+    input: CreateCryptokeyInput,
+    options: PowerDnsCallOptions = {},
+  ): Promise<PowerDnsCryptokey> {
+    return this.#call(
+      {
+        method: 'POST',
+        path: `${this.#zone(zoneId)}/cryptokeys`,
+        body: { ...input },
+        response: cryptokeySchema,
+        idempotent: false,
+      },
+      options,
+    );
+  }
+
+  /** `PUT …/cryptokeys/{id}`: activates, deactivates, publishes or unpublishes a key. */
+  async setCryptokeyState(
+    zoneId: string,
+    id: number,
+    state: { active: boolean; published?: boolean },
+    options: PowerDnsCallOptions = {},
+  ): Promise<void> {
+    await this.#call(
+      { method: 'PUT', path: `${this.#zone(zoneId)}/cryptokeys/${id}`, body: { ...state }, response: 'none', idempotent: true },
+      options,
+    );
+  }
+
+  /** `DELETE …/cryptokeys/{id}`. */
+  async deleteCryptokey(zoneId: string, id: number, options: PowerDnsCallOptions = {}): Promise<void> {
+    await this.#call(
+      { method: 'DELETE', path: `${this.#zone(zoneId)}/cryptokeys/${id}`, response: 'none', idempotent: true },
+      options,
+    );
+  }
+
+  // ---- TSIG keys ------------------------------------------------------------------------------
+
+  /** `GET /servers/{id}/tsigkeys` (secrets blanked). */
+  listTsigKeys(options: PowerDnsCallOptions = {}): Promise<PowerDnsTsigKey[]> {
+    return this.#call(
+      { method: 'GET', path: `${this.#server()}/tsigkeys`, response: z.array(tsigKeySchema), idempotent: true },
+      options,
+    );
+  }
+
+  /** `GET /servers/{id}/tsigkeys/{keyId}` (with the secret). */
+  getTsigKey(keyId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsTsigKey> {
+    return this.#call(
+      { method: 'GET', path: `${this.#server()}/tsigkeys/${segment(keyId)}`, response: tsigKeySchema, idempotent: true },
+      options,
+    );
+  }
+
+  /** `POST /servers/{id}/tsigkeys`; a duplicate name is a 409. */
+  createTsigKey(input: CreateTsigKeyInput, options: PowerDnsCallOptions = {}): Promise<PowerDnsTsigKey> {
+    return this.#call(
+      { method: 'POST', path: `${this.#server()}/tsigkeys`, body: { ...input }, response: tsigKeySchema, idempotent: false },
+      options,
+    );
+  }
+
+  /** `PUT /servers/{id}/tsigkeys/{keyId}`: renames, changes the algorithm or the secret. */
+  updateTsigKey(
+    keyId: string,
+    input: Partial<CreateTsigKeyInput>,
+    options: PowerDnsCallOptions = {},
+  ): Promise<PowerDnsTsigKey> {
+    return this.#call(
+      {
+        method: 'PUT',
+        path: `${this.#server()}/tsigkeys/${segment(keyId)}`,
+        body: { ...input },
+        response: tsigKeySchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE /servers/{id}/tsigkeys/{keyId}`. */
+  async deleteTsigKey(keyId: string, options: PowerDnsCallOptions = {}): Promise<void> {
+    await this.#call(
+      { method: 'DELETE', path: `${this.#server()}/tsigkeys/${segment(keyId)}`, response: 'none', idempotent: true },
+      options,
+    );
+  }
+
+  // ---- transport ------------------------------------------------------------------------------
+
+  #server(): string {
+    return `/servers/${segment(this.serverId)}`;
+  }
+
+  #zone(zoneId: string): string {
+    return `${this.#server()}/zones/${segment(zoneId)}`;
+  }
+
+  async #call<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<T> {
+    return (await this.#send(spec, options)).data;
+  }
+
+  /** Sends one logical call: retries transient failures, queues writes behind other writes. */
+  #send<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
+    const run = () => this.#withRetries(spec, options);
+    return spec.method === 'GET' ? run() : this.#writes.run(run);
+  }
+
+  async #withRetries<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
+    const { signal } = options;
+    if (signal?.aborted) throw new AbortedError(`pdns: ${spec.method} ${spec.path} aborted`, { cause: signal.reason });
+    try {
+      return await pRetry((attempt) => this.#attempt(spec, options, attempt), {
+        retries: this.#retry.retries,
+        minTimeout: this.#retry.minDelayMs,
+        maxTimeout: this.#retry.maxDelayMs,
+        factor: 2,
+        randomize: true,
+        ...(signal ? { signal } : {}),
+        shouldRetry: ({ error }) => isTransient(error, spec.idempotent),
+      });
+    } catch (error) {
+      if (signal?.aborted && !(error instanceof AbortedError)) {
+        throw new AbortedError(`pdns: ${spec.method} ${spec.path} aborted`, { cause: signal.reason });
+      }
+      throw error;
+    }
+  }
+
+  async #attempt<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions, attempt: number): Promise<Answer<T>> {
+    const path = this.#pathWithQuery(spec);
+    const url = `${this.#base.origin}${this.#base.pathname}${path}`;
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-api-key': this.#apiKey,
+      'user-agent': '@openova/dns-provider-pdns',
+    };
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    const report = (event: Omit<PowerDnsRequestEvent, 'method' | 'path' | 'attempt' | 'durationMs'>) => {
+      try {
+        this.#onRequest?.({ method: spec.method, path, attempt, durationMs: performance.now() - started, ...event });
+      } catch {
+        // a logging hook must never break a call
+      }
+    };
+    let status: number;
+    let text: string;
+    let responseHeaders: Answer<T>['headers'];
+    try {
+      const response = await request(url, {
+        method: spec.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal,
+        dispatcher: this.#dispatcher,
+      });
+      status = response.statusCode;
+      responseHeaders = response.headers;
+      text = await response.body.text();
+    } catch (error) {
+      if (options.signal?.aborted) {
+        report({ failure: 'aborted' });
+        throw new AbortedError(`pdns: ${spec.method} ${path} aborted`, { cause: options.signal.reason });
+      }
+      if (timeout.aborted) {
+        report({ failure: 'timeout' });
+        throw new PowerDnsApiError(
+          `pdns: ${spec.method} ${path} timed out after ${options.timeoutMs ?? this.#timeoutMs} ms`,
+          { kind: 'timeout', method: spec.method, path, retryable: true, attempts: attempt },
+        );
+      }
+      report({ failure: 'network' });
+      throw new PowerDnsApiError(
+        `pdns: ${spec.method} ${path} failed: ${describeNetworkFailure(error)} (${this.#base.origin})`,
+        {
+          kind: 'network',
+          method: spec.method,
+          path,
+          retryable: true,
+          attempts: attempt,
+          cause: error,
+          code: connectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
+        },
+      );
+    }
+    report({ status });
+    if (status >= 400) throw httpError({ spec, path, status, text, attempt });
+    if (spec.response === 'none') return { data: undefined as T, headers: responseHeaders };
+    if (spec.response === 'text') return { data: text as T, headers: responseHeaders };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw invalidResponse(spec, path, `not JSON: ${text.slice(0, 200)}`, cause);
+    }
+    const parsed = spec.response.safeParse(json);
+    if (!parsed.success) throw invalidResponse(spec, path, z.prettifyError(parsed.error), parsed.error);
+    return { data: parsed.data, headers: responseHeaders };
+  }
+
+  #pathWithQuery(spec: RequestSpec<unknown>): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const query = params.toString();
+    return query ? `${spec.path}?${query}` : spec.path;
+  }
+}
+
+function connectionRefused(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a failure may succeed on a second try. Non-idempotent calls (creating a zone or a key) are
+ * retried only when the failure proves nothing was done: a refused connection, or a database lock
+ * (the transaction was rolled back).
+ */
+function isTransient(error: unknown, idempotent: boolean): boolean {
+  if (!(error instanceof PowerDnsApiError) || !error.retryable) return false;
+  if (idempotent) return true;
+  return error.isDatabaseLocked || (error.kind === 'network' && error.code === 'PROVIDER_UNREACHABLE');
+}
+
+function httpError(input: {
+  spec: RequestSpec<unknown>;
+  path: string;
+  status: number;
+  text: string;
+  attempt: number;
+}): PowerDnsApiError {
+  const { spec, path, status, text, attempt } = input;
+  let serverMessage = text.trim();
+  let serverErrors: string[] = [];
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success) {
+      serverMessage = parsed.data.error;
+      serverErrors = parsed.data.errors ?? [];
+    }
+  } catch {
+    // plain-text error bodies (`Not Found`, `Bad Request`) are used as they are
+  }
+  const details = serverErrors.length ? ` (${serverErrors.join('; ')})` : '';
+  const hint =
+    status === 400 && spec.body !== undefined
+      ? ' (a body larger than webserver-max-bodysize is also answered with 400)'
+      : status === 401
+        ? ' (check the API key)'
+        : '';
+  return new PowerDnsApiError(
+    `pdns: ${spec.method} ${path} answered ${status}: ${serverMessage || '(no message)'}${details}${hint}`,
+    {
+      kind: 'http',
+      method: spec.method,
+      path,
+      status,
+      serverMessage,
+      serverErrors,
+      retryable: status >= 500,
+      attempts: attempt,
+      code: status === 404 ? 'UNKNOWN_ZONE' : status === 422 || status === 409 ? 'RECORD_CONFLICT' : 'PROVIDER',
+    },
+  );
+}
+
+function invalidResponse(spec: RequestSpec<unknown>, path: string, detail: string, cause: unknown): PowerDnsApiError {
+  return new PowerDnsApiError(`pdns: ${spec.method} ${path} returned an unexpected body: ${detail}`, {
+    kind: 'invalid-response',
+    method: spec.method,
+    path,
+    retryable: false,
+    cause,
+  });
+}
+
+/** Client-side checks of a PATCH body, for what PowerDNS 4.x does not check or reports poorly. */
+export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  changes.forEach((c, i) => {
+    if (!(RRSET_CHANGETYPES as readonly string[]).includes(c.changetype)) {
+      issues.push({
+        path: [i, 'changetype'],
+        code: 'invalid_changetype',
+        message: `${JSON.stringify(c.changetype)} is not a changetype (${RRSET_CHANGETYPES.join(', ')})`,
+      });
+    }
+    if (!c.name) issues.push({ path: [i, 'name'], code: 'missing_name', message: 'name is required' });
+    if (!/^[A-Za-z0-9]+$/.test(c.type)) {
+      issues.push({ path: [i, 'type'], code: 'invalid_type', message: `${JSON.stringify(c.type)} is not a record type` });
+    }
+    const key = `${withTrailingDot(c.name).toLowerCase()} ${c.type.toUpperCase()} ${c.changetype}`;
+    if (seen.has(key) && c.changetype !== 'EXTEND' && c.changetype !== 'PRUNE') {
+      issues.push({ path: [i], code: 'duplicate_rrset', message: `${key} appears twice` });
+    }
+    seen.add(key);
+    if (c.changetype === 'REPLACE') {
+      if (c.records === undefined && c.comments === undefined) {
+        issues.push({ path: [i], code: 'empty_replace', message: 'REPLACE needs records or comments' });
+      }
+      if (c.records !== undefined) checkTtl(c.ttl, [i, 'ttl'], issues);
+    }
+    if ((c.changetype === 'EXTEND' || c.changetype === 'PRUNE') && c.records?.length !== 1) {
+      issues.push({ path: [i, 'records'], code: 'one_record', message: `${c.changetype} takes exactly one record` });
+    }
+  });
+  return issues;
+}

@@ -1,0 +1,223 @@
+/**
+ * Translation between PowerDNS rrsets and core endpoints: one rrset is one endpoint.
+ *
+ * Writing produces exactly the content PowerDNS 4.x–5.0 expects (it rejects anything that does not
+ * print back identically): absolute host names inside content, quoted and chunked TXT, compressed
+ * IPv6. Reading undoes it (no trailing dots, TXT as text), so that `adjustEndpoints` can map a
+ * desired endpoint to exactly what `records()` will return after it was written.
+ */
+import {
+  canonicalIPv6,
+  canonicalizeTarget,
+  endpoint,
+  formatTxtStrings,
+  parseTxtStrings,
+  sortTargets,
+  targetValidators,
+  validateEndpoint,
+  withoutTrailingDot,
+  withTrailingDot,
+  type Endpoint,
+  type Issue,
+  type IssuePath,
+  type TargetValidator,
+} from '@openova/dns-core';
+import type { RRsetChange } from './client.js';
+import type { PowerDnsRRset } from './schemas.js';
+
+/** Types whose whole content is one host name. */
+const HOST_TYPES = new Set(['CNAME', 'DNAME', 'NS', 'PTR', 'ALIAS']);
+const TXT_TYPES = new Set(['TXT', 'SPF']);
+
+/** Escapes one TXT character string for PowerDNS: `\` and `"` escaped, control bytes as `\DDD`. */
+function quoteTxtString(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '\\' || ch === '"') out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${String(code).padStart(3, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * `\DDD` escapes decode to one char per byte; when those bytes form UTF-8 (PowerDNS 5.1 escapes
+ * non-ASCII on input), turn them back into the text they encode.
+ */
+function repairUtf8(text: string): string {
+  if (!/[\u0080-\u00ff]/.test(text) || [...text].some((c) => (c.codePointAt(0) ?? 0) > 0xff)) return text;
+  const decoded = Buffer.from(text, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') ? text : decoded;
+}
+
+/** The character strings a TXT target stands for: quoted presentation form, or plain text split at 255 octets. */
+export function txtChunks(target: string): string[] | undefined {
+  if (target.startsWith('"')) return parseTxtStrings(target);
+  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
+}
+
+function sameChunks(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/**
+ * The endpoint-model form of TXT strings: plain text when splitting that text at 255 octets gives
+ * back the same strings (the common case, long values included), else the quoted presentation form.
+ */
+export function txtTargetFromChunks(chunks: readonly string[]): string {
+  const joined = chunks.join('');
+  if (!joined.startsWith('"') && sameChunks(txtChunks(joined) ?? [], chunks)) return joined;
+  return chunks.map(quoteTxtString).join(' ');
+}
+
+function hostContent(host: string): string {
+  return host === '.' ? '.' : withTrailingDot(host);
+}
+
+/** Canonical LUA content: `<QTYPE> "<code>"` with the type upper-cased; the code is never altered. */
+export function canonicalLuaContent(content: string): string {
+  const m = /^\s*([A-Za-z0-9]+)\s+([\s\S]*?)\s*$/.exec(content);
+  return m ? `${(m[1] ?? '').toUpperCase()} ${m[2] ?? ''}` : content;
+}
+
+/** Content of one record as PowerDNS wants it on write. */
+export function toPowerDnsContent(recordType: string, target: string): string {
+  const type = recordType.toUpperCase();
+  if (HOST_TYPES.has(type)) return hostContent(canonicalizeTarget(type === 'ALIAS' ? 'CNAME' : type, target));
+  if (TXT_TYPES.has(type)) {
+    const chunks = txtChunks(target) ?? [target];
+    return chunks.map(quoteTxtString).join(' ');
+  }
+  switch (type) {
+    case 'AAAA':
+      return canonicalIPv6(target.trim()) ?? target.trim();
+    case 'MX': {
+      const [preference, host] = canonicalizeTarget('MX', target).split(' ');
+      return host === undefined ? target : `${preference} ${hostContent(host)}`;
+    }
+    case 'SRV': {
+      const parts = canonicalizeTarget('SRV', target).split(' ');
+      const host = parts[3];
+      return host === undefined ? target : `${parts.slice(0, 3).join(' ')} ${hostContent(host)}`;
+    }
+    case 'NAPTR': {
+      const m = /^([\s\S]*\s)(\S+)$/.exec(target.trim());
+      return m ? `${m[1] ?? ''}${hostContent(m[2] ?? '.')}` : target;
+    }
+    case 'LUA':
+      return canonicalLuaContent(target);
+    default:
+      return canonicalizeTarget(type, target);
+  }
+}
+
+/** The endpoint target for one record's content as PowerDNS returns it. */
+export function fromPowerDnsContent(recordType: string, content: string): string {
+  const type = recordType.toUpperCase();
+  if (HOST_TYPES.has(type)) return canonicalizeTarget(type === 'ALIAS' ? 'CNAME' : type, content);
+  if (TXT_TYPES.has(type)) {
+    const chunks = parseTxtStrings(content);
+    return chunks ? txtTargetFromChunks(chunks.map(repairUtf8)) : content;
+  }
+  switch (type) {
+    case 'NAPTR': {
+      const m = /^([\s\S]*\s)(\S+)$/.exec(content.trim());
+      const host = m?.[2];
+      return m && host !== undefined ? `${m[1] ?? ''}${host === '.' ? '.' : withoutTrailingDot(host)}` : content;
+    }
+    case 'LUA':
+      return canonicalLuaContent(content);
+    default:
+      return canonicalizeTarget(type, content);
+  }
+}
+
+/** The form `records()` returns a target in after it was written: what `adjustEndpoints` produces. */
+export function canonicalTargetFor(recordType: string, target: string): string {
+  return fromPowerDnsContent(recordType, toPowerDnsContent(recordType, target));
+}
+
+/**
+ * One endpoint for one rrset: owner name without trailing dot, enabled records only. Returns
+ * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled.
+ */
+export function rrsetToEndpoint(rrset: PowerDnsRRset): Endpoint | undefined {
+  const enabled = rrset.records.filter((r) => !r.disabled);
+  if (enabled.length === 0) return undefined;
+  return endpoint({
+    dnsName: withoutTrailingDot(rrset.name).toLowerCase(),
+    recordType: rrset.type.toUpperCase(),
+    recordTTL: rrset.ttl,
+    targets: sortTargets(enabled.map((r) => fromPowerDnsContent(rrset.type, r.content))),
+  });
+}
+
+/** A REPLACE carrying every target of the endpoint (duplicates after canonicalisation merged). */
+export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange {
+  const contents = [...new Set(ep.targets.map((t) => toPowerDnsContent(ep.recordType, t)))];
+  return {
+    name: withTrailingDot(ep.dnsName),
+    type: ep.recordType.toUpperCase(),
+    changetype: 'REPLACE',
+    ttl: ep.recordTTL > 0 ? ep.recordTTL : defaultTtl,
+    records: contents.map((content) => ({ content, disabled: false })),
+  };
+}
+
+/** A DELETE of the endpoint's whole rrset. */
+export function endpointToDelete(ep: Pick<Endpoint, 'dnsName' | 'recordType'>): RRsetChange {
+  return { name: withTrailingDot(ep.dnsName), type: ep.recordType.toUpperCase(), changetype: 'DELETE' };
+}
+
+/** Checks LUA content: `<QTYPE> "<code>"`, as PowerDNS requires (the code in double-quoted chunks). */
+export const luaTargetValidator: TargetValidator = (target: string, path: IssuePath): Issue[] => {
+  const m = /^\s*([A-Za-z0-9]+)\s+([\s\S]*?)\s*$/.exec(target);
+  if (!m) {
+    return [{ path, code: 'lua_content', message: `${JSON.stringify(target)}: LUA content must be '<TYPE> "<code>"'` }];
+  }
+  const code = m[2] ?? '';
+  if (!code.startsWith('"') || parseTxtStrings(code) === undefined) {
+    return [
+      {
+        path,
+        code: 'lua_quoting',
+        message: `${JSON.stringify(target)}: the Lua code must be one or more complete double-quoted strings`,
+      },
+    ];
+  }
+  return [];
+};
+
+const hostValidator = targetValidators['CNAME'] ?? null;
+
+/** Validators of the types PowerDNS has beyond core's known ones. */
+export const POWERDNS_EXTRA_TYPES: Readonly<Record<string, TargetValidator | null>> = {
+  LUA: luaTargetValidator,
+  SPF: targetValidators['TXT'] ?? null,
+  ALIAS: hostValidator,
+};
+
+/** Every issue PowerDNS-specific rules find in an endpoint that is to be written. */
+export function validateForPowerDns(
+  ep: Endpoint,
+  path: IssuePath,
+  options: { recordTypes: ReadonlySet<string> },
+): Issue[] {
+  const issues = validateEndpoint(ep, path, { extraRecordTypes: POWERDNS_EXTRA_TYPES });
+  if (!options.recordTypes.has(ep.recordType.toUpperCase())) {
+    issues.push({
+      path: [...path, 'recordType'],
+      code: 'unmanaged_record_type',
+      message: `record type ${ep.recordType} is not managed by this provider (managed: ${[...options.recordTypes].join(', ')})`,
+    });
+  }
+  if (ep.setIdentifier !== '') {
+    issues.push({
+      path: [...path, 'setIdentifier'],
+      code: 'set_identifier_unsupported',
+      message: 'PowerDNS has no set identifiers; use a LUA record for weighted or geo answers',
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,340 @@
+import {
+  cloneEndpoint,
+  ConfigError,
+  describeEndpoint,
+  DomainFilter,
+  endpointKey,
+  findZone,
+  isInZone,
+  KNOWN_RECORD_TYPES,
+  ProviderError,
+  sortTargets,
+  throwIfAborted,
+  validateEndpoint,
+  ValidationError,
+  withoutTrailingDot,
+  type CallOptions,
+  type Changes,
+  type Endpoint,
+  type Issue,
+  type Provider,
+  type ProviderCapabilities,
+  type RecordType,
+} from '@openova/dns-core';
+import {
+  PowerDnsClient,
+  type PowerDnsClientOptions,
+  type RRsetChange,
+} from './client.js';
+import { isPowerDnsApiError } from './errors.js';
+import {
+  canonicalTargetFor,
+  endpointToDelete,
+  endpointToReplace,
+  POWERDNS_EXTRA_TYPES,
+  rrsetToEndpoint,
+  validateForPowerDns,
+} from './mapping.js';
+import type { PowerDnsZoneSummary } from './schemas.js';
+import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
+
+/** Record types the provider reads and writes unless told otherwise: core's known types plus `LUA`. */
+export const DEFAULT_POWERDNS_RECORD_TYPES: readonly RecordType[] = [...KNOWN_RECORD_TYPES, 'LUA'];
+
+/** How to reach the server: connection settings, or a client built already. */
+export type PowerDnsConnection =
+  | (Omit<PowerDnsClientOptions, 'dispatcher'> & { client?: undefined })
+  | { client: PowerDnsClient };
+
+export type PowerDnsProviderOptions = PowerDnsConnection & {
+  /** Names the provider reads and writes; zones are discovered from the server and filtered by it. */
+  domainFilter?: DomainFilter;
+  /** TTL written for endpoints without one (default 300, like ExternalDNS). */
+  defaultTTL?: number;
+  /**
+   * Record types read and written (default core's known types plus `LUA`). Rrsets of other types
+   * (SOA, DNSKEY, …) are neither returned by `records()` nor accepted by `applyChanges()`. Leave
+   * out `LUA` to make LUA records invisible and untouchable.
+   */
+  recordTypes?: readonly RecordType[];
+  /** How long the zone list is reused (default 60 000 ms; 0 = list zones on every call). */
+  zoneCacheTtlMs?: number;
+  /**
+   * Query the server over DNS after each apply and report whether the answers match. The report
+   * goes to `onVerified` and {@link PowerDnsProvider.lastVerification}; a mismatch never throws.
+   */
+  verify?: Omit<VerifyOptions, 'signal'> & { onVerified?: (report: VerificationReport) => void };
+};
+
+/** One zone's part of an apply, as sent. */
+export interface ZonePatch {
+  zone: string;
+  zoneId: string;
+  rrsets: RRsetChange[];
+}
+
+interface ZoneRef {
+  name: string;
+  id: string;
+}
+
+const DEFAULT_TTL = 300;
+
+/** True when names under `zone` can pass the filter, so the zone is worth reading. */
+function zoneRelevant(zone: string, filter: DomainFilter): boolean {
+  if (filter.isEmpty || filter.isRegex || filter.matches(zone)) return true;
+  return filter.include.some((entry) => isInZone(entry.startsWith('.') ? entry.slice(1) : entry, zone));
+}
+
+/**
+ * PowerDNS Authoritative as a core {@link Provider}.
+ *
+ * - zones are discovered from the server (cached) and filtered by the domain filter;
+ * - one rrset is one endpoint; content is written in PowerDNS's exact form and read back canonical;
+ * - `applyChanges` sends ONE PATCH per zone, deletes before replaces, so each zone's change is
+ *   atomic (PowerDNS applies a PATCH in one transaction) and type swaps (A → CNAME) work;
+ * - only the rrsets named in a change set are written: records the caller did not send, and types
+ *   outside `recordTypes`, are never touched;
+ * - `LUA` rrsets are endpoints whose targets are the LUA content (see `lua.endpoint`).
+ */
+export class PowerDnsProvider implements Provider {
+  readonly name = 'pdns';
+  readonly capabilities: ProviderCapabilities;
+  readonly domainFilter: DomainFilter;
+  readonly client: PowerDnsClient;
+  /** The report of the last post-apply verification (when `verify` is configured). */
+  lastVerification: VerificationReport | undefined;
+  /** The PATCHes of the last `applyChanges` call, one per zone (useful in tests and logs). */
+  lastApply: ZonePatch[] = [];
+
+  readonly #defaultTtl: number;
+  readonly #recordTypes: ReadonlySet<string>;
+  readonly #zoneCacheTtlMs: number;
+  readonly #verify: PowerDnsProviderOptions['verify'];
+  #zoneCache: { zones: ZoneRef[]; at: number } | undefined;
+
+  constructor(options: PowerDnsProviderOptions) {
+    if (options.client) {
+      this.client = options.client;
+    } else {
+      const { domainFilter: _f, defaultTTL: _t, recordTypes: _r, zoneCacheTtlMs: _z, verify: _v, client: _c, ...connection } = options;
+      if (!connection.apiUrl || !connection.apiKey) throw new ConfigError('pdns: apiUrl and apiKey are required');
+      this.client = new PowerDnsClient(connection);
+    }
+    this.domainFilter = options.domainFilter ?? DomainFilter.all();
+    this.#defaultTtl = options.defaultTTL ?? DEFAULT_TTL;
+    if (!Number.isInteger(this.#defaultTtl) || this.#defaultTtl < 0) throw new ConfigError('pdns: defaultTTL must be a non-negative integer');
+    const types = (options.recordTypes ?? DEFAULT_POWERDNS_RECORD_TYPES).map((t) => t.toUpperCase());
+    for (const forbidden of ['SOA']) {
+      if (types.includes(forbidden)) throw new ConfigError(`pdns: ${forbidden} records are managed by PowerDNS itself`);
+    }
+    this.#recordTypes = new Set(types);
+    this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? 60_000;
+    this.#verify = options.verify;
+    this.capabilities = { recordTypes: types, atomicity: 'zone', setIdentifiers: false };
+  }
+
+  /** Forgets the cached zone list, so the next call lists zones again. */
+  refreshZones(): void {
+    this.#zoneCache = undefined;
+  }
+
+  /** Names of the zones this provider manages (those the domain filter can match), from the cache. */
+  async zones(options: CallOptions = {}): Promise<string[]> {
+    return (await this.#zones(options, false)).map((z) => z.name);
+  }
+
+  /** The managed zones with their PowerDNS zone ids. */
+  async zoneIds(options: CallOptions = {}): Promise<{ name: string; id: string }[]> {
+    return (await this.#zones(options, false)).map((z) => ({ ...z }));
+  }
+
+  async records(options: CallOptions = {}): Promise<Endpoint[]> {
+    const zones = await this.#zones(options, false);
+    const perZone = await Promise.all(
+      zones.map(async (zone) => {
+        const full = await this.client.getZone(zone.id, options.signal ? { signal: options.signal } : {});
+        const out: Endpoint[] = [];
+        for (const rrset of full.rrsets ?? []) {
+          if (!this.#recordTypes.has(rrset.type.toUpperCase())) continue;
+          const ep = rrsetToEndpoint(rrset);
+          if (ep && this.domainFilter.matches(ep.dnsName)) out.push(ep);
+        }
+        return out;
+      }),
+    );
+    return perZone.flat().sort((a, b) => (endpointKey(a) < endpointKey(b) ? -1 : endpointKey(a) > endpointKey(b) ? 1 : 0));
+  }
+
+  /**
+   * Rewrites desired endpoints into exactly what {@link records} returns once they are written:
+   * lower-case names without trailing dot, canonical targets (sorted, de-duplicated), the default
+   * TTL for TTL 0, no provider-specific properties (PowerDNS has none). Invalid targets are left as
+   * they are, so that `applyChanges` reports them.
+   */
+  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+    throwIfAborted(options.signal);
+    return Promise.resolve(
+      endpoints.map((input) => {
+        const ep = cloneEndpoint(input);
+        ep.dnsName = withoutTrailingDot(ep.dnsName).toLowerCase();
+        ep.recordType = ep.recordType.toUpperCase();
+        if (ep.recordTTL === 0) ep.recordTTL = this.#defaultTtl;
+        ep.providerSpecific = [];
+        const valid = (target: string) =>
+          validateEndpoint({ ...ep, targets: [target] }, [], { extraRecordTypes: POWERDNS_EXTRA_TYPES }).length === 0;
+        ep.targets = sortTargets(ep.targets.map((t) => (valid(t) ? canonicalTargetFor(ep.recordType, t) : t)));
+        return ep;
+      }),
+    );
+  }
+
+  /**
+   * Applies a change set with one PATCH per zone: DELETEs first (so a name can change type), then
+   * REPLACEs. Everything is validated before the first request; a zone that fails is left as it
+   * was, and the other zones are still applied. Throws the zone's {@link PowerDnsApiError} (or a
+   * {@link ProviderError} naming every failed zone) after trying them all.
+   */
+  async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
+    throwIfAborted(options.signal);
+    const patches = await this.planPatches(changes, options);
+    this.lastApply = patches;
+    const failures: { zone: string; error: unknown }[] = [];
+    for (const patch of patches) {
+      try {
+        await this.client.patchRRsets(patch.zoneId, patch.rrsets, options.signal ? { signal: options.signal } : {});
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        failures.push({ zone: patch.zone, error });
+      }
+    }
+    if (this.#verify && failures.length < patches.length) {
+      const { onVerified, ...verifyOptions } = this.#verify;
+      this.lastVerification = await verifyChanges(changes, {
+        ...verifyOptions,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      onVerified?.(this.lastVerification);
+    }
+    if (failures.length === 1 && failures[0]) throw failures[0].error;
+    if (failures.length > 1) {
+      const applied = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
+      throw new ProviderError(
+        `pdns: ${failures.length} of ${patches.length} zones failed (each left unchanged): ${failures
+          .map((f) => `${f.zone}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
+          .join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`,
+        {
+          provider: this.name,
+          retryable: failures.every((f) => isPowerDnsApiError(f.error) && f.error.retryable),
+          cause: new AggregateError(failures.map((f) => f.error)),
+        },
+      );
+    }
+  }
+
+  /**
+   * The PATCH bodies `applyChanges` would send, one per zone, without sending them. Throws
+   * {@link ValidationError} for invalid records and `UNKNOWN_ZONE` for names no zone serves.
+   */
+  async planPatches(changes: Changes, options: CallOptions = {}): Promise<ZonePatch[]> {
+    this.#validate(changes);
+    const touched = [...changes.create, ...changes.updateOld, ...changes.updateNew, ...changes.delete];
+    if (touched.length === 0) return [];
+    let zones = await this.#zones(options, false);
+    if (touched.some((ep) => !findZone(ep.dnsName, zones.map((z) => z.name)))) zones = await this.#zones(options, true);
+    const zoneNames = zones.map((z) => z.name);
+    const missing = touched.filter((ep) => !findZone(ep.dnsName, zoneNames));
+    if (missing.length) {
+      throw new ProviderError(
+        `pdns: no zone on the server serves ${[...new Set(missing.map((ep) => ep.dnsName))].join(', ')} (zones: ${zoneNames.join(', ') || 'none'})`,
+        { provider: this.name, code: 'UNKNOWN_ZONE' },
+      );
+    }
+    const byZone = new Map<string, { deletes: Map<string, RRsetChange>; replaces: Map<string, RRsetChange> }>();
+    const part = (ep: Endpoint) => {
+      const zone = findZone(ep.dnsName, zoneNames) as string;
+      let entry = byZone.get(zone);
+      if (!entry) byZone.set(zone, (entry = { deletes: new Map(), replaces: new Map() }));
+      return entry;
+    };
+    const key = (ep: Endpoint) => `${withoutTrailingDot(ep.dnsName).toLowerCase()}\u0000${ep.recordType.toUpperCase()}`;
+    for (const ep of [...changes.delete, ...changes.updateOld]) part(ep).deletes.set(key(ep), endpointToDelete(ep));
+    const issues: Issue[] = [];
+    for (const [list, eps] of [
+      ['create', changes.create],
+      ['updateNew', changes.updateNew],
+    ] as const) {
+      eps.forEach((ep, i) => {
+        const entry = part(ep);
+        if (entry.replaces.has(key(ep))) {
+          issues.push({ path: [list, i], code: 'duplicate_rrset', message: `${describeEndpoint(ep)} is written twice in one change set` });
+        }
+        entry.replaces.set(key(ep), endpointToReplace(ep, this.#defaultTtl));
+        // REPLACE overwrites the rrset anyway; a DELETE of it as well would only be noise
+        entry.deletes.delete(key(ep));
+      });
+    }
+    if (issues.length) throw new ValidationError(issues, { summary: 'pdns: the change set is inconsistent' });
+    return [...byZone].map(([zone, entry]) => ({
+      zone,
+      zoneId: zones.find((z) => z.name === zone)?.id ?? zone,
+      rrsets: [...entry.deletes.values(), ...entry.replaces.values()],
+    }));
+  }
+
+  /** Asks the configured DNS server whether a change set is visible (see the `verify` option). */
+  verify(changes: Changes, options: VerifyOptions = {}): Promise<VerificationReport> {
+    const { onVerified: _ignored, ...configured } = this.#verify ?? {};
+    return verifyChanges(changes, { ...configured, ...options });
+  }
+
+  #validate(changes: Changes): void {
+    const issues: Issue[] = [];
+    const writes = [
+      ['create', changes.create],
+      ['updateNew', changes.updateNew],
+    ] as const;
+    for (const [list, eps] of writes) {
+      eps.forEach((ep, i) => {
+        issues.push(...validateForPowerDns(ep, [list, i], { recordTypes: this.#recordTypes }));
+        if (ep.targets.length === 0) {
+          issues.push({ path: [list, i, 'targets'], code: 'no_targets', message: `${describeEndpoint(ep)} has no targets` });
+        }
+      });
+    }
+    // Removals name an rrset only: their targets are whatever is stored, valid or not.
+    for (const [list, eps] of [
+      ['updateOld', changes.updateOld],
+      ['delete', changes.delete],
+    ] as const) {
+      eps.forEach((ep, i) => {
+        if (!this.#recordTypes.has(ep.recordType.toUpperCase())) {
+          issues.push({
+            path: [list, i, 'recordType'],
+            code: 'unmanaged_record_type',
+            message: `record type ${ep.recordType} is not managed by this provider`,
+          });
+        }
+      });
+    }
+    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) {
+      changes[list].forEach((ep, i) => {
+        if (!this.domainFilter.matches(ep.dnsName)) {
+          issues.push({ path: [list, i, 'dnsName'], code: 'outside_domain_filter', message: `${ep.dnsName} is outside the domain filter` });
+        }
+      });
+    }
+    if (issues.length) throw new ValidationError(issues, { summary: 'pdns: the change set has invalid records; nothing was sent' });
+  }
+
+  async #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {
+    const now = performance.now();
+    if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs) return this.#zoneCache.zones;
+    const listed: PowerDnsZoneSummary[] = await this.client.listZones(options.signal ? { signal: options.signal } : {});
+    const zones = listed
+      .map((z) => ({ name: withoutTrailingDot(z.name).toLowerCase(), id: z.id }))
+      .filter((z) => zoneRelevant(z.name, this.domainFilter));
+    this.#zoneCache = { zones, at: now };
+    return zones;
+  }
+}

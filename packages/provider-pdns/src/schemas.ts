@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+// Response shapes of the PowerDNS Authoritative API as observed on 4.7–5.1. Unknown fields are
+// stripped (newer servers add some); fields missing on some versions are optional.
+
+export const serverSchema = z.object({
+  type: z.string().optional(),
+  id: z.string(),
+  daemon_type: z.string(),
+  version: z.string(),
+  url: z.string().optional(),
+  config_url: z.string().optional(),
+  zones_url: z.string().optional(),
+});
+export type PowerDnsServer = z.infer<typeof serverSchema>;
+
+export const configSettingSchema = z.object({ name: z.string(), value: z.string(), type: z.string().optional() });
+export type PowerDnsConfigSetting = z.infer<typeof configSettingSchema>;
+
+export const recordSchema = z.object({
+  content: z.string(),
+  disabled: z.boolean().default(false),
+  modified_at: z.number().optional(),
+});
+export type PowerDnsRecord = z.infer<typeof recordSchema>;
+
+export const commentSchema = z.object({
+  content: z.string(),
+  account: z.string().default(''),
+  modified_at: z.number().optional(),
+});
+export type PowerDnsComment = z.infer<typeof commentSchema>;
+
+export const rrsetSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  ttl: z.number(),
+  records: z.array(recordSchema).default([]),
+  comments: z.array(commentSchema).default([]),
+});
+export type PowerDnsRRset = z.infer<typeof rrsetSchema>;
+
+export const zoneKindSchema = z.string();
+
+export const zoneSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: zoneKindSchema,
+  url: z.string().optional(),
+  serial: z.number().optional(),
+  notified_serial: z.number().optional(),
+  edited_serial: z.number().optional(),
+  masters: z.array(z.string()).optional(),
+  dnssec: z.boolean().optional(),
+  account: z.string().optional(),
+  catalog: z.string().optional(),
+  last_check: z.number().optional(),
+});
+export type PowerDnsZoneSummary = z.infer<typeof zoneSummarySchema>;
+
+export const zoneSchema = zoneSummarySchema.extend({
+  rrsets: z.array(rrsetSchema).optional(),
+  soa_edit: z.string().optional(),
+  soa_edit_api: z.string().optional(),
+  api_rectify: z.boolean().optional(),
+  nsec3param: z.string().optional(),
+  nsec3narrow: z.boolean().optional(),
+  presigned: z.boolean().optional(),
+  master_tsig_key_ids: z.array(z.string()).optional(),
+  slave_tsig_key_ids: z.array(z.string()).optional(),
+});
+export type PowerDnsZone = z.infer<typeof zoneSchema>;
+
+export const metadataSchema = z.object({
+  kind: z.string(),
+  metadata: z.array(z.string()),
+  type: z.string().optional(),
+});
+export type PowerDnsMetadata = z.infer<typeof metadataSchema>;
+
+export const cryptokeySchema = z.object({
+  id: z.number(),
+  type: z.string().optional(),
+  keytype: z.string(),
+  active: z.boolean(),
+  published: z.boolean().optional(),
+  dnskey: z.string().optional(),
+  ds: z.array(z.string()).optional(),
+  cds: z.array(z.string()).optional(),
+  privatekey: z.string().optional(),
+  algorithm: z.string().optional(),
+  bits: z.number().optional(),
+  flags: z.number().optional(),
+});
+export type PowerDnsCryptokey = z.infer<typeof cryptokeySchema>;
+
+export const tsigKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  algorithm: z.string(),
+  key: z.string().optional(),
+  type: z.string().optional(),
+});
+export type PowerDnsTsigKey = z.infer<typeof tsigKeySchema>;
+
+export const searchResultSchema = z.object({
+  object_type: z.enum(['zone', 'record', 'comment']).or(z.string()),
+  name: z.string(),
+  zone_id: z.string().optional(),
+  zone: z.string().optional(),
+  type: z.string().optional(),
+  ttl: z.number().optional(),
+  content: z.string().optional(),
+  disabled: z.boolean().optional(),
+});
+export type PowerDnsSearchResult = z.infer<typeof searchResultSchema>;
+
+export const statisticItemSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  // StatisticItem has a string; Map/Ring items have a list of {name, value}.
+  value: z.union([z.string(), z.array(z.object({ name: z.string(), value: z.string() }))]),
+  size: z.union([z.number(), z.string()]).optional(),
+});
+export type PowerDnsStatisticItem = z.infer<typeof statisticItemSchema>;
+
+export const resultSchema = z.object({ result: z.string() }).loose();
+export type PowerDnsResult = z.infer<typeof resultSchema>;
+
+export const errorBodySchema = z.object({
+  error: z.string(),
+  errors: z.array(z.string()).optional(),
+});

@@ -1,0 +1,127 @@
+import { endpointKey, type Changes, type Endpoint } from '@openova/dns-core';
+import { queryDns, type DnsResponse } from './dns.js';
+import { canonicalTargetFor, txtChunks } from './mapping.js';
+
+export interface VerifyOptions {
+  /** DNS server to ask (default `127.0.0.1`). */
+  dnsServer?: string;
+  /** Its port (default 53). */
+  dnsPort?: number;
+  /** How long answers may take to match, in total (default 10 000 ms). */
+  timeoutMs?: number;
+  /** Pause between two queries of a name that does not match yet (default 200 ms). */
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface VerifiedName {
+  dnsName: string;
+  recordType: string;
+  /** `present`: the answers must equal the targets; `absent`: no answers of that type. */
+  expectation: 'present' | 'absent';
+  ok: boolean;
+  /** Expected values in the endpoint model's form (empty for `absent`; for LUA, any answer counts). */
+  expected: string[];
+  /** The last answers seen. */
+  actual: string[];
+  rcode: string | undefined;
+  /** The last query failure, when there was one. */
+  error?: string;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  names: VerifiedName[];
+  durationMs: number;
+}
+
+interface Expectation {
+  ep: Endpoint;
+  present: boolean;
+}
+
+const HOST_TYPES = new Set(['CNAME', 'DNAME', 'NS', 'PTR', 'MX', 'SRV']);
+
+function comparable(recordType: string, value: string): string {
+  if (recordType === 'TXT' || recordType === 'SPF') return (txtChunks(value) ?? [value]).join('');
+  const canonical = canonicalTargetFor(recordType, value);
+  return HOST_TYPES.has(recordType) ? canonical.toLowerCase() : canonical;
+}
+
+/** The record type a LUA record answers, read from its content (`A "…"` → `A`). */
+function luaQueryType(content: string | undefined): string | undefined {
+  return /^\s*([A-Za-z0-9]+)\s/.exec(content ?? '')?.[1]?.toUpperCase();
+}
+
+function expectations(changes: Changes): Expectation[] {
+  const byKey = new Map<string, Expectation>();
+  for (const ep of [...changes.delete, ...changes.updateOld]) byKey.set(endpointKey(ep), { ep, present: false });
+  for (const ep of [...changes.create, ...changes.updateNew]) byKey.set(endpointKey(ep), { ep, present: true });
+  return [...byKey.values()];
+}
+
+function matches(expectation: Expectation, response: DnsResponse): { ok: boolean; actual: string[] } {
+  const { ep, present } = expectation;
+  const type = ep.recordType.toUpperCase();
+  const queryType = type === 'LUA' ? (luaQueryType(ep.targets[0]) ?? 'A') : type;
+  const answers = response.answers.filter((a) => a.type === queryType);
+  const actual = answers.map((a) => a.data);
+  if (!present) return { ok: response.rcode !== 2 && answers.length === 0, actual };
+  if (response.rcode !== 0) return { ok: false, actual };
+  if (type === 'LUA') return { ok: answers.length > 0, actual };
+  const want = new Set(ep.targets.map((t) => comparable(type, t)));
+  const got = new Set(actual.map((a) => comparable(type, a)));
+  return { ok: want.size === got.size && [...want].every((w) => got.has(w)), actual };
+}
+
+/**
+ * Asks a DNS server for every name a change set touched until its answers match the desired state
+ * or the timeout passes. Reports per name; never throws for a mismatch.
+ */
+export async function verifyChanges(changes: Changes, options: VerifyOptions = {}): Promise<VerificationReport> {
+  const started = performance.now();
+  const deadline = started + (options.timeoutMs ?? 10_000);
+  const interval = options.intervalMs ?? 200;
+  const verifyOne = async (expectation: Expectation): Promise<VerifiedName> => {
+    const { ep, present } = expectation;
+    const type = ep.recordType.toUpperCase();
+    const queryType = type === 'LUA' ? (luaQueryType(ep.targets[0]) ?? 'A') : type;
+    const result: VerifiedName = {
+      dnsName: ep.dnsName,
+      recordType: type,
+      expectation: present ? 'present' : 'absent',
+      ok: false,
+      expected: present && type !== 'LUA' ? ep.targets.map((t) => comparable(type, t)) : [],
+      actual: [],
+      rcode: undefined,
+    };
+    for (;;) {
+      options.signal?.throwIfAborted();
+      try {
+        const response = await queryDns({
+          name: ep.dnsName,
+          type: queryType,
+          server: options.dnsServer ?? '127.0.0.1',
+          port: options.dnsPort ?? 53,
+          timeoutMs: Math.max(100, Math.min(2000, deadline - performance.now())),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        const outcome = matches(expectation, response);
+        result.actual = outcome.actual;
+        result.rcode = response.rcodeName;
+        delete result.error;
+        if (outcome.ok) return { ...result, ok: true };
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        result.error = error instanceof Error ? error.message : String(error);
+      }
+      if (performance.now() + interval > deadline) return result;
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  };
+  const pending = expectations(changes);
+  const names: VerifiedName[] = [];
+  // a few names at a time: enough to be quick, few enough not to flood the server
+  for (let i = 0; i < pending.length; i += 8) names.push(...(await Promise.all(pending.slice(i, i + 8).map(verifyOne))));
+  return { ok: names.every((n) => n.ok), names, durationMs: performance.now() - started };
+}
