@@ -96,12 +96,19 @@ export { InMemoryProvider } from './provider/inMemoryProvider.js';
 export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';
 
 // Planner
-export { calculatePlan, isManagedRecordType } from './plan/calculatePlan.js';
+export { calculatePlan, computeHasChanges, isManagedRecordType } from './plan/calculatePlan.js';
 export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePlan.js';
 export { POLICIES } from './plan/policy.js';
 export type { Policy } from './plan/policy.js';
 export type { Registry } from './registry/registry.js';
-export { createPlan, planToJSON, planFromJSON, countPlan, touchedRows, PLAN_FORMAT_VERSION } from './plan/plan.js';
+export {
+  createPlan,
+  planToJSON,
+  planFromJSON,
+  countPlan,
+  touchedRows,
+  PLAN_FORMAT_VERSION,
+} from './plan/plan.js';
 export type { Plan, PlanInit, PlanJSON, PlanCounts } from './plan/plan.js';
 export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safety.js';
 export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
@@ -110,9 +117,16 @@ export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/saf
 export { splitChanges, applyInBatches } from './apply/batches.js';
 export type { ApplyInBatchesOptions } from './apply/batches.js';
 export { reconcile, applyPlan } from './reconcile/reconcile.js';
-export type { ReconcileOptions, ReconcileResult, ReconcileHooks, ApplyPlanOptions } from './reconcile/reconcile.js';
+export type {
+  ReconcileOptions,
+  ReconcileResult,
+  ReconcileHooks,
+  ApplyPlanOptions,
+} from './reconcile/reconcile.js';
 export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
 export type { PlanConflict } from './reconcile/conflicts.js';
+export { dropUnsatisfiableCreates } from './reconcile/unsatisfiable.js';
+export type { SkippedChange } from './reconcile/unsatisfiable.js';
 export { silentLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 
@@ -125,7 +139,7 @@ export { planEntries } from './render/group.js';
 export type { PlanEntry } from './render/group.js';
 
 // TXT ownership registry
-export { TxtRegistry, FORCE_UPDATE_PROPERTY } from './registry/txtRegistry.js';
+export { TxtRegistry, FORCE_UPDATE_PROPERTY, MIGRATED_FROM_LABEL } from './registry/txtRegistry.js';
 export type { TxtRegistryOptions, TxtEncryptionOptions } from './registry/txtRegistry.js';
 export type { RegistryWarning, RegistryWarningKind } from './registry/warnings.js';
 export {

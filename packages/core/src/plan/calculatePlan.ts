@@ -195,7 +195,8 @@ export function providerSpecificDiffers(a: Endpoint, b: Endpoint): boolean {
   return false;
 }
 
-function computeHasChanges(changes: Changes): boolean {
+/** ExternalDNS `HasChanges()`: creates, deletes, or updates whose old and new versions differ. */
+export function computeHasChanges(changes: Changes): boolean {
   if (changes.create.length > 0 || changes.delete.length > 0) return true;
   if (changes.updateNew.length !== changes.updateOld.length) return true;
   return changes.updateNew.some((n, i) => !deepEqualEndpoint(n, changes.updateOld[i] as Endpoint));

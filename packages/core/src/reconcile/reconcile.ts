@@ -9,13 +9,14 @@ import {
 import { assertValidEndpoints } from '../endpoint/parse.js';
 import { throwIfAborted } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { calculatePlan, isManagedRecordType } from '../plan/calculatePlan.js';
+import { calculatePlan, computeHasChanges, isManagedRecordType } from '../plan/calculatePlan.js';
 import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
 import { emptyChanges, type Changes } from '../provider/changes.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
+import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
 
 /** Callbacks around a run; each may be async, and a throw stops the run before anything is applied. */
 export interface ReconcileHooks {
@@ -58,10 +59,13 @@ export interface ReconcileResult {
   counts: PlanCounts & { ownedRecords: number };
   /** Safety violations that `force` overrode (empty otherwise). */
   overriddenSafetyViolations: readonly SafetyViolation[];
+  /** Planned changes left out because no server would accept them, with the reason. */
+  skipped: readonly SkippedChange[];
 }
 
 interface PreparedRun {
   plan: Plan;
+  skipped: SkippedChange[];
   scopeCurrent: Endpoint[];
   scopeDesiredCount: number;
   zones: string[];
@@ -109,24 +113,28 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     },
   });
   const scopeCurrent = current.filter(inScope);
-  const recordChanges: Changes = {
-    create: changes.create,
-    updateOld: changes.updateOld,
-    updateNew: changes.updateNew,
-    delete: changes.delete,
-  };
+  const { changes: recordChanges, skipped } = dropUnsatisfiableCreates(
+    {
+      create: changes.create,
+      updateOld: changes.updateOld,
+      updateNew: changes.updateNew,
+      delete: changes.delete,
+    },
+    current,
+  );
+  const hasChanges = skipped.length === 0 ? changes.hasChanges : computeHasChanges(recordChanges);
   const plan = createPlan({
     policy: options.policy,
     ownerId: registry.ownerId,
     recordTypes: managed.filter((t) => !excluded.includes(t)),
     changes: recordChanges,
-    ownershipChanges: changes.hasChanges
+    ownershipChanges: hasChanges
       ? (registry.ownershipChanges?.(recordChanges) ?? emptyChanges())
       : emptyChanges(),
-    hasChanges: changes.hasChanges,
+    hasChanges,
     current: scopeCurrent,
   });
-  return { plan, scopeCurrent, scopeDesiredCount: desired.filter(inScope).length, zones };
+  return { plan, skipped, scopeCurrent, scopeDesiredCount: desired.filter(inScope).length, zones };
 }
 
 /**
@@ -140,7 +148,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const logger = options.logger ?? silentLogger;
-  const { plan, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
+  const { plan, skipped, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
+  for (const s of skipped) logger.warn?.('change skipped', { reason: s.reason });
   const counts = {
     ...countPlan(plan),
     ownedRecords: scopeCurrent.filter((ep) => ep.labels['owner'] === options.registry.ownerId).length,
@@ -173,6 +182,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     dryRun: options.dryRun === true,
     counts,
     overriddenSafetyViolations: overridden,
+    skipped,
   };
   if (options.dryRun || !plan.hasChanges) {
     logger.info?.(options.dryRun ? 'dry run: nothing applied' : 'all records are already up to date');

@@ -1,0 +1,50 @@
+import { describeEndpoint, endpointKey, type Endpoint } from '../endpoint/endpoint.js';
+import { rowKey } from '../plan/plan.js';
+import type { Changes } from '../provider/changes.js';
+
+/** A planned change that core left out because no DNS server would accept it. */
+export interface SkippedChange {
+  record: Endpoint;
+  reason: string;
+}
+
+/**
+ * Drops creates that would put a CNAME beside other data at one name (RFC 1034 §3.6.2) because the
+ * records in the way stay: they are not ours, not managed, or the policy keeps them (`upsert-only`,
+ * `create-only`). ExternalDNS sends such creates and fails the whole batch on every run; we skip
+ * them, report why, and apply the rest.
+ */
+export function dropUnsatisfiableCreates(
+  changes: Changes,
+  current: readonly Endpoint[],
+): { changes: Changes; skipped: SkippedChange[] } {
+  if (changes.create.length === 0) return { changes, skipped: [] };
+  const leaving = new Set(
+    [
+      ...changes.delete,
+      ...changes.updateOld.filter(
+        (_, i) => changes.updateNew[i]?.recordType !== changes.updateOld[i]?.recordType,
+      ),
+    ].map(endpointKey),
+  );
+  const staying = new Map<string, Endpoint[]>();
+  for (const ep of current) {
+    if (leaving.has(endpointKey(ep))) continue;
+    const list = staying.get(rowKey(ep)) ?? [];
+    list.push(ep);
+    staying.set(rowKey(ep), list);
+  }
+  const skipped: SkippedChange[] = [];
+  const create = changes.create.filter((ep) => {
+    const others = (staying.get(rowKey(ep)) ?? []).filter((c) => c.recordType !== ep.recordType);
+    const blocking = ep.recordType === 'CNAME' ? others : others.filter((c) => c.recordType === 'CNAME');
+    if (blocking.length === 0) return true;
+    const types = [...new Set(blocking.map((b) => b.recordType))].sort().join(', ');
+    skipped.push({
+      record: ep,
+      reason: `${describeEndpoint(ep)} cannot be created: a CNAME cannot share its name with other data, and the ${types} record${blocking.length > 1 ? 's' : ''} there stay${blocking.length > 1 ? '' : 's'} (not ours, not managed, or kept by the policy)`,
+    });
+    return false;
+  });
+  return { changes: { ...changes, create }, skipped };
+}
