@@ -24,6 +24,13 @@ import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
 /** Provider-specific property the registry sets on an owned record whose typed TXT is missing (§2.6). */
 export const FORCE_UPDATE_PROPERTY = 'txt/force-update';
 
+/**
+ * In-memory label (never written to DNS) on a record `records()` found owned by `oldOwnerId`. It makes
+ * the current record differ from its desired version, so a planner emits the migration update even
+ * when nothing else changed (deviation D3; ExternalDNS writes nothing then, #6671).
+ */
+export const MIGRATED_FROM_LABEL = 'txt-migrated-from';
+
 export interface TxtEncryptionOptions {
   /** 32 raw bytes, or standard (or URL-safe) base64 of 32 bytes. */
   aesKey: string | Uint8Array;
@@ -233,6 +240,7 @@ export class TxtRegistry implements Registry {
       else if (marker?.labels) Object.assign(ep.labels, marker.labels);
       if (this.oldOwnerId !== undefined && ep.labels[LabelKeys.owner] === this.oldOwnerId) {
         ep.labels[LabelKeys.owner] = this.ownerId;
+        ep.labels[MIGRATED_FROM_LABEL] = this.oldOwnerId;
         this.#migrated.add(endpointKey(ep));
       }
       if (
@@ -416,7 +424,8 @@ export class TxtRegistry implements Registry {
     return txtNameProblem(txtName) ? undefined : this.#newTxt(rec, txtName);
   }
 
-  #value(labels: Readonly<Record<string, string>>): string {
+  #value(all: Readonly<Record<string, string>>): string {
+    const { [MIGRATED_FROM_LABEL]: _hint, ...labels } = all;
     if (!this.#encrypt || !this.#key) return serializeLabels(labels);
     const nonceLabel = labels[LabelKeys.encryptionNonce];
     const nonce = nonceLabel === undefined ? undefined : decodeNonce(nonceLabel);

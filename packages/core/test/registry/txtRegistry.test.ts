@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  calculatePlan,
   ConfigError,
+  MIGRATED_FROM_LABEL,
   decryptTxtValue,
   emptyChanges,
   endpoint,
@@ -253,7 +255,7 @@ describe('deviation D3: owner migration', () => {
     const list = zone();
     const registry = new TxtRegistry(list, { ownerId: 'new', oldOwnerId: 'old' });
     const [current] = await registry.records();
-    expect(current!.labels['owner']).toBe('new');
+    expect(current!.labels).toEqual({ owner: 'new', [MIGRATED_FROM_LABEL]: 'old' });
     expect(current!.providerSpecific).toEqual([]);
     expect(registry.wasMigrated(current!)).toBe(true);
     await registry.applyChanges(
@@ -264,6 +266,33 @@ describe('deviation D3: owner migration', () => {
     expect(sent.updateNew[1]!.targets).toEqual([marker('new')]);
     const [after] = await registry.records();
     expect(registry.wasMigrated(after!)).toBe(false);
+    expect(after!.labels).toEqual({ owner: 'new' });
+  });
+
+  it('makes the planner rewrite the marker even when the record is unchanged (#6671)', async () => {
+    const list = zone();
+    const registry = new TxtRegistry(list, { ownerId: 'new', oldOwnerId: 'old' });
+    const plan = calculatePlan({
+      current: await registry.records(),
+      desired: [a('a.example.com')],
+      policy: 'sync',
+      ownerId: 'new',
+      oldOwnerId: 'old',
+    });
+    expect(plan.hasChanges).toBe(true);
+    await registry.applyChanges(plan);
+    expect(list.stored.map((e) => e.targets[0])).toEqual(['1.1.1.1', marker('new')]);
+  });
+
+  it('never writes the migration hint into a TXT value', async () => {
+    const list = new ListProvider([a('a.example.com'), txt('a.example.com', marker('old'))]);
+    const registry = new TxtRegistry(list, { ownerId: 'new', oldOwnerId: 'old' });
+    const [current] = await registry.records(); // legacy marker: the typed TXT is regenerated
+    await registry.applyChanges(
+      changes({ updateOld: [current!], updateNew: [a('a.example.com', '1.1.1.1', { owner: 'new' })] }),
+    );
+    const values = list.applied[0]!.updateOld.concat(list.applied[0]!.updateNew).flatMap((e) => e.targets);
+    expect(values.join()).not.toContain('migrated');
   });
 
   it('can recreate a deleted record under its old-owner marker', async () => {
