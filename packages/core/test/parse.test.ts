@@ -267,7 +267,7 @@ describe('validateEndpoint: endpoint-level rules', () => {
         providerSpecific: [{ name: 'alias', value: 'true' }],
       }),
     ).toEqual([
-      'providerSpecific[0].name: the "alias" property is only allowed on A, AAAA and CNAME endpoints, not MX',
+      'providerSpecific[0].name: the "alias" property is only allowed on A, AAAA and CNAME endpoints (and their registry TXT), not MX',
     ]);
   });
 

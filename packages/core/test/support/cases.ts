@@ -1,5 +1,7 @@
 // Dispatches one conformance case to the runner for its kind.
 import { runCalculateCase, type CaseResult } from './planCases.js';
+import { runReconcileCase } from './reconcileCases.js';
+import { REGISTRY_CASE_KINDS, runRegistryCase } from './registryCases.js';
 
 export interface ConformanceCase {
   id: string;
@@ -12,13 +14,13 @@ export interface ConformanceCase {
 }
 
 export async function runCase(c: ConformanceCase): Promise<CaseResult> {
-  switch (c.kind) {
-    case 'calculate':
-      return runCalculateCase(
-        c.input as Parameters<typeof runCalculateCase>[0],
-        c.expected as Parameters<typeof runCalculateCase>[1],
-      );
-    default:
-      return Promise.resolve({ ok: false, diff: `no runner for kind ${c.kind}` });
+  if (c.kind === 'calculate') {
+    return runCalculateCase(
+      c.input as Parameters<typeof runCalculateCase>[0],
+      c.expected as Parameters<typeof runCalculateCase>[1],
+    );
   }
+  if (c.kind === 'reconcile') return runReconcileCase(c);
+  if (REGISTRY_CASE_KINDS.includes(c.kind)) return runRegistryCase(c);
+  return { ok: false, diff: `no runner for kind ${c.kind}` };
 }
