@@ -109,7 +109,15 @@ export interface PowerDnsCallOptions {
 }
 
 /** Zone kinds PowerDNS accepts; it stores `Primary`/`Secondary` as `Master`/`Slave`. */
-export const ZONE_KINDS = ['Native', 'Master', 'Slave', 'Primary', 'Secondary', 'Producer', 'Consumer'] as const;
+export const ZONE_KINDS = [
+  'Native',
+  'Master',
+  'Slave',
+  'Primary',
+  'Secondary',
+  'Producer',
+  'Consumer',
+] as const;
 export type ZoneKind = (typeof ZONE_KINDS)[number];
 
 export const RRSET_CHANGETYPES = ['REPLACE', 'DELETE', 'EXTEND', 'PRUNE'] as const;
@@ -437,7 +445,10 @@ export class PowerDnsClient {
 
   /** `GET /servers/{id}`: daemon type, version and URLs. */
   serverInfo(options: PowerDnsCallOptions = {}): Promise<PowerDnsServer> {
-    return this.#call({ method: 'GET', path: this.#server(), response: serverSchema, idempotent: true }, options);
+    return this.#call(
+      { method: 'GET', path: this.#server(), response: serverSchema, idempotent: true },
+      options,
+    );
   }
 
   /** The server's version, read once and cached. `undefined` when it is not a release number. */
@@ -461,7 +472,12 @@ export class PowerDnsClient {
   /** `GET /servers/{id}/config`: every setting (the API key is shown as `***`). */
   serverConfig(options: PowerDnsCallOptions = {}): Promise<PowerDnsConfigSetting[]> {
     return this.#call(
-      { method: 'GET', path: `${this.#server()}/config`, response: z.array(configSettingSchema), idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#server()}/config`,
+        response: z.array(configSettingSchema),
+        idempotent: true,
+      },
       options,
     );
   }
@@ -552,7 +568,10 @@ export class PowerDnsClient {
   }
 
   /** `POST /servers/{id}/zones`. A zone that exists already is a 409 {@link PowerDnsApiError}. */
-  createZone(input: CreateZoneInput, options: PowerDnsCallOptions & { rrsets?: boolean } = {}): Promise<PowerDnsZone> {
+  async createZone(
+    input: CreateZoneInput,
+    options: PowerDnsCallOptions & { rrsets?: boolean } = {},
+  ): Promise<PowerDnsZone> {
     const issues: Issue[] = [];
     checkZoneKind(input.kind, issues);
     input.rrsets?.forEach((r, i) => checkTtl(r.ttl, ['rrsets', i, 'ttl'], issues));
@@ -568,7 +587,7 @@ export class PowerDnsClient {
         ...(r.comments ? { comments: commentsBody(r.comments) } : {}),
       }));
     }
-    return this.#call(
+    return await this.#call(
       {
         method: 'POST',
         path: `${this.#server()}/zones`,
@@ -587,14 +606,23 @@ export class PowerDnsClient {
     checkZoneKind(input.kind, issues);
     if (issues.length) throw new ValidationError(issues, { summary: 'pdns: invalid zone update' });
     await this.#call(
-      { method: 'PUT', path: this.#zone(zoneId), body: snakeZoneFields(input), response: 'none', idempotent: true },
+      {
+        method: 'PUT',
+        path: this.#zone(zoneId),
+        body: snakeZoneFields(input),
+        response: 'none',
+        idempotent: true,
+      },
       options,
     );
   }
 
   /** `DELETE /servers/{id}/zones/{zoneId}`. */
   async deleteZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<void> {
-    await this.#call({ method: 'DELETE', path: this.#zone(zoneId), response: 'none', idempotent: true }, options);
+    await this.#call(
+      { method: 'DELETE', path: this.#zone(zoneId), response: 'none', idempotent: true },
+      options,
+    );
   }
 
   /**
@@ -653,23 +681,37 @@ export class PowerDnsClient {
 
   /** `GET …/zones/{zoneId}/export`: the zone in AXFR text form. */
   exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
-    return this.#call({ method: 'GET', path: `${this.#zone(zoneId)}/export`, response: 'text', idempotent: true }, options);
+    return this.#call(
+      { method: 'GET', path: `${this.#zone(zoneId)}/export`, response: 'text', idempotent: true },
+      options,
+    );
   }
 
   /** `PUT …/zones/{zoneId}/notify`: queues NOTIFYs to the zone's secondaries. */
   notifyZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
-    return this.#call({ method: 'PUT', path: `${this.#zone(zoneId)}/notify`, response: resultSchema, idempotent: true }, options);
+    return this.#call(
+      { method: 'PUT', path: `${this.#zone(zoneId)}/notify`, response: resultSchema, idempotent: true },
+      options,
+    );
   }
 
   /** `PUT …/zones/{zoneId}/rectify`: recomputes ordering and empty non-terminals. */
   rectifyZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
-    return this.#call({ method: 'PUT', path: `${this.#zone(zoneId)}/rectify`, response: resultSchema, idempotent: true }, options);
+    return this.#call(
+      { method: 'PUT', path: `${this.#zone(zoneId)}/rectify`, response: resultSchema, idempotent: true },
+      options,
+    );
   }
 
   /** `PUT …/zones/{zoneId}/axfr-retrieve`: asks a secondary zone to transfer now. */
   axfrRetrieve(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsResult> {
     return this.#call(
-      { method: 'PUT', path: `${this.#zone(zoneId)}/axfr-retrieve`, response: resultSchema, idempotent: true },
+      {
+        method: 'PUT',
+        path: `${this.#zone(zoneId)}/axfr-retrieve`,
+        response: resultSchema,
+        idempotent: true,
+      },
       options,
     );
   }
@@ -679,7 +721,12 @@ export class PowerDnsClient {
   /** `GET …/zones/{zoneId}/metadata`. */
   listMetadata(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsMetadata[]> {
     return this.#call(
-      { method: 'GET', path: `${this.#zone(zoneId)}/metadata`, response: z.array(metadataSchema), idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#zone(zoneId)}/metadata`,
+        response: z.array(metadataSchema),
+        idempotent: true,
+      },
       options,
     );
   }
@@ -687,7 +734,12 @@ export class PowerDnsClient {
   /** `GET …/metadata/{kind}`; an unset kind comes back with an empty list. */
   getMetadata(zoneId: string, kind: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsMetadata> {
     return this.#call(
-      { method: 'GET', path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`, response: metadataSchema, idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`,
+        response: metadataSchema,
+        idempotent: true,
+      },
       options,
     );
   }
@@ -714,7 +766,12 @@ export class PowerDnsClient {
   /** `DELETE …/metadata/{kind}`. */
   async deleteMetadata(zoneId: string, kind: string, options: PowerDnsCallOptions = {}): Promise<void> {
     await this.#call(
-      { method: 'DELETE', path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`, response: 'none', idempotent: true },
+      {
+        method: 'DELETE',
+        path: `${this.#zone(zoneId)}/metadata/${segment(kind)}`,
+        response: 'none',
+        idempotent: true,
+      },
       options,
     );
   }
@@ -724,7 +781,12 @@ export class PowerDnsClient {
   /** `GET …/zones/{zoneId}/cryptokeys` (without private keys). */
   listCryptokeys(zoneId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsCryptokey[]> {
     return this.#call(
-      { method: 'GET', path: `${this.#zone(zoneId)}/cryptokeys`, response: z.array(cryptokeySchema), idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#zone(zoneId)}/cryptokeys`,
+        response: z.array(cryptokeySchema),
+        idempotent: true,
+      },
       options,
     );
   }
@@ -732,7 +794,12 @@ export class PowerDnsClient {
   /** `GET …/cryptokeys/{id}` (with the private key). */
   getCryptokey(zoneId: string, id: number, options: PowerDnsCallOptions = {}): Promise<PowerDnsCryptokey> {
     return this.#call(
-      { method: 'GET', path: `${this.#zone(zoneId)}/cryptokeys/${id}`, response: cryptokeySchema, idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#zone(zoneId)}/cryptokeys/${id}`,
+        response: cryptokeySchema,
+        idempotent: true,
+      },
       options,
     );
   }
@@ -763,7 +830,13 @@ export class PowerDnsClient {
     options: PowerDnsCallOptions = {},
   ): Promise<void> {
     await this.#call(
-      { method: 'PUT', path: `${this.#zone(zoneId)}/cryptokeys/${id}`, body: { ...state }, response: 'none', idempotent: true },
+      {
+        method: 'PUT',
+        path: `${this.#zone(zoneId)}/cryptokeys/${id}`,
+        body: { ...state },
+        response: 'none',
+        idempotent: true,
+      },
       options,
     );
   }
@@ -771,7 +844,12 @@ export class PowerDnsClient {
   /** `DELETE …/cryptokeys/{id}`. */
   async deleteCryptokey(zoneId: string, id: number, options: PowerDnsCallOptions = {}): Promise<void> {
     await this.#call(
-      { method: 'DELETE', path: `${this.#zone(zoneId)}/cryptokeys/${id}`, response: 'none', idempotent: true },
+      {
+        method: 'DELETE',
+        path: `${this.#zone(zoneId)}/cryptokeys/${id}`,
+        response: 'none',
+        idempotent: true,
+      },
       options,
     );
   }
@@ -781,7 +859,12 @@ export class PowerDnsClient {
   /** `GET /servers/{id}/tsigkeys` (secrets blanked). */
   listTsigKeys(options: PowerDnsCallOptions = {}): Promise<PowerDnsTsigKey[]> {
     return this.#call(
-      { method: 'GET', path: `${this.#server()}/tsigkeys`, response: z.array(tsigKeySchema), idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#server()}/tsigkeys`,
+        response: z.array(tsigKeySchema),
+        idempotent: true,
+      },
       options,
     );
   }
@@ -789,7 +872,12 @@ export class PowerDnsClient {
   /** `GET /servers/{id}/tsigkeys/{keyId}` (with the secret). */
   getTsigKey(keyId: string, options: PowerDnsCallOptions = {}): Promise<PowerDnsTsigKey> {
     return this.#call(
-      { method: 'GET', path: `${this.#server()}/tsigkeys/${segment(keyId)}`, response: tsigKeySchema, idempotent: true },
+      {
+        method: 'GET',
+        path: `${this.#server()}/tsigkeys/${segment(keyId)}`,
+        response: tsigKeySchema,
+        idempotent: true,
+      },
       options,
     );
   }
@@ -797,7 +885,13 @@ export class PowerDnsClient {
   /** `POST /servers/{id}/tsigkeys`; a duplicate name is a 409. */
   createTsigKey(input: CreateTsigKeyInput, options: PowerDnsCallOptions = {}): Promise<PowerDnsTsigKey> {
     return this.#call(
-      { method: 'POST', path: `${this.#server()}/tsigkeys`, body: { ...input }, response: tsigKeySchema, idempotent: false },
+      {
+        method: 'POST',
+        path: `${this.#server()}/tsigkeys`,
+        body: { ...input },
+        response: tsigKeySchema,
+        idempotent: false,
+      },
       options,
     );
   }
@@ -823,7 +917,12 @@ export class PowerDnsClient {
   /** `DELETE /servers/{id}/tsigkeys/{keyId}`. */
   async deleteTsigKey(keyId: string, options: PowerDnsCallOptions = {}): Promise<void> {
     await this.#call(
-      { method: 'DELETE', path: `${this.#server()}/tsigkeys/${segment(keyId)}`, response: 'none', idempotent: true },
+      {
+        method: 'DELETE',
+        path: `${this.#server()}/tsigkeys/${segment(keyId)}`,
+        response: 'none',
+        idempotent: true,
+      },
       options,
     );
   }
@@ -850,7 +949,8 @@ export class PowerDnsClient {
 
   async #withRetries<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
     const { signal } = options;
-    if (signal?.aborted) throw new AbortedError(`pdns: ${spec.method} ${spec.path} aborted`, { cause: signal.reason });
+    if (signal?.aborted)
+      throw new AbortedError(`pdns: ${spec.method} ${spec.path} aborted`, { cause: signal.reason });
     try {
       return await pRetry((attempt) => this.#attempt(spec, options, attempt), {
         retries: this.#retry.retries,
@@ -887,7 +987,13 @@ export class PowerDnsClient {
     const started = performance.now();
     const report = (event: Omit<PowerDnsRequestEvent, 'method' | 'path' | 'attempt' | 'durationMs'>) => {
       try {
-        this.#onRequest?.({ method: spec.method, path, attempt, durationMs: performance.now() - started, ...event });
+        this.#onRequest?.({
+          method: spec.method,
+          path,
+          attempt,
+          durationMs: performance.now() - started,
+          ...event,
+        });
       } catch {
         // a logging hook must never break a call
       }
@@ -1012,12 +1118,18 @@ function httpError(input: {
       serverErrors,
       retryable: status >= 500,
       attempts: attempt,
-      code: status === 404 ? 'UNKNOWN_ZONE' : status === 422 || status === 409 ? 'RECORD_CONFLICT' : 'PROVIDER',
+      code:
+        status === 404 ? 'UNKNOWN_ZONE' : status === 422 || status === 409 ? 'RECORD_CONFLICT' : 'PROVIDER',
     },
   );
 }
 
-function invalidResponse(spec: RequestSpec<unknown>, path: string, detail: string, cause: unknown): PowerDnsApiError {
+function invalidResponse(
+  spec: RequestSpec<unknown>,
+  path: string,
+  detail: string,
+  cause: unknown,
+): PowerDnsApiError {
   return new PowerDnsApiError(`pdns: ${spec.method} ${path} returned an unexpected body: ${detail}`, {
     kind: 'invalid-response',
     method: spec.method,
@@ -1041,7 +1153,11 @@ export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
     }
     if (!c.name) issues.push({ path: [i, 'name'], code: 'missing_name', message: 'name is required' });
     if (!/^[A-Za-z0-9]+$/.test(c.type)) {
-      issues.push({ path: [i, 'type'], code: 'invalid_type', message: `${JSON.stringify(c.type)} is not a record type` });
+      issues.push({
+        path: [i, 'type'],
+        code: 'invalid_type',
+        message: `${JSON.stringify(c.type)} is not a record type`,
+      });
     }
     const key = `${withTrailingDot(c.name).toLowerCase()} ${c.type.toUpperCase()} ${c.changetype}`;
     if (seen.has(key) && c.changetype !== 'EXTEND' && c.changetype !== 'PRUNE') {
@@ -1055,7 +1171,11 @@ export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
       if (c.records !== undefined) checkTtl(c.ttl, [i, 'ttl'], issues);
     }
     if ((c.changetype === 'EXTEND' || c.changetype === 'PRUNE') && c.records?.length !== 1) {
-      issues.push({ path: [i, 'records'], code: 'one_record', message: `${c.changetype} takes exactly one record` });
+      issues.push({
+        path: [i, 'records'],
+        code: 'one_record',
+        message: `${c.changetype} takes exactly one record`,
+      });
     }
   });
   return issues;

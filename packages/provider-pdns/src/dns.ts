@@ -188,7 +188,8 @@ function decodeRdata(
 }
 
 function decodeResponse(message: Buffer, id: number): DnsResponse {
-  if (message.length < 12 || message.readUInt16BE(0) !== id) throw new Error('DNS answer does not match the query');
+  if (message.length < 12 || message.readUInt16BE(0) !== id)
+    throw new Error('DNS answer does not match the query');
   const flags = message.readUInt16BE(2);
   const questions = message.readUInt16BE(4);
   const answerCount = message.readUInt16BE(6);
@@ -254,7 +255,11 @@ function withDeadline<T>(
   });
 }
 
-function queryUdp(query: Buffer, target: { server: string; port: number }, options: DeadlineOptions): Promise<Buffer> {
+function queryUdp(
+  query: Buffer,
+  target: { server: string; port: number },
+  options: DeadlineOptions,
+): Promise<Buffer> {
   return withDeadline<Buffer>(({ resolve, reject }) => {
     const socket = createSocket(isIP(target.server) === 6 ? 'udp6' : 'udp4');
     socket.once('error', reject);
@@ -264,7 +269,11 @@ function queryUdp(query: Buffer, target: { server: string; port: number }, optio
   }, options);
 }
 
-function queryTcp(query: Buffer, target: { server: string; port: number }, options: DeadlineOptions): Promise<Buffer> {
+function queryTcp(
+  query: Buffer,
+  target: { server: string; port: number },
+  options: DeadlineOptions,
+): Promise<Buffer> {
   return withDeadline<Buffer>(({ resolve, reject }) => {
     const socket = new Socket();
     let received = Buffer.alloc(0);

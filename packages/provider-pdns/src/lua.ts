@@ -24,7 +24,8 @@ import {
 } from '@openova/dns-core';
 
 /** Record types a LUA record can answer for. */
-export type LuaQueryType = 'A' | 'AAAA' | 'CNAME' | 'TXT' | 'PTR' | 'MX' | 'SRV' | 'NS' | 'LUA' | (string & {});
+export type LuaQueryType =
+  'A' | 'AAAA' | 'CNAME' | 'TXT' | 'PTR' | 'MX' | 'SRV' | 'NS' | 'LUA' | (string & {});
 
 /** A rendered Lua expression, with the record type its result answers (when it is implied). */
 export interface LuaExpression {
@@ -189,7 +190,8 @@ class IssueList {
     this.issues.push({ path, code, message });
   }
   throwIfAny(what: string): void {
-    if (this.issues.length) throw new ValidationError(this.issues, { summary: `lua.${what}: invalid arguments` });
+    if (this.issues.length)
+      throw new ValidationError(this.issues, { summary: `lua.${what}: invalid arguments` });
   }
 }
 
@@ -199,23 +201,41 @@ function checkAddresses(addresses: readonly string[], path: IssuePath, issues: I
     return;
   }
   addresses.forEach((a, i) => {
-    if (typeof a !== 'string' || isIP(a) === 0) issues.add([...path, i], 'invalid_ip', `${JSON.stringify(a)} is not an IP address`);
+    if (typeof a !== 'string' || isIP(a) === 0)
+      issues.add([...path, i], 'invalid_ip', `${JSON.stringify(a)} is not an IP address`);
   });
 }
 
-function addressFamily(addresses: readonly string[], path: IssuePath, issues: IssueList): 'A' | 'AAAA' | undefined {
+function addressFamily(
+  addresses: readonly string[],
+  path: IssuePath,
+  issues: IssueList,
+): 'A' | 'AAAA' | undefined {
   const v4 = addresses.filter((a) => isIPv4(a)).length;
   const v6 = addresses.filter((a) => isIPv6(a)).length;
   if (v4 && v6) {
-    issues.add(path, 'mixed_families', 'IPv4 and IPv6 addresses cannot answer the same query type; use two records (A and AAAA)');
+    issues.add(
+      path,
+      'mixed_families',
+      'IPv4 and IPv6 addresses cannot answer the same query type; use two records (A and AAAA)',
+    );
     return undefined;
   }
   return v6 ? 'AAAA' : v4 ? 'A' : undefined;
 }
 
-function checkInteger(value: unknown, range: { min: number; max: number }, path: IssuePath, issues: IssueList): void {
+function checkInteger(
+  value: unknown,
+  range: { min: number; max: number },
+  path: IssuePath,
+  issues: IssueList,
+): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
-    issues.add(path, 'invalid_integer', `must be an integer from ${range.min} to ${range.max}, got ${String(value)}`);
+    issues.add(
+      path,
+      'invalid_integer',
+      `must be an integer from ${range.min} to ${range.max}, got ${String(value)}`,
+    );
   }
 }
 
@@ -234,10 +254,18 @@ function checkUrl(url: string, path: IssuePath, issues: IssueList): void {
 function checkHealthOptions(options: LuaUrlCheckOptions, issues: IssueList): void {
   const selectors = ['random', 'all', 'hashed', 'pickclosest'];
   if (options.selector !== undefined && !selectors.includes(options.selector)) {
-    issues.add(['options', 'selector'], 'invalid_selector', `selector must be one of ${selectors.join(', ')}`);
+    issues.add(
+      ['options', 'selector'],
+      'invalid_selector',
+      `selector must be one of ${selectors.join(', ')}`,
+    );
   }
   if (options.backupSelector !== undefined && ![...selectors, 'empty'].includes(options.backupSelector)) {
-    issues.add(['options', 'backupSelector'], 'invalid_selector', `backupSelector must be one of ${selectors.join(', ')}, empty`);
+    issues.add(
+      ['options', 'backupSelector'],
+      'invalid_selector',
+      `backupSelector must be one of ${selectors.join(', ')}, empty`,
+    );
   }
   if (options.source !== undefined && isIP(options.source) === 0) {
     issues.add(['options', 'source'], 'invalid_ip', `${JSON.stringify(options.source)} is not an IP address`);
@@ -248,12 +276,17 @@ function checkHealthOptions(options: LuaUrlCheckOptions, issues: IssueList): voi
       issues.add(['options', key], 'invalid_number', `${key} must be a positive number of seconds`);
     }
   }
-  if (options.minimumFailures !== undefined) checkInteger(options.minimumFailures, { min: 1, max: 1000 }, ['options', 'minimumFailures'], issues);
-  if (options.byteslimit !== undefined) checkInteger(options.byteslimit, { min: 1, max: 2 ** 31 - 1 }, ['options', 'byteslimit'], issues);
-  if (options.httpcode !== undefined) checkInteger(options.httpcode, { min: 100, max: 599 }, ['options', 'httpcode'], issues);
+  if (options.minimumFailures !== undefined)
+    checkInteger(options.minimumFailures, { min: 1, max: 1000 }, ['options', 'minimumFailures'], issues);
+  if (options.byteslimit !== undefined)
+    checkInteger(options.byteslimit, { min: 1, max: 2 ** 31 - 1 }, ['options', 'byteslimit'], issues);
+  if (options.httpcode !== undefined)
+    checkInteger(options.httpcode, { min: 100, max: 599 }, ['options', 'httpcode'], issues);
 }
 
-function healthOptionValues(options: LuaUrlCheckOptions): Record<string, string | number | boolean | undefined> {
+function healthOptionValues(
+  options: LuaUrlCheckOptions,
+): Record<string, string | number | boolean | undefined> {
   return {
     selector: options.selector,
     backupSelector: options.backupSelector,
@@ -280,14 +313,24 @@ function minimumVersionOf(options: LuaUrlCheckOptions, base: string | undefined)
   return base;
 }
 
-function expression(code: string, queryType: LuaQueryType | undefined, minimumVersion?: string): LuaExpression {
+function expression(
+  code: string,
+  queryType: LuaQueryType | undefined,
+  minimumVersion?: string,
+): LuaExpression {
   return { kind: 'expression', code, queryType, minimumVersion };
 }
 
-/** Values rendered as Lua strings, with host names made absolute for CNAME-like answers. */
+/**
+ * Values rendered as Lua strings: host names made absolute for CNAME-like answers; TXT text escaped
+ * for the quotes PowerDNS puts around a TXT result before parsing it as record content.
+ */
 function renderValues(values: readonly string[], queryType: LuaQueryType | undefined): string[] {
   const absolute = queryType === 'CNAME' || queryType === 'PTR' || queryType === 'NS';
-  return values.map((v) => luaString(absolute ? withTrailingDot(v) : v));
+  const txt = queryType === 'TXT' || queryType === 'SPF';
+  return values.map((v) =>
+    luaString(absolute ? withTrailingDot(v) : txt ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v),
+  );
 }
 
 function valuesQueryType(
@@ -300,17 +343,27 @@ function valuesQueryType(
   const family = allIPs ? addressFamily(values, path, issues) : undefined;
   const queryType = options.queryType?.toUpperCase() ?? family;
   if (queryType === undefined && !allIPs) {
-    issues.add([...path.slice(0, -1), 'queryType'], 'query_type_needed', 'values are not all IP addresses: say which queryType they answer (CNAME, TXT, …)');
+    issues.add(
+      [...path.slice(0, -1), 'queryType'],
+      'query_type_needed',
+      'values are not all IP addresses: say which queryType they answer (CNAME, TXT, …)',
+    );
   }
   if (queryType === 'A' || queryType === 'AAAA') {
     values.forEach((v, i) => {
       const ok = queryType === 'A' ? isIPv4(v) : isIPv6(v);
-      if (!ok) issues.add([...path, i], 'invalid_ip', `${JSON.stringify(v)} is not an ${queryType === 'A' ? 'IPv4' : 'IPv6'} address`);
+      if (!ok)
+        issues.add(
+          [...path, i],
+          'invalid_ip',
+          `${JSON.stringify(v)} is not an ${queryType === 'A' ? 'IPv4' : 'IPv6'} address`,
+        );
     });
   }
   if (queryType === 'CNAME' || queryType === 'PTR' || queryType === 'NS') {
     values.forEach((v, i) => {
-      for (const problem of checkDnsName(withoutTrailingDot(v), [...path, i], { what: 'host name' })) issues.issues.push(problem);
+      for (const problem of checkDnsName(withoutTrailingDot(v), [...path, i], { what: 'host name' }))
+        issues.issues.push(problem);
     });
   }
   return queryType;
@@ -324,15 +377,24 @@ function checkPool(values: readonly unknown[], path: IssuePath, issues: IssueLis
   return true;
 }
 
-function weighted(name: 'pickwrandom' | 'pickwhashed', entries: readonly LuaWeightedValue[], options: LuaValuesOptions): LuaExpression {
+function weighted(
+  name: 'pickwrandom' | 'pickwhashed',
+  entries: readonly LuaWeightedValue[],
+  options: LuaValuesOptions,
+): LuaExpression {
   const issues = new IssueList();
   if (!checkPool(entries, ['values'], issues)) issues.throwIfAny(name);
-  entries.forEach((e, i) => checkInteger(e.weight, { min: 1, max: 2 ** 31 - 1 }, ['values', i, 'weight'], issues));
+  entries.forEach((e, i) =>
+    checkInteger(e.weight, { min: 1, max: 2 ** 31 - 1 }, ['values', i, 'weight'], issues),
+  );
   const values = entries.map((e) => e.value);
   const queryType = valuesQueryType(values, options, { path: ['values'], issues });
   issues.throwIfAny(name);
   const rendered = renderValues(values, queryType);
-  return expression(`${name}(${luaList(entries.map((e, i) => `{${e.weight}, ${rendered[i] ?? ''}}`))})`, queryType);
+  return expression(
+    `${name}(${luaList(entries.map((e, i) => `{${e.weight}, ${rendered[i] ?? ''}}`))})`,
+    queryType,
+  );
 }
 
 function condition(name: 'country' | 'continent', codes: string | readonly string[]): LuaCondition {
@@ -353,19 +415,31 @@ function condition(name: 'country' | 'continent', codes: string | readonly strin
     }
   });
   issues.throwIfAny(name);
-  const argument = normalized.length === 1 ? luaString(normalized[0] ?? '') : luaList(normalized.map(luaString));
+  const argument =
+    normalized.length === 1 ? luaString(normalized[0] ?? '') : luaList(normalized.map(luaString));
   return { kind: 'condition', code: `${name}(${argument})` };
 }
 
-function answerCode(answer: LuaAnswer, path: IssuePath, issues: IssueList): { code: string; queryType: LuaQueryType | undefined } {
-  if (typeof answer === 'object' && !Array.isArray(answer) && (answer as LuaExpression).kind === 'expression') {
+function answerCode(
+  answer: LuaAnswer,
+  path: IssuePath,
+  issues: IssueList,
+): { code: string; queryType: LuaQueryType | undefined } {
+  if (
+    typeof answer === 'object' &&
+    !Array.isArray(answer) &&
+    (answer as LuaExpression).kind === 'expression'
+  ) {
     const expr = answer as LuaExpression;
     return { code: expr.code, queryType: expr.queryType };
   }
   const values = typeof answer === 'string' ? [answer] : (answer as readonly string[]);
   if (!checkPool(values, path, issues)) return { code: '{}', queryType: undefined };
   const queryType = values.every((v) => isIP(v) !== 0) ? addressFamily(values, path, issues) : undefined;
-  return { code: values.length === 1 ? luaString(values[0] ?? '') : luaList(values.map(luaString)), queryType };
+  return {
+    code: values.length === 1 ? luaString(values[0] ?? '') : luaList(values.map(luaString)),
+    queryType,
+  };
 }
 
 // ---- builders ----------------------------------------------------------------------------------
@@ -376,18 +450,25 @@ export const lua = {
    * `ifportup(port, addresses, options)`: answers the addresses accepting TCP connections on `port`.
    * Pass a list of lists for priority groups (the first group with a live address wins; PowerDNS 4.8+).
    */
-  ifportup(port: number, addresses: readonly string[] | readonly (readonly string[])[], options: LuaHealthCheckOptions = {}): LuaExpression {
+  ifportup(
+    port: number,
+    addresses: readonly string[] | readonly (readonly string[])[],
+    options: LuaHealthCheckOptions = {},
+  ): LuaExpression {
     const issues = new IssueList();
     checkInteger(port, { min: 1, max: 65535 }, ['port'], issues);
     const nested = Array.isArray(addresses) && addresses.some((a) => Array.isArray(a));
     const sets = (nested ? addresses : [addresses]) as readonly (readonly string[])[];
-    if (!Array.isArray(addresses) || addresses.length === 0) issues.add(['addresses'], 'empty_pool', 'needs at least one address');
+    if (!Array.isArray(addresses) || addresses.length === 0)
+      issues.add(['addresses'], 'empty_pool', 'needs at least one address');
     else sets.forEach((set, i) => checkAddresses(set, nested ? ['addresses', i] : ['addresses'], issues));
     checkHealthOptions(options, issues);
     issues.throwIfAny('ifportup');
     const family = addressFamily(sets.flat(), ['addresses'], issues);
     issues.throwIfAny('ifportup');
-    const list = nested ? luaList(sets.map((s) => luaList(s.map(luaString)))) : luaList(sets.flat().map(luaString));
+    const list = nested
+      ? luaList(sets.map((s) => luaList(s.map(luaString))))
+      : luaList(sets.flat().map(luaString));
     const rendered = renderOptions(healthOptionValues(options));
     return expression(
       `ifportup(${port}, ${list}${rendered ? `, ${rendered}` : ''})`,
@@ -400,12 +481,17 @@ export const lua = {
    * `ifurlup(url, addressSets, options)`: answers the addresses where an HTTP(S) GET of `url`
    * (sent to that address) returns 200 (and contains `stringmatch`). A flat list is one set.
    */
-  ifurlup(url: string, addresses: readonly string[] | readonly (readonly string[])[], options: LuaUrlCheckOptions = {}): LuaExpression {
+  ifurlup(
+    url: string,
+    addresses: readonly string[] | readonly (readonly string[])[],
+    options: LuaUrlCheckOptions = {},
+  ): LuaExpression {
     const issues = new IssueList();
     checkUrl(url, ['url'], issues);
     const nested = Array.isArray(addresses) && addresses.some((a) => Array.isArray(a));
     const sets = (nested ? addresses : [addresses]) as readonly (readonly string[])[];
-    if (!Array.isArray(addresses) || addresses.length === 0) issues.add(['addresses'], 'empty_pool', 'needs at least one address');
+    if (!Array.isArray(addresses) || addresses.length === 0)
+      issues.add(['addresses'], 'empty_pool', 'needs at least one address');
     else sets.forEach((set, i) => checkAddresses(set, nested ? ['addresses', i] : ['addresses'], issues));
     checkHealthOptions(options, issues);
     issues.throwIfAny('ifurlup');
@@ -413,7 +499,11 @@ export const lua = {
     issues.throwIfAny('ifurlup');
     const list = luaList(sets.map((s) => luaList(s.map(luaString))));
     const rendered = renderOptions(healthOptionValues(options));
-    return expression(`ifurlup(${luaString(url)}, ${list}${rendered ? `, ${rendered}` : ''})`, family, minimumVersionOf(options, undefined));
+    return expression(
+      `ifurlup(${luaString(url)}, ${list}${rendered ? `, ${rendered}` : ''})`,
+      family,
+      minimumVersionOf(options, undefined),
+    );
   },
 
   /** `pickclosest(addresses)`: the address closest to the client (needs the geoip backend). */
@@ -464,13 +554,17 @@ export const lua = {
     const issues = new IssueList();
     if (input.cases.length === 0) issues.add(['cases'], 'empty_pool', 'needs at least one case');
     const parts = input.cases.map((c, i) => {
-      if (c.when?.kind !== 'condition') issues.add(['cases', i, 'when'], 'invalid_condition', 'must be a condition such as lua.country(…)');
+      if (c.when?.kind !== 'condition')
+        issues.add(['cases', i, 'when'], 'invalid_condition', 'must be a condition such as lua.country(…)');
       const answer = answerCode(c.then, ['cases', i, 'then'], issues);
       return { code: `(${c.when?.code ?? 'false'} and ${answer.code})`, queryType: answer.queryType };
     });
     const fallback = answerCode(input.otherwise, ['otherwise'], issues);
-    const types = new Set([...parts.map((p) => p.queryType), fallback.queryType].filter((t) => t !== undefined));
-    if (types.size > 1) issues.add([], 'mixed_query_types', `answers are of different types: ${[...types].join(', ')}`);
+    const types = new Set(
+      [...parts.map((p) => p.queryType), fallback.queryType].filter((t) => t !== undefined),
+    );
+    if (types.size > 1)
+      issues.add([], 'mixed_query_types', `answers are of different types: ${[...types].join(', ')}`);
     issues.throwIfAny('choose');
     return expression([...parts.map((p) => p.code), fallback.code].join(' or '), [...types][0]);
   },
@@ -482,7 +576,12 @@ export const lua = {
   raw(code: string, options: LuaValuesOptions = {}): LuaExpression {
     const issues = new IssueList();
     if (typeof code !== 'string' || code.trim() === '') issues.add(['code'], 'empty_code', 'code is empty');
-    else if (code.includes('"')) issues.add(['code'], 'double_quote', "Lua code must not contain '\"'; use single-quoted strings or \\34");
+    else if (code.includes('"'))
+      issues.add(
+        ['code'],
+        'double_quote',
+        "Lua code must not contain '\"'; use single-quoted strings or \\34",
+      );
     issues.throwIfAny('raw');
     return expression(code, options.queryType?.toUpperCase());
   },
@@ -492,7 +591,13 @@ export const lua = {
     const queryType = (options.queryType ?? expr.queryType)?.toUpperCase();
     if (queryType === undefined || !/^[A-Z0-9]+$/.test(queryType)) {
       throw new ValidationError(
-        [{ path: ['queryType'], code: 'query_type_needed', message: 'say which record type the LUA record answers (A, AAAA, CNAME, TXT, …)' }],
+        [
+          {
+            path: ['queryType'],
+            code: 'query_type_needed',
+            message: 'say which record type the LUA record answers (A, AAAA, CNAME, TXT, …)',
+          },
+        ],
         { summary: 'lua.content: invalid arguments' },
       );
     }
@@ -503,7 +608,10 @@ export const lua = {
 
   /** A core endpoint of type `LUA` for the provider to write. */
   endpoint(input: LuaEndpointInput): Endpoint {
-    const content = lua.content(input.expression, input.queryType === undefined ? {} : { queryType: input.queryType });
+    const content = lua.content(
+      input.expression,
+      input.queryType === undefined ? {} : { queryType: input.queryType },
+    );
     return endpoint({
       dnsName: input.dnsName,
       recordType: 'LUA',

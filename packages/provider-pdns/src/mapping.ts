@@ -124,7 +124,9 @@ export function fromPowerDnsContent(recordType: string, content: string): string
     case 'NAPTR': {
       const m = /^([\s\S]*\s)(\S+)$/.exec(content.trim());
       const host = m?.[2];
-      return m && host !== undefined ? `${m[1] ?? ''}${host === '.' ? '.' : withoutTrailingDot(host)}` : content;
+      return m && host !== undefined
+        ? `${m[1] ?? ''}${host === '.' ? '.' : withoutTrailingDot(host)}`
+        : content;
     }
     case 'LUA':
       return canonicalLuaContent(content);
@@ -174,7 +176,13 @@ export function endpointToDelete(ep: Pick<Endpoint, 'dnsName' | 'recordType'>): 
 export const luaTargetValidator: TargetValidator = (target: string, path: IssuePath): Issue[] => {
   const m = /^\s*([A-Za-z0-9]+)\s+([\s\S]*?)\s*$/.exec(target);
   if (!m) {
-    return [{ path, code: 'lua_content', message: `${JSON.stringify(target)}: LUA content must be '<TYPE> "<code>"'` }];
+    return [
+      {
+        path,
+        code: 'lua_content',
+        message: `${JSON.stringify(target)}: LUA content must be '<TYPE> "<code>"'`,
+      },
+    ];
   }
   const code = m[2] ?? '';
   if (!code.startsWith('"') || parseTxtStrings(code) === undefined) {

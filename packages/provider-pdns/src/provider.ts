@@ -21,11 +21,7 @@ import {
   type ProviderCapabilities,
   type RecordType,
 } from '@openova/dns-core';
-import {
-  PowerDnsClient,
-  type PowerDnsClientOptions,
-  type RRsetChange,
-} from './client.js';
+import { PowerDnsClient, type PowerDnsClientOptions, type RRsetChange } from './client.js';
 import { isPowerDnsApiError } from './errors.js';
 import {
   canonicalTargetFor,
@@ -43,8 +39,7 @@ export const DEFAULT_POWERDNS_RECORD_TYPES: readonly RecordType[] = [...KNOWN_RE
 
 /** How to reach the server: connection settings, or a client built already. */
 export type PowerDnsConnection =
-  | (Omit<PowerDnsClientOptions, 'dispatcher'> & { client?: undefined })
-  | { client: PowerDnsClient };
+  (Omit<PowerDnsClientOptions, 'dispatcher'> & { client?: undefined }) | { client: PowerDnsClient };
 
 export type PowerDnsProviderOptions = PowerDnsConnection & {
   /** Names the provider reads and writes; zones are discovered from the server and filtered by it. */
@@ -117,16 +112,27 @@ export class PowerDnsProvider implements Provider {
     if (options.client) {
       this.client = options.client;
     } else {
-      const { domainFilter: _f, defaultTTL: _t, recordTypes: _r, zoneCacheTtlMs: _z, verify: _v, client: _c, ...connection } = options;
-      if (!connection.apiUrl || !connection.apiKey) throw new ConfigError('pdns: apiUrl and apiKey are required');
+      const {
+        domainFilter: _f,
+        defaultTTL: _t,
+        recordTypes: _r,
+        zoneCacheTtlMs: _z,
+        verify: _v,
+        client: _c,
+        ...connection
+      } = options;
+      if (!connection.apiUrl || !connection.apiKey)
+        throw new ConfigError('pdns: apiUrl and apiKey are required');
       this.client = new PowerDnsClient(connection);
     }
     this.domainFilter = options.domainFilter ?? DomainFilter.all();
     this.#defaultTtl = options.defaultTTL ?? DEFAULT_TTL;
-    if (!Number.isInteger(this.#defaultTtl) || this.#defaultTtl < 0) throw new ConfigError('pdns: defaultTTL must be a non-negative integer');
+    if (!Number.isInteger(this.#defaultTtl) || this.#defaultTtl < 0)
+      throw new ConfigError('pdns: defaultTTL must be a non-negative integer');
     const types = (options.recordTypes ?? DEFAULT_POWERDNS_RECORD_TYPES).map((t) => t.toUpperCase());
     for (const forbidden of ['SOA']) {
-      if (types.includes(forbidden)) throw new ConfigError(`pdns: ${forbidden} records are managed by PowerDNS itself`);
+      if (types.includes(forbidden))
+        throw new ConfigError(`pdns: ${forbidden} records are managed by PowerDNS itself`);
     }
     this.#recordTypes = new Set(types);
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? 60_000;
@@ -163,7 +169,9 @@ export class PowerDnsProvider implements Provider {
         return out;
       }),
     );
-    return perZone.flat().sort((a, b) => (endpointKey(a) < endpointKey(b) ? -1 : endpointKey(a) > endpointKey(b) ? 1 : 0));
+    return perZone
+      .flat()
+      .sort((a, b) => (endpointKey(a) < endpointKey(b) ? -1 : endpointKey(a) > endpointKey(b) ? 1 : 0));
   }
 
   /**
@@ -182,8 +190,11 @@ export class PowerDnsProvider implements Provider {
         if (ep.recordTTL === 0) ep.recordTTL = this.#defaultTtl;
         ep.providerSpecific = [];
         const valid = (target: string) =>
-          validateEndpoint({ ...ep, targets: [target] }, [], { extraRecordTypes: POWERDNS_EXTRA_TYPES }).length === 0;
-        ep.targets = sortTargets(ep.targets.map((t) => (valid(t) ? canonicalTargetFor(ep.recordType, t) : t)));
+          validateEndpoint({ ...ep, targets: [target] }, [], { extraRecordTypes: POWERDNS_EXTRA_TYPES })
+            .length === 0;
+        ep.targets = sortTargets(
+          ep.targets.map((t) => (valid(t) ? canonicalTargetFor(ep.recordType, t) : t)),
+        );
         return ep;
       }),
     );
@@ -202,7 +213,11 @@ export class PowerDnsProvider implements Provider {
     const failures: { zone: string; error: unknown }[] = [];
     for (const patch of patches) {
       try {
-        await this.client.patchRRsets(patch.zoneId, patch.rrsets, options.signal ? { signal: options.signal } : {});
+        await this.client.patchRRsets(
+          patch.zoneId,
+          patch.rrsets,
+          options.signal ? { signal: options.signal } : {},
+        );
       } catch (error) {
         if (options.signal?.aborted) throw error;
         failures.push({ zone: patch.zone, error });
@@ -241,7 +256,16 @@ export class PowerDnsProvider implements Provider {
     const touched = [...changes.create, ...changes.updateOld, ...changes.updateNew, ...changes.delete];
     if (touched.length === 0) return [];
     let zones = await this.#zones(options, false);
-    if (touched.some((ep) => !findZone(ep.dnsName, zones.map((z) => z.name)))) zones = await this.#zones(options, true);
+    if (
+      touched.some(
+        (ep) =>
+          !findZone(
+            ep.dnsName,
+            zones.map((z) => z.name),
+          ),
+      )
+    )
+      zones = await this.#zones(options, true);
     const zoneNames = zones.map((z) => z.name);
     const missing = touched.filter((ep) => !findZone(ep.dnsName, zoneNames));
     if (missing.length) {
@@ -250,15 +274,20 @@ export class PowerDnsProvider implements Provider {
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
     }
-    const byZone = new Map<string, { deletes: Map<string, RRsetChange>; replaces: Map<string, RRsetChange> }>();
+    const byZone = new Map<
+      string,
+      { deletes: Map<string, RRsetChange>; replaces: Map<string, RRsetChange> }
+    >();
     const part = (ep: Endpoint) => {
       const zone = findZone(ep.dnsName, zoneNames) as string;
       let entry = byZone.get(zone);
       if (!entry) byZone.set(zone, (entry = { deletes: new Map(), replaces: new Map() }));
       return entry;
     };
-    const key = (ep: Endpoint) => `${withoutTrailingDot(ep.dnsName).toLowerCase()}\u0000${ep.recordType.toUpperCase()}`;
-    for (const ep of [...changes.delete, ...changes.updateOld]) part(ep).deletes.set(key(ep), endpointToDelete(ep));
+    const key = (ep: Endpoint) =>
+      `${withoutTrailingDot(ep.dnsName).toLowerCase()}\u0000${ep.recordType.toUpperCase()}`;
+    for (const ep of [...changes.delete, ...changes.updateOld])
+      part(ep).deletes.set(key(ep), endpointToDelete(ep));
     const issues: Issue[] = [];
     for (const [list, eps] of [
       ['create', changes.create],
@@ -267,7 +296,11 @@ export class PowerDnsProvider implements Provider {
       eps.forEach((ep, i) => {
         const entry = part(ep);
         if (entry.replaces.has(key(ep))) {
-          issues.push({ path: [list, i], code: 'duplicate_rrset', message: `${describeEndpoint(ep)} is written twice in one change set` });
+          issues.push({
+            path: [list, i],
+            code: 'duplicate_rrset',
+            message: `${describeEndpoint(ep)} is written twice in one change set`,
+          });
         }
         entry.replaces.set(key(ep), endpointToReplace(ep, this.#defaultTtl));
         // REPLACE overwrites the rrset anyway; a DELETE of it as well would only be noise
@@ -298,7 +331,11 @@ export class PowerDnsProvider implements Provider {
       eps.forEach((ep, i) => {
         issues.push(...validateForPowerDns(ep, [list, i], { recordTypes: this.#recordTypes }));
         if (ep.targets.length === 0) {
-          issues.push({ path: [list, i, 'targets'], code: 'no_targets', message: `${describeEndpoint(ep)} has no targets` });
+          issues.push({
+            path: [list, i, 'targets'],
+            code: 'no_targets',
+            message: `${describeEndpoint(ep)} has no targets`,
+          });
         }
       });
     }
@@ -320,17 +357,27 @@ export class PowerDnsProvider implements Provider {
     for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) {
       changes[list].forEach((ep, i) => {
         if (!this.domainFilter.matches(ep.dnsName)) {
-          issues.push({ path: [list, i, 'dnsName'], code: 'outside_domain_filter', message: `${ep.dnsName} is outside the domain filter` });
+          issues.push({
+            path: [list, i, 'dnsName'],
+            code: 'outside_domain_filter',
+            message: `${ep.dnsName} is outside the domain filter`,
+          });
         }
       });
     }
-    if (issues.length) throw new ValidationError(issues, { summary: 'pdns: the change set has invalid records; nothing was sent' });
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'pdns: the change set has invalid records; nothing was sent',
+      });
   }
 
   async #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {
     const now = performance.now();
-    if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs) return this.#zoneCache.zones;
-    const listed: PowerDnsZoneSummary[] = await this.client.listZones(options.signal ? { signal: options.signal } : {});
+    if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs)
+      return this.#zoneCache.zones;
+    const listed: PowerDnsZoneSummary[] = await this.client.listZones(
+      options.signal ? { signal: options.signal } : {},
+    );
     const zones = listed
       .map((z) => ({ name: withoutTrailingDot(z.name).toLowerCase(), id: z.id }))
       .filter((z) => zoneRelevant(z.name, this.domainFilter));

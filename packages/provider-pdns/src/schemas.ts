@@ -14,7 +14,11 @@ export const serverSchema = z.object({
 });
 export type PowerDnsServer = z.infer<typeof serverSchema>;
 
-export const configSettingSchema = z.object({ name: z.string(), value: z.string(), type: z.string().optional() });
+export const configSettingSchema = z.object({
+  name: z.string(),
+  value: z.string(),
+  type: z.string().optional(),
+});
 export type PowerDnsConfigSetting = z.infer<typeof configSettingSchema>;
 
 export const recordSchema = z.object({

@@ -73,7 +73,12 @@ function findOnPath(command: string): string | undefined {
 }
 
 function locatePdnsServer(explicit: string | undefined): string {
-  const candidates = [explicit, process.env['PDNS_SERVER'], '/usr/sbin/pdns_server', findOnPath('pdns_server')];
+  const candidates = [
+    explicit,
+    process.env['PDNS_SERVER'],
+    '/usr/sbin/pdns_server',
+    findOnPath('pdns_server'),
+  ];
   for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
   throw new ConfigError(`pdns_server was not found. ${INSTALL_HINT}`);
 }
@@ -199,7 +204,8 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of running) if (child.pid !== undefined && !exited(child)) process.kill(child.pid, 'SIGKILL');
+    for (const child of running)
+      if (child.pid !== undefined && !exited(child)) process.kill(child.pid, 'SIGKILL');
   });
 }
 
@@ -290,7 +296,9 @@ async function launch(input: {
         const logTail = tail(logFile);
         running.delete(child);
         if (/Unable to bind|Address already in use/i.test(logTail)) throw new PortTakenError(logTail);
-        throw new Error(`pdns_server exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`);
+        throw new Error(
+          `pdns_server exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
+        );
       }
       try {
         const settings = await probe.serverConfig();
@@ -300,7 +308,9 @@ async function launch(input: {
       }
       if (performance.now() > deadline) {
         await stop();
-        throw new Error(`PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${tail(logFile)}`);
+        throw new Error(
+          `PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${tail(logFile)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

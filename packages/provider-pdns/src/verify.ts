@@ -55,8 +55,10 @@ function luaQueryType(content: string | undefined): string | undefined {
 
 function expectations(changes: Changes): Expectation[] {
   const byKey = new Map<string, Expectation>();
-  for (const ep of [...changes.delete, ...changes.updateOld]) byKey.set(endpointKey(ep), { ep, present: false });
-  for (const ep of [...changes.create, ...changes.updateNew]) byKey.set(endpointKey(ep), { ep, present: true });
+  for (const ep of [...changes.delete, ...changes.updateOld])
+    byKey.set(endpointKey(ep), { ep, present: false });
+  for (const ep of [...changes.create, ...changes.updateNew])
+    byKey.set(endpointKey(ep), { ep, present: true });
   return [...byKey.values()];
 }
 
@@ -78,7 +80,10 @@ function matches(expectation: Expectation, response: DnsResponse): { ok: boolean
  * Asks a DNS server for every name a change set touched until its answers match the desired state
  * or the timeout passes. Reports per name; never throws for a mismatch.
  */
-export async function verifyChanges(changes: Changes, options: VerifyOptions = {}): Promise<VerificationReport> {
+export async function verifyChanges(
+  changes: Changes,
+  options: VerifyOptions = {},
+): Promise<VerificationReport> {
   const started = performance.now();
   const deadline = started + (options.timeoutMs ?? 10_000);
   const interval = options.intervalMs ?? 200;
@@ -122,6 +127,7 @@ export async function verifyChanges(changes: Changes, options: VerifyOptions = {
   const pending = expectations(changes);
   const names: VerifiedName[] = [];
   // a few names at a time: enough to be quick, few enough not to flood the server
-  for (let i = 0; i < pending.length; i += 8) names.push(...(await Promise.all(pending.slice(i, i + 8).map(verifyOne))));
+  for (let i = 0; i < pending.length; i += 8)
+    names.push(...(await Promise.all(pending.slice(i, i + 8).map(verifyOne))));
   return { ok: names.every((n) => n.ok), names, durationMs: performance.now() - started };
 }

@@ -1,0 +1,474 @@
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortedError, ValidationError } from '@openova/dns-core';
+import {
+  PowerDnsApiError,
+  PowerDnsClient,
+  powerDnsFeatures,
+  parsePowerDnsVersion,
+  zoneIdFromName,
+} from '@openova/dns-provider-pdns';
+import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
+import { startApiProxy, type ApiProxy } from './proxy.js';
+
+let pdns: RunningPowerDns;
+let proxy: ApiProxy;
+let client: PowerDnsClient;
+
+beforeAll(async () => {
+  pdns = await startPowerDns();
+  proxy = await startApiProxy(pdns.apiUrl);
+  client = new PowerDnsClient({
+    apiUrl: proxy.url,
+    apiKey: pdns.apiKey,
+    retry: { retries: 3, minDelayMs: 10, maxDelayMs: 50 },
+  });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await proxy?.close();
+  await pdns?.stop();
+});
+
+describe('server', () => {
+  it('reads server info, version and features', async () => {
+    const info = await pdns.client.serverInfo();
+    expect(info.daemon_type).toBe('authoritative');
+    const version = await pdns.client.version();
+    expect(version?.major).toBe(4);
+    const features = await pdns.client.features();
+    expect(features.rrsetFilters).toBe(true);
+    expect(features.extendPrune).toBe(version!.minor > 7 ? features.extendPrune : false);
+  });
+
+  it('derives features per version', () => {
+    expect(powerDnsFeatures(parsePowerDnsVersion('4.7.3')).extendPrune).toBe(false);
+    expect(powerDnsFeatures(parsePowerDnsVersion('4.9.11')).extendPrune).toBe(false);
+    expect(powerDnsFeatures(parsePowerDnsVersion('4.9.12')).extendPrune).toBe(true);
+    expect(powerDnsFeatures(parsePowerDnsVersion('5.0.1')).extendPrune).toBe(false);
+    expect(powerDnsFeatures(parsePowerDnsVersion('5.0.2')).extendPrune).toBe(true);
+    expect(powerDnsFeatures(parsePowerDnsVersion('5.1.0')).extendPrune).toBe(true);
+    expect(powerDnsFeatures(parsePowerDnsVersion('4.8.4')).zoneReplace).toBe(false);
+    expect(powerDnsFeatures(parsePowerDnsVersion('4.9.0')).zoneReplace).toBe(true);
+  });
+
+  it('reads config, statistics and searches', async () => {
+    const config = await pdns.client.serverConfig();
+    expect(config.find((s) => s.name === 'enable-lua-records')?.value).toBe('yes');
+    expect(config.find((s) => s.name === 'api-key')?.value).not.toBe(pdns.apiKey);
+    const stats = await pdns.client.statistics({ statistic: 'uptime' });
+    expect(stats[0]?.name).toBe('uptime');
+    await pdns.client.createZone({ name: 'search.test', kind: 'Native', nameservers: ['ns1.search.test'] });
+    await pdns.client.patchRRsets('search.test.', [
+      {
+        name: 'findme.search.test',
+        type: 'A',
+        changetype: 'REPLACE',
+        ttl: 60,
+        records: [{ content: '192.0.2.44' }],
+      },
+    ]);
+    const found = await pdns.client.search({ query: 'findme*', objectType: 'record' });
+    expect(found.map((r) => r.content)).toContain('192.0.2.44');
+    const unknownStat = await pdns.client.statistics({ statistic: 'no-such-stat' }).catch((e: unknown) => e);
+    expect(unknownStat).toBeInstanceOf(PowerDnsApiError);
+    expect((unknownStat as PowerDnsApiError).status).toBe(422);
+  });
+});
+
+describe('zones', () => {
+  it('creates, lists, reads with filters, updates and deletes a zone', async () => {
+    const created = await client.createZone({
+      name: 'zones.test',
+      kind: 'Native',
+      nameservers: ['ns1.zones.test.', 'ns2.zones.test'],
+    });
+    expect(created.id).toBe('zones.test.');
+    expect(
+      created.rrsets
+        ?.find((r) => r.type === 'NS')
+        ?.records.map((r) => r.content)
+        .sort(),
+    ).toEqual(['ns1.zones.test.', 'ns2.zones.test.']);
+    expect((await client.findZone('zones.test'))?.id).toBe('zones.test.');
+    expect(await client.findZone('absent.test')).toBeUndefined();
+    expect((await client.listZones()).map((z) => z.name)).toContain('zones.test.');
+
+    await client.patchRRsets('zones.test.', [
+      {
+        name: 'www.zones.test',
+        type: 'A',
+        changetype: 'REPLACE',
+        ttl: 300,
+        records: [{ content: '192.0.2.1' }, { content: '192.0.2.2' }],
+      },
+      {
+        name: 'www.zones.test',
+        type: 'TXT',
+        changetype: 'REPLACE',
+        ttl: 300,
+        records: [{ content: '"hello"' }],
+      },
+    ]);
+    const onlyWww = await client.getZone('zones.test.', { rrsetName: 'www.zones.test' });
+    expect(onlyWww.rrsets?.map((r) => r.type).sort()).toEqual(['A', 'TXT']);
+    const onlyA = await client.getZone('zones.test.', { rrsetName: 'www.zones.test', rrsetType: 'A' });
+    expect(onlyA.rrsets).toHaveLength(1);
+    expect(onlyA.rrsets?.[0]?.records.map((r) => r.content).sort()).toEqual(['192.0.2.1', '192.0.2.2']);
+    const noRRsets = await client.getZone('zones.test.', { rrsets: false });
+    expect(noRRsets.rrsets).toBeUndefined();
+
+    await client.updateZone('zones.test.', { kind: 'Master', soaEditApi: 'INCREASE' });
+    const updated = await client.getZone('zones.test.', { rrsets: false });
+    expect(updated.kind).toBe('Master');
+    expect(updated.soa_edit_api).toBe('INCREASE');
+
+    const exported = await client.exportZone('zones.test.');
+    expect(exported).toContain('www.zones.test.');
+    expect((await client.notifyZone('zones.test.')).result).toMatch(/queued/i);
+    expect((await client.rectifyZone('zones.test.')).result).toMatch(/rectified/i);
+    expect((await client.flushCache('zones.test')).result).toMatch(/flushed/i);
+
+    await client.deleteZone('zones.test.');
+    expect(await client.findZone('zones.test')).toBeUndefined();
+  });
+
+  it('refuses an unknown zone kind before sending', async () => {
+    proxy.reset();
+    // @ts-expect-error: an invalid kind on purpose
+    await expect(client.createZone({ name: 'kind.test', kind: 'Bogus' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(proxy.seen).toHaveLength(0);
+  });
+
+  it('reports an existing zone as 409 and an unknown zone as 404', async () => {
+    await client.createZone({ name: 'dup.test', kind: 'Native' });
+    const conflict = await client.createZone({ name: 'dup.test', kind: 'Native' }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(PowerDnsApiError);
+    expect((conflict as PowerDnsApiError).status).toBe(409);
+    expect((conflict as PowerDnsApiError).retryable).toBe(false);
+    const missing = await client.getZone('nowhere.test.').catch((e: unknown) => e);
+    expect((missing as PowerDnsApiError).status).toBe(404);
+    expect((missing as PowerDnsApiError).code).toBe('UNKNOWN_ZONE');
+  });
+
+  it('derives zone ids like PowerDNS', () => {
+    expect(zoneIdFromName('example.org')).toBe('example.org.');
+    expect(zoneIdFromName('.')).toBe('=2E');
+    expect(zoneIdFromName('a_b.example')).toBe('a=5Fb.example.');
+  });
+});
+
+describe('PATCH', () => {
+  it('applies REPLACE and DELETE in order, atomically, and returns the new serial', async () => {
+    await client.createZone({ name: 'patch.test', kind: 'Native', nameservers: ['ns1.patch.test'] });
+    const first = await client.patchRRsets('patch.test.', [
+      {
+        name: 'swap.patch.test',
+        type: 'A',
+        changetype: 'REPLACE',
+        ttl: 60,
+        records: [{ content: '192.0.2.9' }],
+      },
+    ]);
+    expect(first.newSerial).toBeGreaterThan(0);
+    // A → CNAME works when the DELETE comes first
+    await client.patchRRsets('patch.test.', [
+      { name: 'swap.patch.test', type: 'A', changetype: 'DELETE' },
+      {
+        name: 'swap.patch.test',
+        type: 'CNAME',
+        changetype: 'REPLACE',
+        ttl: 60,
+        records: [{ content: 'target.example.net.' }],
+      },
+    ]);
+    const zone = await client.getZone('patch.test.', { rrsetName: 'swap.patch.test' });
+    expect(zone.rrsets?.map((r) => r.type)).toEqual(['CNAME']);
+
+    const before = await client.getZone('patch.test.');
+    const failed = await client
+      .patchRRsets('patch.test.', [
+        {
+          name: 'ok.patch.test',
+          type: 'A',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: '192.0.2.1' }],
+        },
+        {
+          name: 'bad.patch.test',
+          type: 'A',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: '999.1.1.1' }],
+        },
+      ])
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(PowerDnsApiError);
+    expect((failed as PowerDnsApiError).status).toBe(422);
+    expect((failed as PowerDnsApiError).serverMessage).toMatch(/parse IP|999/i);
+    const after = await client.getZone('patch.test.');
+    expect(after.serial).toBe(before.serial);
+    expect(after.rrsets).toEqual(before.rrsets);
+  });
+
+  it('rejects EXTEND/PRUNE on servers without them, before sending', async () => {
+    proxy.reset();
+    const error = await client
+      .patchRRsets('patch.test.', [
+        {
+          name: 'x.patch.test',
+          type: 'A',
+          changetype: 'EXTEND',
+          ttl: 60,
+          records: [{ content: '192.0.2.1' }],
+        },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]?.code).toBe('unsupported_changetype');
+    expect(proxy.seen.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  });
+
+  it('checks TTLs and duplicates client-side', async () => {
+    await expect(
+      client.patchRRsets('patch.test.', [
+        {
+          name: 'x.patch.test',
+          type: 'A',
+          changetype: 'REPLACE',
+          ttl: -1,
+          records: [{ content: '192.0.2.1' }],
+        },
+      ]),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      client.patchRRsets('patch.test.', [
+        { name: 'x.patch.test', type: 'A', changetype: 'DELETE' },
+        { name: 'X.patch.test.', type: 'a', changetype: 'DELETE' },
+      ]),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('never sends Expect: 100-continue, and sends the key only as a header', async () => {
+    proxy.reset();
+    const rrsets = Array.from({ length: 3000 }, (_, i) => ({
+      name: `bulk${i}.patch.test`,
+      type: 'A',
+      changetype: 'REPLACE' as const,
+      ttl: 60,
+      records: [{ content: '192.0.2.1' }],
+    }));
+    const started = performance.now();
+    await client.patchRRsets('patch.test.', rrsets);
+    const elapsed = performance.now() - started;
+    const patch = proxy.seen.find((r) => r.method === 'PATCH');
+    expect(patch?.body.length).toBeGreaterThan(300_000);
+    expect(patch?.headers['expect']).toBeUndefined();
+    expect(patch?.headers['x-api-key']).toBe(pdns.apiKey);
+    expect(patch?.path).not.toContain(pdns.apiKey);
+    expect(elapsed).toBeLessThan(900); // a 100-continue stall alone would cost 1 s
+  });
+});
+
+describe('metadata, cryptokeys, TSIG keys', () => {
+  it('manages zone metadata', async () => {
+    await client.createZone({ name: 'meta.test', kind: 'Native' });
+    await client.setMetadata('meta.test.', 'X-SYNC-OWNER', ['catalyst']);
+    expect((await client.getMetadata('meta.test.', 'X-SYNC-OWNER')).metadata).toEqual(['catalyst']);
+    expect((await client.listMetadata('meta.test.')).map((m) => m.kind)).toContain('X-SYNC-OWNER');
+    await client.deleteMetadata('meta.test.', 'X-SYNC-OWNER');
+    expect((await client.getMetadata('meta.test.', 'X-SYNC-OWNER')).metadata).toEqual([]);
+    const bad = await client.setMetadata('meta.test.', 'FOO', ['1']).catch((e: unknown) => e);
+    expect((bad as PowerDnsApiError).status).toBe(422);
+  });
+
+  it('manages DNSSEC keys', async () => {
+    await client.createZone({ name: 'keys.test', kind: 'Native', nameservers: ['ns1.keys.test'] });
+    const key = await client.createCryptokey('keys.test.', {
+      keytype: 'csk',
+      active: true,
+      algorithm: 'ECDSAP256SHA256',
+    });
+    expect(key.active).toBe(true);
+    expect((await client.listCryptokeys('keys.test.')).map((k) => k.id)).toContain(key.id);
+    await client.setCryptokeyState('keys.test.', key.id, { active: false });
+    expect((await client.getCryptokey('keys.test.', key.id)).active).toBe(false);
+    await client.deleteCryptokey('keys.test.', key.id);
+    expect(await client.listCryptokeys('keys.test.')).toEqual([]);
+  });
+
+  it('manages TSIG keys', async () => {
+    const created = await client.createTsigKey({ name: 'xfr-key', algorithm: 'hmac-sha256' });
+    expect(created.key).toBeTruthy();
+    expect((await client.listTsigKeys()).map((k) => k.name)).toContain('xfr-key');
+    expect((await client.getTsigKey(created.id)).key).toBe(created.key);
+    const duplicate = await client
+      .createTsigKey({ name: 'xfr-key', algorithm: 'hmac-sha256' })
+      .catch((e: unknown) => e);
+    expect((duplicate as PowerDnsApiError).status).toBe(409);
+    await client.deleteTsigKey(created.id);
+    expect((await client.listTsigKeys()).map((k) => k.name)).not.toContain('xfr-key');
+  });
+});
+
+describe('failures, retries and secrecy', () => {
+  it('retries 500 "database is locked" and succeeds', async () => {
+    proxy.reset();
+    proxy.fail(2, { status: 500, body: '{"error":"database is locked"}', method: 'PATCH' });
+    await client.patchRRsets('patch.test.', [
+      {
+        name: 'retry.patch.test',
+        type: 'A',
+        changetype: 'REPLACE',
+        ttl: 60,
+        records: [{ content: '192.0.2.5' }],
+      },
+    ]);
+    expect(proxy.seen.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([500, 500, 204]);
+  });
+
+  it('gives up after the retries with a typed, retryable error', async () => {
+    proxy.reset();
+    proxy.fail(10, { status: 500, body: '{"error":"Internal Server Error"}' });
+    const error = await client.listZones().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PowerDnsApiError);
+    expect(error).toMatchObject({
+      status: 500,
+      retryable: true,
+      attempts: 4,
+      serverMessage: 'Internal Server Error',
+    });
+    expect(proxy.seen).toHaveLength(4);
+    proxy.reset();
+  });
+
+  it('does not retry 4xx answers', async () => {
+    proxy.reset();
+    const error = await client
+      .patchRRsets('patch.test.', [
+        {
+          name: 'c.patch.test',
+          type: 'CNAME',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: 'no-dot' }],
+        },
+      ])
+      .catch((e: unknown) => e);
+    expect((error as PowerDnsApiError).status).toBe(422);
+    expect(proxy.seen).toHaveLength(1);
+  });
+
+  it('does not retry a non-idempotent create after a 5xx that might have applied', async () => {
+    proxy.reset();
+    proxy.fail(1, { status: 503, body: 'gateway', method: 'POST' });
+    await expect(client.createZone({ name: 'once.test', kind: 'Native' })).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(proxy.seen).toHaveLength(1);
+  });
+
+  it('sends writes to one server one at a time, even from several clients', async () => {
+    proxy.reset();
+    const other = new PowerDnsClient({ apiUrl: proxy.url, apiKey: pdns.apiKey });
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        (i % 2 ? client : other).patchRRsets('patch.test.', [
+          {
+            name: `par${i}.patch.test`,
+            type: 'A',
+            changetype: 'REPLACE',
+            ttl: 60,
+            records: [{ content: '192.0.2.7' }],
+          },
+        ]),
+      ),
+    );
+    await other.close();
+    expect(proxy.maxInFlightWrites).toBe(1);
+    expect(proxy.seen.filter((r) => r.status === 204)).toHaveLength(16);
+  });
+
+  it('times out and aborts', async () => {
+    proxy.reset();
+    proxy.setDelay(500);
+    const slow = new PowerDnsClient({
+      apiUrl: proxy.url,
+      apiKey: pdns.apiKey,
+      timeoutMs: 100,
+      retry: { retries: 1, minDelayMs: 10 },
+    });
+    const timedOut = await slow.listZones().catch((e: unknown) => e);
+    expect(timedOut).toMatchObject({ kind: 'timeout', retryable: true, attempts: 2 });
+    const controller = new AbortController();
+    const pending = client.listZones({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    proxy.setDelay(0);
+    await slow.close();
+  });
+
+  it('reports a stopped server as a retryable network error', async () => {
+    const gone = await startPowerDns();
+    const goneClient = new PowerDnsClient({
+      apiUrl: gone.apiUrl,
+      apiKey: gone.apiKey,
+      retry: { retries: 2, minDelayMs: 10 },
+    });
+    await gone.stop();
+    const error = await goneClient.listZones().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PowerDnsApiError);
+    expect(error).toMatchObject({
+      kind: 'network',
+      retryable: true,
+      attempts: 3,
+      code: 'PROVIDER_UNREACHABLE',
+    });
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    await goneClient.close();
+  });
+
+  it('never shows the API key in errors, inspect output or JSON', async () => {
+    const wrongKey = new PowerDnsClient({
+      apiUrl: pdns.apiUrl,
+      apiKey: 'not-the-key-s3cr3t',
+      retry: { retries: 0 },
+    });
+    const error = await wrongKey.listZones().catch((e: unknown) => e);
+    expect((error as PowerDnsApiError).status).toBe(401);
+    for (const text of [
+      inspect(error, { depth: 10, showHidden: true }),
+      String(error),
+      JSON.stringify(error),
+      inspect(wrongKey, { showHidden: true }),
+      JSON.stringify(wrongKey),
+    ]) {
+      expect(text).not.toContain('not-the-key-s3cr3t');
+    }
+    for (const text of [
+      inspect(client, { depth: 10, showHidden: true }),
+      inspect(pdns.client, { depth: 10 }),
+    ]) {
+      expect(text).not.toContain(pdns.apiKey);
+    }
+    await wrongKey.close();
+  });
+
+  it('reports each attempt to onRequest without the key', async () => {
+    const events: unknown[] = [];
+    const observed = new PowerDnsClient({
+      apiUrl: pdns.apiUrl,
+      apiKey: pdns.apiKey,
+      onRequest: (e) => events.push(e),
+    });
+    await observed.listZones();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ method: 'GET', status: 200, attempt: 1 });
+    expect(JSON.stringify(events)).not.toContain(pdns.apiKey);
+    await observed.close();
+  });
+});

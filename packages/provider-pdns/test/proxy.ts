@@ -1,0 +1,100 @@
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+}
+
+interface Fault {
+  status: number;
+  body: string;
+  /** Only requests with this method fail. */
+  method?: string;
+}
+
+/**
+ * An HTTP proxy in front of a real PowerDNS API for tests: records every request, can answer with
+ * injected errors instead of forwarding, can delay answers, and measures write concurrency.
+ */
+export async function startApiProxy(target: string) {
+  const targetUrl = new URL(target);
+  const seen: SeenRequest[] = [];
+  const faults: Fault[] = [];
+  let delayMs = 0;
+  let inFlightWrites = 0;
+  let maxInFlightWrites = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const method = req.method ?? 'GET';
+      const entry: SeenRequest = { method, path: req.url ?? '', headers: req.headers, body, status: 0 };
+      seen.push(entry);
+      const isWrite = method !== 'GET';
+      if (isWrite) maxInFlightWrites = Math.max(maxInFlightWrites, ++inFlightWrites);
+      const done = () => {
+        if (isWrite) inFlightWrites--;
+      };
+      const faultIndex = faults.findIndex((f) => f.method === undefined || f.method === method);
+      const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0] : undefined;
+      setTimeout(() => {
+        if (fault) {
+          entry.status = fault.status;
+          res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body);
+          done();
+          return;
+        }
+        const upstream = request(
+          {
+            host: targetUrl.hostname,
+            port: targetUrl.port,
+            method,
+            path: req.url,
+            headers: { ...req.headers, host: targetUrl.host },
+          },
+          (up) => {
+            entry.status = up.statusCode ?? 0;
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            up.on('end', done);
+          },
+        );
+        upstream.on('error', (error) => {
+          entry.status = 502;
+          res.writeHead(502).end(String(error));
+          done();
+        });
+        upstream.end(body);
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    /** The next `count` requests (of `method`, when given) get this answer instead of forwarding. */
+    fail(count: number, fault: Fault) {
+      for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    setDelay(ms: number) {
+      delayMs = ms;
+    },
+    get maxInFlightWrites() {
+      return maxInFlightWrites;
+    },
+    reset() {
+      seen.length = 0;
+      faults.length = 0;
+      maxInFlightWrites = 0;
+      delayMs = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+export type ApiProxy = Awaited<ReturnType<typeof startApiProxy>>;
