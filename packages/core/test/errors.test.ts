@@ -10,8 +10,9 @@ import {
   throwIfAborted,
   ValidationError,
 } from '@openova/dns-core';
+import type * as ErrorsTypes from '../src/errors.js';
 
-type ErrorsModule = typeof import('../src/errors.js');
+type ErrorsModule = typeof ErrorsTypes;
 
 // A second module instance of errors.ts stands in for a duplicate copy of the package (two versions
 // installed side by side): its classes are different objects from the ones imported above.

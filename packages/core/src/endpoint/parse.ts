@@ -193,11 +193,12 @@ export function validateEndpoint(
       });
     }
     seen.add(p.name);
-    if (p.name === 'alias' && !['A', 'AAAA', 'CNAME'].includes(type)) {
+    // TXT is exempt: the registry copies a record's properties, alias included, onto its TXT companion
+    if (p.name === 'alias' && !['A', 'AAAA', 'CNAME', 'TXT'].includes(type)) {
       issues.push({
         path: [...path, 'providerSpecific', i, 'name'],
         code: 'alias_type',
-        message: `the "alias" property is only allowed on A, AAAA and CNAME endpoints, not ${type}`,
+        message: `the "alias" property is only allowed on A, AAAA and CNAME endpoints (and their registry TXT), not ${type}`,
       });
     }
   });
