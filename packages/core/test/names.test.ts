@@ -101,7 +101,9 @@ describe('checkDnsName', () => {
       `name "${'a'.repeat(64)}.example.com" has a label of 64 octets ("aaaaaaaaaaaaaaaaaaaa…"); at most 63 are allowed`,
     ]);
     // 20 distinct CJK characters: 20 characters, but a punycode label longer than 63 octets
-    const cjk = Array.from({ length: 20 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
+    const cjk = Array.from({ length: 20 }, (_, i) =>
+      String.fromCodePoint(0x4e00 + ((i * 7919) % 20000)),
+    ).join('');
     expect(messages(`${cjk}.org`)).toEqual([expect.stringMatching(/has a label of \d+ octets/)]);
   });
   it('limits names to 253 octets without the trailing dot', () => {
