@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCase, type ConformanceCase } from '../packages/core/test/support/cases.js';
 
-const cases = JSON.parse(readFileSync(new URL('./fixtures/conformance-cases.json', import.meta.url), 'utf8')) as ConformanceCase[];
+const cases = JSON.parse(
+  readFileSync(new URL('./fixtures/conformance-cases.json', import.meta.url), 'utf8'),
+) as ConformanceCase[];
 
 describe('ExternalDNS conformance vectors', () => {
   it('has all 110 cases', () => {

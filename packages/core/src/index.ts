@@ -100,7 +100,7 @@ export { calculatePlan, computeHasChanges, isManagedRecordType } from './plan/ca
 export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePlan.js';
 export { POLICIES } from './plan/policy.js';
 export type { Policy } from './plan/policy.js';
-export type { Registry } from './registry/registry.js';
+export type { Registry, RegistryPreview } from './registry/registry.js';
 export {
   createPlan,
   planToJSON,

@@ -13,7 +13,7 @@ import { calculatePlan, computeHasChanges, isManagedRecordType } from '../plan/c
 import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
-import { emptyChanges, type Changes } from '../provider/changes.js';
+import { emptyChanges } from '../provider/changes.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
 import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
@@ -113,7 +113,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     },
   });
   const scopeCurrent = current.filter(inScope);
-  const { changes: recordChanges, skipped } = dropUnsatisfiableCreates(
+  const unsatisfiable = dropUnsatisfiableCreates(
     {
       create: changes.create,
       updateOld: changes.updateOld,
@@ -122,15 +122,24 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     },
     current,
   );
+  let recordChanges = unsatisfiable.changes;
+  const skipped = [...unsatisfiable.skipped];
+  // The registry refuses creates at names another owner's marker holds (deviation D2): leave them
+  // out of the plan, so the plan shows exactly what will be sent and a converged zone plans nothing.
+  const preview = registry.preview?.(recordChanges);
+  if (preview?.refusedCreates.length) {
+    const refused = new Set(preview.refusedCreates.map((r) => r.record));
+    recordChanges = { ...recordChanges, create: recordChanges.create.filter((ep) => !refused.has(ep)) };
+    skipped.push(...preview.refusedCreates);
+  }
   const hasChanges = skipped.length === 0 ? changes.hasChanges : computeHasChanges(recordChanges);
   const plan = createPlan({
     policy: options.policy,
     ownerId: registry.ownerId,
     recordTypes: managed.filter((t) => !excluded.includes(t)),
     changes: recordChanges,
-    ownershipChanges: hasChanges
-      ? (registry.ownershipChanges?.(recordChanges) ?? emptyChanges())
-      : emptyChanges(),
+    // refused creates added no TXT to the preview, so its ownership changes match the filtered plan
+    ownershipChanges: hasChanges && preview ? preview.ownershipChanges : emptyChanges(),
     hasChanges,
     current: scopeCurrent,
   });

@@ -19,8 +19,17 @@ export interface Registry {
   applyChanges(changes: Changes, options?: CallOptions): Promise<void>;
   adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;
   /**
-   * The ownership records `applyChanges(changes)` would add, without sending anything (optional;
-   * used to show TXT changes in plans). Call after `records()`.
+   * What `applyChanges(changes)` would add and refuse, without sending anything (optional; `reconcile`
+   * uses it to show ownership changes in plans and to leave out creates that would be refused).
+   * Call after `records()`.
    */
-  ownershipChanges?(changes: Changes): Changes;
+  preview?(changes: Changes): RegistryPreview;
+}
+
+/** See {@link Registry.preview}. */
+export interface RegistryPreview {
+  /** The ownership records that would travel with the changes. */
+  ownershipChanges: Changes;
+  /** Creates the registry would refuse (another owner's marker holds the name), with the reason. */
+  refusedCreates: { record: Endpoint; reason: string }[];
 }

@@ -17,7 +17,8 @@ import { ConfigError, OwnershipConflictError, ValidationError, type Issue } from
 import { emptyChanges, hasAnyChange, type Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
-import type { Registry } from './registry.js';
+import { applyInBatches } from '../apply/batches.js';
+import type { Registry, RegistryPreview } from './registry.js';
 import { TxtNameMapper, type TxtNameConfig } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
 
@@ -257,7 +258,49 @@ export class TxtRegistry implements Registry {
     return out;
   }
 
+  /**
+   * What `applyChanges(changes)` would send, without sending anything or recording warnings: the
+   * ownership TXT changes and the creates refused because another owner's marker holds their TXT
+   * name (deviation D2). Throws {@link ValidationError} for TXT names that cannot exist (D1). Call
+   * after `records()`; `reconcile` uses it to show TXT changes and to leave refused creates out.
+   */
+  preview(changes: Changes): RegistryPreview {
+    const composed = this.#compose(changes);
+    if (composed.issues.length) throw composed.invalid();
+    return {
+      ownershipChanges: composed.txts,
+      refusedCreates: composed.conflicts.map((c) => ({
+        record: c.record,
+        reason: `${c.error.message}; not created`,
+      })),
+    };
+  }
+
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
+    const { out, txts, issues, conflicts, notOwned, invalid } = this.#compose(changes);
+    if (issues.length) throw invalid();
+    const firstConflict = conflicts[0];
+    if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
+    for (const n of notOwned) this.#notOwned(n.what, n.record);
+    for (const { error: c } of conflicts)
+      this.#warn('ownership-conflict', `${c.message}; not created`, {
+        dnsName: c.dnsName,
+        recordType: c.recordType,
+        setIdentifier: c.setIdentifier,
+        txtNames: [this.txtNameOf(c)],
+        ownerIds: c.ownerIds,
+      });
+
+    // Records first, then their TXTs in the same order, so updateOld[i] ↔ updateNew[i] still pair up.
+    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) out[list].push(...txts[list]);
+    if (!hasAnyChange(out)) return;
+    // Core splits by the provider's declared batch limit, never separating a record from its TXT.
+    await applyInBatches(this.provider, out, options);
+    this.#remember(txts);
+  }
+
+  /** Builds the provider-level change set; pure apart from reading the last `records()`. */
+  #compose(changes: Changes) {
     if (changes.updateOld.length !== changes.updateNew.length) {
       throw new ValidationError(
         [
@@ -271,7 +314,8 @@ export class TxtRegistry implements Registry {
       );
     }
     const issues: Issue[] = [];
-    const conflicts: OwnershipConflictError[] = [];
+    const conflicts: { record: Endpoint; error: OwnershipConflictError }[] = [];
+    const notOwned: { what: 'update' | 'delete'; record: Endpoint }[] = [];
     const out = emptyChanges();
     const txts = emptyChanges();
 
@@ -281,7 +325,7 @@ export class TxtRegistry implements Registry {
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
       const existing = this.#byTxtName.get(txtKey(txtName, ep.setIdentifier));
       if (existing && !this.#isOurs(existing)) {
-        conflicts.push(this.#conflict(ep, existing));
+        conflicts.push({ record: rec, error: this.#conflict(ep, existing) });
         return;
       }
       out.create.push(ep);
@@ -292,7 +336,7 @@ export class TxtRegistry implements Registry {
     changes.updateOld.forEach((old, i) => {
       const neu = changes.updateNew[i] as Endpoint;
       if (!isOwnedBy(old, this.ownerId) || !isOwnedBy(neu, this.ownerId)) {
-        this.#notOwned('update', old);
+        notOwned.push({ what: 'update', record: old });
         return;
       }
       const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
@@ -304,34 +348,18 @@ export class TxtRegistry implements Registry {
 
     for (const rec of changes.delete) {
       if (!isOwnedBy(rec, this.ownerId)) {
-        this.#notOwned('delete', rec);
+        notOwned.push({ what: 'delete', record: rec });
         continue;
       }
       out.delete.push(rec);
       const txt = this.#oldTxt(rec);
       if (txt) txts.delete.push(txt);
     }
-
-    if (issues.length)
-      throw new ValidationError(issues, {
+    const invalid = () =>
+      new ValidationError(issues, {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
       });
-    const firstConflict = conflicts[0];
-    if (firstConflict && this.#throwOnConflict) throw firstConflict;
-    for (const c of conflicts)
-      this.#warn('ownership-conflict', `${c.message}; not created`, {
-        dnsName: c.dnsName,
-        recordType: c.recordType,
-        setIdentifier: c.setIdentifier,
-        txtNames: [this.txtNameOf(c)],
-        ownerIds: c.ownerIds,
-      });
-
-    // Records first, then their TXTs in the same order, so updateOld[i] ↔ updateNew[i] still pair up.
-    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) out[list].push(...txts[list]);
-    if (!hasAnyChange(out)) return;
-    await this.provider.applyChanges(out, options);
-    this.#remember(txts);
+    return { out, txts, issues, conflicts, notOwned, invalid };
   }
 
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
