@@ -66,6 +66,8 @@ export interface DnsResponse {
   authoritative: boolean;
   truncated: boolean;
   answers: DnsAnswer[];
+  /** Authority section (referral NS records at a delegation, SOA of a negative answer). */
+  authority: DnsAnswer[];
 }
 
 function typeCode(type: string | number): number {
@@ -195,15 +197,16 @@ function decodeResponse(message: Buffer, id: number): DnsResponse {
   const answerCount = message.readUInt16BE(6);
   let offset = 12;
   for (let i = 0; i < questions; i++) offset = readName(message, offset).next + 4;
-  const answers: DnsAnswer[] = [];
-  for (let i = 0; i < answerCount; i++) {
+  const authorityCount = message.readUInt16BE(8);
+  const records: DnsAnswer[] = [];
+  for (let i = 0; i < answerCount + authorityCount; i++) {
     const owner = readName(message, offset);
     offset = owner.next;
     const type = message.readUInt16BE(offset);
     const ttl = message.readUInt32BE(offset + 4);
     const length = message.readUInt16BE(offset + 8);
     offset += 10;
-    answers.push({
+    records.push({
       name: owner.name,
       type: TYPE_NAMES.get(type) ?? `TYPE${type}`,
       ttl,
@@ -217,7 +220,8 @@ function decodeResponse(message: Buffer, id: number): DnsResponse {
     rcodeName: RCODE_NAMES[rcode] ?? `RCODE${rcode}`,
     authoritative: (flags & 0x0400) !== 0,
     truncated: (flags & 0x0200) !== 0,
-    answers,
+    answers: records.slice(0, answerCount),
+    authority: records.slice(answerCount),
   };
 }
 

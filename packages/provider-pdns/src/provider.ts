@@ -225,7 +225,16 @@ export class PowerDnsProvider implements Provider {
     }
     if (this.#verify && failures.length < patches.length) {
       const { onVerified, ...verifyOptions } = this.#verify;
-      this.lastVerification = await verifyChanges(changes, {
+      // only zones that were written can show the change
+      const written = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
+      const inWritten = (ep: Endpoint) => findZone(ep.dnsName, written) !== undefined;
+      const visible: Changes = {
+        create: changes.create.filter(inWritten),
+        updateOld: changes.updateOld.filter(inWritten),
+        updateNew: changes.updateNew.filter(inWritten),
+        delete: changes.delete.filter(inWritten),
+      };
+      this.lastVerification = await verifyChanges(visible, {
         ...verifyOptions,
         ...(options.signal ? { signal: options.signal } : {}),
       });

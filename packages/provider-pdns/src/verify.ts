@@ -1,4 +1,4 @@
-import { endpointKey, type Changes, type Endpoint } from '@openova/dns-core';
+import { endpointKey, withoutTrailingDot, type Changes, type Endpoint } from '@openova/dns-core';
 import { queryDns, type DnsResponse } from './dns.js';
 import { canonicalTargetFor, txtChunks } from './mapping.js';
 
@@ -66,7 +66,11 @@ function matches(expectation: Expectation, response: DnsResponse): { ok: boolean
   const { ep, present } = expectation;
   const type = ep.recordType.toUpperCase();
   const queryType = type === 'LUA' ? (luaQueryType(ep.targets[0]) ?? 'A') : type;
-  const answers = response.answers.filter((a) => a.type === queryType);
+  // NS below the apex is a delegation: the server answers with a referral in the authority section
+  const section = queryType === 'NS' && response.answers.length === 0 ? response.authority : response.answers;
+  const answers = section.filter(
+    (a) => a.type === queryType && a.name.toLowerCase() === withoutTrailingDot(ep.dnsName).toLowerCase(),
+  );
   const actual = answers.map((a) => a.data);
   if (!present) return { ok: response.rcode !== 2 && answers.length === 0, actual };
   if (response.rcode !== 0) return { ok: false, actual };
