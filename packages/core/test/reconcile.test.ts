@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AbortedError,
+  applyPlan,
+  InMemoryProvider,
+  PlanConflictError,
+  planFromJSON,
+  reconcile,
+  renderPlanJSON,
+  TxtRegistry,
+  UnsafePlanError,
+  ValidationError,
+  type EndpointInit,
+  type LogFields,
+} from '@openova/dns-core';
+
+const PREFIX = '_externaldns.%{record_type}.';
+const setup = (records: EndpointInit[] = [], extra: { maxChangesPerApply?: number } = {}) => {
+  const provider = new InMemoryProvider({ zones: ['example.com'], records, ...extra });
+  const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: PREFIX });
+  return { provider, registry };
+};
+const hosts = (n: number, ip = '192.0.2.1') =>
+  Array.from({ length: n }, (_, i) => ({ dnsName: `h${i}.example.com`, recordType: 'A', targets: [ip] }));
+
+describe('reconcile', () => {
+  it('applies, then plans nothing; counts what it did', async () => {
+    const { provider, registry } = setup();
+    const first = await reconcile({ registry, desired: hosts(3), policy: 'sync' });
+    expect(first.applied).toBe(true);
+    expect(first.counts).toMatchObject({ create: 3, update: 0, delete: 0 });
+    expect(first.plan.ownershipChanges.create).toHaveLength(3);
+    expect(provider.calls.applyChanges).toBe(1);
+    const second = await reconcile({ registry, desired: hosts(3), policy: 'sync' });
+    expect(second.plan.hasChanges).toBe(false);
+    expect(second.applied).toBe(false);
+    expect(provider.calls.applyChanges).toBe(1);
+  });
+
+  it('dry-run computes the plan and never calls the provider to write', async () => {
+    const { provider, registry } = setup();
+    const result = await reconcile({ registry, desired: hosts(2), policy: 'sync', dryRun: true });
+    expect(result).toMatchObject({ dryRun: true, applied: false, counts: { create: 2 } });
+    expect(provider.calls.applyChanges).toBe(0);
+    expect(await provider.records()).toEqual([]);
+  });
+
+  it('rejects invalid desired records with every issue before reading or writing', async () => {
+    const { provider, registry } = setup();
+    const error = await reconcile({
+      registry,
+      policy: 'sync',
+      desired: [
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] },
+        { dnsName: 'x'.repeat(64) + '.example.com', recordType: 'AAAA', targets: ['192.0.2.1'] },
+      ],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const v = error as ValidationError;
+    expect(v.issues.map((i) => i.path)).toEqual([
+      [1, 'targets', 0],
+      [2, 'dnsName'],
+      [2, 'targets', 0],
+    ]);
+    expect(v.message).toContain('[1].targets[0]: "300.1.1.1" is not an IPv4 address');
+    expect(provider.calls).toEqual({ records: 0, applyChanges: 0, adjustEndpoints: 0 });
+  });
+
+  it('refuses an unsafe plan naming the numbers, applies it with force', async () => {
+    const { provider, registry } = setup();
+    await reconcile({ registry, desired: hosts(20), policy: 'sync' });
+    const error = await reconcile({ registry, desired: hosts(10), policy: 'sync' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafePlanError);
+    expect((error as UnsafePlanError).violations.map((v) => v.message)).toEqual([
+      'deleting 10 of 20 owned records in zone example.com (50%) is above the limit of 30%',
+    ]);
+    expect((await provider.records()).filter((r) => r.recordType === 'A')).toHaveLength(20);
+    const forced = await reconcile({ registry, desired: hosts(10), policy: 'sync', force: true });
+    expect(forced.overriddenSafetyViolations).toHaveLength(1);
+    expect((await provider.records()).filter((r) => r.recordType === 'A')).toHaveLength(10);
+    // limits are configurable
+    await expect(
+      reconcile({ registry, desired: hosts(6), policy: 'sync', safety: { maxDeleteRatio: 0.5 } }),
+    ).resolves.toMatchObject({ applied: true });
+  });
+
+  it('refuses an empty desired set while we own records', async () => {
+    const { registry } = setup();
+    await reconcile({ registry, desired: hosts(2), policy: 'sync' });
+    await expect(reconcile({ registry, desired: [], policy: 'sync' })).rejects.toThrow(
+      'the desired set is empty while we own 2 records: applying would delete 2 of them',
+    );
+    // upsert-only never deletes, so there is nothing to refuse
+    await expect(reconcile({ registry, desired: [], policy: 'upsert-only' })).resolves.toMatchObject({
+      applied: false,
+    });
+  });
+
+  it('calls hooks and the logger in order, and stops on abort', async () => {
+    const { registry } = setup();
+    const events: string[] = [];
+    const logger = { info: (m: string, _f?: LogFields) => events.push(`log:${m}`) };
+    await reconcile({
+      registry,
+      desired: hosts(1),
+      policy: 'sync',
+      logger,
+      hooks: {
+        onPlan: (p) => void events.push(`plan:${p.changes.create.length}`),
+        onApply: () => void events.push('apply'),
+        onApplied: (r) => void events.push(`applied:${r.applied}`),
+      },
+    });
+    expect(events).toEqual(['log:plan computed', 'plan:1', 'apply', 'log:changes applied', 'applied:true']);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      reconcile({ registry, desired: hosts(1), policy: 'sync', signal: controller.signal }),
+    ).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('batches by the provider limit, never splitting a record from its TXT', async () => {
+    const { provider, registry } = setup([], { maxChangesPerApply: 5 });
+    await reconcile({ registry, desired: hosts(6), policy: 'sync' });
+    expect(provider.applied).toHaveLength(3);
+    for (const call of provider.applied) {
+      expect(call.create.filter((e) => e.recordType === 'A')).toHaveLength(
+        call.create.filter((e) => e.recordType === 'TXT').length,
+      );
+    }
+    expect((await reconcile({ registry, desired: hosts(6), policy: 'sync' })).plan.hasChanges).toBe(false);
+  });
+
+  it('leaves records of another owner alone and reports creates that cannot be made', async () => {
+    const { provider, registry } = setup([
+      { dnsName: 'www.example.com', recordType: 'A', targets: ['198.51.100.1'] },
+      {
+        dnsName: '_externaldns.a.www.example.com',
+        recordType: 'TXT',
+        targets: ['"heritage=external-dns,external-dns/owner=other"'],
+      },
+    ]);
+    const result = await reconcile({
+      registry,
+      policy: 'sync',
+      desired: [{ dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net'] }],
+    });
+    expect(result.plan.hasChanges).toBe(false);
+    expect(provider.calls.applyChanges).toBe(0);
+  });
+});
+
+describe('saved plans', () => {
+  it('applies a saved plan when nothing changed', async () => {
+    const { provider, registry } = setup();
+    const { plan } = await reconcile({ registry, desired: hosts(2), policy: 'sync', dryRun: true });
+    const saved = planFromJSON(renderPlanJSON(plan));
+    await expect(applyPlan({ registry, plan: saved })).resolves.toEqual({ applied: true });
+    expect((await provider.records()).filter((r) => r.recordType === 'A')).toHaveLength(2);
+  });
+
+  it('refuses with a clear conflict when a touched record changed since the plan', async () => {
+    const { provider, registry } = setup();
+    await reconcile({ registry, desired: hosts(2), policy: 'sync' });
+    const { plan } = await reconcile({
+      registry,
+      desired: hosts(2, '192.0.2.9'),
+      policy: 'sync',
+      dryRun: true,
+    });
+    // someone else changes h0 between plan and apply
+    await reconcile({ registry, desired: [hosts(2, '192.0.2.7')[0]!, hosts(2)[1]!], policy: 'sync' });
+      registry,
+      desired: [hosts(2, '192.0.2.7')[0]!, hosts(2, '192.0.2.9')[1]!],
+      policy: 'sync',
+    });
+    const before = await provider.records();
+    const error = await applyPlan({ registry, plan: planFromJSON(renderPlanJSON(plan)) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PlanConflictError);
+    expect((error as PlanConflictError).message).toBe(
+      'the zone changed since the plan was made; make a new plan (nothing was applied):\n- h0.example.com A: changed since the plan was made',
+    );
+    expect(await provider.records()).toEqual(before);
+  });
+
+  it('refuses a plan made for another owner', async () => {
+    const { registry } = setup();
+    const { plan } = await reconcile({ registry, desired: hosts(1), policy: 'sync', dryRun: true });
+    const other = new TxtRegistry(registry.provider, { ownerId: 'someone-else', prefix: PREFIX });
+    await expect(applyPlan({ registry: other, plan })).rejects.toBeInstanceOf(PlanConflictError);
+  });
+});
