@@ -171,10 +171,6 @@ describe('saved plans', () => {
     });
     // someone else changes h0 between plan and apply
     await reconcile({ registry, desired: [hosts(2, '192.0.2.7')[0]!, hosts(2)[1]!], policy: 'sync' });
-      registry,
-      desired: [hosts(2, '192.0.2.7')[0]!, hosts(2, '192.0.2.9')[1]!],
-      policy: 'sync',
-    });
     const before = await provider.records();
     const error = await applyPlan({ registry, plan: planFromJSON(renderPlanJSON(plan)) }).catch(
       (e: unknown) => e,
