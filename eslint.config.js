@@ -2,13 +2,23 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'docs/api/**', 'node_modules/**', 'reports/**', '**/*.js', '**/*.cjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      'docs/api/**',
+      'node_modules/**',
+      'reports/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.config.ts', 'packages/*/tsup.config.ts'] },
+        projectService: { allowDefaultProject: ['packages/*/tsup.config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -18,14 +18,29 @@ import {
 
 const owned = (name: string, ip: string, owner = 'me'): Endpoint =>
   endpoint({ dnsName: name, recordType: 'A', targets: [ip], labels: { owner } });
-const want = (name: string, ip: string): Endpoint => endpoint({ dnsName: name, recordType: 'A', targets: [ip] });
+const want = (name: string, ip: string): Endpoint =>
+  endpoint({ dnsName: name, recordType: 'A', targets: [ip] });
 
 describe('calculatePlan', () => {
   it('gives the same, sorted output whatever the input order', () => {
-    const current = [owned('b.example.com', '1.1.1.1'), owned('a.example.com', '1.1.1.1'), owned('z.example.com', '9.9.9.9')];
-    const desired = [want('c.example.com', '3.3.3.3'), want('b.example.com', '2.2.2.2'), want('a.example.com', '2.2.2.2'), want('d.example.com', '4.4.4.4')];
+    const current = [
+      owned('b.example.com', '1.1.1.1'),
+      owned('a.example.com', '1.1.1.1'),
+      owned('z.example.com', '9.9.9.9'),
+    ];
+    const desired = [
+      want('c.example.com', '3.3.3.3'),
+      want('b.example.com', '2.2.2.2'),
+      want('a.example.com', '2.2.2.2'),
+      want('d.example.com', '4.4.4.4'),
+    ];
     const one = calculatePlan({ current, desired, policy: 'sync', ownerId: 'me' });
-    const two = calculatePlan({ current: [...current].reverse(), desired: [...desired].reverse(), policy: 'sync', ownerId: 'me' });
+    const two = calculatePlan({
+      current: [...current].reverse(),
+      desired: [...desired].reverse(),
+      policy: 'sync',
+      ownerId: 'me',
+    });
     expect(JSON.stringify(one)).toBe(JSON.stringify(two));
     expect(one.create.map((e) => e.dnsName)).toEqual(['c.example.com', 'd.example.com']);
     expect(one.updateNew.map((e) => e.dnsName)).toEqual(['a.example.com', 'b.example.com']);
@@ -33,14 +48,31 @@ describe('calculatePlan', () => {
   });
 
   it('treats a trailing-dot-only target difference as no change (D6)', () => {
-    const current = [endpoint({ dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net.'], labels: { owner: 'me' } })];
-    const desired = [endpoint({ dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net'] })];
+    const current = [
+      endpoint({
+        dnsName: 'www.example.com',
+        recordType: 'CNAME',
+        targets: ['lb.example.net.'],
+        labels: { owner: 'me' },
+      }),
+    ];
+    const desired = [
+      endpoint({ dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net'] }),
+    ];
     expect(calculatePlan({ current, desired, policy: 'sync', ownerId: 'me' }).hasChanges).toBe(false);
   });
 
   it('never updates or deletes records of another owner or without owner', () => {
-    const current = [owned('a.example.com', '1.1.1.1', 'other'), endpoint({ dnsName: 'b.example.com', recordType: 'A', targets: ['1.1.1.1'] })];
-    const plan = calculatePlan({ current, desired: [want('a.example.com', '2.2.2.2')], policy: 'sync', ownerId: 'me' });
+    const current = [
+      owned('a.example.com', '1.1.1.1', 'other'),
+      endpoint({ dnsName: 'b.example.com', recordType: 'A', targets: ['1.1.1.1'] }),
+    ];
+    const plan = calculatePlan({
+      current,
+      desired: [want('a.example.com', '2.2.2.2')],
+      policy: 'sync',
+      ownerId: 'me',
+    });
     expect(plan.hasChanges).toBe(false);
     expect(plan.delete).toEqual([]);
   });
@@ -51,12 +83,35 @@ function samplePlan() {
   const desired = [want('a.example.com', '2.2.2.2'), want('new.example.com', '3.3.3.3')];
   const changes = calculatePlan({ current, desired, policy: 'sync', ownerId: 'me' });
   const ownershipChanges: Changes = {
-    create: [endpoint({ dnsName: 'a-new.example.com', recordType: 'TXT', targets: ['"heritage=external-dns,external-dns/owner=me"'], labels: { ownedRecord: 'new.example.com' } })],
+    create: [
+      endpoint({
+        dnsName: 'a-new.example.com',
+        recordType: 'TXT',
+        targets: ['"heritage=external-dns,external-dns/owner=me"'],
+        labels: { ownedRecord: 'new.example.com' },
+      }),
+    ],
     updateOld: [],
     updateNew: [],
-    delete: [endpoint({ dnsName: 'a-old.example.com', recordType: 'TXT', targets: ['"heritage=external-dns,external-dns/owner=me"'], labels: { ownedRecord: 'old.example.com' } })],
+    delete: [
+      endpoint({
+        dnsName: 'a-old.example.com',
+        recordType: 'TXT',
+        targets: ['"heritage=external-dns,external-dns/owner=me"'],
+        labels: { ownedRecord: 'old.example.com' },
+      }),
+    ],
   };
-  return createPlan({ policy: 'sync', ownerId: 'me', recordTypes: ['A'], changes, ownershipChanges, hasChanges: changes.hasChanges, current, createdAt: new Date('2026-01-01T00:00:00Z') });
+  return createPlan({
+    policy: 'sync',
+    ownerId: 'me',
+    recordTypes: ['A'],
+    changes,
+    ownershipChanges,
+    hasChanges: changes.hasChanges,
+    current,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+  });
 }
 
 describe('Plan', () => {
@@ -80,7 +135,10 @@ describe('Plan', () => {
       }
     })();
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues[0]).toMatchObject({ path: ['checksum'], code: 'checksum_mismatch' });
+    expect((error as ValidationError).issues[0]).toMatchObject({
+      path: ['checksum'],
+      code: 'checksum_mismatch',
+    });
   });
 
   it('rejects malformed plans with paths', () => {
@@ -109,7 +167,14 @@ describe('renderers', () => {
     const md = renderPlanMarkdown(samplePlan());
     expect(md).toContain('| ➕ create | `new.example.com` | A |');
     expect(md).toContain('| ↳ create | `a-new.example.com` | TXT (ownership) |');
-    const empty = createPlan({ policy: 'sync', ownerId: 'me', recordTypes: ['A'], changes: { create: [], updateOld: [], updateNew: [], delete: [] }, hasChanges: false, current: [] });
+    const empty = createPlan({
+      policy: 'sync',
+      ownerId: 'me',
+      recordTypes: ['A'],
+      changes: { create: [], updateOld: [], updateNew: [], delete: [] },
+      hasChanges: false,
+      current: [],
+    });
     expect(renderPlanText(empty)).toContain('No changes.');
     expect(renderPlanMarkdown(empty)).toContain('No changes.');
   });
@@ -123,9 +188,13 @@ describe('safety limits', () => {
     const changes = { create: [], updateOld: [], updateNew: [], delete: zoneRecords.slice(0, 7) };
     const violations = checkSafety({ ...base, changes, desiredCount: 13 });
     expect(violations).toHaveLength(1);
-    expect(violations[0]!.message).toBe('deleting 7 of 20 owned records in zone example.com (35%) is above the limit of 30%');
+    expect(violations[0]!.message).toBe(
+      'deleting 7 of 20 owned records in zone example.com (35%) is above the limit of 30%',
+    );
     expect(new UnsafePlanError(violations).message).toContain('nothing was applied');
-    expect(checkSafety({ ...base, changes: { ...changes, delete: zoneRecords.slice(0, 6) }, desiredCount: 14 })).toEqual([]);
+    expect(
+      checkSafety({ ...base, changes: { ...changes, delete: zoneRecords.slice(0, 6) }, desiredCount: 14 }),
+    ).toEqual([]);
   });
 
   it('refuses updating more than 30%, but not in zones with fewer than 10 owned records', () => {
@@ -133,15 +202,27 @@ describe('safety limits', () => {
     const changes = { create: [], updateOld: updates, updateNew: updates, delete: [] };
     expect(checkSafety({ ...base, changes, desiredCount: 20 })[0]!.rule).toBe('max-update-ratio');
     const small = zoneRecords.slice(0, 9);
-    expect(checkSafety({ ...base, current: small, changes: { create: [], updateOld: small, updateNew: small, delete: [] }, desiredCount: 9 })).toEqual([]);
+    expect(
+      checkSafety({
+        ...base,
+        current: small,
+        changes: { create: [], updateOld: small, updateNew: small, delete: [] },
+        desiredCount: 9,
+      }),
+    ).toEqual([]);
   });
 
   it('refuses an empty or collapsed desired set while we own records', () => {
     const one = { create: [], updateOld: [], updateNew: [], delete: zoneRecords.slice(0, 1) };
-    expect(checkSafety({ ...base, current: zoneRecords.slice(0, 1), changes: one, desiredCount: 0 })[0]!.message).toBe(
-      'the desired set is empty while we own 1 records: applying would delete 1 of them',
-    );
-    const collapsed = checkSafety({ ...base, changes: { ...one, delete: zoneRecords.slice(0, 5) }, desiredCount: 5, limits: { maxDeleteRatio: 1 } });
+    expect(
+      checkSafety({ ...base, current: zoneRecords.slice(0, 1), changes: one, desiredCount: 0 })[0]!.message,
+    ).toBe('the desired set is empty while we own 1 records: applying would delete 1 of them');
+    const collapsed = checkSafety({
+      ...base,
+      changes: { ...one, delete: zoneRecords.slice(0, 5) },
+      desiredCount: 5,
+      limits: { maxDeleteRatio: 1 },
+    });
     expect(collapsed[0]!.rule).toBe('collapsed-desired');
     expect(collapsed[0]!.message).toContain('collapsed to 5 records while we own 20');
   });
@@ -150,13 +231,28 @@ describe('safety limits', () => {
 describe('splitChanges', () => {
   it('keeps a record with its ownership TXT and update pairs together', () => {
     const rec = (n: number) => want(`r${n}.example.com`, '1.1.1.1');
-    const txt = (n: number) => endpoint({ dnsName: `a-r${n}.example.com`, recordType: 'TXT', targets: ['"x"'], labels: { ownedRecord: `r${n}.example.com` } });
-    const changes: Changes = { create: [rec(1), rec(2), rec(3), txt(1), txt(2), txt(3)], updateOld: [rec(4), txt(4)], updateNew: [rec(4), txt(4)], delete: [] };
+    const txt = (n: number) =>
+      endpoint({
+        dnsName: `a-r${n}.example.com`,
+        recordType: 'TXT',
+        targets: ['"x"'],
+        labels: { ownedRecord: `r${n}.example.com` },
+      });
+    const changes: Changes = {
+      create: [rec(1), rec(2), rec(3), txt(1), txt(2), txt(3)],
+      updateOld: [rec(4), txt(4)],
+      updateNew: [rec(4), txt(4)],
+      delete: [],
+    };
     const batches = splitChanges(changes, 3);
     for (const b of batches) {
       const names = new Set([...b.create, ...b.updateNew].map((e) => e.labels['ownedRecord'] ?? e.dnsName));
       for (const n of names) {
-        expect([...b.create, ...b.updateNew].filter((e) => e.recordType === 'TXT' && e.labels['ownedRecord'] === n)).toHaveLength(1);
+        expect(
+          [...b.create, ...b.updateNew].filter(
+            (e) => e.recordType === 'TXT' && e.labels['ownedRecord'] === n,
+          ),
+        ).toHaveLength(1);
       }
       expect(b.updateOld.map((e) => e.dnsName)).toEqual(b.updateNew.map((e) => e.dnsName));
     }
