@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   checkDnsName,
@@ -133,5 +134,18 @@ describe('checkDnsName', () => {
       expect(messages(n), n).toEqual([
         `name ${JSON.stringify(n)} has a label with characters other than letters, digits, "-" and "_"`,
       ]);
+  });
+});
+
+describe('the normaliser never throws (property-based)', () => {
+  it('normalizeDnsName and checkDnsName accept any string', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.domain()), (name) => {
+        const normal = normalizeDnsName(name);
+        expect(normalizeDnsName(normal)).toBe(normal);
+        for (const issue of checkDnsName(name, ['dnsName'])) expect(issue.message.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

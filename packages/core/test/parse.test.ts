@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assertValidEndpoints,
@@ -344,5 +345,59 @@ describe('validateEndpoint: endpoint-level rules', () => {
         'desired state is invalid:\n[0].targets[0]: "x" is not an IPv4 address\n[1].dnsName: dnsName is empty',
       );
     }
+  });
+});
+
+describe('no untyped errors on any input (property-based)', () => {
+  it('safeParseEndpoints never throws and every issue has a path and a message', () => {
+    const endpointLike = fc.record(
+      {
+        dnsName: fc.oneof(fc.string(), fc.domain(), fc.constant('*.example.com'), fc.jsonValue()),
+        recordType: fc.oneof(
+          fc.constantFrom('A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'NS', 'PTR', 'CAA', 'NAPTR'),
+          fc.jsonValue(),
+        ),
+        targets: fc.oneof(fc.array(fc.oneof(fc.string(), fc.ipV4(), fc.ipV6(), fc.domain())), fc.jsonValue()),
+        recordTTL: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
+        labels: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.jsonValue()),
+        providerSpecific: fc.oneof(
+          fc.array(fc.record({ name: fc.string(), value: fc.string() })),
+          fc.jsonValue(),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.array(endpointLike), fc.jsonValue()), (input) => {
+        const result = safeParseEndpoints(input);
+        if (!result.success) {
+          expect(result.error).toBeInstanceOf(ValidationError);
+          expect(result.error.issues.length).toBeGreaterThan(0);
+          for (const issue of result.error.issues) {
+            expect(Array.isArray(issue.path)).toBe(true);
+            expect(typeof issue.message).toBe('string');
+            expect(issue.message.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('valid parses serialise back and parse again to the same endpoints', () => {
+    const valid = fc.record({
+      dnsName: fc.domain(),
+      recordType: fc.constant('A'),
+      targets: fc.uniqueArray(fc.ipV4(), { maxLength: 4 }),
+      recordTTL: fc.integer({ min: 0, max: MAX_TTL }),
+      setIdentifier: fc.string(),
+    });
+    fc.assert(
+      fc.property(fc.array(valid, { maxLength: 5 }), (input) => {
+        const parsed = parseEndpoints(input);
+        expect(parseEndpoints(parsed.map(endpointToJSON))).toEqual(parsed);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalizeTarget,
@@ -226,5 +227,30 @@ describe('every target of an endpoint is checked with its path', () => {
     expect(canonicalizeTarget('LUA', 'A "1.2.3.4"')).toBe('A "1.2.3.4"');
     expect(canonicalizeTarget('AAAA', 'not-an-ip')).toBe('not-an-ip');
     expect(canonicalizeTarget('SRV', '1 2 x y')).toBe('1 2 x y');
+  });
+});
+
+describe('validators never throw (property-based)', () => {
+  it('every validator and canonicaliser handles any string', () => {
+    const anyTarget = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.domain(),
+      fc.ipV6(),
+      fc.constantFrom('"', '\\', '"\\', '0 .', '1 2 3 .', '"a" "', '\\999'),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(targetValidators)), anyTarget, (type, target) => {
+        const issues = targetValidators[type]!(target, ['targets', 0]);
+        for (const i of issues) expect(i.message.length).toBeGreaterThan(0);
+        const canonical = canonicalizeTarget(type, target);
+        // canonical form of a valid target is still valid, and canonicalising is idempotent
+        if (issues.length === 0) {
+          expect(targetValidators[type]!(canonical, [])).toEqual([]);
+          expect(canonicalizeTarget(type, canonical)).toBe(canonical);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

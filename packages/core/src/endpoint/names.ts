@@ -39,9 +39,12 @@ export function normalizeDnsName(name: string): string {
   if (whole !== '') return withoutTrailingDot(whole);
   return n
     .split('.')
-    .map((label) =>
-      asciiOnly.test(label) ? label.toLowerCase() : domainToASCII(label) || label.toLowerCase(),
-    )
+    .map((label) => {
+      const lower = label.toLowerCase();
+      // some characters IDNA rejects turn into ones it accepts when lower-cased (Georgian `Ⴀ` → `ⴀ`):
+      // converting the lower-cased label keeps the normaliser idempotent
+      return asciiOnly.test(lower) ? lower : domainToASCII(label) || domainToASCII(lower) || lower;
+    })
     .join('.');
 }
 
