@@ -114,8 +114,8 @@ export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safe
 export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
 
 // Apply and reconcile
-export { splitChanges, applyInBatches } from './apply/batches.js';
-export type { ApplyInBatchesOptions } from './apply/batches.js';
+export { splitChanges, applyInBatches, PartialApplyError } from './apply/batches.js';
+export type { ApplyInBatchesOptions, RejectedChange } from './apply/batches.js';
 export { reconcile, applyPlan } from './reconcile/reconcile.js';
 export type {
   ReconcileOptions,

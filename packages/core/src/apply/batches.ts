@@ -1,8 +1,8 @@
-import { LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
+import { describeEndpoint, LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
 import { normalizeDnsName } from '../endpoint/names.js';
-import { CHANGE_LISTS, type Changes } from '../provider/changes.js';
+import { DnsError, isDnsError, throwIfAborted } from '../errors.js';
+import { CHANGE_LISTS, emptyChanges, type Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
-import { throwIfAborted } from '../errors.js';
 
 // A record and its ownership TXT (which names the record in its `ownedRecord` label) share a unit,
 // and so do every change at one name: they must reach the provider in the same call.
@@ -15,6 +15,44 @@ function size(changes: Changes): number {
   return CHANGE_LISTS.reduce((n, list) => n + changes[list].length, 0);
 }
 
+/** Groups a change set into units that must travel together, in first-seen order. */
+function toUnits(changes: Changes): Changes[] {
+  const units = new Map<string, Changes>();
+  for (const list of CHANGE_LISTS) {
+    for (const ep of changes[list]) {
+      const key = unitKey(ep);
+      let unit = units.get(key);
+      if (!unit) units.set(key, (unit = emptyChanges()));
+      unit[list].push(ep);
+    }
+  }
+  return [...units.values()];
+}
+
+function merge(units: readonly Changes[]): Changes {
+  const out = emptyChanges();
+  for (const unit of units) for (const list of CHANGE_LISTS) out[list].push(...unit[list]);
+  return out;
+}
+
+function pack(units: readonly Changes[], maxPerBatch: number): Changes[] {
+  const batches: Changes[][] = [];
+  let current: Changes[] = [];
+  let currentSize = 0;
+  for (const unit of units) {
+    const n = size(unit);
+    if (currentSize > 0 && currentSize + n > maxPerBatch) {
+      batches.push(current);
+      current = [];
+      currentSize = 0;
+    }
+    current.push(unit);
+    currentSize += n;
+  }
+  if (current.length) batches.push(current);
+  return batches.map(merge);
+}
+
 /**
  * Splits a change set into batches of at most `maxPerBatch` endpoints without ever separating a
  * record from its ownership TXT, the changes at one name, or an update's old and new versions.
@@ -23,46 +61,85 @@ function size(changes: Changes): number {
 export function splitChanges(changes: Changes, maxPerBatch: number | undefined): Changes[] {
   if (size(changes) === 0) return [];
   if (maxPerBatch === undefined || size(changes) <= maxPerBatch) return [changes];
-  const units = new Map<string, Changes>();
-  for (const list of CHANGE_LISTS) {
-    for (const ep of changes[list]) {
-      const key = unitKey(ep);
-      let unit = units.get(key);
-      if (!unit) units.set(key, (unit = { create: [], updateOld: [], updateNew: [], delete: [] }));
-      unit[list].push(ep);
-    }
+  return pack(toUnits(changes), maxPerBatch);
+}
+
+/** One change a provider rejected for its content, isolated from the rest of its batch. */
+export interface RejectedChange {
+  /** The records of the rejected unit, e.g. `api.example.com A`. */
+  records: string[];
+  reason: string;
+}
+
+/**
+ * Some changes were rejected for their content and left out; everything else was applied.
+ * Thrown by {@link applyInBatches} after it has applied what it could.
+ */
+export class PartialApplyError extends DnsError {
+  readonly rejected: readonly RejectedChange[];
+
+  constructor(rejected: readonly RejectedChange[]) {
+    super(
+      'PARTIAL_APPLY',
+      `${rejected.length} change${rejected.length === 1 ? ' was' : 's were'} rejected and left out; everything else was applied:\n${rejected
+        .map((r) => `- ${r.records.join(', ')}: ${r.reason}`)
+        .join('\n')}`,
+    );
+    this.name = 'PartialApplyError';
+    this.rejected = rejected;
   }
-  const batches: Changes[] = [];
-  let current: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
-  for (const unit of units.values()) {
-    if (size(current) > 0 && size(current) + size(unit) > maxPerBatch) {
-      batches.push(current);
-      current = { create: [], updateOld: [], updateNew: [], delete: [] };
-    }
-    for (const list of CHANGE_LISTS) current[list].push(...unit[list]);
-  }
-  if (size(current) > 0) batches.push(current);
-  return batches;
+}
+
+/** The provider refused a batch because of what one of its records says (not a transient fault). */
+function isContentRejection(error: unknown): error is DnsError {
+  return isDnsError(error) && error.code === 'RECORD_REJECTED';
 }
 
 export interface ApplyInBatchesOptions extends CallOptions {
   /** Called after each batch the provider accepted. */
-  onBatchApplied?: (batch: Changes, index: number, total: number) => void;
+  onBatchApplied?: (batch: Changes) => void;
 }
 
 /**
- * Sends a change set to a provider in as few calls as its declared `maxChangesPerApply` allows.
- * The one place batching happens, so providers never split on their own.
+ * Sends a change set to a provider in as few calls as its declared `maxChangesPerApply` allows: the
+ * one place batching happens, so providers never split on their own.
+ *
+ * When a batch is rejected for its content (a `RECORD_REJECTED` error from an all-or-nothing
+ * provider), it is bisected by units until the bad changes are isolated; the rest is applied and a
+ * {@link PartialApplyError} names each rejected change and why. Any other error stops at once.
  */
 export async function applyInBatches(
   provider: Provider,
   changes: Changes,
   options: ApplyInBatchesOptions = {},
 ): Promise<void> {
-  const batches = splitChanges(changes, provider.capabilities.maxChangesPerApply);
-  for (const [index, batch] of batches.entries()) {
+  const rejected: RejectedChange[] = [];
+  const call = options.signal ? { signal: options.signal } : {};
+  const send = async (units: Changes[]): Promise<void> => {
     throwIfAborted(options.signal);
-    await provider.applyChanges(batch, options.signal ? { signal: options.signal } : {});
-    options.onBatchApplied?.(batch, index, batches.length);
-  }
+    const batch = merge(units);
+    try {
+      await provider.applyChanges(batch, call);
+      options.onBatchApplied?.(batch);
+    } catch (error) {
+      if (!isContentRejection(error)) throw error;
+      if (units.length === 1) {
+        const unit = units[0] as Changes;
+        const all = CHANGE_LISTS.flatMap((l) => unit[l]);
+        // name the records, not their ownership markers
+        const records = all.filter((ep) => !(ep.recordType === 'TXT' && ep.labels[LabelKeys.ownedRecord]));
+        rejected.push({
+          records: (records.length ? records : all).map(describeEndpoint),
+          reason: error.message,
+        });
+        return;
+      }
+      const half = Math.ceil(units.length / 2);
+      await send(units.slice(0, half));
+      await send(units.slice(half));
+    }
+  };
+  for (const batch of splitChanges(changes, provider.capabilities.maxChangesPerApply))
+    await send(toUnits(batch));
+  if (rejected.length) throw new PartialApplyError(rejected);
 }
