@@ -32,7 +32,7 @@ function isCanonicalAscii(name: string): boolean {
 export function normalizeDnsName(name: string): string {
   if (isCanonicalAscii(name)) return name;
   let n = name.trim();
-  if (n.endsWith('.') && n.length > 1) n = n.slice(0, -1);
+  if (n.endsWith('.') && n.length > 1) n = n.slice(0, -1).trimEnd(); // `a .` → `a`, so the result is stable
   if (asciiOnly.test(n)) return n.toLowerCase();
   // Whole-name IDNA first: it also maps Unicode full stops such as `。` to `.`.
   const whole = domainToASCII(n);

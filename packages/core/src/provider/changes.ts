@@ -19,6 +19,7 @@ export interface ChangesJSON {
   delete?: EndpointJSON[];
 }
 
+/** The names of the four lists of a {@link Changes} value. */
 export const CHANGE_LISTS = ['create', 'updateOld', 'updateNew', 'delete'] as const;
 export type ChangeList = (typeof CHANGE_LISTS)[number];
 
@@ -37,6 +38,7 @@ export function hasAnyChange(changes: Changes): boolean {
   return countChanges(changes) > 0;
 }
 
+/** The wire form of a change set, as ExternalDNS's Go encoder writes it: empty lists are omitted. */
 export function changesToJSON(changes: Changes): ChangesJSON {
   const out: ChangesJSON = {};
   for (const list of CHANGE_LISTS) if (changes[list].length) out[list] = changes[list].map(endpointToJSON);
