@@ -28,6 +28,22 @@ export type {
   CreateCryptokeyInput,
   CreateTsigKeyInput,
 } from './client.js';
+// zod schemas of the API's answers (for callers validating PowerDNS JSON themselves)
+export {
+  serverSchema,
+  configSettingSchema,
+  recordSchema,
+  commentSchema,
+  rrsetSchema,
+  zoneSummarySchema,
+  zoneSchema,
+  metadataSchema,
+  cryptokeySchema,
+  tsigKeySchema,
+  searchResultSchema,
+  statisticItemSchema,
+  resultSchema,
+} from './schemas.js';
 export type {
   PowerDnsServer,
   PowerDnsConfigSetting,
