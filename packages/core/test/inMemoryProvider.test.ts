@@ -69,21 +69,34 @@ describe('InMemoryProvider', () => {
     expect((await provider.records())[0]!.targets).toEqual(['192.0.2.1']);
   });
 
-  it('returns only records its domain filter matches', async () => {
+  it('selects zones with its domain filter, like ExternalDNS providers', async () => {
+    const records = [
+      { dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: 'a-api.example.com',
+        recordType: 'TXT',
+        targets: ['"heritage=external-dns,external-dns/owner=me"'],
+      },
+      { dnsName: 'www.example.org', recordType: 'A', targets: ['192.0.2.3'] },
+    ];
     const provider = new InMemoryProvider({
-      zones: ['example.com'],
+      zones: ['example.com', 'example.org'],
       domainFilter: new DomainFilter({ include: ['api.example.com'] }),
-      records: [
-        { dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] },
-        { dnsName: 'v1.api.example.com', recordType: 'A', targets: ['192.0.2.2'] },
-        { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.3'] },
-      ],
+      records,
     });
+    // the zone holding api.example.com is served whole, so its ownership TXT is visible too;
+    // example.org is not served at all
     expect((await provider.records()).map((r) => r.dnsName)).toEqual([
+      'a-api.example.com',
       'api.example.com',
-      'v1.api.example.com',
     ]);
     expect(provider.domainFilter.toJSON()).toEqual({ include: ['api.example.com'] });
+    const byRegex = new InMemoryProvider({
+      zones: ['example.com', 'example.org'],
+      domainFilter: new DomainFilter({ regexInclude: 'org$' }),
+      records,
+    });
+    expect((await byRegex.records()).map((r) => r.dnsName)).toEqual(['www.example.org']);
   });
 
   it('applies creates, updates and deletes across several zones in one call', async () => {

@@ -9,7 +9,7 @@ import {
   type EndpointInit,
   type RecordType,
 } from '../endpoint/endpoint.js';
-import { normalizeDnsName, withoutTrailingDot } from '../endpoint/names.js';
+import { isInZone, normalizeDnsName, withoutTrailingDot } from '../endpoint/names.js';
 import { validateEndpoint } from '../endpoint/parse.js';
 import { sortTargets } from '../endpoint/targets.js';
 import { canonicalizeTarget } from '../endpoint/rdata.js';
@@ -81,15 +81,20 @@ export class InMemoryProvider implements Provider {
     this.#nextFailure = error;
   }
 
-  /** Every stored record set, registry TXT records included, sorted by name, type and set identifier. */
+  /**
+   * Every stored record set of the zones the domain filter selects, registry TXT records included,
+   * sorted by name, type and set identifier. Like ExternalDNS providers, the filter selects zones,
+   * not records: a filter `api.example.com` still returns the zone's ownership TXT
+   * `a-api.example.com`; the planner applies the filter to each record.
+   */
   records(options: CallOptions = {}): Promise<Endpoint[]> {
     return settle(() => {
       throwIfAborted(options.signal);
       this.calls.records++;
       const out: Endpoint[] = [];
-      for (const zone of this.#zones.values()) {
-        for (const ep of zone.values())
-          if (this.domainFilter.matches(ep.dnsName)) out.push(cloneEndpoint(ep));
+      for (const [zoneName, zone] of this.#zones) {
+        if (!zoneSelected(zoneName, this.domainFilter)) continue;
+        for (const ep of zone.values()) out.push(cloneEndpoint(ep));
       }
       const keyed = out.map((ep) => ({ key: endpointKey(ep), ep }));
       keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -188,6 +193,13 @@ export class InMemoryProvider implements Provider {
       );
     for (const [zoneName, zone] of next) this.#zones.set(zoneName, zone);
   }
+}
+
+/** A zone is served when the filter matches it or names something inside it. */
+function zoneSelected(zone: string, filter: DomainFilter): boolean {
+  if (filter.isEmpty || filter.matches(zone)) return true;
+  if (filter.isRegex) return false;
+  return filter.include.some((entry) => isInZone(entry.replace(/^\./, ''), zone));
 }
 
 function applyToZone(current: Zone, part: Changes, zoneName: string): Zone {
