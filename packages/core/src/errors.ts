@@ -22,6 +22,8 @@ export type DnsErrorCode =
   | 'PLAN_CONFLICT'
   | 'UNSAFE_PLAN'
   | 'ABORTED'
+  | 'RECORD_REJECTED'
+  | 'PARTIAL_APPLY'
   | (string & {});
 
 export interface DnsErrorOptions {
