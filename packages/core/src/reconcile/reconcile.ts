@@ -1,6 +1,7 @@
 import { DomainFilter, type DomainFilterLike } from '../domainFilter.js';
 import {
   endpoint,
+  isOwnedBy,
   KNOWN_RECORD_TYPES,
   type Endpoint,
   type EndpointInit,
@@ -161,7 +162,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   for (const s of skipped) logger.warn?.('change skipped', { reason: s.reason });
   const counts = {
     ...countPlan(plan),
-    ownedRecords: scopeCurrent.filter((ep) => ep.labels['owner'] === options.registry.ownerId).length,
+    ownedRecords: scopeCurrent.filter((ep) => isOwnedBy(ep, options.registry.ownerId)).length,
   };
   logger.info?.('plan computed', { ...counts, hasChanges: plan.hasChanges, checksum: plan.checksum });
   await options.hooks?.onPlan?.(plan);
