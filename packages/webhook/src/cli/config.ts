@@ -1,0 +1,148 @@
+import { ConfigError } from '@openova/dns-core';
+import { z } from 'zod';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
+
+/** Providers the command can serve (cloud providers join as they land). */
+export const CLI_PROVIDERS = ['pdns', 'inmemory'] as const;
+export type CliProviderName = (typeof CLI_PROVIDERS)[number];
+
+/** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
+export interface WebhookConfig {
+  provider: CliProviderName;
+  pdns: { apiUrl: string; apiKey: string; serverId: string } | undefined;
+  domainFilter: { include: string[]; exclude: string[] };
+  api: { host: string; port: number };
+  health: { host: string; port: number };
+  log: { level: LogLevel; format: LogFormat };
+}
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const number = Number(value);
+      if (!/^\d+$/.test(value.trim()) || number > 65_535) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a port number from 0 to 65535, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+const host = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? fallback : value.trim()));
+
+const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T | undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const v = value?.trim().toLowerCase();
+      if ((v === undefined || v === '') && fallback !== undefined) return fallback;
+      const found = values.find((candidate) => candidate === v);
+      if (found === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message:
+            v === undefined || v === ''
+              ? `is required; one of ${values.join(', ')}`
+              : `must be one of ${values.join(', ')}, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return found;
+    });
+
+const envSchema = z
+  .object({
+    DNS_PROVIDER: oneOf(CLI_PROVIDERS, undefined),
+    PDNS_API_URL: z.string().optional(),
+    PDNS_API_KEY: z.string().optional(),
+    PDNS_SERVER_ID: host('localhost'),
+    DOMAIN_FILTER: commaList,
+    EXCLUDE_DOMAINS: commaList,
+    WEBHOOK_HOST: host('127.0.0.1'),
+    WEBHOOK_PORT: port(8888),
+    HEALTH_HOST: host('0.0.0.0'),
+    HEALTH_PORT: port(8080),
+    LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+    LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
+  })
+  .superRefine((env, context) => {
+    if (env.DNS_PROVIDER === 'pdns') {
+      const url = env.PDNS_API_URL?.trim() ?? '';
+      if (url === '')
+        context.addIssue({
+          code: 'custom',
+          path: ['PDNS_API_URL'],
+          message: 'is required with DNS_PROVIDER=pdns',
+        });
+      else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
+        context.addIssue({
+          code: 'custom',
+          path: ['PDNS_API_URL'],
+          message: `must be an http:// or https:// URL, got ${JSON.stringify(url)}`,
+        });
+      // the key's value is never echoed
+      if ((env.PDNS_API_KEY?.trim() ?? '') === '')
+        context.addIssue({
+          code: 'custom',
+          path: ['PDNS_API_KEY'],
+          message: 'is required with DNS_PROVIDER=pdns',
+        });
+    }
+    if (env.DNS_PROVIDER === 'inmemory' && env.DOMAIN_FILTER.length === 0)
+      context.addIssue({
+        code: 'custom',
+        path: ['DOMAIN_FILTER'],
+        message: 'is required with DNS_PROVIDER=inmemory (its entries are the in-memory zones)',
+      });
+  });
+
+/**
+ * Reads the command's settings from environment variables. Every problem is reported at once, each
+ * line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535, got "http"`.
+ * @throws {@link ConfigError}
+ */
+export function parseWebhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    provider: e.DNS_PROVIDER,
+    pdns:
+      e.DNS_PROVIDER === 'pdns'
+        ? {
+            apiUrl: (e.PDNS_API_URL ?? '').trim(),
+            apiKey: (e.PDNS_API_KEY ?? '').trim(),
+            serverId: e.PDNS_SERVER_ID,
+          }
+        : undefined,
+    domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
+    api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
+    health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+  };
+}

@@ -1,0 +1,45 @@
+import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
+import { PowerDnsProvider } from '@openova/dns-provider-pdns';
+import type { HealthCheck } from '../server/healthHandler.js';
+import type { WebhookConfig } from './config.js';
+
+/** A provider built from the command's settings, with the check that proves it answers. */
+export interface ConfiguredProvider {
+  provider: Provider;
+  healthCheck: HealthCheck;
+  /** Values never to show in answers or logs. */
+  secrets: string[];
+  close(): Promise<void>;
+}
+
+/** Builds the provider named by `DNS_PROVIDER`. */
+export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvider {
+  const domainFilter = new DomainFilter(config.domainFilter);
+  switch (config.provider) {
+    case 'pdns': {
+      const pdns = config.pdns;
+      if (!pdns) throw new Error('unreachable: pdns settings are validated with the configuration');
+      const provider = new PowerDnsProvider({
+        apiUrl: pdns.apiUrl,
+        apiKey: pdns.apiKey,
+        serverId: pdns.serverId,
+        domainFilter,
+        // ExternalDNS reads records every minute: see zones created by others within that time
+        zoneCacheTtlMs: 30_000,
+      });
+      return {
+        provider,
+        // an authenticated API call (the cached zone list would not show an outage)
+        healthCheck: (signal) => provider.client.serverInfo({ signal, timeoutMs: 5000 }),
+        secrets: [pdns.apiKey],
+        close: () => provider.client.close(),
+      };
+    }
+    case 'inmemory': {
+      // each DOMAIN_FILTER entry is a zone (`.example.org` means the zone example.org)
+      const zones = config.domainFilter.include.map((entry) => entry.replace(/^\./, ''));
+      const provider = new InMemoryProvider({ zones, domainFilter });
+      return { provider, healthCheck: () => provider.zones(), secrets: [], close: () => Promise.resolve() };
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// Protocol
+export { WEBHOOK_MEDIA_TYPE } from './mediaType.js';
+export { safeParseChanges } from './changes.js';
+
+// Server (the sidecar ExternalDNS talks to)
+export { createWebhookServer, DEFAULT_MAX_BODY_BYTES } from './server/webhookServer.js';
+export type {
+  WebhookServer,
+  WebhookServerOptions,
+  WebhookServerAddresses,
+  BoundAddress,
+  ListenOptions,
+} from './server/webhookServer.js';
+export type { HealthCheck } from './server/healthHandler.js';
+export { WebhookMetrics, PROMETHEUS_CONTENT_TYPE } from './server/metrics.js';
+export type { ErrorReason } from './server/metrics.js';
+
+// Client (any ExternalDNS webhook as a core Provider)
+export { WebhookProvider } from './client/webhookProvider.js';
+export type { WebhookProviderOptions, NegotiationRetryOptions } from './client/webhookProvider.js';
+export { WebhookError, isSoftErrorStatus } from './client/webhookError.js';
+export type { WebhookErrorOptions, WebhookFailureKind } from './client/webhookError.js';
+
+// Command configuration and logging (reusable by other sidecars)
+export { parseWebhookConfig, CLI_PROVIDERS } from './cli/config.js';
+export type { WebhookConfig, CliProviderName } from './cli/config.js';
+export { createStructuredLogger, LOG_LEVELS, LOG_FORMATS } from './logger.js';
+export type { StructuredLoggerOptions, LogLevel, LogFormat } from './logger.js';

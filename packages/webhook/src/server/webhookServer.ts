@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, silentLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
+import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
+import { handleHealthRequest, type HealthCheck, type HealthContext } from './healthHandler.js';
+import { WebhookMetrics } from './metrics.js';
+import { sendText } from './respond.js';
+
+/** ExternalDNS's own limit for webhook bodies (`--webhook-provider-max-body-size`). */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Where one listener is bound. */
+export interface BoundAddress {
+  host: string;
+  port: number;
+  /** `http://host:port` (IPv6 hosts in brackets). */
+  url: string;
+}
+
+/** The addresses {@link WebhookServer.start} bound. */
+export interface WebhookServerAddresses {
+  api: BoundAddress;
+  /** Absent when the health port is turned off. */
+  health: BoundAddress | undefined;
+}
+
+/** A host and port to listen on; port `0` lets the kernel pick a free one. */
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+}
+
+export interface WebhookServerOptions {
+  /** The provider every request is served by. */
+  provider: Provider;
+  /** The webhook API listener (default `127.0.0.1:8888`, ExternalDNS's convention). */
+  api?: ListenOptions;
+  /** The health and metrics listener (default `0.0.0.0:8080`), or `false` for none. */
+  health?: ListenOptions | false;
+  /** The filter announced at negotiation (default the provider's own). */
+  domainFilter?: DomainFilter;
+  /** Largest request body accepted; larger ones get 413 (default 32 MiB, as ExternalDNS). */
+  maxBodyBytes?: number;
+  /** Readiness check (default: list the provider's zones, or read its records). */
+  healthCheck?: HealthCheck;
+  /** Time limit of one health check in ms (default 5000). */
+  healthTimeoutMs?: number;
+  /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
+  shutdownTimeoutMs?: number;
+  /** Values that must never appear in an answer or log line (API keys); they are replaced. */
+  secrets?: readonly string[];
+  logger?: Logger;
+}
+
+/** A webhook sidecar: the ExternalDNS webhook API plus a health and metrics port. */
+export interface WebhookServer {
+  /** Starts listening; resolves with the bound addresses. */
+  start(): Promise<WebhookServerAddresses>;
+  /**
+   * Stops accepting connections, fails readiness, lets requests in flight finish (an apply is
+   * never cut off) up to `shutdownTimeoutMs`, then closes everything.
+   */
+  stop(): Promise<void>;
+  /** The bound addresses once started. */
+  readonly addresses: WebhookServerAddresses | undefined;
+  /** Requests being handled right now. */
+  readonly inFlight: number;
+  readonly metrics: WebhookMetrics;
+}
+
+function boundAddress(server: Server): BoundAddress {
+  const address = server.address() as AddressInfo;
+  const host = address.address;
+  return {
+    host,
+    port: address.port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+  };
+}
+
+function listen(server: Server, options: Required<ListenOptions>): Promise<BoundAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      resolve(boundAddress(server));
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+function checkPort(port: number, what: string): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ConfigError(`${what} port must be an integer from 0 to 65535, got ${port}`);
+}
+
+function defaultHealthCheck(provider: Provider): HealthCheck {
+  return (signal) => (provider.zones ? provider.zones({ signal }) : provider.records({ signal }));
+}
+
+/**
+ * Creates the webhook sidecar around a provider. Nothing listens until {@link WebhookServer.start}.
+ *
+ * ```ts
+ * const server = createWebhookServer({ provider: new PowerDnsProvider({ apiUrl, apiKey }) });
+ * const { api, health } = await server.start();
+ * ```
+ */
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  const apiListen = { host: options.api?.host ?? '127.0.0.1', port: options.api?.port ?? 8888 };
+  const healthListen =
+    options.health === false
+      ? undefined
+      : { host: options.health?.host ?? '0.0.0.0', port: options.health?.port ?? 8080 };
+  checkPort(apiListen.port, 'webhook API');
+  if (healthListen) checkPort(healthListen.port, 'health');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
+    throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
+  const logger = options.logger ?? silentLogger;
+  const metrics = new WebhookMetrics();
+  const secrets = options.secrets ?? [];
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
+  let stopping = false;
+  let addresses: WebhookServerAddresses | undefined;
+  // Answers not fully sent yet; shutdown waits until this is empty.
+  const inFlight = new Set<ServerResponse>();
+  let drained: (() => void) | undefined;
+
+  const apiContext: ApiContext = {
+    provider: options.provider,
+    domainFilter: options.domainFilter ?? options.provider.domainFilter,
+    maxBodyBytes,
+    metrics,
+    logger,
+    secrets,
+  };
+  const healthContext: HealthContext = {
+    healthCheck: options.healthCheck ?? defaultHealthCheck(options.provider),
+    timeoutMs: options.healthTimeoutMs ?? 5000,
+    metrics,
+    logger,
+    secrets,
+    isStopping: () => stopping,
+  };
+
+  const onApiRequest = (request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    const route = routeOf(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const method = request.method ?? 'GET';
+    response.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.observeRequest({ route, method, status: response.statusCode, seconds });
+      logger.debug?.('request', {
+        method,
+        path: request.url,
+        status: response.statusCode,
+        ms: Math.round(seconds * 1000),
+      });
+    });
+    if (stopping) {
+      // a keep-alive connection may still send one after close(): refuse it and hang up
+      request.resume();
+      return sendText(response, 503, 'shutting down', { connection: 'close' });
+    }
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      if (inFlight.size === 0) drained?.();
+    });
+    handleApiRequest(apiContext, { request, response, route }).catch((error: unknown) => {
+      logger.error?.('request handler failed', { error });
+      if (!response.headersSent) sendText(response, 500, 'internal error');
+      else response.destroy();
+    });
+  };
+
+  const onHealthRequest = (request: IncomingMessage, response: ServerResponse) => {
+    handleHealthRequest(healthContext, { request, response }).catch((error: unknown) => {
+      logger.error?.('health handler failed', { error });
+      if (!response.headersSent) sendText(response, 500, 'internal error');
+    });
+  };
+
+  // Timeouts like ExternalDNS's in-tree server: headers 5 s, idle keep-alive 30 s.
+  const apiServer = createServer(
+    { headersTimeout: 5000, requestTimeout: 60_000, keepAliveTimeout: 30_000 },
+    onApiRequest,
+  );
+  const healthServer = healthListen
+    ? createServer({ headersTimeout: 5000, requestTimeout: 10_000 }, onHealthRequest)
+    : undefined;
+
+  return {
+    get addresses() {
+      return addresses;
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+    metrics,
+    async start() {
+      if (addresses) return addresses;
+      const api = await listen(apiServer, apiListen);
+      let health: BoundAddress | undefined;
+      try {
+        health = healthServer && healthListen ? await listen(healthServer, healthListen) : undefined;
+      } catch (error) {
+        await close(apiServer);
+        throw error;
+      }
+      addresses = { api, health };
+      logger.info?.('webhook server listening', {
+        api: api.url,
+        ...(health ? { health: health.url } : {}),
+        provider: options.provider.name,
+      });
+      return addresses;
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      logger.info?.('shutting down', { inFlight: inFlight.size });
+      const apiClosed = close(apiServer);
+      // wait for handlers in flight (an apply finishes), but not forever
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
+      });
+      const allAnswered = new Promise<'done'>((resolve) => {
+        drained = () => resolve('done');
+        if (inFlight.size === 0) resolve('done');
+      });
+      const outcome = await Promise.race([allAnswered, timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout')
+        logger.warn?.('requests still in flight at shutdown timeout', { inFlight: inFlight.size });
+      apiServer.closeAllConnections();
+      await apiClosed;
+      if (healthServer) {
+        const healthClosed = close(healthServer);
+        healthServer.closeAllConnections();
+        await healthClosed;
+      }
+      logger.info?.('stopped');
+    },
+  };
+}
