@@ -1,0 +1,665 @@
+import { inspect } from 'node:util';
+import { AbortedError, ConfigError } from '@openova/dns-core';
+import { Agent, request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import { CloudflareApiError, codeForAnswer, describeCloudflareErrors } from './errors.js';
+import {
+  limiterFor,
+  RateLimiter,
+  RateLimitWaitTooLong,
+  sleepWithSignal,
+  type RateLimitOptions,
+} from './rateLimit.js';
+import {
+  batchResultSchema,
+  deleteResultSchema,
+  envelopeSchema,
+  recordSchema,
+  zoneSchema,
+  type CloudflareBatchResult,
+  type CloudflareErrorItem,
+  type CloudflareRecord,
+  type CloudflareRecordData,
+  type CloudflareResultInfo,
+  type CloudflareZone,
+} from './schemas.js';
+
+export const DEFAULT_CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
+/** Largest DNS record page size with documented evidence (ExternalDNS recommends it too). */
+export const MAX_RECORDS_PER_PAGE = 5000;
+/** `GET /zones` accepts 5–50 per page. */
+export const MAX_ZONES_PER_PAGE = 50;
+
+/** An API token (preferred): sent as `Authorization: Bearer …`. */
+export interface CloudflareTokenAuth {
+  apiToken: string;
+  apiKey?: undefined;
+  apiEmail?: undefined;
+}
+
+/** The legacy Global API key with its account e-mail (`X-Auth-Key` / `X-Auth-Email`). */
+export interface CloudflareKeyAuth {
+  apiKey: string;
+  apiEmail: string;
+  apiToken?: undefined;
+}
+
+/** Backoff of retried calls (5xx answers, timeouts and connection failures of idempotent calls). */
+export interface CloudflareRetryOptions {
+  /** Retries after the first attempt (default 3). `0` disables retrying. */
+  retries?: number;
+  /** Delay before the first retry in ms (default 250); doubles per retry. */
+  minDelayMs?: number;
+  /** Upper bound of one backoff delay in ms (default 4000). */
+  maxDelayMs?: number;
+}
+
+export interface CloudflareRateLimitOptions extends RateLimitOptions {
+  /**
+   * Longest wait (ms) the client accepts, for its own window or a 429's `Retry-After`, before it
+   * gives up with a retryable `PROVIDER_RATE_LIMITED` error instead (default 60 000). Cloudflare
+   * blocks a credential for five minutes once the limit is exceeded: a controller is better off
+   * failing the run and trying later than holding a request for that long.
+   */
+  maxWaitMs?: number;
+}
+
+/** What the client reports about every HTTP attempt (for logs and request counting). */
+export interface CloudflareRequestEvent {
+  method: string;
+  /** Path below the API base, query included; never carries a credential. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  status?: number;
+  durationMs: number;
+  failure?: 'network' | 'timeout' | 'aborted';
+}
+
+export type CloudflareClientOptions = (CloudflareTokenAuth | CloudflareKeyAuth) & {
+  /** API base (default `https://api.cloudflare.com/client/v4`); tests point it at a fake. */
+  baseUrl?: string;
+  /** Timeout of each HTTP attempt in ms (default 30 000). */
+  timeoutMs?: number;
+  retry?: CloudflareRetryOptions;
+  /** The per-credential limiter (default 1,200 requests per 5 minutes); `false` turns it off. */
+  rateLimit?: CloudflareRateLimitOptions | false;
+  /** An undici dispatcher to use instead of the client's own agent (proxies, mocks). */
+  dispatcher?: Dispatcher;
+  /** Called after every HTTP attempt; exceptions it throws are ignored. */
+  onRequest?: (event: CloudflareRequestEvent) => void;
+};
+
+/** Options every client call accepts. */
+export interface CloudflareCallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's per-attempt timeout for this call. */
+  timeoutMs?: number;
+}
+
+export interface ListZonesOptions extends CloudflareCallOptions {
+  /** Only the zone of exactly this name (Cloudflare's `name` filter). */
+  name?: string;
+  status?: 'initializing' | 'pending' | 'active' | 'moved';
+  accountId?: string;
+  /** Page size, 5–50 (default 50: fewest requests). */
+  perPage?: number;
+}
+
+export interface ListDnsRecordsOptions extends CloudflareCallOptions {
+  /** Page size, 1–5,000 (default 5,000: fewest requests). */
+  perPage?: number;
+  /** Only this type. */
+  type?: string;
+  /** Only records of exactly this name (`name.exact`). */
+  name?: string;
+}
+
+/** Fields of a record that can be written (create, PATCH, batch). */
+export interface DnsRecordFields {
+  name?: string;
+  type?: string;
+  content?: string;
+  /** Seconds, or 1 for automatic. */
+  ttl?: number;
+  proxied?: boolean;
+  /** MX (and URI) preference. */
+  priority?: number;
+  /** Structured data (SRV, CAA, …) instead of `content`. */
+  data?: CloudflareRecordData;
+  /** `null` removes the comment. */
+  comment?: string | null;
+  tags?: string[];
+  settings?: Record<string, unknown>;
+}
+
+/** A record to create: name, type and content (or data) are required. */
+export type DnsRecordInput = DnsRecordFields & { name: string; type: string };
+
+/** Body of `POST /zones/{zone_id}/dns_records/batch`; Cloudflare runs deletes, patches, puts, posts. */
+export interface DnsRecordBatch {
+  deletes?: { id: string }[];
+  patches?: (DnsRecordFields & { id: string })[];
+  /** Full replacements: fields left out go back to their defaults. */
+  puts?: (DnsRecordInput & { id: string })[];
+  posts?: DnsRecordInput[];
+}
+
+interface RequestSpec<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  result: z.ZodType<T>;
+  /** Safe to send twice: retried on any transient failure, not only on ones that prove nothing happened. */
+  idempotent: boolean;
+}
+
+interface Page<T> {
+  result: T;
+  info: CloudflareResultInfo | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_WAIT_MS = 60_000;
+/** Cloudflare blocks for five minutes once the limit is exceeded; assume that when no header says. */
+const DEFAULT_RETRY_AFTER_S = 300;
+/** 429s waited out per call before giving up (each wait is bounded by `maxWaitMs`). */
+const MAX_RATE_LIMIT_RETRIES = 5;
+
+function normalizeBaseUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch (cause) {
+    throw new ConfigError(`cloudflare: baseUrl is not a valid URL: ${JSON.stringify(baseUrl)}`, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`cloudflare: baseUrl must be an http:// or https:// URL, got ${url.protocol}`);
+  if (url.username || url.password) throw new ConfigError('cloudflare: baseUrl must not contain credentials');
+  url.search = '';
+  url.hash = '';
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url;
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** Seconds from a `Retry-After` header (delta seconds or an HTTP date), rounded up. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.ceil(Number(raw.trim()));
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function connectionRefused(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
+  }
+  return false;
+}
+
+function describeNetworkFailure(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error && parts.length < 3; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${code}: ${e.message}` : e.message);
+  }
+  return parts.join(' ← ') || String(error);
+}
+
+/**
+ * A typed client for the parts of Cloudflare's API v4 that DNS management needs: zones, DNS records
+ * and the batch endpoint. Built on undici and zod; every answer's envelope is checked.
+ *
+ * - Listing stops at `result_info.total_pages`: no request is spent on an empty last page.
+ * - A per-credential limiter (1,200 requests / 5 min) is shared by every client in the process using
+ *   the same credential; a 429 blocks it until `Retry-After` has passed, waits of up to `maxWaitMs`
+ *   are waited out, longer ones fail fast with a retryable error.
+ * - Idempotent calls (GET, PATCH, DELETE) are retried on 5xx, timeouts and connection failures.
+ *   Creates and batches are not: a lost answer may mean the write happened. They are resent only
+ *   when the failure proves nothing was done (429, connection refused).
+ * - The credential is in no error, log event or `util.inspect` output.
+ */
+export class CloudflareClient {
+  /** API base URL, e.g. `https://api.cloudflare.com/client/v4`. */
+  readonly baseUrl: string;
+  readonly #base: URL;
+  readonly #authHeaders: Readonly<Record<string, string>>;
+  readonly #timeoutMs: number;
+  readonly #retry: Required<CloudflareRetryOptions>;
+  readonly #limiter: RateLimiter | undefined;
+  readonly #maxWaitMs: number;
+  readonly #dispatcher: Dispatcher;
+  readonly #onRequest: ((event: CloudflareRequestEvent) => void) | undefined;
+
+  constructor(options: CloudflareClientOptions) {
+    this.#base = normalizeBaseUrl(options.baseUrl ?? DEFAULT_CLOUDFLARE_BASE_URL);
+    this.baseUrl = this.#base.toString().replace(/\/$/, '');
+    let credential: string;
+    if (typeof options.apiToken === 'string' && options.apiToken.trim() !== '') {
+      credential = options.apiToken.trim();
+      this.#authHeaders = { authorization: `Bearer ${credential}` };
+    } else if (
+      typeof options.apiKey === 'string' &&
+      options.apiKey.trim() !== '' &&
+      typeof options.apiEmail === 'string' &&
+      options.apiEmail.trim() !== ''
+    ) {
+      credential = `${options.apiEmail.trim()}\u0000${options.apiKey.trim()}`;
+      this.#authHeaders = { 'x-auth-email': options.apiEmail.trim(), 'x-auth-key': options.apiKey.trim() };
+    } else {
+      throw new ConfigError('cloudflare: an apiToken, or an apiKey with its apiEmail, is required');
+    }
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#retry = {
+      retries: options.retry?.retries ?? 3,
+      minDelayMs: options.retry?.minDelayMs ?? 250,
+      maxDelayMs: options.retry?.maxDelayMs ?? 4000,
+    };
+    const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? {});
+    this.#limiter = rateLimit ? limiterFor(this.baseUrl, credential, rateLimit) : undefined;
+    this.#maxWaitMs = (rateLimit && rateLimit.maxWaitMs) ?? DEFAULT_MAX_WAIT_MS;
+    this.#dispatcher = options.dispatcher ?? new Agent({ connections: 16, keepAliveTimeout: 10_000 });
+    this.#onRequest = options.onRequest;
+  }
+
+  /** The limiter this client shares with every client of the same credential (undefined when off). */
+  get rateLimiter(): RateLimiter | undefined {
+    return this.#limiter;
+  }
+
+  /** Keeps the credential out of `console.log(client)` and `util.inspect(client)`. */
+  [inspect.custom](): string {
+    return `CloudflareClient { baseUrl: ${JSON.stringify(this.baseUrl)}, credentials: [redacted] }`;
+  }
+
+  toJSON(): { baseUrl: string } {
+    return { baseUrl: this.baseUrl };
+  }
+
+  // ---- zones ----------------------------------------------------------------------------------
+
+  /** `GET /zones`, every page (50 per page unless told otherwise). */
+  async listZones(options: ListZonesOptions = {}): Promise<CloudflareZone[]> {
+    const perPage = options.perPage ?? MAX_ZONES_PER_PAGE;
+    if (!Number.isInteger(perPage) || perPage < 5 || perPage > MAX_ZONES_PER_PAGE)
+      throw new ConfigError(`cloudflare: zones perPage must be 5–${MAX_ZONES_PER_PAGE}, got ${perPage}`);
+    return this.#allPages(
+      {
+        method: 'GET',
+        path: '/zones',
+        query: { name: options.name, status: options.status, 'account.id': options.accountId },
+        result: z.array(zoneSchema),
+        idempotent: true,
+      },
+      perPage,
+      options,
+    );
+  }
+
+  /** `GET /zones/{zone_id}` (includes `plan`). */
+  getZone(zoneId: string, options: CloudflareCallOptions = {}): Promise<CloudflareZone> {
+    return this.#call(
+      { method: 'GET', path: `/zones/${segment(zoneId)}`, result: zoneSchema, idempotent: true },
+      options,
+    );
+  }
+
+  // ---- DNS records ----------------------------------------------------------------------------
+
+  /**
+   * `GET /zones/{zone_id}/dns_records`, every page, 5,000 per page unless told otherwise. Stops at
+   * `result_info.total_pages` (or at a short page when the answer has no totals).
+   */
+  listDnsRecords(zoneId: string, options: ListDnsRecordsOptions = {}): Promise<CloudflareRecord[]> {
+    const perPage = options.perPage ?? MAX_RECORDS_PER_PAGE;
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_RECORDS_PER_PAGE)
+      throw new ConfigError(`cloudflare: records perPage must be 1–${MAX_RECORDS_PER_PAGE}, got ${perPage}`);
+    return this.#allPages(
+      {
+        method: 'GET',
+        path: `/zones/${segment(zoneId)}/dns_records`,
+        query: { type: options.type, 'name.exact': options.name },
+        result: z.array(recordSchema),
+        idempotent: true,
+      },
+      perPage,
+      options,
+    );
+  }
+
+  /** `GET /zones/{zone_id}/dns_records/{id}`. */
+  getDnsRecord(zoneId: string, recordId: string, options: CloudflareCallOptions = {}): Promise<CloudflareRecord> {
+    return this.#call(
+      {
+        method: 'GET',
+        path: `/zones/${segment(zoneId)}/dns_records/${segment(recordId)}`,
+        result: recordSchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `POST /zones/{zone_id}/dns_records`. Never retried blindly: a lost answer may hide a created record. */
+  createDnsRecord(
+    zoneId: string,
+    record: DnsRecordInput,
+    options: CloudflareCallOptions = {},
+  ): Promise<CloudflareRecord> {
+    return this.#call(
+      {
+        method: 'POST',
+        path: `/zones/${segment(zoneId)}/dns_records`,
+        body: record,
+        result: recordSchema,
+        idempotent: false,
+      },
+      options,
+    );
+  }
+
+  /** `PATCH /zones/{zone_id}/dns_records/{id}`: changes only the fields given. */
+  patchDnsRecord(
+    zoneId: string,
+    recordId: string,
+    fields: DnsRecordFields,
+    options: CloudflareCallOptions = {},
+  ): Promise<CloudflareRecord> {
+    return this.#call(
+      {
+        method: 'PATCH',
+        path: `/zones/${segment(zoneId)}/dns_records/${segment(recordId)}`,
+        body: fields,
+        result: recordSchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE /zones/{zone_id}/dns_records/{id}`; returns the deleted record's id. */
+  async deleteDnsRecord(zoneId: string, recordId: string, options: CloudflareCallOptions = {}): Promise<string> {
+    const result = await this.#call(
+      {
+        method: 'DELETE',
+        path: `/zones/${segment(zoneId)}/dns_records/${segment(recordId)}`,
+        result: deleteResultSchema,
+        idempotent: true,
+      },
+      options,
+    );
+    return result.id;
+  }
+
+  /**
+   * `POST /zones/{zone_id}/dns_records/batch`: one database transaction, deletes → patches → puts →
+   * posts, all or nothing. Batches larger than the zone's limit (200 Free, 3,500 paid) are refused
+   * by Cloudflare; the caller chunks. Not retried blindly (it may contain creates).
+   */
+  batchDnsRecords(
+    zoneId: string,
+    batch: DnsRecordBatch,
+    options: CloudflareCallOptions = {},
+  ): Promise<CloudflareBatchResult> {
+    const body: DnsRecordBatch = {};
+    // empty lists are left out, as the official SDK does
+    if (batch.deletes?.length) body.deletes = batch.deletes;
+    if (batch.patches?.length) body.patches = batch.patches;
+    if (batch.puts?.length) body.puts = batch.puts;
+    if (batch.posts?.length) body.posts = batch.posts;
+    const onlyIdempotent = !body.posts?.length && !body.deletes?.length;
+    return this.#call(
+      {
+        method: 'POST',
+        path: `/zones/${segment(zoneId)}/dns_records/batch`,
+        body,
+        result: batchResultSchema,
+        idempotent: onlyIdempotent,
+      },
+      options,
+    );
+  }
+
+  // ---- transport ------------------------------------------------------------------------------
+
+  async #call<T>(spec: RequestSpec<T>, options: CloudflareCallOptions): Promise<T> {
+    return (await this.#send(spec, options)).result;
+  }
+
+  async #allPages<T>(
+    spec: RequestSpec<T[]>,
+    perPage: number,
+    options: CloudflareCallOptions,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (let page = 1; ; page++) {
+      const answer = await this.#send({ ...spec, query: { ...spec.query, page, per_page: perPage } }, options);
+      out.push(...answer.result);
+      const info = answer.info;
+      // total_pages is authoritative; without it a short page is the last one
+      const last =
+        info?.total_pages !== undefined ? page >= info.total_pages : answer.result.length < perPage;
+      if (last || answer.result.length === 0) return out;
+    }
+  }
+
+  async #send<T>(spec: RequestSpec<T>, options: CloudflareCallOptions): Promise<Page<T>> {
+    const path = this.#pathWithQuery(spec);
+    let backoffRetries = 0;
+    let rateLimitRetries = 0;
+    for (let attempt = 1; ; attempt++) {
+      if (options.signal?.aborted)
+        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, { cause: options.signal.reason });
+      await this.#acquire(spec, path, attempt, options.signal);
+      try {
+        return await this.#attempt(spec, path, attempt, options);
+      } catch (error) {
+        if (!(error instanceof CloudflareApiError)) throw error;
+        if (error.status === 429) {
+          const retryAfter = error.retryAfter ?? DEFAULT_RETRY_AFTER_S;
+          this.#limiter?.block(Date.now() + retryAfter * 1000);
+          // a 429 was not executed, so even a create may be resent; the limiter makes it wait
+          if (retryAfter * 1000 <= this.#maxWaitMs && rateLimitRetries < MAX_RATE_LIMIT_RETRIES) {
+            rateLimitRetries++;
+            if (!this.#limiter) await sleepWithSignal(retryAfter * 1000, options.signal);
+            continue;
+          }
+          throw error;
+        }
+        const resend =
+          error.retryable &&
+          backoffRetries < this.#retry.retries &&
+          (spec.idempotent || (error.kind === 'network' && connectionRefused(error.cause)));
+        if (!resend) throw error;
+        const delay = Math.min(this.#retry.maxDelayMs, this.#retry.minDelayMs * 2 ** backoffRetries);
+        backoffRetries++;
+        await sleepWithSignal(delay * (0.5 + Math.random() / 2), options.signal);
+      }
+    }
+  }
+
+  async #acquire(
+    spec: RequestSpec<unknown>,
+    path: string,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (!this.#limiter) return;
+    try {
+      await this.#limiter.acquire({ maxWaitMs: this.#maxWaitMs, signal });
+    } catch (error) {
+      if (!(error instanceof RateLimitWaitTooLong)) throw error;
+      const retryAfter = Math.ceil(error.waitMs / 1000);
+      throw new CloudflareApiError(
+        `cloudflare: ${spec.method} ${path} not sent: the rate limit allows the next request in ${retryAfter} s (more than maxWaitMs)`,
+        {
+          kind: 'rate-limited',
+          method: spec.method,
+          path,
+          retryable: true,
+          retryAfter,
+          attempts: attempt - 1,
+          code: 'PROVIDER_RATE_LIMITED',
+        },
+      );
+    }
+  }
+
+  async #attempt<T>(
+    spec: RequestSpec<T>,
+    path: string,
+    attempt: number,
+    options: CloudflareCallOptions,
+  ): Promise<Page<T>> {
+    const url = `${this.#base.origin}${this.#base.pathname}${path}`;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': '@openova/dns-provider-cloudflare',
+      ...this.#authHeaders,
+    };
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    const report = (event: Pick<CloudflareRequestEvent, 'status' | 'failure'>) => {
+      try {
+        this.#onRequest?.({
+          method: spec.method,
+          path,
+          attempt,
+          durationMs: performance.now() - started,
+          ...event,
+        });
+      } catch {
+        // a logging hook must never break a call
+      }
+    };
+    let status: number;
+    let text: string;
+    let retryAfterHeader: string | string[] | undefined;
+    try {
+      const response = await request(url, {
+        method: spec.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal,
+        dispatcher: this.#dispatcher,
+      });
+      status = response.statusCode;
+      retryAfterHeader = response.headers['retry-after'];
+      text = await response.body.text();
+    } catch (error) {
+      if (options.signal?.aborted) {
+        report({ failure: 'aborted' });
+        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, { cause: options.signal.reason });
+      }
+      if (timeout.aborted) {
+        report({ failure: 'timeout' });
+        throw new CloudflareApiError(`cloudflare: ${spec.method} ${path} timed out after ${timeoutMs} ms`, {
+          kind: 'timeout',
+          method: spec.method,
+          path,
+          retryable: true,
+          attempts: attempt,
+        });
+      }
+      report({ failure: 'network' });
+      throw new CloudflareApiError(
+        `cloudflare: ${spec.method} ${path} failed: ${describeNetworkFailure(error)} (${this.#base.origin})`,
+        {
+          kind: 'network',
+          method: spec.method,
+          path,
+          retryable: true,
+          attempts: attempt,
+          cause: error,
+          code: connectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
+        },
+      );
+    }
+    report({ status });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      if (status >= 400) throw httpError({ spec, path, status, errors: [], text, attempt, retryAfterHeader });
+      throw invalidResponse(spec, path, `not JSON: ${text.slice(0, 200)}`, cause);
+    }
+    const envelope = envelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      if (status >= 400) throw httpError({ spec, path, status, errors: [], text, attempt, retryAfterHeader });
+      throw invalidResponse(spec, path, z.prettifyError(envelope.error), envelope.error);
+    }
+    if (status >= 400 || !envelope.data.success) {
+      throw httpError({ spec, path, status, errors: envelope.data.errors, text, attempt, retryAfterHeader });
+    }
+    const parsed = spec.result.safeParse(envelope.data.result);
+    if (!parsed.success) throw invalidResponse(spec, path, z.prettifyError(parsed.error), parsed.error);
+    return { result: parsed.data, info: envelope.data.result_info };
+  }
+
+  #pathWithQuery(spec: RequestSpec<unknown>): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const query = params.toString();
+    return query ? `${spec.path}?${query}` : spec.path;
+  }
+}
+
+function httpError(input: {
+  spec: RequestSpec<unknown>;
+  path: string;
+  status: number;
+  errors: readonly CloudflareErrorItem[];
+  text: string;
+  attempt: number;
+  retryAfterHeader: string | string[] | undefined;
+}): CloudflareApiError {
+  const { spec, path, status, errors, text, attempt } = input;
+  const retryAfter = status === 429 ? parseRetryAfter(input.retryAfterHeader) : undefined;
+  const detail = errors.length ? describeCloudflareErrors(errors) : text.trim().slice(0, 200) || '(no message)';
+  const code = codeForAnswer(status, errors);
+  const hint =
+    code === 'PROVIDER_AUTH'
+      ? ' (check the token, its permissions — Zone Read and DNS Edit — and its client-IP filter)'
+      : '';
+  return new CloudflareApiError(`cloudflare: ${spec.method} ${path} answered ${status}: ${detail}${hint}`, {
+    kind: 'http',
+    method: spec.method,
+    path,
+    status,
+    errors,
+    retryable: status === 429 || status >= 500,
+    ...(retryAfter === undefined ? {} : { retryAfter }),
+    attempts: attempt,
+    code,
+  });
+}
+
+function invalidResponse(
+  spec: RequestSpec<unknown>,
+  path: string,
+  detail: string,
+  cause: unknown,
+): CloudflareApiError {
+  return new CloudflareApiError(`cloudflare: ${spec.method} ${path} returned an unexpected body: ${detail}`, {
+    kind: 'invalid-response',
+    method: spec.method,
+    path,
+    retryable: false,
+    cause,
+  });
+}

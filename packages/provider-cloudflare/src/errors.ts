@@ -1,0 +1,125 @@
+import { ProviderError, type DnsErrorCode } from '@openova/dns-core';
+import type { CloudflareErrorItem } from './schemas.js';
+
+/** Why a Cloudflare API call failed. */
+export type CloudflareFailureKind =
+  /** Cloudflare answered with an error envelope or an error status. */
+  | 'http'
+  /** No answer: connection refused or reset, DNS failure, TLS failure. */
+  | 'network'
+  /** The per-request timeout fired. */
+  | 'timeout'
+  /** The answer was not the envelope the API promises. */
+  | 'invalid-response'
+  /** Our own rate limiter (or a 429 we may not wait out) refused to send the request. */
+  | 'rate-limited';
+
+export interface CloudflareApiErrorOptions {
+  kind: CloudflareFailureKind;
+  method: string;
+  /** Path below the API base, query included; never carries a credential. */
+  path: string;
+  status?: number;
+  /** The envelope's `errors`, each with its `error_chain`. */
+  errors?: readonly CloudflareErrorItem[];
+  retryable: boolean;
+  /** Seconds Cloudflare (or our limiter) asked us to wait. */
+  retryAfter?: number;
+  attempts?: number;
+  code?: DnsErrorCode;
+  cause?: unknown;
+}
+
+/** Every Cloudflare error code in an error list, `error_chain` entries included, outermost first. */
+export function flattenCloudflareCodes(errors: readonly CloudflareErrorItem[]): number[] {
+  const out: number[] = [];
+  const walk = (items: readonly CloudflareErrorItem[]) => {
+    for (const item of items) {
+      out.push(item.code);
+      if (item.error_chain) walk(item.error_chain);
+    }
+  };
+  walk(errors);
+  return out;
+}
+
+/** `1004 DNS Validation Error: 9300 DNS record has 1 tags, exceeding the quota of 0.` */
+export function describeCloudflareErrors(errors: readonly CloudflareErrorItem[]): string {
+  return errors
+    .map((e) => {
+      const chain = e.error_chain?.length ? `: ${describeCloudflareErrors(e.error_chain)}` : '';
+      return `${e.code} ${e.message}${chain}`;
+    })
+    .join('; ');
+}
+
+/**
+ * A Cloudflare API call failed. Carries the HTTP status and Cloudflare's numeric codes (the reason
+ * of a DNS validation error is in `error_chain`, which this error keeps and prints). Never carries
+ * the API token, key or e-mail: they are in no message, field or cause.
+ *
+ * `code` (the SDK-wide string code) is derived from Cloudflare's numeric codes:
+ * `RECORD_REJECTED` for record content Cloudflare refuses (1004 and its chain, 81053, 81057,
+ * 81058), `PROVIDER_AUTH` for authentication and permission failures (which Cloudflare also
+ * answers with 400, so the status alone is not enough), `PROVIDER_RATE_LIMITED` for 429,
+ * `PROVIDER_QUOTA_EXCEEDED` for 81045, `RECORD_CONFLICT` for 81044 (the record changed since it
+ * was read), `UNKNOWN_ZONE` for a zone or route that does not exist.
+ */
+export class CloudflareApiError extends ProviderError {
+  readonly kind: CloudflareFailureKind;
+  readonly method: string;
+  readonly path: string;
+  readonly errors: readonly CloudflareErrorItem[];
+  readonly attempts: number;
+
+  constructor(message: string, options: CloudflareApiErrorOptions) {
+    super(message, {
+      provider: 'cloudflare',
+      retryable: options.retryable,
+      ...(options.status === undefined ? {} : { status: options.status }),
+      ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter }),
+      ...(options.code === undefined ? {} : { code: options.code }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.name = 'CloudflareApiError';
+    this.kind = options.kind;
+    this.method = options.method;
+    this.path = options.path;
+    this.errors = options.errors ?? [];
+    this.attempts = options.attempts ?? 1;
+  }
+
+  /** Every Cloudflare code in the answer, `error_chain` entries included. */
+  get cloudflareCodes(): number[] {
+    return flattenCloudflareCodes(this.errors);
+  }
+
+  /** True when the answer (or its `error_chain`) carries this Cloudflare code. */
+  hasCode(code: number): boolean {
+    return this.cloudflareCodes.includes(code);
+  }
+}
+
+/** True for a {@link CloudflareApiError} from any copy of this package. */
+export function isCloudflareApiError(value: unknown): value is CloudflareApiError {
+  return value instanceof Error && value.name === 'CloudflareApiError' && 'kind' in value && 'errors' in value;
+}
+
+/** Codes that mean "this record's content is refused" (see the table in the docs). */
+export const RECORD_CONTENT_CODES: ReadonlySet<number> = new Set([1004, 9300, 81053, 81057, 81058]);
+/** Codes that mean "the credential is wrong, revoked, lacks a scope or is used from the wrong IP". */
+export const AUTH_CODES: ReadonlySet<number> = new Set([1000, 9103, 9106, 9109, 10000]);
+export const RECORD_NOT_FOUND_CODE = 81044;
+export const RECORD_QUOTA_CODE = 81045;
+
+/** The SDK-wide code for a failed answer, from Cloudflare's codes first and the status second. */
+export function codeForAnswer(status: number, errors: readonly CloudflareErrorItem[]): DnsErrorCode {
+  const codes = flattenCloudflareCodes(errors);
+  if (status === 429) return 'PROVIDER_RATE_LIMITED';
+  if (codes.some((c) => AUTH_CODES.has(c)) || status === 401 || status === 403) return 'PROVIDER_AUTH';
+  if (codes.includes(RECORD_QUOTA_CODE)) return 'PROVIDER_QUOTA_EXCEEDED';
+  if (codes.includes(RECORD_NOT_FOUND_CODE)) return 'RECORD_CONFLICT';
+  if (codes.some((c) => RECORD_CONTENT_CODES.has(c))) return 'RECORD_REJECTED';
+  if (status === 404 || codes.includes(7003) || codes.includes(1001)) return 'UNKNOWN_ZONE';
+  return 'PROVIDER';
+}

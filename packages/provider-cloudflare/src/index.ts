@@ -1,0 +1,71 @@
+// Client
+export {
+  CloudflareClient,
+  parseRetryAfter,
+  DEFAULT_CLOUDFLARE_BASE_URL,
+  MAX_RECORDS_PER_PAGE,
+  MAX_ZONES_PER_PAGE,
+} from './client.js';
+export type {
+  CloudflareClientOptions,
+  CloudflareTokenAuth,
+  CloudflareKeyAuth,
+  CloudflareCallOptions,
+  CloudflareRetryOptions,
+  CloudflareRateLimitOptions,
+  CloudflareRequestEvent,
+  ListZonesOptions,
+  ListDnsRecordsOptions,
+  DnsRecordFields,
+  DnsRecordInput,
+  DnsRecordBatch,
+} from './client.js';
+export type {
+  CloudflareZone,
+  CloudflareRecord,
+  CloudflareRecordData,
+  CloudflareBatchResult,
+  CloudflareErrorItem,
+  CloudflareResultInfo,
+} from './schemas.js';
+export { RateLimiter, CLOUDFLARE_RATE_LIMIT } from './rateLimit.js';
+export type { RateLimitOptions } from './rateLimit.js';
+
+// Errors
+export {
+  CloudflareApiError,
+  isCloudflareApiError,
+  flattenCloudflareCodes,
+  describeCloudflareErrors,
+} from './errors.js';
+export type { CloudflareApiErrorOptions, CloudflareFailureKind } from './errors.js';
+
+// Provider
+export {
+  CloudflareProvider,
+  DEFAULT_CLOUDFLARE_RECORD_TYPES,
+  BATCH_LIMITS,
+  COMMENT_LIMITS,
+  AUTOMATIC_TTL,
+  isFreePlan,
+} from './provider.js';
+export type {
+  CloudflareProviderOptions,
+  CloudflareConnection,
+  CloudflareZoneInfo,
+  ZoneBatch,
+} from './provider.js';
+export {
+  PROXIED_PROPERTY,
+  LEGACY_PROXIED_PROPERTY,
+  COMMENT_PROPERTY,
+  LEGACY_COMMENT_PROPERTY,
+  TAGS_PROPERTY,
+  LEGACY_TAGS_PROPERTY,
+  PROXIABLE_TYPES,
+  MIXED_VALUE,
+  recordsToEndpoint,
+  recordToTarget,
+  targetToFields,
+  canonicalTargetFor,
+} from './mapping.js';
