@@ -1,0 +1,103 @@
+// The second port: readiness, liveness and Prometheus metrics.
+import { afterEach, describe, expect, it } from 'vitest';
+import { externalDnsGet, externalDnsPost, rawRequest } from './support/rawHttp.js';
+import { memoryProvider, startServer, stopAll } from './support/servers.js';
+
+afterEach(stopAll);
+
+describe('GET /healthz', () => {
+  it('is 200 when the provider answers and 503 with a short reason when it does not', async () => {
+    let up = true;
+    const { healthUrl, server } = await startServer(memoryProvider(), {
+      healthCheck: () =>
+        up ? Promise.resolve() : Promise.reject(new Error('connection refused to 127.0.0.1:1')),
+    });
+    const ok = await rawRequest(healthUrl, { path: '/healthz' });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('ok\n');
+    up = false;
+    const down = await rawRequest(healthUrl, { path: '/healthz' });
+    expect(down.status).toBe(503);
+    expect(down.text).toMatch(/provider unavailable: connection refused/);
+    expect(server.metrics.render()).toMatch(/^openova_dns_webhook_provider_up 0$/m);
+  });
+
+  it('uses the provider by default and times out a hanging check', async () => {
+    const provider = memoryProvider();
+    const { healthUrl } = await startServer(provider);
+    expect((await rawRequest(healthUrl, { path: '/healthz' })).status).toBe(200);
+    const hanging = await startServer(memoryProvider(), {
+      healthTimeoutMs: 100,
+      healthCheck: (signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('timed out'))),
+        ),
+    });
+    expect((await rawRequest(hanging.healthUrl, { path: '/healthz' })).status).toBe(503);
+  });
+
+  it('/livez is 200 even when the provider is down; unknown paths 404, other methods 405', async () => {
+    const { healthUrl } = await startServer(memoryProvider(), {
+      healthCheck: () => Promise.reject(new Error('down')),
+    });
+    expect((await rawRequest(healthUrl, { path: '/livez' })).status).toBe(200);
+    expect((await rawRequest(healthUrl, { path: '/nope' })).status).toBe(404);
+    expect((await rawRequest(healthUrl, { path: '/healthz', method: 'POST' })).status).toBe(405);
+  });
+
+  it('the health port can be turned off', async () => {
+    const { server, healthUrl } = await startServer(memoryProvider(), { health: false });
+    expect(healthUrl).toBe('');
+    expect(server.addresses?.health).toBeUndefined();
+  });
+});
+
+describe('GET /metrics', () => {
+  it('counts requests, errors, latency, records and applied changes in Prometheus text format', async () => {
+    const provider = memoryProvider([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+    const { url, healthUrl } = await startServer(provider);
+    await externalDnsGet(url, '/');
+    await externalDnsGet(url, '/records');
+    await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [{ dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] }],
+        updateOld: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.3'] }],
+      }),
+    );
+    await externalDnsPost(url, '/records', '{broken');
+    const res = await rawRequest(healthUrl, { path: '/metrics' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = res.text;
+    expect(text).toMatch(/^# TYPE openova_dns_webhook_requests_total counter$/m);
+    expect(text).toMatch(
+      /^openova_dns_webhook_requests_total\{method="GET",route="negotiate",status="200"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^openova_dns_webhook_requests_total\{method="POST",route="records",status="204"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^openova_dns_webhook_requests_total\{method="POST",route="records",status="400"\} 1$/m,
+    );
+    expect(text).toMatch(/^openova_dns_webhook_errors_total\{reason="bad_request",route="records"\} 1$/m);
+    expect(text).toMatch(
+      /^openova_dns_webhook_request_duration_seconds_bucket\{method="POST",route="records",le="\+Inf"\} 2$/m,
+    );
+    expect(text).toMatch(
+      /^openova_dns_webhook_request_duration_seconds_count\{method="GET",route="records"\} 1$/m,
+    );
+    expect(text).toMatch(/^openova_dns_webhook_records 1$/m);
+    expect(text).toMatch(/^openova_dns_webhook_changes_applied_total\{change="create"\} 1$/m);
+    expect(text).toMatch(/^openova_dns_webhook_changes_applied_total\{change="update"\} 1$/m);
+    expect(text).toMatch(/^openova_dns_webhook_changes_applied_total\{change="delete"\} 0$/m);
+    // every sample line is `name{labels} value`
+    for (const line of text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith('#')))
+      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/);
+  });
+});

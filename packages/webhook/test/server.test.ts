@@ -1,0 +1,381 @@
+// The webhook API as ExternalDNS's Go client sees it: exact requests in, exact statuses, headers and bodies out.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DomainFilter, InMemoryProvider, ProviderError, ValidationError } from '@openova/dns-core';
+import { externalDnsGet, externalDnsPost, MEDIA_TYPE, rawRequest } from './support/rawHttp.js';
+import { memoryProvider, startServer, stopAll } from './support/servers.js';
+
+afterEach(stopAll);
+
+// The first sync of §4.4: a record and its registry TXT in ExternalDNS's format.
+const FIRST_SYNC = JSON.stringify({
+  create: [
+    {
+      dnsName: 'api.example.com',
+      targets: ['203.0.113.10'],
+      recordType: 'A',
+      labels: { owner: 'openova', resource: 'ingress/default/api' },
+    },
+    {
+      dnsName: '_externaldns.a-api.example.com',
+      targets: [
+        '"heritage=external-dns,external-dns/owner=openova,external-dns/resource=ingress/default/api"',
+      ],
+      recordType: 'TXT',
+      labels: { ownedRecord: 'api.example.com' },
+    },
+  ],
+});
+
+describe('GET / (negotiation)', () => {
+  it('answers 200 with the domain filter and exactly the media type, no charset', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsGet(url, '/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/external.dns.webhook+json;version=1');
+    expect(res.json()).toEqual({ include: ['example.com', 'example.org'], exclude: ['private.example.com'] });
+  });
+
+  it('announces {} for a provider without filter and the regex form for a regex filter', async () => {
+    const open = await startServer(new InMemoryProvider({ zones: ['example.com'] }));
+    expect((await externalDnsGet(open.url, '/')).text).toBe('{}');
+    const regex = await startServer(new InMemoryProvider({ zones: ['example.com'] }), {
+      domainFilter: new DomainFilter({ regexInclude: '\\.example\\.com$', regexExclude: '^internal' }),
+    });
+    expect((await externalDnsGet(regex.url, '/')).json()).toEqual({
+      regexInclude: '\\.example\\.com$',
+      regexExclude: '^internal',
+    });
+  });
+
+  it('answers without an Accept header too (the in-tree server ignores request headers)', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await rawRequest(url, { path: '/' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(MEDIA_TYPE);
+  });
+});
+
+describe('GET /records', () => {
+  it('answers 200 with [] for an empty zone', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsGet(url, '/records');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(MEDIA_TYPE);
+    expect(res.text).toBe('[]');
+  });
+
+  it('returns records in ExternalDNS JSON, empty fields omitted', async () => {
+    const provider = memoryProvider([
+      { dnsName: 'api.example.com', recordType: 'A', targets: ['203.0.113.10'], recordTTL: 300 },
+      { dnsName: 'www.example.org', recordType: 'CNAME', targets: ['api.example.com'] },
+    ]);
+    const { url } = await startServer(provider);
+    const res = await externalDnsGet(url, '/records');
+    expect(res.json()).toEqual([
+      { dnsName: 'api.example.com', targets: ['203.0.113.10'], recordType: 'A', recordTTL: 300 },
+      { dnsName: 'www.example.org', targets: ['api.example.com'], recordType: 'CNAME' },
+    ]);
+  });
+});
+
+describe('POST /records (apply)', () => {
+  it('applies the first sync with registry TXT records and answers exactly 204 with no body', async () => {
+    const provider = memoryProvider();
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(url, '/records', FIRST_SYNC);
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    const records = await provider.records();
+    expect(records.map((r) => `${r.dnsName} ${r.recordType} ${r.targets.join(',')}`)).toEqual([
+      '_externaldns.a-api.example.com TXT "heritage=external-dns,external-dns/owner=openova,external-dns/resource=ingress/default/api"',
+      'api.example.com A 203.0.113.10',
+    ]);
+  });
+
+  it('accepts null lists, absent fields and any key casing, as Go decodes them', async () => {
+    const provider = memoryProvider([
+      { dnsName: 'old.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    const { url } = await startServer(provider);
+    const body =
+      '{"Create":[{"DNSName":"new.example.com","Targets":["192.0.2.2"],"RecordType":"A","RecordTTL":60}],' +
+      '"UpdateOld":null,"updateNew":null,"Delete":[{"dnsName":"old.example.com","recordType":"A","targets":["192.0.2.1"],"labels":null,"providerSpecific":null}],"unknown":1}';
+    const res = await externalDnsPost(url, '/records', body);
+    expect(res.status).toBe(204);
+    expect((await provider.records()).map((r) => `${r.dnsName} ${r.recordTTL}`)).toEqual([
+      'new.example.com 60',
+    ]);
+    expect(provider.applied[0]?.create[0]?.recordTTL).toBe(60);
+  });
+
+  it('applies updates as old/new pairs', async () => {
+    const provider = memoryProvider([
+      { dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        updateOld: [{ dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.9'] }],
+      }),
+    );
+    expect(res.status).toBe(204);
+    expect((await provider.records())[0]?.targets).toEqual(['192.0.2.9']);
+  });
+
+  it('treats a null or {} body as nothing to change', async () => {
+    const provider = memoryProvider();
+    const { url } = await startServer(provider);
+    expect((await externalDnsPost(url, '/records', 'null')).status).toBe(204);
+    expect((await externalDnsPost(url, '/records', '{}')).status).toBe(204);
+  });
+});
+
+describe('POST /adjustendpoints', () => {
+  it('answers 200 with the provider-canonical endpoints and the media type', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        {
+          dnsName: 'api.example.com',
+          targets: ['203.0.113.10'],
+          recordType: 'A',
+          labels: { resource: 'svc/a' },
+        },
+        { dnsName: 'v6.example.com', targets: ['2001:DB8:0:0::1'], recordType: 'AAAA' },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(MEDIA_TYPE);
+    expect(res.json()).toEqual([
+      {
+        dnsName: 'api.example.com',
+        targets: ['203.0.113.10'],
+        recordType: 'A',
+        labels: { resource: 'svc/a' },
+      },
+      { dnsName: 'v6.example.com', targets: ['2001:db8::1'], recordType: 'AAAA' },
+    ]);
+  });
+
+  it('answers [] for a null body', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsPost(url, '/adjustendpoints', 'null');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('[]');
+  });
+});
+
+describe('refused requests: right status, no provider call, zone unchanged', () => {
+  const before = [{ dnsName: 'keep.example.com', recordType: 'A', targets: ['192.0.2.1'] }];
+
+  async function refused(
+    send: (url: string) => Promise<{ status: number; text: string; headers: Record<string, unknown> }>,
+    options: { maxBodyBytes?: number } = {},
+  ) {
+    const provider = memoryProvider(before);
+    const { url, server } = await startServer(provider, options);
+    const snapshot = JSON.stringify(await provider.records());
+    const callsBefore = { ...provider.calls };
+    const res = await send(url);
+    expect(provider.calls).toEqual(callsBefore);
+    expect(JSON.stringify(await provider.records())).toBe(snapshot);
+    return { res, server };
+  }
+
+  it('wrong content type → 415', async () => {
+    const { res } = await refused((url) =>
+      rawRequest(url, {
+        method: 'POST',
+        path: '/records',
+        headers: { 'content-type': 'text/plain' },
+        body: FIRST_SYNC,
+      }),
+    );
+    expect(res.status).toBe(415);
+    expect(res.text).toMatch(/unsupported Content-Type "text\/plain"/);
+  });
+
+  it('another protocol version → 415; plain application/json is accepted', async () => {
+    const { res } = await refused((url) =>
+      rawRequest(url, {
+        method: 'POST',
+        path: '/adjustendpoints',
+        headers: { 'content-type': 'application/external.dns.webhook+json;version=2' },
+        body: '[]',
+      }),
+    );
+    expect(res.status).toBe(415);
+    const { url } = await startServer(memoryProvider());
+    const ok = await rawRequest(url, {
+      method: 'POST',
+      path: '/adjustendpoints',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: '[]',
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it('malformed JSON → 400', async () => {
+    const { res } = await refused((url) => externalDnsPost(url, '/records', '{"create":[{"dnsName":'));
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/malformed JSON/);
+    const adjust = await refused((url) => externalDnsPost(url, '/adjustendpoints', ''));
+    expect(adjust.res.status).toBe(400);
+  });
+
+  it('body over the limit → 413 (declared length and chunked)', async () => {
+    const big = JSON.stringify({
+      create: [{ dnsName: 'big.example.com', recordType: 'TXT', targets: ['x'.repeat(4000)] }],
+    });
+    const declared = await refused((url) => externalDnsPost(url, '/records', big), { maxBodyBytes: 1024 });
+    expect(declared.res.status).toBe(413);
+    const chunked = await refused(
+      (url) =>
+        rawRequest(url, {
+          method: 'POST',
+          path: '/records',
+          headers: { 'content-type': MEDIA_TYPE, 'transfer-encoding': 'chunked' },
+          body: big,
+        }),
+      { maxBodyBytes: 1024 },
+    );
+    expect(chunked.res.status).toBe(413);
+    expect(chunked.server.metrics.render()).toMatch(
+      /errors_total\{reason="payload_too_large",route="records"\} 1/,
+    );
+  });
+
+  it('unknown record type → 400 naming the path', async () => {
+    const { res } = await refused((url) =>
+      externalDnsPost(
+        url,
+        '/records',
+        JSON.stringify({
+          create: [{ dnsName: 'x.example.com', recordType: 'SPF', targets: ['v=spf1 -all'] }],
+        }),
+      ),
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/create\[0\]\.recordType: "SPF" is not a supported record type/);
+  });
+
+  it('a type the provider cannot store → 400', async () => {
+    const provider = new InMemoryProvider({
+      zones: ['example.com'],
+      recordTypes: ['A', 'AAAA', 'CNAME', 'TXT'],
+    });
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [{ dnsName: 'x.example.com', recordType: 'MX', targets: ['10 mail.example.com'] }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/cannot store MX records/);
+    expect(provider.calls.applyChanges).toBe(0);
+  });
+
+  it('invalid targets → 400 listing every issue; nothing of the batch is applied', async () => {
+    const { res } = await refused((url) =>
+      externalDnsPost(
+        url,
+        '/records',
+        JSON.stringify({
+          create: [
+            { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+            { dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] },
+            { dnsName: 'bad6.example.com', recordType: 'AAAA', targets: ['192.0.2.1'] },
+          ],
+        }),
+      ),
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/create\[1\]\.targets\[0\]/);
+    expect(res.text).toMatch(/create\[2\]\.targets\[0\]/);
+  });
+
+  it('a wrong JSON shape (object for adjustendpoints, number for a TTL) → 400', async () => {
+    const a = await refused((url) => externalDnsPost(url, '/adjustendpoints', '{"dnsName":"x.example.com"}'));
+    expect(a.res.status).toBe(400);
+    const b = await refused((url) =>
+      externalDnsPost(
+        url,
+        '/records',
+        '{"create":[{"dnsName":"x.example.com","recordType":"A","recordTTL":"60"}]}',
+      ),
+    );
+    expect(b.res.status).toBe(400);
+    expect(b.res.text).toMatch(/recordTTL: expected a number, got string/);
+  });
+
+  it('unsupported methods → 400, as ExternalDNS’s own server; unknown paths → 404', async () => {
+    for (const [method, path] of [
+      ['DELETE', '/records'],
+      ['PUT', '/records'],
+      ['GET', '/adjustendpoints'],
+      ['POST', '/'],
+    ] as const) {
+      const { res } = await refused((url) => rawRequest(url, { method, path }));
+      expect(res.status, `${method} ${path}`).toBe(400);
+    }
+    const { res } = await refused((url) => rawRequest(url, { path: '/applychanges' }));
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('provider failures', () => {
+  it('→ 500 with a short message and no secret', async () => {
+    const secret = 's3cr3t-api-key';
+    const provider = memoryProvider();
+    provider.failNextApply(
+      new ProviderError(`upstream said: bad key ${secret}\n${'detail '.repeat(200)}`, {
+        provider: 'inmemory',
+        retryable: true,
+      }),
+    );
+    const { url, server } = await startServer(provider, { secrets: [secret] });
+    const res = await externalDnsPost(url, '/records', FIRST_SYNC);
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain(secret);
+    expect(res.text).toContain('[redacted]');
+    expect(res.text.length).toBeLessThan(400);
+    expect(res.text).not.toContain('\n\n');
+    expect(server.metrics.render()).toMatch(/errors_total\{reason="provider",route="records"\} 1/);
+  });
+
+  it('a provider-side ValidationError → 400 (retrying cannot help); other provider errors → 500', async () => {
+    const provider = memoryProvider();
+    provider.failNextApply(
+      new ValidationError([
+        { path: ['create', 0], code: 'no_zone', message: 'no zone serves api.example.com' },
+      ]),
+    );
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(url, '/records', FIRST_SYNC);
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/no zone serves api\.example\.com/);
+    const unknownZone = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({ create: [{ dnsName: 'api.elsewhere.net', recordType: 'A', targets: ['192.0.2.1'] }] }),
+    );
+    expect(unknownZone.status).toBe(500);
+    expect((await provider.records()).length).toBe(0);
+  });
+
+  it('a records() failure → 500', async () => {
+    const provider = memoryProvider();
+    provider.records = () => Promise.reject(new Error('backend down'));
+    const { url } = await startServer(provider);
+    const res = await externalDnsGet(url, '/records');
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/inmemory provider failed: backend down/);
+  });
+});
