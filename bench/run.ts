@@ -1,7 +1,9 @@
-// `pnpm bench [suite…]`: runs the named benchmark suites (default: all that need no server).
-// Suites: plan (add `--full` for the 1,000,000-endpoint row).
+// `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare (when present). Default: all.
+// `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
+import { benchPdns, printPdnsBench } from './pdns.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -13,4 +15,9 @@ console.log(
 if (wanted('plan')) {
   const sizes = args.includes('--quick') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   printPlanBench(await benchPlan(sizes));
+  console.log();
+}
+if (wanted('pdns')) {
+  printPdnsBench(await benchPdns());
+  console.log();
 }

@@ -21,7 +21,7 @@ import {
   type ProviderCapabilities,
   type RecordType,
 } from '@openova/dns-core';
-import { PowerDnsClient, type PowerDnsClientOptions, type RRsetChange } from './client.js';
+import { PowerDnsClient, zoneIdFromName, type PowerDnsClientOptions, type RRsetChange } from './client.js';
 import { isPowerDnsApiError } from './errors.js';
 import {
   canonicalTargetFor,
@@ -54,6 +54,11 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
   recordTypes?: readonly RecordType[];
   /** How long the zone list is reused (default 60 000 ms; 0 = list zones on every call). */
   zoneCacheTtlMs?: number;
+  /**
+   * The zones to serve, when known: skips discovery, so a run costs one GET per zone plus one PATCH
+   * per changed zone. A zone missing on the server fails the read with a 404 `PowerDnsApiError`.
+   */
+  zones?: readonly string[];
   /**
    * Query the server over DNS after each apply and report whether the answers match. The report
    * goes to `onVerified` and {@link PowerDnsProvider.lastVerification}; a mismatch never throws.
@@ -107,6 +112,7 @@ export class PowerDnsProvider implements Provider {
   readonly #zoneCacheTtlMs: number;
   readonly #verify: PowerDnsProviderOptions['verify'];
   #zoneCache: { zones: ZoneRef[]; at: number } | undefined;
+  readonly #fixedZones: ZoneRef[] | undefined;
 
   constructor(options: PowerDnsProviderOptions) {
     if (options.client) {
@@ -118,6 +124,7 @@ export class PowerDnsProvider implements Provider {
         recordTypes: _r,
         zoneCacheTtlMs: _z,
         verify: _v,
+        zones: _zs,
         client: _c,
         ...connection
       } = options;
@@ -136,6 +143,10 @@ export class PowerDnsProvider implements Provider {
     }
     this.#recordTypes = new Set(types);
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? 60_000;
+    this.#fixedZones = options.zones?.map((z) => {
+      const name = withoutTrailingDot(z.trim()).toLowerCase();
+      return { name, id: zoneIdFromName(name) };
+    });
     this.#verify = options.verify;
     this.capabilities = { recordTypes: types, atomicity: 'zone', setIdentifiers: false };
   }
@@ -381,6 +392,7 @@ export class PowerDnsProvider implements Provider {
   }
 
   async #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {
+    if (this.#fixedZones) return this.#fixedZones;
     const now = performance.now();
     if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs)
       return this.#zoneCache.zones;

@@ -24,6 +24,35 @@ function isCanonicalAscii(name: string): boolean {
   return true;
 }
 
+// Fast path for the names almost every caller passes (ASCII letters, digits, `-`, `_`, an optional
+// leading `*.`): one pass, no allocation. Anything else takes the full check with its messages.
+function isPlainValidName(name: string, allowWildcard: boolean): boolean {
+  const n = name.length;
+  if (n === 0 || n > MAX_NAME_OCTETS) return false;
+  let i = 0;
+  if (name.charCodeAt(0) === 42 /* * */) {
+    if (!allowWildcard || name.charCodeAt(1) !== 46 /* . */) return false;
+    i = 2;
+  }
+  let labelLength = 0;
+  for (; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 46) {
+      if (labelLength === 0) return false;
+      labelLength = 0;
+    } else if (
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 48 && c <= 57) ||
+      c === 45 ||
+      c === 95
+    ) {
+      if (++labelLength > MAX_LABEL_OCTETS) return false;
+    } else return false;
+  }
+  return labelLength > 0;
+}
+
 /**
  * The one name normaliser used for every comparison in the SDK: trims spaces, lower-cases, converts
  * internationalised labels to punycode and drops one trailing dot. `API.Example.com.` → `api.example.com`.
@@ -97,6 +126,7 @@ const labelChars = /^[a-z0-9_-]+$/;
  * digits, `-` and `_` (after IDNA conversion). Returns the issues found; an empty list means valid.
  */
 export function checkDnsName(name: string, path: IssuePath, options: NameCheckOptions = {}): Issue[] {
+  if (isPlainValidName(name, options.allowWildcard !== false)) return [];
   const what = options.what ?? 'name';
   const issues: Issue[] = [];
   const add = (code: string, message: string) => issues.push({ path, code, message });

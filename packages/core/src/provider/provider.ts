@@ -41,7 +41,10 @@ export interface Provider {
   readonly capabilities: ProviderCapabilities;
   /** The names this provider serves; records outside it are neither read nor written. */
   readonly domainFilter: DomainFilter;
-  /** Every record set in every zone the provider manages, TXT included, names without trailing dot. */
+  /**
+   * Every record set in every zone the provider manages, TXT included, names without trailing dot.
+   * Returns new objects on every call: callers (the registry) label them in place.
+   */
   records(options?: CallOptions): Promise<Endpoint[]>;
   /** Applies creates, updates (old/new pairs) and deletes. Must throw a `DnsError` on failure. */
   applyChanges(changes: Changes, options?: CallOptions): Promise<void>;

@@ -204,16 +204,22 @@ export class TxtRegistry implements Registry {
       // Decode punycode first so an IDN record's TXT parses like its Unicode spelling.
       const mapped = this.mapper.toEndpointName(dnsNameToUnicode(ep.dnsName));
       if (mapped.endpointName === '') continue; // another configuration's marker: hidden, not read
-      const group = (map: Map<string, MarkerGroup>, k: string) => {
-        let g = map.get(k);
-        if (!g) map.set(k, (g = { values: [], setIdentifier: ep.setIdentifier, ...mapped }));
-        g.values.push(...values);
-      };
-      group(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier));
-      group(byTxtName, txtKey(ep.dnsName, ep.setIdentifier));
+      addToGroup(
+        byRecord,
+        key(mapped.endpointName, mapped.recordType, ep.setIdentifier),
+        { ...mapped, setIdentifier: ep.setIdentifier },
+        values,
+      );
+      addToGroup(
+        byTxtName,
+        txtKey(ep.dnsName, ep.setIdentifier),
+        { ...mapped, setIdentifier: ep.setIdentifier },
+        values,
+      );
     }
 
     const markers = new Map<string, Marker>();
+    // sorted so that warnings come out in the same order whatever order the provider returned
     for (const [k, g] of [...byRecord].sort(([a], [b]) => compare(a, b))) {
       const marker = resolve(g.values);
       markers.set(k, marker);
@@ -234,8 +240,8 @@ export class TxtRegistry implements Registry {
     this.#byTxtName = new Map([...byTxtName].map(([k, g]) => [k, resolve(g.values)]));
 
     const out: Endpoint[] = [];
-    for (const rec of plain) {
-      const ep = cloneEndpoint(rec);
+    // Providers return fresh objects (Provider.records contract), so they are labelled in place.
+    for (const ep of plain) {
       const marker = this.#lookup(ep, markers);
       if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
       else if (marker?.labels) Object.assign(ep.labels, marker.labels);
@@ -557,6 +563,17 @@ function txtNameProblem(txtName: string): { code: string; message: string } | un
  * order the provider returned them in.
  */
 function resolve(values: readonly MarkerValue[]): Marker {
+  // the common case, one marker with one value, needs none of the work below
+  if (values.length === 1) {
+    const only = values[0] as MarkerValue;
+    return {
+      ambiguous: false,
+      ownerIds: [only.labels[LabelKeys.owner] ?? ''],
+      labels: only.labels,
+      txt: only.txt,
+      txtNames: [only.txt.dnsName],
+    };
+  }
   const sorted = [...values].sort(
     (a, b) =>
       Number(a.txt.dnsName !== a.txt.dnsName.toLowerCase()) -
@@ -569,6 +586,17 @@ function resolve(values: readonly MarkerValue[]): Marker {
   const txtNames = [...new Set(sorted.map((v) => v.txt))].map((t) => t.dnsName);
   const ambiguous = ownerIds.length > 1;
   return { ambiguous, ownerIds, labels: ambiguous ? undefined : first.labels, txt: first.txt, txtNames };
+}
+
+function addToGroup(
+  map: Map<string, MarkerGroup>,
+  k: string,
+  where: Omit<MarkerGroup, 'values'>,
+  values: readonly MarkerValue[],
+): void {
+  const g = map.get(k);
+  if (g) g.values.push(...values);
+  else map.set(k, { ...where, values: [...values] });
 }
 
 function describe(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
