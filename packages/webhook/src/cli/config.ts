@@ -70,51 +70,43 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T | und
       return found;
     });
 
-const envSchema = z
-  .object({
-    DNS_PROVIDER: oneOf(CLI_PROVIDERS, undefined),
-    PDNS_API_URL: z.string().optional(),
-    PDNS_API_KEY: z.string().optional(),
-    PDNS_SERVER_ID: host('localhost'),
-    DOMAIN_FILTER: commaList,
-    EXCLUDE_DOMAINS: commaList,
-    WEBHOOK_HOST: host('127.0.0.1'),
-    WEBHOOK_PORT: port(8888),
-    HEALTH_HOST: host('0.0.0.0'),
-    HEALTH_PORT: port(8080),
-    LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
-    LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
-  })
-  .superRefine((env, context) => {
-    if (env.DNS_PROVIDER === 'pdns') {
-      const url = env.PDNS_API_URL?.trim() ?? '';
-      if (url === '')
-        context.addIssue({
-          code: 'custom',
-          path: ['PDNS_API_URL'],
-          message: 'is required with DNS_PROVIDER=pdns',
-        });
-      else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
-        context.addIssue({
-          code: 'custom',
-          path: ['PDNS_API_URL'],
-          message: `must be an http:// or https:// URL, got ${JSON.stringify(url)}`,
-        });
-      // the key's value is never echoed
-      if ((env.PDNS_API_KEY?.trim() ?? '') === '')
-        context.addIssue({
-          code: 'custom',
-          path: ['PDNS_API_KEY'],
-          message: 'is required with DNS_PROVIDER=pdns',
-        });
-    }
-    if (env.DNS_PROVIDER === 'inmemory' && env.DOMAIN_FILTER.length === 0)
-      context.addIssue({
-        code: 'custom',
-        path: ['DOMAIN_FILTER'],
-        message: 'is required with DNS_PROVIDER=inmemory (its entries are the in-memory zones)',
-      });
-  });
+const envSchema = z.object({
+  DNS_PROVIDER: oneOf(CLI_PROVIDERS, undefined),
+  PDNS_API_URL: z.string().optional(),
+  PDNS_API_KEY: z.string().optional(),
+  PDNS_SERVER_ID: host('localhost'),
+  DOMAIN_FILTER: commaList,
+  EXCLUDE_DOMAINS: commaList,
+  WEBHOOK_HOST: host('127.0.0.1'),
+  WEBHOOK_PORT: port(8888),
+  HEALTH_HOST: host('0.0.0.0'),
+  HEALTH_PORT: port(8080),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
+});
+
+/** Settings that depend on the provider, checked even when other variables are bad (all problems at once). */
+function providerIssues(env: Readonly<Record<string, string | undefined>>): string[] {
+  const issues: string[] = [];
+  const provider = env['DNS_PROVIDER']?.trim().toLowerCase();
+  if (provider === 'pdns') {
+    const url = env['PDNS_API_URL']?.trim() ?? '';
+    if (url === '') issues.push('PDNS_API_URL: is required with DNS_PROVIDER=pdns');
+    else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
+      issues.push(`PDNS_API_URL: must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
+    // the key's value is never echoed
+    if ((env['PDNS_API_KEY']?.trim() ?? '') === '')
+      issues.push('PDNS_API_KEY: is required with DNS_PROVIDER=pdns');
+  }
+  if (
+    provider === 'inmemory' &&
+    (env['DOMAIN_FILTER'] ?? '').split(',').every((entry) => entry.trim() === '')
+  )
+    issues.push(
+      'DOMAIN_FILTER: is required with DNS_PROVIDER=inmemory (its entries are the in-memory zones)',
+    );
+  return issues;
+}
 
 /**
  * Reads the command's settings from environment variables. Every problem is reported at once, each
@@ -123,12 +115,13 @@ const envSchema = z
  */
 export function parseWebhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
   const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
-    );
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
+    ...providerIssues(env),
+  ];
+  if (!result.success || lines.length) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   const e = result.data;
   return {
     provider: e.DNS_PROVIDER,
