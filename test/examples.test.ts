@@ -31,4 +31,12 @@ describe('examples', () => {
     expect(out).toContain('the desired set is empty while we own 20 records');
     expect(out).toContain('forced: deleted 10 records');
   });
+
+  it('powerdns-lua writes LUA records that a real PowerDNS answers, and converges', () => {
+    const out = run('examples/powerdns-lua.ts');
+    expect(out).toContain('+ api.example.com LUA ttl 5: A "ifportup(');
+    expect(out).toContain('api.example.com A → 127.0.0.1 (10 answers in a row');
+    expect(out).toMatch(/canary\.example\.com A → 192\.0\.2\.3[01]/);
+    expect(out).toContain('second plan has changes: false');
+  });
 });
