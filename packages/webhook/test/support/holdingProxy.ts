@@ -1,0 +1,59 @@
+// An HTTP proxy in front of PowerDNS's API that can hold PATCH requests, to have an apply in flight.
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HoldingProxy {
+  url: string;
+  /** Resolves when the next PATCH arrived (and is being held). */
+  nextPatch(): Promise<void>;
+  /** Hold each PATCH this long before forwarding it (0 = forward at once). */
+  holdMs: number;
+  close(): Promise<void>;
+}
+
+export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
+  const waiters: (() => void)[] = [];
+  const state = { holdMs: 0 };
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const forward = () => {
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      out.on('error', () => res.destroy());
+      req.pipe(out);
+    };
+    if (req.method === 'PATCH') {
+      waiters.splice(0).forEach((w) => w());
+      if (state.holdMs > 0) return void setTimeout(forward, state.holdMs);
+    }
+    forward();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    nextPatch: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    get holdMs() {
+      return state.holdMs;
+    },
+    set holdMs(value: number) {
+      state.holdMs = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
