@@ -3,13 +3,8 @@ import { AbortedError, ConfigError } from '@openova/dns-core';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { CloudflareApiError, codeForAnswer, describeCloudflareErrors } from './errors.js';
-import {
-  limiterFor,
-  RateLimiter,
-  RateLimitWaitTooLong,
-  sleepWithSignal,
-  type RateLimitOptions,
-} from './rateLimit.js';
+import type { RateLimiter } from './rateLimit.js';
+import { limiterFor, RateLimitWaitTooLong, sleepWithSignal, type RateLimitOptions } from './rateLimit.js';
 import {
   batchResultSchema,
   deleteResultSchema,
@@ -289,7 +284,7 @@ export class CloudflareClient {
     const perPage = options.perPage ?? MAX_ZONES_PER_PAGE;
     if (!Number.isInteger(perPage) || perPage < 5 || perPage > MAX_ZONES_PER_PAGE)
       throw new ConfigError(`cloudflare: zones perPage must be 5–${MAX_ZONES_PER_PAGE}, got ${perPage}`);
-    return this.#allPages(
+    return await this.#allPages(
       {
         method: 'GET',
         path: '/zones',
@@ -316,11 +311,11 @@ export class CloudflareClient {
    * `GET /zones/{zone_id}/dns_records`, every page, 5,000 per page unless told otherwise. Stops at
    * `result_info.total_pages` (or at a short page when the answer has no totals).
    */
-  listDnsRecords(zoneId: string, options: ListDnsRecordsOptions = {}): Promise<CloudflareRecord[]> {
+  async listDnsRecords(zoneId: string, options: ListDnsRecordsOptions = {}): Promise<CloudflareRecord[]> {
     const perPage = options.perPage ?? MAX_RECORDS_PER_PAGE;
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_RECORDS_PER_PAGE)
       throw new ConfigError(`cloudflare: records perPage must be 1–${MAX_RECORDS_PER_PAGE}, got ${perPage}`);
-    return this.#allPages(
+    return await this.#allPages(
       {
         method: 'GET',
         path: `/zones/${segment(zoneId)}/dns_records`,
@@ -334,7 +329,11 @@ export class CloudflareClient {
   }
 
   /** `GET /zones/{zone_id}/dns_records/{id}`. */
-  getDnsRecord(zoneId: string, recordId: string, options: CloudflareCallOptions = {}): Promise<CloudflareRecord> {
+  getDnsRecord(
+    zoneId: string,
+    recordId: string,
+    options: CloudflareCallOptions = {},
+  ): Promise<CloudflareRecord> {
     return this.#call(
       {
         method: 'GET',
@@ -384,7 +383,11 @@ export class CloudflareClient {
   }
 
   /** `DELETE /zones/{zone_id}/dns_records/{id}`; returns the deleted record's id. */
-  async deleteDnsRecord(zoneId: string, recordId: string, options: CloudflareCallOptions = {}): Promise<string> {
+  async deleteDnsRecord(
+    zoneId: string,
+    recordId: string,
+    options: CloudflareCallOptions = {},
+  ): Promise<string> {
     const result = await this.#call(
       {
         method: 'DELETE',
@@ -432,14 +435,13 @@ export class CloudflareClient {
     return (await this.#send(spec, options)).result;
   }
 
-  async #allPages<T>(
-    spec: RequestSpec<T[]>,
-    perPage: number,
-    options: CloudflareCallOptions,
-  ): Promise<T[]> {
+  async #allPages<T>(spec: RequestSpec<T[]>, perPage: number, options: CloudflareCallOptions): Promise<T[]> {
     const out: T[] = [];
     for (let page = 1; ; page++) {
-      const answer = await this.#send({ ...spec, query: { ...spec.query, page, per_page: perPage } }, options);
+      const answer = await this.#send(
+        { ...spec, query: { ...spec.query, page, per_page: perPage } },
+        options,
+      );
       out.push(...answer.result);
       const info = answer.info;
       // total_pages is authoritative; without it a short page is the last one
@@ -455,7 +457,9 @@ export class CloudflareClient {
     let rateLimitRetries = 0;
     for (let attempt = 1; ; attempt++) {
       if (options.signal?.aborted)
-        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, { cause: options.signal.reason });
+        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, {
+          cause: options.signal.reason,
+        });
       await this.#acquire(spec, path, attempt, options.signal);
       try {
         return await this.#attempt(spec, path, attempt, options);
@@ -562,7 +566,9 @@ export class CloudflareClient {
     } catch (error) {
       if (options.signal?.aborted) {
         report({ failure: 'aborted' });
-        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, { cause: options.signal.reason });
+        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, {
+          cause: options.signal.reason,
+        });
       }
       if (timeout.aborted) {
         report({ failure: 'timeout' });
@@ -630,7 +636,9 @@ function httpError(input: {
 }): CloudflareApiError {
   const { spec, path, status, errors, text, attempt } = input;
   const retryAfter = status === 429 ? parseRetryAfter(input.retryAfterHeader) : undefined;
-  const detail = errors.length ? describeCloudflareErrors(errors) : text.trim().slice(0, 200) || '(no message)';
+  const detail = errors.length
+    ? describeCloudflareErrors(errors)
+    : text.trim().slice(0, 200) || '(no message)';
   const code = codeForAnswer(status, errors);
   const hint =
     code === 'PROVIDER_AUTH'

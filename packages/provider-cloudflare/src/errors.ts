@@ -102,7 +102,9 @@ export class CloudflareApiError extends ProviderError {
 
 /** True for a {@link CloudflareApiError} from any copy of this package. */
 export function isCloudflareApiError(value: unknown): value is CloudflareApiError {
-  return value instanceof Error && value.name === 'CloudflareApiError' && 'kind' in value && 'errors' in value;
+  return (
+    value instanceof Error && value.name === 'CloudflareApiError' && 'kind' in value && 'errors' in value
+  );
 }
 
 /** Codes that mean "this record's content is refused" (see the table in the docs). */

@@ -96,7 +96,12 @@ export function targetToFields(recordType: string, target: string): DnsRecordFie
     case 'SRV': {
       const [priority = '', weight = '', port = '', srvTarget = ''] = canonical.split(' ');
       return {
-        data: { priority: Number(priority), weight: Number(weight), port: Number(port), target: host(srvTarget) },
+        data: {
+          priority: Number(priority),
+          weight: Number(weight),
+          port: Number(port),
+          target: host(srvTarget),
+        },
       };
     }
     case 'CAA': {
@@ -110,7 +115,8 @@ export function targetToFields(recordType: string, target: string): DnsRecordFie
 
 /** The endpoint target of one Cloudflare record (or of fields about to be written). */
 export function recordToTarget(
-  record: Pick<CloudflareRecord, 'type' | 'content' | 'priority' | 'data'> | (DnsRecordFields & { type: string }),
+  record:
+    Pick<CloudflareRecord, 'type' | 'content' | 'priority' | 'data'> | (DnsRecordFields & { type: string }),
 ): string {
   const type = record.type.toUpperCase();
   const content = record.content ?? '';
@@ -128,7 +134,10 @@ export function recordToTarget(
     case 'SRV': {
       const d = record.data;
       if (d?.target !== undefined)
-        return canonicalizeTarget('SRV', `${d.priority ?? 0} ${d.weight ?? 0} ${d.port ?? 0} ${host(d.target)}`);
+        return canonicalizeTarget(
+          'SRV',
+          `${d.priority ?? 0} ${d.weight ?? 0} ${d.port ?? 0} ${host(d.target)}`,
+        );
       const parts = content.trim().split(/\s+/);
       // Cloudflare has returned SRV content both with and without the priority in front
       const full = parts.length === 3 ? [String(record.priority ?? 0), ...parts] : parts;

@@ -83,8 +83,7 @@ export function isFreePlan(zone: Pick<CloudflareZone, 'plan'>): boolean {
 
 /** How to reach the API: connection settings, or a client built already. */
 export type CloudflareConnection =
-  | (Omit<CloudflareClientOptions, 'dispatcher'> & { client?: undefined })
-  | { client: CloudflareClient };
+  (Omit<CloudflareClientOptions, 'dispatcher'> & { client?: undefined }) | { client: CloudflareClient };
 
 export type CloudflareProviderOptions = CloudflareConnection & {
   /** Names the provider reads and writes; zones are listed and filtered by it. */
@@ -251,9 +250,14 @@ export class CloudflareProvider implements Provider {
       throw new ConfigError('cloudflare: batchLimit must be a positive integer');
     this.#batchLimit = options.batchLimit;
     this.#recordsPerPage = options.recordsPerPage ?? MAX_RECORDS_PER_PAGE;
-    if (!Number.isInteger(this.#recordsPerPage) || this.#recordsPerPage < 1 || this.#recordsPerPage > MAX_RECORDS_PER_PAGE)
+    if (
+      !Number.isInteger(this.#recordsPerPage) ||
+      this.#recordsPerPage < 1 ||
+      this.#recordsPerPage > MAX_RECORDS_PER_PAGE
+    )
       throw new ConfigError(`cloudflare: recordsPerPage must be 1–${MAX_RECORDS_PER_PAGE}`);
-    if (/[\r\n]/.test(this.#defaultComment)) throw new ConfigError('cloudflare: defaultComment must be one line');
+    if (/[\r\n]/.test(this.#defaultComment))
+      throw new ConfigError('cloudflare: defaultComment must be one line');
     this.#recordTypes = (options.recordTypes ?? DEFAULT_CLOUDFLARE_RECORD_TYPES).map((t) => t.toUpperCase());
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? DEFAULT_ZONE_CACHE_TTL_MS;
   }
@@ -336,7 +340,8 @@ export class CloudflareProvider implements Provider {
         attributes.comment = attributes.comment.slice(0, zone.commentLimit);
       ep.recordTTL = attributes.ttl;
       const props: ProviderSpecificProperty[] = [];
-      if (attributes.proxied !== undefined) props.push({ name: PROXIED_PROPERTY, value: String(attributes.proxied) });
+      if (attributes.proxied !== undefined)
+        props.push({ name: PROXIED_PROPERTY, value: String(attributes.proxied) });
       if (attributes.comment !== '') props.push({ name: COMMENT_PROPERTY, value: attributes.comment });
       if (attributes.tags.length) props.push({ name: TAGS_PROPERTY, value: attributes.tags.join(',') });
       ep.providerSpecific = props;
@@ -380,7 +385,8 @@ export class CloudflareProvider implements Provider {
       } catch (error) {
         // A refused batch changed nothing, so what we know still holds; any other failure may
         // have left the zone in a state we did not see.
-        if (!(isCloudflareApiError(error) && error.code === 'RECORD_REJECTED')) this.#records.delete(planned.zoneId);
+        if (!(isCloudflareApiError(error) && error.code === 'RECORD_REJECTED'))
+          this.#records.delete(planned.zoneId);
         throw error;
       }
     }
@@ -467,14 +473,16 @@ export class CloudflareProvider implements Provider {
       }
       const [index] = unmatched.splice(at, 1);
       // a create whose value exists already was applied by an earlier attempt: leave it
-      if (mode === 'update') this.#patch(current[index as number] as CloudflareRecord, undefined, attributes, batch);
+      if (mode === 'update')
+        this.#patch(current[index as number] as CloudflareRecord, undefined, attributes, batch);
     }
     for (const target of toWrite) {
       const reuse = mode === 'update' ? unmatched.shift() : undefined;
       if (reuse !== undefined) this.#patch(current[reuse] as CloudflareRecord, target, attributes, batch);
       else batch.posts.push(this.#recordInput(ep, target, attributes));
     }
-    if (mode === 'update') for (const i of unmatched) batch.deletes.push({ id: (current[i] as CloudflareRecord).id });
+    if (mode === 'update')
+      for (const i of unmatched) batch.deletes.push({ id: (current[i] as CloudflareRecord).id });
   }
 
   /** A PATCH of only the fields that differ (`target` set when the value itself changes). */
@@ -489,7 +497,8 @@ export class CloudflareProvider implements Provider {
     if (attributes.proxied !== undefined && (record.proxied === true) !== attributes.proxied)
       fields.proxied = attributes.proxied;
     if ((record.comment ?? '') !== attributes.comment) fields.comment = attributes.comment;
-    if (canonicalTags(record.tags ?? []).join(',') !== attributes.tags.join(',')) fields.tags = attributes.tags;
+    if (canonicalTags(record.tags ?? []).join(',') !== attributes.tags.join(','))
+      fields.tags = attributes.tags;
     if (Object.keys(fields).length) batch.patches.push({ id: record.id, ...fields });
   }
 
@@ -561,7 +570,11 @@ export class CloudflareProvider implements Provider {
         const path = [list, i];
         issues.push(...validateEndpoint(ep, path));
         if (ep.targets.length === 0)
-          issues.push({ path: [...path, 'targets'], code: 'no_targets', message: `${describeEndpoint(ep)} has no targets` });
+          issues.push({
+            path: [...path, 'targets'],
+            code: 'no_targets',
+            message: `${describeEndpoint(ep)} has no targets`,
+          });
         this.#desiredAttributes(ep, path, issues);
       });
     }
@@ -588,7 +601,9 @@ export class CloudflareProvider implements Provider {
       });
     }
     if (issues.length)
-      throw new ValidationError(issues, { summary: 'cloudflare: the change set has invalid records; nothing was sent' });
+      throw new ValidationError(issues, {
+        summary: 'cloudflare: the change set has invalid records; nothing was sent',
+      });
   }
 
   // ---- state ----------------------------------------------------------------------------------
@@ -620,7 +635,11 @@ export class CloudflareProvider implements Provider {
   }
 
   /** Updates the cache after a batch succeeded: deletes gone, patched and posted records as returned. */
-  #remember(planned: ZoneBatch, posted: readonly CloudflareRecord[], patched: readonly CloudflareRecord[]): void {
+  #remember(
+    planned: ZoneBatch,
+    posted: readonly CloudflareRecord[],
+    patched: readonly CloudflareRecord[],
+  ): void {
     const sets = this.#records.get(planned.zoneId);
     if (!sets) return;
     const deleted = new Set(planned.batch.deletes.map((d) => d.id));

@@ -78,7 +78,58 @@ interface FakeZone {
   name: string;
   plan: FakePlan;
   recordQuota: number;
-  records: Map<string, FakeRecord>;
+  records: RecordTable;
+}
+
+/** A zone's records by id, in creation order, indexed by name so checks stay cheap in big zones. */
+class RecordTable {
+  readonly #byId = new Map<string, FakeRecord>();
+  readonly #byName = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  get(id: string): FakeRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  values(): IterableIterator<FakeRecord> {
+    return this.#byId.values();
+  }
+
+  set(id: string, record: FakeRecord): void {
+    const old = this.#byId.get(id);
+    if (old) this.#byName.get(old.name)?.delete(id);
+    this.#byId.set(id, record);
+    let ids = this.#byName.get(record.name);
+    if (!ids) this.#byName.set(record.name, (ids = new Set()));
+    ids.add(id);
+  }
+
+  delete(id: string): void {
+    const old = this.#byId.get(id);
+    if (!old) return;
+    this.#byName.get(old.name)?.delete(id);
+    this.#byId.delete(id);
+  }
+
+  *atName(name: string): IterableIterator<FakeRecord> {
+    for (const id of this.#byName.get(name) ?? []) {
+      const record = this.#byId.get(id);
+      if (record) yield record;
+    }
+  }
+
+  clone(): RecordTable {
+    const copy = new RecordTable();
+    for (const [id, record] of this.#byId) copy.set(id, record);
+    return copy;
+  }
 }
 
 interface ErrorItem {
@@ -118,7 +169,9 @@ function hexId(): string {
 }
 
 function isHost(value: string): boolean {
-  return value === '.' || /^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_-]+\.?$/i.test(value);
+  return (
+    value === '.' || /^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_-]+\.?$/i.test(value)
+  );
 }
 
 function stripDot(value: string): string {
@@ -143,6 +196,7 @@ export class FakeCloudflare {
   readonly #sent = new Map<string, number[]>();
   readonly #blockedUntil = new Map<string, number>();
   #throttle: { remaining: number; retryAfterSeconds: number } | undefined;
+  #faults: { remaining: number; status: number; afterExecuting: boolean } | undefined;
 
   private constructor(server: Server, url: string, options: FakeCloudflareOptions) {
     this.#server = server;
@@ -159,14 +213,15 @@ export class FakeCloudflare {
 
   /** Starts a fake on 127.0.0.1 (a free port). */
   static async start(options: FakeCloudflareOptions = {}): Promise<FakeCloudflare> {
-    let fake: FakeCloudflare | undefined;
+    // the handler needs the fake, the fake needs the server's port
+    const holder: { fake?: FakeCloudflare } = {};
     const server = createServer((req, res) => {
-      void fake?.handle(req, res);
+      void holder.fake?.handle(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeCloudflare(server, `http://127.0.0.1:${port}/client/v4`, options);
-    return fake;
+    holder.fake = new FakeCloudflare(server, `http://127.0.0.1:${port}/client/v4`, options);
+    return holder.fake;
   }
 
   /** Adds a zone; returns its id. */
@@ -178,7 +233,7 @@ export class FakeCloudflare {
       name: init.name.toLowerCase(),
       plan,
       recordQuota: init.recordQuota ?? (plan === 'free' ? 1000 : 3500),
-      records: new Map(),
+      records: new RecordTable(),
     });
     return id;
   }
@@ -200,6 +255,19 @@ export class FakeCloudflare {
   /** The next `count` requests are answered 429 with `Retry-After: retryAfterSeconds` (a 429 storm). */
   throttleNext(count: number, retryAfterSeconds: number): void {
     this.#throttle = { remaining: count, retryAfterSeconds };
+  }
+
+  /**
+   * The next `count` requests are answered with `status` (default 502). With `afterExecuting` the
+   * request is carried out first and only its answer is lost: a write that happened although the
+   * client saw an error.
+   */
+  failNext(count: number, options: { status?: number; afterExecuting?: boolean } = {}): void {
+    this.#faults = {
+      remaining: count,
+      status: options.status ?? 502,
+      afterExecuting: options.afterExecuting ?? false,
+    };
   }
 
   /** Requests that arrived while their credential was blocked (a well-behaved client sends none). */
@@ -242,11 +310,21 @@ export class FakeCloudflare {
           throw new FakeApiError(400, [{ code: 6007, message: 'Malformed JSON in request body' }]);
         }
       }
+      const fault = this.#faults && this.#faults.remaining > 0 ? this.#faults : undefined;
+      if (fault) fault.remaining--;
+      if (fault && !fault.afterExecuting)
+        throw new FakeApiError(fault.status, [{ code: 10001, message: 'Service unavailable' }]);
       body = this.#route(entry.method, path, url.searchParams, json);
+      if (fault) throw new FakeApiError(fault.status, [{ code: 10001, message: 'Bad gateway' }]);
     } catch (error) {
       if (!(error instanceof FakeApiError)) {
         status = 500;
-        body = { success: false, errors: [{ code: 10001, message: String(error) }], messages: [], result: null };
+        body = {
+          success: false,
+          errors: [{ code: 10001, message: String(error) }],
+          messages: [],
+          result: null,
+        };
       } else {
         status = error.status;
         headers = error.headers;
@@ -277,7 +355,9 @@ export class FakeCloudflare {
       throw new FakeApiError(403, [{ code: 10000, message: 'Authentication error' }]);
     }
     if (this.#ipRestricted)
-      throw new FakeApiError(403, [{ code: 9109, message: 'Cannot use the access token from location: 127.0.0.1' }]);
+      throw new FakeApiError(403, [
+        { code: 9109, message: 'Cannot use the access token from location: 127.0.0.1' },
+      ]);
     return credential;
   }
 
@@ -285,9 +365,13 @@ export class FakeCloudflare {
     const now = entry.at;
     const blockedUntil = this.#blockedUntil.get(credential) ?? 0;
     const tooMany = (retryAfterMs: number) =>
-      new FakeApiError(429, [{ code: 971, message: 'Please wait and consider throttling your request speed' }], {
-        'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
-      });
+      new FakeApiError(
+        429,
+        [{ code: 971, message: 'Please wait and consider throttling your request speed' }],
+        {
+          'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+        },
+      );
     if (now < blockedUntil) {
       entry.early = true;
       throw tooMany(blockedUntil - now);
@@ -313,12 +397,19 @@ export class FakeCloudflare {
     if (parts[0] === 'zones' && parts.length === 1 && method === 'GET') return this.#listZones(query);
     if (parts[0] === 'zones' && parts[1] !== undefined) {
       const zone = this.#zones.get(parts[1]);
-      if (!zone) throw new FakeApiError(404, [{ code: 7003, message: 'Could not route to /zones/' + parts[1] + ', perhaps your object identifier is invalid?' }]);
+      if (!zone)
+        throw new FakeApiError(404, [
+          {
+            code: 7003,
+            message: 'Could not route to /zones/' + parts[1] + ', perhaps your object identifier is invalid?',
+          },
+        ]);
       if (parts.length === 2 && method === 'GET') return ok(this.#zoneJson(zone));
       if (parts[2] === 'dns_records') {
         if (parts.length === 3 && method === 'GET') return this.#listRecords(zone, query);
         if (parts.length === 3 && method === 'POST') return ok(this.#create(zone, body));
-        if (parts.length === 4 && parts[3] === 'batch' && method === 'POST') return ok(this.#batch(zone, body));
+        if (parts.length === 4 && parts[3] === 'batch' && method === 'POST')
+          return ok(this.#batch(zone, body));
         if (parts.length === 4 && parts[3] !== undefined) {
           const id = parts[3];
           const existing = zone.records.get(id);
@@ -330,7 +421,7 @@ export class FakeCloudflare {
           }
           if (method === 'PATCH' || method === 'PUT') {
             const next = this.#build(zone, asObject(body), existing, method === 'PUT');
-            const working = new Map(zone.records);
+            const working = zone.records.clone();
             working.delete(id);
             this.#checkSet(zone, working, next);
             zone.records.set(id, next);
@@ -403,10 +494,16 @@ export class FakeCloudflare {
     const posts = list('posts');
     const size = deletes.length + patches.length + puts.length + posts.length;
     const limit = zone.plan === 'free' ? 200 : 3500;
-    if (size > limit) throw validation(9000, `A batch may contain at most ${limit} operations on this plan; got ${size}.`);
+    if (size > limit)
+      throw validation(9000, `A batch may contain at most ${limit} operations on this plan; got ${size}.`);
     // one transaction: everything runs on a copy, committed only when all succeeded
-    const working = new Map(zone.records);
-    const out = { deletes: [] as FakeRecord[], patches: [] as FakeRecord[], puts: [] as FakeRecord[], posts: [] as FakeRecord[] };
+    const working = zone.records.clone();
+    const out = {
+      deletes: [] as FakeRecord[],
+      patches: [] as FakeRecord[],
+      puts: [] as FakeRecord[],
+      posts: [] as FakeRecord[],
+    };
     const existing = (item: Record<string, unknown>): FakeRecord => {
       const found = typeof item['id'] === 'string' ? working.get(item['id']) : undefined;
       if (!found) throw new FakeApiError(400, [{ code: 81044, message: 'Record does not exist.' }]);
@@ -449,10 +546,12 @@ export class FakeCloudflare {
   ): FakeRecord {
     const now = new Date().toISOString();
     const from = replace || !base ? undefined : base;
-    const get = <T>(key: string, fallback: T): unknown => (key in input ? input[key] : (from?.[key as keyof FakeRecord] ?? fallback));
+    const get = <T>(key: string, fallback: T): unknown =>
+      key in input ? input[key] : (from?.[key as keyof FakeRecord] ?? fallback);
     const type = String(get('type', base?.type ?? '')).toUpperCase();
     const name = String(get('name', base?.name ?? '')).toLowerCase();
-    if (!SUPPORTED_TYPES.has(type)) throw validation(9000, `Unsupported record type ${JSON.stringify(type)}.`);
+    if (!SUPPORTED_TYPES.has(type))
+      throw validation(9000, `Unsupported record type ${JSON.stringify(type)}.`);
     if (name !== zone.name && !name.endsWith(`.${zone.name}`))
       throw validation(9000, `Record name ${name} does not belong to zone ${zone.name}.`);
     const proxied = get('proxied', false);
@@ -483,7 +582,7 @@ export class FakeCloudflare {
       proxied,
       proxiable: PROXIABLE.has(type),
       ttl: proxied ? 1 : ttl, // Cloudflare reports every proxied record with TTL 1 (automatic)
-      comment: comment === '' ? null : (comment as string | null),
+      comment: comment === '' ? null : comment,
       tags: [...(tags as string[])],
       settings: asObject(get('settings', {})),
       meta: {},
@@ -496,7 +595,8 @@ export class FakeCloudflare {
 
   /** Fills content (and priority / data) by type, validating them. */
   #content(record: FakeRecord, input: Record<string, unknown>, from: FakeRecord | undefined): void {
-    const content = String(('content' in input ? input['content'] : from?.content) ?? '');
+    const raw = 'content' in input ? input['content'] : from?.content;
+    const content = typeof raw === 'string' ? raw : '';
     switch (record.type) {
       case 'A':
         if (!isIPv4(content)) throw validation(9005, 'Content for A record must be a valid IPv4 address.');
@@ -534,8 +634,15 @@ export class FakeCloudflare {
       case 'SRV': {
         const data = asObject('data' in input ? input['data'] : from?.data);
         const [priority, weight, port] = [num(data['priority']), num(data['weight']), num(data['port'])];
-        const target = typeof data['target'] === 'string' ? stripDot(data['target']).toLowerCase() : undefined;
-        if (priority === undefined || weight === undefined || port === undefined || !target || !isHost(target))
+        const target =
+          typeof data['target'] === 'string' ? stripDot(data['target']).toLowerCase() : undefined;
+        if (
+          priority === undefined ||
+          weight === undefined ||
+          port === undefined ||
+          !target ||
+          !isHost(target)
+        )
           throw validation(9101, 'SRV records need data with priority, weight, port and target.');
         record.data = { priority, weight, port, target };
         record.priority = priority;
@@ -547,7 +654,12 @@ export class FakeCloudflare {
         const flags = num(data['flags']);
         const tag = data['tag'];
         const value = data['value'];
-        if (flags === undefined || typeof tag !== 'string' || !/^[a-z0-9]+$/i.test(tag) || typeof value !== 'string')
+        if (
+          flags === undefined ||
+          typeof tag !== 'string' ||
+          !/^[a-z0-9]+$/i.test(tag) ||
+          typeof value !== 'string'
+        )
           throw validation(9102, 'CAA records need data with flags, tag and value.');
         record.data = { flags, tag, value };
         record.content = `${flags} ${tag} "${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -559,16 +671,23 @@ export class FakeCloudflare {
   }
 
   /** Checks a record against the other records of the zone (`records` no longer holds its old version). */
-  #checkSet(zone: FakeZone, records: ReadonlyMap<string, FakeRecord>, record: FakeRecord): void {
-    for (const other of records.values()) {
+  #checkSet(zone: FakeZone, records: RecordTable, record: FakeRecord): void {
+    for (const other of records.atName(record.name)) {
       if (other.id === record.id || other.name !== record.name) continue;
       if (other.type === record.type && other.content === record.content)
         throw new FakeApiError(400, [{ code: 81058, message: 'An identical record already exists.' }]);
-      if (EXCLUSIVE.has(record.type) && EXCLUSIVE.has(other.type) && (record.type === 'CNAME') !== (other.type === 'CNAME'))
-        throw new FakeApiError(400, [{ code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' }]);
+      if (
+        EXCLUSIVE.has(record.type) &&
+        EXCLUSIVE.has(other.type) &&
+        (record.type === 'CNAME') !== (other.type === 'CNAME')
+      )
+        throw new FakeApiError(400, [
+          { code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' },
+        ]);
     }
     const count = records.has(record.id) ? records.size : records.size + 1;
-    if (count > zone.recordQuota) throw new FakeApiError(400, [{ code: 81045, message: 'Record quota exceeded.' }]);
+    if (count > zone.recordQuota)
+      throw new FakeApiError(400, [{ code: 81045, message: 'Record quota exceeded.' }]);
   }
 
   #zoneByName(name: string): FakeZone {
@@ -644,7 +763,9 @@ function intParam(value: string | null, fallback: number, min: number, max: numb
   if (value === null) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new FakeApiError(400, [{ code: 1001, message: `Invalid paging parameter ${JSON.stringify(value)} (${min}–${max})` }]);
+    throw new FakeApiError(400, [
+      { code: 1001, message: `Invalid paging parameter ${JSON.stringify(value)} (${min}–${max})` },
+    ]);
   return n;
 }
 
