@@ -25,6 +25,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     process.exitCode = 2;
     return;
   }
+  // a closed stdout (a log shipper going away) must not crash the server
+  process.stdout.on('error', () => {});
   const logger = createStructuredLogger({ ...config.log, base: { component: COMMAND } });
   const configured = createConfiguredProvider(config);
   const server = createWebhookServer({

@@ -111,7 +111,7 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
 /**
  * Reads the command's settings from environment variables. Every problem is reported at once, each
  * line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535, got "http"`.
- * @throws {@link ConfigError}
+ * @throws ConfigError (from `@openova/dns-core`) naming every bad variable.
  */
 export function parseWebhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
   const result = envSchema.safeParse(env);
