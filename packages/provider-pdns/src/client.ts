@@ -22,6 +22,7 @@ import {
   serverSchema,
   statisticItemSchema,
   tsigKeySchema,
+  zoneReader,
   zoneSchema,
   zoneSummarySchema,
   type PowerDnsConfigSetting,
@@ -245,8 +246,8 @@ interface RequestSpec<T> {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
-  /** How to read a success body: a zod schema, raw text, or ignore it. */
-  response: z.ZodType<T> | 'text' | 'none';
+  /** How to read a success body: a zod schema (or anything with its `safeParse`), raw text, or ignore it. */
+  response: Pick<z.ZodType<T>, 'safeParse'> | 'text' | 'none';
   /** Safe to send twice: retried on any transient failure, not only on ones that prove nothing happened. */
   idempotent: boolean;
 }
@@ -560,7 +561,7 @@ export class PowerDnsClient {
           rrset_name: options.rrsetName === undefined ? undefined : withTrailingDot(options.rrsetName),
           rrset_type: options.rrsetType,
         },
-        response: zoneSchema,
+        response: zoneReader,
         idempotent: true,
       },
       options,

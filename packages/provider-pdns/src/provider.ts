@@ -3,7 +3,6 @@ import {
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  endpointKey,
   findZone,
   isInZone,
   KNOWN_RECORD_TYPES,
@@ -172,18 +171,18 @@ export class PowerDnsProvider implements Provider {
       zones.map(async (zone) => {
         const full = await this.client.getZone(zone.id, options.signal ? { signal: options.signal } : {});
         const out: Endpoint[] = [];
+        // Every rrset of a selected zone, like ExternalDNS providers: the planner applies the domain
+        // filter per record, and the registry must see ownership TXTs even outside a narrow filter.
         for (const rrset of full.rrsets ?? []) {
           if (!this.#recordTypes.has(rrset.type.toUpperCase())) continue;
           const ep = rrsetToEndpoint(rrset);
-          if (ep && this.domainFilter.matches(ep.dnsName)) out.push(ep);
+          if (ep) out.push(ep);
         }
         return out;
       }),
     );
-    // keys computed once: endpointKey normalises names, too costly inside a comparator on big zones
-    const keyed = perZone.flat().map((ep) => ({ ep, key: endpointKey(ep) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return keyed.map((k) => k.ep);
+    // in the server's order (PowerDNS sorts by name): callers never depend on it, so no sort
+    return perZone.flat();
   }
 
   /**

@@ -135,3 +135,56 @@ export const errorBodySchema = z.object({
   error: z.string(),
   errors: z.array(z.string()).optional(),
 });
+
+/** A zone's settings without its rrsets, for {@link zoneReader}. */
+const zoneWithoutRRsetsSchema = zoneSchema.omit({ rrsets: true });
+
+// Checks one rrset in place and fills the defaults zod would; false sends the zone to zod for a
+// precise error message.
+function acceptRRset(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  if (typeof r['name'] !== 'string' || typeof r['type'] !== 'string' || typeof r['ttl'] !== 'number')
+    return false;
+  const records = r['records'] ?? (r['records'] = []);
+  if (!Array.isArray(records)) return false;
+  for (const rec of records as unknown[]) {
+    if (typeof rec !== 'object' || rec === null) return false;
+    const x = rec as Record<string, unknown>;
+    if (typeof x['content'] !== 'string') return false;
+    if (x['disabled'] === undefined) x['disabled'] = false;
+    else if (typeof x['disabled'] !== 'boolean') return false;
+  }
+  const comments = r['comments'] ?? (r['comments'] = []);
+  if (!Array.isArray(comments)) return false;
+  for (const c of comments as unknown[]) {
+    if (typeof c !== 'object' || c === null) return false;
+    const x = c as Record<string, unknown>;
+    if (typeof x['content'] !== 'string') return false;
+    if (x['account'] === undefined) x['account'] = '';
+    else if (typeof x['account'] !== 'string') return false;
+  }
+  return true;
+}
+
+/**
+ * Reads `GET /zones/{id}` answers. A big zone holds tens of thousands of rrsets, and a generic schema
+ * copies every one of them: the rrsets are checked in place here (same rules as {@link rrsetSchema}),
+ * the zone's own fields by zod, and anything unexpected goes through zod whole for its error report.
+ */
+export const zoneReader: Pick<z.ZodType<PowerDnsZone>, 'safeParse'> = {
+  safeParse(data: unknown) {
+    if (typeof data === 'object' && data !== null) {
+      const rrsets = (data as Record<string, unknown>)['rrsets'];
+      if (rrsets === undefined || (Array.isArray(rrsets) && rrsets.every(acceptRRset))) {
+        const zone = zoneWithoutRRsetsSchema.safeParse(data);
+        if (zone.success) {
+          const out: PowerDnsZone =
+            rrsets === undefined ? zone.data : { ...zone.data, rrsets: rrsets as PowerDnsRRset[] };
+          return { success: true, data: out };
+        }
+      }
+    }
+    return zoneSchema.safeParse(data);
+  },
+};
