@@ -162,18 +162,20 @@ export function validateEndpoint(
   issues.push(...checkTtl(ep.recordTTL, [...path, 'recordTTL']));
   if (aliasTargetsAreHosts(ep)) validator = hostTarget;
   if (validator) ep.targets.forEach((t, i) => issues.push(...validator(t, [...path, 'targets', i])));
-  const seenTargets = new Map<string, number>();
-  ep.targets.forEach((t, i) => {
-    const canonical = canonicalTarget(t);
-    const first = seenTargets.get(canonical);
-    if (first === undefined) seenTargets.set(canonical, i);
-    else
-      issues.push({
-        path: [...path, 'targets', i],
-        code: 'duplicate_target',
-        message: `${JSON.stringify(t)} repeats targets[${first}] (${JSON.stringify(ep.targets[first])})`,
-      });
-  });
+  // one target cannot repeat another: skip the map (validation runs on every desired endpoint)
+  const seenTargets = ep.targets.length > 1 ? new Map<string, number>() : undefined;
+  if (seenTargets)
+    ep.targets.forEach((t, i) => {
+      const canonical = canonicalTarget(t);
+      const first = seenTargets.get(canonical);
+      if (first === undefined) seenTargets.set(canonical, i);
+      else
+        issues.push({
+          path: [...path, 'targets', i],
+          code: 'duplicate_target',
+          message: `${JSON.stringify(t)} repeats targets[${first}] (${JSON.stringify(ep.targets[first])})`,
+        });
+    });
   if (type === 'CNAME' && ep.targets.length > 1) {
     issues.push({
       path: [...path, 'targets'],
@@ -184,24 +186,25 @@ export function validateEndpoint(
   if (type === 'PTR') issues.push(...checkPtrName(ep, path));
   issues.push(...checkLabels(ep.labels, [...path, 'labels']));
   const seen = new Set<string>();
-  ep.providerSpecific.forEach((p, i) => {
-    if (seen.has(p.name)) {
-      issues.push({
-        path: [...path, 'providerSpecific', i, 'name'],
-        code: 'duplicate_property',
-        message: `provider-specific property ${JSON.stringify(p.name)} is set twice`,
-      });
-    }
-    seen.add(p.name);
-    // TXT is exempt: the registry copies a record's properties, alias included, onto its TXT companion
-    if (p.name === 'alias' && !['A', 'AAAA', 'CNAME', 'TXT'].includes(type)) {
-      issues.push({
-        path: [...path, 'providerSpecific', i, 'name'],
-        code: 'alias_type',
-        message: `the "alias" property is only allowed on A, AAAA and CNAME endpoints (and their registry TXT), not ${type}`,
-      });
-    }
-  });
+  if (ep.providerSpecific.length)
+    ep.providerSpecific.forEach((p, i) => {
+      if (seen.has(p.name)) {
+        issues.push({
+          path: [...path, 'providerSpecific', i, 'name'],
+          code: 'duplicate_property',
+          message: `provider-specific property ${JSON.stringify(p.name)} is set twice`,
+        });
+      }
+      seen.add(p.name);
+      // TXT is exempt: the registry copies a record's properties, alias included, onto its TXT companion
+      if (p.name === 'alias' && !['A', 'AAAA', 'CNAME', 'TXT'].includes(type)) {
+        issues.push({
+          path: [...path, 'providerSpecific', i, 'name'],
+          code: 'alias_type',
+          message: `the "alias" property is only allowed on A, AAAA and CNAME endpoints (and their registry TXT), not ${type}`,
+        });
+      }
+    });
   return issues;
 }
 
