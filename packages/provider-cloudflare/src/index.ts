@@ -28,7 +28,7 @@ export type {
   CloudflareErrorItem,
   CloudflareResultInfo,
 } from './schemas.js';
-export { RateLimiter, CLOUDFLARE_RATE_LIMIT } from './rateLimit.js';
+export { RateLimiter, RateLimitWaitTooLong, CLOUDFLARE_RATE_LIMIT } from './rateLimit.js';
 export type { RateLimitOptions } from './rateLimit.js';
 
 // Errors

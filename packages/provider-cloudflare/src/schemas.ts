@@ -23,14 +23,22 @@ export const errorItemSchema: z.ZodType<CloudflareErrorItem> = z.lazy(() =>
   }),
 );
 
-export const resultInfoSchema = z.looseObject({
+/** Paging information of a list answer. */
+export interface CloudflareResultInfo {
+  page: number;
+  per_page: number;
+  count: number;
+  total_count?: number | undefined;
+  total_pages?: number | undefined;
+}
+
+export const resultInfoSchema: z.ZodType<CloudflareResultInfo> = z.looseObject({
   page: z.number(),
   per_page: z.number(),
   count: z.number(),
   total_count: z.number().optional(),
   total_pages: z.number().optional(),
 });
-export type CloudflareResultInfo = z.infer<typeof resultInfoSchema>;
 
 /** The envelope every answer comes in; `result` is checked separately per endpoint. */
 export const envelopeSchema = z.looseObject({
@@ -41,7 +49,29 @@ export const envelopeSchema = z.looseObject({
   result_info: resultInfoSchema.optional(),
 });
 
-export const zoneSchema = z.looseObject({
+/** A zone as `GET /zones` and `GET /zones/{id}` return it (the fields this package reads; others are kept). */
+export interface CloudflareZone {
+  [field: string]: unknown;
+  id: string;
+  name: string;
+  status?: string | undefined;
+  paused?: boolean | undefined;
+  type?: string | undefined;
+  account?: { id?: string | undefined; name?: string | undefined } | undefined;
+  /** The plan; `legacy_id` is `free`, `pro`, `business` or `enterprise`. */
+  plan?:
+    | {
+        id?: string | undefined;
+        name?: string | undefined;
+        legacy_id?: string | undefined;
+        is_subscribed?: boolean | undefined;
+        price?: number | undefined;
+      }
+    | undefined;
+  name_servers?: string[] | undefined;
+}
+
+export const zoneSchema: z.ZodType<CloudflareZone> = z.looseObject({
   id: z.string(),
   name: z.string(),
   status: z.string().optional(),
@@ -59,10 +89,20 @@ export const zoneSchema = z.looseObject({
     .optional(),
   name_servers: z.array(z.string()).optional(),
 });
-/** A zone as `GET /zones` and `GET /zones/{id}` return it (fields this package reads). */
-export type CloudflareZone = z.infer<typeof zoneSchema>;
 
-export const recordDataSchema = z.looseObject({
+/** Structured record data: SRV (`priority`, `weight`, `port`, `target`) and CAA (`flags`, `tag`, `value`). */
+export interface CloudflareRecordData {
+  [field: string]: unknown;
+  priority?: number | undefined;
+  weight?: number | undefined;
+  port?: number | undefined;
+  target?: string | undefined;
+  flags?: number | undefined;
+  tag?: string | undefined;
+  value?: string | undefined;
+}
+
+export const recordDataSchema: z.ZodType<CloudflareRecordData> = z.looseObject({
   priority: z.number().optional(),
   weight: z.number().optional(),
   port: z.number().optional(),
@@ -71,10 +111,30 @@ export const recordDataSchema = z.looseObject({
   tag: z.string().optional(),
   value: z.string().optional(),
 });
-/** Structured record data (SRV and CAA here; Cloudflare has it for more types). */
-export type CloudflareRecordData = z.infer<typeof recordDataSchema>;
 
-export const recordSchema = z.looseObject({
+/** One DNS record: Cloudflare keeps one object (and one 32-hex id) per value. */
+export interface CloudflareRecord {
+  [field: string]: unknown;
+  id: string;
+  /** Full name in punycode, no trailing dot. */
+  name: string;
+  type: string;
+  content?: string | undefined;
+  /** Seconds; 1 = automatic (every proxied record reports 1). */
+  ttl: number;
+  proxied?: boolean | undefined;
+  proxiable?: boolean | undefined;
+  /** MX (and URI) preference. */
+  priority?: number | undefined;
+  data?: CloudflareRecordData | undefined;
+  comment?: string | null | undefined;
+  tags?: string[] | undefined;
+  settings?: Record<string, unknown> | undefined;
+  created_on?: string | undefined;
+  modified_on?: string | undefined;
+}
+
+export const recordSchema: z.ZodType<CloudflareRecord> = z.looseObject({
   id: z.string(),
   name: z.string(),
   type: z.string(),
@@ -90,16 +150,20 @@ export const recordSchema = z.looseObject({
   created_on: z.string().optional(),
   modified_on: z.string().optional(),
 });
-/** One DNS record: Cloudflare keeps one object (and one id) per value. */
-export type CloudflareRecord = z.infer<typeof recordSchema>;
 
-export const batchResultSchema = z.looseObject({
+/** What `POST …/dns_records/batch` returns: the records each list touched, in request order. */
+export interface CloudflareBatchResult {
+  deletes?: CloudflareRecord[] | undefined;
+  patches?: CloudflareRecord[] | undefined;
+  puts?: CloudflareRecord[] | undefined;
+  posts?: CloudflareRecord[] | undefined;
+}
+
+export const batchResultSchema: z.ZodType<CloudflareBatchResult> = z.looseObject({
   deletes: z.array(recordSchema).optional(),
   patches: z.array(recordSchema).optional(),
   puts: z.array(recordSchema).optional(),
   posts: z.array(recordSchema).optional(),
 });
-/** What `POST …/dns_records/batch` returns: the records each list touched, in request order. */
-export type CloudflareBatchResult = z.infer<typeof batchResultSchema>;
 
 export const deleteResultSchema = z.looseObject({ id: z.string() });
