@@ -454,4 +454,42 @@ describe('batching', () => {
     for (let i = 0; i < 10; i++) expect(names.has(`n${i}.free.test`)).toBe(i !== 6);
     expect(names.has('_owner.a.n6.free.test')).toBe(false);
   });
+
+  it('a chunk with more operations than the zone allows (multi-value endpoints) is split by core, not by the provider', async () => {
+    const { registry } = setup('alpha', { zone: 'free.test' });
+    // 100 endpoints with 3 values: core counts 200 endpoints (one chunk), Cloudflare needs 400 operations
+    const desired: EndpointInit[] = Array.from({ length: 100 }, (_, i) => ({
+      dnsName: `m${i}.free.test`,
+      recordType: 'A',
+      targets: [`198.51.100.${i}`, `198.51.101.${i}`, `198.51.102.${i}`],
+    }));
+    const result = await run(registry, desired);
+    expect(result.applied).toBe(true);
+    // refused before sending, then bisected into two chunks of 200 operations
+    expect(batches()).toHaveLength(2);
+    expect(fake.requests.every((r) => r.status === 200)).toBe(true);
+    expect(fake.records('free.test')).toHaveLength(400);
+    expect((await run(registry, desired)).plan.hasChanges).toBe(false);
+  });
+
+  it('a chunk spanning two zones is resent without duplicates when the second zone rejects its part', async () => {
+    const { registry } = setup('alpha', { domainFilter: new DomainFilter({ include: [ZONE, 'free.test'] }) });
+    const error = await run(registry, [
+      { dnsName: `ok.${ZONE}`, recordType: 'A', targets: ['192.0.2.40'] },
+      {
+        dnsName: 'bad.free.test',
+        recordType: 'A',
+        targets: ['192.0.2.41'],
+        providerSpecific: [{ name: TAGS_PROPERTY, value: 'x:y' }],
+      },
+    ]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PARTIAL_APPLY' });
+    expect((error as { rejected: { records: string[] }[] }).rejected.map((r) => r.records)).toEqual([
+      ['bad.free.test A'],
+    ]);
+    expect(fake.records(ZONE).filter((r) => r.name.endsWith(`ok.${ZONE}`))).toHaveLength(2);
+    expect(fake.records('free.test')).toEqual([]);
+    // rec.test's batch went out once: the resend found everything in place and sent nothing
+    expect(batches().filter((r) => r.status === 200)).toHaveLength(1);
+  });
 });

@@ -32,6 +32,7 @@ describe('the official SDK against the fake', () => {
     fake.clearRequests();
     expect((await ours.listZones({ perPage: 5 })).map((z) => z.name)).toEqual(all);
     expect(fake.requests).toHaveLength(2);
+    expect((await ours.listZones({ name: 'other3.test' })).map((z) => z.name)).toEqual(['other3.test']);
   });
 
   it('gets a zone with its plan', async () => {
