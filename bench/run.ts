@@ -1,9 +1,10 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare (when present). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare (against the local fake). Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
 import { benchPdns, printPdnsBench } from './pdns.js';
+import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -19,5 +20,9 @@ if (wanted('plan')) {
 }
 if (wanted('pdns')) {
   printPdnsBench(await benchPdns());
+  console.log();
+}
+if (wanted('cloudflare')) {
+  printCloudflareBench(await benchCloudflare());
   console.log();
 }

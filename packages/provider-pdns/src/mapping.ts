@@ -9,7 +9,6 @@
 import {
   canonicalIPv6,
   canonicalizeTarget,
-  endpoint,
   formatTxtStrings,
   parseTxtStrings,
   sortTargets,
@@ -113,10 +112,14 @@ export function toPowerDnsContent(recordType: string, target: string): string {
 }
 
 /** The endpoint target for one record's content as PowerDNS returns it. */
+const simpleQuotedTxt = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
+
 export function fromPowerDnsContent(recordType: string, content: string): string {
   const type = recordType.toUpperCase();
   if (HOST_TYPES.has(type)) return canonicalizeTarget(type === 'ALIAS' ? 'CNAME' : type, content);
   if (TXT_TYPES.has(type)) {
+    // one printable-ASCII quoted string of at most 255 octets (every ownership marker): its text
+    if (content.length <= 257 && simpleQuotedTxt.test(content)) return content.slice(1, -1);
     const chunks = parseTxtStrings(content);
     return chunks ? txtTargetFromChunks(chunks.map(repairUtf8)) : content;
   }
@@ -145,14 +148,23 @@ export function canonicalTargetFor(recordType: string, target: string): string {
  * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled.
  */
 export function rrsetToEndpoint(rrset: PowerDnsRRset): Endpoint | undefined {
-  const enabled = rrset.records.filter((r) => !r.disabled);
+  const enabled =
+    rrset.records.length === 1 && !rrset.records[0]?.disabled
+      ? rrset.records
+      : rrset.records.filter((r) => !r.disabled);
   if (enabled.length === 0) return undefined;
-  return endpoint({
+  const type = rrset.type.toUpperCase();
+  const targets = enabled.map((r) => fromPowerDnsContent(type, r.content));
+  // built directly (not through `endpoint()`): zones hold tens of thousands of rrsets
+  return {
     dnsName: withoutTrailingDot(rrset.name).toLowerCase(),
-    recordType: rrset.type.toUpperCase(),
+    targets: targets.length === 1 ? targets : sortTargets(targets),
+    recordType: type,
+    setIdentifier: '',
     recordTTL: rrset.ttl,
-    targets: sortTargets(enabled.map((r) => fromPowerDnsContent(rrset.type, r.content))),
-  });
+    labels: {},
+    providerSpecific: [],
+  };
 }
 
 /** A REPLACE carrying every target of the endpoint (duplicates after canonicalisation merged). */

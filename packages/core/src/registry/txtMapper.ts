@@ -47,6 +47,8 @@ export class TxtNameMapper {
   readonly suffix: string;
   readonly wildcardReplacement: string;
   readonly #templated: boolean;
+  /** Concrete affixes per type, computed once: parsing runs for every TXT of every zone read. */
+  readonly #typedAffixes: readonly { type: string; prefix: string; suffix: string }[];
 
   constructor(config: TxtNameConfig = {}) {
     this.prefix = (config.prefix ?? '').toLowerCase();
@@ -54,6 +56,11 @@ export class TxtNameMapper {
     this.wildcardReplacement = (config.wildcardReplacement ?? '').toLowerCase();
     this.#templated =
       this.prefix.includes(RECORD_TYPE_TEMPLATE) || this.suffix.includes(RECORD_TYPE_TEMPLATE);
+    this.#typedAffixes = typesLower.map(([type, lower]) => ({
+      type,
+      prefix: this.prefix.replaceAll(RECORD_TYPE_TEMPLATE, lower),
+      suffix: this.suffix.replaceAll(RECORD_TYPE_TEMPLATE, lower),
+    }));
   }
 
   /** Throws {@link ConfigError} for a configuration that cannot name TXT records. */
@@ -100,9 +107,7 @@ export class TxtNameMapper {
     let prefix = this.prefix;
     let suffix = this.suffix;
     if (this.#templated) {
-      for (const [type, lower] of typesLower) {
-        const p = prefix.replaceAll(RECORD_TYPE_TEMPLATE, lower);
-        const s = suffix.replaceAll(RECORD_TYPE_TEMPLATE, lower);
+      for (const { type, prefix: p, suffix: s } of this.#typedAffixes) {
         if (isPrefix && name.startsWith(p)) return { endpointName: name.slice(p.length), recordType: type };
         if (!isPrefix && name.endsWith(s))
           return { endpointName: name.slice(0, name.length - s.length), recordType: type };

@@ -204,18 +204,13 @@ export class TxtRegistry implements Registry {
       // Decode punycode first so an IDN record's TXT parses like its Unicode spelling.
       const mapped = this.mapper.toEndpointName(dnsNameToUnicode(ep.dnsName));
       if (mapped.endpointName === '') continue; // another configuration's marker: hidden, not read
-      addToGroup(
-        byRecord,
-        key(mapped.endpointName, mapped.recordType, ep.setIdentifier),
-        { ...mapped, setIdentifier: ep.setIdentifier },
-        values,
-      );
-      addToGroup(
-        byTxtName,
-        txtKey(ep.dnsName, ep.setIdentifier),
-        { ...mapped, setIdentifier: ep.setIdentifier },
-        values,
-      );
+      const where = {
+        endpointName: mapped.endpointName,
+        recordType: mapped.recordType,
+        setIdentifier: ep.setIdentifier,
+      };
+      addToGroup(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier), where, values);
+      addToGroup(byTxtName, txtKey(ep.dnsName, ep.setIdentifier), where, values);
     }
 
     const markers = new Map<string, Marker>();
@@ -596,7 +591,13 @@ function addToGroup(
 ): void {
   const g = map.get(k);
   if (g) g.values.push(...values);
-  else map.set(k, { ...where, values: [...values] });
+  else
+    map.set(k, {
+      endpointName: where.endpointName,
+      recordType: where.recordType,
+      setIdentifier: where.setIdentifier,
+      values: [...values],
+    });
 }
 
 function describe(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
