@@ -88,9 +88,17 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     summary: 'the desired records are invalid (nothing was applied)',
   });
   const call = signal ? { signal } : {};
-  const current = await registry.records(call);
-  const desired = await registry.adjustEndpoints(desiredInput, call);
-  const zones = provider.zones ? await provider.zones(call) : [];
+  // Canonicalising the desired records is CPU work: do it while the zones are being read. The
+  // macrotask hop lets the read's request go out first (it is sent a few microtasks in).
+  const reading = registry.records(call);
+  const adjusting = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    registry.adjustEndpoints(desiredInput, call),
+  );
+  const [current, desired, zones] = await Promise.all([
+    reading,
+    adjusting,
+    provider.zones ? provider.zones(call) : Promise.resolve([]),
+  ]);
   throwIfAborted(signal);
 
   const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];

@@ -176,6 +176,7 @@ export class TxtRegistry implements Registry {
     const byRecord = new Map<string, MarkerGroup>();
     const byTxtName = new Map<string, MarkerGroup>();
     const plain: Endpoint[] = [];
+    const parsed = new Map<string, Record<string, string> | null>();
     let anyMarker = false;
 
     for (const ep of all) {
@@ -193,7 +194,10 @@ export class TxtRegistry implements Registry {
       }
       const values: MarkerValue[] = [];
       for (const raw of ep.targets) {
-        const labels = this.#readValue(raw);
+        // Markers of one owner usually share one value: parse each distinct value once. The labels
+        // are only ever copied from, never changed, so sharing them is safe.
+        let labels = parsed.get(raw);
+        if (labels === undefined) parsed.set(raw, (labels = this.#readValue(raw) ?? null));
         if (labels) values.push({ labels, txt: ep, raw });
       }
       if (values.length === 0) {
@@ -204,27 +208,40 @@ export class TxtRegistry implements Registry {
       // Decode punycode first so an IDN record's TXT parses like its Unicode spelling.
       const mapped = this.mapper.toEndpointName(dnsNameToUnicode(ep.dnsName));
       if (mapped.endpointName === '') continue; // another configuration's marker: hidden, not read
-      const where = {
+      const group: MarkerGroup = {
         endpointName: mapped.endpointName,
         recordType: mapped.recordType,
         setIdentifier: ep.setIdentifier,
+        values,
       };
-      addToGroup(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier), where, values);
-      addToGroup(byTxtName, txtKey(ep.dnsName, ep.setIdentifier), where, values);
+      // One TXT usually is the only marker of its record and of its name: both maps then share the
+      // group (copied on the first addition), so it is resolved once.
+      addToGroup(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier), group);
+      addToGroup(byTxtName, txtKey(ep.dnsName, ep.setIdentifier), group);
     }
 
+    const resolved = new Map<MarkerGroup, Marker>();
+    const markerOf = (g: MarkerGroup) => {
+      let m = resolved.get(g);
+      if (!m) resolved.set(g, (m = resolve(g.values)));
+      return m;
+    };
     const markers = new Map<string, Marker>();
-    // sorted so that warnings come out in the same order whatever order the provider returned
-    for (const [k, g] of [...byRecord].sort(([a], [b]) => compare(a, b))) {
-      const marker = resolve(g.values);
+    const found: { key: string; group: MarkerGroup; marker: Marker }[] = [];
+    for (const [k, g] of byRecord) {
+      const marker = markerOf(g);
       markers.set(k, marker);
+      if (marker.ambiguous || marker.txtNames.length > 1) found.push({ key: k, group: g, marker });
+    }
+    // sorted so that warnings come out in the same order whatever order the provider returned
+    for (const { group: g, marker } of found.sort((a, b) => compare(a.key, b.key))) {
       if (marker.ambiguous) {
         this.#warn(
           'ambiguous-owner',
           `${describeGroup(g)}: ownership TXT ${marker.txtNames.join(', ')} names several owners (${marker.ownerIds.map((o) => JSON.stringify(o)).join(', ')}); treated as not owned`,
           { ...groupWhere(g), txtNames: marker.txtNames, ownerIds: marker.ownerIds },
         );
-      } else if (marker.txtNames.length > 1) {
+      } else {
         this.#warn(
           'duplicate-marker',
           `${describeGroup(g)}: several ownership TXTs (${marker.txtNames.join(', ')}) for owner ${JSON.stringify(marker.ownerIds[0] ?? '')}; using ${marker.txt.dnsName}`,
@@ -232,12 +249,13 @@ export class TxtRegistry implements Registry {
         );
       }
     }
-    this.#byTxtName = new Map([...byTxtName].map(([k, g]) => [k, resolve(g.values)]));
+    this.#byTxtName = new Map();
+    for (const [k, g] of byTxtName) this.#byTxtName.set(k, markerOf(g));
 
     const out: Endpoint[] = [];
     // Providers return fresh objects (Provider.records contract), so they are labelled in place.
     for (const ep of plain) {
-      const marker = this.#lookup(ep, markers);
+      const { marker, typed } = this.#lookup(ep, markers);
       if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
       else if (marker?.labels) Object.assign(ep.labels, marker.labels);
       if (this.oldOwnerId !== undefined && ep.labels[LabelKeys.owner] === this.oldOwnerId) {
@@ -247,6 +265,8 @@ export class TxtRegistry implements Registry {
       }
       if (
         anyMarker &&
+        // a typed marker proves its TXT name exists; only fallbacks need the name check
+        !typed &&
         isOwnedBy(ep, this.ownerId) &&
         this.#isManaged(ep.recordType) &&
         !this.#byTxtName.has(txtKey(this.txtNameOf(ep), ep.setIdentifier))
@@ -380,16 +400,19 @@ export class TxtRegistry implements Registry {
     return parseLabels(raw);
   }
 
-  #lookup(ep: Endpoint, markers: ReadonlyMap<string, Marker>): Marker | undefined {
+  #lookup(
+    ep: Endpoint,
+    markers: ReadonlyMap<string, Marker>,
+  ): { marker: Marker | undefined; typed: boolean } {
     const name = this.#lookupName(ep.dnsName);
-    const at = (type: string) => markers.get(key(name, type, ep.setIdentifier));
     const type = ep.recordType.toUpperCase();
-    let found = at(type);
+    const typed = markers.get(key(name, type, ep.setIdentifier));
+    if (typed) return { marker: typed, typed: true };
     // A-ALIAS records were marked `cname-` before ExternalDNS v0.22.
-    if (!found && type === 'A' && isAlias(ep)) found = at('CNAME');
+    let found = type === 'A' && isAlias(ep) ? markers.get(key(name, 'CNAME', ep.setIdentifier)) : undefined;
     // Legacy untyped markers; AAAA never had one.
-    if (!found && type !== 'AAAA') found = at('');
-    return found;
+    if (!found && type !== 'AAAA') found = markers.get(key(name, '', ep.setIdentifier));
+    return { marker: found, typed: false };
   }
 
   #lookupName(name: string): string {
@@ -583,21 +606,12 @@ function resolve(values: readonly MarkerValue[]): Marker {
   return { ambiguous, ownerIds, labels: ambiguous ? undefined : first.labels, txt: first.txt, txtNames };
 }
 
-function addToGroup(
-  map: Map<string, MarkerGroup>,
-  k: string,
-  where: Omit<MarkerGroup, 'values'>,
-  values: readonly MarkerValue[],
-): void {
-  const g = map.get(k);
-  if (g) g.values.push(...values);
-  else
-    map.set(k, {
-      endpointName: where.endpointName,
-      recordType: where.recordType,
-      setIdentifier: where.setIdentifier,
-      values: [...values],
-    });
+function addToGroup(map: Map<string, MarkerGroup>, k: string, group: MarkerGroup): void {
+  const existing = map.get(k);
+  if (!existing) map.set(k, group);
+  // copy before the first addition: the group may be shared with the other map
+  else if (existing === group) return;
+  else map.set(k, { ...existing, values: [...existing.values, ...group.values] });
 }
 
 function describe(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
