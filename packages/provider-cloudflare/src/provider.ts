@@ -208,6 +208,7 @@ export class CloudflareProvider implements Provider {
   readonly #recordsPerPage: number;
   readonly #zoneCacheTtlMs: number;
   #zoneCache: { zones: CloudflareZoneInfo[]; at: number } | undefined;
+  #zoneListing: Promise<CloudflareZoneInfo[]> | undefined;
   /** Records per zone id, by name and type, as last read or written. */
   readonly #records = new Map<string, Map<string, CloudflareRecord[]>>();
 
@@ -657,10 +658,20 @@ export class CloudflareProvider implements Provider {
     }
   }
 
-  async #zones(options: CallOptions, forceRefresh: boolean): Promise<CloudflareZoneInfo[]> {
+  #zones(options: CallOptions, forceRefresh: boolean): Promise<CloudflareZoneInfo[]> {
     const now = performance.now();
     if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs)
-      return this.#zoneCache.zones;
+      return Promise.resolve(this.#zoneCache.zones);
+    // concurrent callers (reading records while desired ones are adjusted) share one listing
+    if (!forceRefresh && this.#zoneListing) return this.#zoneListing;
+    const listing = this.#listZones(options, now).finally(() => {
+      if (this.#zoneListing === listing) this.#zoneListing = undefined;
+    });
+    this.#zoneListing = listing;
+    return listing;
+  }
+
+  async #listZones(options: CallOptions, now: number): Promise<CloudflareZoneInfo[]> {
     const call = options.signal ? { signal: options.signal } : {};
     const listed = this.#zoneIds
       ? await Promise.all(this.#zoneIds.map((id) => this.client.getZone(id, call)))

@@ -112,6 +112,7 @@ export class PowerDnsProvider implements Provider {
   readonly #verify: PowerDnsProviderOptions['verify'];
   #zoneCache: { zones: ZoneRef[]; at: number } | undefined;
   readonly #fixedZones: ZoneRef[] | undefined;
+  #zoneListing: Promise<ZoneRef[]> | undefined;
 
   constructor(options: PowerDnsProviderOptions) {
     if (options.client) {
@@ -390,11 +391,21 @@ export class PowerDnsProvider implements Provider {
       });
   }
 
-  async #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {
-    if (this.#fixedZones) return this.#fixedZones;
+  #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {
+    if (this.#fixedZones) return Promise.resolve(this.#fixedZones);
     const now = performance.now();
     if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs)
-      return this.#zoneCache.zones;
+      return Promise.resolve(this.#zoneCache.zones);
+    // concurrent callers (reconcile reads records and zones together) share one listing
+    if (!forceRefresh && this.#zoneListing) return this.#zoneListing;
+    const listing = this.#listZones(options, now).finally(() => {
+      if (this.#zoneListing === listing) this.#zoneListing = undefined;
+    });
+    this.#zoneListing = listing;
+    return listing;
+  }
+
+  async #listZones(options: CallOptions, now: number): Promise<ZoneRef[]> {
     const listed: PowerDnsZoneSummary[] = await this.client.listZones(
       options.signal ? { signal: options.signal } : {},
     );
