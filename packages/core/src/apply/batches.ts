@@ -115,17 +115,17 @@ export async function applyInBatches(
 ): Promise<void> {
   const rejected: RejectedChange[] = [];
   const call = options.signal ? { signal: options.signal } : {};
-  const send = async (units: Changes[]): Promise<void> => {
+  // `units` are only worked out when a batch is rejected and must be bisected
+  const send = async (batch: Changes, units?: Changes[]): Promise<void> => {
     throwIfAborted(options.signal);
-    const batch = merge(units);
     try {
       await provider.applyChanges(batch, call);
       options.onBatchApplied?.(batch);
     } catch (error) {
       if (!isContentRejection(error)) throw error;
-      if (units.length === 1) {
-        const unit = units[0] as Changes;
-        const all = CHANGE_LISTS.flatMap((l) => unit[l]);
+      const parts = units ?? toUnits(batch);
+      if (parts.length === 1) {
+        const all = CHANGE_LISTS.flatMap((l) => batch[l]);
         // name the records, not their ownership markers
         const records = all.filter((ep) => !(ep.recordType === 'TXT' && ep.labels[LabelKeys.ownedRecord]));
         rejected.push({
@@ -134,12 +134,13 @@ export async function applyInBatches(
         });
         return;
       }
-      const half = Math.ceil(units.length / 2);
-      await send(units.slice(0, half));
-      await send(units.slice(half));
+      const half = Math.ceil(parts.length / 2);
+      const first = parts.slice(0, half);
+      const second = parts.slice(half);
+      await send(merge(first), first);
+      await send(merge(second), second);
     }
   };
-  for (const batch of splitChanges(changes, provider.capabilities.maxChangesPerApply))
-    await send(toUnits(batch));
+  for (const batch of splitChanges(changes, provider.capabilities.maxChangesPerApply)) await send(batch);
   if (rejected.length) throw new PartialApplyError(rejected);
 }

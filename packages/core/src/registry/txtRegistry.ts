@@ -61,6 +61,18 @@ export interface TxtRegistryOptions extends TxtNameConfig {
   onConflict?: 'skip' | 'throw';
 }
 
+/** What `applyChanges` would send for a change set, worked out without sending it. */
+interface Composed {
+  /** The records to send (creates stamped with our owner). */
+  out: Changes;
+  /** Their ownership TXTs, in the same order. */
+  txts: Changes;
+  issues: Issue[];
+  conflicts: { record: Endpoint; error: OwnershipConflictError }[];
+  notOwned: { what: 'update' | 'delete'; record: Endpoint }[];
+  invalid: () => ValidationError;
+}
+
 /** Everything the registry TXTs of one record (or one TXT name) say. */
 interface Marker {
   readonly ambiguous: boolean;
@@ -116,6 +128,8 @@ export class TxtRegistry implements Registry {
   #byTxtName = new Map<string, Marker>();
   #warnings: RegistryWarning[] = [];
   #migrated = new Set<string>();
+  /** The last preview, valid until the next `records()` or `applyChanges()`. */
+  #previewed: { changes: Changes; composed: Composed } | undefined;
 
   constructor(provider: Provider, options: TxtRegistryOptions) {
     const ownerId = options.ownerId as unknown;
@@ -171,6 +185,7 @@ export class TxtRegistry implements Registry {
 
   async records(options: CallOptions = {}): Promise<Endpoint[]> {
     const all = await this.provider.records(options);
+    this.#previewed = undefined;
     this.#warnings = [];
     this.#migrated = new Set();
     const byRecord = new Map<string, MarkerGroup>();
@@ -287,6 +302,8 @@ export class TxtRegistry implements Registry {
    */
   preview(changes: Changes): RegistryPreview {
     const composed = this.#compose(changes);
+    // reconcile previews the plan's changes and then applies the very same object: keep the work
+    this.#previewed = { changes, composed };
     if (composed.issues.length) throw composed.invalid();
     return {
       ownershipChanges: composed.txts,
@@ -298,7 +315,9 @@ export class TxtRegistry implements Registry {
   }
 
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
-    const { out, txts, issues, conflicts, notOwned, invalid } = this.#compose(changes);
+    const previewed = this.#previewed?.changes === changes ? this.#previewed.composed : undefined;
+    this.#previewed = undefined;
+    const { out, txts, issues, conflicts, notOwned, invalid } = previewed ?? this.#compose(changes);
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
     if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
@@ -321,7 +340,7 @@ export class TxtRegistry implements Registry {
   }
 
   /** Builds the provider-level change set; pure apart from reading the last `records()`. */
-  #compose(changes: Changes) {
+  #compose(changes: Changes): Composed {
     if (changes.updateOld.length !== changes.updateNew.length) {
       throw new ValidationError(
         [
