@@ -125,6 +125,7 @@ export class DomainFilter {
 
   /** True when `name` is managed under this filter. */
   matches(name: string): boolean {
+    if (this.isEmpty) return true; // the common case needs no normalisation
     const n = dnsNameToUnicode(name);
     if (this.isRegex) {
       if (this.regexExclude && this.regexExclude.test(n)) return false;

@@ -111,6 +111,17 @@ export function endpointKey(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setId
   return `${normalizeDnsName(ep.dnsName)}\u0000${ep.recordType.toUpperCase()}\u0000${ep.setIdentifier}`;
 }
 
+/**
+ * Sorts endpoints by {@link endpointKey}, each key computed once: a comparator calling it would
+ * normalise every name n log n times. Returns a new array.
+ */
+export function sortEndpoints<T extends Endpoint>(endpoints: readonly T[]): T[] {
+  return endpoints
+    .map((ep) => ({ ep, key: endpointKey(ep) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.ep);
+}
+
 /** Human form of an endpoint's identity: `api.example.com A` or `api.example.com A [blue]`. */
 export function describeEndpoint(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
   return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;

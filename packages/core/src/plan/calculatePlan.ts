@@ -3,6 +3,7 @@ import {
   DEFAULT_MANAGED_RECORD_TYPES,
   cloneEndpoint,
   endpointKey,
+  sortEndpoints,
   isOwnedBy,
   LabelKeys,
   type Endpoint,
@@ -214,20 +215,18 @@ function canonicalLabels(ep: Endpoint): unknown {
   };
 }
 
-const byKey = (a: Endpoint, b: Endpoint) => {
-  const x = endpointKey(a);
-  const y = endpointKey(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
 /** Sorts every list by key; update pairs move together. */
 export function sortChanges(changes: Changes): Changes {
-  const pairs = changes.updateNew.map((n, i) => ({ n, o: changes.updateOld[i] as Endpoint }));
-  pairs.sort((p, q) => byKey(p.n, q.n));
+  const pairs = changes.updateNew.map((n, i) => ({
+    n,
+    o: changes.updateOld[i] as Endpoint,
+    key: endpointKey(n),
+  }));
+  pairs.sort((p, q) => (p.key < q.key ? -1 : p.key > q.key ? 1 : 0));
   return {
-    create: [...changes.create].sort(byKey),
+    create: sortEndpoints(changes.create),
     updateOld: pairs.map((p) => p.o),
     updateNew: pairs.map((p) => p.n),
-    delete: [...changes.delete].sort(byKey),
+    delete: sortEndpoints(changes.delete),
   };
 }

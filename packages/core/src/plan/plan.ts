@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { endpointKey, endpointToJSON, type Endpoint, type EndpointJSON } from '../endpoint/endpoint.js';
+import { endpointToJSON, sortEndpoints, type Endpoint, type EndpointJSON } from '../endpoint/endpoint.js';
 import { normalizeDnsName } from '../endpoint/names.js';
 import { parseEndpoints } from '../endpoint/parse.js';
 import { ValidationError } from '../errors.js';
@@ -62,13 +62,10 @@ export function touchedRows(changes: Changes): Set<string> {
   return rows;
 }
 
-const byKey = (a: Endpoint, b: Endpoint) =>
-  endpointKey(a) < endpointKey(b) ? -1 : endpointKey(a) > endpointKey(b) ? 1 : 0;
-
 /** Builds a {@link Plan}, keeping only the current records at the names the changes touch. */
 export function createPlan(init: PlanInit): Plan {
   const rows = touchedRows(init.changes);
-  const current = init.current.filter((ep) => rows.has(rowKey(ep))).sort(byKey);
+  const current = rows.size === 0 ? [] : sortEndpoints(init.current.filter((ep) => rows.has(rowKey(ep))));
   const ownershipChanges = init.ownershipChanges ?? { create: [], updateOld: [], updateNew: [], delete: [] };
   const body = {
     version: PLAN_FORMAT_VERSION,
