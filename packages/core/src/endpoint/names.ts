@@ -24,9 +24,10 @@ function isCanonicalAscii(name: string): boolean {
   return true;
 }
 
+/** @internal */
 // Fast path for the names almost every caller passes (ASCII letters, digits, `-`, `_`, an optional
 // leading `*.`): one pass, no allocation. Anything else takes the full check with its messages.
-function isPlainValidName(name: string, allowWildcard: boolean): boolean {
+export function isPlainValidName(name: string, allowWildcard: boolean): boolean {
   const n = name.length;
   if (n === 0 || n > MAX_NAME_OCTETS) return false;
   let i = 0;

@@ -2,9 +2,37 @@ import { z } from 'zod';
 import { ValidationError, type Issue, type IssuePath } from '../errors.js';
 import { endpoint, KNOWN_RECORD_TYPES, type Endpoint } from './endpoint.js';
 import { checkLabels } from './labels.js';
-import { checkDnsName, normalizeDnsName } from './names.js';
+import { checkDnsName, isPlainValidName, normalizeDnsName } from './names.js';
+import { isIPv4 } from 'node:net';
 import { canonicalTarget } from './targets.js';
 import { targetValidators, type TargetValidator } from './rdata.js';
+
+/**
+ * True for the endpoints almost every run is made of (A, CNAME and unquoted TXT with one target, no
+ * labels that need checking, no properties), checked without allocating anything: validation runs
+ * on every desired record of every run. Anything else gets the full check and its messages.
+ */
+function isPlainlyValid(ep: Endpoint): boolean {
+  if (ep.targets.length !== 1 || ep.providerSpecific.length !== 0) return false;
+  if (!Number.isInteger(ep.recordTTL) || ep.recordTTL < 0 || ep.recordTTL > MAX_TTL) return false;
+  if (!isPlainValidName(ep.dnsName, true)) return false;
+  for (const key in ep.labels) {
+    if (key !== 'owner' && key !== 'resource') return false;
+    const value = ep.labels[key] as string;
+    if (value.includes(',')) return false;
+  }
+  const target = ep.targets[0] as string;
+  if (ep.recordType === 'A') return isIPv4(target);
+  if (ep.recordType === 'CNAME')
+    return isPlainValidName(target.endsWith('.') ? target.slice(0, -1) : target, false);
+  if (ep.recordType === 'TXT')
+    return (
+      target.length > 0 && target.length <= 255 && !target.startsWith('"') && printableAscii.test(target)
+    );
+  return false;
+}
+
+const printableAscii = /^[\x20-\x7e]*$/;
 
 /** Largest TTL DNS allows (RFC 2181 §8). */
 export const MAX_TTL = 2_147_483_647;
@@ -145,6 +173,7 @@ export function validateEndpoint(
   path: IssuePath = [],
   options: EndpointParseOptions = {},
 ): Issue[] {
+  if (isPlainlyValid(ep)) return [];
   const issues: Issue[] = [];
   issues.push(...checkDnsName(ep.dnsName, [...path, 'dnsName'], { what: 'dnsName' }));
   const type = ep.recordType;
