@@ -75,24 +75,48 @@ export interface PdnsBenchRow {
   ratio: number;
 }
 
-export async function benchPdns(endpoints = 10_000, runs = 5): Promise<PdnsBenchRow[]> {
+export async function benchPdns(endpoints = 10_000, runs = 7): Promise<PdnsBenchRow[]> {
   const pdns = await startPowerDns({ settings: { 'webserver-max-bodysize': '64' } });
   try {
     const desired = desiredEndpoints(endpoints);
+    // Initial sync: each side writes into a fresh empty zone; which side goes first alternates, so
+    // neither always meets a server that has just been busy.
     const initial: Run[] = [];
     const initialRaw: number[] = [];
+    let patch: ZonePatch | undefined;
+    for (let i = 0; i < runs; i++) {
+      const sides = [
+        async () => {
+          await freshZone(pdns);
+          const run = await reconcileOnce(pdns, desired);
+          initial.push(run);
+          patch = run.patches[0];
+        },
+        async () => {
+          if (!patch) return; // the first run needs the reconcile's PATCH body
+          await freshZone(pdns);
+          initialRaw.push(await rawOnce(pdns, patch));
+        },
+      ];
+      for (const side of i % 2 ? [...sides].reverse() : sides) await side();
+      if (initialRaw.length < initial.length) {
+        await freshZone(pdns);
+        initialRaw.push(await rawOnce(pdns, patch));
+      }
+    }
+    // No-op resync of the populated zone, again alternating which side reads first.
+    await freshZone(pdns);
+    await reconcileOnce(pdns, desired);
+    await reconcileOnce(pdns, desired); // warm-up of both sides
+    await rawOnce(pdns, undefined);
     const noop: Run[] = [];
     const noopRaw: number[] = [];
     for (let i = 0; i < runs; i++) {
-      // initial sync: reconcile into an empty zone, then the raw requests into another empty zone
-      await freshZone(pdns);
-      const run = await reconcileOnce(pdns, desired);
-      initial.push(run);
-      // no-op resync of the populated zone, then its raw GET
-      noop.push(await reconcileOnce(pdns, desired));
-      noopRaw.push(await rawOnce(pdns, undefined));
-      await freshZone(pdns);
-      initialRaw.push(await rawOnce(pdns, run.patches[0]));
+      const sides = [
+        async () => void noop.push(await reconcileOnce(pdns, desired)),
+        async () => void noopRaw.push(await rawOnce(pdns, undefined)),
+      ];
+      for (const side of i % 2 ? [...sides].reverse() : sides) await side();
     }
     const rrsets = initial[0]!.patches[0]?.rrsets.length ?? 0;
     const describe = (r: Run) => `${r.requests.length} (${r.requests.join(', ')})`;
@@ -123,7 +147,7 @@ export async function benchPdns(endpoints = 10_000, runs = 5): Promise<PdnsBench
 
 export function printPdnsBench(rows: PdnsBenchRow[]): void {
   console.log(
-    'bench/pdns: reconcile (TxtRegistry + PowerDnsProvider) vs the same GET/PATCH bodies sent raw with undici; PowerDNS 4.7 sqlite3 on loopback; medians',
+    'bench/pdns: reconcile (TxtRegistry + PowerDnsProvider) vs the same GET/PATCH bodies sent raw with undici; PowerDNS 4.7 sqlite3 on loopback; medians of 7 runs, sides alternating',
   );
   console.log('| scenario | HTTP requests | target | reconcile ms | raw ms | ratio |');
   console.log('|---|---|---|---:|---:|---:|');
