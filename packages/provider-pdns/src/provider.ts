@@ -79,6 +79,11 @@ interface ZoneRef {
 
 const DEFAULT_TTL = 300;
 
+/** `findZone` over a fixed list of zones. */
+function zoneLookup(zoneNames: readonly string[]): (name: string) => string | undefined {
+  return (name) => findZone(name, zoneNames);
+}
+
 /** True when names under `zone` can pass the filter, so the zone is worth reading. */
 function zoneRelevant(zone: string, filter: DomainFilter): boolean {
   if (filter.isEmpty || filter.isRegex || filter.matches(zone)) return true;
@@ -275,22 +280,17 @@ export class PowerDnsProvider implements Provider {
     this.#validate(changes);
     const touched = [...changes.create, ...changes.updateOld, ...changes.updateNew, ...changes.delete];
     if (touched.length === 0) return [];
+    // each name's zone is looked up once: change sets carry tens of thousands of rrsets
     let zones = await this.#zones(options, false);
-    if (
-      touched.some(
-        (ep) =>
-          !findZone(
-            ep.dnsName,
-            zones.map((z) => z.name),
-          ),
-      )
-    )
+    let zoneOf = zoneLookup(zones.map((z) => z.name));
+    if (touched.some((ep) => zoneOf(ep.dnsName) === undefined)) {
       zones = await this.#zones(options, true);
-    const zoneNames = zones.map((z) => z.name);
-    const missing = touched.filter((ep) => !findZone(ep.dnsName, zoneNames));
+      zoneOf = zoneLookup(zones.map((z) => z.name));
+    }
+    const missing = touched.filter((ep) => zoneOf(ep.dnsName) === undefined);
     if (missing.length) {
       throw new ProviderError(
-        `pdns: no zone on the server serves ${[...new Set(missing.map((ep) => ep.dnsName))].join(', ')} (zones: ${zoneNames.join(', ') || 'none'})`,
+        `pdns: no zone on the server serves ${[...new Set(missing.map((ep) => ep.dnsName))].join(', ')} (zones: ${zones.map((z) => z.name).join(', ') || 'none'})`,
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
     }
@@ -299,7 +299,7 @@ export class PowerDnsProvider implements Provider {
       { deletes: Map<string, RRsetChange>; replaces: Map<string, RRsetChange> }
     >();
     const part = (ep: Endpoint) => {
-      const zone = findZone(ep.dnsName, zoneNames) as string;
+      const zone = zoneOf(ep.dnsName) as string;
       let entry = byZone.get(zone);
       if (!entry) byZone.set(zone, (entry = { deletes: new Map(), replaces: new Map() }));
       return entry;
@@ -315,16 +315,17 @@ export class PowerDnsProvider implements Provider {
     ] as const) {
       eps.forEach((ep, i) => {
         const entry = part(ep);
-        if (entry.replaces.has(key(ep))) {
+        const k = key(ep);
+        if (entry.replaces.has(k)) {
           issues.push({
             path: [list, i],
             code: 'duplicate_rrset',
             message: `${describeEndpoint(ep)} is written twice in one change set`,
           });
         }
-        entry.replaces.set(key(ep), endpointToReplace(ep, this.#defaultTtl));
+        entry.replaces.set(k, endpointToReplace(ep, this.#defaultTtl));
         // REPLACE overwrites the rrset anyway; a DELETE of it as well would only be noise
-        entry.deletes.delete(key(ep));
+        entry.deletes.delete(k);
       });
     }
     if (issues.length) throw new ValidationError(issues, { summary: 'pdns: the change set is inconsistent' });

@@ -107,7 +107,12 @@ export function withTrailingDot(name: string): string {
 export function isInZone(name: string, zone: string): boolean {
   const n = normalizeDnsName(name);
   const z = normalizeDnsName(zone);
-  return z === '.' || n === z || n.endsWith(`.${z}`);
+  // suffix test without building `.${z}`: called for every record of every change set
+  return (
+    z === '.' ||
+    n === z ||
+    (n.length > z.length && n.endsWith(z) && n.charCodeAt(n.length - z.length - 1) === 46)
+  );
 }
 
 export interface NameCheckOptions {

@@ -8,8 +8,8 @@ import { canonicalTarget } from './targets.js';
 import { targetValidators, type TargetValidator } from './rdata.js';
 
 /**
- * True for the endpoints almost every run is made of (A, CNAME and unquoted TXT with one target, no
- * labels that need checking, no properties), checked without allocating anything: validation runs
+ * True for the endpoints almost every run is made of (A, CNAME and simple TXT with one target, only
+ * well-known labels, no properties), checked without allocating anything: validation runs
  * on every desired record of every run. Anything else gets the full check and its messages.
  */
 function isPlainlyValid(ep: Endpoint): boolean {
@@ -17,7 +17,7 @@ function isPlainlyValid(ep: Endpoint): boolean {
   if (!Number.isInteger(ep.recordTTL) || ep.recordTTL < 0 || ep.recordTTL > MAX_TTL) return false;
   if (!isPlainValidName(ep.dnsName, true)) return false;
   for (const key in ep.labels) {
-    if (key !== 'owner' && key !== 'resource') return false;
+    if (key !== 'owner' && key !== 'resource' && key !== 'ownedRecord') return false;
     const value = ep.labels[key] as string;
     if (value.includes(',')) return false;
   }

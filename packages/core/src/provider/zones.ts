@@ -7,9 +7,10 @@ import { isInZone, normalizeDnsName } from '../endpoint/names.js';
 export function findZone<Z extends string>(name: string, zones: readonly Z[]): Z | undefined {
   let best: Z | undefined;
   let bestLength = -1;
+  const n = normalizeDnsName(name);
   for (const zone of zones) {
     const length = normalizeDnsName(zone).length;
-    if (length > bestLength && isInZone(name, zone)) {
+    if (length > bestLength && isInZone(n, zone)) {
       best = zone;
       bestLength = length;
     }
