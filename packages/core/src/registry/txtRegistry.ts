@@ -97,7 +97,11 @@ interface MarkerGroup {
   endpointName: string;
   recordType: string;
   setIdentifier: string;
+  /** Resolved on first use: most groups are only ever looked up once. */
+  marker?: Marker;
 }
+
+const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));
 
 const key = (name: string, type: string, setIdentifier: string) =>
   `${normalizeDnsName(name)}\u0000${type}\u0000${setIdentifier}`;
@@ -125,7 +129,7 @@ export class TxtRegistry implements Registry {
   readonly #onWarning: ((warning: RegistryWarning) => void) | undefined;
   readonly #throwOnConflict: boolean;
   /** Registry TXTs of the last `records()` by TXT name and set identifier (D2 check, stored old values). */
-  #byTxtName = new Map<string, Marker>();
+  #byTxtName = new Map<string, MarkerGroup>();
   #warnings: RegistryWarning[] = [];
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
@@ -235,17 +239,11 @@ export class TxtRegistry implements Registry {
       addToGroup(byTxtName, txtKey(ep.dnsName, ep.setIdentifier), group);
     }
 
-    const resolved = new Map<MarkerGroup, Marker>();
-    const markerOf = (g: MarkerGroup) => {
-      let m = resolved.get(g);
-      if (!m) resolved.set(g, (m = resolve(g.values)));
-      return m;
-    };
-    const markers = new Map<string, Marker>();
+    // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
     const found: { key: string; group: MarkerGroup; marker: Marker }[] = [];
     for (const [k, g] of byRecord) {
+      if (g.values.length < 2) continue;
       const marker = markerOf(g);
-      markers.set(k, marker);
       if (marker.ambiguous || marker.txtNames.length > 1) found.push({ key: k, group: g, marker });
     }
     // sorted so that warnings come out in the same order whatever order the provider returned
@@ -264,13 +262,12 @@ export class TxtRegistry implements Registry {
         );
       }
     }
-    this.#byTxtName = new Map();
-    for (const [k, g] of byTxtName) this.#byTxtName.set(k, markerOf(g));
+    this.#byTxtName = byTxtName;
 
     const out: Endpoint[] = [];
     // Providers return fresh objects (Provider.records contract), so they are labelled in place.
     for (const ep of plain) {
-      const { marker, typed } = this.#lookup(ep, markers);
+      const { marker, typed } = this.#lookup(ep, byRecord);
       if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
       else if (marker?.labels) Object.assign(ep.labels, marker.labels);
       if (this.oldOwnerId !== undefined && ep.labels[LabelKeys.owner] === this.oldOwnerId) {
@@ -363,7 +360,8 @@ export class TxtRegistry implements Registry {
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
-      const existing = this.#byTxtName.get(txtKey(txtName, ep.setIdentifier));
+      const existingGroup = this.#byTxtName.get(txtKey(txtName, ep.setIdentifier));
+      const existing = existingGroup && markerOf(existingGroup);
       if (existing && !this.#isOurs(existing)) {
         conflicts.push({ record: rec, error: this.#conflict(ep, existing) });
         return;
@@ -421,17 +419,17 @@ export class TxtRegistry implements Registry {
 
   #lookup(
     ep: Endpoint,
-    markers: ReadonlyMap<string, Marker>,
+    markers: ReadonlyMap<string, MarkerGroup>,
   ): { marker: Marker | undefined; typed: boolean } {
     const name = this.#lookupName(ep.dnsName);
     const type = ep.recordType.toUpperCase();
     const typed = markers.get(key(name, type, ep.setIdentifier));
-    if (typed) return { marker: typed, typed: true };
+    if (typed) return { marker: markerOf(typed), typed: true };
     // A-ALIAS records were marked `cname-` before ExternalDNS v0.22.
     let found = type === 'A' && isAlias(ep) ? markers.get(key(name, 'CNAME', ep.setIdentifier)) : undefined;
     // Legacy untyped markers; AAAA never had one.
     if (!found && type !== 'AAAA') found = markers.get(key(name, '', ep.setIdentifier));
-    return { marker: found, typed: false };
+    return { marker: found && markerOf(found), typed: false };
   }
 
   #lookupName(name: string): string {
@@ -481,7 +479,8 @@ export class TxtRegistry implements Registry {
    */
   #oldTxt(rec: Endpoint): Endpoint | undefined {
     const txtName = this.txtNameOf(rec);
-    const stored = this.#byTxtName.get(txtKey(txtName, rec.setIdentifier));
+    const storedGroup = this.#byTxtName.get(txtKey(txtName, rec.setIdentifier));
+    const stored = storedGroup && markerOf(storedGroup);
     if (stored && this.#isOurs(stored)) {
       return endpoint({
         dnsName: stored.txt.dnsName,
@@ -509,11 +508,17 @@ export class TxtRegistry implements Registry {
       this.#byTxtName.delete(txtKey(txt.dnsName, txt.setIdentifier));
     for (const txt of [...txts.create, ...txts.updateNew]) {
       this.#byTxtName.set(txtKey(txt.dnsName, txt.setIdentifier), {
-        ambiguous: false,
-        ownerIds: [this.ownerId],
-        labels: undefined,
-        txt,
-        txtNames: [txt.dnsName],
+        values: [],
+        endpointName: txt.labels[LabelKeys.ownedRecord] ?? '',
+        recordType: '',
+        setIdentifier: txt.setIdentifier,
+        marker: {
+          ambiguous: false,
+          ownerIds: [this.ownerId],
+          labels: undefined,
+          txt,
+          txtNames: [txt.dnsName],
+        },
       });
     }
   }
