@@ -90,17 +90,32 @@ function checksumOf(body: {
   hasChanges: boolean;
   current: readonly Endpoint[];
 }): string {
-  const canonical = JSON.stringify([
-    body.version,
-    body.policy,
-    body.ownerId,
-    body.recordTypes,
-    body.hasChanges,
-    fullChanges(body.changes),
-    fullChanges(body.ownershipChanges),
-    body.current.map(endpointToJSON),
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  // Streamed endpoint by endpoint: a plan of 20,000 records would otherwise be copied and joined
+  // into one multi-megabyte string first. Lists are delimited so no two plans hash alike.
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([body.version, body.policy, body.ownerId, body.recordTypes, body.hasChanges]));
+  const lists: [string, readonly Endpoint[]][] = [
+    ...CHANGE_LISTS.map((l): [string, readonly Endpoint[]] => [`changes.${l}`, body.changes[l]]),
+    ...CHANGE_LISTS.map((l): [string, readonly Endpoint[]] => [`ownership.${l}`, body.ownershipChanges[l]]),
+    ['current', body.current],
+  ];
+  for (const [name, endpoints] of lists) {
+    hash.update(`\n${name}:${endpoints.length}\n`);
+    for (const ep of endpoints) {
+      hash.update(
+        JSON.stringify([
+          ep.dnsName,
+          ep.targets,
+          ep.recordType,
+          ep.setIdentifier,
+          ep.recordTTL,
+          ep.labels,
+          ep.providerSpecific,
+        ]),
+      );
+    }
+  }
+  return hash.digest('hex');
 }
 
 function fullChanges(changes: Changes): Required<ChangesJSON> {
