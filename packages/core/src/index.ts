@@ -158,3 +158,6 @@ export {
   NONCE_BYTES,
 } from './registry/encryption.js';
 export type { DecryptedTxt } from './registry/encryption.js';
+
+// HTTP helpers shared by provider clients
+export { isConnectionRefused, describeNetworkFailure, parseRetryAfter } from './http/networkFailures.js';

@@ -1,5 +1,11 @@
 import { inspect } from 'node:util';
-import { AbortedError, ConfigError } from '@openova/dns-core';
+import {
+  AbortedError,
+  ConfigError,
+  describeNetworkFailure,
+  isConnectionRefused,
+  parseRetryAfter,
+} from '@openova/dns-core';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { CloudflareApiError, codeForAnswer, describeCloudflareErrors } from './errors.js';
@@ -180,31 +186,6 @@ function normalizeBaseUrl(baseUrl: string): URL {
 
 function segment(value: string): string {
   return encodeURIComponent(value);
-}
-
-/** Seconds from a `Retry-After` header (delta seconds or an HTTP date), rounded up. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.ceil(Number(raw.trim()));
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
-
-function connectionRefused(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
-  }
-  return false;
-}
-
-function describeNetworkFailure(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error && parts.length < 3; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${code}: ${e.message}` : e.message);
-  }
-  return parts.join(' ← ') || String(error);
 }
 
 /**
@@ -479,7 +460,7 @@ export class CloudflareClient {
         const resend =
           error.retryable &&
           backoffRetries < this.#retry.retries &&
-          (spec.idempotent || (error.kind === 'network' && connectionRefused(error.cause)));
+          (spec.idempotent || (error.kind === 'network' && isConnectionRefused(error.cause)));
         if (!resend) throw error;
         const delay = Math.min(this.#retry.maxDelayMs, this.#retry.minDelayMs * 2 ** backoffRetries);
         backoffRetries++;
@@ -590,7 +571,7 @@ export class CloudflareClient {
           retryable: true,
           attempts: attempt,
           cause: error,
-          code: connectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
+          code: isConnectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
         },
       );
     }

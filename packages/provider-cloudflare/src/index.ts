@@ -1,7 +1,6 @@
 // Client
 export {
   CloudflareClient,
-  parseRetryAfter,
   DEFAULT_CLOUDFLARE_BASE_URL,
   MAX_RECORDS_PER_PAGE,
   MAX_ZONES_PER_PAGE,

@@ -1,10 +1,9 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, ProviderError } from '@openova/dns-core';
+import { ConfigError, parseRetryAfter, ProviderError } from '@openova/dns-core';
 import {
   CloudflareApiError,
   CloudflareClient,
-  parseRetryAfter,
   RateLimiter,
   type CloudflareRequestEvent,
 } from '@openova/dns-provider-cloudflare';

@@ -3,6 +3,8 @@ import type { ConnectionOptions } from 'node:tls';
 import {
   AbortedError,
   ConfigError,
+  describeNetworkFailure,
+  isConnectionRefused,
   MAX_TTL,
   ValidationError,
   withTrailingDot,
@@ -361,13 +363,6 @@ function commentsBody(comments: readonly CommentInput[]) {
 function headerValue(headers: Answer<unknown>['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function describeNetworkFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  const nested = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${nested}`;
 }
 
 /**
@@ -1035,7 +1030,7 @@ export class PowerDnsClient {
           retryable: true,
           attempts: attempt,
           cause: error,
-          code: connectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
+          code: isConnectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
         },
       );
     }
@@ -1062,13 +1057,6 @@ export class PowerDnsClient {
     const query = params.toString();
     return query ? `${spec.path}?${query}` : spec.path;
   }
-}
-
-function connectionRefused(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
-  }
-  return false;
 }
 
 /**
