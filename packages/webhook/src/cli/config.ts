@@ -3,13 +3,20 @@ import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
-export const CLI_PROVIDERS = ['pdns', 'inmemory'] as const;
+export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'inmemory'] as const;
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
 export interface WebhookConfig {
   provider: CliProviderName;
   pdns: { apiUrl: string; apiKey: string; serverId: string } | undefined;
+  /** ExternalDNS's variable names: `CF_API_TOKEN`, or the legacy `CF_API_KEY` + `CF_API_EMAIL`. */
+  cloudflare:
+    | (({ apiToken: string } | { apiKey: string; apiEmail: string }) & {
+        baseUrl: string | undefined;
+        proxiedByDefault: boolean;
+      })
+    | undefined;
   domainFilter: { include: string[]; exclude: string[] };
   api: { host: string; port: number };
   health: { host: string; port: number };
@@ -75,6 +82,11 @@ const envSchema = z.object({
   PDNS_API_URL: z.string().optional(),
   PDNS_API_KEY: z.string().optional(),
   PDNS_SERVER_ID: host('localhost'),
+  CF_API_TOKEN: z.string().optional(),
+  CF_API_KEY: z.string().optional(),
+  CF_API_EMAIL: z.string().optional(),
+  CF_BASE_URL: z.string().optional(),
+  CF_PROXIED: oneOf(['true', 'false'] as const, 'false'),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
   WEBHOOK_HOST: host('127.0.0.1'),
@@ -97,6 +109,19 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     // the key's value is never echoed
     if ((env['PDNS_API_KEY']?.trim() ?? '') === '')
       issues.push('PDNS_API_KEY: is required with DNS_PROVIDER=pdns');
+  }
+  if (provider === 'cloudflare') {
+    const token = env['CF_API_TOKEN']?.trim() ?? '';
+    const key = env['CF_API_KEY']?.trim() ?? '';
+    const email = env['CF_API_EMAIL']?.trim() ?? '';
+    // values are never echoed: they are secrets
+    if (token === '' && (key === '' || email === ''))
+      issues.push('CF_API_TOKEN: is required with DNS_PROVIDER=cloudflare (or CF_API_KEY with CF_API_EMAIL)');
+    if (token !== '' && key !== '')
+      issues.push('CF_API_KEY: set either CF_API_TOKEN or CF_API_KEY, not both');
+    const base = env['CF_BASE_URL']?.trim() ?? '';
+    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
+      issues.push(`CF_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
   }
   if (
     provider === 'inmemory' &&
@@ -133,9 +158,18 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
             serverId: e.PDNS_SERVER_ID,
           }
         : undefined,
+    cloudflare: e.DNS_PROVIDER === 'cloudflare' ? cloudflareSettings(e) : undefined,
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };
+}
+
+function cloudflareSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['cloudflare']> {
+  const common = { baseUrl: e.CF_BASE_URL?.trim() || undefined, proxiedByDefault: e.CF_PROXIED === 'true' };
+  const token = e.CF_API_TOKEN?.trim() ?? '';
+  return token !== ''
+    ? { apiToken: token, ...common }
+    : { apiKey: (e.CF_API_KEY ?? '').trim(), apiEmail: (e.CF_API_EMAIL ?? '').trim(), ...common };
 }

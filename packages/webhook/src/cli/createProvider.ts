@@ -1,4 +1,5 @@
 import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
+import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
 import type { HealthCheck } from '../server/healthHandler.js';
 import type { WebhookConfig } from './config.js';
@@ -33,6 +34,25 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         healthCheck: (signal) => provider.client.serverInfo({ signal, timeoutMs: 5000 }),
         secrets: [pdns.apiKey],
         close: () => provider.client.close(),
+      };
+    }
+    case 'cloudflare': {
+      const cf = config.cloudflare;
+      if (!cf) throw new Error('unreachable: cloudflare settings are validated with the configuration');
+      const { baseUrl, proxiedByDefault, ...auth } = cf;
+      const provider = new CloudflareProvider({
+        ...auth,
+        ...(baseUrl === undefined ? {} : { baseUrl }),
+        proxiedByDefault,
+        domainFilter,
+        zoneCacheTtlMs: 30_000,
+      });
+      return {
+        provider,
+        // an authenticated call that proves the token works (zones are what the provider reads)
+        healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
+        secrets: 'apiToken' in auth ? [auth.apiToken] : [auth.apiKey],
+        close: () => Promise.resolve(),
       };
     }
     case 'inmemory': {
