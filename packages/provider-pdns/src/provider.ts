@@ -1,5 +1,4 @@
 import {
-  cloneEndpoint,
   ConfigError,
   describeEndpoint,
   DomainFilter,
@@ -199,19 +198,25 @@ export class PowerDnsProvider implements Provider {
    */
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
+    const noPath: readonly (string | number)[] = [];
     return Promise.resolve(
-      endpoints.map((input) => {
-        const ep = cloneEndpoint(input);
-        ep.dnsName = withoutTrailingDot(ep.dnsName).toLowerCase();
-        ep.recordType = ep.recordType.toUpperCase();
-        if (ep.recordTTL === 0) ep.recordTTL = this.#defaultTtl;
-        ep.providerSpecific = [];
-        const validator = targetValidators[ep.recordType] ?? POWERDNS_EXTRA_TYPES[ep.recordType] ?? null;
-        const valid = (target: string) => validator !== null && validator(target, []).length === 0;
-        ep.targets = sortTargets(
-          ep.targets.map((t) => (valid(t) ? canonicalTargetFor(ep.recordType, t) : t)),
-        );
-        return ep;
+      endpoints.map((input): Endpoint => {
+        const recordType = input.recordType.toUpperCase();
+        const validator = targetValidators[recordType] ?? POWERDNS_EXTRA_TYPES[recordType] ?? null;
+        // invalid targets stay as they are, so that applyChanges reports them
+        const canonical = (t: string) =>
+          validator !== null && validator(t, noPath).length === 0 ? canonicalTargetFor(recordType, t) : t;
+        const targets = input.targets.map(canonical);
+        // built directly rather than cloned and patched: this runs on every desired record
+        return {
+          dnsName: withoutTrailingDot(input.dnsName).toLowerCase(),
+          targets: targets.length > 1 ? sortTargets(targets) : targets,
+          recordType,
+          setIdentifier: input.setIdentifier,
+          recordTTL: input.recordTTL === 0 ? this.#defaultTtl : input.recordTTL,
+          labels: { ...input.labels },
+          providerSpecific: [],
+        };
       }),
     );
   }

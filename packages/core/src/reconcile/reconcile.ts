@@ -72,11 +72,22 @@ interface PreparedRun {
   zones: string[];
 }
 
+function isCompleteEndpoint(d: Endpoint | EndpointInit): d is Endpoint {
+  return (
+    Array.isArray(d.targets) &&
+    typeof d.setIdentifier === 'string' &&
+    typeof d.recordTTL === 'number' &&
+    typeof d.labels === 'object' &&
+    Array.isArray(d.providerSpecific)
+  );
+}
+
 async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const { registry, signal } = options;
   const provider = registry.provider;
   throwIfAborted(signal);
-  const desiredInput = options.desired.map((d) => endpoint(d));
+  // complete endpoints are used as they are (nothing below changes them; adjusting makes copies)
+  const desiredInput = options.desired.map((d) => (isCompleteEndpoint(d) ? d : endpoint(d)));
   // Bad input stops here, before anything is read or written.
   const extraRecordTypes = Object.fromEntries(
     provider.capabilities.recordTypes
