@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { dnsNameToUnicode } from './endpoint/names.js';
+import { dnsNameToUnicode, isInZone } from './endpoint/names.js';
 
 /** The JSON form ExternalDNS uses (also the webhook negotiation body). */
 export type DomainFilterJSON =
@@ -133,6 +133,16 @@ export class DomainFilter {
     }
     const included = this.include.length === 0 || this.include.some((f) => matchesEntry(n, f));
     return included && !this.exclude.some((f) => matchesEntry(n, f));
+  }
+
+  /**
+   * True when records inside `zone` may pass the filter, so a provider should read the zone: the
+   * filter matches the zone or names something inside it. A regex filter cannot tell, so every
+   * zone is read and records are filtered one by one.
+   */
+  selectsZone(zone: string): boolean {
+    if (this.isEmpty || this.isRegex || this.matches(zone)) return true;
+    return this.include.some((entry) => isInZone(entry.startsWith('.') ? entry.slice(1) : entry, zone));
   }
 
   /** The ExternalDNS JSON form: lists sorted and omitted when empty, or the regex pair. */

@@ -69,6 +69,7 @@ export {
   canonicalizeTarget,
   parseTxtStrings,
   formatTxtStrings,
+  quoteTxtString,
   HOSTNAME_TARGET_TYPES,
 } from './endpoint/rdata.js';
 export type { TargetValidator } from './endpoint/rdata.js';
@@ -92,6 +93,7 @@ export { emptyChanges, countChanges, hasAnyChange, changesToJSON, CHANGE_LISTS }
 export type { Changes, ChangesJSON, ChangeList } from './provider/changes.js';
 export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from './provider/provider.js';
 export { findZone } from './provider/zones.js';
+export { CachedLoader } from './provider/cachedLoader.js';
 export { InMemoryProvider } from './provider/inMemoryProvider.js';
 export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';
 

@@ -5,6 +5,7 @@
  * `canonicalTargetFor` tells what `records()` will return for a desired target.
  */
 import {
+  quoteTxtString,
   canonicalIPv6,
   canonicalizeTarget,
   endpoint,
@@ -38,18 +39,6 @@ export const PROXIABLE_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME
 export const MIXED_VALUE = '(differs between values)';
 
 const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR']);
-
-/** Escapes one TXT character string: `\` and `"` escaped, control bytes as `\DDD`. */
-function quoteTxtString(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '\\' || ch === '"') out += `\\${ch}`;
-    else if (code < 0x20 || code === 0x7f) out += `\\${String(code).padStart(3, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 /** The character strings a TXT target stands for: presentation form, or plain text split at 255 octets. */
 function txtChunks(target: string): string[] {

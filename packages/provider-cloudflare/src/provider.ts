@@ -1,4 +1,5 @@
 import {
+  CachedLoader,
   cloneEndpoint,
   ConfigError,
   describeEndpoint,
@@ -6,7 +7,6 @@ import {
   endpointKey,
   findZone,
   getProviderSpecific,
-  isInZone,
   LabelKeys,
   normalizeDnsName,
   ProviderError,
@@ -155,12 +155,6 @@ function setKey(name: string, type: string): string {
   return `${normalizeDnsName(name)}\u0000${type.toUpperCase()}`;
 }
 
-/** True when names under `zone` can pass the filter, so the zone is worth reading. */
-function zoneRelevant(zone: string, filter: DomainFilter): boolean {
-  if (filter.isEmpty || filter.isRegex || filter.matches(zone)) return true;
-  return filter.include.some((entry) => isInZone(entry.startsWith('.') ? entry.slice(1) : entry, zone));
-}
-
 /** ExternalDNS reads booleans with Go's `strconv.ParseBool`. */
 function parseBool(value: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
@@ -207,8 +201,7 @@ export class CloudflareProvider implements Provider {
   readonly #batchLimit: number | undefined;
   readonly #recordsPerPage: number;
   readonly #zoneCacheTtlMs: number;
-  #zoneCache: { zones: CloudflareZoneInfo[]; at: number } | undefined;
-  #zoneListing: Promise<CloudflareZoneInfo[]> | undefined;
+  readonly #zoneCache: CachedLoader<CloudflareZoneInfo[]>;
   /** Records per zone id, by name and type, as last read or written. */
   readonly #records = new Map<string, Map<string, CloudflareRecord[]>>();
 
@@ -261,6 +254,7 @@ export class CloudflareProvider implements Provider {
       throw new ConfigError('cloudflare: defaultComment must be one line');
     this.#recordTypes = (options.recordTypes ?? DEFAULT_CLOUDFLARE_RECORD_TYPES).map((t) => t.toUpperCase());
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? DEFAULT_ZONE_CACHE_TTL_MS;
+    this.#zoneCache = new CachedLoader({ ttlMs: this.#zoneCacheTtlMs, load: (o) => this.#listZones(o) });
   }
 
   /**
@@ -268,7 +262,7 @@ export class CloudflareProvider implements Provider {
    * `batchLimit`, else 200 on Free and 3,500 on paid plans); 200 until zones have been listed.
    */
   get capabilities(): ProviderCapabilities {
-    const known = this.#zoneCache?.zones ?? [];
+    const known = this.#zoneCache.peek() ?? [];
     const limit =
       this.#batchLimit ?? (known.length ? Math.min(...known.map((z) => z.batchLimit)) : BATCH_LIMITS.free);
     return {
@@ -281,7 +275,7 @@ export class CloudflareProvider implements Provider {
 
   /** Forgets the cached zone list and records, so the next call reads them again. */
   refresh(): void {
-    this.#zoneCache = undefined;
+    this.#zoneCache.clear();
     this.#records.clear();
   }
 
@@ -365,7 +359,7 @@ export class CloudflareProvider implements Provider {
     const batches = await this.planBatches(changes, options);
     this.lastApply = batches;
     for (const planned of batches) {
-      const zone = (this.#zoneCache?.zones ?? []).find((z) => z.id === planned.zoneId);
+      const zone = (this.#zoneCache.peek() ?? []).find((z) => z.id === planned.zoneId);
       const limit = this.#batchLimit ?? zone?.batchLimit ?? BATCH_LIMITS.free;
       if (planned.operations > limit) {
         throw new ProviderError(
@@ -659,19 +653,11 @@ export class CloudflareProvider implements Provider {
   }
 
   #zones(options: CallOptions, forceRefresh: boolean): Promise<CloudflareZoneInfo[]> {
-    const now = performance.now();
-    if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs)
-      return Promise.resolve(this.#zoneCache.zones);
     // concurrent callers (reading records while desired ones are adjusted) share one listing
-    if (!forceRefresh && this.#zoneListing) return this.#zoneListing;
-    const listing = this.#listZones(options, now).finally(() => {
-      if (this.#zoneListing === listing) this.#zoneListing = undefined;
-    });
-    this.#zoneListing = listing;
-    return listing;
+    return this.#zoneCache.get(options, forceRefresh);
   }
 
-  async #listZones(options: CallOptions, now: number): Promise<CloudflareZoneInfo[]> {
+  async #listZones(options: CallOptions): Promise<CloudflareZoneInfo[]> {
     const call = options.signal ? { signal: options.signal } : {};
     const listed = this.#zoneIds
       ? await Promise.all(this.#zoneIds.map((id) => this.client.getZone(id, call)))
@@ -687,8 +673,7 @@ export class CloudflareProvider implements Provider {
           commentLimit: free ? COMMENT_LIMITS.free : COMMENT_LIMITS.paid,
         };
       })
-      .filter((z) => zoneRelevant(z.name, this.domainFilter));
-    this.#zoneCache = { zones, at: now };
+      .filter((z) => this.domainFilter.selectsZone(z.name));
     return zones;
   }
 }

@@ -7,6 +7,7 @@
  * desired endpoint to exactly what `records()` will return after it was written.
  */
 import {
+  quoteTxtString,
   canonicalIPv6,
   canonicalizeTarget,
   formatTxtStrings,
@@ -27,18 +28,6 @@ import type { PowerDnsRRset } from './schemas.js';
 /** Types whose whole content is one host name. */
 const HOST_TYPES = new Set(['CNAME', 'DNAME', 'NS', 'PTR', 'ALIAS']);
 const TXT_TYPES = new Set(['TXT', 'SPF']);
-
-/** Escapes one TXT character string for PowerDNS: `\` and `"` escaped, control bytes as `\DDD`. */
-function quoteTxtString(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '\\' || ch === '"') out += `\\${ch}`;
-    else if (code < 0x20 || code === 0x7f) out += `\\${String(code).padStart(3, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 /**
  * `\DDD` escapes decode to one char per byte; when those bytes form UTF-8 (PowerDNS 5.1 escapes

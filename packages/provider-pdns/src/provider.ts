@@ -1,9 +1,9 @@
 import {
+  CachedLoader,
   ConfigError,
   describeEndpoint,
   DomainFilter,
   findZone,
-  isInZone,
   KNOWN_RECORD_TYPES,
   ProviderError,
   sortTargets,
@@ -83,12 +83,6 @@ function zoneLookup(zoneNames: readonly string[]): (name: string) => string | un
   return (name) => findZone(name, zoneNames);
 }
 
-/** True when names under `zone` can pass the filter, so the zone is worth reading. */
-function zoneRelevant(zone: string, filter: DomainFilter): boolean {
-  if (filter.isEmpty || filter.isRegex || filter.matches(zone)) return true;
-  return filter.include.some((entry) => isInZone(entry.startsWith('.') ? entry.slice(1) : entry, zone));
-}
-
 /**
  * PowerDNS Authoritative as a core {@link Provider}.
  *
@@ -114,9 +108,8 @@ export class PowerDnsProvider implements Provider {
   readonly #recordTypes: ReadonlySet<string>;
   readonly #zoneCacheTtlMs: number;
   readonly #verify: PowerDnsProviderOptions['verify'];
-  #zoneCache: { zones: ZoneRef[]; at: number } | undefined;
+  readonly #zoneCache: CachedLoader<ZoneRef[]>;
   readonly #fixedZones: ZoneRef[] | undefined;
-  #zoneListing: Promise<ZoneRef[]> | undefined;
 
   constructor(options: PowerDnsProviderOptions) {
     if (options.client) {
@@ -147,6 +140,7 @@ export class PowerDnsProvider implements Provider {
     }
     this.#recordTypes = new Set(types);
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? 60_000;
+    this.#zoneCache = new CachedLoader({ ttlMs: this.#zoneCacheTtlMs, load: (o) => this.#listZones(o) });
     this.#fixedZones = options.zones?.map((z) => {
       const name = withoutTrailingDot(z.trim()).toLowerCase();
       return { name, id: zoneIdFromName(name) };
@@ -157,7 +151,7 @@ export class PowerDnsProvider implements Provider {
 
   /** Forgets the cached zone list, so the next call lists zones again. */
   refreshZones(): void {
-    this.#zoneCache = undefined;
+    this.#zoneCache.clear();
   }
 
   /** Names of the zones this provider manages (those the domain filter can match), from the cache. */
@@ -399,26 +393,16 @@ export class PowerDnsProvider implements Provider {
 
   #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {
     if (this.#fixedZones) return Promise.resolve(this.#fixedZones);
-    const now = performance.now();
-    if (!forceRefresh && this.#zoneCache && now - this.#zoneCache.at < this.#zoneCacheTtlMs)
-      return Promise.resolve(this.#zoneCache.zones);
     // concurrent callers (reconcile reads records and zones together) share one listing
-    if (!forceRefresh && this.#zoneListing) return this.#zoneListing;
-    const listing = this.#listZones(options, now).finally(() => {
-      if (this.#zoneListing === listing) this.#zoneListing = undefined;
-    });
-    this.#zoneListing = listing;
-    return listing;
+    return this.#zoneCache.get(options, forceRefresh);
   }
 
-  async #listZones(options: CallOptions, now: number): Promise<ZoneRef[]> {
+  async #listZones(options: CallOptions): Promise<ZoneRef[]> {
     const listed: PowerDnsZoneSummary[] = await this.client.listZones(
       options.signal ? { signal: options.signal } : {},
     );
-    const zones = listed
+    return listed
       .map((z) => ({ name: withoutTrailingDot(z.name).toLowerCase(), id: z.id }))
-      .filter((z) => zoneRelevant(z.name, this.domainFilter));
-    this.#zoneCache = { zones, at: now };
-    return zones;
+      .filter((z) => this.domainFilter.selectsZone(z.name));
   }
 }

@@ -96,6 +96,18 @@ export function parseTxtStrings(value: string): string[] | undefined {
   return splitTxtStrings(value)?.map((s) => s.text);
 }
 
+/** Quotes one TXT character string: `\` and `"` escaped, control bytes as `\DDD`. */
+export function quoteTxtString(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '\\' || ch === '"') out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${String(code).padStart(3, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
 /** Quotes and escapes text as TXT character strings, splitting it into strings of at most 255 octets. */
 export function formatTxtStrings(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
@@ -108,7 +120,7 @@ export function formatTxtStrings(text: string): string {
     chunks.push(bytes.subarray(start, end).toString('utf8'));
     start = end;
   } while (start < bytes.length);
-  return chunks.map((c) => `"${c.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(' ');
+  return chunks.map(quoteTxtString).join(' ');
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type EndpointInit,
   type RecordType,
 } from '../endpoint/endpoint.js';
-import { isInZone, normalizeDnsName, withoutTrailingDot } from '../endpoint/names.js';
+import { normalizeDnsName, withoutTrailingDot } from '../endpoint/names.js';
 import { validateEndpoint } from '../endpoint/parse.js';
 import { sortTargets } from '../endpoint/targets.js';
 import { canonicalizeTarget } from '../endpoint/rdata.js';
@@ -93,7 +93,7 @@ export class InMemoryProvider implements Provider {
       this.calls.records++;
       const out: Endpoint[] = [];
       for (const [zoneName, zone] of this.#zones) {
-        if (!zoneSelected(zoneName, this.domainFilter)) continue;
+        if (!this.domainFilter.selectsZone(zoneName)) continue;
         for (const ep of zone.values()) out.push(cloneEndpoint(ep));
       }
       const keyed = out.map((ep) => ({ key: endpointKey(ep), ep }));
@@ -193,13 +193,6 @@ export class InMemoryProvider implements Provider {
       );
     for (const [zoneName, zone] of next) this.#zones.set(zoneName, zone);
   }
-}
-
-/** A zone is served when the filter matches it or names something inside it. */
-function zoneSelected(zone: string, filter: DomainFilter): boolean {
-  if (filter.isEmpty || filter.matches(zone)) return true;
-  if (filter.isRegex) return false;
-  return filter.include.some((entry) => isInZone(entry.replace(/^\./, ''), zone));
 }
 
 function applyToZone(current: Zone, part: Changes, zoneName: string): Zone {
