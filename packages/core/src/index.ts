@@ -94,6 +94,8 @@ export type { Changes, ChangesJSON, ChangeList } from './provider/changes.js';
 export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from './provider/provider.js';
 export { findZone } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
+export { assertValidChangeSet } from './provider/checkChanges.js';
+export type { ChangeSetRules } from './provider/checkChanges.js';
 export { InMemoryProvider } from './provider/inMemoryProvider.js';
 export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';
 

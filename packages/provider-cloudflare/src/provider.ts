@@ -1,4 +1,5 @@
 import {
+  assertValidChangeSet,
   CachedLoader,
   cloneEndpoint,
   ConfigError,
@@ -13,7 +14,6 @@ import {
   sortTargets,
   targetValidators,
   throwIfAborted,
-  validateEndpoint,
   ValidationError,
   type CallOptions,
   type Changes,
@@ -556,49 +556,14 @@ export class CloudflareProvider implements Provider {
   }
 
   #validate(changes: Changes): void {
-    const issues: Issue[] = [];
-    for (const [list, eps] of [
-      ['create', changes.create],
-      ['updateNew', changes.updateNew],
-    ] as const) {
-      eps.forEach((ep, i) => {
-        const path = [list, i];
-        issues.push(...validateEndpoint(ep, path));
-        if (ep.targets.length === 0)
-          issues.push({
-            path: [...path, 'targets'],
-            code: 'no_targets',
-            message: `${describeEndpoint(ep)} has no targets`,
-          });
-        this.#desiredAttributes(ep, path, issues);
-      });
-    }
-    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) {
-      changes[list].forEach((ep, i) => {
-        if (!this.#recordTypes.includes(ep.recordType.toUpperCase()))
-          issues.push({
-            path: [list, i, 'recordType'],
-            code: 'unmanaged_record_type',
-            message: `record type ${ep.recordType} is not managed by this provider (managed: ${this.#recordTypes.join(', ')})`,
-          });
-        if (ep.setIdentifier !== '')
-          issues.push({
-            path: [list, i, 'setIdentifier'],
-            code: 'set_identifier_unsupported',
-            message: 'Cloudflare has no set identifiers (weighted or geo record sets)',
-          });
-        if (!this.domainFilter.matches(ep.dnsName))
-          issues.push({
-            path: [list, i, 'dnsName'],
-            code: 'outside_domain_filter',
-            message: `${ep.dnsName} is outside the domain filter`,
-          });
-      });
-    }
-    if (issues.length)
-      throw new ValidationError(issues, {
-        summary: 'cloudflare: the change set has invalid records; nothing was sent',
-      });
+    assertValidChangeSet(changes, {
+      provider: 'cloudflare',
+      domainFilter: this.domainFilter,
+      recordTypes: this.#recordTypes,
+      setIdentifiers: false,
+      setIdentifierHint: 'Cloudflare has no set identifiers (weighted or geo record sets)',
+      checkWrite: (ep, path, issues) => void this.#desiredAttributes(ep, path, issues),
+    });
   }
 
   // ---- state ----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import {
   parseTxtStrings,
   sortTargets,
   targetValidators,
-  validateEndpoint,
   withoutTrailingDot,
   withTrailingDot,
   type Endpoint,
@@ -206,27 +205,3 @@ export const POWERDNS_EXTRA_TYPES: Readonly<Record<string, TargetValidator | nul
   SPF: targetValidators['TXT'] ?? null,
   ALIAS: hostValidator,
 };
-
-/** Every issue PowerDNS-specific rules find in an endpoint that is to be written. */
-export function validateForPowerDns(
-  ep: Endpoint,
-  path: IssuePath,
-  options: { recordTypes: ReadonlySet<string> },
-): Issue[] {
-  const issues = validateEndpoint(ep, path, { extraRecordTypes: POWERDNS_EXTRA_TYPES });
-  if (!options.recordTypes.has(ep.recordType.toUpperCase())) {
-    issues.push({
-      path: [...path, 'recordType'],
-      code: 'unmanaged_record_type',
-      message: `record type ${ep.recordType} is not managed by this provider (managed: ${[...options.recordTypes].join(', ')})`,
-    });
-  }
-  if (ep.setIdentifier !== '') {
-    issues.push({
-      path: [...path, 'setIdentifier'],
-      code: 'set_identifier_unsupported',
-      message: 'PowerDNS has no set identifiers; use a LUA record for weighted or geo answers',
-    });
-  }
-  return issues;
-}

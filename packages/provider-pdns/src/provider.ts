@@ -1,4 +1,5 @@
 import {
+  assertValidChangeSet,
   CachedLoader,
   ConfigError,
   describeEndpoint,
@@ -27,7 +28,6 @@ import {
   endpointToReplace,
   POWERDNS_EXTRA_TYPES,
   rrsetToEndpoint,
-  validateForPowerDns,
 } from './mapping.js';
 import type { PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
@@ -342,53 +342,14 @@ export class PowerDnsProvider implements Provider {
   }
 
   #validate(changes: Changes): void {
-    const issues: Issue[] = [];
-    const writes = [
-      ['create', changes.create],
-      ['updateNew', changes.updateNew],
-    ] as const;
-    for (const [list, eps] of writes) {
-      eps.forEach((ep, i) => {
-        issues.push(...validateForPowerDns(ep, [list, i], { recordTypes: this.#recordTypes }));
-        if (ep.targets.length === 0) {
-          issues.push({
-            path: [list, i, 'targets'],
-            code: 'no_targets',
-            message: `${describeEndpoint(ep)} has no targets`,
-          });
-        }
-      });
-    }
-    // Removals name an rrset only: their targets are whatever is stored, valid or not.
-    for (const [list, eps] of [
-      ['updateOld', changes.updateOld],
-      ['delete', changes.delete],
-    ] as const) {
-      eps.forEach((ep, i) => {
-        if (!this.#recordTypes.has(ep.recordType.toUpperCase())) {
-          issues.push({
-            path: [list, i, 'recordType'],
-            code: 'unmanaged_record_type',
-            message: `record type ${ep.recordType} is not managed by this provider`,
-          });
-        }
-      });
-    }
-    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) {
-      changes[list].forEach((ep, i) => {
-        if (!this.domainFilter.matches(ep.dnsName)) {
-          issues.push({
-            path: [list, i, 'dnsName'],
-            code: 'outside_domain_filter',
-            message: `${ep.dnsName} is outside the domain filter`,
-          });
-        }
-      });
-    }
-    if (issues.length)
-      throw new ValidationError(issues, {
-        summary: 'pdns: the change set has invalid records; nothing was sent',
-      });
+    assertValidChangeSet(changes, {
+      provider: 'pdns',
+      domainFilter: this.domainFilter,
+      recordTypes: [...this.#recordTypes],
+      setIdentifiers: false,
+      setIdentifierHint: 'PowerDNS has no set identifiers; use a LUA record for weighted or geo answers',
+      parseOptions: { extraRecordTypes: POWERDNS_EXTRA_TYPES },
+    });
   }
 
   #zones(options: CallOptions, forceRefresh: boolean): Promise<ZoneRef[]> {

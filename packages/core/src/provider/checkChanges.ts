@@ -1,0 +1,75 @@
+import type { DomainFilterLike } from '../domainFilter.js';
+import { describeEndpoint, type Endpoint } from '../endpoint/endpoint.js';
+import { validateEndpoint, type EndpointParseOptions } from '../endpoint/parse.js';
+import { ValidationError, type Issue, type IssuePath } from '../errors.js';
+import { CHANGE_LISTS, type Changes } from './changes.js';
+
+export interface ChangeSetRules {
+  /** Provider name for messages, e.g. `pdns`. */
+  provider: string;
+  /** Names the provider may write. */
+  domainFilter: DomainFilterLike;
+  /** Record types the provider manages (upper case). */
+  recordTypes: readonly string[];
+  /** Whether `setIdentifier` may be set; when not, `setIdentifierHint` says what to use instead. */
+  setIdentifiers: boolean;
+  setIdentifierHint?: string;
+  /** Extra record types for content validation (see `validateEndpoint`). */
+  parseOptions?: EndpointParseOptions;
+  /** Provider-specific checks of each record to be written (creates and new versions of updates). */
+  checkWrite?: (ep: Endpoint, path: IssuePath, issues: Issue[]) => void;
+}
+
+/**
+ * The checks every provider makes before it sends anything: valid content and at least one target
+ * for what is written; managed type, set identifier support and domain filter for every change.
+ * Removals are not content-checked: they name a record set as stored, valid or not.
+ * @throws ValidationError listing every problem; nothing may be sent then.
+ */
+export function assertValidChangeSet(changes: Changes, rules: ChangeSetRules): void {
+  const issues: Issue[] = [];
+  for (const list of ['create', 'updateNew'] as const) {
+    changes[list].forEach((ep, i) => {
+      const path = [list, i];
+      issues.push(...validateEndpoint(ep, path, rules.parseOptions));
+      if (ep.targets.length === 0) {
+        issues.push({
+          path: [...path, 'targets'],
+          code: 'no_targets',
+          message: `${describeEndpoint(ep)} has no targets`,
+        });
+      }
+      rules.checkWrite?.(ep, path, issues);
+    });
+  }
+  for (const list of CHANGE_LISTS) {
+    changes[list].forEach((ep, i) => {
+      if (!rules.recordTypes.includes(ep.recordType.toUpperCase())) {
+        issues.push({
+          path: [list, i, 'recordType'],
+          code: 'unmanaged_record_type',
+          message: `record type ${ep.recordType} is not managed by this provider (managed: ${rules.recordTypes.join(', ')})`,
+        });
+      }
+      if (!rules.setIdentifiers && ep.setIdentifier !== '') {
+        issues.push({
+          path: [list, i, 'setIdentifier'],
+          code: 'set_identifier_unsupported',
+          message: rules.setIdentifierHint ?? `${rules.provider} has no set identifiers`,
+        });
+      }
+      if (!rules.domainFilter.matches(ep.dnsName)) {
+        issues.push({
+          path: [list, i, 'dnsName'],
+          code: 'outside_domain_filter',
+          message: `${ep.dnsName} is outside the domain filter`,
+        });
+      }
+    });
+  }
+  if (issues.length) {
+    throw new ValidationError(issues, {
+      summary: `${rules.provider}: the change set has invalid records; nothing was sent`,
+    });
+  }
+}
