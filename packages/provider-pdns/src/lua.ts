@@ -445,6 +445,31 @@ function answerCode(
 // ---- builders ----------------------------------------------------------------------------------
 
 /** The LUA record builders. */
+/**
+ * The address sets of `ifportup`/`ifurlup` (a flat list is one set), checked together with the
+ * health-check options; throws every issue found, then the sets' common address family.
+ */
+function healthCheckedSets(
+  fn: string,
+  input: {
+    addresses: readonly string[] | readonly (readonly string[])[];
+    options: LuaHealthCheckOptions;
+    issues: IssueList;
+  },
+): { nested: boolean; sets: readonly (readonly string[])[]; family: LuaQueryType | undefined } {
+  const { addresses, options, issues } = input;
+  const nested = Array.isArray(addresses) && addresses.some((a) => Array.isArray(a));
+  const sets = (nested ? addresses : [addresses]) as readonly (readonly string[])[];
+  if (!Array.isArray(addresses) || addresses.length === 0)
+    issues.add(['addresses'], 'empty_pool', 'needs at least one address');
+  else sets.forEach((set, i) => checkAddresses(set, nested ? ['addresses', i] : ['addresses'], issues));
+  checkHealthOptions(options, issues);
+  issues.throwIfAny(fn);
+  const family = addressFamily(sets.flat(), ['addresses'], issues);
+  issues.throwIfAny(fn);
+  return { nested, sets, family };
+}
+
 export const lua = {
   /**
    * `ifportup(port, addresses, options)`: answers the addresses accepting TCP connections on `port`.
@@ -457,15 +482,7 @@ export const lua = {
   ): LuaExpression {
     const issues = new IssueList();
     checkInteger(port, { min: 1, max: 65535 }, ['port'], issues);
-    const nested = Array.isArray(addresses) && addresses.some((a) => Array.isArray(a));
-    const sets = (nested ? addresses : [addresses]) as readonly (readonly string[])[];
-    if (!Array.isArray(addresses) || addresses.length === 0)
-      issues.add(['addresses'], 'empty_pool', 'needs at least one address');
-    else sets.forEach((set, i) => checkAddresses(set, nested ? ['addresses', i] : ['addresses'], issues));
-    checkHealthOptions(options, issues);
-    issues.throwIfAny('ifportup');
-    const family = addressFamily(sets.flat(), ['addresses'], issues);
-    issues.throwIfAny('ifportup');
+    const { nested, sets, family } = healthCheckedSets('ifportup', { addresses, options, issues });
     const list = nested
       ? luaList(sets.map((s) => luaList(s.map(luaString))))
       : luaList(sets.flat().map(luaString));
@@ -488,15 +505,7 @@ export const lua = {
   ): LuaExpression {
     const issues = new IssueList();
     checkUrl(url, ['url'], issues);
-    const nested = Array.isArray(addresses) && addresses.some((a) => Array.isArray(a));
-    const sets = (nested ? addresses : [addresses]) as readonly (readonly string[])[];
-    if (!Array.isArray(addresses) || addresses.length === 0)
-      issues.add(['addresses'], 'empty_pool', 'needs at least one address');
-    else sets.forEach((set, i) => checkAddresses(set, nested ? ['addresses', i] : ['addresses'], issues));
-    checkHealthOptions(options, issues);
-    issues.throwIfAny('ifurlup');
-    const family = addressFamily(sets.flat(), ['addresses'], issues);
-    issues.throwIfAny('ifurlup');
+    const { sets, family } = healthCheckedSets('ifurlup', { addresses, options, issues });
     const list = luaList(sets.map((s) => luaList(s.map(luaString))));
     const rendered = renderOptions(healthOptionValues(options));
     return expression(
