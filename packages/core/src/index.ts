@@ -92,7 +92,7 @@ export type { DomainFilterJSON, DomainFilterOptions, DomainFilterLike } from './
 export { emptyChanges, countChanges, hasAnyChange, changesToJSON, CHANGE_LISTS } from './provider/changes.js';
 export type { Changes, ChangesJSON, ChangeList } from './provider/changes.js';
 export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from './provider/provider.js';
-export { findZone } from './provider/zones.js';
+export { findZone, zoneMatcher } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
 export { assertValidChangeSet } from './provider/checkChanges.js';
 export type { ChangeSetRules } from './provider/checkChanges.js';

@@ -124,6 +124,15 @@ describe('Plan', () => {
     expect(samplePlan().checksum).toBe(plan.checksum);
   });
 
+  it('computes the checksum on first read, as an ordinary enumerable property', () => {
+    const plan = samplePlan();
+    expect(Object.keys(plan)).toContain('checksum');
+    expect(plan.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.checksum).toBe(plan.checksum);
+    expect({ ...plan }.checksum).toBe(plan.checksum);
+    expect(JSON.parse(JSON.stringify(plan)).checksum).toBe(plan.checksum);
+  });
+
   it('rejects an edited plan with a checksum issue', () => {
     const json = planToJSON(samplePlan());
     json.changes.create[0]!.targets = ['6.6.6.6'];

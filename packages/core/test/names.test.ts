@@ -4,6 +4,7 @@ import {
   checkDnsName,
   dnsNameToUnicode,
   findZone,
+  zoneMatcher,
   isInZone,
   MAX_LABEL_OCTETS,
   MAX_NAME_OCTETS,
@@ -70,6 +71,28 @@ describe('name helpers', () => {
     expect(findZone('example.net', zones)).toBeUndefined();
     expect(findZone('x.example.net', [...zones, '.'])).toBe('.');
     expect(findZone('A.SUB.EXAMPLE.COM.', ['Sub.Example.com.'])).toBe('Sub.Example.com.');
+  });
+  it('zoneMatcher answers like findZone whatever the order of the zones', () => {
+    const zones = ['.', 'Example.com.', 'sub.example.com', 'other.org', 'b.sub.example.com'];
+    const names = [
+      'a.b.sub.example.com',
+      'B.SUB.example.com.',
+      'c.sub.example.com',
+      'x.example.com',
+      'example.com',
+      'other.org',
+      'notother.org',
+      'net',
+    ];
+    for (const order of [zones, [...zones].reverse()]) {
+      const match = zoneMatcher(order);
+      for (const name of names) expect(match(name), name).toBe(findZone(name, order));
+    }
+    const match = zoneMatcher(zones);
+    expect(match('a.b.sub.example.com')).toBe('b.sub.example.com');
+    expect(match('x.example.com')).toBe('Example.com.'); // the zone as given
+    expect(match('net')).toBe('.');
+    expect(zoneMatcher(['example.com'])('example.net')).toBeUndefined();
   });
 });
 

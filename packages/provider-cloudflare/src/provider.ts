@@ -6,7 +6,7 @@ import {
   describeEndpoint,
   DomainFilter,
   endpointKey,
-  findZone,
+  zoneMatcher,
   getProviderSpecific,
   LabelKeys,
   normalizeDnsName,
@@ -317,7 +317,7 @@ export class CloudflareProvider implements Provider {
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
     const zones = endpoints.length ? await this.#zones(options, false) : [];
-    const zoneNames = zones.map((z) => z.name);
+    const zoneOfName = zoneMatcher(zones.map((z) => z.name));
     const issues: Issue[] = [];
     const adjusted = endpoints.map((input, i) => {
       const ep = cloneEndpoint(input);
@@ -328,7 +328,7 @@ export class CloudflareProvider implements Provider {
       ep.targets = sortTargets([
         ...new Set(ep.targets.map((t) => (valid(t) ? canonicalTargetFor(ep.recordType, t) : t))),
       ]);
-      const zoneName = findZone(ep.dnsName, zoneNames);
+      const zoneName = zoneOfName(ep.dnsName);
       const zone = zones.find((z) => z.name === zoneName);
       const attributes = this.#desiredAttributes(ep, [i], issues);
       if (zone && attributes.comment.length > zone.commentLimit)
@@ -417,12 +417,12 @@ export class CloudflareProvider implements Provider {
     const touched = [...changes.create, ...changes.updateNew, ...changes.updateOld, ...changes.delete];
     if (touched.length === 0) return [];
     let zones = await this.#zones(options, false);
-    const zoneOf = (ep: Endpoint) =>
-      findZone(
-        ep.dnsName,
-        zones.map((z) => z.name),
-      );
-    if (touched.some((ep) => zoneOf(ep) === undefined)) zones = await this.#zones(options, true);
+    let matchZone = zoneMatcher(zones.map((z) => z.name));
+    const zoneOf = (ep: Endpoint) => matchZone(ep.dnsName);
+    if (touched.some((ep) => zoneOf(ep) === undefined)) {
+      zones = await this.#zones(options, true);
+      matchZone = zoneMatcher(zones.map((z) => z.name));
+    }
     const missing = [...new Set(touched.filter((ep) => zoneOf(ep) === undefined).map((ep) => ep.dnsName))];
     if (missing.length) {
       throw new ProviderError(

@@ -68,11 +68,19 @@ export function canonicalLuaContent(content: string): string {
   return m ? `${(m[1] ?? '').toUpperCase()} ${m[2] ?? ''}` : content;
 }
 
+/** One quoted TXT string of printable ASCII with nothing escaped inside. */
+const simpleQuotedTxt = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
+/** Printable ASCII text that quotes as it is (no `"` or `\`) and does not start with a quote. */
+const plainTxt = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+
 /** Content of one record as PowerDNS wants it on write. */
 export function toPowerDnsContent(recordType: string, target: string): string {
   const type = recordType.toUpperCase();
   if (HOST_TYPES.has(type)) return hostContent(canonicalizeTarget(type === 'ALIAS' ? 'CNAME' : type, target));
   if (TXT_TYPES.has(type)) {
+    // the common cases, every ownership marker among them: one string with nothing to escape
+    if (target.length <= 257 && simpleQuotedTxt.test(target)) return target;
+    if (target.length <= 255 && plainTxt.test(target)) return `"${target}"`;
     const chunks = txtChunks(target) ?? [target];
     return chunks.map(quoteTxtString).join(' ');
   }
@@ -100,7 +108,6 @@ export function toPowerDnsContent(recordType: string, target: string): string {
 }
 
 /** The endpoint target for one record's content as PowerDNS returns it. */
-const simpleQuotedTxt = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
 
 export function fromPowerDnsContent(recordType: string, content: string): string {
   const type = recordType.toUpperCase();
@@ -157,13 +164,19 @@ export function rrsetToEndpoint(rrset: PowerDnsRRset): Endpoint | undefined {
 
 /** A REPLACE carrying every target of the endpoint (duplicates after canonicalisation merged). */
 export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange {
-  const contents = [...new Set(ep.targets.map((t) => toPowerDnsContent(ep.recordType, t)))];
+  const records =
+    ep.targets.length === 1
+      ? [{ content: toPowerDnsContent(ep.recordType, ep.targets[0] as string), disabled: false }]
+      : [...new Set(ep.targets.map((t) => toPowerDnsContent(ep.recordType, t)))].map((content) => ({
+          content,
+          disabled: false,
+        }));
   return {
     name: withTrailingDot(ep.dnsName),
     type: ep.recordType.toUpperCase(),
     changetype: 'REPLACE',
     ttl: ep.recordTTL > 0 ? ep.recordTTL : defaultTtl,
-    records: contents.map((content) => ({ content, disabled: false })),
+    records,
   };
 }
 

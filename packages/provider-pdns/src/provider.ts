@@ -4,7 +4,7 @@ import {
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  findZone,
+  zoneMatcher,
   KNOWN_RECORD_TYPES,
   ProviderError,
   sortTargets,
@@ -77,11 +77,6 @@ interface ZoneRef {
 }
 
 const DEFAULT_TTL = 300;
-
-/** `findZone` over a fixed list of zones. */
-function zoneLookup(zoneNames: readonly string[]): (name: string) => string | undefined {
-  return (name) => findZone(name, zoneNames);
-}
 
 /**
  * PowerDNS Authoritative as a core {@link Provider}.
@@ -242,7 +237,8 @@ export class PowerDnsProvider implements Provider {
       const { onVerified, ...verifyOptions } = this.#verify;
       // only zones that were written can show the change
       const written = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
-      const inWritten = (ep: Endpoint) => findZone(ep.dnsName, written) !== undefined;
+      const writtenZoneOf = zoneMatcher(written);
+      const inWritten = (ep: Endpoint) => writtenZoneOf(ep.dnsName) !== undefined;
       const visible: Changes = {
         create: changes.create.filter(inWritten),
         updateOld: changes.updateOld.filter(inWritten),
@@ -277,19 +273,20 @@ export class PowerDnsProvider implements Provider {
    */
   async planPatches(changes: Changes, options: CallOptions = {}): Promise<ZonePatch[]> {
     this.#validate(changes);
-    const touched = [...changes.create, ...changes.updateOld, ...changes.updateNew, ...changes.delete];
-    if (touched.length === 0) return [];
+    const lists = [changes.delete, changes.updateOld, changes.create, changes.updateNew];
+    if (lists.every((list) => list.length === 0)) return [];
     // each name's zone is looked up once: change sets carry tens of thousands of rrsets
     let zones = await this.#zones(options, false);
-    let zoneOf = zoneLookup(zones.map((z) => z.name));
-    if (touched.some((ep) => zoneOf(ep.dnsName) === undefined)) {
+    let zoneOf = zoneMatcher(zones.map((z) => z.name));
+    const unserved = () => lists.some((list) => list.some((ep) => zoneOf(ep.dnsName) === undefined));
+    if (unserved()) {
       zones = await this.#zones(options, true);
-      zoneOf = zoneLookup(zones.map((z) => z.name));
+      zoneOf = zoneMatcher(zones.map((z) => z.name));
     }
-    const missing = touched.filter((ep) => zoneOf(ep.dnsName) === undefined);
-    if (missing.length) {
+    if (unserved()) {
+      const missing = new Set(lists.flatMap((list) => list.filter((ep) => zoneOf(ep.dnsName) === undefined)));
       throw new ProviderError(
-        `pdns: no zone on the server serves ${[...new Set(missing.map((ep) => ep.dnsName))].join(', ')} (zones: ${zones.map((z) => z.name).join(', ') || 'none'})`,
+        `pdns: no zone on the server serves ${[...new Set([...missing].map((ep) => ep.dnsName))].join(', ')} (zones: ${zones.map((z) => z.name).join(', ') || 'none'})`,
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
     }
@@ -303,28 +300,33 @@ export class PowerDnsProvider implements Provider {
       if (!entry) byZone.set(zone, (entry = { deletes: new Map(), replaces: new Map() }));
       return entry;
     };
-    const key = (ep: Endpoint) =>
-      `${withoutTrailingDot(ep.dnsName).toLowerCase()}\u0000${ep.recordType.toUpperCase()}`;
-    for (const ep of [...changes.delete, ...changes.updateOld])
-      part(ep).deletes.set(key(ep), endpointToDelete(ep));
+    // keyed by the wire name and type the change carries (computed for the body anyway)
+    const key = (change: RRsetChange) => `${change.name.toLowerCase()} ${change.type}`;
+    for (const list of [changes.delete, changes.updateOld]) {
+      for (const ep of list) {
+        const change = endpointToDelete(ep);
+        part(ep).deletes.set(key(change), change);
+      }
+    }
     const issues: Issue[] = [];
-    for (const [list, eps] of [
+    for (const [name, list] of [
       ['create', changes.create],
       ['updateNew', changes.updateNew],
     ] as const) {
-      eps.forEach((ep, i) => {
+      list.forEach((ep, i) => {
         const entry = part(ep);
-        const k = key(ep);
+        const change = endpointToReplace(ep, this.#defaultTtl);
+        const k = key(change);
         if (entry.replaces.has(k)) {
           issues.push({
-            path: [list, i],
+            path: [name, i],
             code: 'duplicate_rrset',
             message: `${describeEndpoint(ep)} is written twice in one change set`,
           });
         }
-        entry.replaces.set(k, endpointToReplace(ep, this.#defaultTtl));
+        entry.replaces.set(k, change);
         // REPLACE overwrites the rrset anyway; a DELETE of it as well would only be noise
-        entry.deletes.delete(k);
+        if (entry.deletes.size) entry.deletes.delete(k);
       });
     }
     if (issues.length) throw new ValidationError(issues, { summary: 'pdns: the change set is inconsistent' });

@@ -26,13 +26,15 @@ function isPlainlyValid(ep: Endpoint): boolean {
   if (ep.recordType === 'CNAME')
     return isPlainValidName(target.endsWith('.') ? target.slice(0, -1) : target, false);
   if (ep.recordType === 'TXT')
-    return (
-      target.length > 0 && target.length <= 255 && !target.startsWith('"') && printableAscii.test(target)
-    );
+    return target.startsWith('"')
+      ? target.length <= 257 && simpleQuotedTxt.test(target) // one quoted string, as markers are stored
+      : target.length > 0 && target.length <= 255 && printableAscii.test(target);
   return false;
 }
 
 const printableAscii = /^[\x20-\x7e]*$/;
+/** One complete quoted TXT string of printable ASCII with nothing to unescape. */
+const simpleQuotedTxt = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
 
 /** Largest TTL DNS allows (RFC 2181 §8). */
 export const MAX_TTL = 2_147_483_647;

@@ -77,7 +77,19 @@ export function createPlan(init: PlanInit): Plan {
     hasChanges: init.hasChanges,
     current,
   };
-  return { ...body, createdAt: (init.createdAt ?? new Date()).toISOString(), checksum: checksumOf(body) };
+  return withLazyChecksum({ ...body, createdAt: (init.createdAt ?? new Date()).toISOString() });
+}
+
+/**
+ * Adds `checksum` as an enumerable property computed on first read: hashing a large plan takes tens
+ * of milliseconds, and a reconcile that never saves or logs its plan does not need it.
+ */
+function withLazyChecksum(plan: Omit<Plan, 'checksum'>): Plan {
+  let checksum: string | undefined;
+  return Object.defineProperty(plan, 'checksum', {
+    enumerable: true,
+    get: () => (checksum ??= checksumOf(plan)),
+  }) as Plan;
 }
 
 function checksumOf(body: {

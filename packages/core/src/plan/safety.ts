@@ -1,7 +1,7 @@
 import { isOwnedBy, type Endpoint } from '../endpoint/endpoint.js';
 import { DnsError } from '../errors.js';
 import type { Changes } from '../provider/changes.js';
-import { findZone } from '../provider/zones.js';
+import { zoneMatcher } from '../provider/zones.js';
 
 /** Limits that stop a plan before it is applied. Each can be changed; `force` skips them all. */
 export interface SafetyLimits {
@@ -73,7 +73,8 @@ const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 /** Returns the limits a plan breaks; an empty list means it may be applied. */
 export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
   const limits = { ...DEFAULT_SAFETY_LIMITS, ...input.limits };
-  const zoneOf = (name: string) => findZone(name, input.zones) ?? '(outside any zone)';
+  const matchZone = zoneMatcher(input.zones);
+  const zoneOf = (name: string) => matchZone(name) ?? '(outside any zone)';
   const owned =
     input.ownerId === '' ? [...input.current] : input.current.filter((ep) => isOwnedBy(ep, input.ownerId));
   const ownedByZone = countBy(owned, zoneOf);

@@ -16,7 +16,7 @@ import { canonicalizeTarget } from '../endpoint/rdata.js';
 import { isDnsError, ProviderError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
 import type { CallOptions, Provider, ProviderCapabilities } from './provider.js';
-import { findZone } from './zones.js';
+import { zoneMatcher } from './zones.js';
 
 export interface InMemoryProviderOptions {
   /** Zones served, e.g. `['example.com']`. Writes outside them fail like on a real server. */
@@ -164,6 +164,7 @@ export class InMemoryProvider implements Provider {
   #applyNow(changes: Changes): void {
     this.#validate(changes);
     const byZone = new Map<string, Changes>();
+    const zoneOf = zoneMatcher(this.#zoneNames());
     for (const list of CHANGE_LISTS) {
       for (const ep of changes[list]) {
         if (!this.capabilities.recordTypes.includes(ep.recordType)) {
@@ -172,7 +173,7 @@ export class InMemoryProvider implements Provider {
             { provider: this.name },
           );
         }
-        const zone = findZone(ep.dnsName, this.#zoneNames());
+        const zone = zoneOf(ep.dnsName);
         if (zone === undefined) {
           throw new ProviderError(
             `inmemory: no zone serves ${ep.dnsName} (zones: ${this.#zoneNames().join(', ') || 'none'})`,

@@ -1,19 +1,32 @@
-import { isInZone, normalizeDnsName } from '../endpoint/names.js';
+import { normalizeDnsName } from '../endpoint/names.js';
 
 /**
  * Finds the zone a name belongs to: the longest zone that equals the name or is a parent of it.
  * Zones are matched by normalised name; returns the zone as given, or `undefined`.
  */
 export function findZone<Z extends string>(name: string, zones: readonly Z[]): Z | undefined {
-  let best: Z | undefined;
-  let bestLength = -1;
-  const n = normalizeDnsName(name);
-  for (const zone of zones) {
-    const length = normalizeDnsName(zone).length;
-    if (length > bestLength && isInZone(n, zone)) {
-      best = zone;
-      bestLength = length;
+  return zoneMatcher(zones)(name);
+}
+
+/**
+ * {@link findZone} for many names against the same zones: the zones are normalised once, longest
+ * first, so each lookup is one normalisation and a few suffix tests (change sets hold tens of
+ * thousands of names).
+ */
+export function zoneMatcher<Z extends string>(zones: readonly Z[]): (name: string) => Z | undefined {
+  const sorted = zones
+    .map((zone) => ({ zone, normal: normalizeDnsName(zone) }))
+    .sort((a, b) => b.normal.length - a.normal.length);
+  return (name) => {
+    const n = normalizeDnsName(name);
+    for (const { zone, normal } of sorted) {
+      if (
+        normal === '.' ||
+        n === normal ||
+        (n.length > normal.length && n.endsWith(normal) && n.charCodeAt(n.length - normal.length - 1) === 46)
+      )
+        return zone;
     }
-  }
-  return best;
+    return undefined;
+  };
 }
