@@ -78,94 +78,128 @@ export function isManagedRecordType(
  * same input always gives the same plan.
  */
 export function calculatePlan(options: CalculatePlanOptions): CalculatedChanges {
-  const managed = options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
-  const excluded = options.excludeRecordTypes ?? [];
-  const ownerId = options.ownerId;
-  const oldOwnerId = options.oldOwnerId ?? '';
-  const takesPart = (ep: Endpoint) =>
-    isManagedRecordType(ep.recordType, managed, excluded) &&
-    (options.domainFilter?.matches(ep.dnsName) ?? true);
+  const rows = new PlanRows(options);
+  rows.addDesired(options.desired);
+  rows.addCurrent(options.current);
+  return rows.changes();
+}
 
-  const rows = new Map<string, Row>();
-  const rowOf = (ep: Endpoint): Row => {
+/**
+ * The planner in two halves, so the desired half can be indexed before the current records arrive
+ * (`reconcile` does it while the zone is being read). Filling order does not change the result:
+ * rows keep each side's order, and the output is sorted.
+ * @internal
+ */
+export class PlanRows {
+  readonly #options: Omit<CalculatePlanOptions, 'current' | 'desired'>;
+  readonly #rows = new Map<string, Row>();
+  readonly #takesPart: (ep: Endpoint) => boolean;
+
+  constructor(options: Omit<CalculatePlanOptions, 'current' | 'desired'>) {
+    this.#options = options;
+    const managed = options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
+    const excluded = options.excludeRecordTypes ?? [];
+    const filter = options.domainFilter;
+    this.#takesPart = (ep) =>
+      isManagedRecordType(ep.recordType, managed, excluded) && (filter?.matches(ep.dnsName) ?? true);
+  }
+
+  addCurrent(current: readonly Endpoint[]): this {
+    for (const ep of current) {
+      if (!this.#takesPart(ep)) continue;
+      const row = this.#rowOf(ep);
+      row.current = append(row.current, ep);
+      slotOf(row, ep.recordType).current = ep; // the last one of a type is the one compared
+    }
+    return this;
+  }
+
+  addDesired(desired: readonly Endpoint[]): this {
+    for (const ep of desired) {
+      if (!this.#takesPart(ep)) continue;
+      const row = this.#rowOf(ep);
+      row.candidateCount++;
+      const slot = slotOf(row, ep.recordType);
+      slot.candidates = append(slot.candidates, ep);
+    }
+    return this;
+  }
+
+  #rowOf(ep: Endpoint): Row {
     const name = normalizeDnsName(ep.dnsName);
     const key = ep.setIdentifier === '' ? name : `${name}\u0000${ep.setIdentifier}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { current: NONE, candidateCount: 0, types: [] }));
+    let row = this.#rows.get(key);
+    if (!row) this.#rows.set(key, (row = { current: NONE, candidateCount: 0, types: [] }));
     return row;
-  };
-  const slotOf = (row: Row, type: string): TypeSlot => {
-    let slot = row.types.find((t) => t.type === type);
-    if (!slot) row.types.push((slot = { type, current: undefined, candidates: NONE }));
-    return slot;
-  };
-  for (const ep of options.current) {
-    if (!takesPart(ep)) continue;
-    const row = rowOf(ep);
-    row.current = append(row.current, ep);
-    slotOf(row, ep.recordType).current = ep; // the last one of a type is the one compared
-  }
-  for (const ep of options.desired) {
-    if (!takesPart(ep)) continue;
-    const row = rowOf(ep);
-    row.candidateCount++;
-    const slot = slotOf(row, ep.recordType);
-    slot.candidates = append(slot.candidates, ep);
   }
 
-  const create: Endpoint[] = [];
-  const updateOld: Endpoint[] = [];
-  const updateNew: Endpoint[] = [];
-  const deletes: Endpoint[] = [];
+  /** The plan of everything added. */
+  changes(): CalculatedChanges {
+    const ownerId = this.#options.ownerId;
+    const oldOwnerId = this.#options.oldOwnerId ?? '';
+    const create: Endpoint[] = [];
+    const updateOld: Endpoint[] = [];
+    const updateNew: Endpoint[] = [];
+    const deletes: Endpoint[] = [];
 
-  for (const row of rows.values()) {
-    if (row.current.length > 0 && row.candidateCount === 0) {
-      deletes.push(...row.current);
-      continue;
-    }
-    let rowCreates: Endpoint[] | undefined;
-    for (const slot of resolveRecordTypes(row)) {
-      if (slot.current && slot.candidates.length === 0) {
-        deletes.push(slot.current);
-      } else if (!slot.current && slot.candidates.length > 0) {
-        (rowCreates ??= []).push(resolveCreate(slot.candidates));
-      } else if (slot.current && slot.candidates.length > 0) {
-        const current = slot.current;
-        const winner = resolveUpdate(current, slot.candidates);
-        if (needsUpdate(current, winner, oldOwnerId)) {
-          const next = cloneEndpoint(winner);
-          // Owner inheritance: the new version keeps the current owner, so the owner filter
-          // below treats old and new alike.
-          next.labels[LabelKeys.owner] = current.labels[LabelKeys.owner] ?? '';
-          updateOld.push(current);
-          updateNew.push(next);
+    for (const row of this.#rows.values()) {
+      if (row.current.length > 0 && row.candidateCount === 0) {
+        deletes.push(...row.current);
+        continue;
+      }
+      let rowCreates: Endpoint[] | undefined;
+      for (const slot of resolveRecordTypes(row)) {
+        if (slot.current && slot.candidates.length === 0) {
+          deletes.push(slot.current);
+        } else if (!slot.current && slot.candidates.length > 0) {
+          (rowCreates ??= []).push(resolveCreate(slot.candidates));
+        } else if (slot.current && slot.candidates.length > 0) {
+          const current = slot.current;
+          const winner = resolveUpdate(current, slot.candidates);
+          if (needsUpdate(current, winner, oldOwnerId)) {
+            const next = cloneEndpoint(winner);
+            // Owner inheritance: the new version keeps the current owner, so the owner filter
+            // below treats old and new alike.
+            next.labels[LabelKeys.owner] = current.labels[LabelKeys.owner] ?? '';
+            updateOld.push(current);
+            updateNew.push(next);
+          }
         }
       }
+      // Creates only where every record already at this name is ours (ExternalDNS plan.go).
+      if (rowCreates && (ownerId === '' || row.current.every((c) => isOwnedBy(c, ownerId)))) {
+        create.push(...rowCreates);
+      }
     }
-    // Creates only where every record already at this name is ours (ExternalDNS plan.go).
-    if (rowCreates && (ownerId === '' || row.current.every((c) => isOwnedBy(c, ownerId)))) {
-      create.push(...rowCreates);
-    }
-  }
 
-  let changes: Changes = applyPolicy({ create, updateOld, updateNew, delete: deletes }, options.policy);
-  if (ownerId !== '') {
-    const seen = new Set<string>();
-    changes = {
-      create: changes.create,
-      updateOld: changes.updateOld.filter((ep) => isOwnedBy(ep, ownerId)),
-      updateNew: changes.updateNew.filter((ep) => isOwnedBy(ep, ownerId)),
-      delete: changes.delete.filter((ep) => {
-        if (!isOwnedBy(ep, ownerId)) return false;
-        const key = endpointKey(ep);
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      }),
-    };
+    let changes: Changes = applyPolicy(
+      { create, updateOld, updateNew, delete: deletes },
+      this.#options.policy,
+    );
+    if (ownerId !== '') {
+      const seen = new Set<string>();
+      changes = {
+        create: changes.create,
+        updateOld: changes.updateOld.filter((ep) => isOwnedBy(ep, ownerId)),
+        updateNew: changes.updateNew.filter((ep) => isOwnedBy(ep, ownerId)),
+        delete: changes.delete.filter((ep) => {
+          if (!isOwnedBy(ep, ownerId)) return false;
+          const key = endpointKey(ep);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        }),
+      };
+    }
+    const sorted = sortChanges(changes);
+    return { ...sorted, hasChanges: computeHasChanges(sorted) };
   }
-  const sorted = sortChanges(changes);
-  return { ...sorted, hasChanges: computeHasChanges(sorted) };
+}
+
+function slotOf(row: Row, type: string): TypeSlot {
+  let slot = row.types.find((t) => t.type === type);
+  if (!slot) row.types.push((slot = { type, current: undefined, candidates: NONE }));
+  return slot;
 }
 
 /** ExternalDNS `ResolveRecordTypes`: several candidates mixing CNAME and other types drop the CNAMEs. */

@@ -10,7 +10,7 @@ import {
 import { assertValidEndpoints } from '../endpoint/parse.js';
 import { throwIfAborted } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { calculatePlan, computeHasChanges, isManagedRecordType } from '../plan/calculatePlan.js';
+import { computeHasChanges, isManagedRecordType, PlanRows } from '../plan/calculatePlan.js';
 import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
@@ -98,20 +98,6 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     extraRecordTypes,
     summary: 'the desired records are invalid (nothing was applied)',
   });
-  const call = signal ? { signal } : {};
-  // Canonicalising the desired records is CPU work: do it while the zones are being read. The
-  // macrotask hop lets the read's request go out first (it is sent a few microtasks in).
-  const reading = registry.records(call);
-  const adjusting = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-    registry.adjustEndpoints(desiredInput, call),
-  );
-  const [current, desired, zones] = await Promise.all([
-    reading,
-    adjusting,
-    provider.zones ? provider.zones(call) : Promise.resolve([]),
-  ]);
-  throwIfAborted(signal);
-
   const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];
   const excluded = options.excludeRecordTypes ?? [];
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
@@ -119,10 +105,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     isManagedRecordType(ep.recordType, managed, excluded) &&
     controllerFilter.matches(ep.dnsName) &&
     provider.domainFilter.matches(ep.dnsName);
-
-  const changes = calculatePlan({
-    current,
-    desired,
+  const planner = new PlanRows({
     policy: options.policy,
     ownerId: registry.ownerId,
     ...(registry.oldOwnerId ? { oldOwnerId: registry.oldOwnerId } : {}),
@@ -132,6 +115,25 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
       matches: (name) => controllerFilter.matches(name) && provider.domainFilter.matches(name),
     },
   });
+
+  const call = signal ? { signal } : {};
+  // Canonicalising and indexing the desired records is CPU work: do it while the zones are being
+  // read. The macrotask hop lets the read's request go out first (it is sent a few microtasks in).
+  const reading = registry.records(call);
+  const adjusting = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => registry.adjustEndpoints(desiredInput, call))
+    .then((adjusted) => {
+      planner.addDesired(adjusted);
+      return adjusted;
+    });
+  const [current, desired, zones] = await Promise.all([
+    reading,
+    adjusting,
+    provider.zones ? provider.zones(call) : Promise.resolve([]),
+  ]);
+  throwIfAborted(signal);
+
+  const changes = planner.addCurrent(current).changes();
   const scopeCurrent = current.filter(inScope);
   const unsatisfiable = dropUnsatisfiableCreates(
     {

@@ -27,16 +27,16 @@ export function dropUnsatisfiableCreates(
       ),
     ].map(endpointKey),
   );
-  const staying = new Map<string, Endpoint[]>();
+  // only the names that get a create matter (a zone holds far more records than a plan touches)
+  const staying = new Map<string, Endpoint[]>(changes.create.map((ep) => [rowKey(ep), []]));
   for (const ep of current) {
-    if (leaving.has(endpointKey(ep))) continue;
-    const list = staying.get(rowKey(ep)) ?? [];
+    const list = staying.get(rowKey(ep));
+    if (list === undefined || leaving.has(endpointKey(ep))) continue;
     list.push(ep);
-    staying.set(rowKey(ep), list);
   }
   const skipped: SkippedChange[] = [];
   const create = changes.create.filter((ep) => {
-    const others = (staying.get(rowKey(ep)) ?? []).filter((c) => c.recordType !== ep.recordType);
+    const others = (staying.get(rowKey(ep)) as Endpoint[]).filter((c) => c.recordType !== ep.recordType);
     const blocking = ep.recordType === 'CNAME' ? others : others.filter((c) => c.recordType === 'CNAME');
     if (blocking.length === 0) return true;
     const types = [...new Set(blocking.map((b) => b.recordType))].sort().join(', ');

@@ -128,8 +128,14 @@ export class TxtRegistry implements Registry {
   readonly #encrypt: boolean;
   readonly #onWarning: ((warning: RegistryWarning) => void) | undefined;
   readonly #throwOnConflict: boolean;
-  /** Registry TXTs of the last `records()` by TXT name and set identifier (D2 check, stored old values). */
-  #byTxtName = new Map<string, MarkerGroup>();
+  /**
+   * Registry TXTs of the last `records()` by TXT name and set identifier (D2 check, stored old
+   * values). Built on first use from `#markerGroups`: a run without creates, updates or fallback
+   * markers never needs it.
+   */
+  #byTxtNameIndex: Map<string, MarkerGroup> | undefined = new Map();
+  /** The groups of the last `records()`, one per marker TXT, in the order read. */
+  #markerGroups: MarkerGroup[] = [];
   #warnings: RegistryWarning[] = [];
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
@@ -193,7 +199,7 @@ export class TxtRegistry implements Registry {
     this.#warnings = [];
     this.#migrated = new Set();
     const byRecord = new Map<string, MarkerGroup>();
-    const byTxtName = new Map<string, MarkerGroup>();
+    const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
     const parsed = new Map<string, Record<string, string> | null>();
     let anyMarker = false;
@@ -236,7 +242,7 @@ export class TxtRegistry implements Registry {
       // One TXT usually is the only marker of its record and of its name: both maps then share the
       // group (copied on the first addition), so it is resolved once.
       addToGroup(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier), group);
-      addToGroup(byTxtName, txtKey(ep.dnsName, ep.setIdentifier), group);
+      groups.push(group);
     }
 
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
@@ -262,14 +268,24 @@ export class TxtRegistry implements Registry {
         );
       }
     }
-    this.#byTxtName = byTxtName;
+    this.#markerGroups = groups;
+    this.#byTxtNameIndex = undefined;
 
     const out: Endpoint[] = [];
     // Providers return fresh objects (Provider.records contract), so they are labelled in place.
     for (const ep of plain) {
-      const { marker, typed } = this.#lookup(ep, byRecord);
-      if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
-      else if (marker?.labels) Object.assign(ep.labels, marker.labels);
+      const name = this.#lookupName(ep.dnsName);
+      const type = ep.recordType.toUpperCase();
+      let group = byRecord.get(key(name, type, ep.setIdentifier));
+      const typed = group !== undefined;
+      group ??= this.#fallbackMarker(ep, name, type, byRecord);
+      if (group !== undefined) {
+        // one value (most records) needs no resolving: its labels are the marker's labels
+        const only = group.values.length === 1 ? group.values[0] : undefined;
+        const marker = only ? undefined : markerOf(group);
+        if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
+        else Object.assign(ep.labels, only ? only.labels : marker?.labels);
+      }
       if (this.oldOwnerId !== undefined && ep.labels[LabelKeys.owner] === this.oldOwnerId) {
         ep.labels[LabelKeys.owner] = this.ownerId;
         ep.labels[MIGRATED_FROM_LABEL] = this.oldOwnerId;
@@ -281,7 +297,7 @@ export class TxtRegistry implements Registry {
         !typed &&
         isOwnedBy(ep, this.ownerId) &&
         this.#isManaged(ep.recordType) &&
-        !this.#byTxtName.has(txtKey(this.txtNameOf(ep), ep.setIdentifier))
+        !this.#byTxtName().has(txtKey(this.txtNameOf(ep), ep.setIdentifier))
       ) {
         // Only a legacy (or A-ALIAS `cname-`) marker exists: make the planner rewrite it typed.
         setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
@@ -360,7 +376,7 @@ export class TxtRegistry implements Registry {
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
-      const existingGroup = this.#byTxtName.get(txtKey(txtName, ep.setIdentifier));
+      const existingGroup = this.#byTxtName().get(txtKey(txtName, ep.setIdentifier));
       const existing = existingGroup && markerOf(existingGroup);
       if (existing && !this.#isOurs(existing)) {
         conflicts.push({ record: rec, error: this.#conflict(ep, existing) });
@@ -417,19 +433,31 @@ export class TxtRegistry implements Registry {
     return parseLabels(raw);
   }
 
-  #lookup(
+  /** A record's untyped marker when it has no typed one: `cname-` for A-ALIAS, or a legacy name. */
+  #fallbackMarker(
     ep: Endpoint,
+    name: string,
+    type: string,
     markers: ReadonlyMap<string, MarkerGroup>,
-  ): { marker: Marker | undefined; typed: boolean } {
-    const name = this.#lookupName(ep.dnsName);
-    const type = ep.recordType.toUpperCase();
-    const typed = markers.get(key(name, type, ep.setIdentifier));
-    if (typed) return { marker: markerOf(typed), typed: true };
+  ): MarkerGroup | undefined {
     // A-ALIAS records were marked `cname-` before ExternalDNS v0.22.
-    let found = type === 'A' && isAlias(ep) ? markers.get(key(name, 'CNAME', ep.setIdentifier)) : undefined;
+    const found = type === 'A' && isAlias(ep) ? markers.get(key(name, 'CNAME', ep.setIdentifier)) : undefined;
     // Legacy untyped markers; AAAA never had one.
-    if (!found && type !== 'AAAA') found = markers.get(key(name, '', ep.setIdentifier));
-    return { marker: found && markerOf(found), typed: false };
+    return found ?? (type !== 'AAAA' ? markers.get(key(name, '', ep.setIdentifier)) : undefined);
+  }
+
+  /** The last `records()`'s marker TXTs by TXT name and set identifier, built on first use. */
+  #byTxtName(): Map<string, MarkerGroup> {
+    if (this.#byTxtNameIndex === undefined) {
+      const index = new Map<string, MarkerGroup>();
+      for (const group of this.#markerGroups) {
+        const txt = (group.values[0] as MarkerValue).txt;
+        addToGroup(index, txtKey(txt.dnsName, txt.setIdentifier), group);
+      }
+      this.#byTxtNameIndex = index;
+      this.#markerGroups = [];
+    }
+    return this.#byTxtNameIndex;
   }
 
   #lookupName(name: string): string {
@@ -479,7 +507,7 @@ export class TxtRegistry implements Registry {
    */
   #oldTxt(rec: Endpoint): Endpoint | undefined {
     const txtName = this.txtNameOf(rec);
-    const storedGroup = this.#byTxtName.get(txtKey(txtName, rec.setIdentifier));
+    const storedGroup = this.#byTxtName().get(txtKey(txtName, rec.setIdentifier));
     const stored = storedGroup && markerOf(storedGroup);
     if (stored && this.#isOurs(stored)) {
       return endpoint({
@@ -505,9 +533,9 @@ export class TxtRegistry implements Registry {
   /** Keeps the TXT index in step with what was just written, for a second apply without a re-read. */
   #remember(txts: Changes): void {
     for (const txt of [...txts.delete, ...txts.updateOld])
-      this.#byTxtName.delete(txtKey(txt.dnsName, txt.setIdentifier));
+      this.#byTxtName().delete(txtKey(txt.dnsName, txt.setIdentifier));
     for (const txt of [...txts.create, ...txts.updateNew]) {
-      this.#byTxtName.set(txtKey(txt.dnsName, txt.setIdentifier), {
+      this.#byTxtName().set(txtKey(txt.dnsName, txt.setIdentifier), {
         values: [],
         endpointName: txt.labels[LabelKeys.ownedRecord] ?? '',
         recordType: '',
