@@ -49,6 +49,8 @@ export {
   sameDnsName,
   withTrailingDot,
   withoutTrailingDot,
+  lowerCased,
+  upperCased,
   isInZone,
   checkDnsName,
   MAX_LABEL_OCTETS,

@@ -45,7 +45,7 @@ describe('reconcile', () => {
     expect(await provider.records()).toEqual([]);
   });
 
-  it('rejects invalid desired records with every issue before reading or writing', async () => {
+  it('rejects invalid desired records with every issue before writing (the read is cancelled)', async () => {
     const { provider, registry } = setup();
     const error = await reconcile({
       registry,
@@ -64,7 +64,29 @@ describe('reconcile', () => {
       [2, 'targets', 0],
     ]);
     expect(v.message).toContain('[1].targets[0]: "300.1.1.1" is not an IPv4 address');
-    expect(provider.calls).toEqual({ records: 0, applyChanges: 0, adjustEndpoints: 0 });
+    // the zone read starts before the checks (they run while it is in flight) and is cancelled
+    expect(provider.calls).toMatchObject({ applyChanges: 0, adjustEndpoints: 0 });
+    expect(provider.calls.records).toBeLessThanOrEqual(1);
+  });
+
+  it('cancels the zone read it started when the desired records are invalid', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    let readSignal: AbortSignal | undefined;
+    // a slow server: the read only ends when it is cancelled
+    provider.records = (options = {}) => {
+      readSignal = options.signal;
+      return new Promise((_, reject) =>
+        options.signal?.addEventListener('abort', () => reject(new AbortedError('read cancelled'))),
+      );
+    };
+    const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: PREFIX });
+    const error = await reconcile({
+      registry,
+      policy: 'sync',
+      desired: [{ dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] }],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(readSignal?.aborted).toBe(true);
   });
 
   it('refuses an unsafe plan naming the numbers, applies it with force', async () => {

@@ -8,6 +8,8 @@ import {
   MAX_TTL,
   ValidationError,
   withTrailingDot,
+  lowerCased,
+  upperCased,
   type Issue,
 } from '@openova/dns-core';
 import pRetry from 'p-retry';
@@ -352,6 +354,25 @@ function checkTtl(ttl: unknown, path: (string | number)[], issues: Issue[]): voi
   }
 }
 
+/**
+ * True when a change serialises to exactly the body PowerDNS expects: absolute name, upper-case
+ * type, only the fields of its changetype, records with both fields, no comments (those get their
+ * defaults filled in). Checked without allocating.
+ */
+function isWireForm(c: RRsetChange): boolean {
+  if (!c.name.endsWith('.') || upperCased(c.type) !== c.type) return false;
+  for (const key in c) {
+    if (key === 'name' || key === 'type' || key === 'changetype') continue;
+    if ((key === 'ttl' || key === 'records') && c.changetype !== 'DELETE') continue;
+    return false;
+  }
+  for (const record of c.records ?? []) {
+    if (typeof record.disabled !== 'boolean') return false;
+    for (const key in record) if (key !== 'content' && key !== 'disabled') return false;
+  }
+  return true;
+}
+
 function recordsBody(records: readonly RecordInput[]) {
   return records.map((r) => ({ content: r.content, disabled: r.disabled ?? false }));
 }
@@ -654,6 +675,9 @@ export class PowerDnsClient {
     }
     const body = {
       rrsets: changes.map((c) => {
+        // changes already in wire form (all the provider builds) are sent as they are: a zone's
+        // PATCH can carry tens of thousands of them
+        if (isWireForm(c)) return c;
         const rrset: Record<string, unknown> = {
           name: withTrailingDot(c.name),
           type: c.type.toUpperCase(),
@@ -1148,7 +1172,7 @@ export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
         message: `${JSON.stringify(c.type)} is not a record type`,
       });
     }
-    const key = `${withTrailingDot(c.name).toLowerCase()} ${c.type.toUpperCase()} ${c.changetype}`;
+    const key = `${lowerCased(c.name)}${c.name.endsWith('.') ? '' : '.'} ${upperCased(c.type)} ${c.changetype}`;
     if (seen.has(key) && c.changetype !== 'EXTEND' && c.changetype !== 'PRUNE') {
       issues.push({ path: [i], code: 'duplicate_rrset', message: `${key} appears twice` });
     }

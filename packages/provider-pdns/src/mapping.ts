@@ -16,13 +16,15 @@ import {
   targetValidators,
   withoutTrailingDot,
   withTrailingDot,
+  lowerCased,
+  upperCased,
   type Endpoint,
   type Issue,
   type IssuePath,
   type TargetValidator,
 } from '@openova/dns-core';
 import type { RRsetChange } from './client.js';
-import type { PowerDnsRRset } from './schemas.js';
+import type { PowerDnsRecord, PowerDnsRRset } from './schemas.js';
 
 /** Types whose whole content is one host name. */
 const HOST_TYPES = new Set(['CNAME', 'DNAME', 'NS', 'PTR', 'ALIAS']);
@@ -75,7 +77,7 @@ const plainTxt = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** Content of one record as PowerDNS wants it on write. */
 export function toPowerDnsContent(recordType: string, target: string): string {
-  const type = recordType.toUpperCase();
+  const type = upperCased(recordType);
   if (HOST_TYPES.has(type)) return hostContent(canonicalizeTarget(type === 'ALIAS' ? 'CNAME' : type, target));
   if (TXT_TYPES.has(type)) {
     // the common cases, every ownership marker among them: one string with nothing to escape
@@ -110,7 +112,7 @@ export function toPowerDnsContent(recordType: string, target: string): string {
 /** The endpoint target for one record's content as PowerDNS returns it. */
 
 export function fromPowerDnsContent(recordType: string, content: string): string {
-  const type = recordType.toUpperCase();
+  const type = upperCased(recordType);
   if (HOST_TYPES.has(type)) return canonicalizeTarget(type === 'ALIAS' ? 'CNAME' : type, content);
   if (TXT_TYPES.has(type)) {
     // one printable-ASCII quoted string of at most 255 octets (every ownership marker): its text
@@ -148,11 +150,14 @@ export function rrsetToEndpoint(rrset: PowerDnsRRset): Endpoint | undefined {
       ? rrset.records
       : rrset.records.filter((r) => !r.disabled);
   if (enabled.length === 0) return undefined;
-  const type = rrset.type.toUpperCase();
-  const targets = enabled.map((r) => fromPowerDnsContent(type, r.content));
+  const type = upperCased(rrset.type);
+  const targets =
+    enabled.length === 1
+      ? [fromPowerDnsContent(type, (enabled[0] as PowerDnsRecord).content)]
+      : enabled.map((r) => fromPowerDnsContent(type, r.content));
   // built directly (not through `endpoint()`): zones hold tens of thousands of rrsets
   return {
-    dnsName: withoutTrailingDot(rrset.name).toLowerCase(),
+    dnsName: withoutTrailingDot(lowerCased(rrset.name)),
     targets: targets.length === 1 ? targets : sortTargets(targets),
     recordType: type,
     setIdentifier: '',
@@ -173,7 +178,7 @@ export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange
         }));
   return {
     name: withTrailingDot(ep.dnsName),
-    type: ep.recordType.toUpperCase(),
+    type: upperCased(ep.recordType),
     changetype: 'REPLACE',
     ttl: ep.recordTTL > 0 ? ep.recordTTL : defaultTtl,
     records,
@@ -182,7 +187,7 @@ export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange
 
 /** A DELETE of the endpoint's whole rrset. */
 export function endpointToDelete(ep: Pick<Endpoint, 'dnsName' | 'recordType'>): RRsetChange {
-  return { name: withTrailingDot(ep.dnsName), type: ep.recordType.toUpperCase(), changetype: 'DELETE' };
+  return { name: withTrailingDot(ep.dnsName), type: upperCased(ep.recordType), changetype: 'DELETE' };
 }
 
 /** Checks LUA content: `<QTYPE> "<code>"`, as PowerDNS requires (the code in double-quoted chunks). */

@@ -12,6 +12,8 @@ import {
   throwIfAborted,
   ValidationError,
   withoutTrailingDot,
+  lowerCased,
+  upperCased,
   type CallOptions,
   type Changes,
   type Endpoint,
@@ -168,7 +170,7 @@ export class PowerDnsProvider implements Provider {
         // Every rrset of a selected zone, like ExternalDNS providers: the planner applies the domain
         // filter per record, and the registry must see ownership TXTs even outside a narrow filter.
         for (const rrset of full.rrsets ?? []) {
-          if (!this.#recordTypes.has(rrset.type.toUpperCase())) continue;
+          if (!this.#recordTypes.has(upperCased(rrset.type))) continue;
           const ep = rrsetToEndpoint(rrset);
           if (ep) out.push(ep);
         }
@@ -190,7 +192,7 @@ export class PowerDnsProvider implements Provider {
     const noPath: readonly (string | number)[] = [];
     return Promise.resolve(
       endpoints.map((input): Endpoint => {
-        const recordType = input.recordType.toUpperCase();
+        const recordType = upperCased(input.recordType);
         const validator = targetValidators[recordType] ?? POWERDNS_EXTRA_TYPES[recordType] ?? null;
         // invalid targets stay as they are, so that applyChanges reports them
         const canonical = (t: string) =>
@@ -198,7 +200,7 @@ export class PowerDnsProvider implements Provider {
         const targets = input.targets.map(canonical);
         // built directly rather than cloned and patched: this runs on every desired record
         return {
-          dnsName: withoutTrailingDot(input.dnsName).toLowerCase(),
+          dnsName: withoutTrailingDot(lowerCased(input.dnsName)),
           targets: targets.length > 1 ? sortTargets(targets) : targets,
           recordType,
           setIdentifier: input.setIdentifier,
@@ -301,7 +303,7 @@ export class PowerDnsProvider implements Provider {
       return entry;
     };
     // keyed by the wire name and type the change carries (computed for the body anyway)
-    const key = (change: RRsetChange) => `${change.name.toLowerCase()} ${change.type}`;
+    const key = (change: RRsetChange) => `${lowerCased(change.name)} ${change.type}`;
     for (const list of [changes.delete, changes.updateOld]) {
       for (const ep of list) {
         const change = endpointToDelete(ep);

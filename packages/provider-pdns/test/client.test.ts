@@ -253,6 +253,58 @@ describe('PATCH', () => {
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('sends exactly the fields PowerDNS expects, whatever extra the caller put in a change', async () => {
+    proxy.reset();
+    const extra = { note: 'not for the server' };
+    await client.patchRRsets('patch.test.', [
+      // already in wire form: sent as it is
+      {
+        name: 'wire.patch.test.',
+        type: 'A',
+        changetype: 'REPLACE',
+        ttl: 60,
+        records: [{ content: '192.0.2.1', disabled: false }],
+      },
+      // relative name, lower-case type, missing `disabled`, a field of its own: rewritten
+      {
+        ...extra,
+        name: 'loose.patch.test',
+        type: 'a',
+        changetype: 'REPLACE',
+        ttl: 60,
+        records: [{ content: '192.0.2.2' }],
+      },
+      // a DELETE never carries records
+      {
+        name: 'gone.patch.test.',
+        type: 'A',
+        changetype: 'DELETE',
+        ttl: 60,
+        records: [{ content: '192.0.2.3' }],
+      },
+    ]);
+    const body = JSON.parse(proxy.seen.find((r) => r.method === 'PATCH')?.body ?? '{}') as unknown;
+    expect(body).toEqual({
+      rrsets: [
+        {
+          name: 'wire.patch.test.',
+          type: 'A',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: '192.0.2.1', disabled: false }],
+        },
+        {
+          name: 'loose.patch.test.',
+          type: 'A',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: '192.0.2.2', disabled: false }],
+        },
+        { name: 'gone.patch.test.', type: 'A', changetype: 'DELETE' },
+      ],
+    });
+  });
+
   it('never sends Expect: 100-continue, and sends the key only as a header', async () => {
     proxy.reset();
     const rrsets = Array.from({ length: 3000 }, (_, i) => ({

@@ -1,4 +1,4 @@
-import { normalizeDnsName } from './names.js';
+import { normalizeDnsName, upperCased } from './names.js';
 
 /** Record types the core model validates and the TXT registry understands. */
 export const KNOWN_RECORD_TYPES = [
@@ -108,7 +108,7 @@ export function endpointToJSON(ep: Endpoint): EndpointJSON {
  * identifier, joined so that it can be used as a `Map` key.
  */
 export function endpointKey(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
-  return `${normalizeDnsName(ep.dnsName)}\u0000${ep.recordType.toUpperCase()}\u0000${ep.setIdentifier}`;
+  return `${normalizeDnsName(ep.dnsName)}\u0000${upperCased(ep.recordType)}\u0000${ep.setIdentifier}`;
 }
 
 /**

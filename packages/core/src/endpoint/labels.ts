@@ -39,11 +39,11 @@ export function serializeLabels(
   labels: Readonly<Record<string, string>>,
   options: { quoted?: boolean } = {},
 ): string {
-  const keys = Object.keys(labels)
-    .filter((k) => k !== LabelKeys.encryptionNonce)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const tokens = [`heritage=${HERITAGE}`, ...keys.map((k) => `${labelPrefix}${k}=${labels[k] ?? ''}`)];
-  const value = tokens.join(',');
+  // built in one pass: every record an apply writes gets one
+  const keys = Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let value = `heritage=${HERITAGE}`;
+  for (const k of keys)
+    if (k !== LabelKeys.encryptionNonce) value += `,${labelPrefix}${k}=${labels[k] ?? ''}`;
   return options.quoted === false ? value : `"${value}"`;
 }
 

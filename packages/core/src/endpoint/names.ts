@@ -93,6 +93,23 @@ export function sameDnsName(a: string, b: string): boolean {
   return a === b || normalizeDnsName(a) === normalizeDnsName(b);
 }
 
+const upperOrNonAscii = /[A-Z\u0080-\uffff]/;
+const lowerOrNonAscii = /[a-z\u0080-\uffff]/;
+
+/**
+ * `text.toLowerCase()`, returning `text` itself when nothing would change. V8 copies the string
+ * either way; names and types arrive in canonical case almost always, and a zone read lowers tens
+ * of thousands of them.
+ */
+export function lowerCased(text: string): string {
+  return upperOrNonAscii.test(text) ? text.toLowerCase() : text;
+}
+
+/** `text.toUpperCase()`, returning `text` itself when nothing would change (see {@link lowerCased}). */
+export function upperCased(text: string): string {
+  return lowerOrNonAscii.test(text) ? text.toUpperCase() : text;
+}
+
 /** Strips exactly one trailing dot. */
 export function withoutTrailingDot(name: string): string {
   return name.endsWith('.') && name.length > 1 ? name.slice(0, -1) : name;

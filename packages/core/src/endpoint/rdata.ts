@@ -232,6 +232,7 @@ function canonicalHost(host: string): string {
  * invalid targets are returned unchanged (an invalid value is reported by validation, not rewritten).
  */
 export function canonicalizeTarget(recordType: string, target: string): string {
+  if (recordType === 'A' && isIPv4(target)) return target; // most targets; no issue lists built
   const validator = targetValidators[recordType];
   if (validator === undefined || validator(target, []).length > 0) return target;
   switch (recordType) {

@@ -94,6 +94,10 @@ export class PlanRows {
   readonly #options: Omit<CalculatePlanOptions, 'current' | 'desired'>;
   readonly #rows = new Map<string, Row>();
   readonly #takesPart: (ep: Endpoint) => boolean;
+  /** The current records that take part (managed type, inside the domain filter), in order. */
+  readonly currentInScope: Endpoint[] = [];
+  /** How many desired records take part. */
+  desiredInScope = 0;
 
   constructor(options: Omit<CalculatePlanOptions, 'current' | 'desired'>) {
     this.#options = options;
@@ -107,6 +111,7 @@ export class PlanRows {
   addCurrent(current: readonly Endpoint[]): this {
     for (const ep of current) {
       if (!this.#takesPart(ep)) continue;
+      this.currentInScope.push(ep);
       const row = this.#rowOf(ep);
       row.current = append(row.current, ep);
       slotOf(row, ep.recordType).current = ep; // the last one of a type is the one compared
@@ -117,6 +122,7 @@ export class PlanRows {
   addDesired(desired: readonly Endpoint[]): this {
     for (const ep of desired) {
       if (!this.#takesPart(ep)) continue;
+      this.desiredInScope++;
       const row = this.#rowOf(ep);
       row.candidateCount++;
       const slot = slotOf(row, ep.recordType);

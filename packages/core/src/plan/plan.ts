@@ -64,8 +64,11 @@ export function touchedRows(changes: Changes): Set<string> {
 
 /** Builds a {@link Plan}, keeping only the current records at the names the changes touch. */
 export function createPlan(init: PlanInit): Plan {
-  const rows = touchedRows(init.changes);
-  const current = rows.size === 0 ? [] : sortEndpoints(init.current.filter((ep) => rows.has(rowKey(ep))));
+  let current: Endpoint[] = [];
+  if (init.current.length > 0) {
+    const rows = touchedRows(init.changes);
+    if (rows.size > 0) current = sortEndpoints(init.current.filter((ep) => rows.has(rowKey(ep))));
+  }
   const ownershipChanges = init.ownershipChanges ?? { create: [], updateOld: [], updateNew: [], delete: [] };
   const body = {
     version: PLAN_FORMAT_VERSION,

@@ -7,10 +7,10 @@ import {
   type EndpointInit,
   type RecordType,
 } from '../endpoint/endpoint.js';
-import { assertValidEndpoints } from '../endpoint/parse.js';
-import { throwIfAborted } from '../errors.js';
+import { validateEndpoint } from '../endpoint/parse.js';
+import { throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { computeHasChanges, isManagedRecordType, PlanRows } from '../plan/calculatePlan.js';
+import { computeHasChanges, PlanRows } from '../plan/calculatePlan.js';
 import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
@@ -64,6 +64,12 @@ export interface ReconcileResult {
   skipped: readonly SkippedChange[];
 }
 
+/** Desired records checked between two I/O turns. */
+const SLICE = 2000;
+
+/** Lets pending I/O callbacks run (a connection completing, a request being written). */
+const ioTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 interface PreparedRun {
   plan: Plan;
   skipped: SkippedChange[];
@@ -86,25 +92,20 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const { registry, signal } = options;
   const provider = registry.provider;
   throwIfAborted(signal);
-  // complete endpoints are used as they are (nothing below changes them; adjusting makes copies)
-  const desiredInput = options.desired.map((d) => (isCompleteEndpoint(d) ? d : endpoint(d)));
-  // Bad input stops here, before anything is read or written.
-  const extraRecordTypes = Object.fromEntries(
-    provider.capabilities.recordTypes
-      .filter((t) => !(KNOWN_RECORD_TYPES as readonly string[]).includes(t))
-      .map((t) => [t, null]),
-  );
-  assertValidEndpoints(desiredInput, {
-    extraRecordTypes,
-    summary: 'the desired records are invalid (nothing was applied)',
-  });
+  // The read goes out first: a server takes a while to answer a zone read, and everything about the
+  // desired records (checks, canonical form, the planner's index) is done in the meantime. Invalid
+  // input cancels the read; nothing is ever written before the checks pass.
+  const cancelRead = new AbortController();
+  const call = { signal: signal ? AbortSignal.any([signal, cancelRead.signal]) : cancelRead.signal };
+  const reading = registry.records(call);
+  const listing = provider.zones ? provider.zones(call) : Promise.resolve([]);
+  // awaited below; a failure meanwhile must not surface as an unhandled rejection
+  reading.catch(() => undefined);
+  listing.catch(() => undefined);
+
   const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];
   const excluded = options.excludeRecordTypes ?? [];
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
-  const inScope = (ep: Endpoint) =>
-    isManagedRecordType(ep.recordType, managed, excluded) &&
-    controllerFilter.matches(ep.dnsName) &&
-    provider.domainFilter.matches(ep.dnsName);
   const planner = new PlanRows({
     policy: options.policy,
     ownerId: registry.ownerId,
@@ -115,26 +116,41 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
       matches: (name) => controllerFilter.matches(name) && provider.domainFilter.matches(name),
     },
   });
-
-  const call = signal ? { signal } : {};
-  // Canonicalising and indexing the desired records is CPU work: do it while the zones are being
-  // read. The macrotask hop lets the read's request go out first (it is sent a few microtasks in).
-  const reading = registry.records(call);
-  const adjusting = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => registry.adjustEndpoints(desiredInput, call))
-    .then((adjusted) => {
-      planner.addDesired(adjusted);
-      return adjusted;
-    });
-  const [current, desired, zones] = await Promise.all([
-    reading,
-    adjusting,
-    provider.zones ? provider.zones(call) : Promise.resolve([]),
-  ]);
+  try {
+    const extraRecordTypes = Object.fromEntries(
+      provider.capabilities.recordTypes
+        .filter((t) => !(KNOWN_RECORD_TYPES as readonly string[]).includes(t))
+        .map((t) => [t, null]),
+    );
+    // In slices with I/O turns between them: the read's connection and request go out during the
+    // first turns instead of after all of this (and a controller's other I/O is not held up).
+    const desiredInput: Endpoint[] = [];
+    const issues: Issue[] = [];
+    for (let start = 0; start === 0 || start < options.desired.length; start += SLICE) {
+      await ioTurn();
+      throwIfAborted(signal);
+      const end = Math.min(start + SLICE, options.desired.length);
+      for (let i = start; i < end; i++) {
+        const d = options.desired[i] as Endpoint | EndpointInit;
+        // complete endpoints are used as they are (nothing below changes them; adjusting copies)
+        const ep = isCompleteEndpoint(d) ? d : endpoint(d);
+        desiredInput.push(ep);
+        const found = validateEndpoint(ep, [i], { extraRecordTypes });
+        if (found.length) issues.push(...found);
+      }
+    }
+    if (issues.length)
+      throw new ValidationError(issues, { summary: 'the desired records are invalid (nothing was applied)' });
+    planner.addDesired(await registry.adjustEndpoints(desiredInput, signal ? { signal } : {}));
+  } catch (error) {
+    cancelRead.abort();
+    throw error;
+  }
+  const [current, zones] = await Promise.all([reading, listing]);
   throwIfAborted(signal);
 
   const changes = planner.addCurrent(current).changes();
-  const scopeCurrent = current.filter(inScope);
+  const scopeCurrent = planner.currentInScope;
   const unsatisfiable = dropUnsatisfiableCreates(
     {
       create: changes.create,
@@ -165,7 +181,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     hasChanges,
     current: scopeCurrent,
   });
-  return { plan, skipped, scopeCurrent, scopeDesiredCount: desired.filter(inScope).length, zones };
+  return { plan, skipped, scopeCurrent, scopeDesiredCount: planner.desiredInScope, zones };
 }
 
 /**

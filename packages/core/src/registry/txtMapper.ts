@@ -1,3 +1,4 @@
+import { lowerCased } from '../endpoint/names.js';
 import { ConfigError } from '../errors.js';
 
 /** How registry TXT names are derived from record names (ExternalDNS `--txt-prefix`, `--txt-suffix`, …). */
@@ -48,7 +49,7 @@ export class TxtNameMapper {
   readonly wildcardReplacement: string;
   readonly #templated: boolean;
   /** Concrete affixes per type, computed once: parsing runs for every TXT of every zone read. */
-  readonly #typedAffixes: readonly { type: string; prefix: string; suffix: string }[];
+  readonly #typedAffixes: readonly { type: string; lower: string; prefix: string; suffix: string }[];
 
   constructor(config: TxtNameConfig = {}) {
     this.prefix = (config.prefix ?? '').toLowerCase();
@@ -58,6 +59,7 @@ export class TxtNameMapper {
       this.prefix.includes(RECORD_TYPE_TEMPLATE) || this.suffix.includes(RECORD_TYPE_TEMPLATE);
     this.#typedAffixes = typesLower.map(([type, lower]) => ({
       type,
+      lower,
       prefix: this.prefix.replaceAll(RECORD_TYPE_TEMPLATE, lower),
       suffix: this.suffix.replaceAll(RECORD_TYPE_TEMPLATE, lower),
     }));
@@ -75,21 +77,27 @@ export class TxtNameMapper {
   /** Record name and type → registry TXT name (§2.2). The record name's spelling is kept. */
   toTxtName(name: string, recordType: string): string {
     this.validate();
-    const type = recordType.toLowerCase();
+    const type = lowerCased(recordType);
+    // the affixes of the common types are computed once (a large apply names thousands of TXTs)
+    const affixes = this.#typedAffixes.find((a) => a.lower === type) ?? {
+      prefix: this.prefix.replaceAll(RECORD_TYPE_TEMPLATE, type),
+      suffix: this.suffix.replaceAll(RECORD_TYPE_TEMPLATE, type),
+    };
+    // prefix mode without wildcard replacement: the name is kept whole
+    if (this.suffix === '' && this.wildcardReplacement === '')
+      return this.#templated ? affixes.prefix + name : `${affixes.prefix}${type}-${name}`;
     const dot = name.indexOf('.');
     let first = dot < 0 ? name : name.slice(0, dot);
     const rest = dot < 0 ? undefined : name.slice(dot + 1);
-    const prefix = this.prefix.replaceAll(RECORD_TYPE_TEMPLATE, type);
-    const suffix = this.suffix.replaceAll(RECORD_TYPE_TEMPLATE, type);
     if (this.wildcardReplacement !== '' && first === '*') first = this.wildcardReplacement;
     if (!this.#templated) first = `${type}-${first}`;
-    const head = prefix + first + suffix;
+    const head = affixes.prefix + first + affixes.suffix;
     return rest === undefined ? head : `${head}.${rest}`;
   }
 
   /** Registry TXT name → record name and type (§2.3). The result is lower-cased. */
   toEndpointName(txtName: string): TxtNameTarget {
-    const lower = txtName.toLowerCase();
+    const lower = lowerCased(txtName);
     if (this.prefix !== '' && this.suffix !== '') return none;
     if (this.suffix === '') return this.#dropAffix(lower);
     // Suffix mode: the suffix sits at the end of the first label, but may itself contain dots.

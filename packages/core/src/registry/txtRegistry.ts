@@ -12,7 +12,13 @@ import {
   type RecordType,
 } from '../endpoint/endpoint.js';
 import { parseLabels, serializeLabels } from '../endpoint/labels.js';
-import { dnsNameToUnicode, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, normalizeDnsName } from '../endpoint/names.js';
+import {
+  dnsNameToUnicode,
+  MAX_LABEL_OCTETS,
+  MAX_NAME_OCTETS,
+  normalizeDnsName,
+  upperCased,
+} from '../endpoint/names.js';
 import { ConfigError, OwnershipConflictError, ValidationError, type Issue } from '../errors.js';
 import { emptyChanges, hasAnyChange, type Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
@@ -136,6 +142,8 @@ export class TxtRegistry implements Registry {
   #byTxtNameIndex: Map<string, MarkerGroup> | undefined = new Map();
   /** The groups of the last `records()`, one per marker TXT, in the order read. */
   #markerGroups: MarkerGroup[] = [];
+  /** TXT changes applied since the index was last brought up to date (see `#remember`). */
+  #written: Changes[] = [];
   #warnings: RegistryWarning[] = [];
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
@@ -270,12 +278,13 @@ export class TxtRegistry implements Registry {
     }
     this.#markerGroups = groups;
     this.#byTxtNameIndex = undefined;
+    this.#written = [];
 
     const out: Endpoint[] = [];
     // Providers return fresh objects (Provider.records contract), so they are labelled in place.
     for (const ep of plain) {
       const name = this.#lookupName(ep.dnsName);
-      const type = ep.recordType.toUpperCase();
+      const type = upperCased(ep.recordType);
       let group = byRecord.get(key(name, type, ep.setIdentifier));
       const typed = group !== undefined;
       group ??= this.#fallbackMarker(ep, name, type, byRecord);
@@ -457,6 +466,7 @@ export class TxtRegistry implements Registry {
       this.#byTxtNameIndex = index;
       this.#markerGroups = [];
     }
+    for (const txts of this.#written.splice(0)) this.#applyWritten(this.#byTxtNameIndex, txts);
     return this.#byTxtNameIndex;
   }
 
@@ -489,15 +499,16 @@ export class TxtRegistry implements Registry {
   }
 
   #newTxt(rec: Endpoint, txtName: string): Endpoint {
-    return endpoint({
+    return {
       dnsName: txtName,
-      recordType: 'TXT',
       targets: [this.#value(rec.labels)],
+      recordType: 'TXT',
       setIdentifier: rec.setIdentifier,
+      recordTTL: 0,
       labels: { [LabelKeys.ownedRecord]: rec.dnsName },
       // Copied as ExternalDNS does (AWS alias/routing flags must match the record's).
-      providerSpecific: rec.providerSpecific,
-    });
+      providerSpecific: rec.providerSpecific.map((p) => ({ name: p.name, value: p.value })),
+    };
   }
 
   /**
@@ -523,19 +534,30 @@ export class TxtRegistry implements Registry {
   }
 
   #value(all: Readonly<Record<string, string>>): string {
-    const { [MIGRATED_FROM_LABEL]: _hint, ...labels } = all;
+    let labels = all;
+    if (Object.hasOwn(all, MIGRATED_FROM_LABEL)) {
+      const { [MIGRATED_FROM_LABEL]: _hint, ...rest } = all;
+      labels = rest;
+    }
     if (!this.#encrypt || !this.#key) return serializeLabels(labels);
     const nonceLabel = labels[LabelKeys.encryptionNonce];
     const nonce = nonceLabel === undefined ? undefined : decodeNonce(nonceLabel);
     return encryptTxtValue(serializeLabels(labels, { quoted: false }), this.#key, nonce);
   }
 
-  /** Keeps the TXT index in step with what was just written, for a second apply without a re-read. */
+  /**
+   * Keeps the TXT index in step with what was just written, for a second apply without a re-read.
+   * Deferred to the index's next use: a reconcile reads again before it applies again.
+   */
   #remember(txts: Changes): void {
+    this.#written.push(txts);
+  }
+
+  #applyWritten(index: Map<string, MarkerGroup>, txts: Changes): void {
     for (const txt of [...txts.delete, ...txts.updateOld])
-      this.#byTxtName().delete(txtKey(txt.dnsName, txt.setIdentifier));
+      index.delete(txtKey(txt.dnsName, txt.setIdentifier));
     for (const txt of [...txts.create, ...txts.updateNew]) {
-      this.#byTxtName().set(txtKey(txt.dnsName, txt.setIdentifier), {
+      index.set(txtKey(txt.dnsName, txt.setIdentifier), {
         values: [],
         endpointName: txt.labels[LabelKeys.ownedRecord] ?? '',
         recordType: '',
@@ -613,6 +635,7 @@ function isAlias(ep: Endpoint): boolean {
 
 function txtNameProblem(txtName: string): { code: string; message: string } | undefined {
   const ascii = normalizeDnsName(txtName);
+  if (fitsLimits(ascii)) return undefined;
   const long = ascii.split('.').find((label) => Buffer.byteLength(label) > MAX_LABEL_OCTETS);
   if (long !== undefined)
     return {
@@ -625,6 +648,19 @@ function txtNameProblem(txtName: string): { code: string; message: string } | un
       message: `is ${Buffer.byteLength(ascii)} octets; at most ${MAX_NAME_OCTETS} are allowed`,
     };
   return undefined;
+}
+
+/** True for an ASCII name whose labels and length are within DNS limits, checked in one pass. */
+function fitsLimits(name: string): boolean {
+  if (name.length > MAX_NAME_OCTETS) return false;
+  let label = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f) return false; // octets differ from characters: the full check decides
+    if (c === 46 /* . */) label = 0;
+    else if (++label > MAX_LABEL_OCTETS) return false;
+  }
+  return true;
 }
 
 /**
