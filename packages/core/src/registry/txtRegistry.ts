@@ -206,7 +206,7 @@ export class TxtRegistry implements Registry {
     this.#previewed = undefined;
     this.#warnings = [];
     this.#migrated = new Set();
-    const byRecord = new Map<string, MarkerGroup>();
+    const byRecord = new RecordMarkers();
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
     const parsed = new Map<string, Record<string, string> | null>();
@@ -249,16 +249,17 @@ export class TxtRegistry implements Registry {
       };
       // One TXT usually is the only marker of its record and of its name: both maps then share the
       // group (copied on the first addition), so it is resolved once.
-      addToGroup(byRecord, key(mapped.endpointName, mapped.recordType, ep.setIdentifier), group);
+      byRecord.add(group);
       groups.push(group);
     }
 
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
     const found: { key: string; group: MarkerGroup; marker: Marker }[] = [];
-    for (const [k, g] of byRecord) {
+    for (const g of byRecord.groups()) {
       if (g.values.length < 2) continue;
       const marker = markerOf(g);
-      if (marker.ambiguous || marker.txtNames.length > 1) found.push({ key: k, group: g, marker });
+      if (marker.ambiguous || marker.txtNames.length > 1)
+        found.push({ key: key(g.endpointName, g.recordType, g.setIdentifier), group: g, marker });
     }
     // sorted so that warnings come out in the same order whatever order the provider returned
     for (const { group: g, marker } of found.sort((a, b) => compare(a.key, b.key))) {
@@ -285,7 +286,7 @@ export class TxtRegistry implements Registry {
     for (const ep of plain) {
       const name = this.#lookupName(ep.dnsName);
       const type = upperCased(ep.recordType);
-      let group = byRecord.get(key(name, type, ep.setIdentifier));
+      let group = byRecord.get(name, type, ep.setIdentifier);
       const typed = group !== undefined;
       group ??= this.#fallbackMarker(ep, name, type, byRecord);
       if (group !== undefined) {
@@ -443,16 +444,11 @@ export class TxtRegistry implements Registry {
   }
 
   /** A record's untyped marker when it has no typed one: `cname-` for A-ALIAS, or a legacy name. */
-  #fallbackMarker(
-    ep: Endpoint,
-    name: string,
-    type: string,
-    markers: ReadonlyMap<string, MarkerGroup>,
-  ): MarkerGroup | undefined {
+  #fallbackMarker(ep: Endpoint, name: string, type: string, markers: RecordMarkers): MarkerGroup | undefined {
     // A-ALIAS records were marked `cname-` before ExternalDNS v0.22.
-    const found = type === 'A' && isAlias(ep) ? markers.get(key(name, 'CNAME', ep.setIdentifier)) : undefined;
+    const found = type === 'A' && isAlias(ep) ? markers.get(name, 'CNAME', ep.setIdentifier) : undefined;
     // Legacy untyped markers; AAAA never had one.
-    return found ?? (type !== 'AAAA' ? markers.get(key(name, '', ep.setIdentifier)) : undefined);
+    return found ?? (type !== 'AAAA' ? markers.get(name, '', ep.setIdentifier) : undefined);
   }
 
   /** The last `records()`'s marker TXTs by TXT name and set identifier, built on first use. */
@@ -692,6 +688,45 @@ function resolve(values: readonly MarkerValue[]): Marker {
   const txtNames = [...new Set(sorted.map((v) => v.txt))].map((t) => t.dnsName);
   const ambiguous = ownerIds.length > 1;
   return { ambiguous, ownerIds, labels: ambiguous ? undefined : first.labels, txt: first.txt, txtNames };
+}
+
+/**
+ * Marker groups by the record they speak for. Keyed by normalised name alone (type and set
+ * identifier are compared in the short list of one name): records' names are canonical already, so
+ * lookups hash a string V8 has hashed before instead of building and hashing a composite key.
+ */
+class RecordMarkers {
+  readonly #byName = new Map<string, MarkerGroup[]>();
+
+  add(group: MarkerGroup): void {
+    const name = normalizeDnsName(group.endpointName);
+    const list = this.#byName.get(name);
+    if (list === undefined) {
+      this.#byName.set(name, [group]);
+      return;
+    }
+    const i = list.findIndex(
+      (g) => g.recordType === group.recordType && g.setIdentifier === group.setIdentifier,
+    );
+    // copied on the first addition: the group is also listed for the TXT-name index
+    if (i < 0) list.push(group);
+    else
+      list[i] = {
+        ...(list[i] as MarkerGroup),
+        values: [...(list[i] as MarkerGroup).values, ...group.values],
+      };
+  }
+
+  get(name: string, recordType: string, setIdentifier: string): MarkerGroup | undefined {
+    const list = this.#byName.get(normalizeDnsName(name));
+    if (list === undefined) return undefined;
+    for (const g of list) if (g.recordType === recordType && g.setIdentifier === setIdentifier) return g;
+    return undefined;
+  }
+
+  *groups(): IterableIterator<MarkerGroup> {
+    for (const list of this.#byName.values()) yield* list;
+  }
 }
 
 function addToGroup(map: Map<string, MarkerGroup>, k: string, group: MarkerGroup): void {
