@@ -12,6 +12,7 @@ import {
   throwIfAborted,
   ValidationError,
   withoutTrailingDot,
+  normalizeDnsName,
   lowerCased,
   upperCased,
   type CallOptions,
@@ -31,7 +32,7 @@ import {
   POWERDNS_EXTRA_TYPES,
   rrsetToEndpoint,
 } from './mapping.js';
-import type { PowerDnsZoneSummary } from './schemas.js';
+import type { PowerDnsRRset, PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
 
 /** Record types the provider reads and writes unless told otherwise: core's known types plus `LUA`. */
@@ -71,6 +72,13 @@ export interface ZonePatch {
   zone: string;
   zoneId: string;
   rrsets: RRsetChange[];
+}
+
+/** One zone's changes while a PATCH is assembled. */
+interface ZoneChanges {
+  deletes: RRsetChange[];
+  replaces: RRsetChange[];
+  atName: Map<string, RRsetChange[]>;
 }
 
 interface ZoneRef {
@@ -169,7 +177,12 @@ export class PowerDnsProvider implements Provider {
         const out: Endpoint[] = [];
         // Every rrset of a selected zone, like ExternalDNS providers: the planner applies the domain
         // filter per record, and the registry must see ownership TXTs even outside a narrow filter.
-        for (const rrset of full.rrsets ?? []) {
+        const rrsets = full.rrsets ?? [];
+        for (let i = 0; i < rrsets.length; i++) {
+          const rrset = rrsets[i] as PowerDnsRRset;
+          // dropped as it is read: a collection during the loop then copies endpoints only, not
+          // the rest of the zone's JSON as well (the answer is ours alone)
+          (rrsets as (PowerDnsRRset | undefined)[])[i] = undefined;
           if (!this.#recordTypes.has(upperCased(rrset.type))) continue;
           const ep = rrsetToEndpoint(rrset);
           if (ep) out.push(ep);
@@ -292,50 +305,66 @@ export class PowerDnsProvider implements Provider {
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
     }
-    const byZone = new Map<
-      string,
-      { deletes: Map<string, RRsetChange>; replaces: Map<string, RRsetChange> }
-    >();
-    const part = (ep: Endpoint) => {
+    // Per zone: the changes in order, and per normalised name the changes at it (a name has one or
+    // two types, so the type is found in a short list rather than through a composite key).
+    const byZone = new Map<string, ZoneChanges>();
+    const part = (ep: Endpoint): ZoneChanges => {
       const zone = zoneOf(ep.dnsName) as string;
       let entry = byZone.get(zone);
-      if (!entry) byZone.set(zone, (entry = { deletes: new Map(), replaces: new Map() }));
+      if (!entry) byZone.set(zone, (entry = { deletes: [], replaces: [], atName: new Map() }));
       return entry;
     };
-    // keyed by the wire name and type the change carries (computed for the body anyway)
-    const key = (change: RRsetChange) => `${lowerCased(change.name)} ${change.type}`;
+    const atName = (entry: ZoneChanges, ep: Endpoint): RRsetChange[] => {
+      const name = normalizeDnsName(ep.dnsName);
+      let list = entry.atName.get(name);
+      if (!list) entry.atName.set(name, (list = []));
+      return list;
+    };
+    const dropped = new Set<RRsetChange>();
     for (const list of [changes.delete, changes.updateOld]) {
       for (const ep of list) {
+        const entry = part(ep);
+        const here = atName(entry, ep);
         const change = endpointToDelete(ep);
-        part(ep).deletes.set(key(change), change);
+        // the same rrset deleted twice is one DELETE
+        if (here.some((c) => c.changetype === 'DELETE' && c.type === change.type)) continue;
+        here.push(change);
+        entry.deletes.push(change);
       }
     }
     const issues: Issue[] = [];
-    for (const [name, list] of [
+    for (const [listName, list] of [
       ['create', changes.create],
       ['updateNew', changes.updateNew],
     ] as const) {
       list.forEach((ep, i) => {
         const entry = part(ep);
+        const here = atName(entry, ep);
         const change = endpointToReplace(ep, this.#defaultTtl);
-        const k = key(change);
-        if (entry.replaces.has(k)) {
-          issues.push({
-            path: [name, i],
-            code: 'duplicate_rrset',
-            message: `${describeEndpoint(ep)} is written twice in one change set`,
-          });
+        for (const other of here) {
+          if (other.type !== change.type) continue;
+          if (other.changetype === 'REPLACE') {
+            issues.push({
+              path: [listName, i],
+              code: 'duplicate_rrset',
+              message: `${describeEndpoint(ep)} is written twice in one change set`,
+            });
+          } else {
+            dropped.add(other); // REPLACE overwrites the rrset anyway; a DELETE as well would be noise
+          }
         }
-        entry.replaces.set(k, change);
-        // REPLACE overwrites the rrset anyway; a DELETE of it as well would only be noise
-        if (entry.deletes.size) entry.deletes.delete(k);
+        here.push(change);
+        entry.replaces.push(change);
       });
     }
     if (issues.length) throw new ValidationError(issues, { summary: 'pdns: the change set is inconsistent' });
     return [...byZone].map(([zone, entry]) => ({
       zone,
       zoneId: zones.find((z) => z.name === zone)?.id ?? zone,
-      rrsets: [...entry.deletes.values(), ...entry.replaces.values()],
+      rrsets: [
+        ...(dropped.size ? entry.deletes.filter((c) => !dropped.has(c)) : entry.deletes),
+        ...entry.replaces,
+      ],
     }));
   }
 

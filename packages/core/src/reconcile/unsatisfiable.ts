@@ -18,7 +18,8 @@ export function dropUnsatisfiableCreates(
   changes: Changes,
   current: readonly Endpoint[],
 ): { changes: Changes; skipped: SkippedChange[] } {
-  if (changes.create.length === 0) return { changes, skipped: [] };
+  // nothing can stand in the way of a create in an empty zone (an initial sync)
+  if (changes.create.length === 0 || current.length === 0) return { changes, skipped: [] };
   const leaving = new Set(
     [
       ...changes.delete,
