@@ -255,8 +255,7 @@ export class TxtRegistry implements Registry {
 
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
     const found: { key: string; group: MarkerGroup; marker: Marker }[] = [];
-    for (const g of byRecord.groups()) {
-      if (g.values.length < 2) continue;
+    for (const g of byRecord.multiValued()) {
       const marker = markerOf(g);
       if (marker.ambiguous || marker.txtNames.length > 1)
         found.push({ key: key(g.endpointName, g.recordType, g.setIdentifier), group: g, marker });
@@ -696,36 +695,49 @@ function resolve(values: readonly MarkerValue[]): Marker {
  * lookups hash a string V8 has hashed before instead of building and hashing a composite key.
  */
 class RecordMarkers {
-  readonly #byName = new Map<string, MarkerGroup[]>();
+  /** One group, or several when a name has markers of several types or set identifiers. */
+  readonly #byName = new Map<string, MarkerGroup | MarkerGroup[]>();
+  /** Groups with more than one value: the only ones that can be ambiguous or duplicated. */
+  readonly #multi = new Set<MarkerGroup>();
 
   add(group: MarkerGroup): void {
+    if (group.values.length > 1) this.#multi.add(group);
     const name = normalizeDnsName(group.endpointName);
-    const list = this.#byName.get(name);
-    if (list === undefined) {
-      this.#byName.set(name, [group]);
+    const found = this.#byName.get(name);
+    if (found === undefined) {
+      this.#byName.set(name, group);
       return;
     }
+    const list = Array.isArray(found) ? found : [found];
+    if (list !== found) this.#byName.set(name, list);
     const i = list.findIndex(
       (g) => g.recordType === group.recordType && g.setIdentifier === group.setIdentifier,
     );
-    // copied on the first addition: the group is also listed for the TXT-name index
-    if (i < 0) list.push(group);
-    else
-      list[i] = {
-        ...(list[i] as MarkerGroup),
-        values: [...(list[i] as MarkerGroup).values, ...group.values],
-      };
+    if (i < 0) {
+      list.push(group);
+      return;
+    }
+    // a new object: the group is also listed for the TXT-name index
+    const existing = list[i] as MarkerGroup;
+    const merged = { ...existing, values: [...existing.values, ...group.values] };
+    list[i] = merged;
+    this.#multi.delete(existing);
+    this.#multi.delete(group);
+    this.#multi.add(merged);
   }
 
   get(name: string, recordType: string, setIdentifier: string): MarkerGroup | undefined {
-    const list = this.#byName.get(normalizeDnsName(name));
-    if (list === undefined) return undefined;
-    for (const g of list) if (g.recordType === recordType && g.setIdentifier === setIdentifier) return g;
+    const found = this.#byName.get(normalizeDnsName(name));
+    if (found === undefined) return undefined;
+    if (!Array.isArray(found))
+      return found.recordType === recordType && found.setIdentifier === setIdentifier ? found : undefined;
+    for (const g of found) if (g.recordType === recordType && g.setIdentifier === setIdentifier) return g;
     return undefined;
   }
 
-  *groups(): IterableIterator<MarkerGroup> {
-    for (const list of this.#byName.values()) yield* list;
+  /** The groups with several values. */
+  multiValued(): Iterable<MarkerGroup> {
+    return this.#multi;
   }
 }
 
