@@ -75,7 +75,7 @@ export interface PdnsBenchRow {
   ratio: number;
 }
 
-export async function benchPdns(endpoints = 10_000, runs = 7): Promise<PdnsBenchRow[]> {
+export async function benchPdns(endpoints = 10_000, runs = 11): Promise<PdnsBenchRow[]> {
   const pdns = await startPowerDns({ settings: { 'webserver-max-bodysize': '64' } });
   try {
     const desired = desiredEndpoints(endpoints);
@@ -147,7 +147,7 @@ export async function benchPdns(endpoints = 10_000, runs = 7): Promise<PdnsBench
 
 export function printPdnsBench(rows: PdnsBenchRow[]): void {
   console.log(
-    'bench/pdns: reconcile (TxtRegistry + PowerDnsProvider) vs the same GET/PATCH bodies sent raw with undici; PowerDNS 4.7 sqlite3 on loopback; medians of 7 runs, sides alternating',
+    'bench/pdns: reconcile (TxtRegistry + PowerDnsProvider) vs the same GET/PATCH bodies sent raw with undici; PowerDNS 4.7 sqlite3 on loopback; medians of 11 runs, sides alternating',
   );
   console.log('| scenario | HTTP requests | target | reconcile ms | raw ms | ratio |');
   console.log('|---|---|---|---:|---:|---:|');

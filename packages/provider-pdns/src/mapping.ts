@@ -144,13 +144,12 @@ export function canonicalTargetFor(recordType: string, target: string): string {
  * One endpoint for one rrset: owner name without trailing dot, enabled records only. Returns
  * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled.
  */
-export function rrsetToEndpoint(rrset: PowerDnsRRset): Endpoint | undefined {
+export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.type)): Endpoint | undefined {
   const enabled =
     rrset.records.length === 1 && !rrset.records[0]?.disabled
       ? rrset.records
       : rrset.records.filter((r) => !r.disabled);
   if (enabled.length === 0) return undefined;
-  const type = upperCased(rrset.type);
   const targets =
     enabled.length === 1
       ? [fromPowerDnsContent(type, (enabled[0] as PowerDnsRecord).content)]

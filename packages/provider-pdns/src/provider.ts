@@ -183,8 +183,9 @@ export class PowerDnsProvider implements Provider {
           // dropped as it is read: a collection during the loop then copies endpoints only, not
           // the rest of the zone's JSON as well (the answer is ours alone)
           (rrsets as (PowerDnsRRset | undefined)[])[i] = undefined;
-          if (!this.#recordTypes.has(upperCased(rrset.type))) continue;
-          const ep = rrsetToEndpoint(rrset);
+          const type = upperCased(rrset.type);
+          if (!this.#recordTypes.has(type)) continue;
+          const ep = rrsetToEndpoint(rrset, type);
           if (ep) out.push(ep);
         }
         return out;

@@ -76,12 +76,14 @@ export type EndpointInit = Pick<Endpoint, 'dnsName' | 'recordType'> &
 export function endpoint(init: EndpointInit): Endpoint {
   return {
     dnsName: init.dnsName,
-    targets: [...(init.targets ?? [])],
+    targets: init.targets ? [...init.targets] : [],
     recordType: init.recordType,
     setIdentifier: init.setIdentifier ?? '',
     recordTTL: init.recordTTL ?? 0,
-    labels: { ...(init.labels ?? {}) },
-    providerSpecific: (init.providerSpecific ?? []).map((p) => ({ name: p.name, value: p.value })),
+    labels: init.labels ? { ...init.labels } : {},
+    providerSpecific: init.providerSpecific
+      ? init.providerSpecific.map((p) => ({ name: p.name, value: p.value }))
+      : [],
   };
 }
 

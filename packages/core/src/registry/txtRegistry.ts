@@ -210,6 +210,8 @@ export class TxtRegistry implements Registry {
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
     const parsed = new Map<string, Record<string, string> | null>();
+    let lastRaw: string | undefined;
+    let lastLabels: Record<string, string> | null | undefined;
     let anyMarker = false;
 
     for (const ep of all) {
@@ -229,8 +231,10 @@ export class TxtRegistry implements Registry {
       for (const raw of ep.targets) {
         // Markers of one owner usually share one value: parse each distinct value once. The labels
         // are only ever copied from, never changed, so sharing them is safe.
-        let labels = parsed.get(raw);
+        let labels = raw === lastRaw ? lastLabels : parsed.get(raw); // neighbours often share one
         if (labels === undefined) parsed.set(raw, (labels = this.#readValue(raw) ?? null));
+        lastRaw = raw;
+        lastLabels = labels;
         if (labels) values.push({ labels, txt: ep, raw });
       }
       if (values.length === 0) {
