@@ -23,7 +23,13 @@ import {
   type ProviderCapabilities,
   type RecordType,
 } from '@openova/dns-core';
-import { PowerDnsClient, zoneIdFromName, type PowerDnsClientOptions, type RRsetChange } from './client.js';
+import {
+  markPrechecked,
+  PowerDnsClient,
+  zoneIdFromName,
+  type PowerDnsClientOptions,
+  type RRsetChange,
+} from './client.js';
 import { isPowerDnsApiError } from './errors.js';
 import {
   canonicalTargetFor,
@@ -74,11 +80,13 @@ export interface ZonePatch {
   rrsets: RRsetChange[];
 }
 
+const NO_CHANGES: readonly RRsetChange[] = [];
+
 /** One zone's changes while a PATCH is assembled. */
 interface ZoneChanges {
   deletes: RRsetChange[];
   replaces: RRsetChange[];
-  atName: Map<string, RRsetChange[]>;
+  atName: Map<string, RRsetChange | RRsetChange[]>;
 }
 
 interface ZoneRef {
@@ -241,7 +249,7 @@ export class PowerDnsProvider implements Provider {
       try {
         await this.client.patchRRsets(
           patch.zoneId,
-          patch.rrsets,
+          markPrechecked(patch.rrsets),
           options.signal ? { signal: options.signal } : {},
         );
       } catch (error) {
@@ -315,21 +323,26 @@ export class PowerDnsProvider implements Provider {
       if (!entry) byZone.set(zone, (entry = { deletes: [], replaces: [], atName: new Map() }));
       return entry;
     };
-    const atName = (entry: ZoneChanges, ep: Endpoint): RRsetChange[] => {
-      const name = normalizeDnsName(ep.dnsName);
-      let list = entry.atName.get(name);
-      if (!list) entry.atName.set(name, (list = []));
-      return list;
+    // the changes already at a name; one (no list) in the common case
+    const changesAt = (entry: ZoneChanges, name: string): readonly RRsetChange[] => {
+      const found = entry.atName.get(name);
+      return found === undefined ? NO_CHANGES : Array.isArray(found) ? found : [found];
+    };
+    const remember = (entry: ZoneChanges, name: string, change: RRsetChange) => {
+      const found = entry.atName.get(name);
+      if (found === undefined) entry.atName.set(name, change);
+      else if (Array.isArray(found)) found.push(change);
+      else entry.atName.set(name, [found, change]);
     };
     const dropped = new Set<RRsetChange>();
     for (const list of [changes.delete, changes.updateOld]) {
       for (const ep of list) {
         const entry = part(ep);
-        const here = atName(entry, ep);
+        const name = normalizeDnsName(ep.dnsName);
         const change = endpointToDelete(ep);
         // the same rrset deleted twice is one DELETE
-        if (here.some((c) => c.changetype === 'DELETE' && c.type === change.type)) continue;
-        here.push(change);
+        if (changesAt(entry, name).some((c) => c.changetype === 'DELETE' && c.type === change.type)) continue;
+        remember(entry, name, change);
         entry.deletes.push(change);
       }
     }
@@ -340,9 +353,9 @@ export class PowerDnsProvider implements Provider {
     ] as const) {
       list.forEach((ep, i) => {
         const entry = part(ep);
-        const here = atName(entry, ep);
+        const name = normalizeDnsName(ep.dnsName);
         const change = endpointToReplace(ep, this.#defaultTtl);
-        for (const other of here) {
+        for (const other of changesAt(entry, name)) {
           if (other.type !== change.type) continue;
           if (other.changetype === 'REPLACE') {
             issues.push({
@@ -354,7 +367,7 @@ export class PowerDnsProvider implements Provider {
             dropped.add(other); // REPLACE overwrites the rrset anyway; a DELETE as well would be noise
           }
         }
-        here.push(change);
+        remember(entry, name, change);
         entry.replaces.push(change);
       });
     }

@@ -52,7 +52,9 @@ export interface PlanInit {
 
 /** The row identity a change touches: normalised name plus set identifier. */
 export function rowKey(ep: Pick<Endpoint, 'dnsName' | 'setIdentifier'>): string {
-  return `${normalizeDnsName(ep.dnsName)}\u0000${ep.setIdentifier}`;
+  const name = normalizeDnsName(ep.dnsName);
+  // the name alone when there is no set identifier (names hold no NUL): no new string to hash
+  return ep.setIdentifier === '' ? name : `${name}\u0000${ep.setIdentifier}`;
 }
 
 /** Every (name, set identifier) a change set touches. */

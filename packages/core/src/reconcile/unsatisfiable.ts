@@ -28,16 +28,30 @@ export function dropUnsatisfiableCreates(
       ),
     ].map(endpointKey),
   );
-  // only the names that get a create matter (a zone holds far more records than a plan touches)
-  const staying = new Map<string, Endpoint[]>(changes.create.map((ep) => [rowKey(ep), []]));
-  for (const ep of current) {
-    const list = staying.get(rowKey(ep));
-    if (list === undefined || leaving.has(endpointKey(ep))) continue;
-    list.push(ep);
+  // Only names with both a create and a current record matter. Index the smaller side: a zone
+  // holds far more records than a drift plan touches, and an initial sync creates far more than the
+  // zone holds.
+  const staying = new Map<string, Endpoint[]>();
+  if (changes.create.length <= current.length) {
+    for (const ep of changes.create) staying.set(rowKey(ep), []);
+    for (const ep of current) {
+      const list = staying.get(rowKey(ep));
+      if (list !== undefined && !leaving.has(endpointKey(ep))) list.push(ep);
+    }
+  } else {
+    for (const ep of current) {
+      if (leaving.has(endpointKey(ep))) continue;
+      const k = rowKey(ep);
+      const list = staying.get(k);
+      if (list) list.push(ep);
+      else staying.set(k, [ep]);
+    }
   }
   const skipped: SkippedChange[] = [];
   const create = changes.create.filter((ep) => {
-    const others = (staying.get(rowKey(ep)) as Endpoint[]).filter((c) => c.recordType !== ep.recordType);
+    const here = staying.get(rowKey(ep));
+    if (here === undefined || here.length === 0) return true;
+    const others = here.filter((c) => c.recordType !== ep.recordType);
     const blocking = ep.recordType === 'CNAME' ? others : others.filter((c) => c.recordType === 'CNAME');
     if (blocking.length === 0) return true;
     const types = [...new Set(blocking.map((b) => b.recordType))].sort().join(', ');

@@ -111,8 +111,11 @@ const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));
 
 const key = (name: string, type: string, setIdentifier: string) =>
   `${normalizeDnsName(name)}\u0000${type}\u0000${setIdentifier}`;
-const txtKey = (txtName: string, setIdentifier: string) =>
-  `${normalizeDnsName(txtName)}\u0000${setIdentifier}`;
+const txtKey = (txtName: string, setIdentifier: string) => {
+  const name = normalizeDnsName(txtName);
+  // the name alone without a set identifier (names hold no NUL): nothing new to build and hash
+  return setIdentifier === '' ? name : `${name}\u0000${setIdentifier}`;
+};
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -142,6 +145,8 @@ export class TxtRegistry implements Registry {
   #byTxtNameIndex: Map<string, MarkerGroup> | undefined = new Map();
   /** The groups of the last `records()`, one per marker TXT, in the order read. */
   #markerGroups: MarkerGroup[] = [];
+  /** The TXT value of a record whose only label is our owner (the common case), once built. */
+  #ownerOnlyValue: string | undefined;
   /** TXT changes applied since the index was last brought up to date (see `#remember`). */
   #written: Changes[] = [];
   #warnings: RegistryWarning[] = [];
@@ -385,11 +390,13 @@ export class TxtRegistry implements Registry {
     const out = emptyChanges();
     const txts = emptyChanges();
 
+    const index = changes.create.length ? this.#byTxtName() : undefined;
     changes.create.forEach((rec, i) => {
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
-      const existingGroup = this.#byTxtName().get(txtKey(txtName, ep.setIdentifier));
+      // an empty index (a zone without markers: an initial sync) has nothing to look up
+      const existingGroup = index?.size ? index.get(txtKey(txtName, ep.setIdentifier)) : undefined;
       const existing = existingGroup && markerOf(existingGroup);
       if (existing && !this.#isOurs(existing)) {
         conflicts.push({ record: rec, error: this.#conflict(ep, existing) });
@@ -533,6 +540,9 @@ export class TxtRegistry implements Registry {
   }
 
   #value(all: Readonly<Record<string, string>>): string {
+    // most records carry our owner label alone: that value is built once
+    if (!this.#encrypt && hasOnlyOwner(all, this.ownerId))
+      return (this.#ownerOnlyValue ??= serializeLabels({ [LabelKeys.owner]: this.ownerId }));
     let labels = all;
     if (Object.hasOwn(all, MIGRATED_FROM_LABEL)) {
       const { [MIGRATED_FROM_LABEL]: _hint, ...rest } = all;
@@ -647,6 +657,13 @@ function txtNameProblem(txtName: string): { code: string; message: string } | un
       message: `is ${Buffer.byteLength(ascii)} octets; at most ${MAX_NAME_OCTETS} are allowed`,
     };
   return undefined;
+}
+
+/** True when `labels` is exactly `{ owner: ownerId }`, checked without allocating. */
+function hasOnlyOwner(labels: Readonly<Record<string, string>>, ownerId: string): boolean {
+  let count = 0;
+  for (const key in labels) if (++count > 1 || key !== LabelKeys.owner) return false;
+  return count === 1 && labels[LabelKeys.owner] === ownerId;
 }
 
 /** True for an ASCII name whose labels and length are within DNS limits, checked in one pass. */
