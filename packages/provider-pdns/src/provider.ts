@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import {
   assertValidChangeSet,
   CachedLoader,
@@ -218,7 +219,12 @@ export class PowerDnsProvider implements Provider {
         const validator = targetValidators[recordType] ?? POWERDNS_EXTRA_TYPES[recordType] ?? null;
         // invalid targets stay as they are, so that applyChanges reports them
         const canonical = (t: string) =>
-          validator !== null && validator(t, noPath).length === 0 ? canonicalTargetFor(recordType, t) : t;
+          // an IPv4 address is canonical as it is (most targets): no issue list, no round trip
+          recordType === 'A' && isIPv4(t)
+            ? t
+            : validator !== null && validator(t, noPath).length === 0
+              ? canonicalTargetFor(recordType, t)
+              : t;
         const targets = input.targets.map(canonical);
         // built directly rather than cloned and patched: this runs on every desired record
         return {
