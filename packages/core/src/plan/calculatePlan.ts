@@ -48,7 +48,8 @@ interface TypeSlot {
 // Rows hold few types (usually one), so a small array beats a Map here: planning 100k records
 // allocates a row per name, and allocation is what dominates the planner's time.
 interface Row {
-  current: Endpoint[];
+  /** The current records at this name: one (most names) held as it is, several in a list. */
+  current: Endpoint | Endpoint[] | undefined;
   candidateCount: number;
   types: TypeSlot[];
 }
@@ -113,7 +114,9 @@ export class PlanRows {
       if (!this.#takesPart(ep)) continue;
       this.currentInScope.push(ep);
       const row = this.#rowOf(ep);
-      row.current = append(row.current, ep);
+      if (row.current === undefined) row.current = ep;
+      else if (Array.isArray(row.current)) row.current.push(ep);
+      else row.current = [row.current, ep];
       slotOf(row, ep.recordType).current = ep; // the last one of a type is the one compared
     }
     return this;
@@ -135,7 +138,7 @@ export class PlanRows {
     const name = normalizeDnsName(ep.dnsName);
     const key = ep.setIdentifier === '' ? name : `${name}\u0000${ep.setIdentifier}`;
     let row = this.#rows.get(key);
-    if (!row) this.#rows.set(key, (row = { current: NONE, candidateCount: 0, types: [] }));
+    if (!row) this.#rows.set(key, (row = { current: undefined, candidateCount: 0, types: [] }));
     return row;
   }
 
@@ -149,8 +152,9 @@ export class PlanRows {
     const deletes: Endpoint[] = [];
 
     for (const row of this.#rows.values()) {
-      if (row.current.length > 0 && row.candidateCount === 0) {
-        deletes.push(...row.current);
+      if (row.current !== undefined && row.candidateCount === 0) {
+        if (Array.isArray(row.current)) deletes.push(...row.current);
+        else deletes.push(row.current);
         continue;
       }
       let rowCreates: Endpoint[] | undefined;
@@ -173,7 +177,7 @@ export class PlanRows {
         }
       }
       // Creates only where every record already at this name is ours (ExternalDNS plan.go).
-      if (rowCreates && (ownerId === '' || row.current.every((c) => isOwnedBy(c, ownerId)))) {
+      if (rowCreates && (ownerId === '' || everyCurrent(row, (c) => isOwnedBy(c, ownerId)))) {
         create.push(...rowCreates);
       }
     }
@@ -200,6 +204,11 @@ export class PlanRows {
     const sorted = sortChanges(changes);
     return { ...sorted, hasChanges: computeHasChanges(sorted) };
   }
+}
+
+function everyCurrent(row: Row, test: (ep: Endpoint) => boolean): boolean {
+  if (row.current === undefined) return true;
+  return Array.isArray(row.current) ? row.current.every(test) : test(row.current);
 }
 
 function slotOf(row: Row, type: string): TypeSlot {
