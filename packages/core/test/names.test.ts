@@ -5,6 +5,8 @@ import {
   dnsNameToUnicode,
   findZone,
   zoneMatcher,
+  lowerCased,
+  upperCased,
   isInZone,
   MAX_LABEL_OCTETS,
   MAX_NAME_OCTETS,
@@ -71,6 +73,22 @@ describe('name helpers', () => {
     expect(findZone('example.net', zones)).toBeUndefined();
     expect(findZone('x.example.net', [...zones, '.'])).toBe('.');
     expect(findZone('A.SUB.EXAMPLE.COM.', ['Sub.Example.com.'])).toBe('Sub.Example.com.');
+  });
+  it('lowerCased and upperCased change case exactly like toLowerCase and toUpperCase', () => {
+    for (const text of [
+      'api.example.com',
+      'API.Example.COM',
+      'bücher.example',
+      'ÄÖÜ.example',
+      'ǅ',
+      'txt',
+      'TXT',
+      '',
+      'a-1_b*',
+    ]) {
+      expect(lowerCased(text)).toBe(text.toLowerCase());
+      expect(upperCased(text)).toBe(text.toUpperCase());
+    }
   });
   it('zoneMatcher answers like findZone whatever the order of the zones', () => {
     const zones = ['.', 'Example.com.', 'sub.example.com', 'other.org', 'b.sub.example.com'];
