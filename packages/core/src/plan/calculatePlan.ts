@@ -212,8 +212,9 @@ function everyCurrent(row: Row, test: (ep: Endpoint) => boolean): boolean {
 }
 
 function slotOf(row: Row, type: string): TypeSlot {
-  let slot = row.types.find((t) => t.type === type);
-  if (!slot) row.types.push((slot = { type, current: undefined, candidates: NONE }));
+  for (const slot of row.types) if (slot.type === type) return slot;
+  const slot: TypeSlot = { type, current: undefined, candidates: NONE };
+  row.types.push(slot);
   return slot;
 }
 
