@@ -208,7 +208,8 @@ export class PowerDnsProvider implements Provider {
    * Rewrites desired endpoints into exactly what {@link records} returns once they are written:
    * lower-case names without trailing dot, canonical targets (sorted, de-duplicated), the default
    * TTL for TTL 0, no provider-specific properties (PowerDNS has none). Invalid targets are left as
-   * they are, so that `applyChanges` reports them.
+   * they are, so that `applyChanges` reports them. An endpoint already in that form is returned
+   * as it is (not copied).
    */
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
@@ -225,14 +226,26 @@ export class PowerDnsProvider implements Provider {
             : validator !== null && validator(t, noPath).length === 0
               ? canonicalTargetFor(recordType, t)
               : t;
+        const dnsName = withoutTrailingDot(lowerCased(input.dnsName));
+        const recordTTL = input.recordTTL === 0 ? this.#defaultTtl : input.recordTTL;
+        // already in that form (most desired records): returned as it is, nothing to copy
+        if (
+          dnsName === input.dnsName &&
+          recordType === input.recordType &&
+          recordTTL === input.recordTTL &&
+          input.providerSpecific.length === 0 &&
+          input.targets.length === 1 &&
+          canonical(input.targets[0] as string) === input.targets[0]
+        )
+          return input;
         const targets = input.targets.map(canonical);
         // built directly rather than cloned and patched: this runs on every desired record
         return {
-          dnsName: withoutTrailingDot(lowerCased(input.dnsName)),
+          dnsName,
           targets: targets.length > 1 ? sortTargets(targets) : targets,
           recordType,
           setIdentifier: input.setIdentifier,
-          recordTTL: input.recordTTL === 0 ? this.#defaultTtl : input.recordTTL,
+          recordTTL,
           labels: { ...input.labels },
           providerSpecific: [],
         };

@@ -68,3 +68,20 @@ describe('planPatches', () => {
     ]);
   });
 });
+
+describe('adjustEndpoints', () => {
+  it('returns an endpoint already in canonical form as it is, and a canonical copy of any other', async () => {
+    const canonical = endpoint({
+      dnsName: 'ok.example.com',
+      recordType: 'A',
+      targets: ['192.0.2.1'],
+      recordTTL: 60,
+    });
+    const loose = endpoint({ dnsName: 'Loose.Example.com.', recordType: 'a', targets: ['192.0.2.2'] });
+    const [same, fixed] = await provider.adjustEndpoints([canonical, loose]);
+    expect(same).toBe(canonical);
+    expect(fixed).not.toBe(loose);
+    expect(fixed).toEqual({ ...loose, dnsName: 'loose.example.com', recordType: 'A', recordTTL: 300 });
+    expect(loose.dnsName).toBe('Loose.Example.com.'); // the input is left as it was
+  });
+});

@@ -78,16 +78,6 @@ interface PreparedRun {
   zones: string[];
 }
 
-function isCompleteEndpoint(d: Endpoint | EndpointInit): d is Endpoint {
-  return (
-    Array.isArray(d.targets) &&
-    typeof d.setIdentifier === 'string' &&
-    typeof d.recordTTL === 'number' &&
-    typeof d.labels === 'object' &&
-    Array.isArray(d.providerSpecific)
-  );
-}
-
 async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const { registry, signal } = options;
   const provider = registry.provider;
@@ -131,9 +121,9 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
       throwIfAborted(signal);
       const end = Math.min(start + SLICE, options.desired.length);
       for (let i = start; i < end; i++) {
-        const d = options.desired[i] as Endpoint | EndpointInit;
-        // complete endpoints are used as they are (nothing below changes them; adjusting copies)
-        const ep = isCompleteEndpoint(d) ? d : endpoint(d);
+        // always a copy of the caller's record: a provider may return an endpoint that needs no
+        // adjusting as it is, and the plan must not share objects with the caller
+        const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
         desiredInput.push(ep);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
         if (found.length) issues.push(...found);
