@@ -256,8 +256,8 @@ export class TxtRegistry implements Registry {
         setIdentifier: ep.setIdentifier,
         values,
       };
-      // One TXT usually is the only marker of its record and of its name: both maps then share the
-      // group (copied on the first addition), so it is resolved once.
+      // One TXT usually is the only marker of its record and of its name: the record index and the
+      // TXT-name index (built from `groups` when needed) then share the group, resolved once.
       byRecord.add(group);
       groups.push(group);
     }
