@@ -69,6 +69,29 @@ describe('reconcile', () => {
     expect(provider.calls.records).toBeLessThanOrEqual(1);
   });
 
+  it('sends the zone read before it looks at the desired records', async () => {
+    const { provider, registry } = setup();
+    const order: string[] = [];
+    const records = provider.records.bind(provider);
+    const adjust = provider.adjustEndpoints.bind(provider);
+    provider.records = (options) => (order.push('records'), records(options));
+    provider.adjustEndpoints = (endpoints, options) => (
+      order.push('adjustEndpoints'),
+      adjust(endpoints, options)
+    );
+    const watched = {
+      get dnsName() {
+        order.push('desired read');
+        return 'watched.example.com';
+      },
+      recordType: 'A',
+      targets: ['192.0.2.9'],
+    };
+    await reconcile({ registry, desired: [watched], policy: 'sync' });
+    expect(order.slice(0, 2)).toEqual(['records', 'desired read']);
+    expect(order).toContain('adjustEndpoints');
+  });
+
   it('cancels the zone read it started when the desired records are invalid', async () => {
     const provider = new InMemoryProvider({ zones: ['example.com'] });
     let readSignal: AbortSignal | undefined;
