@@ -167,3 +167,11 @@ export type { DecryptedTxt } from './registry/encryption.js';
 
 // HTTP helpers shared by provider clients
 export { isConnectionRefused, describeNetworkFailure, parseRetryAfter } from './http/networkFailures.js';
+export { sendHttpAttempt, pathWithQuery } from './http/attempt.js';
+export type {
+  HttpAnswer,
+  HttpAttempt,
+  HttpMethod,
+  HttpRequestEvent,
+  UnansweredAttempt,
+} from './http/attempt.js';

@@ -2,11 +2,13 @@ import { inspect } from 'node:util';
 import {
   AbortedError,
   ConfigError,
-  describeNetworkFailure,
   isConnectionRefused,
   parseRetryAfter,
+  pathWithQuery,
+  sendHttpAttempt,
+  type HttpRequestEvent,
 } from '@openova/dns-core';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { CloudflareApiError, codeForAnswer, describeCloudflareErrors } from './errors.js';
 import type { RateLimiter } from './rateLimit.js';
@@ -66,16 +68,8 @@ export interface CloudflareRateLimitOptions extends RateLimitOptions {
 }
 
 /** What the client reports about every HTTP attempt (for logs and request counting). */
-export interface CloudflareRequestEvent {
-  method: string;
-  /** Path below the API base, query included; never carries a credential. */
-  path: string;
-  /** 1 for the first attempt, 2 for the first retry, … */
-  attempt: number;
-  status?: number;
-  durationMs: number;
-  failure?: 'network' | 'timeout' | 'aborted';
-}
+/** What the `onRequest` hook hears of each attempt (core's `HttpRequestEvent`). */
+export type CloudflareRequestEvent = HttpRequestEvent;
 
 export type CloudflareClientOptions = (CloudflareTokenAuth | CloudflareKeyAuth) & {
   /** API base (default `https://api.cloudflare.com/client/v4`); tests point it at a fake. */
@@ -433,7 +427,7 @@ export class CloudflareClient {
   }
 
   async #send<T>(spec: RequestSpec<T>, options: CloudflareCallOptions): Promise<Page<T>> {
-    const path = this.#pathWithQuery(spec);
+    const path = pathWithQuery(spec.path, spec.query);
     let backoffRetries = 0;
     let rateLimitRetries = 0;
     for (let attempt = 1; ; attempt++) {
@@ -502,80 +496,23 @@ export class CloudflareClient {
     attempt: number,
     options: CloudflareCallOptions,
   ): Promise<Page<T>> {
-    const url = `${this.#base.origin}${this.#base.pathname}${path}`;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': '@openova/dns-provider-cloudflare',
-      ...this.#authHeaders,
-    };
-    let body: string | undefined;
-    if (spec.body !== undefined) {
-      body = JSON.stringify(spec.body);
-      headers['content-type'] = 'application/json';
-    }
-    const started = performance.now();
-    const report = (event: Pick<CloudflareRequestEvent, 'status' | 'failure'>) => {
-      try {
-        this.#onRequest?.({
-          method: spec.method,
-          path,
-          attempt,
-          durationMs: performance.now() - started,
-          ...event,
-        });
-      } catch {
-        // a logging hook must never break a call
-      }
-    };
-    let status: number;
-    let text: string;
-    let retryAfterHeader: string | string[] | undefined;
-    try {
-      const response = await request(url, {
-        method: spec.method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal,
-        dispatcher: this.#dispatcher,
-      });
-      status = response.statusCode;
-      retryAfterHeader = response.headers['retry-after'];
-      text = await response.body.text();
-    } catch (error) {
-      if (options.signal?.aborted) {
-        report({ failure: 'aborted' });
-        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, {
-          cause: options.signal.reason,
-        });
-      }
-      if (timeout.aborted) {
-        report({ failure: 'timeout' });
-        throw new CloudflareApiError(`cloudflare: ${spec.method} ${path} timed out after ${timeoutMs} ms`, {
-          kind: 'timeout',
-          method: spec.method,
-          path,
-          retryable: true,
-          attempts: attempt,
-        });
-      }
-      report({ failure: 'network' });
-      throw new CloudflareApiError(
-        `cloudflare: ${spec.method} ${path} failed: ${describeNetworkFailure(error)} (${this.#base.origin})`,
-        {
-          kind: 'network',
-          method: spec.method,
-          path,
-          retryable: true,
-          attempts: attempt,
-          cause: error,
-          code: isConnectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
-        },
-      );
-    }
-    report({ status });
+    const answer = await sendHttpAttempt({
+      provider: 'cloudflare',
+      base: this.#base,
+      method: spec.method,
+      path,
+      attempt,
+      headers: { 'user-agent': '@openova/dns-provider-cloudflare', ...this.#authHeaders },
+      body: spec.body,
+      timeoutMs,
+      signal: options.signal,
+      dispatcher: this.#dispatcher,
+      onRequest: this.#onRequest,
+      unanswered: (failure) => new CloudflareApiError(failure.message, failure),
+    });
+    const { status, text } = answer;
+    const retryAfterHeader = answer.headers['retry-after'];
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -594,15 +531,6 @@ export class CloudflareClient {
     const parsed = spec.result.safeParse(envelope.data.result);
     if (!parsed.success) throw invalidResponse(spec, path, z.prettifyError(parsed.error), parsed.error);
     return { result: parsed.data, info: envelope.data.result_info };
-  }
-
-  #pathWithQuery(spec: RequestSpec<unknown>): string {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) params.set(key, String(value));
-    }
-    const query = params.toString();
-    return query ? `${spec.path}?${query}` : spec.path;
   }
 }
 

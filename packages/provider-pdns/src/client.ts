@@ -3,17 +3,18 @@ import type { ConnectionOptions } from 'node:tls';
 import {
   AbortedError,
   ConfigError,
-  describeNetworkFailure,
-  isConnectionRefused,
   MAX_TTL,
   ValidationError,
   withTrailingDot,
   lowerCased,
   upperCased,
+  pathWithQuery,
+  sendHttpAttempt,
+  type HttpRequestEvent,
   type Issue,
 } from '@openova/dns-core';
 import pRetry from 'p-retry';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { PowerDnsApiError } from './errors.js';
 import {
@@ -72,18 +73,8 @@ export interface PowerDnsRetryOptions {
 }
 
 /** What the client reports about every HTTP attempt it makes (for logs and request counting). */
-export interface PowerDnsRequestEvent {
-  method: string;
-  /** Path below the API base, query included; never carries the API key. */
-  path: string;
-  /** 1 for the first attempt, 2 for the first retry, … */
-  attempt: number;
-  /** HTTP status, when the server answered. */
-  status?: number;
-  durationMs: number;
-  /** Set when the attempt failed without an answer. */
-  failure?: 'network' | 'timeout' | 'aborted';
-}
+/** What the `onRequest` hook hears of each attempt (core's `HttpRequestEvent`). */
+export type PowerDnsRequestEvent = HttpRequestEvent;
 
 export interface PowerDnsClientOptions {
   /**
@@ -990,75 +981,23 @@ export class PowerDnsClient {
   }
 
   async #attempt<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions, attempt: number): Promise<Answer<T>> {
-    const path = this.#pathWithQuery(spec);
-    const url = `${this.#base.origin}${this.#base.pathname}${path}`;
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'x-api-key': this.#apiKey,
-      'user-agent': '@openova/dns-provider-pdns',
-    };
-    let body: string | undefined;
-    if (spec.body !== undefined) {
-      body = JSON.stringify(spec.body);
-      headers['content-type'] = 'application/json';
-    }
-    const started = performance.now();
-    const report = (event: Omit<PowerDnsRequestEvent, 'method' | 'path' | 'attempt' | 'durationMs'>) => {
-      try {
-        this.#onRequest?.({
-          method: spec.method,
-          path,
-          attempt,
-          durationMs: performance.now() - started,
-          ...event,
-        });
-      } catch {
-        // a logging hook must never break a call
-      }
-    };
-    let status: number;
-    let text: string;
-    let responseHeaders: Answer<T>['headers'];
-    try {
-      const response = await request(url, {
-        method: spec.method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal,
-        dispatcher: this.#dispatcher,
-      });
-      status = response.statusCode;
-      responseHeaders = response.headers;
-      text = await response.body.text();
-    } catch (error) {
-      if (options.signal?.aborted) {
-        report({ failure: 'aborted' });
-        throw new AbortedError(`pdns: ${spec.method} ${path} aborted`, { cause: options.signal.reason });
-      }
-      if (timeout.aborted) {
-        report({ failure: 'timeout' });
-        throw new PowerDnsApiError(
-          `pdns: ${spec.method} ${path} timed out after ${options.timeoutMs ?? this.#timeoutMs} ms`,
-          { kind: 'timeout', method: spec.method, path, retryable: true, attempts: attempt },
-        );
-      }
-      report({ failure: 'network' });
-      throw new PowerDnsApiError(
-        `pdns: ${spec.method} ${path} failed: ${describeNetworkFailure(error)} (${this.#base.origin})`,
-        {
-          kind: 'network',
-          method: spec.method,
-          path,
-          retryable: true,
-          attempts: attempt,
-          cause: error,
-          code: isConnectionRefused(error) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
-        },
-      );
-    }
-    report({ status });
+    const path = pathWithQuery(spec.path, spec.query);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const answer = await sendHttpAttempt({
+      provider: 'pdns',
+      base: this.#base,
+      method: spec.method,
+      path,
+      attempt,
+      headers: { 'x-api-key': this.#apiKey, 'user-agent': '@openova/dns-provider-pdns' },
+      body: spec.body,
+      timeoutMs,
+      signal: options.signal,
+      dispatcher: this.#dispatcher,
+      onRequest: this.#onRequest,
+      unanswered: (failure) => new PowerDnsApiError(failure.message, failure),
+    });
+    const { status, text, headers: responseHeaders } = answer;
     if (status >= 400) throw httpError({ spec, path, status, text, attempt });
     if (spec.response === 'none') return { data: undefined as T, headers: responseHeaders };
     if (spec.response === 'text') return { data: text as T, headers: responseHeaders };
@@ -1071,15 +1010,6 @@ export class PowerDnsClient {
     const parsed = spec.response.safeParse(json);
     if (!parsed.success) throw invalidResponse(spec, path, z.prettifyError(parsed.error), parsed.error);
     return { data: parsed.data, headers: responseHeaders };
-  }
-
-  #pathWithQuery(spec: RequestSpec<unknown>): string {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) params.set(key, String(value));
-    }
-    const query = params.toString();
-    return query ? `${spec.path}?${query}` : spec.path;
   }
 }
 
