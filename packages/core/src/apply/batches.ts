@@ -1,5 +1,4 @@
-import { describeEndpoint, LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
-import { normalizeDnsName } from '../endpoint/names.js';
+import { describeEndpoint, LabelKeys, nameKey, type Endpoint } from '../endpoint/endpoint.js';
 import { DnsError, isDnsError, throwIfAborted } from '../errors.js';
 import { CHANGE_LISTS, emptyChanges, type Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
@@ -8,7 +7,7 @@ import type { CallOptions, Provider } from '../provider/provider.js';
 // and so do every change at one name: they must reach the provider in the same call.
 function unitKey(ep: Endpoint): string {
   const owned = ep.recordType === 'TXT' ? ep.labels[LabelKeys.ownedRecord] : undefined;
-  return `${normalizeDnsName(owned ?? ep.dnsName)}\u0000${ep.setIdentifier}`;
+  return nameKey(owned ?? ep.dnsName, ep.setIdentifier);
 }
 
 function size(changes: Changes): number {

@@ -124,6 +124,16 @@ export function sortEndpoints<T extends Endpoint>(endpoints: readonly T[]): T[] 
     .map((x) => x.ep);
 }
 
+/**
+ * The identity of a row (one name and set identifier, all its types) as a `Map` key: the normalised
+ * name alone when there is no set identifier (names hold no NUL), so that no new string is built
+ * and hashed for the common case.
+ */
+export function nameKey(name: string, setIdentifier: string): string {
+  const normal = normalizeDnsName(name);
+  return setIdentifier === '' ? normal : `${normal}\u0000${setIdentifier}`;
+}
+
 /** Human form of an endpoint's identity: `api.example.com A` or `api.example.com A [blue]`. */
 export function describeEndpoint(ep: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>): string {
   return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;

@@ -8,8 +8,8 @@ import {
   LabelKeys,
   type Endpoint,
   type RecordType,
+  nameKey,
 } from '../endpoint/endpoint.js';
-import { normalizeDnsName } from '../endpoint/names.js';
 import { sameTargets } from '../endpoint/targets.js';
 import type { Changes } from '../provider/changes.js';
 import { resolveCreate, resolveUpdate } from './conflict.js';
@@ -135,8 +135,7 @@ export class PlanRows {
   }
 
   #rowOf(ep: Endpoint): Row {
-    const name = normalizeDnsName(ep.dnsName);
-    const key = ep.setIdentifier === '' ? name : `${name}\u0000${ep.setIdentifier}`;
+    const key = nameKey(ep.dnsName, ep.setIdentifier);
     let row = this.#rows.get(key);
     if (!row) this.#rows.set(key, (row = { current: undefined, candidateCount: 0, types: [] }));
     return row;

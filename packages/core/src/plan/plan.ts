@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { endpointToJSON, sortEndpoints, type Endpoint, type EndpointJSON } from '../endpoint/endpoint.js';
-import { normalizeDnsName } from '../endpoint/names.js';
+import {
+  endpointToJSON,
+  nameKey,
+  sortEndpoints,
+  type Endpoint,
+  type EndpointJSON,
+} from '../endpoint/endpoint.js';
 import { parseEndpoints } from '../endpoint/parse.js';
 import { ValidationError } from '../errors.js';
 import { CHANGE_LISTS, type Changes, type ChangesJSON } from '../provider/changes.js';
@@ -52,9 +57,7 @@ export interface PlanInit {
 
 /** The row identity a change touches: normalised name plus set identifier. */
 export function rowKey(ep: Pick<Endpoint, 'dnsName' | 'setIdentifier'>): string {
-  const name = normalizeDnsName(ep.dnsName);
-  // the name alone when there is no set identifier (names hold no NUL): no new string to hash
-  return ep.setIdentifier === '' ? name : `${name}\u0000${ep.setIdentifier}`;
+  return nameKey(ep.dnsName, ep.setIdentifier);
 }
 
 /** Every (name, set identifier) a change set touches. */

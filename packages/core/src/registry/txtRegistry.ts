@@ -10,6 +10,7 @@ import {
   setProviderSpecific,
   type Endpoint,
   type RecordType,
+  nameKey,
 } from '../endpoint/endpoint.js';
 import { parseLabels, serializeLabels } from '../endpoint/labels.js';
 import {
@@ -111,11 +112,6 @@ const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));
 
 const key = (name: string, type: string, setIdentifier: string) =>
   `${normalizeDnsName(name)}\u0000${type}\u0000${setIdentifier}`;
-const txtKey = (txtName: string, setIdentifier: string) => {
-  const name = normalizeDnsName(txtName);
-  // the name alone without a set identifier (names hold no NUL): nothing new to build and hash
-  return setIdentifier === '' ? name : `${name}\u0000${setIdentifier}`;
-};
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -315,7 +311,7 @@ export class TxtRegistry implements Registry {
         !typed &&
         isOwnedBy(ep, this.ownerId) &&
         this.#isManaged(ep.recordType) &&
-        !this.#byTxtName().has(txtKey(this.txtNameOf(ep), ep.setIdentifier))
+        !this.#byTxtName().has(nameKey(this.txtNameOf(ep), ep.setIdentifier))
       ) {
         // Only a legacy (or A-ALIAS `cname-`) marker exists: make the planner rewrite it typed.
         setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
@@ -396,7 +392,7 @@ export class TxtRegistry implements Registry {
       ep.labels[LabelKeys.owner] = this.ownerId;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
       // an empty index (a zone without markers: an initial sync) has nothing to look up
-      const existingGroup = index?.size ? index.get(txtKey(txtName, ep.setIdentifier)) : undefined;
+      const existingGroup = index?.size ? index.get(nameKey(txtName, ep.setIdentifier)) : undefined;
       const existing = existingGroup && markerOf(existingGroup);
       if (existing && !this.#isOurs(existing)) {
         conflicts.push({ record: rec, error: this.#conflict(ep, existing) });
@@ -467,7 +463,7 @@ export class TxtRegistry implements Registry {
       const index = new Map<string, MarkerGroup>();
       for (const group of this.#markerGroups) {
         const txt = (group.values[0] as MarkerValue).txt;
-        addToGroup(index, txtKey(txt.dnsName, txt.setIdentifier), group);
+        addToGroup(index, nameKey(txt.dnsName, txt.setIdentifier), group);
       }
       this.#byTxtNameIndex = index;
       this.#markerGroups = [];
@@ -524,7 +520,7 @@ export class TxtRegistry implements Registry {
    */
   #oldTxt(rec: Endpoint): Endpoint | undefined {
     const txtName = this.txtNameOf(rec);
-    const storedGroup = this.#byTxtName().get(txtKey(txtName, rec.setIdentifier));
+    const storedGroup = this.#byTxtName().get(nameKey(txtName, rec.setIdentifier));
     const stored = storedGroup && markerOf(storedGroup);
     if (stored && this.#isOurs(stored)) {
       return endpoint({
@@ -564,9 +560,9 @@ export class TxtRegistry implements Registry {
 
   #applyWritten(index: Map<string, MarkerGroup>, txts: Changes): void {
     for (const txt of [...txts.delete, ...txts.updateOld])
-      index.delete(txtKey(txt.dnsName, txt.setIdentifier));
+      index.delete(nameKey(txt.dnsName, txt.setIdentifier));
     for (const txt of [...txts.create, ...txts.updateNew]) {
-      index.set(txtKey(txt.dnsName, txt.setIdentifier), {
+      index.set(nameKey(txt.dnsName, txt.setIdentifier), {
         values: [],
         endpointName: txt.labels[LabelKeys.ownedRecord] ?? '',
         recordType: '',

@@ -1,5 +1,4 @@
-import { LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
-import { normalizeDnsName } from '../endpoint/names.js';
+import { LabelKeys, nameKey, type Endpoint } from '../endpoint/endpoint.js';
 import type { Plan } from '../plan/plan.js';
 import type { Changes } from '../provider/changes.js';
 
@@ -12,7 +11,7 @@ export interface PlanEntry {
   ownership: { action: 'create' | 'update' | 'delete'; record: Endpoint; previous?: Endpoint }[];
 }
 
-const ownerKey = (ep: Endpoint, name: string) => `${normalizeDnsName(name)}\u0000${ep.setIdentifier}`;
+const ownerKey = (ep: Endpoint, name: string) => nameKey(name, ep.setIdentifier);
 
 /** Groups a plan into entries in plan order, each ownership TXT placed under the record it names. */
 export function planEntries(plan: Pick<Plan, 'changes' | 'ownershipChanges'>): PlanEntry[] {
