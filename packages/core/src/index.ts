@@ -96,7 +96,7 @@ export type { Changes, ChangesJSON, ChangeList } from './provider/changes.js';
 export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from './provider/provider.js';
 export { findZone, zoneMatcher } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
-export { assertValidChangeSet } from './provider/checkChanges.js';
+export { assertValidChangeSet, prepareChangeSet, withKeptTtls } from './provider/checkChanges.js';
 export type { ChangeSetRules } from './provider/checkChanges.js';
 export { InMemoryProvider } from './provider/inMemoryProvider.js';
 export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';
@@ -106,7 +106,7 @@ export { calculatePlan, computeHasChanges, isManagedRecordType } from './plan/ca
 export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePlan.js';
 export { POLICIES } from './plan/policy.js';
 export type { Policy } from './plan/policy.js';
-export type { Registry, RegistryPreview } from './registry/registry.js';
+export type { Registry, RegistryPreview, RefusedCreateCode } from './registry/registry.js';
 export {
   createPlan,
   planToJSON,
@@ -115,7 +115,7 @@ export {
   touchedRows,
   PLAN_FORMAT_VERSION,
 } from './plan/plan.js';
-export type { Plan, PlanInit, PlanJSON, PlanCounts } from './plan/plan.js';
+export type { Plan, PlanInit, PlanJSON, PlanCounts, SkipReason, SkippedChange } from './plan/plan.js';
 export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safety.js';
 export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
 
@@ -132,7 +132,6 @@ export type {
 export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
 export type { PlanConflict } from './reconcile/conflicts.js';
 export { dropUnsatisfiableCreates } from './reconcile/unsatisfiable.js';
-export type { SkippedChange } from './reconcile/unsatisfiable.js';
 export { silentLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 

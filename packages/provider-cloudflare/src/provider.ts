@@ -1,5 +1,5 @@
 import {
-  assertValidChangeSet,
+  prepareChangeSet,
   CachedLoader,
   cloneEndpoint,
   ConfigError,
@@ -308,8 +308,8 @@ export class CloudflareProvider implements Provider {
 
   /**
    * Rewrites desired endpoints into exactly what {@link records} returns once they are written, so a
-   * second plan is empty: lower-case names, canonical targets, TTL 1 for proxied endpoints and the
-   * default for TTL 0, TTLs clamped to 60–86,400, proxied under its v0.22 name as `true`/`false` on
+   * second plan is empty: lower-case names, canonical targets, TTL 1 for proxied endpoints, TTL 0
+   * left unset (the planner keeps the stored TTL; `defaultTTL` is written on creation), TTLs clamped to 60–86,400, proxied under its v0.22 name as `true`/`false` on
    * A/AAAA/CNAME only, comments trimmed to the zone's limit, tags sorted. Properties Cloudflare does
    * not store are dropped. Throws {@link ValidationError} for proxied on other types, a proxied
    * value that is not a boolean, or a comment with a line break.
@@ -333,7 +333,8 @@ export class CloudflareProvider implements Provider {
       const attributes = this.#desiredAttributes(ep, [i], issues);
       if (zone && attributes.comment.length > zone.commentLimit)
         attributes.comment = attributes.comment.slice(0, zone.commentLimit);
-      ep.recordTTL = attributes.ttl;
+      // an unset TTL (0) stays unset: "keep what is there"; the default applies on creation only
+      if (ep.recordTTL !== 0) ep.recordTTL = attributes.ttl;
       const props: ProviderSpecificProperty[] = [];
       if (attributes.proxied !== undefined)
         props.push({ name: PROXIED_PROPERTY, value: String(attributes.proxied) });
@@ -391,8 +392,8 @@ export class CloudflareProvider implements Provider {
    * The batch requests `applyChanges` would send, one per zone, without sending them (it may read
    * the zone's records first when they are not known yet).
    */
-  async planBatches(changes: Changes, options: CallOptions = {}): Promise<ZoneBatch[]> {
-    this.#validate(changes);
+  async planBatches(input: Changes, options: CallOptions = {}): Promise<ZoneBatch[]> {
+    const changes = this.#validate(input);
     const wanted = await this.#wantedSets(changes, options);
     const byZone = new Map<string, ZoneBatch>();
     for (const set of wanted) {
@@ -555,8 +556,8 @@ export class CloudflareProvider implements Provider {
     return { ttl, proxied, comment: comment.trim(), tags };
   }
 
-  #validate(changes: Changes): void {
-    assertValidChangeSet(changes, {
+  #validate(changes: Changes): Changes {
+    return prepareChangeSet(changes, {
       provider: 'cloudflare',
       domainFilter: this.domainFilter,
       recordTypes: this.#recordTypes,

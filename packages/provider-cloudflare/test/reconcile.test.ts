@@ -323,7 +323,8 @@ describe('validation', () => {
     expect(auto).toMatchObject({
       dnsName: 'a.free.test',
       recordType: 'A',
-      recordTTL: 1,
+      // an unset TTL stays unset ("keep what is there"); defaultTTL is written on creation
+      recordTTL: 0,
       providerSpecific: [{ name: PROXIED_PROPERTY, value: 'false' }],
     });
     expect(clamped).toMatchObject({ recordTTL: 86_400, providerSpecific: [] });

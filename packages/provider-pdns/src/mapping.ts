@@ -7,6 +7,7 @@
  * desired endpoint to exactly what `records()` will return after it was written.
  */
 import {
+  normalizeDnsName,
   quoteTxtString,
   canonicalIPv6,
   canonicalizeTarget,
@@ -176,7 +177,8 @@ export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange
           disabled: false,
         }));
   return {
-    name: withTrailingDot(ep.dnsName),
+    // PowerDNS takes ASCII names only: IDN labels go as punycode (422 "unsupported characters" otherwise)
+    name: withTrailingDot(normalizeDnsName(ep.dnsName)),
     type: upperCased(ep.recordType),
     changetype: 'REPLACE',
     ttl: ep.recordTTL > 0 ? ep.recordTTL : defaultTtl,
@@ -186,7 +188,11 @@ export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange
 
 /** A DELETE of the endpoint's whole rrset. */
 export function endpointToDelete(ep: Pick<Endpoint, 'dnsName' | 'recordType'>): RRsetChange {
-  return { name: withTrailingDot(ep.dnsName), type: upperCased(ep.recordType), changetype: 'DELETE' };
+  return {
+    name: withTrailingDot(normalizeDnsName(ep.dnsName)),
+    type: upperCased(ep.recordType),
+    changetype: 'DELETE',
+  };
 }
 
 /** Checks LUA content: `<QTYPE> "<code>"`, as PowerDNS requires (the code in double-quoted chunks). */

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import {
-  assertValidChangeSet,
+  prepareChangeSet,
   CachedLoader,
   ConfigError,
   describeEndpoint,
@@ -160,7 +160,8 @@ export class PowerDnsProvider implements Provider {
       return { name, id: zoneIdFromName(name) };
     });
     this.#verify = options.verify;
-    this.capabilities = { recordTypes: types, atomicity: 'zone', setIdentifiers: false };
+    // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
+    this.capabilities = { recordTypes: types, atomicity: 'zone', setIdentifiers: false, ownerNames: 'hostname' };
   }
 
   /** Forgets the cached zone list, so the next call lists zones again. */
@@ -206,8 +207,9 @@ export class PowerDnsProvider implements Provider {
 
   /**
    * Rewrites desired endpoints into exactly what {@link records} returns once they are written:
-   * lower-case names without trailing dot, canonical targets (sorted, de-duplicated), the default
-   * TTL for TTL 0, no provider-specific properties (PowerDNS has none). Invalid targets are left as
+   * lower-case names in ASCII (punycode for IDN labels) without trailing dot, canonical targets
+   * (sorted, de-duplicated), TTL 0 left unset (the planner keeps the stored TTL; `defaultTTL` is
+   * written on creation only), no provider-specific properties (PowerDNS has none). Invalid targets are left as
    * they are, so that `applyChanges` reports them. An endpoint already in that form is returned
    * as it is (not copied).
    */
@@ -226,8 +228,10 @@ export class PowerDnsProvider implements Provider {
             : validator !== null && validator(t, noPath).length === 0
               ? canonicalTargetFor(recordType, t)
               : t;
-        const dnsName = withoutTrailingDot(lowerCased(input.dnsName));
-        const recordTTL = input.recordTTL === 0 ? this.#defaultTtl : input.recordTTL;
+        // lower case, punycode for IDN labels, no trailing dot: PowerDNS stores and returns that form
+        const dnsName = normalizeDnsName(input.dnsName);
+        // an unset TTL (0) stays unset: it means "keep what is there"; the default applies on creation
+        const recordTTL = input.recordTTL;
         // already in that form (most desired records): returned as it is, nothing to copy
         if (
           dnsName === input.dnsName &&
@@ -314,8 +318,8 @@ export class PowerDnsProvider implements Provider {
    * The PATCH bodies `applyChanges` would send, one per zone, without sending them. Throws
    * {@link ValidationError} for invalid records and `UNKNOWN_ZONE` for names no zone serves.
    */
-  async planPatches(changes: Changes, options: CallOptions = {}): Promise<ZonePatch[]> {
-    this.#validate(changes);
+  async planPatches(input: Changes, options: CallOptions = {}): Promise<ZonePatch[]> {
+    const changes = this.#validate(input);
     const lists = [changes.delete, changes.updateOld, changes.create, changes.updateNew];
     if (lists.every((list) => list.length === 0)) return [];
     // each name's zone is looked up once: change sets carry tens of thousands of rrsets
@@ -407,8 +411,8 @@ export class PowerDnsProvider implements Provider {
     return verifyChanges(changes, { ...configured, ...options });
   }
 
-  #validate(changes: Changes): void {
-    assertValidChangeSet(changes, {
+  #validate(changes: Changes): Changes {
+    return prepareChangeSet(changes, {
       provider: 'pdns',
       domainFilter: this.domainFilter,
       recordTypes: [...this.#recordTypes],

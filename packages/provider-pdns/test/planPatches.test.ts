@@ -81,7 +81,7 @@ describe('adjustEndpoints', () => {
     const [same, fixed] = await provider.adjustEndpoints([canonical, loose]);
     expect(same).toBe(canonical);
     expect(fixed).not.toBe(loose);
-    expect(fixed).toEqual({ ...loose, dnsName: 'loose.example.com', recordType: 'A', recordTTL: 300 });
+    expect(fixed).toEqual({ ...loose, dnsName: 'loose.example.com', recordType: 'A', recordTTL: 0 });
     expect(loose.dnsName).toBe('Loose.Example.com.'); // the input is left as it was
   });
 });

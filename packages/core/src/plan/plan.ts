@@ -39,8 +39,30 @@ export interface Plan {
   readonly hasChanges: boolean;
   /** Current records (through the registry, with ownership labels) at the names the plan touches. */
   readonly current: readonly Endpoint[];
-  /** SHA-256 over everything above but `createdAt`; detects edited plan files. */
+  /**
+   * Desired records the plan leaves out, each with a reason code and a one-line reason. Informational:
+   * not part of the checksum, and a plan that only skips has no changes.
+   */
+  readonly skipped: readonly SkippedChange[];
+  /** SHA-256 over everything above but `createdAt` and `skipped`; detects edited plan files. */
   readonly checksum: string;
+}
+
+/**
+ * Why a desired record is not written:
+ * - `unsatisfiable`: a CNAME would share its name with other data that stays (RFC 1034 §3.6.2);
+ * - `owned-by-other`: another owner's (or an ambiguous) ownership TXT holds its TXT name (deviation D2);
+ * - `marker-not-writable`: its ownership TXT name cannot be stored (a `*` inside the name on a
+ *   provider that takes only hostnames, or a name outside the record's zone).
+ */
+export type SkipReason = 'unsatisfiable' | 'owned-by-other' | 'marker-not-writable';
+
+/** A desired record left out of a plan, and why. */
+export interface SkippedChange {
+  record: Endpoint;
+  code: SkipReason;
+  /** One line naming the record, the cause and, where one exists, the option that fixes it. */
+  reason: string;
 }
 
 export interface PlanInit {
@@ -52,6 +74,8 @@ export interface PlanInit {
   hasChanges: boolean;
   /** All current records the plan was computed from; only those at touched names are kept. */
   current: readonly Endpoint[];
+  /** Desired records left out, and why (default none). */
+  skipped?: readonly SkippedChange[];
   createdAt?: Date;
 }
 
@@ -85,7 +109,11 @@ export function createPlan(init: PlanInit): Plan {
     hasChanges: init.hasChanges,
     current,
   };
-  return withLazyChecksum({ ...body, createdAt: (init.createdAt ?? new Date()).toISOString() });
+  return withLazyChecksum({
+    ...body,
+    skipped: init.skipped ?? [],
+    createdAt: (init.createdAt ?? new Date()).toISOString(),
+  });
 }
 
 /**
@@ -159,6 +187,7 @@ export interface PlanJSON {
   changes: Required<ChangesJSON>;
   ownershipChanges: Required<ChangesJSON>;
   current: EndpointJSON[];
+  skipped: { record: EndpointJSON; code: SkipReason; reason: string }[];
 }
 
 export function planToJSON(plan: Plan): PlanJSON {
@@ -173,6 +202,7 @@ export function planToJSON(plan: Plan): PlanJSON {
     changes: fullChanges(plan.changes),
     ownershipChanges: fullChanges(plan.ownershipChanges),
     current: plan.current.map(endpointToJSON),
+    skipped: plan.skipped.map((s) => ({ record: endpointToJSON(s.record), code: s.code, reason: s.reason })),
   };
 }
 
@@ -196,6 +226,15 @@ const planShape = z.object({
   changes: changesShape,
   ownershipChanges: changesShape,
   current: z.array(z.unknown()),
+  skipped: z
+    .array(
+      z.object({
+        record: z.unknown(),
+        code: z.enum(['unsatisfiable', 'owned-by-other', 'marker-not-writable']),
+        reason: z.string(),
+      }),
+    )
+    .default([]),
 });
 
 /**
@@ -243,7 +282,12 @@ export function planFromJSON(json: unknown): Plan {
       { summary: 'not a valid saved plan' },
     );
   }
-  return { ...body, createdAt: v.createdAt, checksum };
+  const skipped = v.skipped.map((s) => ({
+    record: parseEndpoints([s.record], { validateContent: false })[0] as Endpoint,
+    code: s.code,
+    reason: s.reason,
+  }));
+  return { ...body, skipped, createdAt: v.createdAt, checksum };
 }
 
 function safeJSON(text: string): unknown {

@@ -1,5 +1,5 @@
 import type { DomainFilterLike } from '../domainFilter.js';
-import { describeEndpoint, type Endpoint } from '../endpoint/endpoint.js';
+import { cloneEndpoint, describeEndpoint, type Endpoint } from '../endpoint/endpoint.js';
 import { validateEndpoint, type EndpointParseOptions } from '../endpoint/parse.js';
 import { ValidationError, type Issue, type IssuePath } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
@@ -72,4 +72,37 @@ export function assertValidChangeSet(changes: Changes, rules: ChangeSetRules): v
       summary: `${rules.provider}: the change set has invalid records; nothing was sent`,
     });
   }
+}
+
+/**
+ * {@link assertValidChangeSet}, then the change set as every provider must write it: an update whose
+ * new version leaves the TTL unset (`recordTTL` 0) keeps the stored TTL of its old version. A TTL
+ * that is not set means "keep what is there" (ExternalDNS's planner rule, vector plan-043); a
+ * provider's default TTL applies only on creation. ExternalDNS providers write their default on
+ * such updates, resetting a TTL set by hand whenever a target changes; we do not.
+ * Returns `changes` itself when nothing needs filling in; never changes the caller's endpoints.
+ * @throws ValidationError listing every problem; nothing may be sent then.
+ */
+export function prepareChangeSet(changes: Changes, rules: ChangeSetRules): Changes {
+  assertValidChangeSet(changes, rules);
+  return withKeptTtls(changes);
+}
+
+/**
+ * The change set with every update's unset TTL (`recordTTL` 0) taken from its old version (see
+ * {@link prepareChangeSet}). Returns `changes` itself when no update leaves its TTL unset.
+ */
+export function withKeptTtls(changes: Changes): Changes {
+  const { updateOld, updateNew } = changes;
+  if (!updateNew.some((ep, i) => ep.recordTTL <= 0 && (updateOld[i]?.recordTTL ?? 0) > 0)) return changes;
+  return {
+    ...changes,
+    updateNew: updateNew.map((ep, i) => {
+      const kept = updateOld[i]?.recordTTL ?? 0;
+      if (ep.recordTTL > 0 || kept <= 0) return ep;
+      const copy = cloneEndpoint(ep);
+      copy.recordTTL = kept;
+      return copy;
+    }),
+  };
 }

@@ -15,6 +15,7 @@ import { sortTargets } from '../endpoint/targets.js';
 import { canonicalizeTarget } from '../endpoint/rdata.js';
 import { isDnsError, ProviderError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
+import { withKeptTtls } from './checkChanges.js';
 import type { CallOptions, Provider, ProviderCapabilities } from './provider.js';
 import { zoneMatcher } from './zones.js';
 
@@ -58,6 +59,8 @@ export class InMemoryProvider implements Provider {
       recordTypes: options.recordTypes ?? [...KNOWN_RECORD_TYPES],
       atomicity: 'zone',
       setIdentifiers: true,
+      // its content checks refuse a `*` anywhere but a whole leftmost label, as PowerDNS does
+      ownerNames: 'hostname',
       ...(options.maxChangesPerApply === undefined ? {} : { maxChangesPerApply: options.maxChangesPerApply }),
     };
     for (const zone of options.zones) this.#zones.set(normalizeDnsName(zone), new Map());
@@ -161,8 +164,9 @@ export class InMemoryProvider implements Provider {
       throw new ValidationError(issues, { summary: 'inmemory: the change set has invalid records' });
   }
 
-  #applyNow(changes: Changes): void {
-    this.#validate(changes);
+  #applyNow(input: Changes): void {
+    this.#validate(input);
+    const changes = withKeptTtls(input);
     const byZone = new Map<string, Changes>();
     const zoneOf = zoneMatcher(this.#zoneNames());
     for (const list of CHANGE_LISTS) {

@@ -28,6 +28,13 @@ export interface ProviderCapabilities {
   readonly maxChangesPerApply?: number;
   /** True when several record sets of one name and type can be told apart by `setIdentifier`. */
   readonly setIdentifiers: boolean;
+  /**
+   * Which owner names the provider stores: `hostname` (letters, digits, `-` and `_` in each label,
+   * and `*` only as a whole leftmost label: PowerDNS answers 422 otherwise) or `any` (every name
+   * DNS allows, e.g. Route53 escapes `*` as `\052`). Default `any`. The TXT registry reports
+   * ownership TXT names the provider cannot store at plan time instead of sending them.
+   */
+  readonly ownerNames?: 'hostname' | 'any';
 }
 
 /**

@@ -170,6 +170,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     ownershipChanges: hasChanges && preview ? preview.ownershipChanges : emptyChanges(),
     hasChanges,
     current: scopeCurrent,
+    skipped,
   });
   return { plan, skipped, scopeCurrent, scopeDesiredCount: planner.desiredInScope, zones };
 }
@@ -186,7 +187,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const logger = options.logger ?? silentLogger;
   const { plan, skipped, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
-  for (const s of skipped) logger.warn?.('change skipped', { reason: s.reason });
+  for (const s of skipped)
+    logger.warn?.('desired record not written', { record: s.record.dnsName, code: s.code, reason: s.reason });
   const counts = {
     ...countPlan(plan),
     ownedRecords: scopeCurrent.filter((ep) => isOwnedBy(ep, options.registry.ownerId)).length,
@@ -222,7 +224,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     skipped,
   };
   if (options.dryRun || !plan.hasChanges) {
-    logger.info?.(options.dryRun ? 'dry run: nothing applied' : 'all records are already up to date');
+    logger.info?.(
+      options.dryRun
+        ? 'dry run: nothing applied'
+        : skipped.length
+          ? `nothing to apply; ${skipped.length} desired record(s) not written`
+          : 'all records are already up to date',
+    );
     return result;
   }
   throwIfAborted(options.signal);

@@ -1,12 +1,8 @@
 import { describeEndpoint, endpointKey, type Endpoint } from '../endpoint/endpoint.js';
-import { rowKey } from '../plan/plan.js';
+import { rowKey, type SkippedChange } from '../plan/plan.js';
 import type { Changes } from '../provider/changes.js';
 
-/** A planned change that core left out because no DNS server would accept it. */
-export interface SkippedChange {
-  record: Endpoint;
-  reason: string;
-}
+export type { SkippedChange } from '../plan/plan.js';
 
 /**
  * Drops creates that would put a CNAME beside other data at one name (RFC 1034 §3.6.2) because the
@@ -57,6 +53,7 @@ export function dropUnsatisfiableCreates(
     const types = [...new Set(blocking.map((b) => b.recordType))].sort().join(', ');
     skipped.push({
       record: ep,
+      code: 'unsatisfiable',
       reason: `${describeEndpoint(ep)} cannot be created: a CNAME cannot share its name with other data, and the ${types} record${blocking.length > 1 ? 's' : ''} there stay${blocking.length > 1 ? '' : 's'} (not ours, not managed, or kept by the policy)`,
     });
     return false;

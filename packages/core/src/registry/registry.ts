@@ -30,6 +30,12 @@ export interface Registry {
 export interface RegistryPreview {
   /** The ownership records that would travel with the changes. */
   ownershipChanges: Changes;
-  /** Creates the registry would refuse (another owner's marker holds the name), with the reason. */
-  refusedCreates: { record: Endpoint; reason: string }[];
+  /**
+   * Creates the registry would refuse, with the reason: another owner's marker holds the TXT name
+   * (`owned-by-other`, deviation D2), or the TXT name cannot be stored (`marker-not-writable`).
+   */
+  refusedCreates: { record: Endpoint; code: RefusedCreateCode; reason: string }[];
 }
+
+/** Why a registry refuses to create a record (see {@link RegistryPreview.refusedCreates}). */
+export type RefusedCreateCode = 'owned-by-other' | 'marker-not-writable';

@@ -14,6 +14,7 @@ import {
 } from '../endpoint/endpoint.js';
 import { parseLabels, serializeLabels } from '../endpoint/labels.js';
 import {
+  checkDnsName,
   dnsNameToUnicode,
   MAX_LABEL_OCTETS,
   MAX_NAME_OCTETS,
@@ -23,6 +24,7 @@ import {
 import { ConfigError, OwnershipConflictError, ValidationError, type Issue } from '../errors.js';
 import { emptyChanges, hasAnyChange, type Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
+import { zoneMatcher } from '../provider/zones.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
 import { applyInBatches } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
@@ -76,6 +78,8 @@ interface Composed {
   txts: Changes;
   issues: Issue[];
   conflicts: { record: Endpoint; error: OwnershipConflictError }[];
+  /** Creates whose ownership TXT name the provider cannot store, with the reason. */
+  unwritable: { record: Endpoint; txtName: string; reason: string }[];
   notOwned: { what: 'update' | 'delete'; record: Endpoint }[];
   invalid: () => ValidationError;
 }
@@ -149,6 +153,8 @@ export class TxtRegistry implements Registry {
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
   #previewed: { changes: Changes; composed: Composed } | undefined;
+  /** The zone of a name, from the provider's zone list as of the last `records()` (when it has one). */
+  #zoneOf: ((name: string) => string | undefined) | undefined;
 
   constructor(provider: Provider, options: TxtRegistryOptions) {
     const ownerId = options.ownerId as unknown;
@@ -203,7 +209,10 @@ export class TxtRegistry implements Registry {
   }
 
   async records(options: CallOptions = {}): Promise<Endpoint[]> {
-    const all = await this.provider.records(options);
+    // The zone list (cached by providers, shared with reconcile's own call) tells whether a marker
+    // name stays inside its record's zone.
+    const [all, zones] = await Promise.all([this.provider.records(options), this.provider.zones?.(options)]);
+    this.#zoneOf = zones === undefined ? undefined : zoneMatcher(zones);
     this.#previewed = undefined;
     this.#warnings = [];
     this.#migrated = new Set();
@@ -334,17 +343,26 @@ export class TxtRegistry implements Registry {
     if (composed.issues.length) throw composed.invalid();
     return {
       ownershipChanges: composed.txts,
-      refusedCreates: composed.conflicts.map((c) => ({
-        record: c.record,
-        reason: `${c.error.message}; not created`,
-      })),
+      refusedCreates: [
+        ...composed.conflicts.map((c) => ({
+          record: c.record,
+          code: 'owned-by-other' as const,
+          reason: `${c.error.message}; not created`,
+        })),
+        ...composed.unwritable.map((u) => ({
+          record: u.record,
+          code: 'marker-not-writable' as const,
+          reason: u.reason,
+        })),
+      ],
     };
   }
 
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
     const previewed = this.#previewed?.changes === changes ? this.#previewed.composed : undefined;
     this.#previewed = undefined;
-    const { out, txts, issues, conflicts, notOwned, invalid } = previewed ?? this.#compose(changes);
+    const { out, txts, issues, conflicts, unwritable, notOwned, invalid } =
+      previewed ?? this.#compose(changes);
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
     if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
@@ -356,6 +374,13 @@ export class TxtRegistry implements Registry {
         setIdentifier: c.setIdentifier,
         txtNames: [this.txtNameOf(c)],
         ownerIds: c.ownerIds,
+      });
+    for (const u of unwritable)
+      this.#warn('marker-not-writable', u.reason, {
+        dnsName: u.record.dnsName,
+        recordType: u.record.recordType,
+        setIdentifier: u.record.setIdentifier,
+        txtNames: [u.txtName],
       });
 
     // Records first, then their TXTs in the same order, so updateOld[i] ↔ updateNew[i] still pair up.
@@ -382,6 +407,7 @@ export class TxtRegistry implements Registry {
     }
     const issues: Issue[] = [];
     const conflicts: { record: Endpoint; error: OwnershipConflictError }[] = [];
+    const unwritable: Composed['unwritable'] = [];
     const notOwned: { what: 'update' | 'delete'; record: Endpoint }[] = [];
     const out = emptyChanges();
     const txts = emptyChanges();
@@ -390,7 +416,13 @@ export class TxtRegistry implements Registry {
     changes.create.forEach((rec, i) => {
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
+      const before = issues.length;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
+      const unstorable = issues.length === before ? this.#unwritableMarker(ep, txtName) : undefined;
+      if (unstorable !== undefined) {
+        unwritable.push({ record: rec, txtName, reason: unstorable });
+        return;
+      }
       // an empty index (a zone without markers: an initial sync) has nothing to look up
       const existingGroup = index?.size ? index.get(nameKey(txtName, ep.setIdentifier)) : undefined;
       const existing = existingGroup && markerOf(existingGroup);
@@ -429,7 +461,7 @@ export class TxtRegistry implements Registry {
       new ValidationError(issues, {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
       });
-    return { out, txts, issues, conflicts, notOwned, invalid };
+    return { out, txts, issues, conflicts, unwritable, notOwned, invalid };
   }
 
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
@@ -498,6 +530,31 @@ export class TxtRegistry implements Registry {
         message: `${describe(ep)}: its ownership TXT name ${JSON.stringify(txtName)} ${problem.message}; shorten the name or the TXT prefix/suffix`,
       });
     return txtName;
+  }
+
+  /**
+   * Why the ownership TXT of a record to be created cannot be stored, or `undefined` when it can:
+   * a name the provider's `ownerNames` rule refuses (a `*` inside a derived name: PowerDNS answers
+   * 422), or a name outside the record's zone (a prefix without a trailing dot at the apex).
+   */
+  #unwritableMarker(ep: Endpoint, txtName: string): string | undefined {
+    const what = `${describe(ep)}: its ownership TXT ${JSON.stringify(txtName)}`;
+    if (this.provider.capabilities.ownerNames === 'hostname') {
+      const found = checkDnsName(txtName, []);
+      if (found.length) {
+        const wildcard = found.some((f) => f.code === 'wildcard_position' || f.code === 'wildcard_partial');
+        return `${what} cannot be stored by ${this.provider.name} (${found[0]?.message ?? 'invalid name'}); ${
+          wildcard
+            ? 'set the TXT registry\'s wildcardReplacement (ExternalDNS --txt-wildcard-replacement), e.g. "wildcard"'
+            : 'change the TXT prefix or suffix'
+        }; not created`;
+      }
+    }
+    const zone = this.#zoneOf?.(ep.dnsName);
+    if (zone !== undefined && this.#zoneOf?.(txtName) !== zone) {
+      return `${what} lies outside the record's zone ${zone}; use a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}.") or a suffix; not created`;
+    }
+    return undefined;
   }
 
   #newTxt(rec: Endpoint, txtName: string): Endpoint {

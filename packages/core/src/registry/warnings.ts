@@ -10,9 +10,16 @@
  *   another owner's (or an ambiguous) marker.
  * - `not-owned`: an update or delete of a record we do not own was dropped.
  * - `empty-txt`: a TXT record without values was ignored.
+ * - `marker-not-writable`: a create was dropped because its ownership TXT name cannot be stored (a
+ *   `*` inside the name where the provider takes only hostnames, or a name outside the record's zone).
  */
 export type RegistryWarningKind =
-  'ambiguous-owner' | 'duplicate-marker' | 'ownership-conflict' | 'not-owned' | 'empty-txt';
+  | 'ambiguous-owner'
+  | 'duplicate-marker'
+  | 'ownership-conflict'
+  | 'not-owned'
+  | 'empty-txt'
+  | 'marker-not-writable';
 
 export interface RegistryWarning {
   readonly kind: RegistryWarningKind;

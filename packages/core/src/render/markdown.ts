@@ -13,7 +13,8 @@ export function renderPlanMarkdown(plan: Plan): string {
   const entries = planEntries(plan);
   const out = [`### DNS plan for owner \`${plan.ownerId}\` (policy \`${plan.policy}\`)`, ''];
   if (!plan.hasChanges || entries.length === 0) {
-    out.push('No changes. All records are up to date.');
+    out.push(plan.skipped.length ? 'No changes will be made.' : 'No changes. All records are up to date.');
+    out.push(...skippedSection(plan));
     return out.join('\n');
   }
   out.push('| | Name | Type | TTL | Before | After |', '|---|---|---|---|---|---|');
@@ -31,6 +32,22 @@ export function renderPlanMarkdown(plan: Plan): string {
       );
     }
   }
+  out.push(...skippedSection(plan));
   out.push('', `**Summary:** ${summarizePlan(plan)} Checksum \`${plan.checksum.slice(0, 12)}\`.`);
   return out.join('\n');
+}
+
+function skippedSection(plan: Plan): string[] {
+  if (plan.skipped.length === 0) return [];
+  return [
+    '',
+    `#### Not written (${plan.skipped.length})`,
+    '',
+    '| Name | Type | Reason code | Reason |',
+    '|---|---|---|---|',
+    ...plan.skipped.map(
+      (s) =>
+        `| \`${cell(s.record.dnsName)}\`${s.record.setIdentifier ? ` [${cell(s.record.setIdentifier)}]` : ''} | ${s.record.recordType} | \`${s.code}\` | ${cell(s.reason)} |`,
+    ),
+  ];
 }

@@ -38,10 +38,11 @@ function head(ep: Endpoint): string {
   return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;
 }
 
-/** One-line totals: `2 to create, 1 to update, 0 to delete.` */
-export function summarizePlan(plan: Pick<Plan, 'changes'>): string {
+/** One-line totals: `2 to create, 1 to update, 0 to delete.`, plus `, 1 not written` when records are skipped. */
+export function summarizePlan(plan: Pick<Plan, 'changes'> & Partial<Pick<Plan, 'skipped'>>): string {
   const c = countPlan(plan);
-  return `${c.create} to create, ${c.update} to update, ${c.delete} to delete.`;
+  const skipped = plan.skipped?.length ? `, ${plan.skipped.length} not written` : '';
+  return `${c.create} to create, ${c.update} to update, ${c.delete} to delete${skipped}.`;
 }
 
 /**
@@ -52,7 +53,12 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
   const lines: string[] = [`Plan for owner ${JSON.stringify(plan.ownerId)} (policy ${plan.policy}):`];
   const entries = planEntries(plan);
   if (!plan.hasChanges || entries.length === 0) {
-    lines.push('  No changes. All records are up to date.');
+    if (plan.skipped.length === 0) {
+      lines.push('  No changes. All records are up to date.');
+      return lines.join('\n');
+    }
+    lines.push('  No changes will be made.');
+    lines.push(...skippedLines(plan));
     return lines.join('\n');
   }
   for (const entry of entries) {
@@ -72,6 +78,15 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
       lines.push(`    ${symbol[t.action]} ${t.record.recordType} ${t.record.dnsName}: ${detail}`);
     }
   }
+  lines.push(...skippedLines(plan));
   lines.push(`Summary: ${summarizePlan(plan)}`);
   return lines.join('\n');
+}
+
+function skippedLines(plan: Pick<Plan, 'skipped'>): string[] {
+  if (plan.skipped.length === 0) return [];
+  return [
+    `Not written (${plan.skipped.length}):`,
+    ...plan.skipped.map((s) => `! ${head(s.record)} [${s.code}]: ${s.reason}`),
+  ];
 }
