@@ -1,0 +1,431 @@
+// The provider conformance cases, in DNSControl's style: zone states applied one after another, each
+// of which must report changes and then plan to nothing. Capability filters (`needs`) decide which
+// cases run for which provider. docs/providers/testing.md lists them.
+import { endpoint, type EndpointInit, type RecordType } from '../endpoint/endpoint.js';
+import { checkDnsName } from '../endpoint/names.js';
+import { ValidationError } from '../errors.js';
+import type { ProviderCapabilities } from '../provider/provider.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import { renderPlanText } from '../render/text.js';
+import { CaseContext, ConformanceFailure, CONFORMANCE_OWNER, OTHER_OWNER } from './context.js';
+import type { ConformanceFault } from './harness.js';
+
+export type ConformanceGroup =
+  | 'record-types'
+  | 'ownership'
+  | 'ttl'
+  | 'names'
+  | 'markers'
+  | 'txt'
+  | 'faults'
+  | 'set-identifiers'
+  | 'bad-input';
+
+/** What a case needs of a provider; a provider without it skips the case. */
+export interface CaseNeeds {
+  recordTypes?: readonly RecordType[];
+  /** `true`: routing policies (set identifiers); `false`: a provider without them. */
+  setIdentifiers?: boolean;
+  faults?: readonly ConformanceFault[];
+  /** The provider lists its zones (`Provider.zones`). */
+  zones?: boolean;
+}
+
+export interface ProviderConformanceCase {
+  /** Stable id, e.g. `names/idn`. */
+  id: string;
+  group: ConformanceGroup;
+  description: string;
+  needs?: CaseNeeds;
+  run(t: CaseContext): Promise<void>;
+}
+
+/** Samples per record type: the first value set is created, the second replaces it. */
+const SAMPLES: Partial<Record<RecordType, { name: string; first: string[]; second: string[] }>> = {
+  A: { name: 'rt-a', first: ['192.0.2.1'], second: ['192.0.2.2', '192.0.2.3'] },
+  AAAA: { name: 'rt-aaaa', first: ['2001:db8::1'], second: ['2001:db8::2'] },
+  CNAME: { name: 'rt-cname', first: ['target.example.net'], second: ['other.example.net'] },
+  TXT: { name: 'rt-txt', first: ['"hello world"'], second: ['"v=spf1 -all"', '"second value"'] },
+  MX: { name: 'rt-mx', first: ['10 mx1.example.net'], second: ['10 mx1.example.net', '20 mx2.example.net'] },
+  SRV: { name: '_sip._tcp', first: ['10 5 5060 sip.example.net'], second: ['20 5 5061 sip2.example.net'] },
+  NS: { name: 'rt-ns', first: ['ns1.example.net'], second: ['ns1.example.net', 'ns2.example.net'] },
+  CAA: { name: 'rt-caa', first: ['0 issue "letsencrypt.org"'], second: ['0 issuewild "pki.goog"'] },
+};
+
+function recordTypeCases(): ProviderConformanceCase[] {
+  const samples = Object.entries(SAMPLES) as [
+    RecordType,
+    { name: string; first: string[]; second: string[] },
+  ][];
+  return samples.map(([type, sample]) => ({
+    id: `record-types/${type.toLowerCase()}`,
+    group: 'record-types' as const,
+    description: `${type}: created, targets changed, TTL changed, deleted; an empty second plan after each step`,
+    needs: { recordTypes: [type as RecordType] },
+    async run(t: CaseContext) {
+      const registry = t.registry();
+      const rt = type as RecordType;
+      const at = (targets: string[], recordTTL: number): EndpointInit => ({
+        dnsName: t.name(sample.name),
+        recordType: rt,
+        targets,
+        recordTTL,
+      });
+      const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', rt];
+      await t.converge(registry, [at(sample.first, 300)], { managedRecordTypes });
+      await t.converge(registry, [at(sample.second, 300)], { managedRecordTypes });
+      await t.converge(registry, [at(sample.second, 600)], { managedRecordTypes });
+      await t.converge(registry, [], { managedRecordTypes });
+      t.check(!(await t.storedAt(t.name(sample.name), rt)), `${type} was not deleted`);
+      await t.checkPairs(registry, [{ name: t.name(sample.name), type: rt }]);
+    },
+  }));
+}
+
+const ownership: ProviderConformanceCase = {
+  id: 'ownership/foreign-unowned-unmanaged',
+  group: 'ownership',
+  description:
+    "another owner's records, records without a marker and record types we do not manage are never touched",
+  needs: { recordTypes: ['A', 'TXT', 'MX'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const foreign = t.name('foreign');
+    const seeded: EndpointInit[] = [
+      { dnsName: foreign, recordType: 'A', targets: ['198.51.100.1'], recordTTL: 300 },
+      {
+        dnsName: registry.txtNameOf({ dnsName: foreign, recordType: 'A' }),
+        recordType: 'TXT',
+        targets: [`"heritage=external-dns,external-dns/owner=${OTHER_OWNER}"`],
+        recordTTL: 300,
+      },
+      { dnsName: t.name('unowned'), recordType: 'A', targets: ['198.51.100.2'], recordTTL: 300 },
+      { dnsName: t.name('mail'), recordType: 'MX', targets: ['10 mx.example.net'], recordTTL: 300 },
+    ];
+    await t.harness.seed(seeded);
+    const before = await t.stored();
+    const mine: EndpointInit = { dnsName: t.name('mine'), recordType: 'A', targets: ['192.0.2.9'] };
+    const first = await t.converge(registry, [mine]);
+    t.check(first.plan.changes.delete.length === 0, 'sync planned deletes of records it does not own');
+    // desired at their names with other targets: still not touched (and the plan is still empty)
+    const claimed = await reconcile({
+      registry,
+      desired: [
+        { dnsName: foreign, recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: t.name('unowned'), recordType: 'A', targets: ['192.0.2.2'] },
+        mine,
+      ],
+      policy: 'sync',
+      safety: false,
+    });
+    t.check(
+      !claimed.plan.hasChanges && !claimed.applied,
+      `a run planned changes at names held by another owner or by an unowned record:\n${renderPlanText(claimed.plan)}`,
+    );
+    // an empty desired set (sync) deletes only ours
+    await reconcile({
+      registry,
+      desired: [],
+      policy: 'sync',
+      safety: false,
+      managedRecordTypes: ['A', 'MX', 'TXT'],
+    });
+    const after = await t.stored();
+    const sameAs = (a: { dnsName: string; recordType: string }, b: { dnsName: string; recordType: string }) =>
+      a.dnsName === b.dnsName && a.recordType === b.recordType;
+    for (const s of before.filter((b) => seeded.some((x) => sameAs(endpoint(x), b)))) {
+      const kept = after.find((e) => sameAs(e, s));
+      t.check(kept, `${s.dnsName} ${s.recordType} (not ours) was deleted`);
+      t.check(
+        JSON.stringify(kept.targets) === JSON.stringify(s.targets) && kept.recordTTL === s.recordTTL,
+        `${s.dnsName} ${s.recordType} (not ours) was changed`,
+      );
+    }
+    t.check(!(await t.storedAt(mine.dnsName, 'A')), 'our own record was not deleted by an empty sync');
+  },
+};
+
+const ttlKept: ProviderConformanceCase = {
+  id: 'ttl/unset-keeps-stored',
+  group: 'ttl',
+  description:
+    'a TTL that is not set keeps what is there: no update for it, and a target change keeps the stored TTL',
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const app = t.name('app');
+    await t.converge(registry, [{ dnsName: app, recordType: 'A', targets: ['192.0.2.1'], recordTTL: 3600 }]);
+    await t.converge(registry, [{ dnsName: app, recordType: 'A', targets: ['192.0.2.1'] }], {
+      expectChanges: false,
+    });
+    await t.converge(registry, [{ dnsName: app, recordType: 'A', targets: ['192.0.2.2'] }]);
+    const stored = await t.storedAt(app, 'A');
+    t.check(
+      stored?.recordTTL === 3600,
+      `a target change reset the TTL to ${stored?.recordTTL} (expected 3600)`,
+    );
+  },
+};
+
+function nameCases(): ProviderConformanceCase[] {
+  const one = (
+    id: string,
+    description: string,
+    make: (t: CaseContext) => EndpointInit[],
+    alias?: (t: CaseContext) => EndpointInit[],
+  ) =>
+    ({
+      id: `names/${id}`,
+      group: 'names',
+      description,
+      async run(t: CaseContext) {
+        const registry = t.registry({ wildcardReplacement: 'wildcard' });
+        await t.converge(registry, make(t));
+        if (alias) await t.converge(registry, alias(t), { expectChanges: false });
+      },
+    }) satisfies ProviderConformanceCase;
+  return [
+    one(
+      'idn',
+      'a Unicode name is stored in punycode with its marker; its punycode spelling plans nothing',
+      (t) => [{ dnsName: t.name('bücher'), recordType: 'A', targets: ['192.0.2.1'] }],
+      (t) => [{ dnsName: t.name('xn--bcher-kva'), recordType: 'A', targets: ['192.0.2.1'] }],
+    ),
+    one(
+      'case-and-dot',
+      'upper case and a trailing dot denote the same name',
+      (t) => [{ dnsName: `${t.name('UPPER')}.`, recordType: 'A', targets: ['192.0.2.1'] }],
+      (t) => [{ dnsName: t.name('upper'), recordType: 'A', targets: ['192.0.2.1'] }],
+    ),
+    one('wildcard', 'a wildcard (with wildcardReplacement)', (t) => [
+      { dnsName: t.name('*.apps'), recordType: 'A', targets: ['192.0.2.1'] },
+    ]),
+    one('apex', 'the zone apex', (t) => [{ dnsName: t.name(''), recordType: 'A', targets: ['192.0.2.1'] }]),
+    one('long-label', 'a label of 50 octets (its marker label stays within 63)', (t) => [
+      { dnsName: t.name('l'.repeat(50)), recordType: 'A', targets: ['192.0.2.1'] },
+    ]),
+    one('underscore', 'underscores in labels', (t) => [
+      { dnsName: t.name('_under_score'), recordType: 'CNAME', targets: ['target.example.net'] },
+    ]),
+  ];
+}
+
+const MARKER_FORMS: { form: string; options: { prefix?: string; suffix?: string } }[] = [
+  { form: 'templated prefix', options: { prefix: '_externaldns.%{record_type}.' } },
+  { form: 'plain prefix', options: { prefix: '_externaldns.' } },
+  { form: 'no affix', options: {} },
+  { form: 'suffix', options: { suffix: '-txt' } },
+  { form: 'templated suffix', options: { suffix: '-%{record_type}' } },
+  { form: 'prefix without a dot', options: { prefix: 'txt-' } },
+];
+
+function markerCases(): ProviderConformanceCase[] {
+  return MARKER_FORMS.map(({ form, options }) => ({
+    id: `markers/${form.replaceAll(' ', '-')}`,
+    group: 'markers',
+    description: `${form}: every derived marker name is valid and inside the zone, or its record is reported (marker-not-writable) at plan time and in a dry run; the rest is applied`,
+    needs: { zones: true },
+    async run(t: CaseContext) {
+      const registry = t.registry(
+        options.prefix === undefined && options.suffix === undefined ? { prefix: '' } : options,
+      );
+      const desired: EndpointInit[] = [
+        { dnsName: t.name('www'), recordType: 'A', targets: ['192.0.2.11'] },
+        { dnsName: t.name('*.apps'), recordType: 'A', targets: ['192.0.2.10'] },
+        { dnsName: t.name(''), recordType: 'A', targets: ['192.0.2.12'] },
+      ];
+      const dry = await reconcile({ registry, desired, policy: 'sync', dryRun: true, safety: false });
+      const result = await t.converge(registry, desired);
+      const hostnames = t.harness.provider.capabilities.ownerNames === 'hostname';
+      const zone = t.harness.zone;
+      for (const d of desired) {
+        const marker = registry.txtNameOf(d);
+        const lower = marker.toLowerCase();
+        const inZone = lower === zone || lower.endsWith(`.${zone}`);
+        const storable = inZone && (!hostnames || checkDnsName(marker, []).length === 0);
+        const skipped = result.skipped.find((s) => s.record.dnsName === endpoint(d).dnsName);
+        const dried = dry.plan.skipped.find((s) => s.record.dnsName === endpoint(d).dnsName);
+        if (storable) {
+          t.check(
+            !skipped,
+            `${d.dnsName}: skipped although its marker ${marker} can be stored: ${skipped?.reason}`,
+          );
+        } else {
+          if (skipped?.code !== 'marker-not-writable')
+            throw new ConformanceFailure(
+              `${d.dnsName}: its marker ${marker} cannot be stored, but it was not reported:\n${renderPlanText(result.plan)}`,
+            );
+          t.check(
+            dried?.code === 'marker-not-writable',
+            `${d.dnsName}: the dry run did not report its unwritable marker`,
+          );
+          t.check(
+            skipped.reason.includes(marker),
+            `${d.dnsName}: the reason does not name the marker: ${skipped.reason}`,
+          );
+          t.check(
+            /wildcardReplacement|prefix/.test(skipped.reason),
+            `${d.dnsName}: the reason names no option that fixes it: ${skipped.reason}`,
+          );
+          t.check(!(await t.storedAt(d.dnsName, 'A')), `${d.dnsName}: written without its marker`);
+        }
+      }
+      // markers of distinct records never share a name
+      const names = desired.map((d) => registry.txtNameOf(d).toLowerCase());
+      t.check(new Set(names).size === names.length, `two records share a marker name: ${names.join(', ')}`);
+      t.check(await t.storedAt(t.name('www'), 'A'), 'www was not written');
+      await t.checkPairs(
+        registry,
+        desired.map((d) => ({ name: d.dnsName, type: d.recordType })),
+      );
+    },
+  }));
+}
+
+const txtValues: ProviderConformanceCase = {
+  id: 'txt/long-and-escaped',
+  group: 'txt',
+  description:
+    'TXT values over 255 octets (a multi-byte character at the split) and with quotes and backslashes',
+  needs: { recordTypes: ['TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const long = `${'a'.repeat(254)}é${'b'.repeat(100)}`;
+    await t.converge(
+      registry,
+      [
+        { dnsName: t.name('long'), recordType: 'TXT', targets: [long] },
+        { dnsName: t.name('escaped'), recordType: 'TXT', targets: ['say "hi" \\ ok'] },
+      ],
+      { managedRecordTypes: ['A', 'AAAA', 'CNAME', 'TXT'] },
+    );
+  },
+};
+
+function faultCases(): ProviderConformanceCase[] {
+  const faults: ConformanceFault[] = ['server-error', 'timeout', 'connection-drop', 'rate-limit-storm'];
+  return faults.map((fault) => ({
+    id: `faults/${fault}`,
+    group: 'faults',
+    description: `${fault} in the middle of an apply: a typed error or a retried success, never a record without its marker or a marker without its record; the next run converges`,
+    needs: { faults: [fault] },
+    async run(t: CaseContext) {
+      const registry = t.registry();
+      const desired: EndpointInit[] = ['f1', 'f2', 'f3'].map((n, i) => ({
+        dnsName: t.name(n),
+        recordType: 'A',
+        targets: [`192.0.2.${i + 1}`],
+      }));
+      await t.converge(registry, desired.slice(0, 1));
+      t.harness.inject?.(fault);
+      try {
+        await reconcile({ registry, desired, policy: 'sync', safety: false });
+      } catch (error) {
+        // only typed errors may leave
+        await t.rejects(() => Promise.reject(error as Error), `reconcile during ${fault}`);
+      } finally {
+        t.harness.clearFaults?.();
+      }
+      await t.checkPairs(
+        registry,
+        desired.map((d) => ({ name: d.dnsName, type: 'A' })),
+      );
+      await t.converge(registry, desired, { expectChanges: false });
+    },
+  }));
+}
+
+const setIdentifiersRefused: ProviderConformanceCase = {
+  id: 'set-identifiers/refused',
+  group: 'set-identifiers',
+  description:
+    'a provider without routing policies refuses a set identifier with a typed error, writing nothing',
+  needs: { setIdentifiers: false },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const before = (await t.stored()).length;
+    await t.rejects(
+      () =>
+        reconcile({
+          registry,
+          desired: [
+            { dnsName: t.name('ok'), recordType: 'A', targets: ['192.0.2.1'] },
+            { dnsName: t.name('weighted'), recordType: 'A', targets: ['192.0.2.2'], setIdentifier: 'blue' },
+          ],
+          policy: 'sync',
+          safety: false,
+        }),
+      'a set identifier',
+    );
+    t.check(
+      (await t.stored()).length === before,
+      'something was written before the set identifier was refused',
+    );
+  },
+};
+
+const badInput: ProviderConformanceCase = {
+  id: 'bad-input/rejected-before-write',
+  group: 'bad-input',
+  description: 'invalid desired records are a ValidationError naming desired[i], before anything is written',
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const before = (await t.stored()).length;
+    const error = await t.rejects(
+      () =>
+        reconcile({
+          registry,
+          desired: [
+            { dnsName: t.name('ok'), recordType: 'A', targets: ['192.0.2.1'] },
+            { dnsName: t.name('bad'), recordType: 'A', targets: ['300.1.1.1'] },
+            { dnsName: t.name('bad-cname'), recordType: 'CNAME', targets: ['not a host'] },
+          ],
+          policy: 'sync',
+          safety: false,
+        }),
+      'invalid desired records',
+    );
+    if (!(error instanceof ValidationError))
+      throw new ConformanceFailure(`expected a ValidationError, got ${error.name}`);
+    const paths = error.issues.map((i) => String(i.path[0]) + String(i.path[1] ?? ''));
+    t.check(
+      paths.some((p) => p.startsWith('1')),
+      `no issue names desired[1]: ${error.message}`,
+    );
+    t.check(
+      paths.some((p) => p.startsWith('2')),
+      `no issue names desired[2]: ${error.message}`,
+    );
+    t.check((await t.stored()).length === before, 'something was written although the input was invalid');
+  },
+};
+
+/** Every case of the provider conformance suite, in a stable order. */
+export const providerConformanceCases: readonly ProviderConformanceCase[] = [
+  ...recordTypeCases(),
+  ownership,
+  ttlKept,
+  ...nameCases(),
+  ...markerCases(),
+  txtValues,
+  ...faultCases(),
+  setIdentifiersRefused,
+  badInput,
+];
+
+/** Why `c` does not apply to a provider with these capabilities, or `undefined` when it does. */
+export function skipReason(
+  c: ProviderConformanceCase,
+  provider: { capabilities: ProviderCapabilities; zones: boolean; faults: readonly ConformanceFault[] },
+): string | undefined {
+  const n = c.needs ?? {};
+  const missingType = n.recordTypes?.find((type) => !provider.capabilities.recordTypes.includes(type));
+  if (missingType) return `record type ${missingType} not supported`;
+  if (n.setIdentifiers !== undefined && n.setIdentifiers !== provider.capabilities.setIdentifiers)
+    return n.setIdentifiers ? 'no set identifiers' : 'has set identifiers';
+  if (n.zones && !provider.zones) return 'does not list zones';
+  const fault = n.faults?.find((f) => !provider.faults.includes(f));
+  if (fault) return `cannot inject ${fault}`;
+  return undefined;
+}
+
+export { CONFORMANCE_OWNER };

@@ -1,0 +1,31 @@
+import type { EndpointInit } from '../endpoint/endpoint.js';
+import type { Provider } from '../provider/provider.js';
+
+/**
+ * A fault a harness can make its server (or fake) produce on the next writes:
+ * - `server-error`: the next write requests are answered 500 without being executed;
+ * - `rate-limit-storm`: the next requests are answered 429 with a short `Retry-After`;
+ * - `timeout`: the next write request is answered only after the client's timeout;
+ * - `connection-drop`: the next write request's connection is closed before an answer.
+ */
+export type ConformanceFault = 'server-error' | 'rate-limit-storm' | 'timeout' | 'connection-drop';
+
+/**
+ * What a provider package gives the conformance suite for one case: a provider over one empty
+ * zone, a way to write records as another tool would, and optional fault injection. A harness is
+ * made fresh for every case (`createHarness`) and closed after it.
+ */
+export interface ConformanceHarness {
+  /** The provider under test, serving {@link ConformanceHarness.zone}. */
+  readonly provider: Provider;
+  /** The zone every case writes in, e.g. `example.com`; empty (apart from SOA/NS) when a case starts. */
+  readonly zone: string;
+  /** Writes records as another tool would (no ownership markers are added). */
+  seed(records: readonly EndpointInit[]): Promise<void>;
+  /** Faults this harness can inject; cases that need another one are skipped. */
+  readonly faults?: readonly ConformanceFault[];
+  /** Makes the next writes fail with `fault` until {@link ConformanceHarness.clearFaults}. */
+  inject?(fault: ConformanceFault): void;
+  clearFaults?(): void;
+  close(): Promise<void>;
+}

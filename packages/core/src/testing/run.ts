@@ -1,0 +1,54 @@
+import type { ProviderCapabilities } from '../provider/provider.js';
+import { providerConformanceCases, skipReason, type ProviderConformanceCase } from './cases.js';
+import { CaseContext } from './context.js';
+import type { ConformanceFault, ConformanceHarness } from './harness.js';
+
+/** A provider as the suite sees it: what it can do, and a fresh harness per case. */
+export interface ConformanceTarget {
+  capabilities: ProviderCapabilities;
+  /** True when the provider lists its zones (`Provider.zones`). */
+  zones: boolean;
+  /** Faults the harness can inject (default none). */
+  faults?: readonly ConformanceFault[];
+  createHarness(): Promise<ConformanceHarness>;
+}
+
+/** One case, ready for a test runner: `it.skipIf(t.skip)(t.title, t.run)`. */
+export interface ConformanceTest {
+  id: string;
+  title: string;
+  /** Why the case does not apply to this provider, or `undefined`. */
+  skip: string | undefined;
+  /** Runs the case on a fresh harness; throws `ConformanceFailure` (or the SDK's error) when it fails. */
+  run(): Promise<void>;
+}
+
+/**
+ * The conformance suite for one provider, as a list of tests any runner can register. Each test
+ * makes a fresh harness, runs its case and closes the harness, failing or not.
+ *
+ * @example
+ * for (const t of conformanceTests(target)) it.skipIf(t.skip !== undefined)(t.title, t.run, 60_000);
+ */
+export function conformanceTests(
+  target: ConformanceTarget,
+  cases: readonly ProviderConformanceCase[] = providerConformanceCases,
+): ConformanceTest[] {
+  const info = { capabilities: target.capabilities, zones: target.zones, faults: target.faults ?? [] };
+  return cases.map((c) => {
+    const skip = skipReason(c, info);
+    return {
+      id: c.id,
+      title: `${c.id}: ${c.description}${skip ? ` (skipped: ${skip})` : ''}`,
+      skip,
+      async run() {
+        const harness = await target.createHarness();
+        try {
+          await c.run(new CaseContext(harness));
+        } finally {
+          await harness.close();
+        }
+      },
+    };
+  });
+}
