@@ -14,6 +14,11 @@ interface Fault {
   body: string;
   /** Only requests with this method fail. */
   method?: string;
+  /** Close the connection without an answer instead (`status` and `body` are ignored). */
+  drop?: boolean;
+  /** Answer only after this many ms (longer than the client's timeout: a timeout). */
+  delayMs?: number;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -43,9 +48,18 @@ export async function startApiProxy(target: string) {
       const faultIndex = faults.findIndex((f) => f.method === undefined || f.method === method);
       const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0] : undefined;
       setTimeout(() => {
+        if (fault?.drop) {
+          entry.status = 0;
+          req.socket.destroy();
+          done();
+          return;
+        }
         if (fault) {
           entry.status = fault.status;
-          res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body);
+          if (!res.destroyed)
+            res
+              .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+              .end(fault.body);
           done();
           return;
         }
@@ -70,7 +84,7 @@ export async function startApiProxy(target: string) {
           done();
         });
         upstream.end(body);
-      }, delayMs);
+      }, fault?.delayMs ?? delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -81,6 +95,10 @@ export async function startApiProxy(target: string) {
     /** The next `count` requests (of `method`, when given) get this answer instead of forwarding. */
     fail(count: number, fault: Fault) {
       for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    /** Drops the injected faults not yet used. */
+    clearFaults() {
+      faults.length = 0;
     },
     setDelay(ms: number) {
       delayMs = ms;

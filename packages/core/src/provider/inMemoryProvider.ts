@@ -206,11 +206,11 @@ function applyToZone(current: Zone, part: Changes, zoneName: string): Zone {
     new ProviderError(`inmemory: ${message}`, { provider: 'inmemory', code: 'RECORD_CONFLICT' });
   for (const ep of part.delete) zone.delete(endpointKey(ep));
   for (const ep of part.updateOld) zone.delete(endpointKey(ep));
-  for (const ep of part.updateNew) zone.set(endpointKey(ep), cloneEndpoint(ep));
+  for (const ep of part.updateNew) zone.set(endpointKey(ep), stored(ep));
   for (const ep of part.create) {
     const key = endpointKey(ep);
     if (zone.has(key)) throw conflict(`${describeEndpoint(ep)} already exists in zone ${zoneName}`);
-    zone.set(key, cloneEndpoint(ep));
+    zone.set(key, stored(ep));
   }
   // CNAME and other data cannot share a name (RFC 1034 §3.6.2).
   const typesByName = new Map<string, Set<string>>();
@@ -227,6 +227,16 @@ function applyToZone(current: Zone, part: Changes, zoneName: string): Zone {
     }
   }
   return zone;
+}
+
+/**
+ * What a DNS server keeps of a written endpoint: no labels. Ownership lives in the TXT markers
+ * only, as on every real server; a provider that kept labels would hide a registry that lost them.
+ */
+function stored(ep: Endpoint): Endpoint {
+  const out = cloneEndpoint(ep);
+  out.labels = {};
+  return out;
 }
 
 /**

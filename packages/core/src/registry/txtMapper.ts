@@ -22,7 +22,9 @@ export const RECORD_TYPE_TEMPLATE = '%{record_type}';
 
 /**
  * The record types a TXT name can encode, in ExternalDNS's fixed parse order. The order matters:
- * templated affixes are tried type by type and the first match wins.
+ * templated affixes are tried type by type and the first match wins. `CAA` comes last and is ours:
+ * ExternalDNS v0.22 writes `caa` markers but cannot read them back, so a CAA record it wrote is never
+ * owned; a CAA marker name parses as nothing else, so reading it changes no other record's owner.
  */
 export const TXT_NAME_RECORD_TYPES = [
   'A',
@@ -35,6 +37,7 @@ export const TXT_NAME_RECORD_TYPES = [
   'NAPTR',
   'TXT',
   'DNAME',
+  'CAA',
 ] as const;
 
 const typesLower = TXT_NAME_RECORD_TYPES.map((t) => [t, t.toLowerCase()] as const);

@@ -1,0 +1,75 @@
+// The provider conformance suite (@openova/dns-core/testing) on a real PowerDNS, through a proxy
+// that injects faults: 500s, timeouts, dropped connections and 429 storms.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { DomainFilter, emptyChanges, endpoint } from '@openova/dns-core';
+import { conformanceTests, type ConformanceFault, type ConformanceHarness } from '@openova/dns-core/testing';
+import { PowerDnsProvider } from '@openova/dns-provider-pdns';
+import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
+import { startApiProxy, type ApiProxy } from './proxy.js';
+
+const ZONE = 'conformance.test';
+const FAULTS: ConformanceFault[] = ['server-error', 'timeout', 'connection-drop', 'rate-limit-storm'];
+const TIMEOUT_MS = 400;
+let pdns: RunningPowerDns;
+let proxy: ApiProxy;
+
+beforeAll(async () => {
+  pdns = await startPowerDns();
+  proxy = await startApiProxy(pdns.apiUrl);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await pdns?.stop();
+});
+
+function provider(): PowerDnsProvider {
+  return new PowerDnsProvider({
+    apiUrl: proxy.url,
+    apiKey: pdns.apiKey,
+    domainFilter: new DomainFilter({ include: [ZONE] }),
+    timeoutMs: TIMEOUT_MS,
+    retry: { retries: 2, minDelayMs: 10, maxDelayMs: 50 },
+  });
+}
+
+async function harness(): Promise<ConformanceHarness> {
+  proxy.reset();
+  // a fresh zone for every case
+  await pdns.client.deleteZone(`${ZONE}.`).catch(() => undefined);
+  await pdns.client.createZone({ name: ZONE, kind: 'Native', nameservers: [`ns1.${ZONE}`] });
+  const p = provider();
+  return {
+    provider: p,
+    zone: ZONE,
+    faults: FAULTS,
+    seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
+    inject(fault) {
+      const many = 20; // more than any retry budget: the run fails, typed
+      if (fault === 'server-error')
+        proxy.fail(many, { method: 'PATCH', status: 500, body: '{"error":"Internal Server Error"}' });
+      else if (fault === 'timeout')
+        proxy.fail(1, { method: 'PATCH', status: 500, body: '{}', delayMs: TIMEOUT_MS * 3 });
+      else if (fault === 'connection-drop') proxy.fail(1, { method: 'PATCH', status: 0, body: '', drop: true });
+      else
+        proxy.fail(many, {
+          status: 429,
+          body: '{"error":"Too Many Requests"}',
+          headers: { 'retry-after': '0' },
+        });
+    },
+    clearFaults: () => proxy.clearFaults(),
+    close: () => Promise.resolve(),
+  };
+}
+
+describe('provider conformance: PowerDNS', () => {
+  for (const t of conformanceTests({
+    // capabilities do not depend on the server: read them before it starts
+    capabilities: new PowerDnsProvider({ apiUrl: 'http://127.0.0.1:9', apiKey: 'unused' }).capabilities,
+    zones: true,
+    faults: FAULTS,
+    createHarness: harness,
+  }))
+    it.skipIf(t.skip !== undefined)(t.title, t.run, 30_000);
+});
