@@ -270,6 +270,8 @@ export class CloudflareProvider implements Provider {
       atomicity: 'batch',
       maxChangesPerApply: limit,
       setIdentifiers: false,
+      // names are checked as hostnames before sending: `*` only as a whole leftmost label
+      ownerNames: 'hostname',
     };
   }
 

@@ -196,7 +196,7 @@ export class FakeCloudflare {
   readonly #sent = new Map<string, number[]>();
   readonly #blockedUntil = new Map<string, number>();
   #throttle: { remaining: number; retryAfterSeconds: number } | undefined;
-  #faults: { remaining: number; status: number; afterExecuting: boolean } | undefined;
+  #faults: { remaining: number; status: number; afterExecuting: boolean; method?: string } | undefined;
 
   private constructor(server: Server, url: string, options: FakeCloudflareOptions) {
     this.#server = server;
@@ -260,14 +260,24 @@ export class FakeCloudflare {
   /**
    * The next `count` requests are answered with `status` (default 502). With `afterExecuting` the
    * request is carried out first and only its answer is lost: a write that happened although the
-   * client saw an error.
+   * client saw an error. With `method`, only requests of that method count (e.g. `POST` for writes).
    */
-  failNext(count: number, options: { status?: number; afterExecuting?: boolean } = {}): void {
+  failNext(
+    count: number,
+    options: { status?: number; afterExecuting?: boolean; method?: string } = {},
+  ): void {
     this.#faults = {
       remaining: count,
       status: options.status ?? 502,
       afterExecuting: options.afterExecuting ?? false,
+      ...(options.method === undefined ? {} : { method: options.method.toUpperCase() }),
     };
+  }
+
+  /** Drops the faults and throttling not yet used (see {@link failNext}, {@link throttleNext}). */
+  clearFaults(): void {
+    this.#faults = undefined;
+    this.#throttle = undefined;
   }
 
   /** Requests that arrived while their credential was blocked (a well-behaved client sends none). */
@@ -310,7 +320,12 @@ export class FakeCloudflare {
           throw new FakeApiError(400, [{ code: 6007, message: 'Malformed JSON in request body' }]);
         }
       }
-      const fault = this.#faults && this.#faults.remaining > 0 ? this.#faults : undefined;
+      const fault =
+        this.#faults &&
+        this.#faults.remaining > 0 &&
+        (this.#faults.method === undefined || this.#faults.method === entry.method)
+          ? this.#faults
+          : undefined;
       if (fault) fault.remaining--;
       if (fault && !fault.afterExecuting)
         throw new FakeApiError(fault.status, [{ code: 10001, message: 'Service unavailable' }]);

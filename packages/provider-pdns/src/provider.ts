@@ -14,7 +14,6 @@ import {
   ValidationError,
   withoutTrailingDot,
   normalizeDnsName,
-  lowerCased,
   upperCased,
   type CallOptions,
   type Changes,
@@ -161,7 +160,12 @@ export class PowerDnsProvider implements Provider {
     });
     this.#verify = options.verify;
     // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
-    this.capabilities = { recordTypes: types, atomicity: 'zone', setIdentifiers: false, ownerNames: 'hostname' };
+    this.capabilities = {
+      recordTypes: types,
+      atomicity: 'zone',
+      setIdentifiers: false,
+      ownerNames: 'hostname',
+    };
   }
 
   /** Forgets the cached zone list, so the next call lists zones again. */

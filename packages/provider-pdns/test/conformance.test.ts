@@ -50,7 +50,8 @@ async function harness(): Promise<ConformanceHarness> {
         proxy.fail(many, { method: 'PATCH', status: 500, body: '{"error":"Internal Server Error"}' });
       else if (fault === 'timeout')
         proxy.fail(1, { method: 'PATCH', status: 500, body: '{}', delayMs: TIMEOUT_MS * 3 });
-      else if (fault === 'connection-drop') proxy.fail(1, { method: 'PATCH', status: 0, body: '', drop: true });
+      else if (fault === 'connection-drop')
+        proxy.fail(1, { method: 'PATCH', status: 0, body: '', drop: true });
       else
         proxy.fail(many, {
           status: 429,

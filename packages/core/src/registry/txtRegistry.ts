@@ -550,10 +550,15 @@ export class TxtRegistry implements Registry {
         }; not created`;
       }
     }
+    const fix =
+      'use a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}.") or a suffix; not created';
     const zone = this.#zoneOf?.(ep.dnsName);
-    if (zone !== undefined && this.#zoneOf?.(txtName) !== zone) {
-      return `${what} lies outside the record's zone ${zone}; use a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}.") or a suffix; not created`;
-    }
+    if (zone !== undefined && this.#zoneOf?.(txtName) !== zone)
+      return `${what} lies outside the record's zone ${zone}; ${fix}`;
+    // without a zone list, the provider's domain filter bounds what it may write
+    const filter = this.provider.domainFilter;
+    if (filter.matches(ep.dnsName) && !filter.matches(txtName))
+      return `${what} lies outside ${this.provider.name}'s domain filter; ${fix}`;
     return undefined;
   }
 

@@ -162,7 +162,7 @@ export class CaseContext {
         isDnsError(error),
         `${what}: failed with an untyped error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
       );
-      return error as Error;
+      return error;
     }
     throw new ConformanceFailure(
       `${what}: expected a typed error, got ${JSON.stringify(result)?.slice(0, 200)}`,

@@ -20,7 +20,7 @@ export interface ConformanceTest {
   /** Why the case does not apply to this provider, or `undefined`. */
   skip: string | undefined;
   /** Runs the case on a fresh harness; throws `ConformanceFailure` (or the SDK's error) when it fails. */
-  run(): Promise<void>;
+  run: () => Promise<void>;
 }
 
 /**
@@ -41,7 +41,7 @@ export function conformanceTests(
       id: c.id,
       title: `${c.id}: ${c.description}${skip ? ` (skipped: ${skip})` : ''}`,
       skip,
-      async run() {
+      run: async () => {
         const harness = await target.createHarness();
         try {
           await c.run(new CaseContext(harness));

@@ -42,6 +42,17 @@ export interface WebhookProviderOptions {
   recordTypes?: readonly RecordType[];
   /** What the remote applies atomically, when you know it (default `record`, the safe assumption). */
   atomicity?: ApplyAtomicity;
+  /**
+   * Whether the remote provider tells record sets apart by set identifier (default `true`, as
+   * ExternalDNS assumes; `false` for PowerDNS or Cloudflare behind the webhook).
+   */
+  setIdentifiers?: boolean;
+  /**
+   * Which owner names the remote provider stores (default `any`; `hostname` for PowerDNS and
+   * Cloudflare). With `hostname`, the TXT registry reports ownership TXT names it cannot store
+   * at plan time (see `ProviderCapabilities.ownerNames`).
+   */
+  ownerNames?: 'hostname' | 'any';
   /** Extra request headers, e.g. an `authorization` header a proxy in front of the webhook wants. */
   headers?: Readonly<Record<string, string>>;
   /** An undici dispatcher to use instead of the provider's own connection pool. */
@@ -108,7 +119,8 @@ export class WebhookProvider implements Provider {
     this.capabilities = {
       recordTypes: [...(options.recordTypes ?? KNOWN_RECORD_TYPES)],
       atomicity: options.atomicity ?? 'record',
-      setIdentifiers: true,
+      setIdentifiers: options.setIdentifiers ?? true,
+      ownerNames: options.ownerNames ?? 'any',
     };
   }
 
