@@ -523,14 +523,20 @@ describe('batching', () => {
     const seen = watch(provider);
     const error = await run(registry, [
       { dnsName: 'small.free.test', recordType: 'A', targets: ['192.0.2.1'] },
-      { dnsName: 'big.free.test', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'] },
+      {
+        dnsName: 'big.free.test',
+        recordType: 'A',
+        targets: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'],
+      },
     ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     const issues = (error as ValidationError).issues;
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ code: 'batch_limit_exceeded' });
     // the record plus its ownership TXT: 5 operations
-    expect(issues[0]!.message).toContain('big.free.test A: costs 5 Cloudflare batch operations, more than the 4');
+    expect(issues[0]!.message).toContain(
+      'big.free.test A: costs 5 Cloudflare batch operations, more than the 4',
+    );
     expect(seen.calls).toBe(0);
     expect(batches()).toHaveLength(0);
     expect(fake.records('free.test')).toEqual([]);

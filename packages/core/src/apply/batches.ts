@@ -1,12 +1,5 @@
 import { describeEndpoint, LabelKeys, nameKey, type Endpoint } from '../endpoint/endpoint.js';
-import {
-  ConfigError,
-  DnsError,
-  isDnsError,
-  throwIfAborted,
-  ValidationError,
-  type Issue,
-} from '../errors.js';
+import { ConfigError, DnsError, isDnsError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import {
   batchChanges,
   CHANGE_LISTS,

@@ -75,9 +75,11 @@ export function batchChanges(changes: Changes): BatchChange[] {
     );
   return [
     ...changes.create.map((endpoint): BatchChange => ({ kind: 'create', endpoint })),
-    ...changes.updateNew.map(
-      (endpoint, i): BatchChange => ({ kind: 'update', endpoint, old: changes.updateOld[i] as Endpoint }),
-    ),
+    ...changes.updateNew.map((endpoint, i): BatchChange => ({
+      kind: 'update',
+      endpoint,
+      old: changes.updateOld[i] as Endpoint,
+    })),
     ...changes.delete.map((endpoint): BatchChange => ({ kind: 'delete', endpoint })),
   ];
 }
