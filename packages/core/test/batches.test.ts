@@ -8,16 +8,20 @@ import {
   DomainFilter,
   endpoint,
   endpointCountLimit,
+  InMemoryProvider,
   PartialApplyError,
   perValueCost,
   ProviderError,
+  reconcile,
   splitChanges,
+  TxtRegistry,
   ValidationError,
   valueCount,
   type BatchChange,
   type BatchLimit,
   type Changes,
   type Endpoint,
+  type EndpointInit,
   type Provider,
   type ProviderCapabilities,
 } from '@openova/dns-core';
@@ -490,5 +494,32 @@ describe('bisection with cost-based batches', () => {
     expect(accepted.flatMap((c) => c.create)).toEqual(create);
     // one call of 6 endpoints (18 operations) refused, halves of 3 (9) refused, then 2 + 1 twice
     expect(accepted.map((c) => c.create.length)).toEqual([2, 1, 2, 1]);
+  });
+});
+
+describe('reconcile through the TXT registry with cost-based limits', () => {
+  it('sizes every call by the declared costs and converges', async () => {
+    // Route53-like: 1,000 ResourceRecord elements per call, an UPSERT counting twice
+    const provider = new InMemoryProvider({ zones: ['example.com'], batchLimits: [route53Records] });
+    const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: '_externaldns.%{record_type}.' });
+    const desired = (n: number): EndpointInit[] =>
+      Array.from({ length: 150 }, (_, i) => ({
+        dnsName: `h${i}.example.com`,
+        recordType: 'A',
+        targets: ips(i, n),
+      }));
+    // 150 records of 4 values + 150 TXTs: 750 elements, one call
+    await reconcile({ registry, desired: desired(4), policy: 'sync' });
+    expect(provider.applied).toHaveLength(1);
+    // growing to 6 values: 150 × (2 × 6 + 2 × 1) = 2,100 elements as UPSERTs, three calls
+    // (every record changes: past the default safety limits, so forced)
+    await reconcile({ registry, desired: desired(6), policy: 'sync', force: true });
+    const updates = provider.applied.slice(1);
+    expect(updates.map((c) => priced(c, route53Records))).toEqual([994, 994, 112]);
+    for (const call of updates)
+      expect(call.updateNew.filter((e) => e.recordType === 'A').map((e) => e.dnsName)).toEqual(
+        call.updateNew.filter((e) => e.recordType === 'TXT').map((e) => e.labels['ownedRecord']),
+      );
+    expect((await reconcile({ registry, desired: desired(6), policy: 'sync' })).plan.hasChanges).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ import { sortTargets } from '../endpoint/targets.js';
 import { canonicalizeTarget } from '../endpoint/rdata.js';
 import { isDnsError, ProviderError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
-import type { CallOptions, Provider, ProviderCapabilities } from './provider.js';
+import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from './provider.js';
 import { zoneMatcher } from './zones.js';
 
 export interface InMemoryProviderOptions {
@@ -28,6 +28,8 @@ export interface InMemoryProviderOptions {
   recordTypes?: readonly RecordType[];
   /** Declared batch limit, to exercise core's batching (default none). */
   maxChangesPerApply?: number;
+  /** Declared cost-based batch limits, to exercise core's batching (default none). */
+  batchLimits?: readonly BatchLimit[];
 }
 
 type Zone = Map<string, Endpoint>;
@@ -59,6 +61,7 @@ export class InMemoryProvider implements Provider {
       atomicity: 'zone',
       setIdentifiers: true,
       ...(options.maxChangesPerApply === undefined ? {} : { maxChangesPerApply: options.maxChangesPerApply }),
+      ...(options.batchLimits === undefined ? {} : { batchLimits: options.batchLimits }),
     };
     for (const zone of options.zones) this.#zones.set(normalizeDnsName(zone), new Map());
     if (options.records?.length)
