@@ -29,7 +29,7 @@ export type ApplyAtomicity = 'zone' | 'batch' | 'record';
  * record set on its own anyway: there the group is sent over several calls, and only a single change
  * costing more than `max` is an error.
  *
- * @example Route53 (1,000 `ResourceRecord` elements per change batch; an UPSERT counts twice)
+ * @example Route53: 1,000 ResourceRecord elements per change batch, an UPSERT counting twice
  * ```ts
  * const records: BatchLimit = {
  *   name: 'Route53 ResourceRecord elements',
