@@ -19,7 +19,7 @@ export type BatchingCapabilities = Pick<ProviderCapabilities, 'maxChangesPerAppl
  * record set, the records of a Cloudflare name and type.
  */
 export function valueCount(ep: Endpoint): number {
-  return new Set(ep.targets).size;
+  return ep.targets.length < 2 ? ep.targets.length : new Set(ep.targets).size;
 }
 
 /**
@@ -121,6 +121,15 @@ function costOf(limit: BatchLimit, change: BatchChange): number {
   return cost;
 }
 
+/** Calls `fn` for each change of a change set whose update lists pair up, as {@link batchChanges} lists them. */
+function forEachChange(changes: Changes, fn: (change: BatchChange) => void): void {
+  for (const endpoint of changes.create) fn({ kind: 'create', endpoint });
+  changes.updateNew.forEach((endpoint, i) =>
+    fn({ kind: 'update', endpoint, old: changes.updateOld[i] as Endpoint }),
+  );
+  for (const endpoint of changes.delete) fn({ kind: 'delete', endpoint });
+}
+
 function changesOf(change: BatchChange): Changes {
   const out = emptyChanges();
   if (change.kind === 'update') {
@@ -186,25 +195,32 @@ export function splitChanges(changes: Changes, limits: number | undefined | Batc
   const all = batchLimitsOf(capabilities);
   if (all.length === 0) return [changes];
   for (const limit of all) checkMax(limit.name, limit.max);
-  batchChanges(changes); // update pairs checked before any grouping
+  if (changes.updateOld.length !== changes.updateNew.length) batchChanges(changes); // throws: no pairs
 
   const pieces: Piece[] = [];
   const issues: Issue[] = [];
   const total = all.map(() => 0);
   for (const unit of toUnits(changes)) {
-    const items = batchChanges(unit).map((change) => ({ change, costs: all.map((l) => costOf(l, change)) }));
-    const costs = all.map((_, k) => items.reduce((n, item) => n + (item.costs[k] as number), 0));
-    costs.forEach((c, k) => (total[k] = (total[k] as number) + c));
+    const costs = all.map(() => 0);
+    let count = 0;
+    forEachChange(unit, (change) => {
+      count++;
+      for (let k = 0; k < all.length; k++)
+        costs[k] = (costs[k] as number) + costOf(all[k] as BatchLimit, change);
+    });
+    for (let k = 0; k < all.length; k++) total[k] = (total[k] as number) + (costs[k] as number);
     const over = tooLarge(all, costs);
     if (!over) pieces.push({ changes: unit, costs });
-    else if (capabilities.atomicity !== 'record' || items.length === 1)
-      issues.push(oversizeIssue(changes, unit, over, items.length === 1));
+    else if (capabilities.atomicity !== 'record' || count === 1)
+      issues.push(oversizeIssue(changes, unit, over, count === 1));
     else {
-      for (const item of items) {
-        const single = tooLarge(all, item.costs);
-        if (single) issues.push(oversizeIssue(changes, changesOf(item.change), single, true));
-        else pieces.push({ changes: changesOf(item.change), costs: item.costs });
-      }
+      // every record set is written on its own anyway: send the group's changes one by one
+      forEachChange(unit, (change) => {
+        const one = all.map((l) => costOf(l, change));
+        const single = tooLarge(all, one);
+        if (single) issues.push(oversizeIssue(changes, changesOf(change), single, true));
+        else pieces.push({ changes: changesOf(change), costs: one });
+      });
     }
   }
   if (issues.length)
