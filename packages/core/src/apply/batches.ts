@@ -23,7 +23,7 @@ export function valueCount(ep: Endpoint): number {
 }
 
 /**
- * Cost function for APIs that store one record per value (Cloudflare, DigitalOcean…): a create or
+ * Cost function for APIs that store one record per value (as Cloudflare does): a create or
  * delete costs one operation per distinct value; an update costs `max(old values, new values)`, the
  * operations needed when old values are rewritten in place pairwise and only the surplus is created
  * or deleted (what the Cloudflare provider sends: a PATCH per value, then POSTs or DELETEs).
