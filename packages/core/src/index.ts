@@ -91,9 +91,22 @@ export { DomainFilter } from './domainFilter.js';
 export type { DomainFilterJSON, DomainFilterOptions, DomainFilterLike } from './domainFilter.js';
 
 // Providers
-export { emptyChanges, countChanges, hasAnyChange, changesToJSON, CHANGE_LISTS } from './provider/changes.js';
-export type { Changes, ChangesJSON, ChangeList } from './provider/changes.js';
-export type { Provider, ProviderCapabilities, ApplyAtomicity, CallOptions } from './provider/provider.js';
+export {
+  emptyChanges,
+  countChanges,
+  hasAnyChange,
+  changesToJSON,
+  batchChanges,
+  CHANGE_LISTS,
+} from './provider/changes.js';
+export type { Changes, ChangesJSON, ChangeList, BatchChange } from './provider/changes.js';
+export type {
+  Provider,
+  ProviderCapabilities,
+  ApplyAtomicity,
+  BatchLimit,
+  CallOptions,
+} from './provider/provider.js';
 export { findZone, zoneMatcher } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
 export { assertValidChangeSet, prepareChangeSet, withKeptTtls } from './provider/checkChanges.js';
@@ -120,8 +133,16 @@ export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safe
 export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
 
 // Apply and reconcile
-export { splitChanges, applyInBatches, PartialApplyError } from './apply/batches.js';
-export type { ApplyInBatchesOptions, RejectedChange } from './apply/batches.js';
+export {
+  splitChanges,
+  applyInBatches,
+  PartialApplyError,
+  batchLimitsOf,
+  endpointCountLimit,
+  perValueCost,
+  valueCount,
+} from './apply/batches.js';
+export type { ApplyInBatchesOptions, BatchingCapabilities, RejectedChange } from './apply/batches.js';
 export { reconcile, applyPlan } from './reconcile/reconcile.js';
 export type {
   ReconcileOptions,

@@ -44,6 +44,7 @@ export {
   CloudflareProvider,
   DEFAULT_CLOUDFLARE_RECORD_TYPES,
   BATCH_LIMITS,
+  batchOperationsLimit,
   COMMENT_LIMITS,
   AUTOMATIC_TTL,
   isFreePlan,

@@ -10,11 +10,13 @@ import {
   getProviderSpecific,
   LabelKeys,
   normalizeDnsName,
+  perValueCost,
   ProviderError,
   sortTargets,
   targetValidators,
   throwIfAborted,
   ValidationError,
+  type BatchLimit,
   type CallOptions,
   type Changes,
   type Endpoint,
@@ -66,6 +68,16 @@ export const DEFAULT_CLOUDFLARE_RECORD_TYPES: readonly RecordType[] = [
 
 /** Operations one batch request may carry, by plan (Cloudflare's batch how-to). */
 export const BATCH_LIMITS = { free: 200, paid: 3500 } as const;
+/**
+ * The limit of one batch request as core batches by it: `max` operations, one per value written
+ * or deleted ({@link perValueCost}: a create or delete costs its number of values, an update
+ * `max(old values, new values)`, as old values are PATCHed in place and only the surplus is posted
+ * or deleted). Cloudflare's batch how-to: 200 operations per request on Free, 3,500 on paid plans.
+ */
+export function batchOperationsLimit(max: number): BatchLimit {
+  return { name: 'Cloudflare batch operations', max, cost: perValueCost };
+}
+
 /** Longest record comment, by plan; ExternalDNS trims to the same lengths. */
 export const COMMENT_LIMITS = { free: 100, paid: 500 } as const;
 /** TTL 1 is Cloudflare's "automatic" (300 s); every proxied record has it. */
@@ -180,8 +192,9 @@ function emptyBatch(): Required<DnsRecordBatch> {
  * - Proxied, comment and tags are the ExternalDNS provider-specific properties, under both the
  *   `external-dns.kubernetes.io/` and the older `external-dns.alpha.kubernetes.io/` names.
  * - `applyChanges` sends one batch request per zone (deletes, patches, posts; one transaction).
- *   `capabilities.maxChangesPerApply` is the zones' batch limit, so core's `applyInBatches` chunks;
- *   a chunk Cloudflare refuses for its content fails with `RECORD_REJECTED` and nothing of it applied.
+ *   `capabilities.batchLimits` prices every change in operations (one per value) against the
+ *   zones' batch limit, so core's `applyInBatches` chunks; a chunk Cloudflare refuses for its
+ *   content fails with `RECORD_REJECTED` and nothing of it applied.
  * - Applying is idempotent against what the provider last read and wrote: a chunk sent twice (core
  *   retrying the part of a multi-zone chunk that failed) does not create duplicates.
  */
@@ -199,6 +212,7 @@ export class CloudflareProvider implements Provider {
   readonly #defaultTtl: number;
   readonly #minTtl: number;
   readonly #batchLimit: number | undefined;
+  #operationsLimit: BatchLimit | undefined;
   readonly #recordsPerPage: number;
   readonly #zoneCacheTtlMs: number;
   readonly #zoneCache: CachedLoader<CloudflareZoneInfo[]>;
@@ -258,17 +272,19 @@ export class CloudflareProvider implements Provider {
   }
 
   /**
-   * `maxChangesPerApply` is the smallest batch limit of the zones known so far (the configured
-   * `batchLimit`, else 200 on Free and 3,500 on paid plans); 200 until zones have been listed.
+   * `batchLimits` is one {@link batchOperationsLimit}: one operation per value, at most the smallest
+   * batch limit of the zones known so far (the configured `batchLimit`, else 200 on Free and 3,500
+   * on paid plans); 200 until zones have been listed.
    */
   get capabilities(): ProviderCapabilities {
     const known = this.#zoneCache.peek() ?? [];
     const limit =
       this.#batchLimit ?? (known.length ? Math.min(...known.map((z) => z.batchLimit)) : BATCH_LIMITS.free);
+    if (this.#operationsLimit?.max !== limit) this.#operationsLimit = batchOperationsLimit(limit);
     return {
       recordTypes: this.#recordTypes,
       atomicity: 'batch',
-      maxChangesPerApply: limit,
+      batchLimits: [this.#operationsLimit],
       setIdentifiers: false,
       // names are checked as hostnames before sending: `*` only as a whole leftmost label
       ownerNames: 'hostname',

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DomainFilter,
   isDnsError,
+  perValueCost,
   reconcile,
   TxtRegistry,
   ValidationError,
@@ -10,6 +11,7 @@ import {
   type RecordType,
 } from '@openova/dns-core';
 import {
+  batchOperationsLimit,
   COMMENT_PROPERTY,
   CloudflareProvider,
   LEGACY_PROXIED_PROPERTY,
@@ -386,19 +388,24 @@ describe('ownership', () => {
 });
 
 describe('batching', () => {
-  it('declares the zone plan limit so core chunks: 3,500 on paid, 200 on Free, or as configured', async () => {
+  it('declares the zone plan limit in operations so core chunks: 3,500 on paid, 200 on Free, or as configured', async () => {
+    const operations = (p: CloudflareProvider) => {
+      const limits = p.capabilities.batchLimits ?? [];
+      expect(limits).toHaveLength(1);
+      expect(limits[0]).toMatchObject({ name: 'Cloudflare batch operations', cost: perValueCost });
+      return limits[0]!.max;
+    };
     const paid = setup('alpha').provider;
-    expect(paid.capabilities.maxChangesPerApply).toBe(200); // nothing listed yet: the safe value
+    expect(operations(paid)).toBe(200); // nothing listed yet: the safe value
     await paid.records();
-    expect(paid.capabilities).toMatchObject({
-      maxChangesPerApply: 3500,
-      atomicity: 'batch',
-      setIdentifiers: false,
-    });
+    expect(operations(paid)).toBe(3500);
+    expect(paid.capabilities).toMatchObject({ atomicity: 'batch', setIdentifiers: false });
+    expect(paid.capabilities.maxChangesPerApply).toBeUndefined();
     const free = setup('alpha', { zone: 'free.test' }).provider;
     await free.records();
-    expect(free.capabilities.maxChangesPerApply).toBe(200);
-    expect(setup('alpha', { batchLimit: 50 }).provider.capabilities.maxChangesPerApply).toBe(50);
+    expect(operations(free)).toBe(200);
+    expect(operations(setup('alpha', { batchLimit: 50 }).provider)).toBe(50);
+    expect(batchOperationsLimit(7)).toMatchObject({ max: 7, cost: perValueCost });
   });
 
   it('applies 450 endpoints to a Free zone in chunks of at most 200 operations', async () => {
@@ -456,9 +463,27 @@ describe('batching', () => {
     expect(names.has('_owner.a.n6.free.test')).toBe(false);
   });
 
-  it('a chunk with more operations than the zone allows (multi-value endpoints) is split by core, not by the provider', async () => {
-    const { registry } = setup('alpha', { zone: 'free.test' });
-    // 100 endpoints with 3 values: core counts 200 endpoints (one chunk), Cloudflare needs 400 operations
+  /** Counts the provider's `applyChanges` calls, refusals and the operations of each sent batch. */
+  const watch = (provider: CloudflareProvider) => {
+    const seen = { calls: 0, refused: 0, operations: [] as number[] };
+    const original = provider.applyChanges.bind(provider);
+    provider.applyChanges = async (changes, options) => {
+      seen.calls++;
+      try {
+        await original(changes, options);
+      } catch (error) {
+        seen.refused++;
+        throw error;
+      }
+      seen.operations.push(provider.lastApply.reduce((n, b) => n + b.operations, 0));
+    };
+    return seen;
+  };
+
+  it('multi-value endpoints are chunked by operations (one per value), never refused for size', async () => {
+    const { registry, provider } = setup('alpha', { zone: 'free.test' });
+    const seen = watch(provider);
+    // 100 endpoints with 3 values + 100 TXTs: 200 endpoints but 400 operations, 4 per record and TXT
     const desired: EndpointInit[] = Array.from({ length: 100 }, (_, i) => ({
       dnsName: `m${i}.free.test`,
       recordType: 'A',
@@ -466,11 +491,56 @@ describe('batching', () => {
     }));
     const result = await run(registry, desired);
     expect(result.applied).toBe(true);
-    // refused before sending, then bisected into two chunks of 200 operations
+    // sized by core to the Free plan's 200 operations: two full chunks, the provider never refuses
+    expect(seen).toEqual({ calls: 2, refused: 0, operations: [200, 200] });
     expect(batches()).toHaveLength(2);
     expect(fake.requests.every((r) => r.status === 200)).toBe(true);
     expect(fake.records('free.test')).toHaveLength(400);
     expect((await run(registry, desired)).plan.hasChanges).toBe(false);
+  });
+
+  it('an update is priced max(old values, new values): growing 1 value to 5 costs 5, chunks fit', async () => {
+    const { registry, provider } = setup('alpha', { zone: 'free.test', batchLimit: 20 });
+    const one: EndpointInit[] = Array.from({ length: 8 }, (_, i) => ({
+      dnsName: `g${i}.free.test`,
+      recordType: 'A',
+      targets: [`198.51.100.${i}`],
+    }));
+    await run(registry, one);
+    const seen = watch(provider);
+    const five = one.map((e, i) => ({ ...e, targets: [1, 2, 3, 4, 5].map((k) => `198.51.${100 + k}.${i}`) }));
+    const result = await run(registry, five);
+    expect(result.applied).toBe(true);
+    // each A update is priced 5 (1 PATCH + 4 POSTs) and its TXT's update 1 (the registry rewrites
+    // it; unchanged, it needs no operation in fact): 6 per name, 3 names per chunk of 20
+    expect(seen.refused).toBe(0);
+    expect(seen.operations).toEqual([15, 15, 10]);
+    expect(seen.calls).toBe(3);
+    expect(fake.records('free.test').filter((r) => r.type === 'A')).toHaveLength(40);
+  });
+
+  it('an endpoint with more values than one batch may carry is refused before anything is sent', async () => {
+    const { registry, provider } = setup('alpha', { zone: 'free.test', batchLimit: 4 });
+    const seen = watch(provider);
+    const error = await run(registry, [
+      { dnsName: 'small.free.test', recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: 'big.free.test',
+        recordType: 'A',
+        targets: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'],
+      },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: 'batch_limit_exceeded' });
+    // the record plus its ownership TXT: 5 operations
+    expect(issues[0]!.message).toContain(
+      'big.free.test A: costs 5 Cloudflare batch operations, more than the 4',
+    );
+    expect(seen.calls).toBe(0);
+    expect(batches()).toHaveLength(0);
+    expect(fake.records('free.test')).toEqual([]);
   });
 
   it('a chunk spanning two zones is resent without duplicates when the second zone rejects its part', async () => {

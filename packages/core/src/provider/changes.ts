@@ -1,4 +1,5 @@
 import { endpointToJSON, type Endpoint, type EndpointJSON } from '../endpoint/endpoint.js';
+import { ValidationError } from '../errors.js';
 
 /**
  * A set of record changes, as ExternalDNS's planner produces them. `updateOld[i]` and `updateNew[i]`
@@ -43,4 +44,42 @@ export function changesToJSON(changes: Changes): ChangesJSON {
   const out: ChangesJSON = {};
   for (const list of CHANGE_LISTS) if (changes[list].length) out[list] = changes[list].map(endpointToJSON);
   return out;
+}
+
+/**
+ * One change as a provider writes it, the unit a {@link BatchLimit} prices. An update carries its
+ * old and new versions together (`updateOld[i]` and `updateNew[i]`), since they are never sent apart.
+ * `endpoint` is always the version that is written (create, update) or removed (delete).
+ */
+export type BatchChange =
+  | { readonly kind: 'create'; readonly endpoint: Endpoint }
+  | { readonly kind: 'update'; readonly endpoint: Endpoint; readonly old: Endpoint }
+  | { readonly kind: 'delete'; readonly endpoint: Endpoint };
+
+/**
+ * The changes of a change set one by one: creates, then updates (`updateOld[i]` with
+ * `updateNew[i]`), then deletes. Throws a `ValidationError` (code `update_pairs`) when `updateOld`
+ * and `updateNew` differ in length, since they would not pair up.
+ */
+export function batchChanges(changes: Changes): BatchChange[] {
+  if (changes.updateOld.length !== changes.updateNew.length)
+    throw new ValidationError(
+      [
+        {
+          path: ['updateNew'],
+          code: 'update_pairs',
+          message: `updateOld has ${changes.updateOld.length} records and updateNew ${changes.updateNew.length}; they must pair up`,
+        },
+      ],
+      { summary: 'invalid change set' },
+    );
+  return [
+    ...changes.create.map((endpoint): BatchChange => ({ kind: 'create', endpoint })),
+    ...changes.updateNew.map((endpoint, i): BatchChange => ({
+      kind: 'update',
+      endpoint,
+      old: changes.updateOld[i] as Endpoint,
+    })),
+    ...changes.delete.map((endpoint): BatchChange => ({ kind: 'delete', endpoint })),
+  ];
 }

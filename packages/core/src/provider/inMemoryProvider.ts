@@ -16,7 +16,7 @@ import { canonicalizeTarget } from '../endpoint/rdata.js';
 import { isDnsError, ProviderError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
 import { withKeptTtls } from './checkChanges.js';
-import type { CallOptions, Provider, ProviderCapabilities } from './provider.js';
+import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from './provider.js';
 import { zoneMatcher } from './zones.js';
 
 export interface InMemoryProviderOptions {
@@ -29,6 +29,8 @@ export interface InMemoryProviderOptions {
   recordTypes?: readonly RecordType[];
   /** Declared batch limit, to exercise core's batching (default none). */
   maxChangesPerApply?: number;
+  /** Declared cost-based batch limits, to exercise core's batching (default none). */
+  batchLimits?: readonly BatchLimit[];
 }
 
 type Zone = Map<string, Endpoint>;
@@ -62,6 +64,7 @@ export class InMemoryProvider implements Provider {
       // its content checks refuse a `*` anywhere but a whole leftmost label, as PowerDNS does
       ownerNames: 'hostname',
       ...(options.maxChangesPerApply === undefined ? {} : { maxChangesPerApply: options.maxChangesPerApply }),
+      ...(options.batchLimits === undefined ? {} : { batchLimits: options.batchLimits }),
     };
     for (const zone of options.zones) this.#zones.set(normalizeDnsName(zone), new Map());
     if (options.records?.length)

@@ -1,6 +1,6 @@
 import type { DomainFilter } from '../domainFilter.js';
 import type { Endpoint, RecordType } from '../endpoint/endpoint.js';
-import type { Changes } from './changes.js';
+import type { BatchChange, Changes } from './changes.js';
 
 /** Options every provider call accepts. */
 export interface CallOptions {
@@ -13,8 +13,42 @@ export interface CallOptions {
  * - `zone`: each zone's part of a change set is applied atomically (PowerDNS PATCH, in-memory);
  * - `batch`: each `applyChanges` call is atomic but a zone may need several calls (Cloudflare batch, Route53);
  * - `record`: every record set is written on its own.
+ *
+ * It also decides what core does with a change too large for one call (see {@link BatchLimit}).
  */
 export type ApplyAtomicity = 'zone' | 'batch' | 'record';
+
+/**
+ * A budget that every `applyChanges` call must stay within, declared by a provider in
+ * {@link ProviderCapabilities.batchLimits}. The cost of a call is the sum of its changes' costs.
+ *
+ * Core never separates a record from its ownership TXT, the changes at one name, or an update's old
+ * and new versions. When such a group alone costs more than `max`, core throws a `ValidationError`
+ * (code `VALIDATION`, one issue `batch_limit_exceeded` per group, naming its records and the limit)
+ * before anything is written — except for providers with `atomicity: 'record'`, which write every
+ * record set on its own anyway: there the group is sent over several calls, and only a single change
+ * costing more than `max` is an error.
+ *
+ * @example Route53: 1,000 ResourceRecord elements per change batch, an UPSERT counting twice
+ * ```ts
+ * const records: BatchLimit = {
+ *   name: 'Route53 ResourceRecord elements',
+ *   max: 1000,
+ *   cost: (c) => (c.kind === 'update' ? 2 : 1) * valueCount(c.endpoint),
+ * };
+ * ```
+ */
+export interface BatchLimit {
+  /** What is counted, used in error messages, e.g. `Cloudflare batch operations`. */
+  readonly name: string;
+  /** Largest total cost one call may carry, a positive number, in the unit `cost` counts. */
+  readonly max: number;
+  /**
+   * The cost of one change, a finite number ≥ 0 (0 = free). It should not under-count: a call core
+   * sized to fit may otherwise be refused (a refusal as `RECORD_REJECTED` is then bisected).
+   */
+  readonly cost: (change: BatchChange) => number;
+}
 
 /** What a provider can do; core reads this to batch, validate and plan without provider-specific code. */
 export interface ProviderCapabilities {
@@ -24,8 +58,16 @@ export interface ProviderCapabilities {
   /**
    * Most endpoints (records plus their TXT companions, an update counting old and new) one
    * `applyChanges` call may carry; core splits larger change sets. `undefined` = no limit.
+   * Shorthand for a {@link BatchLimit} costing 1 per create or delete and 2 per update
+   * (`endpointCountLimit`); it holds together with every entry of {@link batchLimits}.
    */
   readonly maxChangesPerApply?: number;
+  /**
+   * What one `applyChanges` call may carry, priced in the provider's own units (operations,
+   * resource records, characters, additions…). Every limit must hold for every call; core's
+   * `applyInBatches` packs change sets to fit them all, in as few calls as it can. Default: none.
+   */
+  readonly batchLimits?: readonly BatchLimit[];
   /** True when several record sets of one name and type can be told apart by `setIdentifier`. */
   readonly setIdentifiers: boolean;
   /**
