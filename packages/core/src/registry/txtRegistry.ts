@@ -26,7 +26,7 @@ import type { CallOptions, Provider } from '../provider/provider.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
 import { applyInBatches } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
-import { TxtNameMapper, type TxtNameConfig } from './txtMapper.js';
+import { TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
 
 /** Provider-specific property the registry sets on an owned record whose typed TXT is missing (§2.6). */
@@ -106,6 +106,12 @@ interface MarkerGroup {
   setIdentifier: string;
   /** Resolved on first use: most groups are only ever looked up once. */
   marker?: Marker;
+  /**
+   * Whether one of its TXTs is at the name we write for (endpointName, recordType); worked out on
+   * first use. A legacy name can read back typed (`cname-txt` with suffix `-txt` → `cname`, CNAME)
+   * without being that name, and then the typed TXT is still missing.
+   */
+  written?: boolean;
 }
 
 const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));
@@ -243,19 +249,21 @@ export class TxtRegistry implements Registry {
         continue;
       }
       anyMarker = true;
-      // Decode punycode first so an IDN record's TXT parses like its Unicode spelling.
-      const mapped = this.mapper.toEndpointName(dnsNameToUnicode(ep.dnsName));
-      if (mapped.endpointName === '') continue; // another configuration's marker: hidden, not read
-      const group: MarkerGroup = {
-        endpointName: mapped.endpointName,
-        recordType: mapped.recordType,
-        setIdentifier: ep.setIdentifier,
-        values,
-      };
-      // One TXT usually is the only marker of its record and of its name: the record index and the
-      // TXT-name index (built from `groups` when needed) then share the group, resolved once.
-      byRecord.add(group);
-      groups.push(group);
+      let first: MarkerGroup | undefined;
+      for (const mapped of this.#readTxtName(ep.dnsName)) {
+        const group: MarkerGroup = {
+          endpointName: mapped.endpointName,
+          recordType: mapped.recordType,
+          setIdentifier: ep.setIdentifier,
+          values,
+        };
+        // One TXT usually is the only marker of its record and of its name: the record index and the
+        // TXT-name index (built from `groups` when needed) then share the group, resolved once.
+        byRecord.add(group);
+        first ??= group;
+      }
+      // a name no reading maps is another configuration's marker: hidden, not read
+      if (first) groups.push(first);
     }
 
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
@@ -307,13 +315,14 @@ export class TxtRegistry implements Registry {
       }
       if (
         anyMarker &&
-        // a typed marker proves its TXT name exists; only fallbacks need the name check
-        !typed &&
         isOwnedBy(ep, this.ownerId) &&
         this.#isManaged(ep.recordType) &&
+        // a typed marker at the name we write proves it exists; any other marker needs the name check
+        !(typed && this.#isWritten(group as MarkerGroup)) &&
         !this.#byTxtName().has(nameKey(this.txtNameOf(ep), ep.setIdentifier))
       ) {
-        // Only a legacy (or A-ALIAS `cname-`) marker exists: make the planner rewrite it typed.
+        // Only a legacy (or A-ALIAS `cname-`) marker exists, or a legacy name that reads back typed:
+        // make the planner rewrite it typed.
         setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
       }
       out.push(ep);
@@ -447,6 +456,41 @@ export class TxtRegistry implements Registry {
       }
     }
     return parseLabels(raw);
+  }
+
+  /**
+   * The records a registry TXT name speaks for. ExternalDNS reads the name as stored (lower-cased),
+   * and so do we: a legacy marker of a punycode name (`xn--bcher-kva-txt` with suffix `-txt`) only
+   * parses that way. A name with punycode labels is also read in Unicode (deviation D5), where the
+   * TXT of a record written in Unicode (`cname-bücher-txt` → `xn--cname-bcher-txt-5vb`) parses. Both
+   * readings are kept when they speak for different records; none means another configuration's name.
+   */
+  #readTxtName(txtName: string): TxtNameTarget[] {
+    const ascii = normalizeDnsName(txtName);
+    const stored = this.mapper.toEndpointName(ascii);
+    const found = stored.endpointName === '' ? [] : [stored];
+    if (!ascii.includes('xn--')) return found;
+    const unicode = this.mapper.toEndpointName(dnsNameToUnicode(ascii));
+    if (
+      unicode.endpointName !== '' &&
+      (unicode.recordType !== stored.recordType ||
+        stored.endpointName === '' ||
+        normalizeDnsName(unicode.endpointName) !== normalizeDnsName(stored.endpointName))
+    )
+      found.push(unicode);
+    return found;
+  }
+
+  /** True when one of the group's TXTs is at the name we write for its record name and type. */
+  #isWritten(group: MarkerGroup): boolean {
+    if (group.written === undefined) {
+      const name = this.mapper.toTxtName(group.endpointName, group.recordType);
+      const canonical = normalizeDnsName(name);
+      group.written = group.values.some(
+        (v) => v.txt.dnsName === name || normalizeDnsName(v.txt.dnsName) === canonical,
+      );
+    }
+    return group.written;
   }
 
   /** A record's untyped marker when it has no typed one: `cname-` for A-ALIAS, or a legacy name. */
@@ -736,7 +780,7 @@ class RecordMarkers {
     }
     // a new object: the group is also listed for the TXT-name index
     const existing = list[i] as MarkerGroup;
-    const merged = { ...existing, values: [...existing.values, ...group.values] };
+    const merged = { ...existing, values: [...existing.values, ...group.values], written: undefined };
     list[i] = merged;
     this.#multi.delete(existing);
     this.#multi.delete(group);
