@@ -269,7 +269,7 @@ export class TxtRegistry implements Registry {
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
     const found: { key: string; group: MarkerGroup; marker: Marker }[] = [];
     for (const g of byRecord.multiValued()) {
-      const marker = markerOf(g);
+      const marker = this.#recordMarker(g);
       if (marker.ambiguous || marker.txtNames.length > 1)
         found.push({ key: key(g.endpointName, g.recordType, g.setIdentifier), group: g, marker });
     }
@@ -304,7 +304,7 @@ export class TxtRegistry implements Registry {
       if (group !== undefined) {
         // one value (most records) needs no resolving: its labels are the marker's labels
         const only = group.values.length === 1 ? group.values[0] : undefined;
-        const marker = only ? undefined : markerOf(group);
+        const marker = only ? undefined : this.#recordMarker(group);
         if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
         else Object.assign(ep.labels, only ? only.labels : marker?.labels);
       }
@@ -484,13 +484,33 @@ export class TxtRegistry implements Registry {
   /** True when one of the group's TXTs is at the name we write for its record name and type. */
   #isWritten(group: MarkerGroup): boolean {
     if (group.written === undefined) {
-      const name = this.mapper.toTxtName(group.endpointName, group.recordType);
-      const canonical = normalizeDnsName(name);
-      group.written = group.values.some(
-        (v) => v.txt.dnsName === name || normalizeDnsName(v.txt.dnsName) === canonical,
-      );
+      const at = this.#writtenPredicate(group);
+      group.written = group.values.some((v) => at(v.txt.dnsName));
     }
     return group.written;
+  }
+
+  #writtenPredicate(group: MarkerGroup): (txtName: string) => boolean {
+    const name = this.mapper.toTxtName(group.endpointName, group.recordType);
+    const canonical = normalizeDnsName(name);
+    return (txtName) => txtName === name || normalizeDnsName(txtName) === canonical;
+  }
+
+  /**
+   * What the markers of one record say. A typed marker at the name we write outranks a legacy name
+   * that merely reads back as the same record and type (`cname-txt` next to `cname-cname-txt` with
+   * suffix `-txt`), as a typed marker outranks an untyped legacy one: ExternalDNS leaves legacy TXTs
+   * in place after writing the typed one, which is then neither a duplicate nor a second opinion.
+   */
+  #recordMarker(group: MarkerGroup): Marker {
+    if (group.marker === undefined && group.recordType !== '' && group.values.length > 1) {
+      const at = this.#writtenPredicate(group);
+      const written = group.values.filter((v) => at(v.txt.dnsName));
+      group.written = written.length > 0;
+      // only a group merged from several TXTs can mix them; it is not shared with the TXT-name index
+      if (written.length > 0 && written.length < group.values.length) group.marker = resolve(written);
+    }
+    return markerOf(group);
   }
 
   /** A record's untyped marker when it has no typed one: `cname-` for A-ALIAS, or a legacy name. */

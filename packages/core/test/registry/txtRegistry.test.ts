@@ -462,9 +462,25 @@ describe('markers that map back typed but are not the TXT name we write (oracle 
     const written = registry.txtNameOf(rec);
     expect(written).not.toBe(legacy);
     expect(list.applied[0]!.updateNew.map((e) => e.dnsName)).toEqual([rec.dnsName, written]);
+    // the legacy TXT stays (ExternalDNS never deletes it); it is neither a duplicate nor a repair
+    expect(list.stored.map((e) => e.dnsName)).toContain(legacy);
     const [again] = await registry.records();
     expect(again!.labels).toEqual({ owner: 'me', resource: 'r' });
     expect(again!.providerSpecific).toEqual([]);
+    expect(registry.warnings).toEqual([]);
+  });
+
+  it('a typed marker at the written name outranks the legacy name that reads back as the same record', async () => {
+    const list = new ListProvider([
+      a('a.example.com'),
+      txt('a-txt.example.com', marker('old')),
+      txt('a-a-txt.example.com', marker('me')),
+    ]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', suffix: '-txt' });
+    const [rec] = await registry.records();
+    expect(rec!.labels).toEqual({ owner: 'me' });
+    expect(rec!.providerSpecific).toEqual([]);
+    expect(registry.warnings).toEqual([]);
   });
 
   it('leaves another owner’s record alone, and a typed marker at the written name needs no repair', async () => {
