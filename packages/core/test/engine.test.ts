@@ -99,11 +99,21 @@ describe('calculatePlan', () => {
         targets: ['2001:db8::9'],
         labels: { owner: 'me', resource: 'gone' },
       });
-      const plan = calculatePlan({ current: [current], desired: [s1, s2, s0], policy: 'sync', ownerId: 'me' });
+      const plan = calculatePlan({
+        current: [current],
+        desired: [s1, s2, s0],
+        policy: 'sync',
+        ownerId: 'me',
+      });
       expect(plan.updateNew.map((e) => e.labels['resource'])).toEqual(['s1']);
       const low = aaaa(['2001:0db8::2', '2001:db8::1'], 'low');
       const high = aaaa(['2001:db8::1', '2001:db8::3'], 'high');
-      const again = calculatePlan({ current: [current], desired: [high, low], policy: 'sync', ownerId: 'me' });
+      const again = calculatePlan({
+        current: [current],
+        desired: [high, low],
+        policy: 'sync',
+        ownerId: 'me',
+      });
       expect(again.updateNew.map((e) => e.labels['resource'])).toEqual(['low']);
     });
   });

@@ -111,7 +111,7 @@ interface MarkerGroup {
    * first use. A legacy name can read back typed (`cname-txt` with suffix `-txt` → `cname`, CNAME)
    * without being that name, and then the typed TXT is still missing.
    */
-  written?: boolean;
+  written?: boolean | undefined;
 }
 
 const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));

@@ -446,7 +446,12 @@ describe('markers that map back typed but are not the TXT name we write (oracle 
     // suffix `-txt`: the legacy `cname-txt` reads as (cname, CNAME), but we write `cname-cname-txt`
     ['suffix -txt, CNAME', { suffix: '-txt' }, cname('cname.example.com'), 'cname-txt.example.com'],
     ['suffix -txt, A', { suffix: '-txt' }, a('a.web.example.com'), 'a-txt.web.example.com'],
-    ['suffix -txt, AAAA (which has no legacy fallback)', { suffix: '-txt' }, aaaa('aaaa.example.com'), 'aaaa-txt.example.com'],
+    [
+      'suffix -txt, AAAA (which has no legacy fallback)',
+      { suffix: '-txt' },
+      aaaa('aaaa.example.com'),
+      'aaaa-txt.example.com',
+    ],
     // a suffix with a dot: `cname.owner.example.com` reads as (cname.example.com, CNAME)
     ['dotted suffix, CNAME', { suffix: '.owner' }, cname('cname.example.com'), 'cname.owner.example.com'],
   ])('%s: owned, and the typed TXT is requested with force-update', async (_, config, rec, legacy) => {
