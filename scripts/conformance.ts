@@ -1,11 +1,14 @@
 // Conformance runner: `pnpm conformance [files or folders…]`. Runs ExternalDNS planner and registry
 // vectors in the format of externaldns-semantics.md §7 (rules: test/fixtures/DEVIATIONS.md).
-// With no argument it runs the project's copy. Prints `N passed, M failed`; exits 1 on any failure.
+// With no argument it runs the project's copies: the 110 hand-written vectors and the 1,000 oracle
+// vectors (produced by ExternalDNS v0.22.0 itself). Prints `N passed, M failed`; exits 1 on any failure.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCase, type ConformanceCase } from '../packages/core/test/support/cases.js';
 
-const defaultFile = resolve(import.meta.dirname, '../test/fixtures/conformance-cases.json');
+const defaultFiles = ['conformance-cases.json', 'oracle-cases.json'].map((f) =>
+  resolve(import.meta.dirname, '../test/fixtures', f),
+);
 const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const verbose = process.argv.includes('--verbose');
 
@@ -18,7 +21,7 @@ function collect(path: string): string[] {
   return [path];
 }
 
-const files = (args.length ? args : [defaultFile]).flatMap((p) => collect(resolve(p)));
+const files = (args.length ? args : defaultFiles).flatMap((p) => collect(resolve(p)));
 let passed = 0;
 let failed = 0;
 for (const file of files) {

@@ -62,6 +62,62 @@ describe('calculatePlan', () => {
     expect(calculatePlan({ current, desired, policy: 'sync', ownerId: 'me' }).hasChanges).toBe(false);
   });
 
+  // oracle class b2: conflict resolution orders IPv6 target lists IP-aware (Targets.Less)
+  describe('competing IPv6 candidates (ExternalDNS IsLess)', () => {
+    const aaaa = (targets: string[], resource?: string): Endpoint =>
+      endpoint({
+        dnsName: 'v6.example.com',
+        recordType: 'AAAA',
+        targets,
+        labels: resource === undefined ? {} : { resource },
+      });
+    const s0 = aaaa(['2001:db8::1', '2001:0db8::2'], 's0');
+    const s1 = aaaa(['2001:DB8::1', '2001:DB8::2'], 's1');
+    const s2 = aaaa(['2001:db8:0:0::1', '2001:db8::3']);
+
+    it('creates the same winner whatever the spelling of the losers', () => {
+      const plan = calculatePlan({ current: [], desired: [s0, s1, s2], policy: 'sync', ownerId: 'me' });
+      expect(plan.create.map((e) => e.labels['resource'])).toEqual(['s0']);
+    });
+
+    it('picks the smaller list by address, not by string', () => {
+      const low = aaaa(['2001:0db8::2', '2001:db8::1'], 'low'); // as strings this sorts ::2 first
+      const high = aaaa(['2001:db8::1', '2001:db8::3'], 'high');
+      for (const desired of [
+        [high, low],
+        [low, high],
+      ]) {
+        const plan = calculatePlan({ current: [], desired, policy: 'sync', ownerId: 'me' });
+        expect(plan.create.map((e) => e.labels['resource'])).toEqual(['low']);
+      }
+    });
+
+    it('falls back to the same winner on update when no candidate holds the current resource', () => {
+      const current = endpoint({
+        dnsName: 'v6.example.com',
+        recordType: 'AAAA',
+        targets: ['2001:db8::9'],
+        labels: { owner: 'me', resource: 'gone' },
+      });
+      const plan = calculatePlan({
+        current: [current],
+        desired: [s1, s2, s0],
+        policy: 'sync',
+        ownerId: 'me',
+      });
+      expect(plan.updateNew.map((e) => e.labels['resource'])).toEqual(['s1']);
+      const low = aaaa(['2001:0db8::2', '2001:db8::1'], 'low');
+      const high = aaaa(['2001:db8::1', '2001:db8::3'], 'high');
+      const again = calculatePlan({
+        current: [current],
+        desired: [high, low],
+        policy: 'sync',
+        ownerId: 'me',
+      });
+      expect(again.updateNew.map((e) => e.labels['resource'])).toEqual(['low']);
+    });
+  });
+
   it('never updates or deletes records of another owner or without owner', () => {
     const current = [
       owned('a.example.com', '1.1.1.1', 'other'),

@@ -76,6 +76,25 @@ describe('targetsLess (ExternalDNS Targets.IsLess, §1.5)', () => {
     expect(targetsLess(['a', 'b'], ['b', 'a'])).toBe(false);
     expect(targetsLess([], [])).toBe(false);
   });
+  // oracle class b2: IPv6 lists are sorted IP-aware (Targets.Less), not as strings
+  it('sorts IPv6 lists by address, so spelling does not move an address', () => {
+    // as strings `2001:0db8::2` sorts before `2001:db8::1`; by address it comes after
+    expect(targetsLess(['2001:0db8::2', '2001:db8::1'], ['2001:db8::1', '2001:db8::3'])).toBe(true);
+    expect(targetsLess(['2001:db8::1', '2001:db8::3'], ['2001:0db8::2', '2001:db8::1'])).toBe(false);
+    expect(targetsLess(['2001:DB8::2', '2001:db8::1'], ['2001:db8::1', '2001:db8::3'])).toBe(true);
+  });
+  it('a pair differing only in spelling ends the comparison as "not less", as in ExternalDNS', () => {
+    expect(targetsLess(['2001:DB8::1', '2001:DB8::2'], ['2001:db8::1', '2001:0db8::2'])).toBe(false);
+    expect(targetsLess(['2001:db8::1', '2001:0db8::2'], ['2001:DB8::1', '2001:DB8::2'])).toBe(false);
+    expect(targetsLess(['2001:db8:0:0::1', '2001:db8::2'], ['2001:db8::1', '2001:db8::3'])).toBe(false);
+  });
+  it('orders IPv4-mapped addresses by their Go text (::ffff:1.2.3.4)', () => {
+    // Go text `::ffff:10.0.0.1` sorts before `::ffff:9.0.0.1`; RFC 5952 hex (`::ffff:a00:1`) would not
+    const a = ['::ffff:9.0.0.5', '::ffff:10.0.0.1'];
+    const b = ['::ffff:10.0.0.2', '::ffff:9.0.0.1'];
+    expect(targetsLess(a, b)).toBe(true);
+    expect(targetsLess(b, a)).toBe(false);
+  });
 });
 
 describe('target helpers', () => {

@@ -67,9 +67,27 @@ export function sortTargets(targets: readonly string[]): string[] {
   return [...new Set(targets)].sort(compareTargetStrings);
 }
 
+/**
+ * An address as Go's `netip.Addr.String` writes it, the key of ExternalDNS's `Targets.Less`: RFC 5952
+ * text, except that an IPv4-mapped address keeps its dotted tail and a zone is kept.
+ */
+function goIPText(value: string): string | undefined {
+  if (isIPv4(value)) return value;
+  if (isIP(value) !== 6) return undefined;
+  const percent = value.indexOf('%');
+  const zone = percent < 0 ? '' : value.slice(percent);
+  const text = canonicalIPv6(percent < 0 ? value : value.slice(0, percent));
+  if (text === undefined) return undefined;
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(text);
+  if (!mapped) return text + zone;
+  const [hi, lo] = [parseInt(mapped[1] as string, 16), parseInt(mapped[2] as string, 16)];
+  return `::ffff:${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}${zone}`;
+}
+
+/** ExternalDNS's `Targets.Less`: two IPs by their canonical text, anything else as plain strings. */
 function compareTargetStrings(a: string, b: string): number {
-  const ia = canonicalIP(a);
-  const ib = canonicalIP(b);
+  const ia = goIPText(a);
+  const ib = goIPText(b);
   if (ia !== undefined && ib !== undefined) return ia < ib ? -1 : ia > ib ? 1 : 0;
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -91,12 +109,15 @@ export function sameTargets(a: readonly string[], b: readonly string[]): boolean
 
 /**
  * ExternalDNS's `Targets.IsLess`, used to pick a winner among competing candidates: a shorter list is
- * less; for equal lengths the first differing sorted element decides, IPs before names, IPs numerically.
+ * less; for equal lengths both lists are sorted in `Targets.Less` order (IPs by canonical text, so an
+ * address's spelling does not move it) and the first pair that differs in spelling decides: IPs before
+ * names, IPs in `netip.Addr.Less` order, names as plain strings. As in ExternalDNS, a pair that differs
+ * only in spelling (`2001:DB8::1` vs `2001:db8::1`) decides "not less" and ends the comparison.
  */
 export function targetsLess(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return a.length < b.length;
-  const x = [...a].sort();
-  const y = [...b].sort();
+  const x = a.length > 1 ? [...a].sort(compareTargetStrings) : a;
+  const y = b.length > 1 ? [...b].sort(compareTargetStrings) : b;
   for (let i = 0; i < x.length; i++) {
     const p = x[i] as string;
     const q = y[i] as string;

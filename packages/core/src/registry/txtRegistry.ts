@@ -28,7 +28,7 @@ import { zoneMatcher } from '../provider/zones.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
 import { applyInBatches } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
-import { TxtNameMapper, type TxtNameConfig } from './txtMapper.js';
+import { TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
 
 /** Provider-specific property the registry sets on an owned record whose typed TXT is missing (§2.6). */
@@ -110,6 +110,12 @@ interface MarkerGroup {
   setIdentifier: string;
   /** Resolved on first use: most groups are only ever looked up once. */
   marker?: Marker;
+  /**
+   * Whether one of its TXTs is at the name we write for (endpointName, recordType); worked out on
+   * first use. A legacy name can read back typed (`cname-txt` with suffix `-txt` → `cname`, CNAME)
+   * without being that name, and then the typed TXT is still missing.
+   */
+  written?: boolean | undefined;
 }
 
 const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));
@@ -252,25 +258,27 @@ export class TxtRegistry implements Registry {
         continue;
       }
       anyMarker = true;
-      // Decode punycode first so an IDN record's TXT parses like its Unicode spelling.
-      const mapped = this.mapper.toEndpointName(dnsNameToUnicode(ep.dnsName));
-      if (mapped.endpointName === '') continue; // another configuration's marker: hidden, not read
-      const group: MarkerGroup = {
-        endpointName: mapped.endpointName,
-        recordType: mapped.recordType,
-        setIdentifier: ep.setIdentifier,
-        values,
-      };
-      // One TXT usually is the only marker of its record and of its name: the record index and the
-      // TXT-name index (built from `groups` when needed) then share the group, resolved once.
-      byRecord.add(group);
-      groups.push(group);
+      let first: MarkerGroup | undefined;
+      for (const mapped of this.#readTxtName(ep.dnsName)) {
+        const group: MarkerGroup = {
+          endpointName: mapped.endpointName,
+          recordType: mapped.recordType,
+          setIdentifier: ep.setIdentifier,
+          values,
+        };
+        // One TXT usually is the only marker of its record and of its name: the record index and the
+        // TXT-name index (built from `groups` when needed) then share the group, resolved once.
+        byRecord.add(group);
+        first ??= group;
+      }
+      // a name no reading maps is another configuration's marker: hidden, not read
+      if (first) groups.push(first);
     }
 
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
     const found: { key: string; group: MarkerGroup; marker: Marker }[] = [];
     for (const g of byRecord.multiValued()) {
-      const marker = markerOf(g);
+      const marker = this.#recordMarker(g);
       if (marker.ambiguous || marker.txtNames.length > 1)
         found.push({ key: key(g.endpointName, g.recordType, g.setIdentifier), group: g, marker });
     }
@@ -305,7 +313,7 @@ export class TxtRegistry implements Registry {
       if (group !== undefined) {
         // one value (most records) needs no resolving: its labels are the marker's labels
         const only = group.values.length === 1 ? group.values[0] : undefined;
-        const marker = only ? undefined : markerOf(group);
+        const marker = only ? undefined : this.#recordMarker(group);
         if (marker?.ambiguous) delete ep.labels[LabelKeys.owner];
         else Object.assign(ep.labels, only ? only.labels : marker?.labels);
       }
@@ -316,13 +324,14 @@ export class TxtRegistry implements Registry {
       }
       if (
         anyMarker &&
-        // a typed marker proves its TXT name exists; only fallbacks need the name check
-        !typed &&
         isOwnedBy(ep, this.ownerId) &&
         this.#isManaged(ep.recordType) &&
+        // a typed marker at the name we write proves it exists; any other marker needs the name check
+        !(typed && this.#isWritten(group as MarkerGroup)) &&
         !this.#byTxtName().has(nameKey(this.txtNameOf(ep), ep.setIdentifier))
       ) {
-        // Only a legacy (or A-ALIAS `cname-`) marker exists: make the planner rewrite it typed.
+        // Only a legacy (or A-ALIAS `cname-`) marker exists, or a legacy name that reads back typed:
+        // make the planner rewrite it typed.
         setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
       }
       out.push(ep);
@@ -479,6 +488,61 @@ export class TxtRegistry implements Registry {
       }
     }
     return parseLabels(raw);
+  }
+
+  /**
+   * The records a registry TXT name speaks for. ExternalDNS reads the name as stored (lower-cased),
+   * and so do we: a legacy marker of a punycode name (`xn--bcher-kva-txt` with suffix `-txt`) only
+   * parses that way. A name with punycode labels is also read in Unicode (deviation D5), where the
+   * TXT of a record written in Unicode (`cname-bücher-txt` → `xn--cname-bcher-txt-5vb`) parses. Both
+   * readings are kept when they speak for different records; none means another configuration's name.
+   */
+  #readTxtName(txtName: string): TxtNameTarget[] {
+    const ascii = normalizeDnsName(txtName);
+    const stored = this.mapper.toEndpointName(ascii);
+    const found = stored.endpointName === '' ? [] : [stored];
+    if (!ascii.includes('xn--')) return found;
+    const unicode = this.mapper.toEndpointName(dnsNameToUnicode(ascii));
+    if (
+      unicode.endpointName !== '' &&
+      (unicode.recordType !== stored.recordType ||
+        stored.endpointName === '' ||
+        normalizeDnsName(unicode.endpointName) !== normalizeDnsName(stored.endpointName))
+    )
+      found.push(unicode);
+    return found;
+  }
+
+  /** True when one of the group's TXTs is at the name we write for its record name and type. */
+  #isWritten(group: MarkerGroup): boolean {
+    if (group.written === undefined) {
+      const at = this.#writtenPredicate(group);
+      group.written = group.values.some((v) => at(v.txt.dnsName));
+    }
+    return group.written;
+  }
+
+  #writtenPredicate(group: MarkerGroup): (txtName: string) => boolean {
+    const name = this.mapper.toTxtName(group.endpointName, group.recordType);
+    const canonical = normalizeDnsName(name);
+    return (txtName) => txtName === name || normalizeDnsName(txtName) === canonical;
+  }
+
+  /**
+   * What the markers of one record say. A typed marker at the name we write outranks a legacy name
+   * that merely reads back as the same record and type (`cname-txt` next to `cname-cname-txt` with
+   * suffix `-txt`), as a typed marker outranks an untyped legacy one: ExternalDNS leaves legacy TXTs
+   * in place after writing the typed one, which is then neither a duplicate nor a second opinion.
+   */
+  #recordMarker(group: MarkerGroup): Marker {
+    if (group.marker === undefined && group.recordType !== '' && group.values.length > 1) {
+      const at = this.#writtenPredicate(group);
+      const written = group.values.filter((v) => at(v.txt.dnsName));
+      group.written = written.length > 0;
+      // only a group merged from several TXTs can mix them; it is not shared with the TXT-name index
+      if (written.length > 0 && written.length < group.values.length) group.marker = resolve(written);
+    }
+    return markerOf(group);
   }
 
   /** A record's untyped marker when it has no typed one: `cname-` for A-ALIAS, or a legacy name. */
@@ -798,7 +862,7 @@ class RecordMarkers {
     }
     // a new object: the group is also listed for the TXT-name index
     const existing = list[i] as MarkerGroup;
-    const merged = { ...existing, values: [...existing.values, ...group.values] };
+    const merged = { ...existing, values: [...existing.values, ...group.values], written: undefined };
     list[i] = merged;
     this.#multi.delete(existing);
     this.#multi.delete(group);

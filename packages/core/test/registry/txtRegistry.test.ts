@@ -434,3 +434,123 @@ describe('ownership filter', () => {
     expect(registry.warnings).toMatchObject([{ kind: 'empty-txt', dnsName: 'empty.example.com' }]);
   });
 });
+
+describe('markers that map back typed but are not the TXT name we write (oracle class b1)', () => {
+  const aaaa = (dnsName: string): Endpoint =>
+    endpoint({ dnsName, recordType: 'AAAA', targets: ['2001:db8::1'] });
+  const cname = (dnsName: string): Endpoint =>
+    endpoint({ dnsName, recordType: 'CNAME', targets: ['lb.example.net'] });
+  const forced = [{ name: FORCE_UPDATE_PROPERTY, value: 'true' }];
+
+  it.each([
+    // suffix `-txt`: the legacy `cname-txt` reads as (cname, CNAME), but we write `cname-cname-txt`
+    ['suffix -txt, CNAME', { suffix: '-txt' }, cname('cname.example.com'), 'cname-txt.example.com'],
+    ['suffix -txt, A', { suffix: '-txt' }, a('a.web.example.com'), 'a-txt.web.example.com'],
+    [
+      'suffix -txt, AAAA (which has no legacy fallback)',
+      { suffix: '-txt' },
+      aaaa('aaaa.example.com'),
+      'aaaa-txt.example.com',
+    ],
+    // a suffix with a dot: `cname.owner.example.com` reads as (cname.example.com, CNAME)
+    ['dotted suffix, CNAME', { suffix: '.owner' }, cname('cname.example.com'), 'cname.owner.example.com'],
+  ])('%s: owned, and the typed TXT is requested with force-update', async (_, config, rec, legacy) => {
+    const list = new ListProvider([rec, txt(legacy, marker('me', ',external-dns/resource=r'))]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', ...config });
+    const [current] = await registry.records();
+    expect(current!.labels).toEqual({ owner: 'me', resource: 'r' });
+    expect(current!.providerSpecific).toEqual(forced);
+
+    // the planner's update writes the typed TXT; read again, nothing more is asked for
+    const desired = endpoint({ ...rec, labels: { owner: 'me', resource: 'r' } });
+    await registry.applyChanges(changes({ updateOld: [current!], updateNew: [desired] }));
+    const written = registry.txtNameOf(rec);
+    expect(written).not.toBe(legacy);
+    expect(list.applied[0]!.updateNew.map((e) => e.dnsName)).toEqual([rec.dnsName, written]);
+    // the legacy TXT stays (ExternalDNS never deletes it); it is neither a duplicate nor a repair
+    expect(list.stored.map((e) => e.dnsName)).toContain(legacy);
+    const [again] = await registry.records();
+    expect(again!.labels).toEqual({ owner: 'me', resource: 'r' });
+    expect(again!.providerSpecific).toEqual([]);
+    expect(registry.warnings).toEqual([]);
+  });
+
+  it('a typed marker at the written name outranks the legacy name that reads back as the same record', async () => {
+    const list = new ListProvider([
+      a('a.example.com'),
+      txt('a-txt.example.com', marker('old')),
+      txt('a-a-txt.example.com', marker('me')),
+    ]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', suffix: '-txt' });
+    const [rec] = await registry.records();
+    expect(rec!.labels).toEqual({ owner: 'me' });
+    expect(rec!.providerSpecific).toEqual([]);
+    expect(registry.warnings).toEqual([]);
+  });
+
+  it('leaves another owner’s record alone, and a typed marker at the written name needs no repair', async () => {
+    const list = new ListProvider([
+      cname('cname.example.com'),
+      txt('cname-txt.example.com', marker('other')),
+      a('a.example.com'),
+      txt('a-a-txt.example.com', marker('me')),
+      txt('a-txt.example.com', marker('me')),
+    ]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', suffix: '-txt' });
+    const read = await registry.records();
+    expect(read.map((e) => [e.dnsName, e.labels['owner'], e.providerSpecific.length])).toEqual([
+      ['cname.example.com', 'other', 0],
+      ['a.example.com', 'me', 0],
+    ]);
+  });
+});
+
+describe('legacy markers of punycode names (oracle class b3)', () => {
+  const cname = (dnsName: string): Endpoint =>
+    endpoint({ dnsName, recordType: 'CNAME', targets: ['lb.example.net'] });
+  const forced = [{ name: FORCE_UPDATE_PROPERTY, value: 'true' }];
+
+  it.each([
+    ['suffix -txt', { suffix: '-txt' }, 'xn--bcher-kva-txt.example.com'],
+    ['suffix -txt, deeper name', { suffix: '-txt' }, 'xn--mnchen-3ya-txt.www.example.com'],
+    ['templated suffix', { suffix: '-%{record_type}' }, 'xn--bcher-kva-.example.com'],
+    ['prefix', { prefix: '_externaldns.' }, '_externaldns.xn--bcher-kva.example.com'],
+    ['no affix', {}, 'xn--bcher-kva.example.com'],
+  ])('%s: reads the owner from the legacy marker and force-updates', async (_, config, legacy) => {
+    const name = legacy.replace(/^_externaldns\./, '').replace(/-(txt|)\./, '.');
+    const list = new ListProvider([cname(name), txt(legacy, marker('me'))]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', ...config });
+    const [current] = await registry.records();
+    expect(current!.dnsName).toBe(name);
+    expect(current!.labels).toEqual({ owner: 'me' });
+    expect(current!.providerSpecific).toEqual(forced);
+  });
+
+  it('reads another owner from it, without force-update', async () => {
+    const list = new ListProvider([
+      cname('xn--bcher-kva.example.com'),
+      txt('xn--bcher-kva-txt.example.com', marker('other')),
+    ]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', suffix: '-txt' });
+    const [current] = await registry.records();
+    expect(current!.labels).toEqual({ owner: 'other' });
+    expect(current!.providerSpecific).toEqual([]);
+  });
+
+  it('still reads a typed marker written for the Unicode spelling (deviation D5), without churn', async () => {
+    // `cname-bücher-txt.example.com` as a provider stores it
+    const list = new ListProvider([
+      cname('xn--bcher-kva.example.com'),
+      txt('xn--cname-bcher-txt-5vb.example.com', marker('me')),
+      cname('xn--mnchen-3ya.example.com'),
+      txt('cname-xn--mnchen-3ya-txt.example.com', marker('me')),
+    ]);
+    const registry = new TxtRegistry(list, { ownerId: 'me', suffix: '-txt' });
+    const read = await registry.records();
+    expect(read.map((e) => [e.dnsName, e.labels['owner'], e.providerSpecific.length])).toEqual([
+      ['xn--bcher-kva.example.com', 'me', 0],
+      ['xn--mnchen-3ya.example.com', 'me', 0],
+    ]);
+    expect(registry.warnings).toEqual([]);
+  });
+});

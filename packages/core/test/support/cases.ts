@@ -11,6 +11,10 @@ export interface ConformanceCase {
   input: unknown;
   expected: unknown;
   deviation?: string;
+  /** Where the expected values come from (the oracle vectors name the ExternalDNS version run). */
+  source?: string;
+  /** Free text, e.g. the known SDK bug class an oracle case exercises. */
+  notes?: string;
 }
 
 export async function runCase(c: ConformanceCase): Promise<CaseResult> {
