@@ -509,7 +509,7 @@ export class HttpTransport {
       path: call.shown,
     };
     if (isSuccess(answer.status)) return response;
-    throw this.#answeredError(call, response);
+    throw this.errorForAnswer(response, { hasBody: call.body !== undefined });
   }
 
   async #acquire(call: Call, attempt: number): Promise<void> {
@@ -565,8 +565,13 @@ export class HttpTransport {
     }
   }
 
-  #answeredError(call: Call, response: HttpResponse): HttpProviderError<string> {
-    const { status } = response;
+  /**
+   * The provider's error for an answer (`readError` reads the body): what the transport throws for
+   * a failed status, and what a client throws for a success status whose body reports a failure
+   * (Cloudflare's `success: false`). A 429 with `Retry-After` also blocks the rate limiter.
+   */
+  errorForAnswer(response: HttpResponse, options: { hasBody?: boolean } = {}): HttpProviderError<string> {
+    const { status, method, path } = response;
     const retryAfter =
       status === 429 || status === 503
         ? (parseRetryAfter(response.headers['retry-after']) ??
@@ -577,16 +582,16 @@ export class HttpTransport {
     const reading =
       this.#options.readError?.(
         { status, headers: response.headers, text },
-        { method: call.method, path: call.shown, hasBody: call.body !== undefined },
+        { method, path, hasBody: options.hasBody ?? false },
       ) ?? {};
     const serverMessage = reading.serverMessage ?? (text.trim().slice(0, 200) || undefined);
     const message =
       reading.message ??
-      `${this.provider}: ${call.method} ${call.shown} answered ${status}: ${reading.detail ?? serverMessage ?? '(no message)'}${reading.hint ?? ''}`;
+      `${this.provider}: ${method} ${path} answered ${status}: ${reading.detail ?? serverMessage ?? '(no message)'}${reading.hint ?? ''}`;
     return this.error(message, {
       kind: 'http',
-      method: call.method,
-      path: call.shown,
+      method,
+      path,
       status,
       attempts: response.attempts,
       retryable: reading.retryable ?? (this.#options.retryableStatus ?? defaultRetryableStatus)(status),
