@@ -101,6 +101,8 @@ export interface HttpCallInfo {
   path: string;
   /** True when the call had a body. */
   hasBody: boolean;
+  /** The one status the call expected, when it named one. */
+  expectStatus?: number | undefined;
 }
 
 /** TLS settings of the transport's own pool, for `https://` bases. */
@@ -269,6 +271,8 @@ export class HttpTransport {
   readonly #ownsDispatcher: boolean;
   readonly #requestIdHeaders: readonly string[];
   readonly #limiter: RateLimiterLike | undefined;
+  /** The transport's own kind of each error it built (a provider may rename kinds, as `status`). */
+  readonly #kinds = new WeakMap<Error, HttpFailureKind>();
   #closed = false;
 
   /** @throws {@link ConfigError} for a base URL that is not http(s) or carries credentials, or bad numbers. */
@@ -425,7 +429,9 @@ export class HttpTransport {
       ...(init.serverMessage === undefined ? {} : { serverMessage: this.#redactor.redact(init.serverMessage) }),
     };
     const create = this.#options.createError ?? ((m: string, i: HttpErrorInit) => new HttpProviderError(m, i));
-    return create(this.#redactor.redact(message), full);
+    const error = create(this.#redactor.redact(message), full);
+    this.#kinds.set(error, init.kind);
+    return error;
   }
 
   /** `text` with every credential this transport knows replaced by `[redacted]`. */
@@ -509,7 +515,7 @@ export class HttpTransport {
       path: call.shown,
     };
     if (isSuccess(answer.status)) return response;
-    throw this.errorForAnswer(response, { hasBody: call.body !== undefined });
+    throw this.errorForAnswer(response, { hasBody: call.body !== undefined, expectStatus: call.expectStatus });
   }
 
   async #acquire(call: Call, attempt: number): Promise<void> {
@@ -570,7 +576,10 @@ export class HttpTransport {
    * a failed status, and what a client throws for a success status whose body reports a failure
    * (Cloudflare's `success: false`). A 429 with `Retry-After` also blocks the rate limiter.
    */
-  errorForAnswer(response: HttpResponse, options: { hasBody?: boolean } = {}): HttpProviderError<string> {
+  errorForAnswer(
+    response: HttpResponse,
+    options: { hasBody?: boolean; expectStatus?: number | undefined } = {},
+  ): HttpProviderError<string> {
     const { status, method, path } = response;
     const retryAfter =
       status === 429 || status === 503
@@ -582,7 +591,7 @@ export class HttpTransport {
     const reading =
       this.#options.readError?.(
         { status, headers: response.headers, text },
-        { method, path, hasBody: options.hasBody ?? false },
+        { method, path, hasBody: options.hasBody ?? false, expectStatus: options.expectStatus },
       ) ?? {};
     const serverMessage = reading.serverMessage ?? (text.trim().slice(0, 200) || undefined);
     const message =
@@ -618,7 +627,7 @@ export class HttpTransport {
   #waitsRetryAfter(error: unknown): error is HttpProviderError<string> {
     return (
       error instanceof HttpProviderError &&
-      error.kind === 'http' &&
+      this.#kinds.get(error) === 'http' &&
       error.retryAfter !== undefined &&
       error.retryAfter * 1000 <= this.#maxRetryAfterMs
     );
@@ -626,7 +635,8 @@ export class HttpTransport {
 
   #shouldRetry(call: Call, error: unknown, attempt: number): boolean {
     if (!(error instanceof HttpProviderError) || !error.retryable) return false;
-    if (error.kind !== 'http' && error.kind !== 'network' && error.kind !== 'timeout') return false;
+    const kind = this.#kinds.get(error);
+    if (kind !== 'http' && kind !== 'network' && kind !== 'timeout') return false;
     if (error.retryAfter !== undefined && error.retryAfter * 1000 > this.#maxRetryAfterMs) return false;
     const notExecuted =
       error.status === 429 || call.lastUnsent || (this.#options.notExecuted?.(error) ?? false);
@@ -646,7 +656,7 @@ export class HttpTransport {
       method: call.method,
       path: call.shown,
       attempt,
-      kind: error.kind,
+      kind,
       code: error.code,
       ...(error.status === undefined ? {} : { status: error.status }),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
