@@ -200,23 +200,13 @@ export class HttpProviderError<TKind extends string = HttpFailureKind> extends P
     this.requestId = options.requestId;
   }
 
-  /** The error's facts as plain data, for structured logs; never the `cause` object. */
+  /**
+   * The error's facts as plain data, for structured logs: `name`, `message` and every field
+   * (a subclass's own fields included, such as Cloudflare's `errors`); never the `cause` object.
+   */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      provider: this.provider,
-      kind: this.kind,
-      method: this.method,
-      path: this.path,
-      attempts: this.attempts,
-      retryable: this.retryable,
-    };
-    if (this.status !== undefined) out['status'] = this.status;
-    if (this.retryAfter !== undefined) out['retryAfter'] = this.retryAfter;
-    if (this.serverMessage !== undefined) out['serverMessage'] = this.serverMessage;
-    if (this.requestId !== undefined) out['requestId'] = this.requestId;
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) if (value !== undefined) out[key] = value;
     return out;
   }
 

@@ -467,15 +467,7 @@ export class CloudflareClient {
 
   /** One call through the transport, then Cloudflare's envelope: `success`, `result`, `result_info`. */
   async #send<T>(spec: RequestSpec<T>, options: CloudflareCallOptions): Promise<Page<T>> {
-    const response: HttpResponse = await this.#http.request({
-      method: spec.method,
-      path: spec.path,
-      ...(spec.query ? { query: spec.query } : {}),
-      body: spec.body,
-      idempotent: spec.idempotent,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
+    const response: HttpResponse = await this.#http.request(spec, options);
     const envelope = this.#http.readJson(response, envelopeSchema);
     // a 200 with `success: false` is a failure all the same
     if (!envelope.success) throw this.#http.errorForAnswer(response);

@@ -73,10 +73,6 @@ export class CloudflareApiError extends HttpProviderError<CloudflareFailureKind>
     this.errors = options.errors ?? [];
   }
 
-  override toJSON(): Record<string, unknown> {
-    return this.errors.length ? { ...super.toJSON(), errors: this.errors } : super.toJSON();
-  }
-
   /** Every Cloudflare code in the answer, `error_chain` entries included. */
   get cloudflareCodes(): number[] {
     return flattenCloudflareCodes(this.errors);

@@ -971,15 +971,7 @@ export class PowerDnsClient {
   /** Sends one logical call through the transport; writes queue behind other writes to the server. */
   #send<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
     const run = async (): Promise<Answer<T>> => {
-      const response = await this.#http.request({
-        method: spec.method,
-        path: spec.path,
-        ...(spec.query ? { query: spec.query } : {}),
-        body: spec.body,
-        idempotent: spec.idempotent,
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
-      });
+      const response = await this.#http.request(spec, options);
       const data =
         spec.response === 'none'
           ? (undefined as T)

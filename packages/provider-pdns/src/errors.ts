@@ -48,10 +48,6 @@ export class PowerDnsApiError extends HttpProviderError<PowerDnsFailureKind> {
   get isDatabaseLocked(): boolean {
     return this.status === 500 && /database is locked/i.test(this.serverMessage ?? '');
   }
-
-  override toJSON(): Record<string, unknown> {
-    return this.serverErrors.length ? { ...super.toJSON(), serverErrors: this.serverErrors } : super.toJSON();
-  }
 }
 
 /** True for a {@link PowerDnsApiError} from any copy of this package. */

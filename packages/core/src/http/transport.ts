@@ -324,11 +324,17 @@ export class HttpTransport {
 
   /**
    * Sends one call, retrying as described on the class, and returns the successful answer.
+   * `options` (a client's per-call options: `signal`, `timeoutMs`) override the request's.
    * @throws {@link AbortedError} when `request.signal` fires; the provider's {@link HttpProviderError}
    * (kind `http`, `network`, `timeout`, `invalid-response` or `rate-limited`) for every other failure;
    * {@link ConfigError} after {@link close}.
    */
-  async request(request: HttpRequest): Promise<HttpResponse> {
+  async request(
+    request: HttpRequest,
+    options: Pick<HttpRequest, 'signal' | 'timeoutMs'> = {},
+  ): Promise<HttpResponse> {
+    if (options.signal !== undefined) request = { ...request, signal: options.signal };
+    if (options.timeoutMs !== undefined) request = { ...request, timeoutMs: options.timeoutMs };
     if (this.#closed) throw new ConfigError(`${this.provider}: the HTTP transport is closed`);
     const path = pathWithQuery(request.path, request.query);
     const call: Call = {
