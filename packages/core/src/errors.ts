@@ -154,7 +154,9 @@ export type HttpFailureKind =
   /** Nothing was sent: the rate limit (ours, or a 429's `Retry-After`) asks for a longer wait than allowed. */
   | 'rate-limited';
 
-export interface HttpProviderErrorOptions<TKind extends string = HttpFailureKind> extends ProviderErrorOptions {
+export interface HttpProviderErrorOptions<
+  TKind extends string = HttpFailureKind,
+> extends ProviderErrorOptions {
   kind: TKind;
   /** HTTP method of the call, e.g. `GET`. */
   method: string;

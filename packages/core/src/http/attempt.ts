@@ -83,7 +83,11 @@ export async function sendHttpAttempt(a: HttpAttempt): Promise<HttpAnswer> {
     const text =
       success && a.maxBodyBytes === undefined
         ? await response.body.text()
-        : await readLimited(response.body, success ? (a.maxBodyBytes as number) : a.maxErrorBodyBytes, !success);
+        : await readLimited(
+            response.body,
+            success ? (a.maxBodyBytes as number) : a.maxErrorBodyBytes,
+            !success,
+          );
     return { status, headers: response.headers, text };
   } catch (cause) {
     if (a.signal?.aborted) throw new HttpAttemptFailure('aborted', false, { cause: a.signal.reason });
@@ -96,7 +100,11 @@ export async function sendHttpAttempt(a: HttpAttempt): Promise<HttpAnswer> {
 class BodyTooLarge extends Error {}
 
 /** Reads at most `limit` bytes; past it, either cuts the text there (error bodies) or fails. */
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, cut: boolean): Promise<string> {
+async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  cut: boolean,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {

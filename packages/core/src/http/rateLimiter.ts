@@ -86,7 +86,8 @@ export class RateLimiter implements RateLimiterLike {
     this.strategy = policy.strategy ?? 'sliding-window';
     if (!Number.isInteger(this.requests) || this.requests < 1)
       throw new TypeError(`rate limit: requests must be a positive integer, got ${this.requests}`);
-    if (!(this.windowMs > 0)) throw new TypeError(`rate limit: windowMs must be positive, got ${this.windowMs}`);
+    if (!(this.windowMs > 0))
+      throw new TypeError(`rate limit: windowMs must be positive, got ${this.windowMs}`);
     this.#tokens = this.requests;
   }
 
@@ -103,7 +104,10 @@ export class RateLimiter implements RateLimiterLike {
   /** How long (ms) the next request would have to wait at `now` (epoch ms); 0 when it may go. */
   waitMs(now = Date.now()): number {
     const blocked = Math.max(0, this.#blockedUntil - now);
-    return Math.max(blocked, this.strategy === 'token-bucket' ? this.#bucketWait(now) : this.#windowWait(now));
+    return Math.max(
+      blocked,
+      this.strategy === 'token-bucket' ? this.#bucketWait(now) : this.#windowWait(now),
+    );
   }
 
   /**
@@ -127,7 +131,8 @@ export class RateLimiter implements RateLimiterLike {
   // Both waits are pure: `waitMs` may be asked about any moment. State changes only in `#take`.
   #windowWait(now: number): number {
     let live = 0; // sends still inside the window at `now`
-    for (let i = this.#sent.length - 1; i >= 0 && (this.#sent[i] as number) > now - this.windowMs; i--) live++;
+    for (let i = this.#sent.length - 1; i >= 0 && (this.#sent[i] as number) > now - this.windowMs; i--)
+      live++;
     if (live < this.requests) return 0;
     return (this.#sent[this.#sent.length - this.requests] as number) + this.windowMs - now;
   }

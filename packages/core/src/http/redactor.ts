@@ -13,7 +13,9 @@ export class Redactor {
    * so a secret containing another is hidden whole.
    */
   constructor(secrets: Iterable<string>) {
-    this.#secrets = [...new Set([...secrets].filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+    this.#secrets = [...new Set([...secrets].filter((s) => s.length > 0))].sort(
+      (a, b) => b.length - a.length,
+    );
   }
 
   /** The secrets found in request headers: the values of the named headers (case-insensitive). */

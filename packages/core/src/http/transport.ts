@@ -212,7 +212,10 @@ export interface HttpResponse {
 export interface SafeParser<T> {
   safeParse(value: unknown):
     | { success: true; data: T }
-    | { success: false; error: { message: string; issues?: readonly { path: PropertyKey[]; message: string }[] } };
+    | {
+        success: false;
+        error: { message: string; issues?: readonly { path: PropertyKey[]; message: string }[] };
+      };
 }
 
 const DEFAULT_SECRET_HEADERS = [
@@ -411,16 +414,19 @@ export class HttpTransport {
     detail: string,
     cause?: unknown,
   ): HttpProviderError<string> {
-    return this.error(`${this.provider}: ${response.method} ${response.path} returned an unexpected body: ${detail}`, {
-      kind: 'invalid-response',
-      method: response.method,
-      path: response.path,
-      status: response.status,
-      attempts: response.attempts,
-      ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
-      retryable: false,
-      ...(cause === undefined ? {} : { cause }),
-    });
+    return this.error(
+      `${this.provider}: ${response.method} ${response.path} returned an unexpected body: ${detail}`,
+      {
+        kind: 'invalid-response',
+        method: response.method,
+        path: response.path,
+        status: response.status,
+        attempts: response.attempts,
+        ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+        retryable: false,
+        ...(cause === undefined ? {} : { cause }),
+      },
+    );
   }
 
   /**
@@ -432,9 +438,12 @@ export class HttpTransport {
       ...init,
       provider: this.provider,
       path: this.#redactor.redact(init.path),
-      ...(init.serverMessage === undefined ? {} : { serverMessage: this.#redactor.redact(init.serverMessage) }),
+      ...(init.serverMessage === undefined
+        ? {}
+        : { serverMessage: this.#redactor.redact(init.serverMessage) }),
     };
-    const create = this.#options.createError ?? ((m: string, i: HttpErrorInit) => new HttpProviderError(m, i));
+    const create =
+      this.#options.createError ?? ((m: string, i: HttpErrorInit) => new HttpProviderError(m, i));
     const error = create(this.#redactor.redact(message), full);
     this.#kinds.set(error, init.kind);
     return error;
@@ -521,7 +530,10 @@ export class HttpTransport {
       path: call.shown,
     };
     if (isSuccess(answer.status)) return response;
-    throw this.errorForAnswer(response, { hasBody: call.body !== undefined, expectStatus: call.expectStatus });
+    throw this.errorForAnswer(response, {
+      hasBody: call.body !== undefined,
+      expectStatus: call.expectStatus,
+    });
   }
 
   async #acquire(call: Call, attempt: number): Promise<void> {
@@ -554,15 +566,23 @@ export class HttpTransport {
       case 'too-large':
         return this.error(
           `${this.provider}: ${call.method} ${call.shown} answer is larger than ${this.#options.maxBodyBytes} bytes`,
-          { ...facts, kind: 'invalid-response', retryable: false, ...(failure.status ? { status: failure.status } : {}) },
+          {
+            ...facts,
+            kind: 'invalid-response',
+            retryable: false,
+            ...(failure.status ? { status: failure.status } : {}),
+          },
         );
       case 'timeout':
-        return this.error(`${this.provider}: ${call.method} ${call.shown} timed out after ${call.timeoutMs} ms`, {
-          ...facts,
-          kind: 'timeout',
-          retryable: true,
-          cause: failure.cause,
-        });
+        return this.error(
+          `${this.provider}: ${call.method} ${call.shown} timed out after ${call.timeoutMs} ms`,
+          {
+            ...facts,
+            kind: 'timeout',
+            retryable: true,
+            cause: failure.cause,
+          },
+        );
       case 'network':
         return this.error(
           `${this.provider}: ${call.method} ${call.shown} failed: ${describeNetworkFailure(failure.cause)} (${new URL(this.#prefix).origin})`,
@@ -632,7 +652,7 @@ export class HttpTransport {
   /** An answered 429/503 whose `Retry-After` is short enough to wait out. */
   #waitsRetryAfter(error: unknown): error is HttpProviderError<string> {
     return (
-      error instanceof HttpProviderError &&
+      isHttpProviderError(error) &&
       this.#kinds.get(error) === 'http' &&
       error.retryAfter !== undefined &&
       error.retryAfter * 1000 <= this.#maxRetryAfterMs
@@ -640,7 +660,7 @@ export class HttpTransport {
   }
 
   #shouldRetry(call: Call, error: unknown, attempt: number): boolean {
-    if (!(error instanceof HttpProviderError) || !error.retryable) return false;
+    if (!isHttpProviderError(error) || !error.retryable) return false;
     const kind = this.#kinds.get(error);
     if (kind !== 'http' && kind !== 'network' && kind !== 'timeout') return false;
     if (error.retryAfter !== undefined && error.retryAfter * 1000 > this.#maxRetryAfterMs) return false;
@@ -671,8 +691,14 @@ export class HttpTransport {
   }
 
   #aborted(call: Call, signal: AbortSignal | undefined): AbortedError {
-    return new AbortedError(`${this.provider}: ${call.method} ${call.shown} aborted`, { cause: signal?.reason });
+    return new AbortedError(`${this.provider}: ${call.method} ${call.shown} aborted`, {
+      cause: signal?.reason,
+    });
   }
+}
+
+function isHttpProviderError(error: unknown): error is HttpProviderError<string> {
+  return error instanceof HttpProviderError;
 }
 
 function defaultRetryableStatus(status: number): boolean {
@@ -699,10 +725,13 @@ function parseBase(provider: string, baseUrl: string | URL): URL {
   try {
     url = new URL(baseUrl);
   } catch (cause) {
-    throw new ConfigError(`${provider}: base URL is not a valid URL: ${JSON.stringify(String(baseUrl))}`, { cause });
+    throw new ConfigError(`${provider}: base URL is not a valid URL: ${JSON.stringify(String(baseUrl))}`, {
+      cause,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError(`${provider}: base URL must be an http:// or https:// URL, got ${url.protocol}`);
-  if (url.username || url.password) throw new ConfigError(`${provider}: base URL must not contain credentials`);
+  if (url.username || url.password)
+    throw new ConfigError(`${provider}: base URL must not contain credentials`);
   return url;
 }

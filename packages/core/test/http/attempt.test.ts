@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  HttpAttemptFailure,
   pathWithQuery,
   sendHttpAttempt,
   type HttpAttempt,
+  type HttpAttemptFailure,
 } from '@openova/dns-core/http';
 
 let server: Server;

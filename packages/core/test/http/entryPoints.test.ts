@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 const coreSrc = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 const packagesDir = resolve(coreSrc, '../..');
 
-const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Every module specifier a source file imports or re-exports (type-only imports included). */
 function specifiers(file: string): string[] {

@@ -32,7 +32,12 @@ async function loopback(
   const state: Loopback = { url: '', connections: 0, requests: [], close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     const index = state.requests.length;
-    state.requests.push({ method: req.method ?? '', url: req.url ?? '', at: Date.now(), headers: req.headers });
+    state.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      at: Date.now(),
+      headers: req.headers,
+    });
     req.resume();
     req.on('end', () => handler(req, res, index));
   });
@@ -62,18 +67,21 @@ function transport(server: Loopback | string, extra: Partial<HttpTransportOption
   return { t, events, retries };
 }
 
-const failure = (p: Promise<unknown>) => p.then(
-  () => {
-    throw new Error('expected a failure');
-  },
-  (e: unknown) => e as HttpProviderError,
-);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as HttpProviderError,
+  );
 
 describe('connection pool', () => {
   it('60 concurrent requests use at most `connections` connections', async () => {
     const server = await loopback((_req, res) => setTimeout(() => res.end('{}'), 10));
     const { t } = transport(server, { connections: 8 });
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => t.request({ method: 'GET', path: `/z/${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => t.request({ method: 'GET', path: `/z/${i}` })),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(server.requests).toHaveLength(60);
     expect(server.connections).toBeGreaterThan(0);
@@ -99,7 +107,10 @@ describe('idempotency rule', () => {
     const server = await loopback(dropAfterReading);
     for (const method of ['GET', 'PUT'] as const) {
       const { t } = transport(server);
-      expect(await failure(t.request({ method, path: '/x' }))).toMatchObject({ kind: 'network', attempts: 3 });
+      expect(await failure(t.request({ method, path: '/x' }))).toMatchObject({
+        kind: 'network',
+        attempts: 3,
+      });
     }
     expect(server.requests).toHaveLength(6);
     for (const method of ['POST', 'PATCH'] as const) {
@@ -143,12 +154,16 @@ describe('idempotency rule', () => {
       status: 500,
       attempts: 3,
     });
-    expect(await failure(transport(server).t.request({ method: 'POST', path: '/', body: {} }))).toMatchObject({
-      status: 500,
-      attempts: 1,
-    });
+    expect(await failure(transport(server).t.request({ method: 'POST', path: '/', body: {} }))).toMatchObject(
+      {
+        status: 500,
+        attempts: 1,
+      },
+    );
     const lockAware = transport(server, { notExecuted: (e) => /locked/.test(e.serverMessage ?? '') }).t;
-    expect(await failure(lockAware.request({ method: 'POST', path: '/', body: {} }))).toMatchObject({ attempts: 3 });
+    expect(await failure(lockAware.request({ method: 'POST', path: '/', body: {} }))).toMatchObject({
+      attempts: 3,
+    });
     expect(server.requests).toHaveLength(7);
   });
 
@@ -162,7 +177,9 @@ describe('idempotency rule', () => {
       message: 'test: GET / answered 400: bad',
     });
     const busy = await loopback((_req, res) => res.writeHead(503).end());
-    expect(await failure(transport(busy).t.request({ method: 'GET', path: '/', retry: false }))).toMatchObject({
+    expect(
+      await failure(transport(busy).t.request({ method: 'GET', path: '/', retry: false })),
+    ).toMatchObject({
       status: 503,
       retryable: true,
       attempts: 1,
@@ -213,7 +230,12 @@ describe('Retry-After', () => {
     expect(limiter.blockedUntil).toBeGreaterThan(Date.now() + 100_000);
     const other = transport(server, { rateLimiter: limiter, maxRetryAfterMs: 2000 }).t;
     const refused = await failure(other.request({ method: 'GET', path: '/' }));
-    expect(refused).toMatchObject({ kind: 'rate-limited', code: 'PROVIDER_RATE_LIMITED', retryable: true, attempts: 0 });
+    expect(refused).toMatchObject({
+      kind: 'rate-limited',
+      code: 'PROVIDER_RATE_LIMITED',
+      retryable: true,
+      attempts: 0,
+    });
     expect(refused.retryAfter).toBeGreaterThan(100);
     expect(server.requests).toHaveLength(1);
   });
@@ -222,7 +244,9 @@ describe('Retry-After', () => {
     const server = await loopback((_req, res) => res.writeHead(429, { 'retry-after': '20' }).end());
     const controller = new AbortController();
     const { t } = transport(server, { onRetry: () => controller.abort() });
-    const error = await t.request({ method: 'GET', path: '/wait', signal: controller.signal }).catch((e: unknown) => e);
+    const error = await t
+      .request({ method: 'GET', path: '/wait', signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
     expect((error as Error).message).toBe('test: GET /wait aborted');
     expect(server.requests).toHaveLength(1);
@@ -232,17 +256,43 @@ describe('Retry-After', () => {
 describe('events, request ids and secrets', () => {
   it('reports every attempt and retry without headers; a throwing hook breaks nothing', async () => {
     const server = await loopback((_req, res, i) =>
-      i === 0 ? res.writeHead(502, { 'cf-ray': 'ray-1' }).end() : res.writeHead(200, { 'cf-ray': 'ray-2' }).end('{}'),
+      i === 0
+        ? res.writeHead(502, { 'cf-ray': 'ray-1' }).end()
+        : res.writeHead(200, { 'cf-ray': 'ray-2' }).end('{}'),
     );
     const { t, events, retries } = transport(server, { requestIdHeaders: ['x-request-id', 'cf-ray'] });
     const answer = await t.request({ method: 'GET', path: '/zones', query: { page: 1 } });
     expect(answer.requestId).toBe('ray-2');
     expect(events).toEqual([
-      { provider: 'test', method: 'GET', path: '/zones?page=1', attempt: 1, status: 502, durationMs: expect.any(Number), requestId: 'ray-1' },
-      { provider: 'test', method: 'GET', path: '/zones?page=1', attempt: 2, status: 200, durationMs: expect.any(Number), requestId: 'ray-2' },
+      {
+        provider: 'test',
+        method: 'GET',
+        path: '/zones?page=1',
+        attempt: 1,
+        status: 502,
+        durationMs: expect.any(Number),
+        requestId: 'ray-1',
+      },
+      {
+        provider: 'test',
+        method: 'GET',
+        path: '/zones?page=1',
+        attempt: 2,
+        status: 200,
+        durationMs: expect.any(Number),
+        requestId: 'ray-2',
+      },
     ]);
     expect(retries).toEqual([
-      { provider: 'test', method: 'GET', path: '/zones?page=1', attempt: 1, kind: 'http', status: 502, code: 'PROVIDER' },
+      {
+        provider: 'test',
+        method: 'GET',
+        path: '/zones?page=1',
+        attempt: 1,
+        kind: 'http',
+        status: 502,
+        code: 'PROVIDER',
+      },
     ]);
     const throwing = transport(server, {
       onRequest: () => {
@@ -256,7 +306,9 @@ describe('events, request ids and secrets', () => {
   });
 
   it('keeps the request id on errors', async () => {
-    const server = await loopback((_req, res) => res.writeHead(404, { 'x-amzn-requestid': 'amz-9' }).end('nope'));
+    const server = await loopback((_req, res) =>
+      res.writeHead(404, { 'x-amzn-requestid': 'amz-9' }).end('nope'),
+    );
     const { t } = transport(server, { requestIdHeaders: ['x-amzn-requestid', 'x-ms-request-id'] });
     const error = await failure(t.request({ method: 'GET', path: '/' }));
     expect(error).toBeInstanceOf(HttpProviderError);
@@ -266,13 +318,22 @@ describe('events, request ids and secrets', () => {
 
   it('redacts a credential the server echoes from the message, serverMessage, JSON, inspect and events', async () => {
     const server = await loopback((req, res) =>
-      res.writeHead(401).end(`invalid credential ${req.headers.authorization} (token ${TOKEN}); also pw hunter2`),
+      res
+        .writeHead(401)
+        .end(`invalid credential ${req.headers.authorization} (token ${TOKEN}); also pw hunter2`),
     );
     const { t, events } = transport(server, { secrets: ['hunter2'] });
     const error = await failure(t.request({ method: 'GET', path: '/zones', query: { key: TOKEN } }));
     expect(error.code).toBe('PROVIDER_AUTH');
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    const shown = [error.message, error.serverMessage, error.path, JSON.stringify(error), inspect(error), JSON.stringify(events)];
+    const shown = [
+      error.message,
+      error.serverMessage,
+      error.path,
+      JSON.stringify(error),
+      inspect(error),
+      JSON.stringify(events),
+    ];
     for (const text of shown) {
       expect(text).not.toContain(TOKEN);
       expect(text).not.toContain('hunter2');
@@ -297,7 +358,9 @@ describe('success bodies', () => {
     expect(t.readJson(await t.request({ method: 'GET', path: '/ok' }), schema)).toEqual({ n: 1 });
     const bad = await t.request({ method: 'GET', path: '/bad' });
     expect(() => t.readJson(bad, schema)).toThrow(/test: GET \/bad returned an unexpected body: not JSON/);
-    expect(() => t.check(bad, {}, schema)).toThrow(expect.objectContaining({ kind: 'invalid-response', retryable: false }));
+    expect(() => t.check(bad, {}, schema)).toThrow(
+      expect.objectContaining({ kind: 'invalid-response', retryable: false }),
+    );
   });
 
   it('refuses a success body larger than maxBodyBytes; exact expectStatus', async () => {

@@ -14,7 +14,7 @@ import {
   type ProviderCapabilities,
   type RecordType,
 } from '@openova/dns-core';
-import { HttpTransport, type HttpResponse } from '@openova/dns-core/http';
+import { HttpTransport, type HttpRequest, type HttpResponse } from '@openova/dns-core/http';
 import type { Dispatcher } from 'undici';
 import { WEBHOOK_MEDIA_TYPE } from '../mediaType.js';
 import { isSoftErrorStatus, WebhookError, webhookFailureKind } from './webhookError.js';
@@ -120,18 +120,24 @@ export class WebhookProvider implements Provider {
 
   /** `GET /records`: every record the webhook manages; a `null` body means none. */
   async records(options: CallOptions = {}): Promise<Endpoint[]> {
-    const answer = await this.#call('GET', '/records', 200, options);
+    const answer = await this.#call({ method: 'GET', path: '/records', expectStatus: 200 }, options);
     return this.#parseEndpoints(answer);
   }
 
   /** `POST /records` with the change set; success is exactly `204 No Content`. */
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
-    await this.#call('POST', '/records', 204, options, changesToJSON(changes));
+    await this.#call(
+      { method: 'POST', path: '/records', expectStatus: 204, body: changesToJSON(changes) },
+      options,
+    );
   }
 
   /** `POST /adjustendpoints`: the webhook's canonical form of the desired endpoints. */
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
-    const answer = await this.#call('POST', '/adjustendpoints', 200, options, endpoints.map(endpointToJSON));
+    const answer = await this.#call(
+      { method: 'POST', path: '/adjustendpoints', expectStatus: 200, body: endpoints.map(endpointToJSON) },
+      options,
+    );
     return this.#parseEndpoints(answer);
   }
 
@@ -145,15 +151,9 @@ export class WebhookProvider implements Provider {
     return this.close();
   }
 
-  /** One attempt (as ExternalDNS): any status but `expected` is a {@link WebhookError}. */
-  #call(
-    method: 'GET' | 'POST',
-    path: string,
-    expected: number,
-    options: CallOptions,
-    body?: unknown,
-  ): Promise<HttpResponse> {
-    return this.#http.request({ method, path, body, expectStatus: expected, retry: false, signal: options.signal });
+  /** One attempt (as ExternalDNS): any status but `expectStatus` is a {@link WebhookError}. */
+  #call(request: HttpRequest & { expectStatus: number }, options: CallOptions): Promise<HttpResponse> {
+    return this.#http.request({ ...request, retry: false }, options);
   }
 
   #parseEndpoints(answer: HttpResponse): Endpoint[] {
@@ -161,7 +161,12 @@ export class WebhookProvider implements Provider {
     try {
       json = JSON.parse(answer.text);
     } catch (cause) {
-      throw invalid(this.#http, answer, `webhook: ${answer.method} ${answer.path} answered with malformed JSON`, cause);
+      throw invalid(
+        this.#http,
+        answer,
+        `webhook: ${answer.method} ${answer.path} answered with malformed JSON`,
+        cause,
+      );
     }
     // Shape only: records already stored must be readable even when a value is unusual.
     const parsed = safeParseEndpoints(json, { validateContent: false });
@@ -223,7 +228,8 @@ function openTransport(options: WebhookProviderOptions): HttpTransport {
         ...(serverMessage ? { serverMessage } : {}),
       };
     },
-    createError: (message, init) => new WebhookError(message, { ...init, kind: webhookFailureKind(init.kind) }),
+    createError: (message, init) =>
+      new WebhookError(message, { ...init, kind: webhookFailureKind(init.kind) }),
   });
 }
 
@@ -245,6 +251,11 @@ function parseDomainFilter(http: HttpTransport, answer: HttpResponse): DomainFil
     return DomainFilter.fromJSON(JSON.parse(answer.text) as unknown);
   } catch (cause) {
     const detail = isDnsError(cause) || cause instanceof Error ? cause.message : String(cause);
-    throw invalid(http, answer, `webhook: negotiation answered with an unreadable domain filter: ${detail}`, cause);
+    throw invalid(
+      http,
+      answer,
+      `webhook: negotiation answered with an unreadable domain filter: ${detail}`,
+      cause,
+    );
   }
 }
