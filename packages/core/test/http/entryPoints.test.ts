@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,22 @@ describe('entry points', () => {
     expect(main.files.size).toBeGreaterThan(20);
     expect([...main.packages.keys()].filter((p) => p === 'undici' || p === 'p-retry')).toEqual([]);
     expect([...main.files].filter((f) => f.includes(`${join(coreSrc, 'http')}`))).toEqual([]);
+  });
+
+  it('the built main entry (when built) imports neither undici nor p-retry, directly or via a chunk', () => {
+    const dist = resolve(coreSrc, '../dist/index.js');
+    if (!existsSync(dist)) return; // `pnpm build` first to check the published files as well
+    const reached = new Set<string>();
+    const bare: string[] = [];
+    const pending = [dist];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (reached.has(file)) continue;
+      reached.add(file);
+      for (const spec of specifiers(file))
+        if (spec.startsWith('.')) pending.push(resolve(dirname(file), spec));
+        else bare.push(spec);
+    }
+    expect(bare.filter((p) => p === 'undici' || p === 'p-retry')).toEqual([]);
   });
 
   it('@openova/dns-core/http is where undici and p-retry are loaded', () => {
