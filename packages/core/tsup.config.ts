@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  // `http/index` is the `@openova/dns-core/http` subpath: the only entry that loads undici.
+  // `testing/index` is `@openova/dns-core/testing`, the provider conformance suite.
+  entry: { index: 'src/index.ts', 'http/index': 'src/http/index.ts', 'testing/index': 'src/testing/index.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,

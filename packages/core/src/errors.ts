@@ -141,6 +141,85 @@ export class ProviderError extends DnsError {
   }
 }
 
+/** Why an HTTP provider call failed. */
+export type HttpFailureKind =
+  /** The server answered with an error status (or an error body). */
+  | 'http'
+  /** No answer: connection refused or reset, DNS failure, TLS failure. */
+  | 'network'
+  /** The per-attempt timeout fired. */
+  | 'timeout'
+  /** The server answered, but not with what the API promises (not JSON, wrong shape, too large). */
+  | 'invalid-response'
+  /** Nothing was sent: the rate limit (ours, or a 429's `Retry-After`) asks for a longer wait than allowed. */
+  | 'rate-limited';
+
+export interface HttpProviderErrorOptions<
+  TKind extends string = HttpFailureKind,
+> extends ProviderErrorOptions {
+  kind: TKind;
+  /** HTTP method of the call, e.g. `GET`. */
+  method: string;
+  /** Path below the API base, query included; never carries a credential. */
+  path: string;
+  /** Attempts made, retries included (0 when nothing was sent). Default 1. */
+  attempts?: number;
+  /** The server's own error text (with any secret it echoed replaced by `[redacted]`). */
+  serverMessage?: string;
+  /** The request id the server gave the answer (e.g. Cloudflare's `cf-ray`), for support tickets. */
+  requestId?: string;
+  retryable: boolean;
+}
+
+/**
+ * The shared base of every HTTP provider client's error (`PowerDnsApiError`, `CloudflareApiError`,
+ * `WebhookError`): what was called, how often, what the server said and whether trying again later
+ * may help. Built by core's HTTP transport, so the fields mean the same for every provider.
+ *
+ * Never carries a credential: messages and `serverMessage` are redacted before the error is built,
+ * and `toJSON()` / `util.inspect` show only the fields below (no `cause` object).
+ */
+export class HttpProviderError<TKind extends string = HttpFailureKind> extends ProviderError {
+  readonly kind: TKind;
+  readonly method: string;
+  readonly path: string;
+  readonly attempts: number;
+  readonly serverMessage: string | undefined;
+  readonly requestId: string | undefined;
+
+  /**
+   * @param message Complete, already redacted message (`pdns: GET /zones answered 500: …`).
+   * @param options The call's facts; `provider` names the client (`pdns`, `cloudflare`, `webhook`).
+   */
+  constructor(message: string, options: HttpProviderErrorOptions<TKind>) {
+    super(message, options);
+    this.name = 'HttpProviderError';
+    this.kind = options.kind;
+    this.method = options.method;
+    this.path = options.path;
+    this.attempts = options.attempts ?? 1;
+    this.serverMessage = options.serverMessage;
+    this.requestId = options.requestId;
+  }
+
+  /**
+   * The error's facts as plain data, for structured logs: `name`, `message` and every field
+   * (a subclass's own fields included, such as Cloudflare's `errors`); never the `cause` object.
+   */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) if (value !== undefined) out[key] = value;
+    return out;
+  }
+
+  /** `util.inspect` shows the stack and the facts of {@link toJSON}; the cause only as one line. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const { name: _name, message: _message, ...facts } = this.toJSON();
+    const cause = this.cause instanceof Error ? `\n  [cause]: ${this.cause.name}: ${this.cause.message}` : '';
+    return `${this.stack ?? `${this.name}: ${this.message}`} ${JSON.stringify(facts)}${cause}`;
+  }
+}
+
 /** The operation was cancelled through its `AbortSignal`. */
 export class AbortedError extends DnsError {
   constructor(message = 'The operation was aborted', options: DnsErrorOptions = {}) {

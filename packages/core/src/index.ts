@@ -4,6 +4,7 @@ export {
   ValidationError,
   ConfigError,
   ProviderError,
+  HttpProviderError,
   AbortedError,
   OwnershipConflictError,
   isDnsError,
@@ -17,6 +18,8 @@ export type {
   Issue,
   IssuePath,
   ProviderErrorOptions,
+  HttpProviderErrorOptions,
+  HttpFailureKind,
   OwnershipConflictErrorOptions,
 } from './errors.js';
 
@@ -184,14 +187,3 @@ export {
   NONCE_BYTES,
 } from './registry/encryption.js';
 export type { DecryptedTxt } from './registry/encryption.js';
-
-// HTTP helpers shared by provider clients
-export { isConnectionRefused, describeNetworkFailure, parseRetryAfter } from './http/networkFailures.js';
-export { sendHttpAttempt, pathWithQuery } from './http/attempt.js';
-export type {
-  HttpAnswer,
-  HttpAttempt,
-  HttpMethod,
-  HttpRequestEvent,
-  UnansweredAttempt,
-} from './http/attempt.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CachedLoader, DomainFilter } from '@openova/dns-core';
+import { AbortedError, CachedLoader, DomainFilter, type CallOptions } from '@openova/dns-core';
 
 describe('CachedLoader', () => {
   it('shares one load between concurrent callers and reuses it within the TTL', async () => {
@@ -24,6 +24,74 @@ describe('CachedLoader', () => {
     await expect(cache.get()).rejects.toThrow('down');
     expect(await cache.get()).toBe(2);
     expect(await cache.get()).toBe(3);
+  });
+});
+
+describe('CachedLoader and abort signals', () => {
+  /** A load that settles only when told to, and records the signal it ran under. */
+  function controlledLoad() {
+    const runs: { signal: AbortSignal | undefined; resolve: (value: number) => void }[] = [];
+    const load = (options: CallOptions) =>
+      new Promise<number>((resolve, reject) => {
+        runs.push({ signal: options.signal, resolve });
+        options.signal?.addEventListener('abort', () => reject(new AbortedError('load aborted')), {
+          once: true,
+        });
+      });
+    return { runs, load };
+  }
+
+  it('one caller aborting does not reject another caller that joined the same load', async () => {
+    const { runs, load } = controlledLoad();
+    const cache = new CachedLoader({ ttlMs: 60_000, load });
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = cache.get({ signal: first.signal });
+    const b = cache.get({ signal: second.signal });
+    expect(runs).toHaveLength(1);
+    first.abort(new Error('first gave up'));
+    await expect(a).rejects.toBeInstanceOf(AbortedError);
+    // the shared load is still running for the second caller
+    expect(runs[0]?.signal?.aborted).toBe(false);
+    runs[0]?.resolve(7);
+    expect(await b).toBe(7);
+    expect(cache.peek()).toBe(7);
+  });
+
+  it('aborts the shared load only when every caller that joined it has aborted', async () => {
+    const { runs, load } = controlledLoad();
+    const cache = new CachedLoader({ ttlMs: 60_000, load });
+    const callers = [new AbortController(), new AbortController(), new AbortController()];
+    const gets = callers.map((c) => cache.get({ signal: c.signal }));
+    const settled = gets.map((g) => g.catch((e: unknown) => e));
+    callers[0]?.abort();
+    callers[1]?.abort();
+    expect(runs[0]?.signal?.aborted).toBe(false);
+    callers[2]?.abort();
+    expect(runs[0]?.signal?.aborted).toBe(true);
+    for (const outcome of await Promise.all(settled)) expect(outcome).toBeInstanceOf(AbortedError);
+    // nothing was cached, and the next caller starts a fresh load
+    const next = cache.get();
+    expect(runs).toHaveLength(2);
+    runs[1]?.resolve(8);
+    expect(await next).toBe(8);
+  });
+
+  it('a caller without a signal keeps the load alive; an already aborted signal rejects at once', async () => {
+    const { runs, load } = controlledLoad();
+    const cache = new CachedLoader({ ttlMs: 60_000, load });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(cache.get({ signal: aborted.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(runs).toHaveLength(0);
+    const caller = new AbortController();
+    const a = cache.get({ signal: caller.signal });
+    const b = cache.get();
+    caller.abort();
+    await expect(a).rejects.toBeInstanceOf(AbortedError);
+    expect(runs[0]?.signal?.aborted).toBe(false);
+    runs[0]?.resolve(9);
+    expect(await b).toBe(9);
   });
 });
 

@@ -1,18 +1,19 @@
 import { inspect } from 'node:util';
+import { ConfigError } from '@openova/dns-core';
 import {
-  AbortedError,
-  ConfigError,
-  isConnectionRefused,
-  parseRetryAfter,
-  pathWithQuery,
-  sendHttpAttempt,
+  HttpTransport,
+  RATE_LIMITS,
+  rateLimiterFor,
+  type HttpAnswer,
+  type HttpErrorReading,
   type HttpRequestEvent,
-} from '@openova/dns-core';
-import { Agent, type Dispatcher } from 'undici';
+  type HttpResponse,
+  type RateLimiter,
+  type RateLimitPolicy,
+} from '@openova/dns-core/http';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { CloudflareApiError, codeForAnswer, describeCloudflareErrors } from './errors.js';
-import type { RateLimiter } from './rateLimit.js';
-import { limiterFor, RateLimitWaitTooLong, sleepWithSignal, type RateLimitOptions } from './rateLimit.js';
 import {
   batchResultSchema,
   deleteResultSchema,
@@ -57,6 +58,17 @@ export interface CloudflareRetryOptions {
   maxDelayMs?: number;
 }
 
+/** Cloudflare's documented global limit: 1,200 requests per 5 minutes per user or account token. */
+export const CLOUDFLARE_RATE_LIMIT = RATE_LIMITS.cloudflare;
+
+/** Requests per window of the per-credential limiter (core's sliding-window `RateLimiter`). */
+export interface RateLimitOptions {
+  /** Requests allowed per window (default 1,200). */
+  requests?: number;
+  /** Window length in ms (default 300 000). */
+  windowMs?: number;
+}
+
 export interface CloudflareRateLimitOptions extends RateLimitOptions {
   /**
    * Longest wait (ms) the client accepts, for its own window or a 429's `Retry-After`, before it
@@ -67,7 +79,6 @@ export interface CloudflareRateLimitOptions extends RateLimitOptions {
   maxWaitMs?: number;
 }
 
-/** What the client reports about every HTTP attempt (for logs and request counting). */
 /** What the `onRequest` hook hears of each attempt (core's `HttpRequestEvent`). */
 export type CloudflareRequestEvent = HttpRequestEvent;
 
@@ -81,6 +92,8 @@ export type CloudflareClientOptions = (CloudflareTokenAuth | CloudflareKeyAuth) 
   rateLimit?: CloudflareRateLimitOptions | false;
   /** An undici dispatcher to use instead of the client's own agent (proxies, mocks). */
   dispatcher?: Dispatcher;
+  /** Most connections the client's own agent opens to the API (default 8). */
+  connections?: number;
   /** Called after every HTTP attempt; exceptions it throws are ignored. */
   onRequest?: (event: CloudflareRequestEvent) => void;
 };
@@ -198,22 +211,18 @@ function segment(value: string): string {
 export class CloudflareClient {
   /** API base URL, e.g. `https://api.cloudflare.com/client/v4`. */
   readonly baseUrl: string;
-  readonly #base: URL;
-  readonly #authHeaders: Readonly<Record<string, string>>;
-  readonly #timeoutMs: number;
-  readonly #retry: Required<CloudflareRetryOptions>;
+  readonly #http: HttpTransport;
   readonly #limiter: RateLimiter | undefined;
-  readonly #maxWaitMs: number;
-  readonly #dispatcher: Dispatcher;
-  readonly #onRequest: ((event: CloudflareRequestEvent) => void) | undefined;
 
+  /** @throws {@link ConfigError} without a credential, or with a `baseUrl` that is not http(s). */
   constructor(options: CloudflareClientOptions) {
-    this.#base = normalizeBaseUrl(options.baseUrl ?? DEFAULT_CLOUDFLARE_BASE_URL);
-    this.baseUrl = this.#base.toString().replace(/\/$/, '');
+    const base = normalizeBaseUrl(options.baseUrl ?? DEFAULT_CLOUDFLARE_BASE_URL);
+    this.baseUrl = base.toString().replace(/\/$/, '');
     let credential: string;
+    let authHeaders: Record<string, string>;
     if (typeof options.apiToken === 'string' && options.apiToken.trim() !== '') {
       credential = options.apiToken.trim();
-      this.#authHeaders = { authorization: `Bearer ${credential}` };
+      authHeaders = { authorization: `Bearer ${credential}` };
     } else if (
       typeof options.apiKey === 'string' &&
       options.apiKey.trim() !== '' &&
@@ -221,21 +230,41 @@ export class CloudflareClient {
       options.apiEmail.trim() !== ''
     ) {
       credential = `${options.apiEmail.trim()}\u0000${options.apiKey.trim()}`;
-      this.#authHeaders = { 'x-auth-email': options.apiEmail.trim(), 'x-auth-key': options.apiKey.trim() };
+      authHeaders = { 'x-auth-email': options.apiEmail.trim(), 'x-auth-key': options.apiKey.trim() };
     } else {
       throw new ConfigError('cloudflare: an apiToken, or an apiKey with its apiEmail, is required');
     }
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#retry = {
-      retries: options.retry?.retries ?? 3,
-      minDelayMs: options.retry?.minDelayMs ?? 250,
-      maxDelayMs: options.retry?.maxDelayMs ?? 4000,
-    };
     const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? {});
-    this.#limiter = rateLimit ? limiterFor(this.baseUrl, credential, rateLimit) : undefined;
-    this.#maxWaitMs = (rateLimit && rateLimit.maxWaitMs) ?? DEFAULT_MAX_WAIT_MS;
-    this.#dispatcher = options.dispatcher ?? new Agent({ connections: 16, keepAliveTimeout: 10_000 });
-    this.#onRequest = options.onRequest;
+    const policy: RateLimitPolicy = {
+      requests: rateLimit?.requests ?? CLOUDFLARE_RATE_LIMIT.requests,
+      windowMs: rateLimit?.windowMs ?? CLOUDFLARE_RATE_LIMIT.windowMs,
+    };
+    this.#limiter = rateLimit ? rateLimiterFor({ scope: this.baseUrl, credential, policy }) : undefined;
+    this.#http = new HttpTransport({
+      provider: 'cloudflare',
+      baseUrl: base,
+      headers: { 'user-agent': '@openova/dns-provider-cloudflare', ...authHeaders },
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: {
+        retries: options.retry?.retries ?? 3,
+        minDelayMs: options.retry?.minDelayMs ?? 250,
+        maxDelayMs: options.retry?.maxDelayMs ?? 4000,
+      },
+      rateLimiter: this.#limiter,
+      maxRetryAfterMs: rateLimit?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      maxRetryAfterWaits: MAX_RATE_LIMIT_RETRIES,
+      defaultRetryAfterS: DEFAULT_RETRY_AFTER_S,
+      requestIdHeaders: ['cf-ray'],
+      ...(options.connections === undefined ? {} : { connections: options.connections }),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      onRequest: options.onRequest,
+      readError: readCloudflareError,
+      createError: (message, init) =>
+        new CloudflareApiError(message, {
+          ...init,
+          ...(Array.isArray(init.details) ? { errors: init.details as CloudflareErrorItem[] } : {}),
+        }),
+    });
   }
 
   /** The limiter this client shares with every client of the same credential (undefined when off). */
@@ -250,6 +279,16 @@ export class CloudflareClient {
 
   toJSON(): { baseUrl: string } {
     return { baseUrl: this.baseUrl };
+  }
+
+  /** Closes the client's own connection pool (not a dispatcher passed in). */
+  async close(): Promise<void> {
+    await this.#http.close();
+  }
+
+  /** `await using client = new CloudflareClient(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   // ---- zones ----------------------------------------------------------------------------------
@@ -426,157 +465,35 @@ export class CloudflareClient {
     }
   }
 
+  /** One call through the transport, then Cloudflare's envelope: `success`, `result`, `result_info`. */
   async #send<T>(spec: RequestSpec<T>, options: CloudflareCallOptions): Promise<Page<T>> {
-    const path = pathWithQuery(spec.path, spec.query);
-    let backoffRetries = 0;
-    let rateLimitRetries = 0;
-    for (let attempt = 1; ; attempt++) {
-      if (options.signal?.aborted)
-        throw new AbortedError(`cloudflare: ${spec.method} ${path} aborted`, {
-          cause: options.signal.reason,
-        });
-      await this.#acquire(spec, path, attempt, options.signal);
-      try {
-        return await this.#attempt(spec, path, attempt, options);
-      } catch (error) {
-        if (!(error instanceof CloudflareApiError)) throw error;
-        if (error.status === 429) {
-          const retryAfter = error.retryAfter ?? DEFAULT_RETRY_AFTER_S;
-          this.#limiter?.block(Date.now() + retryAfter * 1000);
-          // a 429 was not executed, so even a create may be resent; the limiter makes it wait
-          if (retryAfter * 1000 <= this.#maxWaitMs && rateLimitRetries < MAX_RATE_LIMIT_RETRIES) {
-            rateLimitRetries++;
-            if (!this.#limiter) await sleepWithSignal(retryAfter * 1000, options.signal);
-            continue;
-          }
-          throw error;
-        }
-        const resend =
-          error.retryable &&
-          backoffRetries < this.#retry.retries &&
-          (spec.idempotent || (error.kind === 'network' && isConnectionRefused(error.cause)));
-        if (!resend) throw error;
-        const delay = Math.min(this.#retry.maxDelayMs, this.#retry.minDelayMs * 2 ** backoffRetries);
-        backoffRetries++;
-        await sleepWithSignal(delay * (0.5 + Math.random() / 2), options.signal);
-      }
-    }
-  }
-
-  async #acquire(
-    spec: RequestSpec<unknown>,
-    path: string,
-    attempt: number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    if (!this.#limiter) return;
-    try {
-      await this.#limiter.acquire({ maxWaitMs: this.#maxWaitMs, signal });
-    } catch (error) {
-      if (!(error instanceof RateLimitWaitTooLong)) throw error;
-      const retryAfter = Math.ceil(error.waitMs / 1000);
-      throw new CloudflareApiError(
-        `cloudflare: ${spec.method} ${path} not sent: the rate limit allows the next request in ${retryAfter} s (more than maxWaitMs)`,
-        {
-          kind: 'rate-limited',
-          method: spec.method,
-          path,
-          retryable: true,
-          retryAfter,
-          attempts: attempt - 1,
-          code: 'PROVIDER_RATE_LIMITED',
-        },
-      );
-    }
-  }
-
-  async #attempt<T>(
-    spec: RequestSpec<T>,
-    path: string,
-    attempt: number,
-    options: CloudflareCallOptions,
-  ): Promise<Page<T>> {
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const answer = await sendHttpAttempt({
-      provider: 'cloudflare',
-      base: this.#base,
-      method: spec.method,
-      path,
-      attempt,
-      headers: { 'user-agent': '@openova/dns-provider-cloudflare', ...this.#authHeaders },
-      body: spec.body,
-      timeoutMs,
-      signal: options.signal,
-      dispatcher: this.#dispatcher,
-      onRequest: this.#onRequest,
-      unanswered: (failure) => new CloudflareApiError(failure.message, failure),
-    });
-    const { status, text } = answer;
-    const retryAfterHeader = answer.headers['retry-after'];
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      if (status >= 400) throw httpError({ spec, path, status, errors: [], text, attempt, retryAfterHeader });
-      throw invalidResponse(spec, path, `not JSON: ${text.slice(0, 200)}`, cause);
-    }
-    const envelope = envelopeSchema.safeParse(json);
-    if (!envelope.success) {
-      if (status >= 400) throw httpError({ spec, path, status, errors: [], text, attempt, retryAfterHeader });
-      throw invalidResponse(spec, path, z.prettifyError(envelope.error), envelope.error);
-    }
-    if (status >= 400 || !envelope.data.success) {
-      throw httpError({ spec, path, status, errors: envelope.data.errors, text, attempt, retryAfterHeader });
-    }
-    const parsed = spec.result.safeParse(envelope.data.result);
-    if (!parsed.success) throw invalidResponse(spec, path, z.prettifyError(parsed.error), parsed.error);
-    return { result: parsed.data, info: envelope.data.result_info };
+    const response: HttpResponse = await this.#http.request(spec, options);
+    const envelope = this.#http.readJson(response, envelopeSchema);
+    // a 200 with `success: false` is a failure all the same
+    if (!envelope.success) throw this.#http.errorForAnswer(response);
+    return { result: this.#http.check(response, envelope.result, spec.result), info: envelope.result_info };
   }
 }
 
-function httpError(input: {
-  spec: RequestSpec<unknown>;
-  path: string;
-  status: number;
-  errors: readonly CloudflareErrorItem[];
-  text: string;
-  attempt: number;
-  retryAfterHeader: string | string[] | undefined;
-}): CloudflareApiError {
-  const { spec, path, status, errors, text, attempt } = input;
-  const retryAfter = status === 429 ? parseRetryAfter(input.retryAfterHeader) : undefined;
-  const detail = errors.length
-    ? describeCloudflareErrors(errors)
-    : text.trim().slice(0, 200) || '(no message)';
+/** Cloudflare's error answers: an envelope with `errors` (each with its `error_chain`), or any text. */
+function readCloudflareError(answer: HttpAnswer): HttpErrorReading {
+  const { status, text } = answer;
+  let errors: CloudflareErrorItem[] = [];
+  try {
+    const envelope = envelopeSchema.safeParse(JSON.parse(text));
+    if (envelope.success) errors = envelope.data.errors;
+  } catch {
+    // not JSON: the text is the message
+  }
   const code = codeForAnswer(status, errors);
-  const hint =
-    code === 'PROVIDER_AUTH'
-      ? ' (check the token, its permissions — Zone Read and DNS Edit — and its client-IP filter)'
-      : '';
-  return new CloudflareApiError(`cloudflare: ${spec.method} ${path} answered ${status}: ${detail}${hint}`, {
-    kind: 'http',
-    method: spec.method,
-    path,
-    status,
-    errors,
-    retryable: status === 429 || status >= 500,
-    ...(retryAfter === undefined ? {} : { retryAfter }),
-    attempts: attempt,
+  return {
+    ...(errors.length ? { serverMessage: describeCloudflareErrors(errors) } : {}),
+    hint:
+      code === 'PROVIDER_AUTH'
+        ? ' (check the token, its permissions — Zone Read and DNS Edit — and its client-IP filter)'
+        : '',
     code,
-  });
-}
-
-function invalidResponse(
-  spec: RequestSpec<unknown>,
-  path: string,
-  detail: string,
-  cause: unknown,
-): CloudflareApiError {
-  return new CloudflareApiError(`cloudflare: ${spec.method} ${path} returned an unexpected body: ${detail}`, {
-    kind: 'invalid-response',
-    method: spec.method,
-    path,
-    retryable: false,
-    cause,
-  });
+    retryable: status === 429 || status >= 500,
+    details: errors,
+  };
 }

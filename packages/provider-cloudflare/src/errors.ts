@@ -1,18 +1,12 @@
-import { ProviderError, type DnsErrorCode } from '@openova/dns-core';
+import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@openova/dns-core';
 import type { CloudflareErrorItem } from './schemas.js';
 
-/** Why a Cloudflare API call failed. */
-export type CloudflareFailureKind =
-  /** Cloudflare answered with an error envelope or an error status. */
-  | 'http'
-  /** No answer: connection refused or reset, DNS failure, TLS failure. */
-  | 'network'
-  /** The per-request timeout fired. */
-  | 'timeout'
-  /** The answer was not the envelope the API promises. */
-  | 'invalid-response'
-  /** Our own rate limiter (or a 429 we may not wait out) refused to send the request. */
-  | 'rate-limited';
+/**
+ * Why a Cloudflare API call failed: `http` (an error envelope or status), `network` (no answer),
+ * `timeout`, `invalid-response` (not the envelope the API promises), or `rate-limited` (our
+ * limiter, or a 429 we may not wait out, refused to send the request).
+ */
+export type CloudflareFailureKind = HttpFailureKind;
 
 export interface CloudflareApiErrorOptions {
   kind: CloudflareFailureKind;
@@ -25,7 +19,11 @@ export interface CloudflareApiErrorOptions {
   retryable: boolean;
   /** Seconds Cloudflare (or our limiter) asked us to wait. */
   retryAfter?: number;
+  /** Attempts made, retries included (default 1; 0 when the limiter refused to send). */
   attempts?: number;
+  /** Cloudflare's `cf-ray` of the answer. */
+  requestId?: string;
+  serverMessage?: string;
   code?: DnsErrorCode;
   cause?: unknown;
 }
@@ -54,7 +52,7 @@ export function describeCloudflareErrors(errors: readonly CloudflareErrorItem[])
 }
 
 /**
- * A Cloudflare API call failed. Carries the HTTP status and Cloudflare's numeric codes (the reason
+ * A Cloudflare API call failed: core's `HttpProviderError` plus Cloudflare's error list. Carries the HTTP status and Cloudflare's numeric codes (the reason
  * of a DNS validation error is in `error_chain`, which this error keeps and prints). Never carries
  * the API token, key or e-mail: they are in no message, field or cause.
  *
@@ -65,28 +63,14 @@ export function describeCloudflareErrors(errors: readonly CloudflareErrorItem[])
  * `PROVIDER_QUOTA_EXCEEDED` for 81045, `RECORD_CONFLICT` for 81044 (the record changed since it
  * was read), `UNKNOWN_ZONE` for a zone or route that does not exist.
  */
-export class CloudflareApiError extends ProviderError {
-  readonly kind: CloudflareFailureKind;
-  readonly method: string;
-  readonly path: string;
+export class CloudflareApiError extends HttpProviderError<CloudflareFailureKind> {
   readonly errors: readonly CloudflareErrorItem[];
-  readonly attempts: number;
 
+  /** @param message Complete message, already free of any credential. */
   constructor(message: string, options: CloudflareApiErrorOptions) {
-    super(message, {
-      provider: 'cloudflare',
-      retryable: options.retryable,
-      ...(options.status === undefined ? {} : { status: options.status }),
-      ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter }),
-      ...(options.code === undefined ? {} : { code: options.code }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-    });
+    super(message, { ...options, provider: 'cloudflare' });
     this.name = 'CloudflareApiError';
-    this.kind = options.kind;
-    this.method = options.method;
-    this.path = options.path;
     this.errors = options.errors ?? [];
-    this.attempts = options.attempts ?? 1;
   }
 
   /** Every Cloudflare code in the answer, `error_chain` entries included. */

@@ -4,6 +4,7 @@ export {
   DEFAULT_CLOUDFLARE_BASE_URL,
   MAX_RECORDS_PER_PAGE,
   MAX_ZONES_PER_PAGE,
+  CLOUDFLARE_RATE_LIMIT,
 } from './client.js';
 export type {
   CloudflareClientOptions,
@@ -12,6 +13,7 @@ export type {
   CloudflareCallOptions,
   CloudflareRetryOptions,
   CloudflareRateLimitOptions,
+  RateLimitOptions,
   CloudflareRequestEvent,
   ListZonesOptions,
   ListDnsRecordsOptions,
@@ -27,8 +29,8 @@ export type {
   CloudflareErrorItem,
   CloudflareResultInfo,
 } from './schemas.js';
-export { RateLimiter, RateLimitWaitTooLong, CLOUDFLARE_RATE_LIMIT } from './rateLimit.js';
-export type { RateLimitOptions } from './rateLimit.js';
+// The per-credential limiter is core's (`@openova/dns-core/http`), re-exported under its old names.
+export { RateLimiter, RateLimitWaitTooLong } from '@openova/dns-core/http';
 
 // Errors
 export {

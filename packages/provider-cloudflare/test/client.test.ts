@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseRetryAfter, ProviderError } from '@openova/dns-core';
+import { ConfigError, ProviderError } from '@openova/dns-core';
+import { parseRetryAfter } from '@openova/dns-core/http';
 import {
   CloudflareApiError,
   CloudflareClient,

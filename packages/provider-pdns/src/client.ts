@@ -1,20 +1,22 @@
 import { inspect } from 'node:util';
 import type { ConnectionOptions } from 'node:tls';
 import {
-  AbortedError,
   ConfigError,
   MAX_TTL,
   ValidationError,
   withTrailingDot,
   lowerCased,
   upperCased,
-  pathWithQuery,
-  sendHttpAttempt,
-  type HttpRequestEvent,
   type Issue,
 } from '@openova/dns-core';
-import pRetry from 'p-retry';
-import { Agent, type Dispatcher } from 'undici';
+import {
+  HttpTransport,
+  type HttpAnswer,
+  type HttpCallInfo,
+  type HttpErrorReading,
+  type HttpRequestEvent,
+} from '@openova/dns-core/http';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { PowerDnsApiError } from './errors.js';
 import {
@@ -62,7 +64,10 @@ export interface PowerDnsTlsOptions {
   minVersion?: ConnectionOptions['minVersion'];
 }
 
-/** Backoff of retried calls. Retries happen on connection errors, timeouts and 5xx answers. */
+/**
+ * Backoff of retried calls (core's transport). Retries happen on connection errors, timeouts and
+ * 5xx answers; creates are resent only when PowerDNS provably did nothing.
+ */
 export interface PowerDnsRetryOptions {
   /** Retries after the first attempt (default 4). `0` disables retrying. */
   retries?: number;
@@ -72,7 +77,6 @@ export interface PowerDnsRetryOptions {
   maxDelayMs?: number;
 }
 
-/** What the client reports about every HTTP attempt it makes (for logs and request counting). */
 /** What the `onRequest` hook hears of each attempt (core's `HttpRequestEvent`). */
 export type PowerDnsRequestEvent = HttpRequestEvent;
 
@@ -91,6 +95,8 @@ export interface PowerDnsClientOptions {
   tls?: PowerDnsTlsOptions;
   /** An undici dispatcher to use instead of the client's own agent (proxies, mocks). */
   dispatcher?: Dispatcher;
+  /** Most connections the client's own agent opens to the server (default 8). */
+  connections?: number;
   /** Called after every HTTP attempt; exceptions it throws are ignored. */
   onRequest?: (event: PowerDnsRequestEvent) => void;
   /** Skips the `GET /servers/{id}` version probe and assumes this version (e.g. `4.7.3`). */
@@ -390,46 +396,51 @@ function headerValue(headers: Answer<unknown>['headers'], name: string): string 
 export class PowerDnsClient {
   readonly apiUrl: string;
   readonly serverId: string;
-  readonly #base: URL;
-  readonly #apiKey: string;
-  readonly #timeoutMs: number;
-  readonly #retry: Required<PowerDnsRetryOptions>;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownsDispatcher: boolean;
-  readonly #onRequest: ((event: PowerDnsRequestEvent) => void) | undefined;
+  readonly #http: HttpTransport;
   readonly #writes: WriteQueue;
   #version: Promise<PowerDnsVersion | undefined> | undefined;
 
+  /** @throws {@link ConfigError} without an API key or with an `apiUrl` that is not http(s). */
   constructor(options: PowerDnsClientOptions) {
     if (!options.apiKey) throw new ConfigError('apiKey is required');
-    this.#base = normalizeApiBase(options.apiUrl);
-    this.apiUrl = this.#base.toString().replace(/\/$/, '');
+    const base = normalizeApiBase(options.apiUrl);
+    this.apiUrl = base.toString().replace(/\/$/, '');
     this.serverId = options.serverId ?? 'localhost';
-    this.#apiKey = options.apiKey;
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#retry = {
-      retries: options.retry?.retries ?? 4,
-      minDelayMs: options.retry?.minDelayMs ?? 100,
-      maxDelayMs: options.retry?.maxDelayMs ?? 2000,
-    };
-    if (options.dispatcher) {
-      this.#dispatcher = options.dispatcher;
-      this.#ownsDispatcher = false;
-    } else {
-      const tls = options.tls ?? {};
-      this.#dispatcher = new Agent({
-        connect: {
-          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-          ...(tls.key === undefined ? {} : { key: tls.key }),
-          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-          rejectUnauthorized: tls.rejectUnauthorized ?? true,
-          minVersion: tls.minVersion ?? 'TLSv1.2',
-        },
-      });
-      this.#ownsDispatcher = true;
-    }
-    this.#onRequest = options.onRequest;
+    const tls = options.tls;
+    this.#http = new HttpTransport({
+      provider: 'pdns',
+      baseUrl: base,
+      headers: { 'x-api-key': options.apiKey, 'user-agent': '@openova/dns-provider-pdns' },
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: {
+        retries: options.retry?.retries ?? 4,
+        minDelayMs: options.retry?.minDelayMs ?? 100,
+        maxDelayMs: options.retry?.maxDelayMs ?? 2000,
+      },
+      ...(options.connections === undefined ? {} : { connections: options.connections }),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(tls
+        ? {
+            tls: {
+              ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+              ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+              ...(tls.key === undefined ? {} : { key: tls.key }),
+              ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+              rejectUnauthorized: tls.rejectUnauthorized ?? true,
+              minVersion: tls.minVersion ?? 'TLSv1.2',
+            },
+          }
+        : {}),
+      onRequest: options.onRequest,
+      readError: readPowerDnsError,
+      // sqlite's "database is locked" rolled the transaction back: even a create may be resent
+      notExecuted: (error) => error instanceof PowerDnsApiError && error.isDatabaseLocked,
+      createError: (message, init) =>
+        new PowerDnsApiError(message, {
+          ...init,
+          ...(Array.isArray(init.details) ? { serverErrors: init.details as string[] } : {}),
+        }),
+    });
     this.#writes = writeQueueFor(`${this.apiUrl}|${this.serverId}`);
     if (options.assumeVersion !== undefined) {
       this.#version = Promise.resolve(parsePowerDnsVersion(options.assumeVersion));
@@ -438,7 +449,12 @@ export class PowerDnsClient {
 
   /** Closes the client's own connection pool (not a dispatcher passed in). */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    await this.#http.close();
+  }
+
+  /** `await using client = new PowerDnsClient(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   [inspect.custom](): string {
@@ -952,86 +968,25 @@ export class PowerDnsClient {
     return (await this.#send(spec, options)).data;
   }
 
-  /** Sends one logical call: retries transient failures, queues writes behind other writes. */
+  /** Sends one logical call through the transport; writes queue behind other writes to the server. */
   #send<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
-    const run = () => this.#withRetries(spec, options);
+    const run = async (): Promise<Answer<T>> => {
+      const response = await this.#http.request(spec, options);
+      const data =
+        spec.response === 'none'
+          ? (undefined as T)
+          : spec.response === 'text'
+            ? (response.text as T)
+            : this.#http.readJson(response, spec.response);
+      return { data, headers: response.headers };
+    };
     return spec.method === 'GET' ? run() : this.#writes.run(run);
   }
-
-  async #withRetries<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
-    const { signal } = options;
-    if (signal?.aborted)
-      throw new AbortedError(`pdns: ${spec.method} ${spec.path} aborted`, { cause: signal.reason });
-    try {
-      return await pRetry((attempt) => this.#attempt(spec, options, attempt), {
-        retries: this.#retry.retries,
-        minTimeout: this.#retry.minDelayMs,
-        maxTimeout: this.#retry.maxDelayMs,
-        factor: 2,
-        randomize: true,
-        ...(signal ? { signal } : {}),
-        shouldRetry: ({ error }) => isTransient(error, spec.idempotent),
-      });
-    } catch (error) {
-      if (signal?.aborted && !(error instanceof AbortedError)) {
-        throw new AbortedError(`pdns: ${spec.method} ${spec.path} aborted`, { cause: signal.reason });
-      }
-      throw error;
-    }
-  }
-
-  async #attempt<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions, attempt: number): Promise<Answer<T>> {
-    const path = pathWithQuery(spec.path, spec.query);
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const answer = await sendHttpAttempt({
-      provider: 'pdns',
-      base: this.#base,
-      method: spec.method,
-      path,
-      attempt,
-      headers: { 'x-api-key': this.#apiKey, 'user-agent': '@openova/dns-provider-pdns' },
-      body: spec.body,
-      timeoutMs,
-      signal: options.signal,
-      dispatcher: this.#dispatcher,
-      onRequest: this.#onRequest,
-      unanswered: (failure) => new PowerDnsApiError(failure.message, failure),
-    });
-    const { status, text, headers: responseHeaders } = answer;
-    if (status >= 400) throw httpError({ spec, path, status, text, attempt });
-    if (spec.response === 'none') return { data: undefined as T, headers: responseHeaders };
-    if (spec.response === 'text') return { data: text as T, headers: responseHeaders };
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw invalidResponse(spec, path, `not JSON: ${text.slice(0, 200)}`, cause);
-    }
-    const parsed = spec.response.safeParse(json);
-    if (!parsed.success) throw invalidResponse(spec, path, z.prettifyError(parsed.error), parsed.error);
-    return { data: parsed.data, headers: responseHeaders };
-  }
 }
 
-/**
- * Whether a failure may succeed on a second try. Non-idempotent calls (creating a zone or a key) are
- * retried only when the failure proves nothing was done: a refused connection, or a database lock
- * (the transaction was rolled back).
- */
-function isTransient(error: unknown, idempotent: boolean): boolean {
-  if (!(error instanceof PowerDnsApiError) || !error.retryable) return false;
-  if (idempotent) return true;
-  return error.isDatabaseLocked || (error.kind === 'network' && error.code === 'PROVIDER_UNREACHABLE');
-}
-
-function httpError(input: {
-  spec: RequestSpec<unknown>;
-  path: string;
-  status: number;
-  text: string;
-  attempt: number;
-}): PowerDnsApiError {
-  const { spec, path, status, text, attempt } = input;
+/** PowerDNS's error answers: `{"error": "…", "errors": […]}` (5.1+ adds `errors`), or plain text. */
+function readPowerDnsError(answer: HttpAnswer, call: HttpCallInfo): HttpErrorReading {
+  const { status, text } = answer;
   let serverMessage = text.trim();
   let serverErrors: string[] = [];
   try {
@@ -1044,42 +999,25 @@ function httpError(input: {
     // plain-text error bodies (`Not Found`, `Bad Request`) are used as they are
   }
   const details = serverErrors.length ? ` (${serverErrors.join('; ')})` : '';
-  const hint =
-    status === 400 && spec.body !== undefined
-      ? ' (a body larger than webserver-max-bodysize is also answered with 400)'
-      : status === 401
-        ? ' (check the API key)'
-        : '';
-  return new PowerDnsApiError(
-    `pdns: ${spec.method} ${path} answered ${status}: ${serverMessage || '(no message)'}${details}${hint}`,
-    {
-      kind: 'http',
-      method: spec.method,
-      path,
-      status,
-      serverMessage,
-      serverErrors,
-      retryable: status >= 500,
-      attempts: attempt,
-      code:
-        status === 404 ? 'UNKNOWN_ZONE' : status === 422 || status === 409 ? 'RECORD_CONFLICT' : 'PROVIDER',
-    },
-  );
-}
-
-function invalidResponse(
-  spec: RequestSpec<unknown>,
-  path: string,
-  detail: string,
-  cause: unknown,
-): PowerDnsApiError {
-  return new PowerDnsApiError(`pdns: ${spec.method} ${path} returned an unexpected body: ${detail}`, {
-    kind: 'invalid-response',
-    method: spec.method,
-    path,
-    retryable: false,
-    cause,
-  });
+  return {
+    serverMessage,
+    detail: `${serverMessage || '(no message)'}${details}`,
+    hint:
+      status === 400 && call.hasBody
+        ? ' (a body larger than webserver-max-bodysize is also answered with 400)'
+        : status === 401
+          ? ' (check the API key)'
+          : '',
+    retryable: status >= 500,
+    details: serverErrors,
+    ...(status === 404
+      ? { code: 'UNKNOWN_ZONE' }
+      : status === 422 || status === 409
+        ? { code: 'RECORD_CONFLICT' }
+        : status === 401 || status === 403
+          ? {}
+          : { code: 'PROVIDER' }),
+  };
 }
 
 /**

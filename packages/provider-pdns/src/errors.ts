@@ -1,15 +1,11 @@
-import { ProviderError, type DnsErrorCode } from '@openova/dns-core';
+import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@openova/dns-core';
 
-/** Why a PowerDNS API call failed. */
-export type PowerDnsFailureKind =
-  /** The server answered with an error status. */
-  | 'http'
-  /** No answer: connection refused or reset, DNS failure, TLS failure. */
-  | 'network'
-  /** The per-request timeout fired. */
-  | 'timeout'
-  /** The server answered, but the body was not what the API promises. */
-  | 'invalid-response';
+/**
+ * Why a PowerDNS API call failed: `http` (an error status), `network` (no answer), `timeout`,
+ * `invalid-response` (a body that is not what the API promises). `rate-limited` is never produced:
+ * PowerDNS has no request budget.
+ */
+export type PowerDnsFailureKind = HttpFailureKind;
 
 export interface PowerDnsApiErrorOptions {
   kind: PowerDnsFailureKind;
@@ -22,42 +18,30 @@ export interface PowerDnsApiErrorOptions {
   /** The `errors` array PowerDNS 5.1+ adds when it found several problems. */
   serverErrors?: readonly string[];
   retryable: boolean;
-  /** Attempts made, retries included. */
+  /** Attempts made, retries included (default 1). */
   attempts?: number;
+  retryAfter?: number;
+  requestId?: string;
   code?: DnsErrorCode;
   cause?: unknown;
 }
 
 /**
- * A PowerDNS HTTP API call failed. Carries the HTTP status and the server's own message; never the
+ * A PowerDNS HTTP API call failed: core's {@link HttpProviderError} (status, method, path,
+ * attempts, serverMessage, retryable) plus the `errors` list PowerDNS 5.1+ sends. Never carries the
  * API key (it is neither in the message, nor in any field, nor in the cause).
  *
  * `retryable` is true for connection failures, timeouts and 5xx answers (PowerDNS rolls a failed
  * PATCH back, so retrying is safe) and false for 4xx answers, which will fail the same way again.
  */
-export class PowerDnsApiError extends ProviderError {
-  readonly kind: PowerDnsFailureKind;
-  readonly method: string;
-  readonly path: string;
-  readonly serverMessage: string | undefined;
+export class PowerDnsApiError extends HttpProviderError<PowerDnsFailureKind> {
   readonly serverErrors: readonly string[];
-  readonly attempts: number;
 
+  /** @param message Complete message, already free of the API key. */
   constructor(message: string, options: PowerDnsApiErrorOptions) {
-    super(message, {
-      provider: 'pdns',
-      retryable: options.retryable,
-      ...(options.status === undefined ? {} : { status: options.status }),
-      ...(options.code === undefined ? {} : { code: options.code }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-    });
+    super(message, { ...options, provider: 'pdns' });
     this.name = 'PowerDnsApiError';
-    this.kind = options.kind;
-    this.method = options.method;
-    this.path = options.path;
-    this.serverMessage = options.serverMessage;
     this.serverErrors = options.serverErrors ?? [];
-    this.attempts = options.attempts ?? 1;
   }
 
   /** True for a PowerDNS "database is locked" answer (sqlite backend with parallel writers). */

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface SeenRequest {
   method: string;
@@ -87,6 +87,14 @@ export async function startApiProxy(target: string) {
       }, fault?.delayMs ?? delayMs);
     });
   });
+  let connections = 0;
+  let openConnections = 0;
+  let maxOpenConnections = 0;
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    maxOpenConnections = Math.max(maxOpenConnections, ++openConnections);
+    socket.on('close', () => openConnections--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -105,6 +113,14 @@ export async function startApiProxy(target: string) {
     },
     get maxInFlightWrites() {
       return maxInFlightWrites;
+    },
+    /** TCP connections clients opened to the proxy since it started. */
+    get connections() {
+      return connections;
+    },
+    /** Most TCP connections open to the proxy at the same time since it started. */
+    get maxOpenConnections() {
+      return maxOpenConnections;
     },
     reset() {
       seen.length = 0;

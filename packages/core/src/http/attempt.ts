@@ -1,133 +1,129 @@
-// One HTTP attempt as every provider client makes it: the caller's signal and a timeout, the answer
-// read as text, the outcome reported to a hook. Retry policies and the reading of answers stay with
-// each client; this is the part that is the same everywhere.
+// One HTTP attempt: send, read the answer as text, and classify a failure without an answer. Retry,
+// rate limiting, events and errors are the transport's (see transport.ts).
 import { request, type Dispatcher } from 'undici';
-import { AbortedError } from '../errors.js';
-import { describeNetworkFailure, isConnectionRefused } from './networkFailures.js';
-
-/** What a client's `onRequest` hook hears of each attempt; never carries a credential. */
-export interface HttpRequestEvent {
-  method: string;
-  /** Path below the API base, query included. */
-  path: string;
-  /** 1 for the first attempt, 2 for the first retry, … */
-  attempt: number;
-  /** HTTP status, when the server answered. */
-  status?: number;
-  durationMs: number;
-  /** Set when the attempt failed without an answer. */
-  failure?: 'network' | 'timeout' | 'aborted';
-}
+import { isUnsentFailure } from './networkFailures.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** Response headers as undici gives them: lower-case names. */
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/** One request to send once. */
 export interface HttpAttempt {
-  /** Provider name for messages, e.g. `pdns`. */
-  provider: string;
-  /** API base (origin and path prefix); `path` is appended to it. */
-  base: URL;
+  /** Absolute URL, query included. */
+  url: string;
   method: HttpMethod;
-  /** Path below the base, query included. */
-  path: string;
-  attempt: number;
   /** Credentials included: they are sent, never reported. */
   headers: Readonly<Record<string, string>>;
-  /** Sent as JSON. */
-  body?: unknown;
+  /** The body, already serialised. */
+  body?: string | undefined;
+  /** Time limit of the attempt in ms, answer body included. */
   timeoutMs: number;
+  /** The caller's signal. */
   signal?: AbortSignal | undefined;
-  dispatcher?: Dispatcher | undefined;
-  onRequest?: ((event: HttpRequestEvent) => void) | undefined;
-  /** The client's own error for an attempt that got no answer, from the facts given. */
-  unanswered: (failure: UnansweredAttempt) => Error;
+  dispatcher: Dispatcher;
+  /** Whether a status is a success (its body is read up to `maxBodyBytes`). */
+  isSuccess: (status: number) => boolean;
+  /** Largest success body read, in bytes (default: no limit). */
+  maxBodyBytes?: number | undefined;
+  /** Error bodies are read this far and cut there, in bytes. */
+  maxErrorBodyBytes: number;
 }
 
-/** An attempt that timed out or could not connect: always worth retrying. */
-export interface UnansweredAttempt {
-  /** `pdns: GET /servers/localhost/zones timed out after 30000 ms`, or `… failed: ECONNREFUSED …`. */
-  message: string;
-  kind: 'timeout' | 'network';
-  method: HttpMethod;
-  path: string;
-  retryable: true;
-  attempts: number;
-  /** For a network failure: what failed, and `PROVIDER_UNREACHABLE` when the connection was refused. */
-  cause?: unknown;
-  code?: 'PROVIDER_UNREACHABLE' | 'PROVIDER';
-}
-
-/** What the server answered, read whole. */
+/** What the server answered, read whole (error bodies possibly cut). */
 export interface HttpAnswer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: HttpHeaders;
   text: string;
 }
 
+/** Why an attempt got no (usable) answer. */
+export type HttpAttemptFailureKind = 'timeout' | 'network' | 'aborted' | 'too-large';
+
+/** An attempt that got no usable answer; the transport turns it into the client's error. */
+export class HttpAttemptFailure extends Error {
+  /**
+   * @param kind What happened.
+   * @param unsent True when the failure proves the request never reached the server.
+   */
+  constructor(
+    readonly kind: HttpAttemptFailureKind,
+    readonly unsent: boolean,
+    options: { cause?: unknown; status?: number } = {},
+  ) {
+    super(`HTTP attempt failed: ${kind}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpAttemptFailure';
+    this.status = options.status;
+  }
+
+  /** The status, for a `too-large` answer. */
+  readonly status: number | undefined;
+}
+
 /**
- * Sends one request and reads the whole answer, whatever its status. Throws {@link AbortedError}
- * when the caller's signal fires, and the client's `unanswered` error on a timeout or a failed
- * connection.
+ * Sends one request and reads the whole answer, whatever its status.
+ * @throws {@link HttpAttemptFailure} on a timeout (`timeout`), a failed connection or a broken answer
+ * (`network`, with `unsent` when no connection was made), the caller's abort (`aborted`), or a success
+ * body over `maxBodyBytes` (`too-large`).
  */
 export async function sendHttpAttempt(a: HttpAttempt): Promise<HttpAnswer> {
   const timeout = AbortSignal.timeout(a.timeoutMs);
   const signal = a.signal ? AbortSignal.any([a.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { accept: 'application/json', ...a.headers };
-  let body: string | undefined;
-  if (a.body !== undefined) {
-    body = JSON.stringify(a.body);
-    headers['content-type'] = 'application/json';
-  }
-  const started = performance.now();
-  const report = (event: Pick<HttpRequestEvent, 'status' | 'failure'>) => {
-    try {
-      a.onRequest?.({
-        method: a.method,
-        path: a.path,
-        attempt: a.attempt,
-        durationMs: performance.now() - started,
-        ...event,
-      });
-    } catch {
-      // a logging hook must never break a call
-    }
-  };
+  let status = 0;
   try {
-    const response = await request(`${a.base.origin}${a.base.pathname}${a.path}`, {
+    const response = await request(a.url, {
       method: a.method,
-      headers,
-      ...(body === undefined ? {} : { body }),
+      headers: a.headers,
+      ...(a.body === undefined ? {} : { body: a.body }),
       signal,
-      ...(a.dispatcher ? { dispatcher: a.dispatcher } : {}),
+      dispatcher: a.dispatcher,
     });
-    const text = await response.body.text();
-    report({ status: response.statusCode });
-    return { status: response.statusCode, headers: response.headers, text };
+    status = response.statusCode;
+    const success = a.isSuccess(status);
+    const text =
+      success && a.maxBodyBytes === undefined
+        ? await response.body.text()
+        : await readLimited(
+            response.body,
+            success ? (a.maxBodyBytes as number) : a.maxErrorBodyBytes,
+            !success,
+          );
+    return { status, headers: response.headers, text };
   } catch (cause) {
-    if (a.signal?.aborted) {
-      report({ failure: 'aborted' });
-      throw new AbortedError(`${a.provider}: ${a.method} ${a.path} aborted`, { cause: a.signal.reason });
-    }
-    const facts = { method: a.method, path: a.path, retryable: true, attempts: a.attempt } as const;
-    if (timeout.aborted) {
-      report({ failure: 'timeout' });
-      throw a.unanswered({
-        ...facts,
-        kind: 'timeout',
-        message: `${a.provider}: ${a.method} ${a.path} timed out after ${a.timeoutMs} ms`,
-      });
-    }
-    report({ failure: 'network' });
-    throw a.unanswered({
-      ...facts,
-      kind: 'network',
-      message: `${a.provider}: ${a.method} ${a.path} failed: ${describeNetworkFailure(cause)} (${a.base.origin})`,
-      cause,
-      code: isConnectionRefused(cause) ? 'PROVIDER_UNREACHABLE' : 'PROVIDER',
-    });
+    if (a.signal?.aborted) throw new HttpAttemptFailure('aborted', false, { cause: a.signal.reason });
+    if (cause instanceof BodyTooLarge) throw new HttpAttemptFailure('too-large', false, { status });
+    if (timeout.aborted) throw new HttpAttemptFailure('timeout', false, { cause });
+    throw new HttpAttemptFailure('network', status === 0 && isUnsentFailure(cause), { cause });
   }
 }
 
-/** `path?query`, leaving out undefined values. */
+class BodyTooLarge extends Error {}
+
+/** Reads at most `limit` bytes; past it, either cuts the text there (error bodies) or fails. */
+async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  cut: boolean,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      if (!cut) throw new BodyTooLarge();
+      chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `path?query`, leaving out undefined values; values are URL-encoded.
+ * @example pathWithQuery('/zones', { a: 'x y', b: undefined }) // '/zones?a=x+y'
+ */
 export function pathWithQuery(
   path: string,
   query: Readonly<Record<string, string | number | boolean | undefined>> = {},

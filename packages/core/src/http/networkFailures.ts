@@ -2,8 +2,32 @@
 
 /** True when the failure (or any error in its `cause` chain) is a refused TCP connection. */
 export function isConnectionRefused(error: unknown): boolean {
+  return hasCode(error, (code) => code === 'ECONNREFUSED');
+}
+
+// Failures that happen before a connection exists: the request cannot have been written.
+const UNSENT_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * True when the failure proves the server never received the request: no connection could be made
+ * (refused, connect timeout, name not resolved, no route). A reset or timeout after connecting
+ * proves nothing: the request may have been written and run.
+ */
+export function isUnsentFailure(error: unknown): boolean {
+  return hasCode(error, (code) => UNSENT_CODES.has(code));
+}
+
+function hasCode(error: unknown, test: (code: string) => boolean): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && test(code)) return true;
   }
   return false;
 }

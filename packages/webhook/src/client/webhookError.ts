@@ -1,4 +1,4 @@
-import { ProviderError } from '@openova/dns-core';
+import { HttpProviderError, type HttpFailureKind } from '@openova/dns-core';
 
 /** Why a webhook call failed. */
 export type WebhookFailureKind =
@@ -22,37 +22,33 @@ export interface WebhookErrorOptions {
   retryable: boolean;
   /** Attempts made (negotiation retries; 1 for every other call). */
   attempts?: number;
+  requestId?: string;
   cause?: unknown;
 }
 
 /**
- * A call to an ExternalDNS webhook provider failed. `retryable` follows ExternalDNS's rules: a 500–510
- * answer is a soft error worth retrying at the next run; timeouts and connection failures are also
- * marked retryable (ExternalDNS would exit on them; a controller should rather try again). Every
- * other unexpected status or body is not retryable.
+ * A call to an ExternalDNS webhook provider failed: core's `HttpProviderError` with the webhook's
+ * own kinds and codes (`WEBHOOK_STATUS`, `WEBHOOK_NETWORK`, `WEBHOOK_TIMEOUT`,
+ * `WEBHOOK_INVALID_RESPONSE`). `retryable` follows ExternalDNS's rules: a 500–510 answer is a soft
+ * error worth retrying at the next run; timeouts and connection failures are also marked retryable
+ * (ExternalDNS would exit on them; a controller should rather try again). Every other unexpected
+ * status or body is not retryable.
  */
-export class WebhookError extends ProviderError {
-  readonly kind: WebhookFailureKind;
-  readonly method: string;
-  readonly path: string;
-  readonly serverMessage: string | undefined;
-  readonly attempts: number;
-
+export class WebhookError extends HttpProviderError<WebhookFailureKind> {
+  /** @param message Complete message, already free of any credential. */
   constructor(message: string, options: WebhookErrorOptions) {
     super(message, {
+      ...options,
       provider: 'webhook',
-      retryable: options.retryable,
       code: `WEBHOOK_${options.kind.toUpperCase().replace('-', '_')}`,
-      ...(options.status === undefined ? {} : { status: options.status }),
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
     });
     this.name = 'WebhookError';
-    this.kind = options.kind;
-    this.method = options.method;
-    this.path = options.path;
-    this.serverMessage = options.serverMessage;
-    this.attempts = options.attempts ?? 1;
   }
+}
+
+/** The webhook's kind for a transport failure kind: an error status is `status`. */
+export function webhookFailureKind(kind: HttpFailureKind): WebhookFailureKind {
+  return kind === 'http' || kind === 'rate-limited' ? 'status' : kind;
 }
 
 /** ExternalDNS's soft-error range: statuses it retries at the next interval. */

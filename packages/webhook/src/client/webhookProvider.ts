@@ -1,5 +1,4 @@
 import {
-  AbortedError,
   changesToJSON,
   ConfigError,
   DomainFilter,
@@ -15,10 +14,10 @@ import {
   type ProviderCapabilities,
   type RecordType,
 } from '@openova/dns-core';
-import pRetry from 'p-retry';
-import { Agent, request, type Dispatcher } from 'undici';
+import { HttpTransport, type HttpRequest, type HttpResponse } from '@openova/dns-core/http';
+import type { Dispatcher } from 'undici';
 import { WEBHOOK_MEDIA_TYPE } from '../mediaType.js';
-import { isSoftErrorStatus, WebhookError } from './webhookError.js';
+import { isSoftErrorStatus, WebhookError, webhookFailureKind } from './webhookError.js';
 
 /** Backoff of the negotiation call, the only call that is retried (as in ExternalDNS). */
 export interface NegotiationRetryOptions {
@@ -65,21 +64,6 @@ const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 // Error bodies are only read this far: enough for a message, small enough to drain quickly.
 const ERROR_BODY_BYTES = 1024;
 
-interface Answer {
-  status: number;
-  contentType: string | undefined;
-  text: string;
-}
-
-interface CallSpec {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: unknown;
-  signal: AbortSignal | undefined;
-  /** The one status that means success for this call. */
-  expected: number;
-}
-
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -100,21 +84,11 @@ export class WebhookProvider implements Provider {
   /** The webhook's base URL. */
   readonly url: string;
 
-  readonly #base: URL;
-  readonly #timeoutMs: number;
-  readonly #maxBodyBytes: number;
-  readonly #headers: Readonly<Record<string, string>>;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownsDispatcher: boolean;
+  readonly #http: HttpTransport;
 
-  private constructor(options: WebhookProviderOptions, domainFilter: DomainFilter, connection: Connection) {
-    this.url = connection.base.href;
-    this.#base = connection.base;
-    this.#timeoutMs = connection.timeoutMs;
-    this.#maxBodyBytes = connection.maxBodyBytes;
-    this.#headers = options.headers ?? {};
-    this.#dispatcher = connection.dispatcher;
-    this.#ownsDispatcher = connection.ownsDispatcher;
+  private constructor(options: WebhookProviderOptions, domainFilter: DomainFilter, http: HttpTransport) {
+    this.#http = http;
+    this.url = new URL(options.url ?? DEFAULT_URL).href;
     this.domainFilter = domainFilter;
     this.capabilities = {
       recordTypes: [...(options.recordTypes ?? KNOWN_RECORD_TYPES)],
@@ -125,163 +99,107 @@ export class WebhookProvider implements Provider {
   }
 
   /**
-   * Negotiates with the webhook (`GET /`): retried on connection failures and 5xx answers with
-   * exponential backoff; the answer must carry exactly the webhook media type and a domain filter.
-   * @throws {@link WebhookError} when negotiation fails, {@link ConfigError} for bad options.
+   * Negotiates with the webhook (`GET /`): retried on connection failures, timeouts and 500–510
+   * answers with exponential backoff (`negotiationRetry`); the answer must carry exactly the webhook
+   * media type and a domain filter.
+   * @throws {@link WebhookError} when negotiation fails, {@link ConfigError} for bad options,
+   * `AbortedError` when `options.signal` fires.
    */
   static async connect(options: WebhookProviderOptions = {}): Promise<WebhookProvider> {
-    const connection = openConnection(options);
+    const http = openTransport(options);
     try {
-      const retry = options.negotiationRetry ?? {};
-      let attempts = 0;
-      const answer = await pRetry(
-        async () => {
-          attempts++;
-          return await exchange(connection, {
-            method: 'GET',
-            path: '/',
-            signal: options.signal,
-            expected: 200,
-            headers: options.headers ?? {},
-            attempt: attempts,
-          });
-        },
-        {
-          retries: retry.retries ?? 4,
-          minTimeout: retry.minDelayMs ?? 500,
-          maxTimeout: retry.maxDelayMs ?? 5000,
-          factor: 1.5,
-          randomize: true,
-          ...(options.signal ? { signal: options.signal } : {}),
-          // connection failures and 5xx are worth another try; 3xx/4xx and bad bodies are not
-          shouldRetry: ({ error }) =>
-            error instanceof WebhookError &&
-            (error.kind === 'network' || error.kind === 'timeout' || (error.status ?? 0) >= 500),
-        },
-      );
-      if (answer.contentType !== WEBHOOK_MEDIA_TYPE) {
-        throw new WebhookError(
-          `webhook: wrong content type returned from server: ${JSON.stringify(answer.contentType ?? '')} (expected ${WEBHOOK_MEDIA_TYPE})`,
-          {
-            kind: 'invalid-response',
-            method: 'GET',
-            path: '/',
-            status: answer.status,
-            retryable: false,
-            attempts,
-          },
+      const answer = await http.request({
+        method: 'GET',
+        path: '/',
+        expectStatus: 200,
+        signal: options.signal,
+      });
+      const contentType = header(answer.headers['content-type']);
+      if (contentType !== WEBHOOK_MEDIA_TYPE) {
+        throw invalid(
+          http,
+          answer,
+          `webhook: wrong content type returned from server: ${JSON.stringify(contentType ?? '')} (expected ${WEBHOOK_MEDIA_TYPE})`,
         );
       }
-      const domainFilter = parseDomainFilter(answer.text, attempts);
-      return new WebhookProvider(options, domainFilter, connection);
+      const domainFilter = parseDomainFilter(http, answer);
+      return new WebhookProvider(options, domainFilter, http);
     } catch (error) {
-      if (connection.ownsDispatcher) await connection.dispatcher.close();
-      if (options.signal?.aborted && !(error instanceof AbortedError))
-        throw new AbortedError('webhook: negotiation aborted', { cause: options.signal.reason });
+      await http.close();
       throw error;
     }
   }
 
   /** `GET /records`: every record the webhook manages; a `null` body means none. */
   async records(options: CallOptions = {}): Promise<Endpoint[]> {
-    const answer = await this.#call({
-      method: 'GET',
-      path: '/records',
-      signal: options.signal,
-      expected: 200,
-    });
-    return this.#parseEndpoints(answer, 'GET', '/records');
+    const answer = await this.#call({ method: 'GET', path: '/records', expectStatus: 200 }, options);
+    return this.#parseEndpoints(answer);
   }
 
   /** `POST /records` with the change set; success is exactly `204 No Content`. */
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
-    await this.#call({
-      method: 'POST',
-      path: '/records',
-      body: changesToJSON(changes),
-      signal: options.signal,
-      expected: 204,
-    });
+    await this.#call(
+      { method: 'POST', path: '/records', expectStatus: 204, body: changesToJSON(changes) },
+      options,
+    );
   }
 
   /** `POST /adjustendpoints`: the webhook's canonical form of the desired endpoints. */
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
-    const answer = await this.#call({
-      method: 'POST',
-      path: '/adjustendpoints',
-      body: endpoints.map(endpointToJSON),
-      signal: options.signal,
-      expected: 200,
-    });
-    return this.#parseEndpoints(answer, 'POST', '/adjustendpoints');
+    const answer = await this.#call(
+      { method: 'POST', path: '/adjustendpoints', expectStatus: 200, body: endpoints.map(endpointToJSON) },
+      options,
+    );
+    return this.#parseEndpoints(answer);
   }
 
   /** Closes the provider's own connection pool (not a dispatcher passed in). */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    await this.#http.close();
   }
 
-  async #call(spec: CallSpec): Promise<Answer> {
-    const connection: Connection = {
-      base: this.#base,
-      timeoutMs: this.#timeoutMs,
-      maxBodyBytes: this.#maxBodyBytes,
-      dispatcher: this.#dispatcher,
-      ownsDispatcher: this.#ownsDispatcher,
-    };
-    try {
-      return await exchange(connection, { ...spec, headers: this.#headers, attempt: 1 });
-    } catch (error) {
-      if (spec.signal?.aborted && !(error instanceof AbortedError))
-        throw new AbortedError(`webhook: ${spec.method} ${spec.path} aborted`, { cause: spec.signal.reason });
-      throw error;
-    }
+  /** `await using provider = await WebhookProvider.connect(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
-  #parseEndpoints(answer: Answer, method: string, path: string): Endpoint[] {
+  /** One attempt (as ExternalDNS): any status but `expectStatus` is a {@link WebhookError}. */
+  #call(request: HttpRequest & { expectStatus: number }, options: CallOptions): Promise<HttpResponse> {
+    return this.#http.request({ ...request, retry: false }, options);
+  }
+
+  #parseEndpoints(answer: HttpResponse): Endpoint[] {
     let json: unknown;
     try {
       json = JSON.parse(answer.text);
     } catch (cause) {
-      throw new WebhookError(`webhook: ${method} ${path} answered with malformed JSON`, {
-        kind: 'invalid-response',
-        method,
-        path,
-        status: answer.status,
-        retryable: false,
+      throw invalid(
+        this.#http,
+        answer,
+        `webhook: ${answer.method} ${answer.path} answered with malformed JSON`,
         cause,
-      });
+      );
     }
     // Shape only: records already stored must be readable even when a value is unusual.
     const parsed = safeParseEndpoints(json, { validateContent: false });
     if (!parsed.success)
-      throw new WebhookError(
-        `webhook: ${method} ${path} answered with invalid endpoints: ${parsed.error.message}`,
-        {
-          kind: 'invalid-response',
-          method,
-          path,
-          status: answer.status,
-          retryable: false,
-          cause: parsed.error,
-        },
+      throw invalid(
+        this.#http,
+        answer,
+        `webhook: ${answer.method} ${answer.path} answered with invalid endpoints: ${parsed.error.message}`,
+        parsed.error,
       );
     return parsed.data;
   }
 }
 
-interface Connection {
-  base: URL;
-  timeoutMs: number;
-  maxBodyBytes: number;
-  dispatcher: Dispatcher;
-  ownsDispatcher: boolean;
-}
+const DEFAULT_URL = 'http://localhost:8888';
 
-function openConnection(options: WebhookProviderOptions): Connection {
+/** The transport of one webhook: its media type, ExternalDNS's limits and negotiation backoff. */
+function openTransport(options: WebhookProviderOptions): HttpTransport {
   let base: URL;
   try {
-    base = new URL(options.url ?? 'http://localhost:8888');
+    base = new URL(options.url ?? DEFAULT_URL);
   } catch (cause) {
     throw new ConfigError(`webhook: url is not a valid URL: ${JSON.stringify(options.url)}`, { cause });
   }
@@ -295,131 +213,61 @@ function openConnection(options: WebhookProviderOptions): Connection {
   ] as const)
     if (!Number.isInteger(value) || value <= 0)
       throw new ConfigError(`webhook: ${name} must be a positive integer, got ${value}`);
-  return {
-    base,
+  const retry = options.negotiationRetry ?? {};
+  return new HttpTransport({
+    provider: 'webhook',
+    baseUrl: base,
+    headers: options.headers ?? {},
+    accept: WEBHOOK_MEDIA_TYPE,
+    contentType: WEBHOOK_MEDIA_TYPE,
     timeoutMs,
     maxBodyBytes,
-    dispatcher: options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000 }),
-    ownsDispatcher: options.dispatcher === undefined,
-  };
+    maxErrorBodyBytes: ERROR_BODY_BYTES,
+    keepAliveTimeoutMs: 30_000,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    // only negotiation is retried (every other call passes `retry: false`), as in ExternalDNS
+    retry: {
+      retries: retry.retries ?? 4,
+      minDelayMs: retry.minDelayMs ?? 500,
+      maxDelayMs: retry.maxDelayMs ?? 5000,
+      factor: 1.5,
+    },
+    retryableStatus: isSoftErrorStatus,
+    readError: (answer, call) => {
+      const serverMessage = answer.text.trim().slice(0, 200);
+      return {
+        message: `webhook: ${call.method} ${call.path} answered ${answer.status}, expected ${call.expectStatus ?? 200}${serverMessage ? `: ${serverMessage}` : ''}`,
+        ...(serverMessage ? { serverMessage } : {}),
+      };
+    },
+    createError: (message, init) =>
+      new WebhookError(message, { ...init, kind: webhookFailureKind(init.kind) }),
+  });
 }
 
-function parseDomainFilter(text: string, attempts: number): DomainFilter {
+/** A non-retryable `invalid-response` {@link WebhookError} for an answer, built by the transport. */
+function invalid(http: HttpTransport, answer: HttpResponse, message: string, cause?: unknown) {
+  return http.error(message, {
+    kind: 'invalid-response',
+    method: answer.method,
+    path: answer.path,
+    status: answer.status,
+    retryable: false,
+    attempts: answer.attempts,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function parseDomainFilter(http: HttpTransport, answer: HttpResponse): DomainFilter {
   try {
-    return DomainFilter.fromJSON(JSON.parse(text) as unknown);
+    return DomainFilter.fromJSON(JSON.parse(answer.text) as unknown);
   } catch (cause) {
     const detail = isDnsError(cause) || cause instanceof Error ? cause.message : String(cause);
-    throw new WebhookError(`webhook: negotiation answered with an unreadable domain filter: ${detail}`, {
-      kind: 'invalid-response',
-      method: 'GET',
-      path: '/',
-      status: 200,
-      retryable: false,
-      attempts,
+    throw invalid(
+      http,
+      answer,
+      `webhook: negotiation answered with an unreadable domain filter: ${detail}`,
       cause,
-    });
-  }
-}
-
-/** Sends one request and reads the answer; any status but `expected` becomes a {@link WebhookError}. */
-async function exchange(
-  connection: Connection,
-  spec: CallSpec & { headers: Readonly<Record<string, string>>; attempt: number },
-): Promise<Answer> {
-  const { method, path } = spec;
-  const timeout = AbortSignal.timeout(connection.timeoutMs);
-  const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { ...spec.headers, accept: WEBHOOK_MEDIA_TYPE };
-  let body: string | undefined;
-  if (spec.body !== undefined) {
-    body = JSON.stringify(spec.body);
-    headers['content-type'] = WEBHOOK_MEDIA_TYPE;
-  }
-  const url = new URL(
-    path.slice(1),
-    connection.base.href.endsWith('/') ? connection.base : `${connection.base.href}/`,
-  );
-  const failure = (kind: 'network' | 'timeout', cause: unknown) =>
-    new WebhookError(
-      kind === 'timeout'
-        ? `webhook: ${method} ${path} timed out after ${connection.timeoutMs} ms`
-        : `webhook: ${method} ${path} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { kind, method, path, retryable: true, attempts: spec.attempt, cause },
-    );
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await request(url, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      signal,
-      dispatcher: connection.dispatcher,
-    });
-  } catch (cause) {
-    if (spec.signal?.aborted) throw new AbortedError(`webhook: ${method} ${path} aborted`, { cause });
-    throw failure(timeout.aborted ? 'timeout' : 'network', cause);
-  }
-  const status = response.statusCode;
-  const success = status === spec.expected;
-  let text: string;
-  try {
-    text = await readText(response.body, success ? connection.maxBodyBytes : ERROR_BODY_BYTES, !success);
-  } catch (cause) {
-    if (spec.signal?.aborted) throw new AbortedError(`webhook: ${method} ${path} aborted`, { cause });
-    if (cause instanceof BodyTooLarge)
-      throw new WebhookError(
-        `webhook: ${method} ${path} answer is larger than ${connection.maxBodyBytes} bytes`,
-        {
-          kind: 'invalid-response',
-          method,
-          path,
-          status,
-          retryable: false,
-          attempts: spec.attempt,
-        },
-      );
-    throw failure(timeout.aborted ? 'timeout' : 'network', cause);
-  }
-  if (!success) {
-    const serverMessage = text.trim().slice(0, 200);
-    throw new WebhookError(
-      `webhook: ${method} ${path} answered ${status}, expected ${spec.expected}${serverMessage ? `: ${serverMessage}` : ''}`,
-      {
-        kind: 'status',
-        method,
-        path,
-        status,
-        retryable: isSoftErrorStatus(status),
-        attempts: spec.attempt,
-        ...(serverMessage ? { serverMessage } : {}),
-      },
     );
   }
-  return { status, contentType: header(response.headers['content-type']), text };
-}
-
-class BodyTooLarge extends Error {}
-
-/** Reads at most `limit` bytes; past it, either truncates (error bodies) or fails. */
-async function readText(
-  body: Dispatcher.ResponseData['body'],
-  limit: number,
-  truncate: boolean,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      if (!truncate) {
-        body.destroy();
-        throw new BodyTooLarge();
-      }
-      chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
-      body.destroy();
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeNetworkFailure, isConnectionRefused, parseRetryAfter } from '@openova/dns-core';
+import { describeNetworkFailure, isConnectionRefused, parseRetryAfter } from '@openova/dns-core/http';
 
 const withCode = (message: string, code: string, cause?: unknown) =>
   Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });

@@ -1,0 +1,408 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AbortedError, ConfigError, HttpProviderError } from '@openova/dns-core';
+import {
+  HttpTransport,
+  RateLimiter,
+  type HttpRequestEvent,
+  type HttpRetryEvent,
+  type HttpTransportOptions,
+} from '@openova/dns-core/http';
+
+const TOKEN = 'tok-0123456789-secret';
+
+/** A loopback server whose answers a test scripts; it counts connections and requests. */
+interface Loopback {
+  url: string;
+  connections: number;
+  requests: { method: string; url: string; at: number; headers: IncomingMessage['headers'] }[];
+  close(): Promise<void>;
+}
+
+const open: Loopback[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function loopback(
+  handler: (req: IncomingMessage, res: ServerResponse, index: number) => void,
+): Promise<Loopback> {
+  const state: Loopback = { url: '', connections: 0, requests: [], close: () => Promise.resolve() };
+  const server: Server = createServer((req, res) => {
+    const index = state.requests.length;
+    state.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      at: Date.now(),
+      headers: req.headers,
+    });
+    req.resume();
+    req.on('end', () => handler(req, res, index));
+  });
+  server.on('connection', () => state.connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+  state.close = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  open.push(state);
+  return state;
+}
+
+function transport(server: Loopback | string, extra: Partial<HttpTransportOptions> = {}) {
+  const events: HttpRequestEvent[] = [];
+  const retries: HttpRetryEvent[] = [];
+  const t = new HttpTransport({
+    provider: 'test',
+    baseUrl: typeof server === 'string' ? server : server.url,
+    headers: { authorization: `Bearer ${TOKEN}` },
+    retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
+    onRequest: (e) => events.push(e),
+    onRetry: (e) => retries.push(e),
+    ...extra,
+  });
+  return { t, events, retries };
+}
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as HttpProviderError,
+  );
+
+describe('connection pool', () => {
+  it('60 concurrent requests use at most `connections` connections', async () => {
+    const server = await loopback((_req, res) => setTimeout(() => res.end('{}'), 10));
+    const { t } = transport(server, { connections: 8 });
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => t.request({ method: 'GET', path: `/z/${i}` })),
+    );
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(server.requests).toHaveLength(60);
+    expect(server.connections).toBeGreaterThan(0);
+    expect(server.connections).toBeLessThanOrEqual(8);
+    await t.close();
+  });
+
+  it('close() and Symbol.asyncDispose close the pool; later calls fail with ConfigError', async () => {
+    const server = await loopback((_req, res) => res.end('{}'));
+    const { t } = transport(server);
+    await t.request({ method: 'GET', path: '/' });
+    await t[Symbol.asyncDispose]();
+    await expect(t.request({ method: 'GET', path: '/' })).rejects.toBeInstanceOf(ConfigError);
+    await t.close(); // twice is fine
+  });
+});
+
+describe('idempotency rule', () => {
+  /** Reads the request, then drops the connection without answering: it may have been run. */
+  const dropAfterReading = (req: IncomingMessage) => req.socket.destroy();
+
+  it('a reset after sending is retried for GET and PUT but never for POST or PATCH', async () => {
+    const server = await loopback(dropAfterReading);
+    for (const method of ['GET', 'PUT'] as const) {
+      const { t } = transport(server);
+      expect(await failure(t.request({ method, path: '/x' }))).toMatchObject({
+        kind: 'network',
+        attempts: 3,
+      });
+    }
+    expect(server.requests).toHaveLength(6);
+    for (const method of ['POST', 'PATCH'] as const) {
+      const { t, retries } = transport(server);
+      expect(await failure(t.request({ method, path: '/x', body: { a: 1 } }))).toMatchObject({
+        kind: 'network',
+        retryable: true,
+        attempts: 1,
+      });
+      expect(retries).toEqual([]);
+    }
+    expect(server.requests).toHaveLength(8);
+    // marked idempotent: retried like a GET
+    const { t } = transport(server);
+    await failure(t.request({ method: 'PATCH', path: '/x', body: {}, idempotent: true }));
+    expect(server.requests).toHaveLength(11);
+  });
+
+  it('a timeout after sending is not retried for POST', async () => {
+    const server = await loopback(() => undefined); // never answers
+    const { t } = transport(server, { timeoutMs: 100 });
+    expect(await failure(t.request({ method: 'POST', path: '/x', body: {} }))).toMatchObject({
+      kind: 'timeout',
+      retryable: true,
+      attempts: 1,
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a refused connection proves nothing was sent: even a POST is retried', async () => {
+    const { t, events, retries } = transport('http://127.0.0.1:9/api');
+    const error = await failure(t.request({ method: 'POST', path: '/x', body: {} }));
+    expect(error).toMatchObject({ kind: 'network', code: 'PROVIDER_UNREACHABLE', attempts: 3 });
+    expect(events.map((e) => e.failure)).toEqual(['network', 'network', 'network']);
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2]);
+  });
+
+  it('a 5xx is retried for GET, not for POST; the provider may prove a POST was not run', async () => {
+    const server = await loopback((_req, res) => res.writeHead(500).end('database is locked'));
+    expect(await failure(transport(server).t.request({ method: 'GET', path: '/' }))).toMatchObject({
+      status: 500,
+      attempts: 3,
+    });
+    expect(await failure(transport(server).t.request({ method: 'POST', path: '/', body: {} }))).toMatchObject(
+      {
+        status: 500,
+        attempts: 1,
+      },
+    );
+    const lockAware = transport(server, { notExecuted: (e) => /locked/.test(e.serverMessage ?? '') }).t;
+    expect(await failure(lockAware.request({ method: 'POST', path: '/', body: {} }))).toMatchObject({
+      attempts: 3,
+    });
+    expect(server.requests).toHaveLength(7);
+  });
+
+  it('a 4xx is not retried; retry: false makes a single attempt', async () => {
+    const server = await loopback((_req, res) => res.writeHead(400).end('bad'));
+    expect(await failure(transport(server).t.request({ method: 'GET', path: '/' }))).toMatchObject({
+      status: 400,
+      retryable: false,
+      attempts: 1,
+      serverMessage: 'bad',
+      message: 'test: GET / answered 400: bad',
+    });
+    const busy = await loopback((_req, res) => res.writeHead(503).end());
+    expect(
+      await failure(transport(busy).t.request({ method: 'GET', path: '/', retry: false })),
+    ).toMatchObject({
+      status: 503,
+      retryable: true,
+      attempts: 1,
+    });
+  });
+});
+
+describe('Retry-After', () => {
+  it('waits out a 429 Retry-After, even for a POST, and says so in onRetry', async () => {
+    const server = await loopback((_req, res, i) =>
+      i === 0 ? res.writeHead(429, { 'retry-after': '1' }).end() : res.end('{"ok":true}'),
+    );
+    const { t, retries } = transport(server, { retry: { retries: 0 } });
+    const answer = await t.request({ method: 'POST', path: '/create', body: {} });
+    expect(answer).toMatchObject({ status: 200, attempts: 2, text: '{"ok":true}' });
+    expect(retries).toEqual([
+      expect.objectContaining({ attempt: 1, status: 429, code: 'PROVIDER_RATE_LIMITED', retryAfterMs: 1000 }),
+    ]);
+    const [first, second] = server.requests;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('a 503 Retry-After is honoured for a GET, but a POST is not resent', async () => {
+    const server = await loopback((_req, res, i) =>
+      i % 2 === 0 ? res.writeHead(503, { 'retry-after': '0' }).end() : res.end('{}'),
+    );
+    const { t } = transport(server);
+    expect((await t.request({ method: 'GET', path: '/' })).attempts).toBe(2);
+    expect(await failure(t.request({ method: 'POST', path: '/', body: {} }))).toMatchObject({
+      status: 503,
+      retryAfter: 0,
+      attempts: 1,
+    });
+  });
+
+  it('fails fast past maxRetryAfterMs with a retryable error, and blocks the limiter for everyone', async () => {
+    const server = await loopback((_req, res) => res.writeHead(429, { 'retry-after': '120' }).end());
+    const limiter = new RateLimiter({ requests: 100, windowMs: 1000 });
+    const { t } = transport(server, { rateLimiter: limiter, maxRetryAfterMs: 2000 });
+    expect(await failure(t.request({ method: 'GET', path: '/' }))).toMatchObject({
+      kind: 'http',
+      status: 429,
+      code: 'PROVIDER_RATE_LIMITED',
+      retryable: true,
+      retryAfter: 120,
+      attempts: 1,
+    });
+    expect(limiter.blockedUntil).toBeGreaterThan(Date.now() + 100_000);
+    const other = transport(server, { rateLimiter: limiter, maxRetryAfterMs: 2000 }).t;
+    const refused = await failure(other.request({ method: 'GET', path: '/' }));
+    expect(refused).toMatchObject({
+      kind: 'rate-limited',
+      code: 'PROVIDER_RATE_LIMITED',
+      retryable: true,
+      attempts: 0,
+    });
+    expect(refused.retryAfter).toBeGreaterThan(100);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('the caller’s abort ends a Retry-After wait at once with AbortedError', async () => {
+    const server = await loopback((_req, res) => res.writeHead(429, { 'retry-after': '20' }).end());
+    const controller = new AbortController();
+    const { t } = transport(server, { onRetry: () => controller.abort() });
+    const error = await t
+      .request({ method: 'GET', path: '/wait', signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as Error).message).toBe('test: GET /wait aborted');
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('events, request ids and secrets', () => {
+  it('reports every attempt and retry without headers; a throwing hook breaks nothing', async () => {
+    const server = await loopback((_req, res, i) =>
+      i === 0
+        ? res.writeHead(502, { 'cf-ray': 'ray-1' }).end()
+        : res.writeHead(200, { 'cf-ray': 'ray-2' }).end('{}'),
+    );
+    const { t, events, retries } = transport(server, { requestIdHeaders: ['x-request-id', 'cf-ray'] });
+    const answer = await t.request({ method: 'GET', path: '/zones', query: { page: 1 } });
+    expect(answer.requestId).toBe('ray-2');
+    expect(events).toEqual([
+      {
+        provider: 'test',
+        method: 'GET',
+        path: '/zones?page=1',
+        attempt: 1,
+        status: 502,
+        durationMs: expect.any(Number),
+        requestId: 'ray-1',
+      },
+      {
+        provider: 'test',
+        method: 'GET',
+        path: '/zones?page=1',
+        attempt: 2,
+        status: 200,
+        durationMs: expect.any(Number),
+        requestId: 'ray-2',
+      },
+    ]);
+    expect(retries).toEqual([
+      {
+        provider: 'test',
+        method: 'GET',
+        path: '/zones?page=1',
+        attempt: 1,
+        kind: 'http',
+        status: 502,
+        code: 'PROVIDER',
+      },
+    ]);
+    const throwing = transport(server, {
+      onRequest: () => {
+        throw new Error('hook');
+      },
+      onRetry: () => {
+        throw new Error('hook');
+      },
+    }).t;
+    expect((await throwing.request({ method: 'GET', path: '/' })).status).toBe(200);
+  });
+
+  it('keeps the request id on errors', async () => {
+    const server = await loopback((_req, res) =>
+      res.writeHead(404, { 'x-amzn-requestid': 'amz-9' }).end('nope'),
+    );
+    const { t } = transport(server, { requestIdHeaders: ['x-amzn-requestid', 'x-ms-request-id'] });
+    const error = await failure(t.request({ method: 'GET', path: '/' }));
+    expect(error).toBeInstanceOf(HttpProviderError);
+    expect(error).toMatchObject({ requestId: 'amz-9', status: 404 });
+    expect(error.toJSON()).toMatchObject({ requestId: 'amz-9', status: 404, kind: 'http' });
+  });
+
+  it('redacts a credential the server echoes from the message, serverMessage, JSON, inspect and events', async () => {
+    const server = await loopback((req, res) =>
+      res
+        .writeHead(401)
+        .end(`invalid credential ${req.headers.authorization} (token ${TOKEN}); also pw hunter2`),
+    );
+    const { t, events } = transport(server, { secrets: ['hunter2'] });
+    const error = await failure(t.request({ method: 'GET', path: '/zones', query: { key: TOKEN } }));
+    expect(error.code).toBe('PROVIDER_AUTH');
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    const shown = [
+      error.message,
+      error.serverMessage,
+      error.path,
+      JSON.stringify(error),
+      inspect(error),
+      JSON.stringify(events),
+    ];
+    for (const text of shown) {
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain('hunter2');
+    }
+    expect(error.serverMessage).toBe('invalid credential [redacted] (token [redacted]); also pw [redacted]');
+    expect(error.path).toBe('/zones?key=[redacted]');
+    expect(inspect(t)).not.toContain(TOKEN);
+    expect(JSON.stringify(t)).not.toContain(TOKEN);
+  });
+});
+
+describe('success bodies', () => {
+  it('reads JSON with a schema and reports an unexpected body as a typed invalid-response', async () => {
+    const server = await loopback((req, res) => res.end(req.url?.endsWith('/bad') ? 'not json' : '{"n":1}'));
+    const { t } = transport(server);
+    const schema = {
+      safeParse: (v: unknown) =>
+        typeof (v as { n?: unknown }).n === 'number'
+          ? { success: true as const, data: v as { n: number } }
+          : { success: false as const, error: { message: 'n must be a number' } },
+    };
+    expect(t.readJson(await t.request({ method: 'GET', path: '/ok' }), schema)).toEqual({ n: 1 });
+    const bad = await t.request({ method: 'GET', path: '/bad' });
+    expect(() => t.readJson(bad, schema)).toThrow(/test: GET \/bad returned an unexpected body: not JSON/);
+    expect(() => t.check(bad, {}, schema)).toThrow(
+      expect.objectContaining({ kind: 'invalid-response', retryable: false }),
+    );
+  });
+
+  it('refuses a success body larger than maxBodyBytes; exact expectStatus', async () => {
+    const server = await loopback((_req, res) => res.end('x'.repeat(2000)));
+    const { t } = transport(server, { maxBodyBytes: 1000 });
+    expect(await failure(t.request({ method: 'GET', path: '/' }))).toMatchObject({
+      kind: 'invalid-response',
+      retryable: false,
+    });
+    const exact = transport(server).t;
+    expect(await failure(exact.request({ method: 'POST', path: '/', expectStatus: 204 }))).toMatchObject({
+      status: 200,
+      retryable: false,
+    });
+  });
+});
+
+describe('RateLimiter', () => {
+  it('sliding window: at most N per window, measured from the Nth last send', async () => {
+    const limiter = new RateLimiter({ requests: 2, windowMs: 1000 });
+    await limiter.acquire({ maxWaitMs: 0 });
+    await limiter.acquire({ maxWaitMs: 0 });
+    const now = Date.now();
+    expect(limiter.waitMs(now)).toBeGreaterThan(900);
+    expect(limiter.waitMs(now + 1000)).toBe(0);
+    await expect(limiter.acquire({ maxWaitMs: 10 })).rejects.toMatchObject({ name: 'RateLimitWaitTooLong' });
+  });
+
+  it('token bucket: a full bucket allows a burst, then one token per windowMs/requests', async () => {
+    const limiter = new RateLimiter({ requests: 3, windowMs: 3000, strategy: 'token-bucket' });
+    for (let i = 0; i < 3; i++) await limiter.acquire({ maxWaitMs: 0 });
+    const now = Date.now();
+    expect(limiter.waitMs(now)).toBeGreaterThan(900);
+    expect(limiter.waitMs(now + 1000)).toBe(0);
+  });
+
+  it('a block wins over the window; an abort ends the wait', async () => {
+    const limiter = new RateLimiter({ requests: 10, windowMs: 1000 });
+    limiter.block(Date.now() + 30_000);
+    const controller = new AbortController();
+    const waiting = limiter.acquire({ maxWaitMs: 60_000, signal: controller.signal });
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(AbortedError);
+  });
+});
