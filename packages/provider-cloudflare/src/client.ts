@@ -214,7 +214,7 @@ export class CloudflareClient {
   readonly #http: HttpTransport;
   readonly #limiter: RateLimiter | undefined;
 
-  /** @throws {@link ConfigError} without a credential, or with a `baseUrl` that is not http(s). */
+  /** @throws a `ConfigError` without a credential, or with a `baseUrl` that is not http(s). */
   constructor(options: CloudflareClientOptions) {
     const base = normalizeBaseUrl(options.baseUrl ?? DEFAULT_CLOUDFLARE_BASE_URL);
     this.baseUrl = base.toString().replace(/\/$/, '');

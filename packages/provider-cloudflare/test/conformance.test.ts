@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DomainFilter, emptyChanges, endpoint } from '@openova/dns-core';
 import { conformanceTests, type ConformanceFault, type ConformanceHarness } from '@openova/dns-core/testing';
-import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
+import { CloudflareProvider, COMMENT_PROPERTY, PROXIED_PROPERTY } from '@openova/dns-provider-cloudflare';
 import { startFakeCloudflare, type FakeCloudflare } from '@openova/dns-provider-cloudflare/testing';
 
 const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm'];
@@ -51,6 +51,19 @@ describe('provider conformance: Cloudflare (fake)', () => {
     capabilities: provider('example.com', 'http://127.0.0.1:9/client/v4').capabilities,
     zones: true,
     faults: FAULTS,
+    // Cloudflare's own properties: proxied (TTL becomes automatic) and a comment
+    recordSamples: [
+      {
+        type: 'A',
+        name: 'rt-proxied',
+        first: ['192.0.2.1'],
+        second: ['192.0.2.2'],
+        properties: [
+          { name: PROXIED_PROPERTY, value: 'true' },
+          { name: COMMENT_PROPERTY, value: 'managed by conformance' },
+        ],
+      },
+    ],
     createHarness: harness,
   }))
     it.skipIf(t.skip !== undefined)(t.title, t.run, 30_000);

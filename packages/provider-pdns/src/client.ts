@@ -400,7 +400,7 @@ export class PowerDnsClient {
   readonly #writes: WriteQueue;
   #version: Promise<PowerDnsVersion | undefined> | undefined;
 
-  /** @throws {@link ConfigError} without an API key or with an `apiUrl` that is not http(s). */
+  /** @throws a `ConfigError` without an API key or with an `apiUrl` that is not http(s). */
   constructor(options: PowerDnsClientOptions) {
     if (!options.apiKey) throw new ConfigError('apiKey is required');
     const base = normalizeApiBase(options.apiUrl);

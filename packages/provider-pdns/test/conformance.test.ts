@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DomainFilter, emptyChanges, endpoint } from '@openova/dns-core';
 import { conformanceTests, type ConformanceFault, type ConformanceHarness } from '@openova/dns-core/testing';
-import { PowerDnsProvider } from '@openova/dns-provider-pdns';
+import { lua, PowerDnsProvider } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
@@ -70,6 +70,15 @@ describe('provider conformance: PowerDNS', () => {
     capabilities: new PowerDnsProvider({ apiUrl: 'http://127.0.0.1:9', apiKey: 'unused' }).capabilities,
     zones: true,
     faults: FAULTS,
+    // PowerDNS's own type: health-checked answers
+    recordSamples: [
+      {
+        type: 'LUA',
+        name: 'rt-lua',
+        first: [lua.content(lua.ifportup(443, ['192.0.2.1', '192.0.2.2']))],
+        second: [lua.content(lua.ifportup(443, ['192.0.2.1', '192.0.2.3'], { selector: 'all' }))],
+      },
+    ],
     createHarness: harness,
   }))
     it.skipIf(t.skip !== undefined)(t.title, t.run, 30_000);

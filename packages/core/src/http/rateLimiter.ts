@@ -35,7 +35,7 @@ export const RATE_LIMITS = {
 export interface AcquireOptions {
   /** Longest wait (ms) accepted; a longer one throws {@link RateLimitWaitTooLong} at once. */
   maxWaitMs: number;
-  /** Cancels the wait with {@link AbortedError}. */
+  /** Cancels the wait with `AbortedError`. */
   signal?: AbortSignal | undefined;
 }
 
@@ -44,7 +44,7 @@ export interface RateLimiterLike {
   /**
    * Waits until one request may be sent, and counts it.
    * @throws {@link RateLimitWaitTooLong} when the wait would exceed `maxWaitMs` (nothing is counted);
-   * {@link AbortedError} when the signal fires.
+   * `AbortedError` when the signal fires.
    */
   acquire(options: AcquireOptions): Promise<void>;
   /** Nothing may be sent before `until` (epoch ms), after a 429. A later block wins. */
@@ -113,7 +113,7 @@ export class RateLimiter implements RateLimiterLike {
   /**
    * Waits until a request may be sent and counts it.
    * @throws {@link RateLimitWaitTooLong} instead of waiting longer than `maxWaitMs`;
-   * {@link AbortedError} when `signal` fires during the wait.
+   * `AbortedError` when `signal` fires during the wait.
    */
   async acquire(options: AcquireOptions): Promise<void> {
     for (;;) {
@@ -159,8 +159,8 @@ export class RateLimiter implements RateLimiterLike {
 }
 
 /**
- * Sleeps `ms` milliseconds, or rejects with {@link AbortedError} as soon as `signal` fires.
- * @throws {@link AbortedError} when the signal fires (or has fired) before the time is up.
+ * Sleeps `ms` milliseconds, or rejects with `AbortedError` as soon as `signal` fires.
+ * @throws `AbortedError` when the signal fires (or has fired) before the time is up.
  */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });

@@ -248,7 +248,7 @@ const isPositiveInteger = (n: number) => Number.isInteger(n) && n > 0;
 
 /**
  * An HTTP transport on undici and p-retry, shared by every provider client. Per call:
- * - a per-attempt timeout and the caller's `AbortSignal` (abort → {@link AbortedError} at once, waits included);
+ * - a per-attempt timeout and the caller's `AbortSignal` (abort → `AbortedError` at once, waits included);
  * - retries with backoff on connection failures, timeouts and retryable statuses (429, 5xx); a
  *   non-idempotent request (POST, PATCH unless marked) is resent only when the failure proves the
  *   server did not get or run it (no connection made, 429, or the provider's `notExecuted`);
@@ -278,7 +278,7 @@ export class HttpTransport {
   readonly #kinds = new WeakMap<Error, HttpFailureKind>();
   #closed = false;
 
-  /** @throws {@link ConfigError} for a base URL that is not http(s) or carries credentials, or bad numbers. */
+  /** @throws `ConfigError` for a base URL that is not http(s) or carries credentials, or bad numbers. */
   constructor(options: HttpTransportOptions) {
     this.provider = options.provider;
     this.#options = options;
@@ -328,9 +328,9 @@ export class HttpTransport {
   /**
    * Sends one call, retrying as described on the class, and returns the successful answer.
    * `options` (a client's per-call options: `signal`, `timeoutMs`) override the request's.
-   * @throws {@link AbortedError} when `request.signal` fires; the provider's {@link HttpProviderError}
+   * @throws `AbortedError` when `request.signal` fires; the provider's {@link HttpProviderError}
    * (kind `http`, `network`, `timeout`, `invalid-response` or `rate-limited`) for every other failure;
-   * {@link ConfigError} after {@link close}.
+   * `ConfigError` after {@link close}.
    */
   async request(
     request: HttpRequest,

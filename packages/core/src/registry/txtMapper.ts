@@ -22,9 +22,10 @@ export const RECORD_TYPE_TEMPLATE = '%{record_type}';
 
 /**
  * The record types a TXT name can encode, in ExternalDNS's fixed parse order. The order matters:
- * templated affixes are tried type by type and the first match wins. `CAA` comes last and is ours:
- * ExternalDNS v0.22 writes `caa` markers but cannot read them back, so a CAA record it wrote is never
- * owned; a CAA marker name parses as nothing else, so reading it changes no other record's owner.
+ * templated affixes are tried type by type and the first match wins. A mapper built with
+ * `extraRecordTypes` (the TXT registry passes every type its provider stores) tries those after
+ * these: ExternalDNS v0.22 writes `caa` or `lua` markers but cannot read them back, so such records
+ * are never owned there.
  */
 export const TXT_NAME_RECORD_TYPES = [
   'A',
@@ -37,10 +38,11 @@ export const TXT_NAME_RECORD_TYPES = [
   'NAPTR',
   'TXT',
   'DNAME',
-  'CAA',
 ] as const;
 
-const typesLower = TXT_NAME_RECORD_TYPES.map((t) => [t, t.toLowerCase()] as const);
+type TypeNames = readonly (readonly [type: string, lower: string])[];
+
+const typesLower: TypeNames = TXT_NAME_RECORD_TYPES.map((t) => [t, t.toLowerCase()] as const);
 
 /**
  * ExternalDNS's affix name mapper (`registry/mapper`). Affixes are lower-cased once here, as
@@ -53,14 +55,24 @@ export class TxtNameMapper {
   readonly #templated: boolean;
   /** Concrete affixes per type, computed once: parsing runs for every TXT of every zone read. */
   readonly #typedAffixes: readonly { type: string; lower: string; prefix: string; suffix: string }[];
+  readonly #types: TypeNames;
 
-  constructor(config: TxtNameConfig = {}) {
+  /**
+   * @param extraRecordTypes Types parsed after ExternalDNS's fixed list (e.g. `CAA`, `LUA`), in the
+   *   order given; types already in the list are ignored.
+   */
+  constructor(config: TxtNameConfig = {}, extraRecordTypes: readonly string[] = []) {
     this.prefix = (config.prefix ?? '').toLowerCase();
     this.suffix = (config.suffix ?? '').toLowerCase();
     this.wildcardReplacement = (config.wildcardReplacement ?? '').toLowerCase();
     this.#templated =
       this.prefix.includes(RECORD_TYPE_TEMPLATE) || this.suffix.includes(RECORD_TYPE_TEMPLATE);
-    this.#typedAffixes = typesLower.map(([type, lower]) => ({
+    const fixed = new Set<string>(TXT_NAME_RECORD_TYPES);
+    const extra = [...new Set(extraRecordTypes.map((t) => t.toUpperCase()))].filter((t) => !fixed.has(t));
+    this.#types = extra.length
+      ? [...typesLower, ...extra.map((t) => [t, t.toLowerCase()] as const)]
+      : typesLower;
+    this.#typedAffixes = this.#types.map(([type, lower]) => ({
       type,
       lower,
       prefix: this.prefix.replaceAll(RECORD_TYPE_TEMPLATE, lower),
@@ -127,9 +139,10 @@ export class TxtNameMapper {
       prefix = prefix.replaceAll(RECORD_TYPE_TEMPLATE, '');
       suffix = suffix.replaceAll(RECORD_TYPE_TEMPLATE, '');
     }
-    if (isPrefix && name.startsWith(prefix)) return extractDefaultType(name.slice(prefix.length));
+    if (isPrefix && name.startsWith(prefix))
+      return extractDefaultType(name.slice(prefix.length), this.#types);
     if (!isPrefix && name.endsWith(suffix))
-      return extractDefaultType(name.slice(0, name.length - suffix.length));
+      return extractDefaultType(name.slice(0, name.length - suffix.length), this.#types);
     return none;
   }
 }
@@ -137,10 +150,10 @@ export class TxtNameMapper {
 const none: TxtNameTarget = Object.freeze({ endpointName: '', recordType: '' });
 
 /** `a-foo.example.com` → (`foo.example.com`, A); anything else is a legacy untyped name. */
-function extractDefaultType(name: string): TxtNameTarget {
+function extractDefaultType(name: string, types: TypeNames): TxtNameTarget {
   const dash = name.indexOf('-');
   const head = dash < 0 ? name : name.slice(0, dash);
-  for (const [type, lower] of typesLower) {
+  for (const [type, lower] of types) {
     if (head === lower) return { endpointName: dash < 0 ? name : name.slice(dash + 1), recordType: type };
   }
   return { endpointName: name, recordType: '' };

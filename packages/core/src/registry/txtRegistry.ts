@@ -3,6 +3,7 @@ import {
   cloneEndpoint,
   DEFAULT_MANAGED_RECORD_TYPES,
   endpoint,
+  KNOWN_RECORD_TYPES,
   endpointKey,
   getProviderSpecific,
   isOwnedBy,
@@ -188,7 +189,11 @@ export class TxtRegistry implements Registry {
       t.toUpperCase(),
     );
     this.excludeRecordTypes = (options.excludeRecordTypes ?? []).map((t) => t.toUpperCase());
-    this.mapper = new TxtNameMapper(options).validate();
+    // markers of every type the provider stores parse back (CAA, PowerDNS LUA, …), not only ExternalDNS's list
+    this.mapper = new TxtNameMapper(options, [
+      ...KNOWN_RECORD_TYPES,
+      ...provider.capabilities.recordTypes,
+    ]).validate();
     this.#encrypt = options.encryption !== undefined && options.encryption.enabled !== false;
     this.#key = options.encryption === undefined ? undefined : parseAesKey(options.encryption.aesKey);
     this.#onWarning = options.onWarning;

@@ -1,7 +1,12 @@
 // The provider conformance cases, in DNSControl's style: zone states applied one after another, each
 // of which must report changes and then plan to nothing. Capability filters (`needs`) decide which
 // cases run for which provider. docs/providers/testing.md lists them.
-import { endpoint, type EndpointInit, type RecordType } from '../endpoint/endpoint.js';
+import {
+  endpoint,
+  type EndpointInit,
+  type ProviderSpecificProperty,
+  type RecordType,
+} from '../endpoint/endpoint.js';
 import { checkDnsName } from '../endpoint/names.js';
 import { isDnsError, ValidationError } from '../errors.js';
 import type { ProviderCapabilities } from '../provider/provider.js';
@@ -41,46 +46,88 @@ export interface ProviderConformanceCase {
   run(t: CaseContext): Promise<void>;
 }
 
-/** Samples per record type: the first value set is created, the second replaces it. */
-const SAMPLES: Partial<Record<RecordType, { name: string; first: string[]; second: string[] }>> = {
-  A: { name: 'rt-a', first: ['192.0.2.1'], second: ['192.0.2.2', '192.0.2.3'] },
-  AAAA: { name: 'rt-aaaa', first: ['2001:db8::1'], second: ['2001:db8::2'] },
-  CNAME: { name: 'rt-cname', first: ['target.example.net'], second: ['other.example.net'] },
-  TXT: { name: 'rt-txt', first: ['"hello world"'], second: ['"v=spf1 -all"', '"second value"'] },
-  MX: { name: 'rt-mx', first: ['10 mx1.example.net'], second: ['10 mx1.example.net', '20 mx2.example.net'] },
-  SRV: { name: '_sip._tcp', first: ['10 5 5060 sip.example.net'], second: ['20 5 5061 sip2.example.net'] },
-  NS: { name: 'rt-ns', first: ['ns1.example.net'], second: ['ns1.example.net', 'ns2.example.net'] },
-  CAA: { name: 'rt-caa', first: ['0 issue "letsencrypt.org"'], second: ['0 issuewild "pki.goog"'] },
-};
+/**
+ * A record to run through create → targets changed → TTL changed → (properties changed) → deleted.
+ * The suite has samples for the common types; a provider adds its own types (PowerDNS `LUA`) and
+ * provider-specific properties (Cloudflare `cloudflare-proxied`) with `ConformanceTarget.recordSamples`.
+ */
+export interface RecordSample {
+  type: RecordType;
+  /** Name relative to the zone, e.g. `rt-a`. */
+  name: string;
+  first: string[];
+  second: string[];
+  /** Provider-specific properties set in an extra step after the TTL change. */
+  properties?: ProviderSpecificProperty[];
+}
 
-function recordTypeCases(): ProviderConformanceCase[] {
-  const samples = Object.entries(SAMPLES) as [
-    RecordType,
-    { name: string; first: string[]; second: string[] },
-  ][];
-  return samples.map(([type, sample]) => ({
-    id: `record-types/${type.toLowerCase()}`,
-    group: 'record-types' as const,
-    description: `${type}: created, targets changed, TTL changed, deleted; an empty second plan after each step`,
-    needs: { recordTypes: [type] },
-    async run(t: CaseContext) {
-      const registry = t.registry();
-      const rt = type;
-      const at = (targets: string[], recordTTL: number): EndpointInit => ({
-        dnsName: t.name(sample.name),
-        recordType: rt,
-        targets,
-        recordTTL,
-      });
-      const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', rt];
-      await t.converge(registry, [at(sample.first, 300)], { managedRecordTypes });
-      await t.converge(registry, [at(sample.second, 300)], { managedRecordTypes });
-      await t.converge(registry, [at(sample.second, 600)], { managedRecordTypes });
-      await t.converge(registry, [], { managedRecordTypes });
-      t.check(!(await t.storedAt(t.name(sample.name), rt)), `${type} was not deleted`);
-      await t.checkPairs(registry, [{ name: t.name(sample.name), type: rt }]);
-    },
-  }));
+/** The suite's own samples; types whose names need a special zone (PTR) have none. */
+export const DEFAULT_RECORD_SAMPLES: readonly RecordSample[] = [
+  { type: 'A', name: 'rt-a', first: ['192.0.2.1'], second: ['192.0.2.2', '192.0.2.3'] },
+  { type: 'AAAA', name: 'rt-aaaa', first: ['2001:db8::1'], second: ['2001:db8::2'] },
+  { type: 'CNAME', name: 'rt-cname', first: ['target.example.net'], second: ['other.example.net'] },
+  { type: 'TXT', name: 'rt-txt', first: ['"hello world"'], second: ['"v=spf1 -all"', '"second value"'] },
+  {
+    type: 'MX',
+    name: 'rt-mx',
+    first: ['10 mx1.example.net'],
+    second: ['10 mx1.example.net', '20 mx2.example.net'],
+  },
+  {
+    type: 'SRV',
+    name: '_sip._tcp',
+    first: ['10 5 5060 sip.example.net'],
+    second: ['20 5 5061 sip2.example.net'],
+  },
+  { type: 'NS', name: 'rt-ns', first: ['ns1.example.net'], second: ['ns1.example.net', 'ns2.example.net'] },
+  { type: 'CAA', name: 'rt-caa', first: ['0 issue "letsencrypt.org"'], second: ['0 issuewild "pki.goog"'] },
+  { type: 'DNAME', name: 'rt-dname', first: ['target.example.net'], second: ['other.example.net'] },
+  {
+    type: 'NAPTR',
+    name: 'rt-naptr',
+    first: ['100 10 "S" "SIP+D2U" "" _sip._udp.example.net.'],
+    second: ['100 10 "S" "SIP+D2T" "" _sip._tcp.example.net.'],
+  },
+];
+
+/** One record-type case per sample; `id` suffixes tell several samples of one type apart. */
+export function recordTypeCases(samples: readonly RecordSample[]): ProviderConformanceCase[] {
+  const seen = new Map<string, number>();
+  return samples.map((sample) => {
+    const n = (seen.get(sample.type) ?? 0) + 1;
+    seen.set(sample.type, n);
+    const id = `record-types/${sample.type.toLowerCase()}${n > 1 ? `-${n}` : ''}`;
+    return {
+      id,
+      group: 'record-types' as const,
+      description: `${sample.type}: created, targets changed, TTL changed${sample.properties ? ', provider-specific properties changed' : ''}, deleted; an empty second plan after each step`,
+      needs: { recordTypes: [sample.type] },
+      async run(t: CaseContext) {
+        const registry = t.registry();
+        const rt = sample.type;
+        const at = (
+          targets: string[],
+          recordTTL: number,
+          providerSpecific?: ProviderSpecificProperty[],
+        ): EndpointInit => ({
+          dnsName: t.name(sample.name),
+          recordType: rt,
+          targets,
+          recordTTL,
+          ...(providerSpecific ? { providerSpecific } : {}),
+        });
+        const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', rt];
+        await t.converge(registry, [at(sample.first, 300)], { managedRecordTypes });
+        await t.converge(registry, [at(sample.second, 300)], { managedRecordTypes });
+        await t.converge(registry, [at(sample.second, 600)], { managedRecordTypes });
+        if (sample.properties)
+          await t.converge(registry, [at(sample.second, 600, sample.properties)], { managedRecordTypes });
+        await t.converge(registry, [], { managedRecordTypes });
+        t.check(!(await t.storedAt(t.name(sample.name), rt)), `${sample.type} was not deleted`);
+        await t.checkPairs(registry, [{ name: t.name(sample.name), type: rt }]);
+      },
+    };
+  });
 }
 
 const ownership: ProviderConformanceCase = {
@@ -201,9 +248,11 @@ function nameCases(): ProviderConformanceCase[] {
       { dnsName: t.name('*.apps'), recordType: 'A', targets: ['192.0.2.1'] },
     ]),
     one('apex', 'the zone apex', (t) => [{ dnsName: t.name(''), recordType: 'A', targets: ['192.0.2.1'] }]),
-    one('long-label', 'a label of 50 octets (its marker label stays within 63)', (t) => [
-      { dnsName: t.name('l'.repeat(50)), recordType: 'A', targets: ['192.0.2.1'] },
-    ]),
+    one(
+      'long-label',
+      'a label of 63 octets (the templated prefix keeps its marker labels within 63)',
+      (t) => [{ dnsName: t.name('l'.repeat(63)), recordType: 'A', targets: ['192.0.2.1'] }],
+    ),
     one('underscore', 'underscores in labels', (t) => [
       { dnsName: t.name('_under_score'), recordType: 'CNAME', targets: ['target.example.net'] },
     ]),
@@ -404,7 +453,7 @@ const badInput: ProviderConformanceCase = {
 
 /** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
-  ...recordTypeCases(),
+  ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
   ownership,
   ttlKept,
   ...nameCases(),

@@ -1,5 +1,12 @@
 import type { ProviderCapabilities } from '../provider/provider.js';
-import { providerConformanceCases, skipReason, type ProviderConformanceCase } from './cases.js';
+import {
+  DEFAULT_RECORD_SAMPLES,
+  providerConformanceCases,
+  recordTypeCases,
+  skipReason,
+  type ProviderConformanceCase,
+  type RecordSample,
+} from './cases.js';
 import { CaseContext } from './context.js';
 import type { ConformanceFault, ConformanceHarness } from './harness.js';
 
@@ -10,6 +17,12 @@ export interface ConformanceTarget {
   zones: boolean;
   /** Faults the harness can inject (default none). */
   faults?: readonly ConformanceFault[];
+  /**
+   * Extra record samples: the provider's own types (PowerDNS `LUA`) and provider-specific
+   * properties (Cloudflare `cloudflare-proxied`). Every type in `capabilities.recordTypes` without
+   * a sample shows up as a skipped case, so gaps stay visible.
+   */
+  recordSamples?: readonly RecordSample[];
   createHarness(): Promise<ConformanceHarness>;
 }
 
@@ -35,7 +48,11 @@ export function conformanceTests(
   cases: readonly ProviderConformanceCase[] = providerConformanceCases,
 ): ConformanceTest[] {
   const info = { capabilities: target.capabilities, zones: target.zones, faults: target.faults ?? [] };
-  return cases.map((c) => {
+  const extra = target.recordSamples ?? [];
+  const sampled = new Set([...DEFAULT_RECORD_SAMPLES, ...extra].map((s) => s.type));
+  const unsampled = target.capabilities.recordTypes.filter((type) => !sampled.has(type));
+  const all = [...cases, ...recordTypeCases(extra)];
+  const tests = all.map((c) => {
     const skip = skipReason(c, info);
     return {
       id: c.id,
@@ -51,4 +68,12 @@ export function conformanceTests(
       },
     };
   });
+  for (const type of unsampled)
+    tests.push({
+      id: `record-types/${type.toLowerCase()}`,
+      title: `record-types/${type.toLowerCase()}: ${type} (skipped: no sample; add one with recordSamples)`,
+      skip: 'no sample',
+      run: () => Promise.resolve(),
+    });
+  return tests;
 }

@@ -72,3 +72,35 @@ describe('toTxtName / toEndpointName', () => {
     });
   });
 });
+
+describe('extra record types', () => {
+  it('ExternalDNS parses only its fixed list; a mapper given the provider types parses CAA and LUA markers back', () => {
+    const config = { prefix: '_externaldns.%{record_type}.' };
+    expect(TXT_NAME_RECORD_TYPES).not.toContain('CAA');
+    // ExternalDNS: a CAA marker is not a registry name under a templated prefix
+    expect(new TxtNameMapper(config).toEndpointName('_externaldns.caa.x.example.com')).toEqual({
+      endpointName: '',
+      recordType: '',
+    });
+    const extended = new TxtNameMapper(config, ['A', 'CAA', 'lua']);
+    expect(extended.toEndpointName('_externaldns.caa.x.example.com')).toEqual({
+      endpointName: 'x.example.com',
+      recordType: 'CAA',
+    });
+    expect(extended.toEndpointName('_externaldns.lua.geo.example.com')).toEqual({
+      endpointName: 'geo.example.com',
+      recordType: 'LUA',
+    });
+    // the fixed types keep their ExternalDNS order and meaning
+    expect(extended.toEndpointName('_externaldns.a.x.example.com')).toEqual({
+      endpointName: 'x.example.com',
+      recordType: 'A',
+    });
+    // no affix: `lua-` is typed only for the extended mapper
+    expect(new TxtNameMapper({}).toEndpointName('lua-geo.example.com').recordType).toBe('');
+    expect(new TxtNameMapper({}, ['LUA']).toEndpointName('lua-geo.example.com')).toEqual({
+      endpointName: 'geo.example.com',
+      recordType: 'LUA',
+    });
+  });
+});
