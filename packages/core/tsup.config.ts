@@ -7,6 +7,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'http/index': 'src/http/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'provider/index': 'src/providerKit.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -10,7 +10,6 @@ export {
   isDnsError,
   formatIssues,
   formatIssuePath,
-  throwIfAborted,
 } from './errors.js';
 export type {
   DnsErrorCode,
@@ -46,38 +45,10 @@ export type {
   ProviderSpecificProperty,
   RecordType,
 } from './endpoint/endpoint.js';
-export {
-  normalizeDnsName,
-  dnsNameToUnicode,
-  sameDnsName,
-  withTrailingDot,
-  withoutTrailingDot,
-  lowerCased,
-  upperCased,
-  isInZone,
-  checkDnsName,
-  MAX_LABEL_OCTETS,
-  MAX_NAME_OCTETS,
-} from './endpoint/names.js';
-export type { NameCheckOptions } from './endpoint/names.js';
-export {
-  canonicalIP,
-  canonicalIPv6,
-  canonicalTarget,
-  sameTargets,
-  sortTargets,
-  targetsLess,
-  suitableRecordType,
-} from './endpoint/targets.js';
-export {
-  targetValidators,
-  canonicalizeTarget,
-  parseTxtStrings,
-  formatTxtStrings,
-  quoteTxtString,
-  HOSTNAME_TARGET_TYPES,
-} from './endpoint/rdata.js';
-export type { TargetValidator } from './endpoint/rdata.js';
+export { normalizeDnsName, dnsNameToUnicode, sameDnsName } from './endpoint/names.js';
+
+export { sameTargets } from './endpoint/targets.js';
+
 export {
   parseEndpoints,
   safeParseEndpoints,
@@ -94,14 +65,7 @@ export { DomainFilter } from './domainFilter.js';
 export type { DomainFilterJSON, DomainFilterOptions, DomainFilterLike } from './domainFilter.js';
 
 // Providers
-export {
-  emptyChanges,
-  countChanges,
-  hasAnyChange,
-  changesToJSON,
-  batchChanges,
-  CHANGE_LISTS,
-} from './provider/changes.js';
+export { emptyChanges, countChanges, hasAnyChange, changesToJSON, CHANGE_LISTS } from './provider/changes.js';
 export type { Changes, ChangesJSON, ChangeList, BatchChange } from './provider/changes.js';
 export type {
   Provider,
@@ -110,41 +74,23 @@ export type {
   BatchLimit,
   CallOptions,
 } from './provider/provider.js';
-export { findZone, zoneMatcher } from './provider/zones.js';
-export { CachedLoader } from './provider/cachedLoader.js';
-export { assertValidChangeSet, prepareChangeSet, withKeptTtls } from './provider/checkChanges.js';
-export type { ChangeSetRules } from './provider/checkChanges.js';
+
 export { InMemoryProvider } from './provider/inMemoryProvider.js';
 export type { InMemoryProviderOptions } from './provider/inMemoryProvider.js';
 
 // Planner
-export { calculatePlan, computeHasChanges, isManagedRecordType } from './plan/calculatePlan.js';
+export { calculatePlan, isManagedRecordType } from './plan/calculatePlan.js';
 export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePlan.js';
 export { POLICIES } from './plan/policy.js';
 export type { Policy } from './plan/policy.js';
 export type { Registry, RegistryPreview, RefusedCreateCode } from './registry/registry.js';
-export {
-  createPlan,
-  planToJSON,
-  planFromJSON,
-  countPlan,
-  touchedRows,
-  PLAN_FORMAT_VERSION,
-} from './plan/plan.js';
+export { createPlan, planToJSON, planFromJSON, countPlan, PLAN_FORMAT_VERSION } from './plan/plan.js';
 export type { Plan, PlanInit, PlanJSON, PlanCounts, SkipReason, SkippedChange } from './plan/plan.js';
 export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safety.js';
 export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
 
 // Apply and reconcile
-export {
-  splitChanges,
-  applyInBatches,
-  PartialApplyError,
-  batchLimitsOf,
-  endpointCountLimit,
-  perValueCost,
-  valueCount,
-} from './apply/batches.js';
+export { PartialApplyError } from './apply/batches.js';
 export type { ApplyInBatchesOptions, BatchingCapabilities, RejectedChange } from './apply/batches.js';
 export { reconcile, applyPlan } from './reconcile/reconcile.js';
 export type {
@@ -155,7 +101,7 @@ export type {
 } from './reconcile/reconcile.js';
 export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
 export type { PlanConflict } from './reconcile/conflicts.js';
-export { dropUnsatisfiableCreates } from './reconcile/unsatisfiable.js';
+
 export { silentLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 

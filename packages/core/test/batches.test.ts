@@ -1,22 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyInBatches,
-  batchChanges,
-  batchLimitsOf,
   ConfigError,
   DomainFilter,
   endpoint,
-  endpointCountLimit,
   InMemoryProvider,
   PartialApplyError,
-  perValueCost,
   ProviderError,
   reconcile,
-  splitChanges,
   TxtRegistry,
   ValidationError,
-  valueCount,
   type BatchChange,
   type BatchLimit,
   type Changes,
@@ -25,6 +18,15 @@ import {
   type Provider,
   type ProviderCapabilities,
 } from '@openova/dns-core';
+import {
+  applyInBatches,
+  batchChanges,
+  batchLimitsOf,
+  endpointCountLimit,
+  perValueCost,
+  splitChanges,
+  valueCount,
+} from '@openova/dns-core/provider';
 
 /** An all-or-nothing batch provider that rejects any batch containing a name from `bad`. */
 function rejectingProvider(

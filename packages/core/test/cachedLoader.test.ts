@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, CachedLoader, DomainFilter, type CallOptions } from '@openova/dns-core';
+import { AbortedError, DomainFilter, type CallOptions } from '@openova/dns-core';
+import { CachedLoader } from '@openova/dns-core/provider';
 
 describe('CachedLoader', () => {
   it('shares one load between concurrent callers and reuses it within the TTL', async () => {

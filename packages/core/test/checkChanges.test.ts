@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertValidChangeSet,
-  DomainFilter,
-  endpoint,
-  ValidationError,
-  type Changes,
-} from '@openova/dns-core';
+import { DomainFilter, endpoint, ValidationError, type Changes } from '@openova/dns-core';
+import { assertValidChangeSet } from '@openova/dns-core/provider';
 
 const rules = {
   provider: 'demo',

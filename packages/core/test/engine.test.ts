@@ -9,12 +9,12 @@ import {
   renderPlanJSON,
   renderPlanMarkdown,
   renderPlanText,
-  splitChanges,
   UnsafePlanError,
   ValidationError,
   type Changes,
   type Endpoint,
 } from '@openova/dns-core';
+import { splitChanges } from '@openova/dns-core/provider';
 
 const owned = (name: string, ip: string, owner = 'me'): Endpoint =>
   endpoint({ dnsName: name, recordType: 'A', targets: [ip], labels: { owner } });

@@ -7,9 +7,9 @@ import {
   formatIssues,
   isDnsError,
   ProviderError,
-  throwIfAborted,
   ValidationError,
 } from '@openova/dns-core';
+import { throwIfAborted } from '@openova/dns-core/provider';
 import type * as ErrorsTypes from '../src/errors.js';
 
 type ErrorsModule = typeof ErrorsTypes;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dnsNameToUnicode, normalizeDnsName, sameDnsName } from '@openova/dns-core';
 import {
   checkDnsName,
-  dnsNameToUnicode,
   findZone,
   zoneMatcher,
   lowerCased,
@@ -10,11 +10,9 @@ import {
   isInZone,
   MAX_LABEL_OCTETS,
   MAX_NAME_OCTETS,
-  normalizeDnsName,
-  sameDnsName,
   withoutTrailingDot,
   withTrailingDot,
-} from '@openova/dns-core';
+} from '@openova/dns-core/provider';
 
 const messages = (name: string, options: Parameters<typeof checkDnsName>[2] = {}) =>
   checkDnsName(name, ['dnsName'], options).map((i) => i.message);

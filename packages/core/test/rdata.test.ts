@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { endpoint, formatIssuePath, validateEndpoint } from '@openova/dns-core';
 import {
   canonicalizeTarget,
-  endpoint,
-  formatIssuePath,
   formatTxtStrings,
   parseTxtStrings,
   targetValidators,
-  validateEndpoint,
-} from '@openova/dns-core';
+} from '@openova/dns-core/provider';
 
 /** Issues for one target of one type, as `message` lines (empty = valid). */
 function check(recordType: string, target: string): string[] {

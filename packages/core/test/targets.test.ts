@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalIP,
-  canonicalIPv6,
-  canonicalTarget,
   cloneEndpoint,
   deleteProviderSpecific,
   describeEndpoint,
@@ -16,10 +13,15 @@ import {
   sameTargets,
   serializeLabels,
   setProviderSpecific,
+} from '@openova/dns-core';
+import {
+  canonicalIP,
+  canonicalIPv6,
+  canonicalTarget,
   sortTargets,
   suitableRecordType,
   targetsLess,
-} from '@openova/dns-core';
+} from '@openova/dns-core/provider';
 
 describe('sameTargets (ExternalDNS Targets.Same, plus deviation D6)', () => {
   it('ignores order', () => {

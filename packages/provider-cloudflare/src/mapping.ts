@@ -4,17 +4,15 @@
  * for SRV and CAA, quoted strings for TXT, host names without trailing dot); reading undoes it, so
  * `canonicalTargetFor` tells what `records()` will return for a desired target.
  */
+import { endpoint, type Endpoint, type ProviderSpecificProperty } from '@openova/dns-core';
 import {
   quoteTxtString,
   canonicalIPv6,
   canonicalizeTarget,
-  endpoint,
   formatTxtStrings,
   parseTxtStrings,
   sortTargets,
-  type Endpoint,
-  type ProviderSpecificProperty,
-} from '@openova/dns-core';
+} from '@openova/dns-core/provider';
 import type { DnsRecordFields } from './client.js';
 import type { CloudflareRecord } from './schemas.js';
 

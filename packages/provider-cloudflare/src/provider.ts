@@ -1,20 +1,13 @@
 import {
-  prepareChangeSet,
-  CachedLoader,
   cloneEndpoint,
   ConfigError,
   describeEndpoint,
   DomainFilter,
   endpointKey,
-  zoneMatcher,
   getProviderSpecific,
   LabelKeys,
   normalizeDnsName,
-  perValueCost,
   ProviderError,
-  sortTargets,
-  targetValidators,
-  throwIfAborted,
   ValidationError,
   type BatchLimit,
   type CallOptions,
@@ -27,6 +20,15 @@ import {
   type ProviderSpecificProperty,
   type RecordType,
 } from '@openova/dns-core';
+import {
+  prepareChangeSet,
+  CachedLoader,
+  zoneMatcher,
+  perValueCost,
+  sortTargets,
+  targetValidators,
+  throwIfAborted,
+} from '@openova/dns-core/provider';
 import {
   CloudflareClient,
   MAX_RECORDS_PER_PAGE,

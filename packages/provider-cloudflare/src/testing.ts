@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
-import { canonicalIPv6, parseTxtStrings } from '@openova/dns-core';
+import { canonicalIPv6, parseTxtStrings } from '@openova/dns-core/provider';
 
 export type FakePlan = 'free' | 'pro' | 'business' | 'enterprise';
 

@@ -3,13 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DomainFilter,
   isDnsError,
-  perValueCost,
   reconcile,
   TxtRegistry,
   ValidationError,
   type EndpointInit,
   type RecordType,
 } from '@openova/dns-core';
+import { perValueCost } from '@openova/dns-core/provider';
 import {
   batchOperationsLimit,
   COMMENT_PROPERTY,

@@ -1,14 +1,7 @@
 import { inspect } from 'node:util';
 import type { ConnectionOptions } from 'node:tls';
-import {
-  ConfigError,
-  MAX_TTL,
-  ValidationError,
-  withTrailingDot,
-  lowerCased,
-  upperCased,
-  type Issue,
-} from '@openova/dns-core';
+import { ConfigError, MAX_TTL, ValidationError, type Issue } from '@openova/dns-core';
+import { withTrailingDot, lowerCased, upperCased } from '@openova/dns-core/provider';
 import {
   HttpTransport,
   type HttpAnswer,

@@ -7,7 +7,8 @@ import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { Socket } from 'node:net';
 import { isIP } from 'node:net';
-import { AbortedError, canonicalIPv6, withoutTrailingDot } from '@openova/dns-core';
+import { AbortedError } from '@openova/dns-core';
+import { canonicalIPv6, withoutTrailingDot } from '@openova/dns-core/provider';
 
 const TYPE_CODES: Readonly<Record<string, number>> = {
   A: 1,

@@ -12,16 +12,8 @@
  * a space) and 5.x (joins without) both read back as the same code.
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import {
-  checkDnsName,
-  endpoint,
-  ValidationError,
-  withoutTrailingDot,
-  withTrailingDot,
-  type Endpoint,
-  type Issue,
-  type IssuePath,
-} from '@openova/dns-core';
+import { endpoint, ValidationError, type Endpoint, type Issue, type IssuePath } from '@openova/dns-core';
+import { checkDnsName, withoutTrailingDot, withTrailingDot } from '@openova/dns-core/provider';
 
 /** Record types a LUA record can answer for. */
 export type LuaQueryType =

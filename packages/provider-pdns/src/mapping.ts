@@ -6,8 +6,8 @@
  * IPv6. Reading undoes it (no trailing dots, TXT as text), so that `adjustEndpoints` can map a
  * desired endpoint to exactly what `records()` will return after it was written.
  */
+import { normalizeDnsName, type Endpoint, type Issue, type IssuePath } from '@openova/dns-core';
 import {
-  normalizeDnsName,
   quoteTxtString,
   canonicalIPv6,
   canonicalizeTarget,
@@ -19,11 +19,8 @@ import {
   withTrailingDot,
   lowerCased,
   upperCased,
-  type Endpoint,
-  type Issue,
-  type IssuePath,
   type TargetValidator,
-} from '@openova/dns-core';
+} from '@openova/dns-core/provider';
 import type { RRsetChange } from './client.js';
 import type { PowerDnsRecord, PowerDnsRRset } from './schemas.js';
 

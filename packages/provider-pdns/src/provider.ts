@@ -1,20 +1,12 @@
 import { isIPv4 } from 'node:net';
 import {
-  prepareChangeSet,
-  CachedLoader,
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  zoneMatcher,
   KNOWN_RECORD_TYPES,
   ProviderError,
-  sortTargets,
-  targetValidators,
-  throwIfAborted,
   ValidationError,
-  withoutTrailingDot,
   normalizeDnsName,
-  upperCased,
   type CallOptions,
   type Changes,
   type Endpoint,
@@ -23,6 +15,16 @@ import {
   type ProviderCapabilities,
   type RecordType,
 } from '@openova/dns-core';
+import {
+  prepareChangeSet,
+  CachedLoader,
+  zoneMatcher,
+  sortTargets,
+  targetValidators,
+  throwIfAborted,
+  withoutTrailingDot,
+  upperCased,
+} from '@openova/dns-core/provider';
 import {
   markPrechecked,
   PowerDnsClient,

@@ -1,4 +1,5 @@
-import { endpointKey, withoutTrailingDot, type Changes, type Endpoint } from '@openova/dns-core';
+import { endpointKey, type Changes, type Endpoint } from '@openova/dns-core';
+import { withoutTrailingDot } from '@openova/dns-core/provider';
 import { queryDns, type DnsResponse } from './dns.js';
 import { canonicalTargetFor, txtChunks } from './mapping.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quoteTxtString } from '@openova/dns-core';
+import { quoteTxtString } from '@openova/dns-core/provider';
 import { fromPowerDnsContent, toPowerDnsContent, txtChunks } from '../src/mapping.js';
 
 /** The general TXT path, without the shortcuts for one plain or one simple quoted string. */

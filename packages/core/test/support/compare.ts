@@ -1,6 +1,7 @@
 // The comparison rule of the conformance vectors (externaldns-semantics.md §7, mirroring upstream
 // testutils.SameEndpoints): lists are unordered multisets; names compared with our normaliser.
-import { canonicalTarget, normalizeDnsName, sameTargets, type Endpoint } from '@openova/dns-core';
+import { normalizeDnsName, sameTargets, type Endpoint } from '@openova/dns-core';
+import { canonicalTarget } from '@openova/dns-core/provider';
 
 const checkedLabels = ['owner', 'resource', 'ownedRecord'] as const;
 
