@@ -43,3 +43,4 @@ export {
 export type { NameCheckOptions } from './endpoint/names.js';
 export type { TargetValidator } from './endpoint/rdata.js';
 export type { ChangeSetRules } from './provider/checkChanges.js';
+export { appendAll } from './lists.js';

@@ -14,6 +14,7 @@ import { sameTargets } from '../endpoint/targets.js';
 import type { Changes } from '../provider/changes.js';
 import { resolveCreate, resolveUpdate } from './conflict.js';
 import { applyPolicy, type Policy } from './policy.js';
+import { appendAll } from '../lists.js';
 
 export interface CalculatePlanOptions {
   /** Records as they are now, with ownership labels (what `Registry.records()` returns). */
@@ -152,7 +153,7 @@ export class PlanRows {
 
     for (const row of this.#rows.values()) {
       if (row.current !== undefined && row.candidateCount === 0) {
-        if (Array.isArray(row.current)) deletes.push(...row.current);
+        if (Array.isArray(row.current)) appendAll(deletes, row.current);
         else deletes.push(row.current);
         continue;
       }
@@ -177,7 +178,7 @@ export class PlanRows {
       }
       // Creates only where every record already at this name is ours (ExternalDNS plan.go).
       if (rowCreates && (ownerId === '' || everyCurrent(row, (c) => isOwnedBy(c, ownerId)))) {
-        create.push(...rowCreates);
+        appendAll(create, rowCreates);
       }
     }
 

@@ -18,6 +18,7 @@ import { emptyChanges } from '../provider/changes.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
 import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
+import { appendAll } from '../lists.js';
 
 /** Callbacks around a run; each may be async, and a throw stops the run before anything is applied. */
 export interface ReconcileHooks {
@@ -126,7 +127,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
         const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
         desiredInput.push(ep);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
-        if (found.length) issues.push(...found);
+        if (found.length) appendAll(issues, found);
       }
     }
     if (issues.length)
@@ -158,7 +159,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   if (preview?.refusedCreates.length) {
     const refused = new Set(preview.refusedCreates.map((r) => r.record));
     recordChanges = { ...recordChanges, create: recordChanges.create.filter((ep) => !refused.has(ep)) };
-    skipped.push(...preview.refusedCreates);
+    appendAll(skipped, preview.refusedCreates);
   }
   const hasChanges = skipped.length === 0 ? changes.hasChanges : computeHasChanges(recordChanges);
   const plan = createPlan({

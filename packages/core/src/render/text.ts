@@ -1,6 +1,7 @@
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { countPlan, type Plan } from '../plan/plan.js';
 import { planEntries } from './group.js';
+import { appendAll } from '../lists.js';
 
 export interface RenderTextOptions {
   /** Show ownership TXT changes under their records (default true). */
@@ -58,7 +59,7 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
       return lines.join('\n');
     }
     lines.push('  No changes will be made.');
-    lines.push(...skippedLines(plan));
+    appendAll(lines, skippedLines(plan));
     return lines.join('\n');
   }
   for (const entry of entries) {
@@ -78,7 +79,7 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
       lines.push(`    ${symbol[t.action]} ${t.record.recordType} ${t.record.dnsName}: ${detail}`);
     }
   }
-  lines.push(...skippedLines(plan));
+  appendAll(lines, skippedLines(plan));
   lines.push(`Summary: ${summarizePlan(plan)}`);
   return lines.join('\n');
 }
