@@ -50,12 +50,42 @@ export interface Plan {
 
 /**
  * Why a desired record is not written:
+ * - `not-managed-type`: its type is not in `managedRecordTypes` (or is excluded);
+ * - `outside-domain-filter`: its name is outside the domain filter;
+ * - `owned-by-other`: a record of another owner is at its name (`owner` names it), or another
+ *   owner's marker holds its TXT name (deviation D2);
+ * - `exists-unowned`: a record without an ownership marker is at its name;
+ * - `ambiguous-owner`: the markers at its name disagree (deviation D4);
+ * - `conflict-loser`: another desired record won conflict resolution (a CNAME beside other data);
+ * - `kept-by-policy`: `create-only` does not update existing records;
  * - `unsatisfiable`: a CNAME would share its name with other data that stays (RFC 1034 §3.6.2);
  * - `owned-by-other`: another owner's (or an ambiguous) ownership TXT holds its TXT name (deviation D2);
  * - `marker-not-writable`: its ownership TXT name cannot be stored (a `*` inside the name on a
  *   provider that takes only hostnames, or a name outside the record's zone).
  */
-export type SkipReason = 'unsatisfiable' | 'owned-by-other' | 'marker-not-writable';
+export type SkipReason =
+  | 'not-managed-type'
+  | 'outside-domain-filter'
+  | 'owned-by-other'
+  | 'exists-unowned'
+  | 'ambiguous-owner'
+  | 'conflict-loser'
+  | 'kept-by-policy'
+  | 'unsatisfiable'
+  | 'marker-not-writable';
+
+/** Every {@link SkipReason}, in the order above. */
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'not-managed-type',
+  'outside-domain-filter',
+  'owned-by-other',
+  'exists-unowned',
+  'ambiguous-owner',
+  'conflict-loser',
+  'kept-by-policy',
+  'unsatisfiable',
+  'marker-not-writable',
+];
 
 /** A desired record left out of a plan, and why. */
 export interface SkippedChange {
@@ -63,6 +93,10 @@ export interface SkippedChange {
   code: SkipReason;
   /** One line naming the record, the cause and, where one exists, the option that fixes it. */
   reason: string;
+  /** Where the record is in the caller's input, e.g. `['desired', 12]` (when known). */
+  path?: (string | number)[];
+  /** For `owned-by-other`: the other owner. */
+  owner?: string;
 }
 
 export interface PlanInit {
@@ -187,7 +221,13 @@ export interface PlanJSON {
   changes: Required<ChangesJSON>;
   ownershipChanges: Required<ChangesJSON>;
   current: EndpointJSON[];
-  skipped: { record: EndpointJSON; code: SkipReason; reason: string }[];
+  skipped: {
+    record: EndpointJSON;
+    code: SkipReason;
+    reason: string;
+    path?: (string | number)[];
+    owner?: string;
+  }[];
 }
 
 export function planToJSON(plan: Plan): PlanJSON {
@@ -202,7 +242,13 @@ export function planToJSON(plan: Plan): PlanJSON {
     changes: fullChanges(plan.changes),
     ownershipChanges: fullChanges(plan.ownershipChanges),
     current: plan.current.map(endpointToJSON),
-    skipped: plan.skipped.map((s) => ({ record: endpointToJSON(s.record), code: s.code, reason: s.reason })),
+    skipped: plan.skipped.map((s) => ({
+      record: endpointToJSON(s.record),
+      code: s.code,
+      reason: s.reason,
+      ...(s.path ? { path: s.path } : {}),
+      ...(s.owner !== undefined ? { owner: s.owner } : {}),
+    })),
   };
 }
 
@@ -230,8 +276,10 @@ const planShape = z.object({
     .array(
       z.object({
         record: z.unknown(),
-        code: z.enum(['unsatisfiable', 'owned-by-other', 'marker-not-writable']),
+        code: z.enum(SKIP_REASONS as [SkipReason, ...SkipReason[]]),
         reason: z.string(),
+        path: z.array(z.union([z.string(), z.number()])).optional(),
+        owner: z.string().optional(),
       }),
     )
     .default([]),
@@ -286,6 +334,8 @@ export function planFromJSON(json: unknown): Plan {
     record: parseEndpoints([s.record], { validateContent: false })[0] as Endpoint,
     code: s.code,
     reason: s.reason,
+    ...(s.path ? { path: s.path } : {}),
+    ...(s.owner !== undefined ? { owner: s.owner } : {}),
   }));
   return { ...body, skipped, createdAt: v.createdAt, checksum };
 }

@@ -1,8 +1,11 @@
 import { DomainFilter, type DomainFilterLike } from '../domainFilter.js';
 import {
+  describeEndpoint,
   endpoint,
+  endpointKey,
   isOwnedBy,
   KNOWN_RECORD_TYPES,
+  nameKey,
   type Endpoint,
   type EndpointInit,
   type RecordType,
@@ -10,7 +13,9 @@ import {
 import { validateEndpoint } from '../endpoint/parse.js';
 import { throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { computeHasChanges, PlanRows } from '../plan/calculatePlan.js';
+import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
+import { sameTargets } from '../endpoint/targets.js';
+import type { RegistryWarning } from '../registry/warnings.js';
 import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
@@ -95,6 +100,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   listing.catch(() => undefined);
 
   const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];
+  /** Where each desired record (as adjusted) was in the caller's input. */
+  const desiredIndex = new Map<Endpoint, number>();
   const excluded = options.excludeRecordTypes ?? [];
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
   const planner = new PlanRows({
@@ -117,6 +124,9 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     // first turns instead of after all of this (and a controller's other I/O is not held up).
     const desiredInput: Endpoint[] = [];
     const issues: Issue[] = [];
+    // the input index of each desired record kept (identical duplicates are kept once)
+    const inputIndex: number[] = [];
+    const firstAt = new Map<string, number>();
     for (let start = 0; start === 0 || start < options.desired.length; start += SLICE) {
       await ioTurn();
       throwIfAborted(signal);
@@ -125,14 +135,35 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
         // always a copy of the caller's record: a provider may return an endpoint that needs no
         // adjusting as it is, and the plan must not share objects with the caller
         const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
-        desiredInput.push(ep);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
-        if (found.length) appendAll(issues, found);
+        if (found.length) {
+          appendAll(issues, found);
+          continue;
+        }
+        // One record set per name, type and set identifier: a second one would silently lose to
+        // the first in the planner (two LUA halves of a dual-stack name, `A.x` beside `a.x.`).
+        const key = endpointKey(ep);
+        const first = firstAt.get(key);
+        if (first === undefined) firstAt.set(key, desiredInput.length);
+        else {
+          const earlier = desiredInput[first] as Endpoint;
+          if (sameDesired(earlier, ep)) continue;
+          issues.push({
+            path: [i],
+            code: 'duplicate_desired',
+            message: `${describeEndpoint(ep)} is desired twice, differently: desired[${inputIndex[first]}] and desired[${i}] have the same name, type and set identifier; merge them into one record set (one endpoint with every target)`,
+          });
+          continue;
+        }
+        desiredInput.push(ep);
+        inputIndex.push(i);
       }
     }
     if (issues.length)
       throw new ValidationError(issues, { summary: 'the desired records are invalid (nothing was applied)' });
-    planner.addDesired(await registry.adjustEndpoints(desiredInput, signal ? { signal } : {}));
+    const adjusted = await registry.adjustEndpoints(desiredInput, signal ? { signal } : {});
+    adjusted.forEach((ep, k) => desiredIndex.set(ep, inputIndex[k] as number));
+    planner.addDesired(adjusted);
   } catch (error) {
     cancelRead.abort();
     throw error;
@@ -152,7 +183,9 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     current,
   );
   let recordChanges = unsatisfiable.changes;
-  const skipped = [...unsatisfiable.skipped];
+  let altered = unsatisfiable.skipped.length > 0;
+  const skipped: SkippedChange[] = notWrittenOf(planner, registry);
+  appendAll(skipped, unsatisfiable.skipped);
   // The registry refuses creates at names another owner's marker holds (deviation D2): leave them
   // out of the plan, so the plan shows exactly what will be sent and a converged zone plans nothing.
   const preview = registry.preview?.(recordChanges);
@@ -160,8 +193,15 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     const refused = new Set(preview.refusedCreates.map((r) => r.record));
     recordChanges = { ...recordChanges, create: recordChanges.create.filter((ep) => !refused.has(ep)) };
     appendAll(skipped, preview.refusedCreates);
+    altered = true;
   }
-  const hasChanges = skipped.length === 0 ? changes.hasChanges : computeHasChanges(recordChanges);
+  // every skipped record says where it is in the caller's input, and they come in input order
+  for (const entry of skipped) {
+    const at = desiredIndex.get(entry.record);
+    if (at !== undefined) entry.path = ['desired', at];
+  }
+  if (skipped.length > 1) skipped.sort((a, b) => pathIndex(a) - pathIndex(b));
+  const hasChanges = altered ? computeHasChanges(recordChanges) : changes.hasChanges;
   const plan = createPlan({
     policy: options.policy,
     ownerId: registry.ownerId,
@@ -275,4 +315,48 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: b
   await registry.applyChanges(plan.changes, call);
   options.logger?.info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
   return { applied: true };
+}
+
+/** The planner's unwritten desired records as skipped changes; ambiguous markers named as such. */
+function notWrittenOf(planner: PlanRows, registry: Registry): SkippedChange[] {
+  const found = planner.notWritten();
+  if (found.length === 0) return [];
+  const warnings = (registry as { warnings?: readonly RegistryWarning[] }).warnings ?? [];
+  const ambiguous = new Set(
+    warnings
+      .filter((w) => w.kind === 'ambiguous-owner')
+      .map((w) => `${nameKey(w.dnsName, w.setIdentifier)}\u0000${w.recordType}`),
+  );
+  return found.map((n): SkippedChange => {
+    if (
+      n.code === 'exists-unowned' &&
+      ambiguous.has(`${nameKey(n.record.dnsName, n.record.setIdentifier)}\u0000${n.record.recordType}`)
+    )
+      return {
+        record: n.record,
+        code: 'ambiguous-owner',
+        reason: `${describeEndpoint(n.record)}: the ownership markers at this name disagree (see the registry's warnings); not changed`,
+      };
+    return {
+      record: n.record,
+      code: n.code,
+      reason: n.reason,
+      ...(n.owner !== undefined ? { owner: n.owner } : {}),
+    };
+  });
+}
+
+function pathIndex(s: SkippedChange): number {
+  const at = s.path?.[1];
+  return typeof at === 'number' ? at : Number.MAX_SAFE_INTEGER;
+}
+
+/** Two desired records of one key that say the same thing (kept once, not an error). */
+function sameDesired(a: Endpoint, b: Endpoint): boolean {
+  return (
+    a.recordTTL === b.recordTTL &&
+    sameTargets(a.targets, b.targets) &&
+    !providerSpecificDiffers(a, b) &&
+    JSON.stringify(Object.entries(a.labels).sort()) === JSON.stringify(Object.entries(b.labels).sort())
+  );
 }
