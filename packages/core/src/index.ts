@@ -110,7 +110,7 @@ export type {
 export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
 export type { PlanConflict } from './reconcile/conflicts.js';
 
-export { silentLogger } from './logger.js';
+export { silentLogger, pinoLogger, toLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 
 // Rendering

@@ -151,3 +151,25 @@ describe('duplicate desired records', () => {
     expect((await provider.records()).filter((e) => e.recordType === 'A')).toHaveLength(1);
   });
 });
+
+describe('managed record types', () => {
+  it('reconcile plans the registry managedRecordTypes when the caller names none (one source)', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const registry = new TxtRegistry(provider, {
+      ownerId: 'me',
+      prefix: '_externaldns.%{record_type}.',
+      managedRecordTypes: ['A', 'MX'],
+    });
+    const result = await reconcile({
+      registry,
+      desired: [
+        { dnsName: 'mail.example.com', recordType: 'MX', targets: ['10 mx.example.net'] },
+        { dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      ],
+      policy: 'sync',
+    });
+    expect(result.plan.recordTypes).toEqual(['A', 'MX']);
+    expect(result.plan.changes.create.map((e) => e.recordType)).toEqual(['MX']);
+    expect(result.skipped.map((s) => [s.record.recordType, s.code])).toEqual([['CNAME', 'not-managed-type']]);
+  });
+});

@@ -1,5 +1,6 @@
 import { DomainFilter, type DomainFilterLike } from '../domainFilter.js';
 import {
+  DEFAULT_MANAGED_RECORD_TYPES,
   describeEndpoint,
   endpoint,
   endpointKey,
@@ -12,7 +13,7 @@ import {
 } from '../endpoint/endpoint.js';
 import { validateEndpoint } from '../endpoint/parse.js';
 import { throwIfAborted, ValidationError, type Issue } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { toLogger, type Logger } from '../logger.js';
 import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
 import { sameTargets } from '../endpoint/targets.js';
 import type { RegistryWarning } from '../registry/warnings.js';
@@ -42,7 +43,7 @@ export interface ReconcileOptions {
   desired: readonly (Endpoint | EndpointInit)[];
   /** `sync` also deletes; `upsert-only` never deletes; `create-only` only creates. No default, as in ExternalDNS v0.22. */
   policy: Policy;
-  /** Record types managed (default A, AAAA, CNAME). */
+  /** Record types managed (default: the registry's `managedRecordTypes`, else A, AAAA, CNAME). */
   managedRecordTypes?: readonly RecordType[];
   excludeRecordTypes?: readonly RecordType[];
   /** Narrows the provider's own domain filter. */
@@ -99,10 +100,11 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   reading.catch(() => undefined);
   listing.catch(() => undefined);
 
-  const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];
+  // one source: the caller's, else the registry's (what it repairs markers for), else A, AAAA, CNAME
+  const managed = options.managedRecordTypes ?? registry.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
   /** Where each desired record (as adjusted) was in the caller's input. */
   const desiredIndex = new Map<Endpoint, number>();
-  const excluded = options.excludeRecordTypes ?? [];
+  const excluded = options.excludeRecordTypes ?? registry.excludeRecordTypes ?? [];
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
   const planner = new PlanRows({
     policy: options.policy,
@@ -226,7 +228,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
  * const { plan, applied } = await reconcile({ registry, desired, policy: 'sync' });
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
-  const logger = options.logger ?? silentLogger;
+  const logger = toLogger(options.logger);
   const { plan, skipped, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
   for (const s of skipped)
     logger.warn?.('desired record not written', { record: s.record.dnsName, code: s.code, reason: s.reason });
@@ -313,7 +315,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: b
   if (conflicts.length) throw new PlanConflictError(conflicts);
   throwIfAborted(signal);
   await registry.applyChanges(plan.changes, call);
-  options.logger?.info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
+  toLogger(options.logger).info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
   return { applied: true };
 }
 
