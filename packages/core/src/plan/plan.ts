@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { SafetyViolation } from './safety.js';
 import {
   endpointToJSON,
   nameKey,
@@ -44,7 +45,12 @@ export interface Plan {
    * not part of the checksum, and a plan that only skips has no changes.
    */
   readonly skipped: readonly SkippedChange[];
-  /** SHA-256 over everything above but `createdAt` and `skipped`; detects edited plan files. */
+  /** The safety limits `force` overrode to make this plan applicable (empty when none). */
+  readonly overriddenSafetyViolations: readonly SafetyViolation[];
+  /**
+   * SHA-256 over everything above but `createdAt`, `skipped` and `overriddenSafetyViolations`;
+   * detects edited plan files.
+   */
   readonly checksum: string;
 }
 
@@ -146,8 +152,15 @@ export function createPlan(init: PlanInit): Plan {
   return withLazyChecksum({
     ...body,
     skipped: init.skipped ?? [],
+    overriddenSafetyViolations: [],
     createdAt: (init.createdAt ?? new Date()).toISOString(),
   });
+}
+
+/** Records on a plan the safety violations `force` overrode (reconcile does, before its hooks see it). @internal */
+export function recordOverriddenViolations(plan: Plan, violations: readonly SafetyViolation[]): void {
+  (plan as { overriddenSafetyViolations: readonly SafetyViolation[] }).overriddenSafetyViolations =
+    violations;
 }
 
 /**
@@ -228,6 +241,7 @@ export interface PlanJSON {
     path?: (string | number)[];
     owner?: string;
   }[];
+  overriddenSafetyViolations: SafetyViolation[];
 }
 
 export function planToJSON(plan: Plan): PlanJSON {
@@ -249,6 +263,7 @@ export function planToJSON(plan: Plan): PlanJSON {
       ...(s.path ? { path: s.path } : {}),
       ...(s.owner !== undefined ? { owner: s.owner } : {}),
     })),
+    overriddenSafetyViolations: plan.overriddenSafetyViolations.map((v) => ({ ...v })),
   };
 }
 
@@ -280,6 +295,18 @@ const planShape = z.object({
         reason: z.string(),
         path: z.array(z.union([z.string(), z.number()])).optional(),
         owner: z.string().optional(),
+      }),
+    )
+    .default([]),
+  overriddenSafetyViolations: z
+    .array(
+      z.object({
+        rule: z.enum(['max-update-ratio', 'max-delete-ratio', 'empty-desired', 'collapsed-desired']),
+        zone: z.string().optional().nullable(),
+        count: z.number(),
+        total: z.number(),
+        limit: z.number(),
+        message: z.string(),
       }),
     )
     .default([]),
@@ -337,7 +364,11 @@ export function planFromJSON(json: unknown): Plan {
     ...(s.path ? { path: s.path } : {}),
     ...(s.owner !== undefined ? { owner: s.owner } : {}),
   }));
-  return { ...body, skipped, createdAt: v.createdAt, checksum };
+  const overriddenSafetyViolations = v.overriddenSafetyViolations.map((o): SafetyViolation => ({
+    ...o,
+    zone: o.zone ?? undefined,
+  }));
+  return { ...body, skipped, overriddenSafetyViolations, createdAt: v.createdAt, checksum };
 }
 
 function safeJSON(text: string): unknown {

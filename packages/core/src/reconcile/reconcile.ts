@@ -12,12 +12,19 @@ import {
   type RecordType,
 } from '../endpoint/endpoint.js';
 import { validateEndpoint } from '../endpoint/parse.js';
-import { throwIfAborted, ValidationError, type Issue } from '../errors.js';
+import { ConfigError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { toLogger, type Logger } from '../logger.js';
 import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
 import { sameTargets } from '../endpoint/targets.js';
 import type { RegistryWarning } from '../registry/warnings.js';
-import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
+import {
+  countPlan,
+  createPlan,
+  recordOverriddenViolations,
+  rowKey,
+  type Plan,
+  type PlanCounts,
+} from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
 import { emptyChanges } from '../provider/changes.js';
@@ -237,11 +244,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     ownedRecords: scopeCurrent.filter((ep) => isOwnedBy(ep, options.registry.ownerId)).length,
   };
   logger.info?.('plan computed', { ...counts, hasChanges: plan.hasChanges, checksum: plan.checksum });
-  await options.hooks?.onPlan?.(plan);
 
-  let overridden: SafetyViolation[] = [];
+  let violations: SafetyViolation[] = [];
   if (options.safety !== false && plan.hasChanges) {
-    const violations = checkSafety({
+    violations = checkSafety({
       changes: plan.changes,
       current: scopeCurrent,
       desiredCount: scopeDesiredCount,
@@ -249,12 +255,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       zones,
       ...(options.safety ? { limits: options.safety } : {}),
     });
-    if (violations.length && !options.force) {
-      logger.warn?.('plan refused by safety limits', { violations: violations.map((v) => v.message) });
-      throw new UnsafePlanError(violations);
-    }
-    if (violations.length)
-      logger.warn?.('safety limits overridden by force', { violations: violations.map((v) => v.message) });
+  }
+  // a forced plan says which limits it overrode (saved, rendered and reviewed with it)
+  if (violations.length && options.force) recordOverriddenViolations(plan, violations);
+  await options.hooks?.onPlan?.(plan);
+  let overridden: SafetyViolation[] = [];
+  if (violations.length && !options.force) {
+    logger.warn?.('plan refused by safety limits', { violations: violations.map((v) => v.message) });
+    throw new UnsafePlanError(violations);
+  }
+  if (violations.length) {
+    logger.warn?.('safety limits overridden by force', { violations: violations.map((v) => v.message) });
     overridden = violations;
   }
 
@@ -295,14 +306,28 @@ export interface ApplyPlanOptions {
 /**
  * Applies a saved plan (see `planFromJSON`). The records at every name the plan touches are read
  * again first; if any of them changed since the plan was made, it throws {@link PlanConflictError}
- * and applies nothing.
+ * and applies nothing. Returns the same shape as {@link reconcile}.
+ * @throws ConfigError when the registry writes as another owner than the plan was made for.
  */
-export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: boolean }> {
+export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileResult> {
   const { registry, plan, signal } = options;
   if (registry.ownerId !== plan.ownerId) {
-    throw new PlanConflictError([{ record: `owner ${JSON.stringify(plan.ownerId)}`, reason: 'changed' }]);
+    throw new ConfigError(
+      `the plan was made for owner ${JSON.stringify(plan.ownerId)}, but the registry writes as ${JSON.stringify(registry.ownerId)}; apply it with a registry of owner ${JSON.stringify(plan.ownerId)}`,
+    );
   }
-  if (!plan.hasChanges) return { applied: false };
+  const result = (applied: boolean): ReconcileResult => ({
+    plan,
+    applied,
+    dryRun: false,
+    counts: {
+      ...countPlan(plan),
+      ownedRecords: plan.current.filter((ep) => isOwnedBy(ep, registry.ownerId)).length,
+    },
+    overriddenSafetyViolations: plan.overriddenSafetyViolations,
+    skipped: plan.skipped,
+  });
+  if (!plan.hasChanges) return result(false);
   const call = signal ? { signal } : {};
   const rows = new Set(
     [...plan.current, ...plan.changes.create, ...plan.changes.updateNew, ...plan.changes.delete].map(rowKey),
@@ -316,9 +341,8 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: b
   throwIfAborted(signal);
   await registry.applyChanges(plan.changes, call);
   toLogger(options.logger).info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
-  return { applied: true };
+  return result(true);
 }
-
 /** The planner's unwritten desired records as skipped changes; ambiguous markers named as such. */
 function notWrittenOf(planner: PlanRows, registry: Registry): SkippedChange[] {
   const found = planner.notWritten();

@@ -34,6 +34,13 @@ export function renderPlanMarkdown(plan: Plan): string {
     }
   }
   appendAll(out, skippedSection(plan));
+  if (plan.overriddenSafetyViolations.length) {
+    out.push('', `#### Safety limits overridden with force (${plan.overriddenSafetyViolations.length})`, '');
+    appendAll(
+      out,
+      plan.overriddenSafetyViolations.map((v) => `- \`${v.rule}\`: ${cell(v.message)}`),
+    );
+  }
   out.push('', `**Summary:** ${summarizePlan(plan)} Checksum \`${plan.checksum.slice(0, 12)}\`.`);
   return out.join('\n');
 }

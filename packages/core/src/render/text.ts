@@ -1,5 +1,6 @@
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { countPlan, type Plan } from '../plan/plan.js';
+import { parseTxtStrings, quoteTxtString } from '../endpoint/rdata.js';
 import { planEntries } from './group.js';
 import { appendAll } from '../lists.js';
 
@@ -10,8 +11,14 @@ export interface RenderTextOptions {
 
 const symbol = { create: '+', update: '~', delete: '-' } as const;
 
+/** A TXT value shown one way whether it is stored quoted (`"a" "b"`) or given bare (`ab`). */
+function txtText(value: string): string {
+  const strings = value.startsWith('"') ? parseTxtStrings(value) : undefined;
+  return quoteTxtString(strings ? strings.join('') : value);
+}
+
 function values(ep: Endpoint): string {
-  return ep.targets.join(', ');
+  return ep.recordType === 'TXT' ? ep.targets.map(txtText).join(', ') : ep.targets.join(', ');
 }
 
 function ttl(ep: Endpoint): string {
@@ -80,8 +87,17 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
     }
   }
   appendAll(lines, skippedLines(plan));
+  appendAll(lines, overriddenLines(plan));
   lines.push(`Summary: ${summarizePlan(plan)}`);
   return lines.join('\n');
+}
+
+function overriddenLines(plan: Pick<Plan, 'overriddenSafetyViolations'>): string[] {
+  if (plan.overriddenSafetyViolations.length === 0) return [];
+  return [
+    `Safety limits overridden with force (${plan.overriddenSafetyViolations.length}):`,
+    ...plan.overriddenSafetyViolations.map((v) => `! [${v.rule}] ${v.message}`),
+  ];
 }
 
 function skippedLines(plan: Pick<Plan, 'skipped'>): string[] {
