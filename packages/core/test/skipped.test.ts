@@ -173,3 +173,54 @@ describe('managed record types', () => {
     expect(result.skipped.map((s) => [s.record.recordType, s.code])).toEqual([['CNAME', 'not-managed-type']]);
   });
 });
+
+describe('refused before anything is written', () => {
+  it('null targets are reported at desired[i].targets, not at the provider', async () => {
+    const { provider, registry } = setup();
+    const desired: EndpointInit[] = Array.from({ length: 51 }, (_, i) => ({
+      dnsName: `h${i}.example.com`,
+      recordType: 'A',
+      targets: ['192.0.2.1'],
+    }));
+    desired[50] = { dnsName: 'h50.example.com', recordType: 'A', targets: null as unknown as string[] };
+    const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toMatchObject([{ path: [50, 'targets'], code: 'no_targets' }]);
+    expect(provider.applied).toEqual([]);
+  });
+
+  it('a value over 65,535 octets of RDATA, and a record set no DNS message can hold', async () => {
+    const { provider, registry } = setup();
+    const many = Array.from(
+      { length: 10_000 },
+      (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    );
+    const error = await reconcile({
+      registry,
+      desired: [
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: 'big.example.com', recordType: 'TXT', targets: ['x'.repeat(70_000)] },
+        { dnsName: 'wide.example.com', recordType: 'A', targets: many },
+      ],
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+      [[1, 'targets', 0], 'rdata_too_long'],
+      [[2, 'targets'], 'record_set_too_large'],
+    ]);
+    expect(provider.applied).toEqual([]);
+    // large but answerable sets pass: 3,000 A values (~48 KB) and a 10,000-octet TXT
+    const fine = await reconcile({
+      registry,
+      desired: [
+        { dnsName: 'wide.example.com', recordType: 'A', targets: many.slice(0, 3000) },
+        { dnsName: 'big.example.com', recordType: 'TXT', targets: ['x'.repeat(10_000)] },
+      ],
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+    });
+    expect(fine.applied).toBe(true);
+  });
+});

@@ -93,8 +93,13 @@ export interface LuaValuesOptions {
 
 export interface LuaEndpointInput {
   dnsName: string;
-  expression: LuaExpression;
-  /** Defaults to the expression's query type. */
+  /**
+   * One expression, or several for one name: PowerDNS keeps every LUA record of a name in one rrset
+   * and answers each query type from the record of that type, so a dual-stack name is
+   * `[lua.ifportup(443, v4s), lua.ifportup(443, v6s)]` — one endpoint, never two.
+   */
+  expression: LuaExpression | readonly LuaExpression[];
+  /** Defaults to the expression's query type (one expression only). */
   queryType?: LuaQueryType;
   /** TTL of the answers (0 = the provider's default). */
   recordTTL?: number;
@@ -607,16 +612,35 @@ export const lua = {
       .join(' ')}`;
   },
 
-  /** A core endpoint of type `LUA` for the provider to write. */
+  /**
+   * A core endpoint of type `LUA` for the provider to write: one target per expression.
+   * @throws ValidationError when two expressions answer the same query type (PowerDNS would pick
+   *   one at random per query), or for bad expression arguments.
+   */
   endpoint(input: LuaEndpointInput): Endpoint {
-    const content = lua.content(
-      input.expression,
-      input.queryType === undefined ? {} : { queryType: input.queryType },
-    );
+    const expressions: readonly LuaExpression[] = Array.isArray(input.expression)
+      ? input.expression
+      : [input.expression as LuaExpression];
+    const options =
+      input.queryType === undefined || expressions.length > 1 ? {} : { queryType: input.queryType };
+    const targets = expressions.map((e) => lua.content(e, options));
+    const types = targets.map((t) => t.slice(0, t.indexOf(' ')));
+    const twice = types.find((t, i) => types.indexOf(t) !== i);
+    if (twice !== undefined)
+      throw new ValidationError(
+        [
+          {
+            path: ['expression', types.lastIndexOf(twice)],
+            code: 'lua_query_type_twice',
+            message: `two expressions answer ${twice} queries for ${input.dnsName}; give one expression per query type`,
+          },
+        ],
+        { summary: 'lua.endpoint: invalid arguments' },
+      );
     return endpoint({
       dnsName: input.dnsName,
       recordType: 'LUA',
-      targets: [content],
+      targets,
       recordTTL: input.recordTTL ?? 0,
     });
   },

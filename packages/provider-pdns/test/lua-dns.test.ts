@@ -12,7 +12,7 @@ import {
   type DnsResponse,
   type RunningPowerDns,
 } from '@openova/dns-provider-pdns/testing';
-import { emptyChanges } from '@openova/dns-core';
+import { emptyChanges, reconcile, TxtRegistry } from '@openova/dns-core';
 
 const ZONE = 'lua.test';
 let pdns: RunningPowerDns;
@@ -183,6 +183,33 @@ describe('LUA records answer DNS queries', () => {
     await write('long', lua.pickrandom(pool));
     const got = await answers('long');
     expect(pool).toContain(got[0]);
+  });
+
+  it('one endpoint of two expressions answers A and AAAA (dual stack), and plans nothing again', async () => {
+    const provider = new PowerDnsProvider({ client: pdns.client });
+    const registry = new TxtRegistry(provider, {
+      ownerId: 'lua',
+      prefix: '_externaldns.%{record_type}.',
+      managedRecordTypes: ['A', 'AAAA', 'CNAME', 'LUA'],
+    });
+    const ep = lua.endpoint({
+      dnsName: `dual.${ZONE}`,
+      expression: [lua.pickrandom(['192.0.2.7']), lua.pickrandom(['2001:db8::7'], { queryType: 'AAAA' })],
+    });
+    expect(ep.targets).toHaveLength(2);
+    const desired = [ep];
+    await reconcile({ registry, desired, policy: 'sync' });
+    expect(await answers('dual', 'A')).toEqual(['192.0.2.7']);
+    expect(await answers('dual', 'AAAA')).toEqual(['2001:db8::7']);
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    // two expressions for one query type are refused at once
+    expect(() =>
+      lua.endpoint({
+        dnsName: `x.${ZONE}`,
+        expression: [lua.pickrandom(['192.0.2.1']), lua.pickrandom(['192.0.2.2'])],
+      }),
+    ).toThrow(/two expressions answer A queries/);
   });
 
   it('a LUA endpoint written by the provider answers, and dig sees it', async () => {

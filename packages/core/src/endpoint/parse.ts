@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ValidationError, type Issue, type IssuePath } from '../errors.js';
-import { endpoint, KNOWN_RECORD_TYPES, type Endpoint } from './endpoint.js';
+import { describeEndpoint, endpoint, KNOWN_RECORD_TYPES, type Endpoint } from './endpoint.js';
 import { checkLabels } from './labels.js';
 import { checkDnsName, isPlainValidName, normalizeDnsName } from './names.js';
 import { isIPv4 } from 'node:net';
 import { canonicalTarget } from './targets.js';
-import { targetValidators, type TargetValidator } from './rdata.js';
+import { parseTxtStrings, targetValidators, type TargetValidator } from './rdata.js';
 import { appendAll } from '../lists.js';
 
 /**
@@ -198,7 +198,8 @@ export function validateEndpoint(
   const seenTargets = ep.targets.length > 1 ? new Map<string, number>() : undefined;
   if (seenTargets)
     ep.targets.forEach((t, i) => {
-      const canonical = canonicalTarget(t);
+      // TXT values are case-sensitive; other targets compare as Targets.Same does
+      const canonical = type === 'TXT' ? t : canonicalTarget(t);
       const first = seenTargets.get(canonical);
       if (first === undefined) seenTargets.set(canonical, i);
       else
@@ -208,6 +209,7 @@ export function validateEndpoint(
           message: `${JSON.stringify(t)} repeats targets[${first}] (${JSON.stringify(ep.targets[first])})`,
         });
     });
+  appendAll(issues, checkWireSize(ep, path));
   if (type === 'CNAME' && ep.targets.length > 1) {
     issues.push({
       path: [...path, 'targets'],
@@ -318,4 +320,52 @@ export function assertValidEndpoints(
   const issues = endpoints.flatMap((ep, i) => validateEndpoint(ep, [i], options));
   if (issues.length)
     throw new ValidationError(issues, options.summary === undefined ? {} : { summary: options.summary });
+}
+
+/** Largest RDATA (RFC 1035 §3.2.1: RDLENGTH is 16 bits), and largest DNS message (over TCP). */
+const MAX_RDATA_OCTETS = 65_535;
+const MAX_MESSAGE_OCTETS = 65_535;
+
+/** Octets of one target's RDATA on the wire (exact for A, AAAA and TXT; an upper estimate otherwise). */
+function rdataOctets(type: string, target: string): number {
+  if (type === 'A') return 4;
+  if (type === 'AAAA') return 16;
+  if (type === 'TXT') {
+    const strings = target.startsWith('"') ? parseTxtStrings(target) : undefined;
+    const bytes = Buffer.byteLength(strings ? strings.join('') : target);
+    return bytes + Math.max(1, Math.ceil(bytes / 255)); // one length octet per 255-octet string
+  }
+  return Buffer.byteLength(target) + 2;
+}
+
+/**
+ * What a server would store but could never answer: a target whose RDATA passes 65,535 octets, or a
+ * record set whose answer cannot fit one DNS message (65,535 octets over TCP). Cheap for ordinary
+ * record sets: the exact count runs only when a rough upper bound passes the limit.
+ */
+function checkWireSize(ep: Endpoint, path: IssuePath): Issue[] {
+  let chars = 0;
+  for (const t of ep.targets) chars += t.length;
+  // header, question, and per answer a compressed name, type, class, TTL and RDLENGTH (12 octets)
+  const fixed = 12 + Buffer.byteLength(ep.dnsName) + 6;
+  if (fixed + ep.targets.length * 30 + chars * 3 <= MAX_MESSAGE_OCTETS) return [];
+  const issues: Issue[] = [];
+  let total = fixed;
+  ep.targets.forEach((t, i) => {
+    const rdata = rdataOctets(ep.recordType, t);
+    total += 12 + rdata;
+    if (rdata > MAX_RDATA_OCTETS)
+      issues.push({
+        path: [...path, 'targets', i],
+        code: 'rdata_too_long',
+        message: `${describeEndpoint(ep)}: this value is ${rdata} octets of RDATA; DNS allows at most ${MAX_RDATA_OCTETS}`,
+      });
+  });
+  if (issues.length === 0 && total > MAX_MESSAGE_OCTETS)
+    issues.push({
+      path: [...path, 'targets'],
+      code: 'record_set_too_large',
+      message: `${describeEndpoint(ep)}: ${ep.targets.length} values make an answer of about ${total} octets; one DNS message holds at most ${MAX_MESSAGE_OCTETS}, so no server could answer this name`,
+    });
+  return issues;
 }

@@ -145,6 +145,13 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
         // adjusting as it is, and the plan must not share objects with the caller
         const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
+        // a record set needs a value: say so at desired[i], not later at the provider's create[j]
+        if (ep.targets.length === 0)
+          found.push({
+            path: [i, 'targets'],
+            code: 'no_targets',
+            message: `${describeEndpoint(ep)} has no targets; a record set needs at least one`,
+          });
         if (found.length) {
           appendAll(issues, found);
           continue;
