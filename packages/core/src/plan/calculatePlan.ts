@@ -103,6 +103,8 @@ export class PlanRows {
   desiredInScope = 0;
   /** Desired records that take no part (type not managed, or outside the domain filter). */
   readonly #desiredOutOfScope: Endpoint[] = [];
+  /** Slots that got more than one desired record (same name, type and set identifier). */
+  readonly #crowded: { row: Row; slot: TypeSlot }[] = [];
   readonly #isManaged: (type: string) => boolean;
 
   constructor(options: Omit<CalculatePlanOptions, 'current' | 'desired'>) {
@@ -139,8 +141,24 @@ export class PlanRows {
       row.candidateCount++;
       const slot = slotOf(row, ep.recordType);
       slot.candidates = append(slot.candidates, ep);
+      if (slot.candidates.length === 2) this.#crowded.push({ row, slot });
     }
     return this;
+  }
+
+  /** The desired records that share a name, type and set identifier, group by group, in input order. */
+  crowded(): readonly (readonly Endpoint[])[] {
+    return this.#crowded.map((c) => c.slot.candidates);
+  }
+
+  /** Forgets desired records already added (duplicates a caller chose to keep once). */
+  dropDesired(drop: ReadonlySet<Endpoint>): void {
+    for (const { row, slot } of this.#crowded) {
+      const kept = slot.candidates.filter((ep) => !drop.has(ep));
+      row.candidateCount -= slot.candidates.length - kept.length;
+      this.desiredInScope -= slot.candidates.length - kept.length;
+      slot.candidates = kept;
+    }
   }
 
   #rowOf(ep: Endpoint): Row {

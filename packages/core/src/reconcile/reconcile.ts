@@ -3,7 +3,6 @@ import {
   DEFAULT_MANAGED_RECORD_TYPES,
   describeEndpoint,
   endpoint,
-  endpointKey,
   isOwnedBy,
   KNOWN_RECORD_TYPES,
   nameKey,
@@ -109,8 +108,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
 
   // one source: the caller's, else the registry's (what it repairs markers for), else A, AAAA, CNAME
   const managed = options.managedRecordTypes ?? registry.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
-  /** Where each desired record (as adjusted) was in the caller's input. */
-  const desiredIndex = new Map<Endpoint, number>();
+  /** The desired records as adjusted, one per input record, in input order. */
+  let adjusted: Endpoint[] = [];
   const excluded = options.excludeRecordTypes ?? registry.excludeRecordTypes ?? [];
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
   const planner = new PlanRows({
@@ -133,9 +132,6 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     // first turns instead of after all of this (and a controller's other I/O is not held up).
     const desiredInput: Endpoint[] = [];
     const issues: Issue[] = [];
-    // the input index of each desired record kept (identical duplicates are kept once)
-    const inputIndex: number[] = [];
-    const firstAt = new Map<string, number>();
     for (let start = 0; start === 0 || start < options.desired.length; start += SLICE) {
       await ioTurn();
       throwIfAborted(signal);
@@ -144,6 +140,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
         // always a copy of the caller's record: a provider may return an endpoint that needs no
         // adjusting as it is, and the plan must not share objects with the caller
         const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
+        desiredInput.push(ep);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
         // a record set needs a value: say so at desired[i], not later at the provider's create[j]
         if (ep.targets.length === 0)
@@ -152,34 +149,37 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
             code: 'no_targets',
             message: `${describeEndpoint(ep)} has no targets; a record set needs at least one`,
           });
-        if (found.length) {
-          appendAll(issues, found);
-          continue;
-        }
-        // One record set per name, type and set identifier: a second one would silently lose to
-        // the first in the planner (two LUA halves of a dual-stack name, `A.x` beside `a.x.`).
-        const key = endpointKey(ep);
-        const first = firstAt.get(key);
-        if (first === undefined) firstAt.set(key, desiredInput.length);
-        else {
-          const earlier = desiredInput[first] as Endpoint;
-          if (sameDesired(earlier, ep)) continue;
-          issues.push({
-            path: [i],
-            code: 'duplicate_desired',
-            message: `${describeEndpoint(ep)} is desired twice, differently: desired[${inputIndex[first]}] and desired[${i}] have the same name, type and set identifier; merge them into one record set (one endpoint with every target)`,
-          });
-          continue;
-        }
-        desiredInput.push(ep);
-        inputIndex.push(i);
+        if (found.length) appendAll(issues, found);
       }
     }
     if (issues.length)
       throw new ValidationError(issues, { summary: 'the desired records are invalid (nothing was applied)' });
-    const adjusted = await registry.adjustEndpoints(desiredInput, signal ? { signal } : {});
-    adjusted.forEach((ep, k) => desiredIndex.set(ep, inputIndex[k] as number));
+    adjusted = await registry.adjustEndpoints(desiredInput, signal ? { signal } : {});
     planner.addDesired(adjusted);
+    // One record set per name, type and set identifier: a second one would silently lose to the
+    // first (two LUA halves of a dual-stack name, `A.x` beside `a.x.`). Identical ones are kept once.
+    const crowded = planner.crowded();
+    if (crowded.length) {
+      const at = indexOf(adjusted);
+      const drop = new Set<Endpoint>();
+      for (const group of crowded) {
+        const first = group[0] as Endpoint;
+        for (const ep of group.slice(1)) {
+          if (sameDesired(first, ep)) drop.add(ep);
+          else
+            issues.push({
+              path: [at(ep)],
+              code: 'duplicate_desired',
+              message: `${describeEndpoint(ep)} is desired twice, differently: desired[${at(first)}] and desired[${at(ep)}] have the same name, type and set identifier; merge them into one record set (one endpoint with every target)`,
+            });
+        }
+      }
+      if (issues.length)
+        throw new ValidationError(issues, {
+          summary: 'the desired records are invalid (nothing was applied)',
+        });
+      planner.dropDesired(drop);
+    }
   } catch (error) {
     cancelRead.abort();
     throw error;
@@ -212,9 +212,12 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     altered = true;
   }
   // every skipped record says where it is in the caller's input, and they come in input order
-  for (const entry of skipped) {
-    const at = desiredIndex.get(entry.record);
-    if (at !== undefined) entry.path = ['desired', at];
+  if (skipped.length) {
+    const at = indexOf(adjusted);
+    for (const entry of skipped) {
+      const i = at(entry.record);
+      if (i >= 0) entry.path = ['desired', i];
+    }
   }
   if (skipped.length > 1) skipped.sort((a, b) => pathIndex(a) - pathIndex(b));
   const hasChanges = altered ? computeHasChanges(recordChanges) : changes.hasChanges;
@@ -392,4 +395,11 @@ function sameDesired(a: Endpoint, b: Endpoint): boolean {
     !providerSpecificDiffers(a, b) &&
     JSON.stringify(Object.entries(a.labels).sort()) === JSON.stringify(Object.entries(b.labels).sort())
   );
+}
+
+/** Input positions of adjusted desired records (built only when a report needs them). */
+function indexOf(adjusted: readonly Endpoint[]): (ep: Endpoint) => number {
+  const map = new Map<Endpoint, number>();
+  adjusted.forEach((ep, i) => map.set(ep, i));
+  return (ep) => map.get(ep) ?? -1;
 }
