@@ -15,6 +15,7 @@ import { sameTargets } from '../endpoint/targets.js';
 import type { Changes } from '../provider/changes.js';
 import { resolveCreate, resolveUpdate } from './conflict.js';
 import { applyPolicy, type Policy } from './policy.js';
+import { MIGRATED_FROM_LABEL } from '../registry/txtRegistry.js';
 import { appendAll } from '../lists.js';
 
 export interface CalculatePlanOptions {
@@ -197,6 +198,15 @@ export class PlanRows {
             // Owner inheritance: the new version keeps the current owner, so the owner filter
             // below treats old and new alike.
             next.labels[LabelKeys.owner] = current.labels[LabelKeys.owner] ?? '';
+            // and its marker's nonce: a marker is rewritten (with a fresh nonce) only when what
+            // it says changes, not on every run that touches its record (issue s1)
+            const nonce = current.labels[LabelKeys.encryptionNonce];
+            if (
+              nonce !== undefined &&
+              next.labels[LabelKeys.encryptionNonce] === undefined &&
+              sameMarkerMeaning(current.labels, next.labels)
+            )
+              next.labels[LabelKeys.encryptionNonce] = nonce;
             updateOld.push(current);
             updateNew.push(next);
           }
@@ -342,6 +352,21 @@ function firstNotOwned(row: Row, ownerId: string): Endpoint | undefined {
   if (row.current === undefined) return undefined;
   const list = Array.isArray(row.current) ? row.current : [row.current];
   return list.find((c) => !isOwnedBy(c, ownerId));
+}
+
+/**
+ * True when a record's marker would say the same after the update: the same labels but the
+ * nonce, and no owner migration pending (a new meaning gets a fresh nonce, never the old one).
+ */
+function sameMarkerMeaning(
+  current: Readonly<Record<string, string>>,
+  next: Readonly<Record<string, string>>,
+): boolean {
+  if (Object.hasOwn(current, MIGRATED_FROM_LABEL)) return false;
+  const skip = LabelKeys.encryptionNonce;
+  for (const key in current) if (key !== skip && current[key] !== next[key]) return false;
+  for (const key in next) if (key !== skip && !Object.hasOwn(current, key)) return false;
+  return true;
 }
 
 function everyCurrent(row: Row, test: (ep: Endpoint) => boolean): boolean {
