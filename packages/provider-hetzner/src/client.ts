@@ -198,7 +198,8 @@ export function rateLimitWaitSeconds(state: HetznerRateLimitState, nowMs = Date.
   if (state.remaining > 0) return 0;
   const untilFull = Math.max(0, state.reset - nowMs / 1000);
   const missing = Math.max(1, state.limit - state.remaining);
-  return Math.max(1, Math.ceil(untilFull / missing));
+  // the header has whole seconds: round the per-token time up to a tenth, not to a whole second
+  return Math.max(1, Math.ceil((untilFull / missing) * 10) / 10);
 }
 
 /**
@@ -401,6 +402,27 @@ export class HetznerClient {
     return { result: body.rrset, action: body.action };
   }
 
+  /** `PUT /zones/{z}/rrsets/{name}/{type}`: replaces the labels (synchronous, no action). */
+  async updateRRSetLabels(
+    zone: number | string,
+    name: string,
+    type: string,
+    labels: Record<string, string>,
+    options: HetznerCallOptions = {},
+  ): Promise<HetznerRRSet> {
+    const body = await this.#call(
+      {
+        method: 'PUT',
+        path: rrsetPath(zone, name, type),
+        body: { labels },
+        schema: z.looseObject({ rrset: rrsetSchema }),
+        idempotent: true,
+      },
+      options,
+    );
+    return body.rrset;
+  }
+
   /** `DELETE /zones/{z}/rrsets/{name}/{type}`. */
   deleteRRSet(
     zone: number | string,
@@ -498,7 +520,11 @@ export class HetznerClient {
    */
   async waitForActions(
     actions: readonly HetznerAction[],
-    options: HetznerCallOptions & { describe?: (action: HetznerAction) => string } = {},
+    options: HetznerCallOptions & {
+      describe?: (action: HetznerAction) => string;
+      /** `false`: return failed actions instead of throwing (default true). */
+      throwOnError?: boolean;
+    } = {},
   ): Promise<HetznerAction[]> {
     const done = new Map<number, HetznerAction>();
     let running = actions.filter((a) => {
@@ -528,7 +554,7 @@ export class HetznerClient {
     }
     const result = actions.map((a) => done.get(a.id) as HetznerAction);
     const failed = result.find((a) => a.status === 'error');
-    if (failed) throw new HetznerActionError(failed, options.describe?.(failed) ?? '');
+    if (failed && options.throwOnError !== false) throw new HetznerActionError(failed, options.describe?.(failed) ?? '');
     return result;
   }
 
