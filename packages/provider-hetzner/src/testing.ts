@@ -576,8 +576,8 @@ export class FakeHetzner {
     checkType(type);
     this.#checkLock(zone, key);
     const current = zone.rrsets.get(key);
-    if (current) this.#checkProtection(current);
     const command = parts[6] as string;
+    if (current && command !== 'change_protection') this.#checkProtection(current);
     let apply: () => void;
     switch (command) {
       case 'set_records': {
