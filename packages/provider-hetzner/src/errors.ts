@@ -138,7 +138,7 @@ export class HetznerActionError extends ProviderError {
       `hetzner: action ${action.id} (${action.command}${what ? ` of ${what}` : ''}) failed: ${code}: ${action.error?.message ?? 'no message'}`,
       {
         provider: 'hetzner',
-        code: codeForHetznerError(422, code) === 'PROVIDER' ? 'RECORD_REJECTED' : codeForHetznerError(422, code),
+        code: codeForHetznerError(422, code),
         retryable: RETRYABLE_HETZNER_CODES.has(code),
       },
     );
