@@ -412,7 +412,8 @@ export class HetznerProvider implements Provider {
     }
     const currentValues = current.records.map((r) => toHetznerValue(type, fromStored(type, r.value, zone)));
     const valuesChange = !sameSet(values, currentValues);
-    const ttlChange = ttl !== undefined && ttl !== current.ttl;
+    // a stored TTL of null is the zone's default, which is what records() reports
+    const ttlChange = ttl !== undefined && ttl !== (current.ttl ?? zone.ttl);
     const labelsChange = !sameLabels(labels, current.labels);
     const steps: Step[] = [];
     if (valuesChange && ttlChange && currentValues.every((v) => values.includes(v))) {
