@@ -137,7 +137,12 @@ export async function benchHetzner(endpoints = 2000, driftShare = 0.01): Promise
     );
 
     // drift: every 100th A record changed by hand (not counted); the bucket is refilled meanwhile
-    const client = new HetznerClient({ token: TOKEN, baseUrl: fake.url, rateLimit: false, pollIntervalMs: 5 });
+    const client = new HetznerClient({
+      token: TOKEN,
+      baseUrl: fake.url,
+      rateLimit: false,
+      pollIntervalMs: 5,
+    });
     const drifted = fake
       .rrsets(ZONE)
       .filter((r) => r.type === 'A')
@@ -150,10 +155,16 @@ export async function benchHetzner(endpoints = 2000, driftShare = 0.01): Promise
     fake.requests.length = 0;
     const resync = await reconcileOnce(fake, desired);
     rows.push(
-      row(`${(driftShare * 100).toFixed(0)}% drift resync: ${drifted.length} records changed by hand`, fake, resync, before, {
-        rrsets: drifted.length,
-        phases: 1,
-      }),
+      row(
+        `${(driftShare * 100).toFixed(0)}% drift resync: ${drifted.length} records changed by hand`,
+        fake,
+        resync,
+        before,
+        {
+          rrsets: drifted.length,
+          phases: 1,
+        },
+      ),
     );
     return rows;
   } finally {

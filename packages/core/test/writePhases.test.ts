@@ -3,9 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { emptyChanges, endpoint, LabelKeys, type Endpoint } from '@openova/dns-core';
 import { markersToUndo, recordWritePhases } from '@openova/dns-core/provider';
 
-const rec = (name: string, type = 'A'): Endpoint => endpoint({ dnsName: name, recordType: type, targets: ['192.0.2.1'] });
+const rec = (name: string, type = 'A'): Endpoint =>
+  endpoint({ dnsName: name, recordType: type, targets: ['192.0.2.1'] });
 const marker = (name: string, owned: string): Endpoint =>
-  endpoint({ dnsName: name, recordType: 'TXT', targets: ['"heritage=external-dns"'], labels: { [LabelKeys.ownedRecord]: owned } });
+  endpoint({
+    dnsName: name,
+    recordType: 'TXT',
+    targets: ['"heritage=external-dns"'],
+    labels: { [LabelKeys.ownedRecord]: owned },
+  });
 
 describe('recordWritePhases', () => {
   it('markers created or updated and records deleted first; records created or updated and markers deleted second', () => {
@@ -24,13 +30,20 @@ describe('recordWritePhases', () => {
       delete: [gone, goneMarker],
     });
     expect(first).toEqual({ create: [createdMarker], updateOld: [mOld], updateNew: [mNew], delete: [gone] });
-    expect(second).toEqual({ create: [created], updateOld: [updOld], updateNew: [updNew], delete: [goneMarker] });
+    expect(second).toEqual({
+      create: [created],
+      updateOld: [updOld],
+      updateNew: [updNew],
+      delete: [goneMarker],
+    });
   });
 
   it('leaves out empty phases', () => {
     expect(recordWritePhases(emptyChanges())).toEqual([]);
     const r = rec('x.example.com');
-    expect(recordWritePhases({ ...emptyChanges(), create: [r] })).toEqual([{ ...emptyChanges(), create: [r] }]);
+    expect(recordWritePhases({ ...emptyChanges(), create: [r] })).toEqual([
+      { ...emptyChanges(), create: [r] },
+    ]);
   });
 });
 

@@ -237,7 +237,9 @@ export class HetznerClient {
       windowMs: rateLimit?.windowMs ?? HETZNER_RATE_LIMIT.windowMs,
       strategy: 'token-bucket',
     };
-    this.#limiter = rateLimit ? rateLimiterFor({ scope: this.baseUrl, credential: token, policy }) : undefined;
+    this.#limiter = rateLimit
+      ? rateLimiterFor({ scope: this.baseUrl, credential: token, policy })
+      : undefined;
     this.#pollIntervalMs = options.pollIntervalMs ?? 500;
     this.#actionTimeoutMs = options.actionTimeoutMs ?? 120_000;
     this.#http = new HttpTransport({
@@ -264,7 +266,11 @@ export class HetznerClient {
         NOT_EXECUTED_HETZNER_CODES.has(error.hetznerCode),
       readError: (answer) => this.#readError(answer),
       createError: (message, init) => {
-        const extra = (init.details ?? {}) as { hetznerCode?: string; details?: unknown; retryAfterS?: number };
+        const extra = (init.details ?? {}) as {
+          hetznerCode?: string;
+          details?: unknown;
+          retryAfterS?: number;
+        };
         return new HetznerApiError(message, {
           ...init,
           ...(extra.hetznerCode === undefined ? {} : { hetznerCode: extra.hetznerCode }),
@@ -405,15 +411,14 @@ export class HetznerClient {
   /** `PUT /zones/{z}/rrsets/{name}/{type}`: replaces the labels (synchronous, no action). */
   async updateRRSetLabels(
     zone: number | string,
-    name: string,
-    type: string,
+    rrset: { name: string; type: string },
     labels: Record<string, string>,
     options: HetznerCallOptions = {},
   ): Promise<HetznerRRSet> {
     const body = await this.#call(
       {
         method: 'PUT',
-        path: rrsetPath(zone, name, type),
+        path: rrsetPath(zone, rrset.name, rrset.type),
         body: { labels },
         schema: z.looseObject({ rrset: rrsetSchema }),
         idempotent: true,
@@ -440,25 +445,24 @@ export class HetznerClient {
     records: HetznerRecord[],
     options: HetznerCallOptions = {},
   ): Promise<HetznerAction> {
-    return this.#rrsetAction(zone, rrset, 'set_records', { records }, true, options);
+    return this.#rrsetAction(
+      zone,
+      rrset,
+      { command: 'set_records', body: { records }, idempotent: true },
+      options,
+    );
   }
 
   /** `…/actions/add_records`: adds records (and sets the TTL when given); creates the RRSet when missing. */
   addRecords(
     zone: number | string,
     rrset: { name: string; type: string },
-    records: HetznerRecord[],
-    ttl?: number | null,
+    input: { records: HetznerRecord[]; ttl?: number | null },
     options: HetznerCallOptions = {},
   ): Promise<HetznerAction> {
-    return this.#rrsetAction(
-      zone,
-      rrset,
-      'add_records',
-      ttl === undefined ? { records } : { records, ttl },
-      false,
-      options,
-    );
+    const body =
+      input.ttl === undefined ? { records: input.records } : { records: input.records, ttl: input.ttl };
+    return this.#rrsetAction(zone, rrset, { command: 'add_records', body, idempotent: false }, options);
   }
 
   /** `…/actions/remove_records`: removes the given values; an emptied RRSet is deleted. */
@@ -468,7 +472,12 @@ export class HetznerClient {
     records: HetznerRecord[],
     options: HetznerCallOptions = {},
   ): Promise<HetznerAction> {
-    return this.#rrsetAction(zone, rrset, 'remove_records', { records }, false, options);
+    return this.#rrsetAction(
+      zone,
+      rrset,
+      { command: 'remove_records', body: { records }, idempotent: false },
+      options,
+    );
   }
 
   /** `…/actions/change_ttl`; `null` returns to the zone's default. */
@@ -478,7 +487,12 @@ export class HetznerClient {
     ttl: number | null,
     options: HetznerCallOptions = {},
   ): Promise<HetznerAction> {
-    return this.#rrsetAction(zone, rrset, 'change_ttl', { ttl }, true, options);
+    return this.#rrsetAction(
+      zone,
+      rrset,
+      { command: 'change_ttl', body: { ttl }, idempotent: true },
+      options,
+    );
   }
 
   /** `…/actions/change_protection`: `change: true` makes the RRSet read-only until lifted. */
@@ -488,7 +502,12 @@ export class HetznerClient {
     change: boolean,
     options: HetznerCallOptions = {},
   ): Promise<HetznerAction> {
-    return this.#rrsetAction(zone, rrset, 'change_protection', { change }, true, options);
+    return this.#rrsetAction(
+      zone,
+      rrset,
+      { command: 'change_protection', body: { change }, idempotent: true },
+      options,
+    );
   }
 
   // ---- actions --------------------------------------------------------------------------------
@@ -537,13 +556,27 @@ export class HetznerClient {
       if (Date.now() > deadline)
         throw new HetznerApiError(
           `hetzner: ${running.length} action(s) still running after ${this.#actionTimeoutMs} ms: ${running.map((a) => a.id).join(', ')}`,
-          { kind: 'timeout', method: 'GET', path: '/actions', retryable: true, attempts: 0, code: 'PROVIDER' },
+          {
+            kind: 'timeout',
+            method: 'GET',
+            path: '/actions',
+            retryable: true,
+            attempts: 0,
+            code: 'PROVIDER',
+          },
         );
       await abortableSleep(this.#pollIntervalMs, options.signal);
       const next: HetznerAction[] = [];
       for (let i = 0; i < running.length; i += ACTIONS_PER_POLL) {
         const chunk = running.slice(i, i + ACTIONS_PER_POLL);
-        const polled = new Map((await this.getActions(chunk.map((a) => a.id), options)).map((a) => [a.id, a]));
+        const polled = new Map(
+          (
+            await this.getActions(
+              chunk.map((a) => a.id),
+              options,
+            )
+          ).map((a) => [a.id, a]),
+        );
         for (const a of chunk) {
           const now = polled.get(a.id) ?? a;
           if (now.status === 'running') next.push(now);
@@ -554,7 +587,8 @@ export class HetznerClient {
     }
     const result = actions.map((a) => done.get(a.id) as HetznerAction);
     const failed = result.find((a) => a.status === 'error');
-    if (failed && options.throwOnError !== false) throw new HetznerActionError(failed, options.describe?.(failed) ?? '');
+    if (failed && options.throwOnError !== false)
+      throw new HetznerActionError(failed, options.describe?.(failed) ?? '');
     return result;
   }
 
@@ -563,11 +597,10 @@ export class HetznerClient {
   #rrsetAction(
     zone: number | string,
     rrset: { name: string; type: string },
-    command: string,
-    body: unknown,
-    idempotent: boolean,
+    action: { command: string; body: unknown; idempotent: boolean },
     options: HetznerCallOptions,
   ): Promise<HetznerAction> {
+    const { command, body, idempotent } = action;
     return this.#action(
       {
         method: 'POST',
@@ -579,10 +612,7 @@ export class HetznerClient {
     );
   }
 
-  async #action(
-    spec: Omit<Spec<unknown>, 'schema'>,
-    options: HetznerCallOptions,
-  ): Promise<HetznerAction> {
+  async #action(spec: Omit<Spec<unknown>, 'schema'>, options: HetznerCallOptions): Promise<HetznerAction> {
     const body = await this.#call({ ...spec, schema: z.looseObject({ action: actionSchema }) }, options);
     return body.action;
   }
@@ -601,7 +631,7 @@ export class HetznerClient {
       throw new ConfigError(`hetzner: perPage must be 1–${MAX_PER_PAGE}, got ${perPage}`);
     const schema = z.looseObject({ [key]: z.array(spec.schema), meta: metaSchema });
     const out: T[] = [];
-    for (let page = 1; ; ) {
+    for (let page = 1; ;) {
       const { body } = await this.#send(
         { ...spec, query: { ...spec.query, page, per_page: perPage }, schema },
         options,
@@ -660,7 +690,9 @@ export class HetznerClient {
       .map((f) => `${f.name}: ${f.messages.join(', ')}`)
       .join('; ');
     const serverMessage =
-      hetznerCode === undefined ? undefined : `${hetznerCode}: ${message ?? ''}${fields ? ` (${fields})` : ''}`;
+      hetznerCode === undefined
+        ? undefined
+        : `${hetznerCode}: ${message ?? ''}${fields ? ` (${fields})` : ''}`;
     return {
       ...(serverMessage === undefined ? {} : { serverMessage }),
       hint:

@@ -9,7 +9,6 @@ import {
   ProviderError,
   type CallOptions,
   type Changes,
-  type DnsErrorCode,
   type Endpoint,
   type Provider,
   type ProviderCapabilities,
@@ -54,8 +53,7 @@ export const DEFAULT_HETZNER_RECORD_TYPES: readonly RecordType[] = [
 export const MIN_HETZNER_TTL = 60;
 
 export type HetznerConnection =
-  | (Omit<HetznerClientOptions, 'dispatcher'> & { client?: undefined })
-  | { client: HetznerClient };
+  (Omit<HetznerClientOptions, 'dispatcher'> & { client?: undefined }) | { client: HetznerClient };
 
 export type HetznerProviderOptions = HetznerConnection & {
   /** Names the provider reads and writes; zones are listed and filtered by it. */
@@ -118,7 +116,7 @@ export class HetznerApplyError extends ProviderError {
       {
         provider: 'hetzner',
         cause,
-        code: (isDnsError(cause) ? cause.code : 'PROVIDER') as DnsErrorCode,
+        code: isDnsError(cause) ? cause.code : 'PROVIDER',
         retryable: cause instanceof ProviderError ? cause.retryable : false,
         ...(cause instanceof ProviderError && cause.retryAfter !== undefined
           ? { retryAfter: cause.retryAfter }
@@ -248,7 +246,9 @@ export class HetznerProvider implements Provider {
       ep.dnsName = normalizeDnsName(ep.dnsName);
       ep.recordType = ep.recordType.toUpperCase();
       const zone = zoneOf(ep.dnsName) ?? ep.dnsName;
-      ep.targets = sortTargets([...new Set(ep.targets.map((t) => canonicalTargetFor(ep.recordType, t, zone)))]);
+      ep.targets = sortTargets([
+        ...new Set(ep.targets.map((t) => canonicalTargetFor(ep.recordType, t, zone))),
+      ]);
       if (ep.recordTTL > 0 && ep.recordTTL < MIN_HETZNER_TTL) ep.recordTTL = MIN_HETZNER_TTL;
       ep.providerSpecific = labelsToProperties(propertiesToLabels(ep.providerSpecific));
       return ep;
@@ -319,7 +319,9 @@ export class HetznerProvider implements Provider {
       zones = await this.#zoneCache.get(options, true);
       match = zoneMatcher(zones.map((z) => z.name));
     }
-    const missing = [...new Set(touched.filter((ep) => match(ep.dnsName) === undefined).map((ep) => ep.dnsName))];
+    const missing = [
+      ...new Set(touched.filter((ep) => match(ep.dnsName) === undefined).map((ep) => ep.dnsName)),
+    ];
     if (missing.length)
       throw new ProviderError(
         `hetzner: no zone of this project serves ${missing.join(', ')} (zones: ${zones.map((z) => z.name).join(', ') || 'none'})`,
@@ -338,7 +340,9 @@ export class HetznerProvider implements Provider {
     const current = await this.#current(zone, name, type, options);
     if (!current) return undefined; // gone already (an earlier attempt)
     const named = new Set(ep.targets.map((t) => toHetznerValue(type, t)));
-    const ours = current.records.filter((r) => named.has(toHetznerValue(type, fromStored(type, r.value, zone))));
+    const ours = current.records.filter((r) =>
+      named.has(toHetznerValue(type, fromStored(type, r.value, zone))),
+    );
     if (ours.length === 0) return undefined;
     const call = (o: CallOptions) => (o.signal ? { signal: o.signal } : {});
     // values someone added since the read are not ours: remove only the named ones
@@ -396,7 +400,13 @@ export class HetznerProvider implements Provider {
             try {
               const write = await this.client.createRRSet(
                 zone.id,
-                { name, type, ...(ttl === undefined ? {} : { ttl }), ...(Object.keys(labels).length ? { labels } : {}), records },
+                {
+                  name,
+                  type,
+                  ...(ttl === undefined ? {} : { ttl }),
+                  ...(Object.keys(labels).length ? { labels } : {}),
+                  records,
+                },
                 call(o),
               );
               return write.action;
@@ -419,7 +429,7 @@ export class HetznerProvider implements Provider {
     if (valuesChange && ttlChange && currentValues.every((v) => values.includes(v))) {
       // values only added: one action carries both
       const added = records.filter((r) => !currentValues.includes(r.value));
-      steps.push((o) => this.client.addRecords(zone.id, { name, type }, added, ttl, call(o)));
+      steps.push((o) => this.client.addRecords(zone.id, { name, type }, { records: added, ttl }, call(o)));
     } else {
       if (valuesChange) steps.push((o) => this.client.setRecords(zone.id, { name, type }, records, call(o)));
       if (ttlChange) steps.push((o) => this.client.changeTtl(zone.id, { name, type }, ttl, call(o)));
@@ -427,7 +437,7 @@ export class HetznerProvider implements Provider {
     if (labelsChange)
       steps.push(async (o) => {
         // labels are set synchronously (no action)
-        await this.client.updateRRSetLabels(zone.id, name, type, labels, call(o));
+        await this.client.updateRRSetLabels(zone.id, { name, type }, labels, call(o));
         return undefined;
       });
     if (steps.length === 0) return undefined;

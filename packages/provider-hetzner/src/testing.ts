@@ -144,7 +144,8 @@ const invalid = (field: string, message: string) =>
     fields: [{ name: field, messages: [message] }],
   });
 
-const HOST = /^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$|^@$|^\.$/i;
+const HOST =
+  /^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$|^@$|^\.$/i;
 
 /** Checks one value as zone-file RDATA of its type (loosely: enough to catch a wrong spelling). */
 function checkValue(type: string, value: string): string | undefined {
@@ -163,7 +164,9 @@ function checkValue(type: string, value: string): string | undefined {
         ? undefined
         : 'expected "<preference> <host>"';
     case 'SRV':
-      return parts.length === 4 && parts.slice(0, 3).every((p) => /^\d+$/.test(p)) && HOST.test(parts[3] ?? '')
+      return parts.length === 4 &&
+        parts.slice(0, 3).every((p) => /^\d+$/.test(p)) &&
+        HOST.test(parts[3] ?? '')
         ? undefined
         : 'expected "<priority> <weight> <port> <host>"';
     case 'CAA':
@@ -171,7 +174,9 @@ function checkValue(type: string, value: string): string | undefined {
     case 'TXT': {
       const chunks = value.startsWith('"') ? parseTxtStrings(value) : undefined;
       if (!chunks) return 'TXT values must be one or more quoted strings';
-      return chunks.some((c) => Buffer.byteLength(c) > 255) ? 'a TXT string is longer than 255 octets' : undefined;
+      return chunks.some((c) => Buffer.byteLength(c) > 255)
+        ? 'a TXT string is longer than 255 octets'
+        : undefined;
     }
     default:
       return undefined;
@@ -354,7 +359,9 @@ export class FakeHetzner {
 
   #takeFault(method: string): Fault | undefined {
     const fault = this.#faults.find(
-      (f) => f.remaining > 0 && (f.method === undefined || f.method === method || (f.method === 'write' && method !== 'GET')),
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === undefined || f.method === method || (f.method === 'write' && method !== 'GET')),
     );
     if (fault) fault.remaining--;
     this.#faults = this.#faults.filter((f) => f.remaining > 0);
@@ -453,7 +460,7 @@ export class FakeHetzner {
           throw new ApiError(400, 'json_error', 'invalid JSON in the request body');
         }
       }
-      [status, body] = this.#route(method, path, url.searchParams, json, extra);
+      [status, body] = this.#route({ method, path, query: url.searchParams, body: json, headers: extra });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       sendError(error, headers);
@@ -472,13 +479,14 @@ export class FakeHetzner {
     send(status, body, { ...headers, ...extra });
   }
 
-  #route(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    body: unknown,
-    headers: Record<string, string>,
-  ): [number, unknown] {
+  #route(request: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    body: unknown;
+    headers: Record<string, string>;
+  }): [number, unknown] {
+    const { method, path, query, body, headers } = request;
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     const input = (body ?? {}) as Record<string, unknown>;
     if (parts[0] === 'actions') {
@@ -494,7 +502,10 @@ export class FakeHetzner {
         const a = this.#poll(id);
         return a ? [a] : [];
       });
-      return [200, { actions, meta: { pagination: pagination(1, Math.max(1, actions.length), actions.length) } }];
+      return [
+        200,
+        { actions, meta: { pagination: pagination(1, Math.max(1, actions.length), actions.length) } },
+      ];
     }
     if (parts[0] !== 'zones') throw new ApiError(404, 'not_found', 'not found');
     if (parts.length === 1) {
@@ -506,7 +517,7 @@ export class FakeHetzner {
       if (mode !== null) zones = zones.filter((z) => z.mode === mode);
       const selector = query.get('label_selector');
       if (selector !== null) zones = zones.filter((z) => matchesSelector(z.labels, selector));
-      return this.#page('zones', zones.map(zoneJson), query, '/zones', headers);
+      return this.#page('zones', zones.map(zoneJson), { query, path: '/zones', headers });
     }
     const zone = this.#zoneOf(parts[1] as string);
     if (parts.length === 2) {
@@ -529,9 +540,11 @@ export class FakeHetzner {
         return this.#page(
           'rrsets',
           sets.map((s) => this.#rrsetJson(zone, s)),
-          query,
-          `/zones/${zone.id}/rrsets`,
-          headers,
+          {
+            query,
+            path: `/zones/${zone.id}/rrsets`,
+            headers,
+          },
         );
       }
       if (method !== 'POST') throw new ApiError(405, 'not_found', 'method not allowed');
@@ -545,7 +558,9 @@ export class FakeHetzner {
       if (zone.rrsets.has(key)) throw new ApiError(409, 'uniqueness_error', `rrset ${key} already exists`);
       const labels = (input.labels ?? {}) as Record<string, string>;
       const created: FakeRRSet = { name, type, ttl, labels, protection: { change: false }, records };
-      const action = this.#action('create_rrset', zone, key, () => zone.rrsets.set(key, structuredClone(created)));
+      const action = this.#action('create_rrset', zone, key, () =>
+        zone.rrsets.set(key, structuredClone(created)),
+      );
       return [201, { rrset: this.#rrsetJson(zone, created), action }];
     }
     const name = parts[3] as string;
@@ -585,7 +600,15 @@ export class FakeHetzner {
         apply = () => {
           if (records.length === 0) zone.rrsets.delete(key);
           else if (current) current.records = records;
-          else zone.rrsets.set(key, { name, type, ttl: null, labels: {}, protection: { change: false }, records });
+          else
+            zone.rrsets.set(key, {
+              name,
+              type,
+              ttl: null,
+              labels: {},
+              protection: { change: false },
+              records,
+            });
         };
         break;
       }
@@ -595,7 +618,14 @@ export class FakeHetzner {
         apply = () => {
           const set = zone.rrsets.get(key);
           if (!set) {
-            zone.rrsets.set(key, { name, type, ttl: ttl ?? null, labels: {}, protection: { change: false }, records });
+            zone.rrsets.set(key, {
+              name,
+              type,
+              ttl: ttl ?? null,
+              labels: {},
+              protection: { change: false },
+              records,
+            });
             return;
           }
           for (const r of records) if (!set.records.some((o) => o.value === r.value)) set.records.push(r);
@@ -646,10 +676,9 @@ export class FakeHetzner {
   #page(
     key: string,
     items: unknown[],
-    query: URLSearchParams,
-    path: string,
-    headers: Record<string, string>,
+    at: { query: URLSearchParams; path: string; headers: Record<string, string> },
   ): [number, unknown] {
+    const { query, path, headers } = at;
     const page = Number(query.get('page') ?? 1);
     const perPage = Math.min(this.#maxPerPage, Number(query.get('per_page') ?? 25));
     if (!Number.isInteger(page) || page < 1) throw invalid('page', 'must be a positive integer');
@@ -693,7 +722,10 @@ export class FakeHetzner {
     if (value === zone.name || value.endsWith(`.${zone.name}`))
       throw invalid('name', 'must be relative to the zone (not end with the zone name)');
     if (!/^[\x21-\x7e]+$/.test(value)) throw invalid('name', 'non-ASCII names must be in punycode');
-    if (value !== '@' && !/^(\*|[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(value))
+    if (
+      value !== '@' &&
+      !/^(\*|[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(value)
+    )
       throw invalid('name', 'not a valid record name');
     return value;
   }
@@ -763,7 +795,10 @@ export class FakeHetzner {
     // Hetzner does not promise an order: shuffle
     for (let i = records.length - 1; i > 0; i--) {
       const j = Math.floor(this.#random() * (i + 1));
-      [records[i], records[j]] = [records[j] as FakeRRSet['records'][number], records[i] as FakeRRSet['records'][number]];
+      [records[i], records[j]] = [
+        records[j] as FakeRRSet['records'][number],
+        records[i] as FakeRRSet['records'][number],
+      ];
     }
     return {
       id: `${s.name}/${s.type}`,
@@ -828,12 +863,14 @@ function zoneJson(z: Zone): unknown {
 function zoneFile(z: Zone): string {
   const lines = [`$ORIGIN ${z.name}.`, `$TTL ${z.ttl}`];
   for (const s of z.rrsets.values())
-    for (const r of s.records) lines.push(`${s.name}\t${s.ttl ?? ''}\tIN\t${s.type}\t${r.value}`.replace('\t\t', '\t'));
+    for (const r of s.records)
+      lines.push(`${s.name}\t${s.ttl ?? ''}\tIN\t${s.type}\t${r.value}`.replace('\t\t', '\t'));
   return `${lines.join('\n')}\n`;
 }
 
 function checkType(value: unknown): string {
-  if (typeof value !== 'string' || !HETZNER_RECORD_TYPES.includes(value)) throw invalid('type', 'unsupported type');
+  if (typeof value !== 'string' || !HETZNER_RECORD_TYPES.includes(value))
+    throw invalid('type', 'unsupported type');
   if (value === 'SOA') throw new ApiError(400, 'invalid_input', 'SOA is managed by Hetzner');
   return value;
 }

@@ -53,15 +53,22 @@ afterAll(async () => {
 describe('zones', () => {
   it('lists with name and label filters, gets by id and by name, exports the zone file', async () => {
     const c = client();
-    expect((await c.listZones()).map((z) => z.name)).toEqual(['example.com', 'example.org', 'secondary.example']);
+    expect((await c.listZones()).map((z) => z.name)).toEqual([
+      'example.com',
+      'example.org',
+      'secondary.example',
+    ]);
     expect((await c.listZones({ labelSelector: 'env=dev' })).map((z) => z.name)).toEqual(['example.org']);
     expect((await c.listZones({ name: 'example.com' }))[0]?.id).toBe(zoneId);
     expect((await c.getZone(zoneId)).name).toBe('example.com');
     expect((await c.getZone('example.com')).ttl).toBe(7200);
     await c.waitForActions([
-      (await c.createRRSet('example.com', { name: 'zf', type: 'A', records: [{ value: '192.0.2.9' }] })).action,
+      (await c.createRRSet('example.com', { name: 'zf', type: 'A', records: [{ value: '192.0.2.9' }] }))
+        .action,
     ]);
-    expect(await c.exportZonefile('example.com')).toMatch(/^\$ORIGIN example\.com\.\n[\s\S]*zf\tIN\tA\t192\.0\.2\.9/);
+    expect(await c.exportZonefile('example.com')).toMatch(
+      /^\$ORIGIN example\.com\.\n[\s\S]*zf\tIN\tA\t192\.0\.2\.9/,
+    );
   });
 });
 
@@ -91,8 +98,9 @@ describe('record sets and actions', () => {
   it('polls many actions in one request (GET /actions?id=…&id=…)', async () => {
     const c = client();
     const actions = await Promise.all(
-      ['p1', 'p2', 'p3', 'p4'].map(async (name) =>
-        (await c.createRRSet(zoneId, { name, type: 'TXT', records: [{ value: '"x"' }] })).action,
+      ['p1', 'p2', 'p3', 'p4'].map(
+        async (name) =>
+          (await c.createRRSet(zoneId, { name, type: 'TXT', records: [{ value: '"x"' }] })).action,
       ),
     );
     const before = fake.requests.length;
@@ -106,7 +114,9 @@ describe('record sets and actions', () => {
     const c = client();
     const rr = { name: 'ops', type: 'A' };
     await c.waitForActions([await c.setRecords(zoneId, rr, [{ value: '192.0.2.10' }])]);
-    await c.waitForActions([await c.addRecords(zoneId, rr, [{ value: '192.0.2.11' }], 600)]);
+    await c.waitForActions([
+      await c.addRecords(zoneId, rr, { records: [{ value: '192.0.2.11' }], ttl: 600 }),
+    ]);
     let got = await c.getRRSet(zoneId, 'ops', 'A');
     expect(got.ttl).toBe(600);
     expect(got.records.map((r) => r.value).sort()).toEqual(['192.0.2.10', '192.0.2.11']);
@@ -127,7 +137,11 @@ describe('record sets and actions', () => {
     const c = client();
     fake.addZone({ name: 'big.example' });
     for (let i = 0; i < 120; i++)
-      fake.putRRSet('big.example', { name: `h${i}`, type: 'A', records: [{ value: '192.0.2.1', comment: null }] });
+      fake.putRRSet('big.example', {
+        name: `h${i}`,
+        type: 'A',
+        records: [{ value: '192.0.2.1', comment: null }],
+      });
     const before = fake.requests.length;
     expect(await c.listRRSets('big.example')).toHaveLength(120);
     const pages = fake.requests.slice(before);
@@ -149,7 +163,9 @@ describe('record sets and actions', () => {
 describe('errors', () => {
   it('maps the envelope by code: invalid_input with its fields, uniqueness_error, incorrect_zone_mode', async () => {
     const c = client();
-    const bad = await errorOf(c.createRRSet(zoneId, { name: 'WWW.example.com.', type: 'A', records: [{ value: '1.2.3.4' }] }));
+    const bad = await errorOf(
+      c.createRRSet(zoneId, { name: 'WWW.example.com.', type: 'A', records: [{ value: '1.2.3.4' }] }),
+    );
     expect(bad).toMatchObject({ hetznerCode: 'invalid_input', code: 'RECORD_REJECTED', status: 400 });
     expect((bad as HetznerApiError).invalidFields[0]?.name).toBe('name');
     expect(bad.message).toContain('invalid_input');
@@ -157,7 +173,9 @@ describe('errors', () => {
     await c.waitForActions([
       (await c.createRRSet(zoneId, { name: 'dup', type: 'A', records: [{ value: '192.0.2.1' }] })).action,
     ]);
-    const dup = await errorOf(c.createRRSet(zoneId, { name: 'dup', type: 'A', records: [{ value: '192.0.2.1' }] }));
+    const dup = await errorOf(
+      c.createRRSet(zoneId, { name: 'dup', type: 'A', records: [{ value: '192.0.2.1' }] }),
+    );
     expect(dup).toMatchObject({ hetznerCode: 'uniqueness_error', code: 'RECORD_CONFLICT', attempts: 1 });
 
     const secondary = await errorOf(
@@ -184,7 +202,9 @@ describe('errors', () => {
     fake.failNext(1, { method: 'POST', status: 500, afterExecuting: true });
     const before = fake.requests.length;
     // add_records is not idempotent (set_records is, and would be retried)
-    const error = await errorOf(c.addRecords(zoneId, { name: 'lost', type: 'A' }, [{ value: '192.0.2.1' }]));
+    const error = await errorOf(
+      c.addRecords(zoneId, { name: 'lost', type: 'A' }, { records: [{ value: '192.0.2.1' }] }),
+    );
     expect(error).toMatchObject({ status: 500, retryable: true, attempts: 1 });
     expect(fake.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(1);
   });
@@ -199,11 +219,22 @@ describe('errors', () => {
 
   it('never shows the token: errors, their JSON, inspect, events', async () => {
     const events: unknown[] = [];
-    const wrong = new HetznerClient({ token: 'wrong-secret-token-xyz', baseUrl: fake.url, onRequest: (e) => events.push(e) });
+    const wrong = new HetznerClient({
+      token: 'wrong-secret-token-xyz',
+      baseUrl: fake.url,
+      onRequest: (e) => events.push(e),
+    });
     clients.push(wrong);
     const error = await errorOf(wrong.listZones());
     expect(error).toMatchObject({ code: 'PROVIDER_AUTH', status: 401 });
-    const shown = [error.message, JSON.stringify(error), inspect(error), inspect(wrong), JSON.stringify(wrong), JSON.stringify(events)].join('\n');
+    const shown = [
+      error.message,
+      JSON.stringify(error),
+      inspect(error),
+      inspect(wrong),
+      JSON.stringify(wrong),
+      JSON.stringify(events),
+    ].join('\n');
     expect(shown).not.toContain('wrong-secret-token-xyz');
     expect(inspect(client())).not.toContain(TOKEN);
   });
@@ -211,7 +242,13 @@ describe('errors', () => {
 
 describe('rate limit', () => {
   it('reads the wait from RateLimit-* headers (no Retry-After): one token back per second', () => {
-    expect(readRateLimitHeaders({ 'ratelimit-limit': '3600', 'ratelimit-remaining': '0', 'ratelimit-reset': '1000' })).toEqual({
+    expect(
+      readRateLimitHeaders({
+        'ratelimit-limit': '3600',
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': '1000',
+      }),
+    ).toEqual({
       limit: 3600,
       remaining: 0,
       reset: 1000,
@@ -234,10 +271,17 @@ describe('rate limit', () => {
   });
 
   it('an empty bucket seen in the headers blocks the next request until a token is back: never sent into a 429', async () => {
-    const local = await startFakeHetzner({ tokens: ['bucket-token'], rateLimit: { limit: 3, refillPerSecond: 1 } });
+    const local = await startFakeHetzner({
+      tokens: ['bucket-token'],
+      rateLimit: { limit: 3, refillPerSecond: 1 },
+    });
     try {
       local.addZone({ name: 'example.net' });
-      const c = new HetznerClient({ token: 'bucket-token', baseUrl: local.url, rateLimit: { requests: 3, windowMs: 3000 } });
+      const c = new HetznerClient({
+        token: 'bucket-token',
+        baseUrl: local.url,
+        rateLimit: { requests: 3, windowMs: 3000 },
+      });
       clients.push(c);
       for (let i = 0; i < 5; i++) await c.listZones();
       expect(local.requests.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);

@@ -17,7 +17,11 @@ import {
   LABEL_PROPERTY_PREFIX,
   type HetznerProviderOptions,
 } from '@openova/dns-provider-hetzner';
-import { startFakeHetzner, type FakeHetzner, type FakeHetznerOptions } from '@openova/dns-provider-hetzner/testing';
+import {
+  startFakeHetzner,
+  type FakeHetzner,
+  type FakeHetznerOptions,
+} from '@openova/dns-provider-hetzner/testing';
 
 const ZONE = 'hz.test';
 const MANAGED: RecordType[] = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'CAA', 'NS'];
@@ -44,7 +48,7 @@ function setup(options: Partial<HetznerProviderOptions> = {}) {
     pollIntervalMs: 1,
     retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20 },
     ...options,
-  } as HetznerProviderOptions);
+  });
   providers.push(provider);
   const registry = new TxtRegistry(provider, {
     ownerId: 'me',
@@ -57,8 +61,12 @@ function setup(options: Partial<HetznerProviderOptions> = {}) {
 const run = (registry: TxtRegistry, desired: EndpointInit[]) =>
   reconcile({ registry, desired, policy: 'sync', managedRecordTypes: MANAGED, safety: false });
 
-const stored = (name: string, type: string) => fake.rrsets(ZONE).find((r) => r.name === name && r.type === type);
-const values = (name: string, type: string) => stored(name, type)?.records.map((r) => r.value).sort();
+const stored = (name: string, type: string) =>
+  fake.rrsets(ZONE).find((r) => r.name === name && r.type === type);
+const values = (name: string, type: string) =>
+  stored(name, type)
+    ?.records.map((r) => r.value)
+    .sort();
 
 describe('names and targets', () => {
   it('writes relative names and absolute host targets; a second plan is empty', async () => {
@@ -86,8 +94,19 @@ describe('names and targets', () => {
   it('reads relative names and targets written by others in canonical form', async () => {
     const { provider } = setup();
     fake.putRRSet(ZONE, { name: 'alias', type: 'CNAME', records: [{ value: 'www', comment: null }] });
-    fake.putRRSet(ZONE, { name: '@', type: 'MX', records: [{ value: '10 @', comment: null }, { value: '20 mail', comment: null }] });
-    fake.putRRSet(ZONE, { name: 'ext', type: 'CNAME', records: [{ value: 'target.example.net.', comment: null }] });
+    fake.putRRSet(ZONE, {
+      name: '@',
+      type: 'MX',
+      records: [
+        { value: '10 @', comment: null },
+        { value: '20 mail', comment: null },
+      ],
+    });
+    fake.putRRSet(ZONE, {
+      name: 'ext',
+      type: 'CNAME',
+      records: [{ value: 'target.example.net.', comment: null }],
+    });
     const eps = await provider.records();
     const get = (name: string, type: string) => eps.find((e) => e.dnsName === name && e.recordType === type);
     expect(get(`alias.${ZONE}`, 'CNAME')?.targets).toEqual([`www.${ZONE}`]);
@@ -98,11 +117,14 @@ describe('names and targets', () => {
   it('values come back in shuffled order; every later plan is still empty', async () => {
     const { registry, provider } = setup();
     const targets = Array.from({ length: 12 }, (_, i) => `192.0.2.${i + 1}`);
-    const desired: EndpointInit[] = [{ dnsName: `many.${ZONE}`, recordType: 'A', targets: [...targets].reverse() }];
+    const desired: EndpointInit[] = [
+      { dnsName: `many.${ZONE}`, recordType: 'A', targets: [...targets].reverse() },
+    ];
     await run(registry, desired);
     // the fake returns values in a different order on each read; records() sorts them
     const reads = await Promise.all([provider.records(), provider.records()]);
-    for (const eps of reads) expect(eps.find((e) => e.dnsName === `many.${ZONE}`)?.targets).toEqual([...targets].sort());
+    for (const eps of reads)
+      expect(eps.find((e) => e.dnsName === `many.${ZONE}`)?.targets).toEqual([...targets].sort());
     for (let i = 0; i < 4; i++) expect((await run(registry, desired)).plan.hasChanges).toBe(false);
   });
 });
@@ -126,13 +148,17 @@ describe('TTL and labels', () => {
       { name: `${LABEL_PROPERTY_PREFIX}team`, value: 'dns' },
       { name: `${LABEL_PROPERTY_PREFIX}example.com--slash--tier`, value: 'gold' },
     ];
-    const desired: EndpointInit[] = [{ dnsName: `l.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: props }];
+    const desired: EndpointInit[] = [
+      { dnsName: `l.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: props },
+    ];
     await run(registry, desired);
     expect(stored('l', 'A')?.labels).toEqual({ team: 'dns', 'example.com/tier': 'gold' });
     const ep = (await provider.records()).find((e) => e.dnsName === `l.${ZONE}`);
     expect(ep?.providerSpecific).toEqual([...props].sort((a, b) => (a.name < b.name ? -1 : 1)));
     expect((await run(registry, desired)).plan.hasChanges).toBe(false);
-    await run(registry, [{ ...desired[0]!, providerSpecific: [{ name: `${LABEL_PROPERTY_PREFIX}team`, value: 'ops' }] }]);
+    await run(registry, [
+      { ...desired[0]!, providerSpecific: [{ name: `${LABEL_PROPERTY_PREFIX}team`, value: 'ops' }] },
+    ]);
     expect(stored('l', 'A')?.labels).toEqual({ team: 'ops' });
   });
 });
@@ -183,8 +209,16 @@ describe('writes without a transaction', () => {
 
     // values replaced and TTL changed: set_records, then change_ttl once it has finished
     fake.requests.length = 0;
-    await run(registry, [{ dnsName: `n0.${ZONE}`, recordType: 'A', targets: ['192.0.2.9'], recordTTL: 120 }, ...desired(600, ['192.0.2.2']).slice(1)]);
-    expect(writes()).toEqual(['POST /rrsets/n0/A/actions/set_records', 'poll', 'POST /rrsets/n0/A/actions/change_ttl', 'poll']);
+    await run(registry, [
+      { dnsName: `n0.${ZONE}`, recordType: 'A', targets: ['192.0.2.9'], recordTTL: 120 },
+      ...desired(600, ['192.0.2.2']).slice(1),
+    ]);
+    expect(writes()).toEqual([
+      'POST /rrsets/n0/A/actions/set_records',
+      'poll',
+      'POST /rrsets/n0/A/actions/change_ttl',
+      'poll',
+    ]);
     expect(stored('n0', 'A')).toMatchObject({ ttl: 120, records: [{ value: '192.0.2.9' }] });
   });
 
@@ -226,7 +260,10 @@ describe('writes without a transaction', () => {
   it('a write to a secondary zone is a typed incorrect_zone_mode error', async () => {
     const { provider } = setup();
     const error = await provider
-      .applyChanges({ ...emptyChanges(), create: [endpoint({ dnsName: 'x.sec.test', recordType: 'A', targets: ['192.0.2.1'] })] })
+      .applyChanges({
+        ...emptyChanges(),
+        create: [endpoint({ dnsName: 'x.sec.test', recordType: 'A', targets: ['192.0.2.1'] })],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HetznerApplyError);
     expect((error as HetznerApplyError).message).toContain('incorrect_zone_mode');

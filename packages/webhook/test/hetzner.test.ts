@@ -48,15 +48,27 @@ describe('openova-dns-webhook with DNS_PROVIDER=hetzner', () => {
     running.push(cli);
     const { api } = await cli.ready();
     const provider = await WebhookProvider.connect({ url: api });
-    fake.putRRSet('example.com', { name: 'legacy', type: 'A', records: [{ value: '198.51.100.7', comment: null }] });
+    fake.putRRSet('example.com', {
+      name: 'legacy',
+      type: 'A',
+      records: [{ value: '198.51.100.7', comment: null }],
+    });
 
-    const registry = new TxtRegistry(provider, { ownerId: 'openova', prefix: '_externaldns.%{record_type}.' });
-    const desired = [endpoint('api.example.com', '203.0.113.10'), endpoint('www.example.com', '203.0.113.11')];
+    const registry = new TxtRegistry(provider, {
+      ownerId: 'openova',
+      prefix: '_externaldns.%{record_type}.',
+    });
+    const desired = [
+      endpoint('api.example.com', '203.0.113.10'),
+      endpoint('www.example.com', '203.0.113.11'),
+    ];
     const first = await reconcile({ registry, desired, policy: 'sync' });
     expect(first.counts.create).toBe(2);
     expect((await reconcile({ registry, desired, policy: 'sync' })).plan.hasChanges).toBe(false);
 
-    const stored = fake.rrsets('example.com').map((r) => `${r.name} ${r.type} ${r.records.map((v) => v.value).join(',')}`);
+    const stored = fake
+      .rrsets('example.com')
+      .map((r) => `${r.name} ${r.type} ${r.records.map((v) => v.value).join(',')}`);
     expect(stored).toEqual(
       expect.arrayContaining([
         'api A 203.0.113.10',
