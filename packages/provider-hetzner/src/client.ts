@@ -532,7 +532,6 @@ export class HetznerClient {
 
   /**
    * Waits until every action is `success`, polling the running ones together (25 per request).
-   * @param describe Names the write an action stands for, in errors.
    * @throws {@link HetznerActionError} for the first action that ended in `error` (after every
    *   action has finished, so the caller knows the state of the rest); a retryable `ProviderError`
    *   (`PROVIDER`, kind `timeout`) when they do not finish within `actionTimeoutMs`.
@@ -540,6 +539,7 @@ export class HetznerClient {
   async waitForActions(
     actions: readonly HetznerAction[],
     options: HetznerCallOptions & {
+      /** Names the write an action stands for, in errors. */
       describe?: (action: HetznerAction) => string;
       /** `false`: return failed actions instead of throwing (default true). */
       throwOnError?: boolean;
