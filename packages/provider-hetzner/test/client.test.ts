@@ -149,6 +149,25 @@ describe('record sets and actions', () => {
     expect(pages.every((r) => r.query.get('per_page') === String(MAX_PER_PAGE))).toBe(true);
   });
 
+  it('follows meta.pagination when the server honours fewer than 50 per page', async () => {
+    const small = await startFakeHetzner({ tokens: [TOKEN], maxPerPage: 20 });
+    try {
+      small.addZone({ name: 'small.example' });
+      for (let i = 0; i < 45; i++)
+        small.putRRSet('small.example', {
+          name: `s${i}`,
+          type: 'A',
+          records: [{ value: '192.0.2.1', comment: null }],
+        });
+      const c = client({ baseUrl: small.url });
+      const names = (await c.listRRSets('small.example')).map((r) => r.name);
+      expect(new Set(names).size).toBe(45);
+      expect(small.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '3']);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('a failed action is a typed error carrying Hetzner code', async () => {
     const c = client();
     fake.failActionsNext(1, 'rrset_update_failed');
