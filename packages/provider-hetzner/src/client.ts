@@ -512,6 +512,39 @@ export class HetznerClient {
 
   // ---- actions --------------------------------------------------------------------------------
 
+  /** `GET /zones/{z}/actions`: the zone's actions (every page), optionally only those in `status`. */
+  listZoneActions(
+    zone: number | string,
+    options: HetznerCallOptions & { status?: HetznerAction['status'] } = {},
+  ): Promise<HetznerAction[]> {
+    return this.#allPages(
+      'actions',
+      {
+        method: 'GET',
+        path: `/zones/${seg(zone)}/actions`,
+        query: { status: options.status },
+        schema: actionSchema,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Waits until the zone has no running action (polling `GET /zones/{z}/actions?status=running`),
+   * so that what its RRSets show is final: after a write whose answer was lost, this is how long
+   * its action (if it was started) takes. Gives up silently after `actionTimeoutMs`.
+   */
+  async waitForZoneIdle(zone: number | string, options: HetznerCallOptions = {}): Promise<boolean> {
+    const deadline = Date.now() + this.#actionTimeoutMs;
+    for (;;) {
+      const running = await this.listZoneActions(zone, { ...options, status: 'running' });
+      if (running.length === 0) return true;
+      if (Date.now() > deadline) return false;
+      await abortableSleep(this.#pollIntervalMs, options.signal);
+    }
+  }
+
   /** `GET /actions?id=…&id=…`: the current state of up to 25 actions in one request. */
   async getActions(ids: readonly number[], options: HetznerCallOptions = {}): Promise<HetznerAction[]> {
     if (ids.length === 0) return [];

@@ -290,8 +290,11 @@ export class HetznerProvider implements Provider {
         const op = await this.#writeOp(ep, zoneOf(ep), options);
         if (op) ops.push(op);
       }
-      const failure = await this.#run(ops, options, applied);
+      const uncertain = new Set<RRSetOp>();
+      const failure = await this.#run(ops, options, { applied, uncertain });
       if (failure) {
+        // writes whose outcome is unknown (answer lost, timeout): learn what they did first
+        await this.#resolve(uncertain, applied, options);
         const notApplied = [
           ...ops.filter((o) => !applied.has(o.ep)).map((o) => o.what),
           ...phases.slice(p + 1).flatMap((c) => [...c.delete, ...c.create, ...c.updateNew].map(describe)),
@@ -354,7 +357,7 @@ export class HetznerProvider implements Provider {
         zone,
         name,
         type,
-        steps: [(o) => this.client.removeRecords(zone.id, { name, type }, ours, call(o))],
+        steps: [(o) => goneIsDone(this.client.removeRecords(zone.id, { name, type }, ours, call(o)))],
         stored: { ...current, records: rest },
       };
     }
@@ -364,7 +367,8 @@ export class HetznerProvider implements Provider {
       zone,
       name,
       type,
-      steps: [(o) => this.client.deleteRRSet(zone.id, name, type, call(o))],
+      // gone already (a retry after a lost answer, or someone else): the goal is reached
+      steps: [(o) => goneIsDone(this.client.deleteRRSet(zone.id, name, type, call(o)))],
       stored: undefined,
     };
   }
@@ -465,6 +469,39 @@ export class HetznerProvider implements Provider {
    * every action of its round has finished, or `undefined`.
    */
   /**
+   * After writes whose answers were lost: waits until their zones have no running action, reads
+   * them again and counts each write as applied when the zone shows it. Best effort: whatever cannot
+   * be learnt stays "not applied", which never removes a marker whose record may exist.
+   */
+  async #resolve(
+    uncertain: ReadonlySet<RRSetOp>,
+    applied: Set<Endpoint>,
+    options: CallOptions,
+  ): Promise<void> {
+    if (uncertain.size === 0 || options.signal?.aborted) return;
+    const call = options.signal ? { signal: options.signal } : {};
+    const zones = new Map([...uncertain].map((op) => [op.zone.id, op.zone]));
+    try {
+      for (const zone of zones.values()) {
+        if (!(await this.client.waitForZoneIdle(zone.id, call))) continue;
+        const sets = await this.#readZone(zone, options, true);
+        for (const op of uncertain) {
+          if (op.zone.id !== zone.id) continue;
+          const now = sets.get(`${op.name}/${op.type}`);
+          const values = (r: HetznerRRSet | undefined) =>
+            (r?.records ?? []).map((v) => toHetznerValue(op.type, fromStored(op.type, v.value, zone)));
+          const done = op.stored
+            ? now !== undefined && sameSet(values(now), values(op.stored))
+            : now === undefined || sameSet(values(now), values(op.stored));
+          if (done) applied.add(op.ep);
+        }
+      }
+    } catch {
+      // unknown stays unknown
+    }
+  }
+
+  /**
    * Deletes the markers a failure left without their record (core's {@link markersToUndo}); best
    * effort: returns the markers removed, and a marker it could not remove is left to the next run.
    */
@@ -482,14 +519,19 @@ export class HetznerProvider implements Provider {
         if (op) ops.push(op);
         else done.add(ep); // not there (its write never took effect)
       }
-      await this.#run(ops, options, done);
+      await this.#run(ops, options, { applied: done });
     } catch {
       // left to the next run
     }
     return markers.filter((m) => done.has(m));
   }
 
-  async #run(ops: RRSetOp[], options: CallOptions, applied: Set<Endpoint>): Promise<unknown> {
+  async #run(
+    ops: RRSetOp[],
+    options: CallOptions,
+    outcome: { applied: Set<Endpoint>; uncertain?: Set<RRSetOp> },
+  ): Promise<unknown> {
+    const { applied, uncertain } = outcome;
     let failure: unknown;
     let going = ops.filter((o) => o.steps.length > 0);
     for (let step = 0; going.length; step++) {
@@ -505,6 +547,7 @@ export class HetznerProvider implements Provider {
           } catch (error) {
             failure ??= error;
             failed.add(op);
+            if (outcomeUnknown(error)) uncertain?.add(op);
           }
         }
       };
@@ -519,7 +562,10 @@ export class HetznerProvider implements Provider {
       } catch (error) {
         failure ??= error;
         // the actions' outcome is unknown: re-read their zones next time
-        for (const s of sent) failed.add(s.op);
+        for (const s of sent) {
+          failed.add(s.op);
+          uncertain?.add(s.op);
+        }
       }
       for (const action of finished)
         if (action.status === 'error') {
@@ -585,4 +631,29 @@ function describe(ep: Endpoint): string {
 /** A stored value as its endpoint target (relative host names resolved). */
 function fromStored(type: string, value: string, zone: HetznerZoneInfo): string {
   return fromHetznerValue(type, value, zone.name);
+}
+
+/**
+ * True when a failed write may still have been carried out: no answer (timeout, dropped connection)
+ * or a 5xx, or any failure after a retry. A 4xx answer to a single attempt, our rate limiter refusing
+ * to send, or an action in `error` prove it was not.
+ */
+function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof HetznerActionError) return false;
+  if (!isHetznerApiError(error)) return !(error instanceof ProviderError);
+  if (error.kind === 'rate-limited') return false;
+  // an earlier attempt of a retried write may have been carried out, whatever the last one met
+  if (error.attempts > 1) return true;
+  if (error.kind === 'http') return error.status === undefined || error.status >= 500 || error.status === 408;
+  return true;
+}
+
+/** A removal that finds nothing to remove (`not_found`) has reached its goal: no action to wait for. */
+async function goneIsDone(write: Promise<HetznerAction>): Promise<HetznerAction | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isHetznerApiError(error) && error.hetznerCode === 'not_found') return undefined;
+    throw error;
+  }
 }

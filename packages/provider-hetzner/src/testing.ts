@@ -525,6 +525,14 @@ export class FakeHetzner {
       return [200, { zone: zoneJson(zone) }];
     }
     if (parts[2] === 'zonefile' && parts.length === 3) return [200, { zonefile: zoneFile(zone) }];
+    if (parts[2] === 'actions' && parts.length === 3 && method === 'GET') {
+      const statuses = query.getAll('status');
+      const actions = [...this.#actions.values()]
+        .filter((a) => a.resources.some((r) => r.id === zone.id))
+        .filter((a) => statuses.length === 0 || statuses.includes(a.status))
+        .map(actionJson);
+      return this.#page('actions', actions, { query, path: `/zones/${zone.id}/actions`, headers });
+    }
     if (parts[2] !== 'rrsets') throw new ApiError(404, 'not_found', 'not found');
     if (parts.length === 3) {
       if (method === 'GET') {
