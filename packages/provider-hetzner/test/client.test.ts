@@ -6,6 +6,7 @@ import {
   HetznerActionError,
   HetznerApiError,
   HetznerClient,
+  HetznerProvider,
   MAX_PER_PAGE,
   rateLimitWaitSeconds,
   readRateLimitHeaders,
@@ -256,6 +257,10 @@ describe('errors', () => {
     ].join('\n');
     expect(shown).not.toContain('wrong-secret-token-xyz');
     expect(inspect(client())).not.toContain(TOKEN);
+    const provider = new HetznerProvider({ token: TOKEN, baseUrl: fake.url });
+    clients.push(provider.client);
+    expect(inspect(provider, { depth: 5 })).not.toContain(TOKEN);
+    expect(JSON.stringify(provider)).not.toContain(TOKEN);
   });
 });
 
