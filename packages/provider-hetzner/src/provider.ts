@@ -607,6 +607,8 @@ export class HetznerProvider implements Provider {
   ): Promise<Map<string, HetznerRRSet>> {
     const cached = this.#rrsets.get(zone.id);
     if (cached && !fresh) return cached;
+    // a secondary zone's RRSets cannot be listed (422 incorrect_zone_mode): it holds nothing we manage
+    if (zone.mode !== 'primary') return new Map();
     const list = await this.client.listRRSets(zone.id, options.signal ? { signal: options.signal } : {});
     const sets = new Map(list.map((r) => [`${r.name}/${r.type.toUpperCase()}`, r]));
     this.#rrsets.set(zone.id, sets);

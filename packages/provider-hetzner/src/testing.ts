@@ -5,8 +5,8 @@
  *
  * - Bearer project tokens, read-only tokens answered `403 token_readonly` on writes, unknown ones
  *   `401 unauthorized`;
- * - zones by numeric id or name, `primary` and `secondary` modes (RRSet writes on a secondary zone:
- *   `422 incorrect_zone_mode`), zone file export;
+ * - zones by numeric id or name, `primary` and `secondary` modes (any RRSet operation on a secondary
+ *   zone, reads included: `422 incorrect_zone_mode`), zone file export;
  * - RRSets keyed `name/type`; the name rules (lower case, no trailing dot, not ending in the zone
  *   name, `@` at the apex, ASCII only), records non-empty and distinct, values returned in shuffled
  *   order, `uniqueness_error` on a duplicate create, `protected` while `protection.change` is set;
@@ -535,6 +535,8 @@ export class FakeHetzner {
     }
     if (parts[2] !== 'rrsets') throw new ApiError(404, 'not_found', 'not found');
     if (parts.length === 3) {
+      // RRSet operations, reads included, exist only for primary zones
+      this.#writable(zone);
       if (method === 'GET') {
         let sets = [...zone.rrsets.values()].sort((a, b) =>
           `${a.name}/${a.type}` < `${b.name}/${b.type}` ? -1 : 1,
@@ -574,6 +576,7 @@ export class FakeHetzner {
     const name = parts[3] as string;
     const type = parts[4] as string;
     const key = `${name}/${type}`;
+    this.#writable(zone);
     if (parts.length === 5) {
       const set = zone.rrsets.get(key);
       if (method === 'GET') {

@@ -257,8 +257,14 @@ describe('writes without a transaction', () => {
     expect(values('f1', 'A')).toEqual(['192.0.2.1']);
   });
 
-  it('a write to a secondary zone is a typed incorrect_zone_mode error', async () => {
+  it('a secondary zone is not read; a write to it is a typed incorrect_zone_mode error', async () => {
     const { provider } = setup();
+    expect(await provider.zones()).toContain('sec.test');
+    const before = fake.requests.length;
+    await provider.records();
+    expect(fake.requests.slice(before).some((r) => r.path.includes('/rrsets') && r.status === 422)).toBe(
+      false,
+    );
     const error = await provider
       .applyChanges({
         ...emptyChanges(),
