@@ -1,10 +1,11 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare (against the local fake). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner (against local fakes). Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
 import { benchPdns, printPdnsBench } from './pdns.js';
 import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
+import { benchHetzner, printHetznerBench } from './hetzner.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -24,5 +25,9 @@ if (wanted('pdns')) {
 }
 if (wanted('cloudflare')) {
   printCloudflareBench(await benchCloudflare());
+  console.log();
+}
+if (wanted('hetzner')) {
+  printHetznerBench(await benchHetzner());
   console.log();
 }

@@ -35,6 +35,7 @@ export {
 export { batchChanges } from './provider/changes.js';
 export { findZone, zoneMatcher } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
+export { recordWritePhases, markersToUndo } from './provider/writePhases.js';
 export { assertValidChangeSet, prepareChangeSet, withKeptTtls } from './provider/checkChanges.js';
 export {
   splitChanges,

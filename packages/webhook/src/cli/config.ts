@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
-export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'inmemory'] as const;
+export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'hetzner', 'inmemory'] as const;
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
@@ -17,6 +17,11 @@ export interface WebhookConfig {
         proxiedByDefault: boolean;
       })
     | undefined;
+  /**
+   * The Hetzner Cloud project token: `HETZNER_API_TOKEN` (the name the ExternalDNS Hetzner webhook
+   * uses) or `HCLOUD_TOKEN` (Hetzner's own tools); `HETZNER_BASE_URL` for tests.
+   */
+  hetzner: { token: string; baseUrl: string | undefined } | undefined;
   domainFilter: { include: string[]; exclude: string[] };
   api: { host: string; port: number };
   health: { host: string; port: number };
@@ -87,6 +92,9 @@ const envSchema = z.object({
   CF_API_EMAIL: z.string().optional(),
   CF_BASE_URL: z.string().optional(),
   CF_PROXIED: oneOf(['true', 'false'] as const, 'false'),
+  HETZNER_API_TOKEN: z.string().optional(),
+  HCLOUD_TOKEN: z.string().optional(),
+  HETZNER_BASE_URL: z.string().optional(),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
   WEBHOOK_HOST: host('127.0.0.1'),
@@ -122,6 +130,15 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     const base = env['CF_BASE_URL']?.trim() ?? '';
     if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
       issues.push(`CF_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
+  }
+  if (provider === 'hetzner') {
+    const token = env['HETZNER_API_TOKEN']?.trim() || env['HCLOUD_TOKEN']?.trim() || '';
+    // the token's value is never echoed
+    if (token === '')
+      issues.push('HETZNER_API_TOKEN: is required with DNS_PROVIDER=hetzner (or HCLOUD_TOKEN)');
+    const base = env['HETZNER_BASE_URL']?.trim() ?? '';
+    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
+      issues.push(`HETZNER_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
   }
   if (
     provider === 'inmemory' &&
@@ -159,6 +176,13 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
           }
         : undefined,
     cloudflare: e.DNS_PROVIDER === 'cloudflare' ? cloudflareSettings(e) : undefined,
+    hetzner:
+      e.DNS_PROVIDER === 'hetzner'
+        ? {
+            token: e.HETZNER_API_TOKEN?.trim() || (e.HCLOUD_TOKEN ?? '').trim(),
+            baseUrl: e.HETZNER_BASE_URL?.trim() || undefined,
+          }
+        : undefined,
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },

@@ -1,5 +1,6 @@
 import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
+import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
 import type { HealthCheck } from '../server/healthHandler.js';
 import type { WebhookConfig } from './config.js';
@@ -53,6 +54,23 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
         secrets: 'apiToken' in auth ? [auth.apiToken] : [auth.apiKey],
         close: () => Promise.resolve(),
+      };
+    }
+    case 'hetzner': {
+      const hz = config.hetzner;
+      if (!hz) throw new Error('unreachable: hetzner settings are validated with the configuration');
+      const provider = new HetznerProvider({
+        token: hz.token,
+        ...(hz.baseUrl === undefined ? {} : { baseUrl: hz.baseUrl }),
+        domainFilter,
+        zoneCacheTtlMs: 30_000,
+      });
+      return {
+        provider,
+        // an authenticated call that proves the token works
+        healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
+        secrets: [hz.token],
+        close: () => provider.client.close(),
       };
     }
     case 'inmemory': {

@@ -1,0 +1,76 @@
+import { LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
+import { emptyChanges, type Changes } from './changes.js';
+
+/** True for a registry ownership marker: a TXT naming the record it owns in its `ownedRecord` label. */
+function isMarker(ep: Endpoint): boolean {
+  return ep.recordType.toUpperCase() === 'TXT' && ep.labels[LabelKeys.ownedRecord] !== undefined;
+}
+
+/**
+ * Core's write order for providers with `atomicity: 'record'` (no transaction spans two record
+ * sets): a change set split into two phases so that a fault between any two writes never leaves a
+ * record stored without its ownership marker.
+ *
+ * 1. markers created or updated, and records deleted;
+ * 2. records created or updated, and markers deleted.
+ *
+ * On create the marker is written before its record; on delete the record goes before its marker.
+ * A provider must wait until every write of phase 1 is complete (asynchronous actions included)
+ * before it starts phase 2. After a failure the next run converges: a marker without its record is
+ * the registry's own and is completed or removed by the next plan. Empty phases are left out; order
+ * within lists is kept. Update pairs (`updateOld[i]`, `updateNew[i]`) stay together.
+ */
+export function recordWritePhases(changes: Changes): Changes[] {
+  const first = emptyChanges();
+  const second = emptyChanges();
+  for (const ep of changes.create) (isMarker(ep) ? first : second).create.push(ep);
+  changes.updateNew.forEach((ep, i) => {
+    const phase = isMarker(ep) ? first : second;
+    phase.updateNew.push(ep);
+    phase.updateOld.push(changes.updateOld[i] as Endpoint);
+  });
+  for (const ep of changes.delete) (isMarker(ep) ? second : first).delete.push(ep);
+  const empty = (c: Changes) => c.create.length + c.updateNew.length + c.delete.length === 0;
+  return [first, second].filter((c) => !empty(c));
+}
+
+/**
+ * The other half of core's rule for providers with `atomicity: 'record'`: after a write failed, the
+ * ownership markers that the failure left without their record, to be deleted before the provider
+ * reports the failure, so that neither a record without its marker nor a marker without its record
+ * stays behind:
+ *
+ * - a marker created in phase 1 whose records (the creates at the name its `ownedRecord` label
+ *   names) were all left unwritten;
+ * - a marker due for deletion in phase 2 whose records (the deletes at that name) were all removed.
+ *
+ * `applied` holds the endpoints of `changes` (the same objects) that were written. Markers whose
+ * records were only partly written stay: a marker without a record is the registry's own and the
+ * next run completes or removes it, a record without its marker would be lost to ownership.
+ */
+export function markersToUndo(changes: Changes, applied: ReadonlySet<Endpoint>): Endpoint[] {
+  const owned = (ep: Endpoint) => ep.labels[LabelKeys.ownedRecord] as string;
+  const byName = (list: readonly Endpoint[]) => {
+    const map = new Map<string, Endpoint[]>();
+    for (const ep of list) {
+      if (isMarker(ep)) continue;
+      const key = ep.dnsName.toLowerCase();
+      map.set(key, [...(map.get(key) ?? []), ep]);
+    }
+    return map;
+  };
+  const creates = byName(changes.create);
+  const deletes = byName(changes.delete);
+  const undo: Endpoint[] = [];
+  for (const marker of changes.create) {
+    if (!isMarker(marker) || !applied.has(marker)) continue;
+    const records = creates.get(owned(marker).toLowerCase()) ?? [];
+    if (records.length && records.every((r) => !applied.has(r))) undo.push(marker);
+  }
+  for (const marker of changes.delete) {
+    if (!isMarker(marker) || applied.has(marker)) continue;
+    const records = deletes.get(owned(marker).toLowerCase()) ?? [];
+    if (records.length && records.every((r) => applied.has(r))) undo.push(marker);
+  }
+  return undo;
+}

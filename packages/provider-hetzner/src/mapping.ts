@@ -1,0 +1,159 @@
+/**
+ * Translation between Hetzner RRSets and core endpoints: one RRSet is one endpoint.
+ *
+ * Hetzner stores names relative to the zone (`@` at the apex, lower case, punycode, no trailing
+ * dot) and values as zone-file RDATA, where a host name without a trailing dot is relative to the
+ * zone. Writing therefore gives every host name inside a value (CNAME, NS, PTR, MX, SRV) its
+ * trailing dot, and reading makes relative ones absolute again, so `records()` returns the same
+ * canonical endpoint whatever spelling someone else used.
+ */
+import { normalizeDnsName, type Endpoint, type ProviderSpecificProperty } from '@openova/dns-core';
+import {
+  canonicalizeTarget,
+  formatTxtStrings,
+  parseTxtStrings,
+  quoteTxtString,
+  sortTargets,
+  upperCased,
+  withoutTrailingDot,
+} from '@openova/dns-core/provider';
+import type { HetznerRRSet } from './schemas.js';
+
+/**
+ * Provider-specific properties carrying RRSet labels: `webhook/hetzner-label-<key>`, the name the
+ * ExternalDNS Hetzner webhook (mconfalonieri) reads from the annotation
+ * `external-dns.alpha.kubernetes.io/webhook-hetzner-label-<key>`.
+ */
+export const LABEL_PROPERTY_PREFIX = 'webhook/hetzner-label-';
+/** How a `/` in a label key is spelled inside a property name (the webhook's `SLASH_ESC_SEQ` default). */
+export const LABEL_SLASH_ESCAPE = '--slash--';
+
+/** Types whose whole value is one host name. */
+const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR']);
+
+/** The RRSet name of an owner name in a zone: relative, `@` at the apex. */
+export function rrsetName(dnsName: string, zone: string): string {
+  const name = normalizeDnsName(dnsName);
+  if (name === zone) return '@';
+  return name.endsWith(`.${zone}`) ? name.slice(0, -(zone.length + 1)) : name;
+}
+
+/** The owner name of an RRSet name in a zone. */
+export function ownerName(name: string, zone: string): string {
+  const n = withoutTrailingDot(name.toLowerCase());
+  return n === '@' || n === '' ? zone : `${n}.${zone}`;
+}
+
+/** An absolute host name (with its dot) for writing. */
+function absolute(host: string): string {
+  return host === '.' || host.endsWith('.') ? host : `${host}.`;
+}
+
+/** A host name as read, made absolute: `@` is the zone, a name without a dot is relative to it. */
+function fromHost(host: string, zone: string): string {
+  if (host === '@') return zone;
+  if (host === '.') return '.';
+  if (host.endsWith('.')) return withoutTrailingDot(host);
+  return `${host}.${zone}`;
+}
+
+/** The character strings a TXT target stands for: quoted presentation form, or plain text. */
+function txtChunks(target: string): string[] {
+  if (target.startsWith('"')) {
+    const parsed = parseTxtStrings(target);
+    if (parsed) return parsed;
+  }
+  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
+}
+
+/** Plain text when splitting it at 255 octets gives back the same strings, else presentation form. */
+function txtTarget(chunks: readonly string[]): string {
+  const joined = chunks.join('');
+  if (!joined.startsWith('"')) {
+    const again = txtChunks(joined);
+    if (again.length === chunks.length && again.every((c, i) => c === chunks[i])) return joined;
+  }
+  return chunks.map(quoteTxtString).join(' ');
+}
+
+/** A target as Hetzner stores it: zone-file RDATA with absolute host names, TXT quoted. */
+export function toHetznerValue(recordType: string, target: string): string {
+  const type = upperCased(recordType);
+  if (type === 'TXT') return txtChunks(target).map(quoteTxtString).join(' ');
+  const canonical = canonicalizeTarget(type, target.trim());
+  if (HOST_TYPES.has(type)) return absolute(canonical);
+  if (type === 'MX') {
+    const [preference, host] = canonical.split(' ');
+    return host === undefined ? canonical : `${preference} ${absolute(host)}`;
+  }
+  if (type === 'SRV') {
+    const parts = canonical.split(' ');
+    const host = parts[3];
+    return host === undefined ? canonical : `${parts.slice(0, 3).join(' ')} ${absolute(host)}`;
+  }
+  return canonical;
+}
+
+/** The endpoint target for a value as Hetzner returns it (relative host names resolved in `zone`). */
+export function fromHetznerValue(recordType: string, value: string, zone: string): string {
+  const type = upperCased(recordType);
+  if (type === 'TXT') {
+    const chunks = parseTxtStrings(value);
+    return chunks ? txtTarget(chunks) : value;
+  }
+  const v = value.trim();
+  if (HOST_TYPES.has(type)) return canonicalizeTarget(type, fromHost(v, zone));
+  if (type === 'MX') {
+    const [preference, host] = v.split(/\s+/);
+    return host === undefined ? v : canonicalizeTarget(type, `${preference} ${fromHost(host, zone)}`);
+  }
+  if (type === 'SRV') {
+    const parts = v.split(/\s+/);
+    const host = parts[3];
+    return host === undefined
+      ? v
+      : canonicalizeTarget(type, `${parts.slice(0, 3).join(' ')} ${fromHost(host, zone)}`);
+  }
+  return canonicalizeTarget(type, v);
+}
+
+/** The form `records()` returns a target in once written: what `adjustEndpoints` produces. */
+export function canonicalTargetFor(recordType: string, target: string, zone: string): string {
+  return fromHetznerValue(recordType, toHetznerValue(recordType, target), zone);
+}
+
+/** Label properties for RRSet labels, sorted by name. */
+export function labelsToProperties(labels: Readonly<Record<string, string>>): ProviderSpecificProperty[] {
+  return Object.keys(labels)
+    .sort()
+    .map((key) => ({
+      name: `${LABEL_PROPERTY_PREFIX}${key.replaceAll('/', LABEL_SLASH_ESCAPE)}`,
+      value: labels[key] as string,
+    }));
+}
+
+/** RRSet labels from an endpoint's label properties (other properties are ignored). */
+export function propertiesToLabels(properties: readonly ProviderSpecificProperty[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const p of properties)
+    if (p.name.startsWith(LABEL_PROPERTY_PREFIX))
+      labels[p.name.slice(LABEL_PROPERTY_PREFIX.length).replaceAll(LABEL_SLASH_ESCAPE, '/')] = p.value;
+  return labels;
+}
+
+/**
+ * One endpoint for one RRSet: absolute owner name, canonical targets sorted (Hetzner returns values
+ * in no fixed order), the zone's default TTL when the RRSet has none, labels as properties.
+ */
+export function rrsetToEndpoint(rrset: HetznerRRSet, zone: { name: string; ttl: number }): Endpoint {
+  const type = upperCased(rrset.type);
+  return {
+    dnsName: ownerName(rrset.name, zone.name),
+    recordType: type,
+    targets: sortTargets([...new Set(rrset.records.map((r) => fromHetznerValue(type, r.value, zone.name)))]),
+    recordTTL: rrset.ttl ?? zone.ttl,
+    setIdentifier: '',
+    labels: {},
+    providerSpecific: labelsToProperties(rrset.labels),
+  };
+}
