@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '@openova/dns-core';
+import { appendAll } from '@openova/dns-core/provider';
 import {
   abortableSleep,
   HttpTransport,
@@ -670,7 +671,7 @@ export class HetznerClient {
         options,
       );
       const items = (body as Record<string, unknown>)[key] as T[];
-      out.push(...items);
+      appendAll(out, items);
       const next = (body.meta as HetznerMeta).pagination.next_page;
       if (next === null || next <= page || items.length === 0) return out;
       page = next;
