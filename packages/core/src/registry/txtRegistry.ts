@@ -161,6 +161,9 @@ export class TxtRegistry implements Registry {
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
   #previewed: { changes: Changes; composed: Composed } | undefined;
+  /** With a wildcard replacement: literal records at replacement names, and wildcards by replaced name. */
+  #literalAtReplacement: Set<string> | undefined;
+  #wildcardAt: Set<string> | undefined;
   /** The zone of a name, from the provider's zone list as of the last `records()` (when it has one). */
   #zoneOf: ((name: string) => string | undefined) | undefined;
 
@@ -309,6 +312,10 @@ export class TxtRegistry implements Registry {
     this.#written = [];
 
     const out: Endpoint[] = [];
+    // With a wildcard replacement, `*.x` and a literal `<replacement>.x` share one marker name: the
+    // marker cannot say which record it speaks for, so neither is ours (never touch what we do
+    // not own), and new ones are not created beside the other (see #collidingMarker).
+    const twins = this.#wildcardTwins(plain);
     // Providers return fresh objects (Provider.records contract), so they are labelled in place.
     for (const ep of plain) {
       const name = this.#lookupName(ep.dnsName);
@@ -316,6 +323,20 @@ export class TxtRegistry implements Registry {
       let group = byRecord.get(name, type, ep.setIdentifier);
       const typed = group !== undefined;
       group ??= this.#fallbackMarker(ep, name, type, byRecord);
+      if (group !== undefined && twins?.has(key(name, type, ep.setIdentifier))) {
+        this.#warn(
+          'ambiguous-owner',
+          `${describe(ep)}: its ownership TXT ${this.txtNameOf(ep)} is shared by the wildcard and the literal name ${name} (wildcardReplacement ${JSON.stringify(this.mapper.wildcardReplacement)}); treated as not owned`,
+          {
+            dnsName: ep.dnsName,
+            recordType: type,
+            setIdentifier: ep.setIdentifier,
+            txtNames: [this.txtNameOf(ep)],
+          },
+        );
+        out.push(ep);
+        continue;
+      }
       if (group !== undefined) {
         // one value (most records) needs no resolving: its labels are the marker's labels
         const only = group.values.length === 1 ? group.values[0] : undefined;
@@ -429,12 +450,16 @@ export class TxtRegistry implements Registry {
     const txts = emptyChanges();
 
     const index = changes.create.length ? this.#byTxtName() : undefined;
+    const collisions = new Set<string>();
     changes.create.forEach((rec, i) => {
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
       const before = issues.length;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
-      const unstorable = issues.length === before ? this.#unwritableMarker(ep, txtName) : undefined;
+      const unstorable =
+        issues.length === before
+          ? (this.#unwritableMarker(ep, txtName) ?? this.#collidingMarker(ep, txtName, collisions))
+          : undefined;
       if (unstorable !== undefined) {
         unwritable.push({ record: rec, txtName, reason: unstorable });
         return;
@@ -573,6 +598,52 @@ export class TxtRegistry implements Registry {
     }
     for (const txts of this.#written.splice(0)) this.#applyWritten(this.#byTxtNameIndex, txts);
     return this.#byTxtNameIndex;
+  }
+
+  /**
+   * Keys (replaced name, type, set identifier) where the last read holds both a wildcard and the
+   * literal record its replacement names; `undefined` without a wildcard replacement.
+   */
+  #wildcardTwins(plain: readonly Endpoint[]): Set<string> | undefined {
+    const replacement = this.mapper.wildcardReplacement;
+    this.#literalAtReplacement = undefined;
+    this.#wildcardAt = undefined;
+    if (replacement === '') return undefined;
+    const literal = new Set<string>();
+    const wildcard = new Set<string>();
+    for (const ep of plain) {
+      const name = normalizeDnsName(ep.dnsName);
+      const type = upperCased(ep.recordType);
+      if (name === '*' || name.startsWith('*.'))
+        wildcard.add(key(replacement + name.slice(1), type, ep.setIdentifier));
+      else if (name === replacement || name.startsWith(`${replacement}.`))
+        literal.add(key(name, type, ep.setIdentifier));
+    }
+    this.#literalAtReplacement = literal;
+    this.#wildcardAt = wildcard;
+    const both = new Set<string>();
+    for (const k of wildcard) if (literal.has(k)) both.add(k);
+    return both;
+  }
+
+  /**
+   * Why a create's marker would also be another record's (a wildcard beside the literal name its
+   * replacement gives, now or in the same change set), or `undefined`.
+   */
+  #collidingMarker(ep: Endpoint, txtName: string, creates: Set<string>): string | undefined {
+    const replacement = this.mapper.wildcardReplacement;
+    if (replacement === '') return undefined;
+    const name = normalizeDnsName(ep.dnsName);
+    const type = upperCased(ep.recordType);
+    const wildcard = name === '*' || name.startsWith('*.');
+    const replaced = wildcard ? replacement + name.slice(1) : name;
+    if (!wildcard && !(name === replacement || name.startsWith(`${replacement}.`))) return undefined;
+    const k = key(replaced, type, ep.setIdentifier);
+    const other = wildcard ? this.#literalAtReplacement : this.#wildcardAt;
+    const taken = other?.has(k) || creates.has(`${wildcard ? 'L' : 'W'}${k}`);
+    creates.add(`${wildcard ? 'W' : 'L'}${k}`);
+    if (!taken) return undefined;
+    return `${describe(ep)}: its ownership TXT ${JSON.stringify(txtName)} would also be the marker of ${wildcard ? `the record ${replaced}` : `the wildcard *${replaced.slice(replacement.length)}`} (wildcardReplacement ${JSON.stringify(replacement)}); choose a wildcardReplacement no record uses; not created`;
   }
 
   #lookupName(name: string): string {
