@@ -46,6 +46,8 @@ export interface Route53ConnectionOptions {
   maxAttempts?: number;
   /** The SDK's retry mode: `standard` (default) or `adaptive` (a client-side token bucket). */
   retryMode?: 'standard' | 'adaptive';
+  /** Per-attempt timeout in ms (default 30 000); a timed-out attempt is retried. */
+  requestTimeoutMs?: number;
 }
 
 export interface Route53ClientOptions extends Route53ConnectionOptions {
@@ -103,6 +105,7 @@ function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
     credentials,
     maxAttempts: options.maxAttempts ?? 3,
     retryMode: options.retryMode ?? 'standard',
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
 }

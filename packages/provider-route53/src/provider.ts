@@ -326,6 +326,7 @@ export class Route53Provider implements Provider {
       domainFilter: this.domainFilter,
       recordTypes: this.#recordTypes,
       setIdentifiers: true,
+      ownerNames: 'any',
       checkWrite: (ep, path, issues) => this.#checkWrite(ep, path, issues),
     });
     const zones = await this.#zoneCache.get(options);

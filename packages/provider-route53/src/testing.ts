@@ -54,6 +54,8 @@ export interface FakeFault {
   code?: 'InternalFailure' | 'Throttling' | 'PriorRequestNotComplete' | 'ServiceUnavailable';
   /** Close the connection instead of answering. */
   drop?: boolean;
+  /** Serve the request only after this many ms (past a client's timeout). */
+  delayMs?: number;
   /** Only requests with this method (default any). */
   method?: 'GET' | 'POST';
 }
@@ -413,6 +415,16 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       if (fault) {
         fault.left--;
         if (fault.drop) return req.socket.destroy();
+        if (fault.delayMs !== undefined) {
+          setTimeout(() => {
+            try {
+              route(req, body, res);
+            } catch {
+              // the client has gone
+            }
+          }, fault.delayMs);
+          return;
+        }
         const code = fault.code ?? 'InternalFailure';
         const message =
           code === 'Throttling'
