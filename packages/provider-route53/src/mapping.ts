@@ -102,10 +102,11 @@ export function canonicalTargetFor(recordType: string, target: string): string {
   return valueToTarget(recordType, targetToValue(recordType, target));
 }
 
-/** True when the endpoint is an alias record (`alias` = `true`, or `A`/`AAAA` naming its own type). */
+/** True when an A or AAAA endpoint is an alias record (`alias` = `true`, or `A`/`AAAA` naming its own type). */
 export function isAlias(ep: Pick<Endpoint, 'providerSpecific' | 'recordType'>): boolean {
   const v = ep.providerSpecific.find((p) => p.name === ALIAS_PROPERTY)?.value;
-  if (v === undefined) return false;
+  // ownership TXT records copy their record's properties; only A and AAAA are aliases
+  if (v === undefined || !['A', 'AAAA'].includes(ep.recordType.toUpperCase())) return false;
   const lower = v.toLowerCase();
   return lower === 'true' || lower === ep.recordType.toLowerCase();
 }

@@ -416,8 +416,6 @@ export class Route53Provider implements Provider {
         issues.push({ path: [...path, 'providerSpecific'], code: 'alias_disabled', message: `${describeEndpoint(ep)}: aliases are disabled (preferCname)` });
       if (ep.targets.length !== 1)
         issues.push({ path: [...path, 'targets'], code: 'alias_target', message: `${describeEndpoint(ep)}: an alias has exactly one target` });
-      if (!['A', 'AAAA'].includes(ep.recordType.toUpperCase()))
-        issues.push({ path: [...path, 'recordType'], code: 'alias_type', message: `${describeEndpoint(ep)}: aliases are A or AAAA` });
     }
   }
 

@@ -65,6 +65,8 @@ export interface FakeRoute53 {
   readonly zones: Map<string, FakeZone>;
   /** Every request as `METHOD path` (query included). */
   readonly requests: string[];
+  /** When each request of {@link FakeRoute53.requests} arrived (epoch ms). */
+  readonly arrivals: number[];
   /** `Throttling` answers sent because the rate limit was exceeded. */
   throttled: number;
   addZone(zone: { name: string; private?: boolean; id?: string; tags?: Record<string, string> }): FakeZone;
@@ -174,6 +176,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
   const zones = new Map<string, FakeZone>();
   const changes = new Map<string, { polls: number; submitted: string }>();
   const requests: string[] = [];
+  const arrivals: number[] = [];
   const sent: number[] = [];
   let faults: (FakeFault & { left: number })[] = [];
   const limit = options.rateLimit === undefined ? 5 : options.rateLimit;
@@ -190,6 +193,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     url: '',
     zones,
     requests,
+    arrivals,
     throttled: 0,
     addZone(z) {
       const id = z.id ?? `Z${randomBytes(8).toString('hex').toUpperCase()}`;
@@ -407,6 +411,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       requests.push(`${req.method} ${req.url}`);
+      arrivals.push(Date.now());
       // signed requests only: a client without credentials or signing is caught here
       const auth = req.headers['authorization'];
       if (typeof auth !== 'string' || !auth.startsWith('AWS4-HMAC-SHA256 ') || !req.headers['x-amz-date'])
