@@ -59,7 +59,10 @@ export function defaultCanonicalZones(): Record<string, string> {
  * The canonical hosted zone of an alias target, or `undefined` when its suffix is not in `table`
  * (the longest matching suffix wins; the name may end with a dot and be in any case).
  */
-export function canonicalZoneOf(target: string, table: CanonicalZones = defaultCanonicalZones()): string | undefined {
+export function canonicalZoneOf(
+  target: string,
+  table: CanonicalZones = defaultCanonicalZones(),
+): string | undefined {
   let name = target.toLowerCase();
   if (name.endsWith('.')) name = name.slice(0, -1);
   let best: string | undefined;

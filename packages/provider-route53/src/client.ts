@@ -86,7 +86,8 @@ const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'PriorReque
 
 function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
   const region = options.region ?? 'us-east-1';
-  let credentials = options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+  let credentials =
+    options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   if (options.assumeRole) {
     credentials = fromTemporaryCredentials({
       masterCredentials: credentials,
@@ -98,7 +99,10 @@ function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
       clientConfig: { region },
     });
   }
-  if (options.maxAttempts !== undefined && !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1))
+  if (
+    options.maxAttempts !== undefined &&
+    !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)
+  )
     throw new ConfigError('route53: maxAttempts must be a positive integer');
   return new Route53Client({
     region,
@@ -190,7 +194,10 @@ export class Route53Api {
         { method: 'GET', path: '/2013-04-01/hostedzone' },
         (abortSignal) =>
           this.sdk.send(
-            new ListHostedZonesCommand({ MaxItems: MAX_ZONES_PER_PAGE, ...(marker ? { Marker: marker } : {}) }),
+            new ListHostedZonesCommand({
+              MaxItems: MAX_ZONES_PER_PAGE,
+              ...(marker ? { Marker: marker } : {}),
+            }),
             abortSignal ? { abortSignal } : {},
           ),
         options,
@@ -222,15 +229,24 @@ export class Route53Api {
     const out = await this.#send(
       'GetHostedZone',
       { method: 'GET', path: `/2013-04-01/hostedzone/${id}` },
-      (abortSignal) => this.sdk.send(new GetHostedZoneCommand({ Id: id }), abortSignal ? { abortSignal } : {}),
+      (abortSignal) =>
+        this.sdk.send(new GetHostedZoneCommand({ Id: id }), abortSignal ? { abortSignal } : {}),
       options,
     );
-    if (!out.HostedZone) throw toRoute53Error(new Error('no HostedZone in the answer'), { operation: 'GetHostedZone', method: 'GET', path: `/2013-04-01/hostedzone/${id}` });
+    if (!out.HostedZone)
+      throw toRoute53Error(new Error('no HostedZone in the answer'), {
+        operation: 'GetHostedZone',
+        method: 'GET',
+        path: `/2013-04-01/hostedzone/${id}`,
+      });
     return out.HostedZone;
   }
 
   /** Tags of zones (`ListTagsForResources`, 10 zones per call), by zone id. */
-  async listZoneTags(ids: readonly string[], options: Route53CallOptions = {}): Promise<Map<string, Record<string, string>>> {
+  async listZoneTags(
+    ids: readonly string[],
+    options: Route53CallOptions = {},
+  ): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     for (let i = 0; i < ids.length; i += 10) {
       const chunk = ids.slice(i, i + 10);

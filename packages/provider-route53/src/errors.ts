@@ -50,7 +50,12 @@ export function isRoute53ApiError(value: unknown): value is Route53ApiError {
   return value instanceof Error && value.name === 'Route53ApiError' && 'awsCode' in value;
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'TooManyRequestsException']);
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'PriorRequestNotComplete',
+  'TooManyRequestsException',
+]);
 const AUTH = new Set([
   'AccessDenied',
   'AccessDeniedException',
@@ -63,7 +68,15 @@ const AUTH = new Set([
   'ExpiredToken',
   'CredentialsProviderError',
 ]);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'socket hang up']);
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'socket hang up',
+]);
 
 /** The SDK-wide code for a Route53 error code and HTTP status. */
 export function codeForAws(awsCode: string | undefined, status: number | undefined): DnsErrorCode {
@@ -111,7 +124,11 @@ export function toRoute53Error(
   let kind: HttpFailureKind = 'http';
   if (status === undefined) {
     if (awsCode === 'TimeoutError' || /timed? ?out/i.test(e.message ?? '')) kind = 'timeout';
-    else if ((awsCode && NETWORK.has(awsCode)) || NETWORK.has(e.message ?? '') || awsCode === 'CredentialsProviderError')
+    else if (
+      (awsCode && NETWORK.has(awsCode)) ||
+      NETWORK.has(e.message ?? '') ||
+      awsCode === 'CredentialsProviderError'
+    )
       kind = awsCode === 'CredentialsProviderError' ? 'http' : 'network';
     else kind = 'invalid-response';
   }
@@ -122,7 +139,8 @@ export function toRoute53Error(
     kind === 'timeout' ||
     (status !== undefined && status >= 500) ||
     e.$fault === 'server';
-  const what = status !== undefined ? `answered ${status} ${awsCode ?? ''}`.trim() : `failed (${awsCode ?? kind})`;
+  const what =
+    status !== undefined ? `answered ${status} ${awsCode ?? ''}`.trim() : `failed (${awsCode ?? kind})`;
   return new Route53ApiError(
     `route53: ${call.operation} ${what}${messages.length ? `: ${messages.join('; ')}` : ''}`,
     {
@@ -135,7 +153,9 @@ export function toRoute53Error(
       messages,
       retryable,
       attempts: e.$metadata?.attempts ?? 1,
-      ...(e.$metadata?.requestId || e.RequestId ? { requestId: e.$metadata?.requestId ?? String(e.RequestId) } : {}),
+      ...(e.$metadata?.requestId || e.RequestId
+        ? { requestId: e.$metadata?.requestId ?? String(e.RequestId) }
+        : {}),
       code,
       cause: error,
     },

@@ -11,7 +11,12 @@ import {
   type Endpoint,
   type ProviderSpecificProperty,
 } from '@openova/dns-core';
-import { canonicalizeTarget, formatTxtStrings, parseTxtStrings, quoteTxtString } from '@openova/dns-core/provider';
+import {
+  canonicalizeTarget,
+  formatTxtStrings,
+  parseTxtStrings,
+  quoteTxtString,
+} from '@openova/dns-core/provider';
 
 /** `alias`: `true` makes an A or AAAA endpoint an alias record (ExternalDNS's property). */
 export const ALIAS_PROPERTY = 'alias';
@@ -251,7 +256,10 @@ export function endpointToRecordSet(ep: Endpoint, ctx: RecordSetContext): Resour
   const subdivision = prop(AWS_PROPERTIES.geolocationSubdivisionCode);
   if (continent !== undefined) set.GeoLocation = { ContinentCode: continent };
   else if (country !== undefined)
-    set.GeoLocation = { CountryCode: country, ...(subdivision !== undefined ? { SubdivisionCode: subdivision } : {}) };
+    set.GeoLocation = {
+      CountryCode: country,
+      ...(subdivision !== undefined ? { SubdivisionCode: subdivision } : {}),
+    };
   const gpRegion = prop(AWS_PROPERTIES.geoproximityRegion);
   const gpZone = prop(AWS_PROPERTIES.geoproximityLocalZoneGroup);
   const gpCoords = prop(AWS_PROPERTIES.geoproximityCoordinates);

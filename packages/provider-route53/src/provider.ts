@@ -20,7 +20,13 @@ import {
   type ProviderSpecificProperty,
   type RecordType,
 } from '@openova/dns-core';
-import { CachedLoader, prepareChangeSet, sortTargets, throwIfAborted, zoneMatcher } from '@openova/dns-core/provider';
+import {
+  CachedLoader,
+  prepareChangeSet,
+  sortTargets,
+  throwIfAborted,
+  zoneMatcher,
+} from '@openova/dns-core/provider';
 import { canonicalZoneOf, defaultCanonicalZones, type CanonicalZones } from './canonicalZones.js';
 import { Route53Api, type Route53ClientOptions } from './client.js';
 import {
@@ -122,14 +128,21 @@ function parseBool(value: string | undefined): boolean | undefined {
 
 function sameSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
   const norm = (s: ResourceRecordSet) =>
-    JSON.stringify({
-      ...s,
-      Name: s.Name?.toLowerCase(),
-      ResourceRecords: s.ResourceRecords?.map((r) => r.Value).sort(),
-      AliasTarget: s.AliasTarget
-        ? { ...s.AliasTarget, DNSName: s.AliasTarget.DNSName?.toLowerCase(), HostedZoneId: bareZoneId(s.AliasTarget.HostedZoneId ?? '') }
-        : undefined,
-    }, Object.keys(s).sort());
+    JSON.stringify(
+      {
+        ...s,
+        Name: s.Name?.toLowerCase(),
+        ResourceRecords: s.ResourceRecords?.map((r) => r.Value).sort(),
+        AliasTarget: s.AliasTarget
+          ? {
+              ...s.AliasTarget,
+              DNSName: s.AliasTarget.DNSName?.toLowerCase(),
+              HostedZoneId: bareZoneId(s.AliasTarget.HostedZoneId ?? ''),
+            }
+          : undefined,
+      },
+      Object.keys(s).sort(),
+    );
   return norm(a) === norm(b);
 }
 
@@ -196,7 +209,10 @@ export class Route53Provider implements Provider {
         ? {}
         : options.waitForInsync
       : undefined;
-    this.#zoneCache = new CachedLoader({ ttlMs: options.zoneCacheTtlMs ?? 60_000, load: (o) => this.#listZones(o) });
+    this.#zoneCache = new CachedLoader({
+      ttlMs: options.zoneCacheTtlMs ?? 60_000,
+      load: (o) => this.#listZones(o),
+    });
     const count = (ep: Endpoint) => (isAlias(ep) ? 1 : new Set(ep.targets).size);
     const chars = (ep: Endpoint) => valueCharacters(this.#toSet(ep, ''));
     const priced = (fn: (ep: Endpoint) => number) => (c: BatchChange) =>
@@ -271,7 +287,11 @@ export class Route53Provider implements Provider {
       let alias = aliasValue !== undefined && isAlias(ep);
       if (ep.recordType === 'CNAME' && !this.#preferCname) {
         const explicit = parseBool(aliasValue) === true;
-        const auto = this.#cnameToAlias && aliasValue === undefined && ep.targets.length === 1 && canonicalZoneOf(ep.targets[0] ?? '', this.#canonicalZones) !== undefined;
+        const auto =
+          this.#cnameToAlias &&
+          aliasValue === undefined &&
+          ep.targets.length === 1 &&
+          canonicalZoneOf(ep.targets[0] ?? '', this.#canonicalZones) !== undefined;
         if (explicit || auto) {
           ep.recordType = 'A';
           alias = true;
@@ -306,7 +326,10 @@ export class Route53Provider implements Provider {
         if (p.name === AWS_PROPERTIES.geoproximityBias) value = String(Number.parseInt(value, 10) || 0);
         props.push({ name: p.name, value });
       }
-      if (routingPolicyOf(ep) === 'geoproximity' && !props.some((p) => p.name === AWS_PROPERTIES.geoproximityBias))
+      if (
+        routingPolicyOf(ep) === 'geoproximity' &&
+        !props.some((p) => p.name === AWS_PROPERTIES.geoproximityBias)
+      )
         props.push({ name: AWS_PROPERTIES.geoproximityBias, value: '0' });
       ep.providerSpecific = props.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return ep;
@@ -330,7 +353,10 @@ export class Route53Provider implements Provider {
       checkWrite: (ep, path, issues) => this.#checkWrite(ep, path, issues),
     });
     const zones = await this.#zoneCache.get(options);
-    const batches = new Map<string, { zone: Route53ZoneInfo; changes: { action: ChangeAction; set: ResourceRecordSet }[] }>();
+    const batches = new Map<
+      string,
+      { zone: Route53ZoneInfo; changes: { action: ChangeAction; set: ResourceRecordSet }[] }
+    >();
     const primaryOf = zoneMatcher(zones.filter((z) => z.primary).map((z) => z.name));
     const zoneFor = (ep: Endpoint): Route53ZoneInfo => {
       const pinned = getProviderSpecific(ep, AWS_PROPERTIES.hostedZoneId);
@@ -413,9 +439,17 @@ export class Route53Provider implements Provider {
       });
     if (isAlias(ep)) {
       if (this.#preferCname)
-        issues.push({ path: [...path, 'providerSpecific'], code: 'alias_disabled', message: `${describeEndpoint(ep)}: aliases are disabled (preferCname)` });
+        issues.push({
+          path: [...path, 'providerSpecific'],
+          code: 'alias_disabled',
+          message: `${describeEndpoint(ep)}: aliases are disabled (preferCname)`,
+        });
       if (ep.targets.length !== 1)
-        issues.push({ path: [...path, 'targets'], code: 'alias_target', message: `${describeEndpoint(ep)}: an alias has exactly one target` });
+        issues.push({
+          path: [...path, 'targets'],
+          code: 'alias_target',
+          message: `${describeEndpoint(ep)}: an alias has exactly one target`,
+        });
     }
   }
 
@@ -463,7 +497,10 @@ export class Route53Provider implements Provider {
       .filter((z) => this.domainFilter.selectsZone(z.name))
       .filter((z) => !this.#zoneType || (this.#zoneType === 'private') === z.private);
     if (this.#zoneTags && Object.keys(this.#zoneTags).length) {
-      const tags = await this.api.listZoneTags(zones.map((z) => z.id), options);
+      const tags = await this.api.listZoneTags(
+        zones.map((z) => z.id),
+        options,
+      );
       const want = Object.entries(this.#zoneTags);
       zones = zones.filter((z) => {
         const have = tags.get(z.id) ?? {};
@@ -471,7 +508,13 @@ export class Route53Provider implements Provider {
       });
     }
     // split horizon: the same name as several zones; public before private, then the lowest id
-    zones.sort((a, b) => (a.name === b.name ? Number(a.private) - Number(b.private) || (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1));
+    zones.sort((a, b) =>
+      a.name === b.name
+        ? Number(a.private) - Number(b.private) || (a.id < b.id ? -1 : 1)
+        : a.name < b.name
+          ? -1
+          : 1,
+    );
     const seen = new Set<string>();
     for (const z of zones) {
       z.primary = !seen.has(z.name);

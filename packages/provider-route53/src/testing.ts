@@ -89,8 +89,23 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function el(name: string, value: unknown): string {
-  return value === undefined ? '' : `<${name}>${typeof value === 'string' ? esc(value) : String(value)}</${name}>`;
+/** The text of a parsed XML leaf (never an object's `[object Object]`). */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : '';
+}
+
+/** A child of a parsed XML element, or `undefined`. */
+function child(node: unknown, ...path: string[]): unknown {
+  let at = node;
+  for (const key of path)
+    at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
+}
+
+function el(name: string, value: string | number | boolean | undefined): string {
+  return value === undefined ? '' : `<${name}>${esc(String(value))}</${name}>`;
 }
 
 /** Route53's order: labels reversed, then type, then set identifier. */
@@ -107,7 +122,10 @@ function canonicalName(name: string): string {
 
 function setXml(s: FakeRecordSet): string {
   let x = `<ResourceRecordSet>${el('Name', s.Name)}${el('Type', s.Type)}${el('SetIdentifier', s.SetIdentifier)}${el('Weight', s.Weight)}${el('Region', s.Region)}`;
-  if (s.GeoLocation) x += `<GeoLocation>${Object.entries(s.GeoLocation).map(([k, v]) => el(k, v)).join('')}</GeoLocation>`;
+  if (s.GeoLocation)
+    x += `<GeoLocation>${Object.entries(s.GeoLocation)
+      .map(([k, v]) => el(k, v))
+      .join('')}</GeoLocation>`;
   x += el('Failover', s.Failover);
   if (s.MultiValueAnswer) x += el('MultiValueAnswer', 'true');
   x += el('TTL', s.TTL);
@@ -119,7 +137,7 @@ function setXml(s: FakeRecordSet): string {
   const gp = s.GeoProximityLocation;
   if (gp) {
     const coords = gp['Coordinates'] as Record<string, string> | undefined;
-    x += `<GeoProximityLocation>${el('AWSRegion', gp['AWSRegion'])}${el('LocalZoneGroup', gp['LocalZoneGroup'])}${coords ? `<Coordinates>${el('Latitude', coords['Latitude'])}${el('Longitude', coords['Longitude'])}</Coordinates>` : ''}${el('Bias', gp['Bias'])}</GeoProximityLocation>`;
+    x += `<GeoProximityLocation>${el('AWSRegion', gp['AWSRegion'] as string | undefined)}${el('LocalZoneGroup', gp['LocalZoneGroup'] as string | undefined)}${coords ? `<Coordinates>${el('Latitude', coords['Latitude'])}${el('Longitude', coords['Longitude'])}</Coordinates>` : ''}${el('Bias', gp['Bias'] as number | undefined)}</GeoProximityLocation>`;
   }
   return `${x}</ResourceRecordSet>`;
 }
@@ -130,24 +148,25 @@ function zoneXml(z: FakeZone): string {
 
 /** The form a set has in the request XML, as the fake stores it. */
 function parseSet(raw: Record<string, unknown>): FakeRecordSet {
-  const str = (v: unknown) => (v === undefined ? undefined : String(v));
-  const set: FakeRecordSet = { Name: canonicalName(String(raw['Name'] ?? '')), Type: String(raw['Type'] ?? '') };
-  if (raw['SetIdentifier'] !== undefined) set.SetIdentifier = String(raw['SetIdentifier']);
+  const str = (v: unknown) => (v === undefined ? undefined : text(v));
+  const set: FakeRecordSet = { Name: canonicalName(text(raw['Name'] ?? '')), Type: text(raw['Type'] ?? '') };
+  if (raw['SetIdentifier'] !== undefined) set.SetIdentifier = text(raw['SetIdentifier']);
   if (raw['TTL'] !== undefined) set.TTL = Number(raw['TTL']);
-  const rrs = (raw['ResourceRecords'] as { ResourceRecord?: { Value: unknown }[] } | undefined)?.ResourceRecord;
-  if (rrs) set.ResourceRecords = rrs.map((r) => String(r.Value));
+  const rrs = (raw['ResourceRecords'] as { ResourceRecord?: { Value: unknown }[] } | undefined)
+    ?.ResourceRecord;
+  if (rrs) set.ResourceRecords = rrs.map((r) => text(r.Value));
   const at = raw['AliasTarget'] as Record<string, unknown> | undefined;
   if (at)
     set.AliasTarget = {
-      HostedZoneId: String(at['HostedZoneId']).replace(/^\/?hostedzone\//, ''),
-      DNSName: canonicalName(String(at['DNSName'])),
-      EvaluateTargetHealth: String(at['EvaluateTargetHealth']) === 'true',
+      HostedZoneId: text(at['HostedZoneId']).replace(/^\/?hostedzone\//, ''),
+      DNSName: canonicalName(text(at['DNSName'])),
+      EvaluateTargetHealth: text(at['EvaluateTargetHealth']) === 'true',
     };
   if (raw['Weight'] !== undefined) set.Weight = Number(raw['Weight']);
-  if (raw['Region'] !== undefined) set.Region = String(raw['Region']);
-  if (raw['Failover'] !== undefined) set.Failover = String(raw['Failover']);
+  if (raw['Region'] !== undefined) set.Region = text(raw['Region']);
+  if (raw['Failover'] !== undefined) set.Failover = text(raw['Failover']);
   const geo = raw['GeoLocation'] as Record<string, unknown> | undefined;
-  if (geo) set.GeoLocation = Object.fromEntries(Object.entries(geo).map(([k, v]) => [k, String(v)]));
+  if (geo) set.GeoLocation = Object.fromEntries(Object.entries(geo).map(([k, v]) => [k, text(v)]));
   const gp = raw['GeoProximityLocation'] as Record<string, unknown> | undefined;
   if (gp) {
     const out: Record<string, unknown> = {};
@@ -158,18 +177,28 @@ function parseSet(raw: Record<string, unknown>): FakeRecordSet {
     if (gp['Bias'] !== undefined) out['Bias'] = Number(gp['Bias']);
     set.GeoProximityLocation = out;
   }
-  if (String(raw['MultiValueAnswer']) === 'true') set.MultiValueAnswer = true;
-  if (raw['HealthCheckId'] !== undefined) set.HealthCheckId = String(raw['HealthCheckId']);
+  if (text(raw['MultiValueAnswer']) === 'true') set.MultiValueAnswer = true;
+  if (raw['HealthCheckId'] !== undefined) set.HealthCheckId = text(raw['HealthCheckId']);
   return set;
 }
 
 function sameSet(a: FakeRecordSet, b: FakeRecordSet): boolean {
   const norm = (s: FakeRecordSet) =>
-    JSON.stringify({ ...s, ResourceRecords: s.ResourceRecords ? [...s.ResourceRecords].sort() : undefined }, Object.keys(s).sort());
+    JSON.stringify(
+      { ...s, ResourceRecords: s.ResourceRecords ? [...s.ResourceRecords].sort() : undefined },
+      Object.keys(s).sort(),
+    );
   return norm(a) === norm(b);
 }
 
-const POLICIES = ['Weight', 'Region', 'Failover', 'GeoLocation', 'GeoProximityLocation', 'MultiValueAnswer'] as const;
+const POLICIES = [
+  'Weight',
+  'Region',
+  'Failover',
+  'GeoLocation',
+  'GeoProximityLocation',
+  'MultiValueAnswer',
+] as const;
 
 /** Starts the fake on 127.0.0.1 (an ephemeral port). */
 export async function startFakeRoute53(options: FakeRoute53Options = {}): Promise<FakeRoute53> {
@@ -200,8 +229,18 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       const name = canonicalName(z.name);
       const zone: FakeZone = { id, name, private: z.private ?? false, tags: z.tags ?? {}, sets: [] };
       zone.sets.push(
-        { Name: name, Type: 'NS', TTL: 172800, ResourceRecords: ['ns-1.awsdns-00.com.', 'ns-2.awsdns-00.net.'] },
-        { Name: name, Type: 'SOA', TTL: 900, ResourceRecords: ['ns-1.awsdns-00.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400'] },
+        {
+          Name: name,
+          Type: 'NS',
+          TTL: 172800,
+          ResourceRecords: ['ns-1.awsdns-00.com.', 'ns-2.awsdns-00.net.'],
+        },
+        {
+          Name: name,
+          Type: 'SOA',
+          TTL: 900,
+          ResourceRecords: ['ns-1.awsdns-00.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400'],
+        },
       );
       zones.set(id, zone);
       return zone;
@@ -231,13 +270,20 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     );
   const invalidBatch = (res: ServerResponse, messages: string[]) =>
     shape === 'invalid-change-batch'
-      ? send(res, 400, `<InvalidChangeBatch xmlns="${NS}"><Messages>${messages.map((m) => el('Message', m)).join('')}</Messages>${el('RequestId', requestId())}</InvalidChangeBatch>`)
+      ? send(
+          res,
+          400,
+          `<InvalidChangeBatch xmlns="${NS}"><Messages>${messages.map((m) => el('Message', m)).join('')}</Messages>${el('RequestId', requestId())}</InvalidChangeBatch>`,
+        )
       : error(res, 400, 'InvalidChangeBatch', `[${messages.join(', ')}]`);
 
   function changeBatch(zone: FakeZone, body: string, res: ServerResponse): void {
-    const doc = parser.parse(body) as Record<string, any>;
-    const list: { Action: string; ResourceRecordSet: Record<string, unknown> }[] =
-      doc?.ChangeResourceRecordSetsRequest?.ChangeBatch?.Changes?.Change ?? [];
+    const doc: unknown = parser.parse(body);
+    const list = (child(doc, 'ChangeResourceRecordSetsRequest', 'ChangeBatch', 'Changes', 'Change') ??
+      []) as {
+      Action: string;
+      ResourceRecordSet: Record<string, unknown>;
+    }[];
     let records = 0;
     let chars = 0;
     const parsed = list.map((c) => ({ action: String(c.Action), set: parseSet(c.ResourceRecordSet) }));
@@ -253,13 +299,17 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     const ident = (s: FakeRecordSet) =>
       `[name='${s.Name}', type='${s.Type}'${s.SetIdentifier !== undefined ? `, set-identifier='${s.SetIdentifier}'` : ''}]`;
     const find = (s: FakeRecordSet) =>
-      work.findIndex((x) => x.Name === s.Name && x.Type === s.Type && (x.SetIdentifier ?? '') === (s.SetIdentifier ?? ''));
+      work.findIndex(
+        (x) => x.Name === s.Name && x.Type === s.Type && (x.SetIdentifier ?? '') === (s.SetIdentifier ?? ''),
+      );
     for (const { action, set } of parsed) {
       const at = find(set);
       if (action === 'DELETE') {
         if (at < 0) messages.push(`Tried to delete resource record set ${ident(set)} but it was not found`);
         else if (!sameSet(work[at] as FakeRecordSet, set))
-          messages.push(`Tried to delete resource record set ${ident(set)} but the values provided do not match the current values`);
+          messages.push(
+            `Tried to delete resource record set ${ident(set)} but the values provided do not match the current values`,
+          );
         else work.splice(at, 1);
         continue;
       }
@@ -302,7 +352,8 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     if (policies.length > 1 || (policies.length === 1) !== (set.SetIdentifier !== undefined))
       return `Invalid request: a set identifier needs exactly one routing policy, got ${policies.join(', ') || 'none'} for ${set.Name}`;
     if (set.AliasTarget) {
-      if (set.TTL !== undefined || set.ResourceRecords) return `Invalid request: an alias has neither TTL nor ResourceRecords (${set.Name})`;
+      if (set.TTL !== undefined || set.ResourceRecords)
+        return `Invalid request: an alias has neither TTL nor ResourceRecords (${set.Name})`;
       const target = set.AliasTarget;
       const targetZone = zones.get(target.HostedZoneId);
       const what = `Tried to create an alias that targets ${target.DNSName}, type ${set.Type} in zone ${target.HostedZoneId}`;
@@ -333,7 +384,11 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     const sorted = fake.recordSets(zone.id);
     let start = 0;
     if (name) {
-      const from = sortKey({ Name: canonicalName(name), Type: type ?? '', SetIdentifier: q.get('identifier') ?? '' });
+      const from = sortKey({
+        Name: canonicalName(name),
+        Type: type ?? '',
+        SetIdentifier: q.get('identifier') ?? '',
+      });
       start = sorted.findIndex((s) => sortKey(s) >= from);
       if (start < 0) start = sorted.length;
     }
@@ -356,7 +411,12 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       const all = [...zones.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
       const max = Math.min(Number(q.get('maxitems') ?? 100) || 100, 100);
       const marker = q.get('marker');
-      const start = marker ? Math.max(0, all.findIndex((z) => z.id === marker)) : 0;
+      const start = marker
+        ? Math.max(
+            0,
+            all.findIndex((z) => z.id === marker),
+          )
+        : 0;
       const page = all.slice(start, start + max);
       const next = all[start + max];
       return send(
@@ -377,13 +437,22 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       );
     }
     if (method === 'POST' && path === '/2013-04-01/tags/hostedzone') {
-      const doc = parser.parse(body) as Record<string, any>;
-      const ids: string[] = doc?.ListTagsForResourcesRequest?.ResourceIds?.ResourceId ?? [];
+      const doc: unknown = parser.parse(body);
+      const ids = (
+        (child(doc, 'ListTagsForResourcesRequest', 'ResourceIds', 'ResourceId') ?? []) as unknown[]
+      ).map(text);
       return send(
         res,
         200,
         `<ListTagsForResourcesResponse xmlns="${NS}"><ResourceTagSets>${ids
-          .map((id) => `<ResourceTagSet>${el('ResourceType', 'hostedzone')}${el('ResourceId', id)}<Tags>${Object.entries(zones.get(id)?.tags ?? {}).map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`).join('')}</Tags></ResourceTagSet>`)
+          .map(
+            (id) =>
+              `<ResourceTagSet>${el('ResourceType', 'hostedzone')}${el('ResourceId', id)}<Tags>${Object.entries(
+                zones.get(id)?.tags ?? {},
+              )
+                .map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`)
+                .join('')}</Tags></ResourceTagSet>`,
+          )
           .join('')}</ResourceTagSets></ListTagsForResourcesResponse>`,
       );
     }
@@ -392,13 +461,21 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       if (!c) return error(res, 404, 'NoSuchChange', `A change with the specified change ID does not exist.`);
       c.polls++;
       const status = c.polls > pendingPolls ? 'INSYNC' : 'PENDING';
-      return send(res, 200, `<GetChangeResponse xmlns="${NS}"><ChangeInfo>${el('Id', `/change/${m[1]}`)}${el('Status', status)}${el('SubmittedAt', c.submitted)}</ChangeInfo></GetChangeResponse>`);
+      return send(
+        res,
+        200,
+        `<GetChangeResponse xmlns="${NS}"><ChangeInfo>${el('Id', `/change/${m[1]}`)}${el('Status', status)}${el('SubmittedAt', c.submitted)}</ChangeInfo></GetChangeResponse>`,
+      );
     }
     if ((m = /^\/2013-04-01\/hostedzone\/([^/]+)(\/rrset)?$/.exec(path))) {
       const zone = zones.get(m[1] as string);
       if (!zone) return error(res, 404, 'NoSuchHostedZone', `No hosted zone found with ID: ${m[1]}`);
       if (!m[2] && method === 'GET')
-        return send(res, 200, `<GetHostedZoneResponse xmlns="${NS}">${zoneXml(zone)}<DelegationSet><NameServers><NameServer>ns-1.awsdns-00.com</NameServer></NameServers></DelegationSet></GetHostedZoneResponse>`);
+        return send(
+          res,
+          200,
+          `<GetHostedZoneResponse xmlns="${NS}">${zoneXml(zone)}<DelegationSet><NameServers><NameServer>ns-1.awsdns-00.com</NameServer></NameServers></DelegationSet></GetHostedZoneResponse>`,
+        );
       if (m[2] && method === 'GET') return listSets(zone, q, res);
       if (m[2] && method === 'POST') return changeBatch(zone, body, res);
     }

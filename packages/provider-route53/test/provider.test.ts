@@ -66,8 +66,18 @@ describe('aliases', () => {
   it('A and AAAA aliases (apex and below) are stored as such and plan to nothing', async () => {
     const p = provider();
     await converge(p, [
-      { dnsName: name, recordType: 'A', targets: ['d111111abcdef8.cloudfront.net'], providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }] },
-      { dnsName: name, recordType: 'AAAA', targets: ['d111111abcdef8.cloudfront.net'], providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }] },
+      {
+        dnsName: name,
+        recordType: 'A',
+        targets: ['d111111abcdef8.cloudfront.net'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+      {
+        dnsName: name,
+        recordType: 'AAAA',
+        targets: ['d111111abcdef8.cloudfront.net'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
       {
         dnsName: `lb.${name}`,
         recordType: 'A',
@@ -80,22 +90,39 @@ describe('aliases', () => {
     ]);
     const apexA = stored('A', name)[0];
     const apexAAAA = stored('AAAA', name)[0];
-    expect(apexA?.AliasTarget).toEqual({ HostedZoneId: CLOUDFRONT_ZONE_ID, DNSName: 'd111111abcdef8.cloudfront.net.', EvaluateTargetHealth: true });
+    expect(apexA?.AliasTarget).toEqual({
+      HostedZoneId: CLOUDFRONT_ZONE_ID,
+      DNSName: 'd111111abcdef8.cloudfront.net.',
+      EvaluateTargetHealth: true,
+    });
     expect(apexAAAA?.AliasTarget?.HostedZoneId).toBe(CLOUDFRONT_ZONE_ID); // kept as AAAA, not A (ExternalDNS #4897)
-    expect(stored('A', `lb.${name}`)[0]?.AliasTarget).toEqual({ HostedZoneId: 'Z32O12XQLNTSW2', DNSName: 'my-lb-123.eu-west-1.elb.amazonaws.com.', EvaluateTargetHealth: false });
+    expect(stored('A', `lb.${name}`)[0]?.AliasTarget).toEqual({
+      HostedZoneId: 'Z32O12XQLNTSW2',
+      DNSName: 'my-lb-123.eu-west-1.elb.amazonaws.com.',
+      EvaluateTargetHealth: false,
+    });
     expect(apexA?.TTL).toBeUndefined();
   });
 
   it('a same-zone alias targets the record zone, and CNAME→alias conversion is explicit', async () => {
     await converge(provider(), [
       { dnsName: `web.${name}`, recordType: 'A', targets: ['192.0.2.10'] },
-      { dnsName: `www.${name}`, recordType: 'A', targets: [`web.${name}`], providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }] },
+      {
+        dnsName: `www.${name}`,
+        recordType: 'A',
+        targets: [`web.${name}`],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
     ]);
     expect(stored('A', `www.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe(zone.id);
     // without cnameToAlias a CNAME to an ELB stays a CNAME; with it, it becomes an A alias
-    const plain = await provider().adjustEndpoints([endpoint({ dnsName: `c.${name}`, recordType: 'CNAME', targets: ['x.us-east-1.elb.amazonaws.com'] })]);
+    const plain = await provider().adjustEndpoints([
+      endpoint({ dnsName: `c.${name}`, recordType: 'CNAME', targets: ['x.us-east-1.elb.amazonaws.com'] }),
+    ]);
     expect(plain[0]?.recordType).toBe('CNAME');
-    const converted = await provider({ cnameToAlias: true }).adjustEndpoints([endpoint({ dnsName: `c.${name}`, recordType: 'CNAME', targets: ['x.us-east-1.elb.amazonaws.com'] })]);
+    const converted = await provider({ cnameToAlias: true }).adjustEndpoints([
+      endpoint({ dnsName: `c.${name}`, recordType: 'CNAME', targets: ['x.us-east-1.elb.amazonaws.com'] }),
+    ]);
     expect(converted[0]?.recordType).toBe('A');
     expect(converted[0]?.providerSpecific).toContainEqual({ name: ALIAS_PROPERTY, value: 'true' });
   });
@@ -117,10 +144,19 @@ describe('routing policies', () => {
       at('w1', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '10']]),
       at('w2', ['192.0.2.2'], [[AWS_PROPERTIES.weight, '90']]),
     ]);
-    expect(stored('A', `api.${name}`).map((s) => [s.SetIdentifier, s.Weight])).toEqual([['w1', 10], ['w2', 90]]);
+    expect(stored('A', `api.${name}`).map((s) => [s.SetIdentifier, s.Weight])).toEqual([
+      ['w1', 10],
+      ['w2', 90],
+    ]);
     const variants: [string, [string, string][]][] = [
       ['latency', [[AWS_PROPERTIES.region, 'eu-west-1']]],
-      ['failover', [[AWS_PROPERTIES.failover, 'PRIMARY'], [AWS_PROPERTIES.healthCheckId, '11111111-2222-3333-4444-555555555555']]],
+      [
+        'failover',
+        [
+          [AWS_PROPERTIES.failover, 'PRIMARY'],
+          [AWS_PROPERTIES.healthCheckId, '11111111-2222-3333-4444-555555555555'],
+        ],
+      ],
       ['geo', [[AWS_PROPERTIES.geolocationCountryCode, 'DE']]],
       ['geoprox', [[AWS_PROPERTIES.geoproximityCoordinates, '49.22,-74.01']]],
       ['multi', [[AWS_PROPERTIES.multiValueAnswer, '']]],
@@ -136,7 +172,10 @@ describe('routing policies', () => {
     await converge(p, [at('blue', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '100']])]);
     await converge(p, [at('blue', ['192.0.2.1'], [[AWS_PROPERTIES.region, 'us-east-1']])]);
     const batch = p.lastApply.find((b) => b.changes.some((c) => c.ResourceRecordSet?.Type === 'A'));
-    expect(batch?.changes.filter((c) => c.ResourceRecordSet?.Type === 'A').map((c) => c.Action)).toEqual(['DELETE', 'CREATE']);
+    expect(batch?.changes.filter((c) => c.ResourceRecordSet?.Type === 'A').map((c) => c.Action)).toEqual([
+      'DELETE',
+      'CREATE',
+    ]);
     expect(stored('A', `api.${name}`)[0]?.Region).toBe('us-east-1');
   });
 
@@ -144,7 +183,17 @@ describe('routing policies', () => {
     const p = provider();
     const before = fake.requests.length;
     const err = await p
-      .applyChanges({ ...emptyChanges(), create: [endpoint({ dnsName: `x.${name}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: [{ name: AWS_PROPERTIES.weight, value: '1' }] })] })
+      .applyChanges({
+        ...emptyChanges(),
+        create: [
+          endpoint({
+            dnsName: `x.${name}`,
+            recordType: 'A',
+            targets: ['192.0.2.1'],
+            providerSpecific: [{ name: AWS_PROPERTIES.weight, value: '1' }],
+          }),
+        ],
+      })
       .catch((e: unknown) => e);
     expect(isDnsError(err) && err.code).toBe('VALIDATION');
     expect(fake.requests.length).toBe(before);
@@ -168,7 +217,12 @@ describe('writes', () => {
       desired: [
         { dnsName: `good1.${name}`, recordType: 'A', targets: ['192.0.2.1'] },
         // an alias to a name of this zone that does not exist: only Route53 can tell
-        { dnsName: `bad.${name}`, recordType: 'A', targets: [`missing.${name}`], providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }] },
+        {
+          dnsName: `bad.${name}`,
+          recordType: 'A',
+          targets: [`missing.${name}`],
+          providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+        },
         { dnsName: `good2.${name}`, recordType: 'A', targets: ['192.0.2.3'] },
       ],
       policy: 'sync',
@@ -177,7 +231,9 @@ describe('writes', () => {
     }).catch((e: unknown) => e);
     expect(isDnsError(err) && err.code).toBe('PARTIAL_APPLY');
     expect((err as Error).message).toContain(`bad.${name}`);
-    expect((err as Error).message).toContain(`Tried to create an alias that targets missing.${name}., type A in zone ${zone.id}, but that target was not found`);
+    expect((err as Error).message).toContain(
+      `Tried to create an alias that targets missing.${name}., type A in zone ${zone.id}, but that target was not found`,
+    );
     expect(stored('A', `good1.${name}`)).toHaveLength(1);
     expect(stored('A', `good2.${name}`)).toHaveLength(1);
     expect(stored('A', `bad.${name}`)).toHaveLength(0);
@@ -187,7 +243,10 @@ describe('writes', () => {
   it('waits for INSYNC through GetChange when asked', async () => {
     const p = provider({ waitForInsync: { intervalMs: 1 } });
     const before = fake.requests.length;
-    await p.applyChanges({ ...emptyChanges(), create: [endpoint({ dnsName: `w.${name}`, recordType: 'A', targets: ['192.0.2.1'] })] });
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `w.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
     expect(fake.requests.slice(before).filter((r) => r.startsWith('GET /2013-04-01/change/')).length).toBe(2);
   });
 
@@ -207,18 +266,29 @@ describe('zones', () => {
     const priv = fake.addZone({ name, private: true, id: 'ZZZPRIVATE' + n });
     const p = provider();
     const info = await p.zoneInfo();
-    expect(info.map((z) => [z.id, z.primary])).toEqual([[zone.id, true], [priv.id, false]]);
+    expect(info.map((z) => [z.id, z.primary])).toEqual([
+      [zone.id, true],
+      [priv.id, false],
+    ]);
     await p.applyChanges({
       ...emptyChanges(),
       create: [
-        endpoint({ dnsName: `in.${name}`, recordType: 'A', targets: ['10.0.0.1'], providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: priv.id }] }),
+        endpoint({
+          dnsName: `in.${name}`,
+          recordType: 'A',
+          targets: ['10.0.0.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: priv.id }],
+        }),
         endpoint({ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }),
       ],
     });
     expect(fake.recordSets(priv.id).some((s) => s.Name === `in.${name}.`)).toBe(true);
     expect(stored('A', `out.${name}`)).toHaveLength(1);
     const records = await p.records();
-    expect(records.find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({ name: AWS_PROPERTIES.hostedZoneId, value: priv.id });
+    expect(records.find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({
+      name: AWS_PROPERTIES.hostedZoneId,
+      value: priv.id,
+    });
     expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([priv.id]);
   });
 
@@ -235,28 +305,45 @@ describe('throttling', () => {
     const p = provider({ rateLimiter: limiter, throttleBackoffMs: 300, maxAttempts: 6 });
     fake.failNext(3, { code: 'Throttling' });
     const first = fake.arrivals.length;
-    await p.applyChanges({ ...emptyChanges(), create: [endpoint({ dnsName: `t.${name}`, recordType: 'A', targets: ['192.0.2.1'] })] });
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `t.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
     expect(p.api.stats.throttled).toBe(3);
     expect(stored('A', `t.${name}`)).toHaveLength(1);
     // no request went out within the backoff after a throttled one
     const times = fake.arrivals.slice(first);
     expect(times.length).toBe(6); // zones and records read (2 throttled), then the change (1 throttled)
-    for (let i = 1; i < 4; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(295);
+    for (let i = 1; i < 4; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(295);
   });
 
   it('PriorRequestNotComplete is retried as a throttle', async () => {
-    const p = provider({ maxAttempts: 3, throttleBackoffMs: 10, rateLimiter: new RateLimiter({ requests: 5, windowMs: 1000 }) });
+    const p = provider({
+      maxAttempts: 3,
+      throttleBackoffMs: 10,
+      rateLimiter: new RateLimiter({ requests: 5, windowMs: 1000 }),
+    });
     fake.failNext(1, { code: 'PriorRequestNotComplete', method: 'POST' });
-    await p.applyChanges({ ...emptyChanges(), create: [endpoint({ dnsName: `p.${name}`, recordType: 'A', targets: ['192.0.2.1'] })] });
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `p.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
     expect(stored('A', `p.${name}`)).toHaveLength(1);
   });
 
   it('the fake throttles past 5 requests/s and an unpaced client gets typed PROVIDER_RATE_LIMITED errors', async () => {
     const strict = await startFakeRoute53();
     strict.addZone({ name: 'rl.test' });
-    const p = new Route53Provider({ endpoint: strict.url, credentials, rateLimiter: false, maxAttempts: 1, zoneCacheTtlMs: 0 });
+    const p = new Route53Provider({
+      endpoint: strict.url,
+      credentials,
+      rateLimiter: false,
+      maxAttempts: 1,
+      zoneCacheTtlMs: 0,
+    });
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => p.api.listHostedZones()));
-    const rejected = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { code: string });
+    const rejected = results.filter((r) => r.status === 'rejected').map((r) => r.reason as { code: string });
     expect(rejected.length).toBeGreaterThan(0);
     expect(rejected.every((e) => e.code === 'PROVIDER_RATE_LIMITED')).toBe(true);
     expect(strict.throttled).toBe(rejected.length);

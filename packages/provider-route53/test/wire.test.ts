@@ -34,9 +34,22 @@ describe('Route53 wire format (SDK against the fake)', () => {
     const a = api();
     const changes = Array.from({ length: 650 }, (_, i) => ({
       Action: 'CREATE' as const,
-      ResourceRecordSet: { Name: `h${i}.rr.wire.test.`, Type: 'A' as const, TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] },
+      ResourceRecordSet: {
+        Name: `h${i}.rr.wire.test.`,
+        Type: 'A' as const,
+        TTL: 60,
+        ResourceRecords: [{ Value: '192.0.2.1' }],
+      },
     }));
-    changes.push({ Action: 'CREATE', ResourceRecordSet: { Name: '*.rr.wire.test.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.9' }] } });
+    changes.push({
+      Action: 'CREATE',
+      ResourceRecordSet: {
+        Name: '*.rr.wire.test.',
+        Type: 'A',
+        TTL: 60,
+        ResourceRecords: [{ Value: '192.0.2.9' }],
+      },
+    });
     const info = await a.changeRecordSets(zone.id, changes);
     expect(info.Status).toBe('PENDING');
     const before = fake.requests.length;
@@ -54,18 +67,38 @@ describe('Route53 wire format (SDK against the fake)', () => {
       const a = new Route53Api({ endpoint: f.url, credentials, rateLimiter: false });
       const err = await a
         .changeRecordSets(zone.id, [
-          { Action: 'DELETE', ResourceRecordSet: { Name: 'x.bad.wire.test.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] } },
-          { Action: 'CREATE', ResourceRecordSet: { Name: 'bad.wire.test.', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'x.example.' }] } },
+          {
+            Action: 'DELETE',
+            ResourceRecordSet: {
+              Name: 'x.bad.wire.test.',
+              Type: 'A',
+              TTL: 60,
+              ResourceRecords: [{ Value: '192.0.2.1' }],
+            },
+          },
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: {
+              Name: 'bad.wire.test.',
+              Type: 'CNAME',
+              TTL: 60,
+              ResourceRecords: [{ Value: 'x.example.' }],
+            },
+          },
         ])
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Route53ApiError);
       const e = err as Route53ApiError;
       expect(e.code).toBe('RECORD_REJECTED');
       expect(e.status).toBe(400);
-      expect(e.message).toContain("Tried to delete resource record set [name='x.bad.wire.test.', type='A'] but it was not found");
+      expect(e.message).toContain(
+        "Tried to delete resource record set [name='x.bad.wire.test.', type='A'] but it was not found",
+      );
       if (shape === 'invalid-change-batch') {
         expect(e.messages).toHaveLength(2);
-        expect(e.messages[1]).toBe('RRSet of type CNAME with DNS name bad.wire.test. is not permitted at apex in zone bad.wire.test.');
+        expect(e.messages[1]).toBe(
+          'RRSet of type CNAME with DNS name bad.wire.test. is not permitted at apex in zone bad.wire.test.',
+        );
       }
       expect(f.recordSets(zone.id)).toHaveLength(2); // all or nothing
       await f.close();

@@ -40,7 +40,11 @@ export function assertValidChangeSet(changes: Changes, rules: ChangeSetRules): v
       issues.push(
         ...(rules.ownerNames === 'any'
           ? found.filter(
-              (f) => !(f.path[2] === 'dnsName' && (f.code === 'wildcard_partial' || f.code === 'wildcard_position')),
+              (f) =>
+                !(
+                  f.path[2] === 'dnsName' &&
+                  (f.code === 'wildcard_partial' || f.code === 'wildcard_position')
+                ),
             )
           : found),
       );
