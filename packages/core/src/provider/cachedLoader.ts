@@ -35,7 +35,7 @@ export class CachedLoader<T> {
 
   /**
    * The value, loaded when missing, older than the TTL, or when `refresh` is set.
-   * @throws {@link AbortedError} when `options.signal` fires before the value is there (other
+   * @throws `AbortedError` when `options.signal` fires before the value is there (other
    * callers sharing the load are not affected); whatever the load throws otherwise.
    */
   get(options: CallOptions = {}, refresh = false): Promise<T> {
