@@ -1,10 +1,12 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare (against the local fake). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare and route53 (against the local fakes).
+// Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
 import { benchPdns, printPdnsBench } from './pdns.js';
 import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
+import { benchRoute53, printRoute53Bench } from './route53.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -24,5 +26,9 @@ if (wanted('pdns')) {
 }
 if (wanted('cloudflare')) {
   printCloudflareBench(await benchCloudflare());
+  console.log();
+}
+if (wanted('route53')) {
+  printRoute53Bench(await benchRoute53());
   console.log();
 }

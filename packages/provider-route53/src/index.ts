@@ -1,5 +1,5 @@
 // Client
-export { Route53Api, MAX_RECORD_SETS_PER_PAGE, MAX_ZONES_PER_PAGE } from './client.js';
+export { Route53Api, MAX_RECORD_SETS_PER_PAGE, MAX_ZONES_PER_PAGE, ROUTE53_PACE } from './client.js';
 export type {
   Route53ClientOptions,
   Route53ConnectionOptions,

@@ -206,6 +206,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
   const changes = new Map<string, { polls: number; submitted: string }>();
   const requests: string[] = [];
   const arrivals: number[] = [];
+  const sortedCache = new Map<string, { of: FakeRecordSet[]; length: number; sorted: FakeRecordSet[] }>();
   const sent: number[] = [];
   let faults: (FakeFault & { left: number })[] = [];
   const limit = options.rateLimit === undefined ? 5 : options.rateLimit;
@@ -246,7 +247,17 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       return zone;
     },
     recordSets(zoneId) {
-      return [...(zones.get(zoneId)?.sets ?? [])].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+      const sets = zones.get(zoneId)?.sets ?? [];
+      // the sorted order is kept until the zone's list changes: sorting 20,000 sets on every page
+      // would block the event loop the client under test shares with the fake
+      const cached = sortedCache.get(zoneId);
+      if (cached && cached.of === sets && cached.length === sets.length) return [...cached.sorted];
+      const sorted = sets
+        .map((set) => ({ set, key: sortKey(set) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map((x) => x.set);
+      sortedCache.set(zoneId, { of: sets, length: sets.length, sorted });
+      return [...sorted];
     },
     failNext(count, fault) {
       faults.push({ ...fault, left: count });
@@ -389,8 +400,15 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
         Type: type ?? '',
         SetIdentifier: q.get('identifier') ?? '',
       });
-      start = sorted.findIndex((s) => sortKey(s) >= from);
-      if (start < 0) start = sorted.length;
+      // first set at or after the start tuple (binary search: the list is in key order)
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sortKey(sorted[mid] as FakeRecordSet) < from) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo;
     }
     const page = sorted.slice(start, start + max);
     const next = sorted[start + max];
@@ -483,12 +501,14 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
   }
 
   const server: Server = createServer((req, res) => {
+    // a request counts from when it arrives, not from when its body has been read
+    const arrived = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       requests.push(`${req.method} ${req.url}`);
-      arrivals.push(Date.now());
+      arrivals.push(arrived);
       // signed requests only: a client without credentials or signing is caught here
       const auth = req.headers['authorization'];
       if (typeof auth !== 'string' || !auth.startsWith('AWS4-HMAC-SHA256 ') || !req.headers['x-amz-date'])
@@ -517,7 +537,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
         return error(res, STATUS[code] ?? 500, code, message);
       }
       if (limit !== false) {
-        const now = Date.now();
+        const now = arrived;
         while (sent.length && (sent[0] as number) <= now - 1000) sent.shift();
         if (sent.length >= limit) {
           fake.throttled++;
