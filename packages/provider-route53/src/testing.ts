@@ -45,6 +45,11 @@ export interface FakeRoute53Options {
   pendingPolls?: number;
   /** Which XML shape InvalidChangeBatch errors use (default `invalid-change-batch`). */
   invalidChangeBatchShape?: 'invalid-change-batch' | 'error-response';
+  /**
+   * How long (ms) a zone keeps "processing" after a change batch: another change to it in that time
+   * is answered `PriorRequestNotComplete` (default 0: never).
+   */
+  processingMs?: number;
   /** Canonical alias target zones accepted besides the fake's own zones. */
   aliasZones?: readonly string[];
 }
@@ -213,6 +218,8 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
   const pendingPolls = options.pendingPolls ?? 1;
   const shape = options.invalidChangeBatchShape ?? 'invalid-change-batch';
   const aliasZones = new Set(options.aliasZones ?? []);
+  const processingMs = options.processingMs ?? 0;
+  const busyUntil = new Map<string, number>();
   const parser = new XMLParser({
     ignoreAttributes: true,
     parseTagValue: false,
@@ -289,6 +296,13 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       : error(res, 400, 'InvalidChangeBatch', `[${messages.join(', ')}]`);
 
   function changeBatch(zone: FakeZone, body: string, res: ServerResponse): void {
+    if ((busyUntil.get(zone.id) ?? 0) > Date.now())
+      return error(
+        res,
+        400,
+        'PriorRequestNotComplete',
+        'The request was rejected because Route 53 was still processing a prior request.',
+      );
     const doc: unknown = parser.parse(body);
     const list = (child(doc, 'ChangeResourceRecordSetsRequest', 'ChangeBatch', 'Changes', 'Change') ??
       []) as {
@@ -339,6 +353,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     }
     if (messages.length) return invalidBatch(res, messages);
     zone.sets = work;
+    if (processingMs > 0) busyUntil.set(zone.id, Date.now() + processingMs);
     const id = `C${randomBytes(8).toString('hex').toUpperCase()}`;
     const submitted = new Date().toISOString();
     changes.set(id, { polls: 0, submitted });

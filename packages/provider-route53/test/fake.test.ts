@@ -177,3 +177,33 @@ describe('reads', () => {
     expect((await api.getChange(id)).Status).toBe('INSYNC');
   });
 });
+
+describe('PriorRequestNotComplete', () => {
+  it('a second change to a zone still processing the first is refused; the SDK retries it as a throttle', async () => {
+    const busy = await startFakeRoute53({ rateLimit: false, processingMs: 200 });
+    const z = busy.addZone({ name: 'busy.fake.test' });
+    const once = new Route53Api({ endpoint: busy.url, credentials, rateLimiter: false, maxAttempts: 1 });
+    await once.changeRecordSets(z.id, [{ Action: 'CREATE', ResourceRecordSet: a('a.busy.fake.test') }]);
+    const err = (await once
+      .changeRecordSets(z.id, [{ Action: 'CREATE', ResourceRecordSet: a('b.busy.fake.test') }])
+      .catch((e: unknown) => e)) as Route53ApiError;
+    expect([err.code, err.awsCode, err.retryable]).toEqual([
+      'PROVIDER_RATE_LIMITED',
+      'PriorRequestNotComplete',
+      true,
+    ]);
+    // a client that waits out its budget after the refusal gets through
+    const patient = new Route53Api({
+      endpoint: busy.url,
+      credentials,
+      maxAttempts: 4,
+      throttleBackoffMs: 250,
+      account: 'busy',
+    });
+    await patient.changeRecordSets(z.id, [{ Action: 'CREATE', ResourceRecordSet: a('c.busy.fake.test') }]);
+    await patient.changeRecordSets(z.id, [{ Action: 'CREATE', ResourceRecordSet: a('d.busy.fake.test') }]);
+    expect(patient.stats.throttled).toBeGreaterThanOrEqual(1);
+    expect(busy.recordSets(z.id).filter((s) => s.Type === 'A')).toHaveLength(3);
+    await busy.close();
+  });
+});
