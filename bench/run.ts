@@ -1,11 +1,13 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner (against local fakes). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner and route53 (against the local
+// fakes). Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
 import { benchPdns, printPdnsBench } from './pdns.js';
 import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
 import { benchHetzner, printHetznerBench } from './hetzner.js';
+import { benchRoute53, printRoute53Bench } from './route53.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -29,5 +31,9 @@ if (wanted('cloudflare')) {
 }
 if (wanted('hetzner')) {
   printHetznerBench(await benchHetzner());
+  console.log();
+}
+if (wanted('route53')) {
+  printRoute53Bench(await benchRoute53());
   console.log();
 }

@@ -17,6 +17,11 @@ export interface ChangeSetRules {
   setIdentifierHint?: string;
   /** Extra record types for content validation (see `validateEndpoint`). */
   parseOptions?: EndpointParseOptions;
+  /**
+   * Which owner names the provider stores (its `capabilities.ownerNames`): with `any`, a `*` inside
+   * a name or not leftmost (`_externaldns.a-*.apps`, a derived marker) is no issue. Default `hostname`.
+   */
+  ownerNames?: 'hostname' | 'any';
   /** Provider-specific checks of each record to be written (creates and new versions of updates). */
   checkWrite?: (ep: Endpoint, path: IssuePath, issues: Issue[]) => void;
 }
@@ -32,7 +37,19 @@ export function assertValidChangeSet(changes: Changes, rules: ChangeSetRules): v
   for (const list of ['create', 'updateNew'] as const) {
     changes[list].forEach((ep, i) => {
       const path = [list, i];
-      appendAll(issues, validateEndpoint(ep, path, rules.parseOptions));
+      const found = validateEndpoint(ep, path, rules.parseOptions);
+      appendAll(
+        issues,
+        rules.ownerNames === 'any'
+          ? found.filter(
+              (f) =>
+                !(
+                  f.path[2] === 'dnsName' &&
+                  (f.code === 'wildcard_partial' || f.code === 'wildcard_position')
+                ),
+            )
+          : found,
+      );
       if (ep.targets.length === 0) {
         issues.push({
           path: [...path, 'targets'],

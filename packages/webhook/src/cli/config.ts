@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
-export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'hetzner', 'inmemory'] as const;
+export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'hetzner', 'route53', 'inmemory'] as const;
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
@@ -22,6 +22,24 @@ export interface WebhookConfig {
    * uses) or `HCLOUD_TOKEN` (Hetzner's own tools); `HETZNER_BASE_URL` for tests.
    */
   hetzner: { token: string; baseUrl: string | undefined } | undefined;
+  /**
+   * ExternalDNS's own variables (`EXTERNAL_DNS_AWS_*`, its flags as environment variables). The
+   * credentials come from the AWS SDK's chain: `AWS_ACCESS_KEY_ID`…, `AWS_PROFILE`, IRSA
+   * (`AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`), EKS Pod Identity, ECS, IMDSv2.
+   */
+  route53:
+    | {
+        region: string | undefined;
+        endpoint: string | undefined;
+        zoneType: 'public' | 'private' | undefined;
+        zoneTags: Record<string, string>;
+        assumeRole: { roleArn: string; externalId?: string } | undefined;
+        evaluateTargetHealth: boolean;
+        preferCname: boolean;
+        maxAttempts: number;
+        profile: string | undefined;
+      }
+    | undefined;
   domainFilter: { include: string[]; exclude: string[] };
   api: { host: string; port: number };
   health: { host: string; port: number };
@@ -95,6 +113,16 @@ const envSchema = z.object({
   HETZNER_API_TOKEN: z.string().optional(),
   HCLOUD_TOKEN: z.string().optional(),
   HETZNER_BASE_URL: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  AWS_ENDPOINT_URL_ROUTE_53: z.string().optional(),
+  EXTERNAL_DNS_AWS_ZONE_TYPE: z.string().optional(),
+  EXTERNAL_DNS_AWS_ZONE_TAGS: commaList,
+  EXTERNAL_DNS_AWS_ASSUME_ROLE: z.string().optional(),
+  EXTERNAL_DNS_AWS_ASSUME_ROLE_EXTERNAL_ID: z.string().optional(),
+  EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH: oneOf(['true', 'false'] as const, 'true'),
+  EXTERNAL_DNS_AWS_PREFER_CNAME: oneOf(['true', 'false'] as const, 'false'),
+  EXTERNAL_DNS_AWS_API_RETRIES: z.string().optional(),
+  EXTERNAL_DNS_AWS_PROFILE: z.string().optional(),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
   WEBHOOK_HOST: host('127.0.0.1'),
@@ -140,6 +168,19 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
       issues.push(`HETZNER_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
   }
+  if (provider === 'route53') {
+    const type = env['EXTERNAL_DNS_AWS_ZONE_TYPE']?.trim().toLowerCase() ?? '';
+    if (!['', 'public', 'private'].includes(type))
+      issues.push(
+        `EXTERNAL_DNS_AWS_ZONE_TYPE: must be public, private or empty, got ${JSON.stringify(type)}`,
+      );
+    const retries = env['EXTERNAL_DNS_AWS_API_RETRIES']?.trim() ?? '';
+    if (retries !== '' && !/^\d+$/.test(retries))
+      issues.push(`EXTERNAL_DNS_AWS_API_RETRIES: must be a whole number, got ${JSON.stringify(retries)}`);
+    const endpoint = env['AWS_ENDPOINT_URL_ROUTE_53']?.trim() ?? '';
+    if (endpoint !== '' && !URL.canParse(endpoint))
+      issues.push(`AWS_ENDPOINT_URL_ROUTE_53: must be a URL, got ${JSON.stringify(endpoint)}`);
+  }
   if (
     provider === 'inmemory' &&
     (env['DOMAIN_FILTER'] ?? '').split(',').every((entry) => entry.trim() === '')
@@ -183,6 +224,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
             baseUrl: e.HETZNER_BASE_URL?.trim() || undefined,
           }
         : undefined,
+    route53: e.DNS_PROVIDER === 'route53' ? route53Settings(e) : undefined,
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
@@ -196,4 +238,29 @@ function cloudflareSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookCo
   return token !== ''
     ? { apiToken: token, ...common }
     : { apiKey: (e.CF_API_KEY ?? '').trim(), apiEmail: (e.CF_API_EMAIL ?? '').trim(), ...common };
+}
+
+function route53Settings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['route53']> {
+  const type = e.EXTERNAL_DNS_AWS_ZONE_TYPE?.trim().toLowerCase();
+  const role = e.EXTERNAL_DNS_AWS_ASSUME_ROLE?.trim() ?? '';
+  const externalId = e.EXTERNAL_DNS_AWS_ASSUME_ROLE_EXTERNAL_ID?.trim() ?? '';
+  const retries = e.EXTERNAL_DNS_AWS_API_RETRIES?.trim() ?? '';
+  return {
+    region: e.AWS_REGION?.trim() || undefined,
+    endpoint: e.AWS_ENDPOINT_URL_ROUTE_53?.trim() || undefined,
+    zoneType: type === 'public' || type === 'private' ? type : undefined,
+    // ExternalDNS's `key=value` or `key` (any value)
+    zoneTags: Object.fromEntries(
+      e.EXTERNAL_DNS_AWS_ZONE_TAGS.map((tag) => {
+        const at = tag.indexOf('=');
+        return at < 0 ? [tag, ''] : [tag.slice(0, at), tag.slice(at + 1)];
+      }),
+    ),
+    assumeRole: role ? { roleArn: role, ...(externalId ? { externalId } : {}) } : undefined,
+    evaluateTargetHealth: e.EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH === 'true',
+    preferCname: e.EXTERNAL_DNS_AWS_PREFER_CNAME === 'true',
+    // ExternalDNS counts retries (default 3); the SDK counts attempts
+    maxAttempts: (retries === '' ? 3 : Number(retries)) + 1,
+    profile: e.EXTERNAL_DNS_AWS_PROFILE?.trim() || undefined,
+  };
 }

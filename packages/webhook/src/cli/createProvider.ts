@@ -2,6 +2,7 @@ import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
+import { Route53Provider } from '@openova/dns-provider-route53';
 import type { HealthCheck } from '../server/healthHandler.js';
 import type { WebhookConfig } from './config.js';
 
@@ -71,6 +72,31 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
         secrets: [hz.token],
         close: () => provider.client.close(),
+      };
+    }
+    case 'route53': {
+      const r = config.route53;
+      if (!r) throw new Error('unreachable: route53 settings are validated with the configuration');
+      const provider = new Route53Provider({
+        ...(r.region ? { region: r.region } : {}),
+        ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+        ...(r.profile ? { profile: r.profile } : {}),
+        ...(r.zoneType ? { zoneType: r.zoneType } : {}),
+        ...(Object.keys(r.zoneTags).length ? { zoneTags: r.zoneTags } : {}),
+        ...(r.assumeRole ? { assumeRole: r.assumeRole } : {}),
+        evaluateTargetHealth: r.evaluateTargetHealth,
+        preferCname: r.preferCname,
+        maxAttempts: r.maxAttempts,
+        domainFilter,
+        zoneCacheTtlMs: 30_000,
+      });
+      return {
+        provider,
+        // an authenticated call: the credentials resolve and the account answers
+        healthCheck: (signal) => provider.api.listHostedZones({ signal }),
+        // credentials come from the SDK's chain and never pass through the configuration
+        secrets: [],
+        close: () => Promise.resolve(provider.api.sdk.destroy()),
       };
     }
     case 'inmemory': {

@@ -1,0 +1,367 @@
+import { appendAll } from '@openova/dns-core/provider';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  GetHostedZoneCommand,
+  ListHostedZonesByNameCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
+  type Change,
+  type ChangeInfo,
+  type HostedZone,
+  type ResourceRecordSet,
+  type RRType,
+  type Route53ClientConfig,
+} from '@aws-sdk/client-route-53';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ConfigError } from '@openova/dns-core';
+import { abortableSleep, RATE_LIMITS, rateLimiterFor, type RateLimiterLike } from '@openova/dns-core/http';
+import { toRoute53Error } from './errors.js';
+
+/** Record sets Route53 returns per `ListResourceRecordSets` page at most. */
+export const MAX_RECORD_SETS_PER_PAGE = 300;
+/** Hosted zones per `ListHostedZones` page at most. */
+export const MAX_ZONES_PER_PAGE = 100;
+
+/**
+ * The pace the default limiter keeps: Route53's 5 requests per second per account, over a window of
+ * 1,100 ms rather than 1,000. Requests are counted when they leave the limiter and Route53 counts
+ * them when they arrive; without the margin, a request delayed on its way (a large change batch
+ * being signed and sent, a GC pause) and a quick one after it land in one second and are throttled.
+ */
+export const ROUTE53_PACE = {
+  requests: RATE_LIMITS.route53.requests,
+  windowMs: 1100,
+  strategy: 'sliding-window',
+} as const;
+
+/** Static credentials, or a provider of them (any `@aws-sdk/credential-providers` function). */
+export type Route53Credentials = Route53ClientConfig['credentials'];
+
+/** How to build the SDK client when none is given. */
+export interface Route53ConnectionOptions {
+  /** Signing region (default `us-east-1`, the `aws` partition's). */
+  region?: string;
+  /**
+   * Credentials; default the SDK's Node chain (environment, SSO, profiles, web identity (IRSA),
+   * container (ECS, EKS Pod Identity), IMDSv2).
+   */
+  credentials?: Route53Credentials;
+  /** A named profile of the shared config files for the default chain (ExternalDNS `--aws-profile`). */
+  profile?: string;
+  /** Assume this role on top of the credentials (ExternalDNS `--aws-assume-role`). */
+  assumeRole?: { roleArn: string; externalId?: string; sessionName?: string };
+  /** API endpoint (tests: the loopback fake). */
+  endpoint?: string;
+  /** Attempts per call, retries included (default 3, ExternalDNS `--aws-api-retries`). */
+  maxAttempts?: number;
+  /** The SDK's retry mode: `standard` (default) or `adaptive` (a client-side token bucket). */
+  retryMode?: 'standard' | 'adaptive';
+  /** Per-attempt timeout in ms (default 30 000); a timed-out attempt is retried. */
+  requestTimeoutMs?: number;
+}
+
+export interface Route53ClientOptions extends Route53ConnectionOptions {
+  /** A ready SDK client; the connection options are then ignored. */
+  client?: Route53Client;
+  /**
+   * The account's request budget, shared by every client with the same `account` in this process
+   * (default: core's limiter at {@link ROUTE53_PACE}, Route53's 5 requests/s with a margin). `false` leaves pacing to the SDK.
+   */
+  rateLimiter?: RateLimiterLike | false;
+  /** Names the account for the shared limiter (default `default`). Hashed, never stored. */
+  account?: string;
+  /** How long (ms) nothing is sent after a `Throttling` answer (default 1,000, Route53's window). */
+  throttleBackoffMs?: number;
+  /** Longest wait (ms) for the limiter before a call fails as rate limited (default 60,000). */
+  maxRateLimitWaitMs?: number;
+}
+
+export interface Route53CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** What the client has done so far: the benchmark's and the tests' view. */
+export interface Route53ClientStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Requests by operation. */
+  byOperation: Record<string, number>;
+  /** Throttling answers received. */
+  throttled: number;
+  /** Time (ms) spent waiting on the request budget. */
+  waitedMs: number;
+}
+
+const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
+
+function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
+  const region = options.region ?? 'us-east-1';
+  let credentials =
+    options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+  if (options.assumeRole) {
+    credentials = fromTemporaryCredentials({
+      masterCredentials: credentials,
+      params: {
+        RoleArn: options.assumeRole.roleArn,
+        RoleSessionName: options.assumeRole.sessionName ?? 'openova-dns',
+        ...(options.assumeRole.externalId ? { ExternalId: options.assumeRole.externalId } : {}),
+      },
+      clientConfig: { region },
+    });
+  }
+  if (
+    options.maxAttempts !== undefined &&
+    !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)
+  )
+    throw new ConfigError('route53: maxAttempts must be a positive integer');
+  return new Route53Client({
+    region,
+    credentials,
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: options.retryMode ?? 'standard',
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+}
+
+/**
+ * The Route53 calls the provider makes, on the AWS SDK v3 client: every page of a list, the
+ * account's 5 requests/s budget applied to every attempt (retries included), SDK errors mapped onto
+ * {@link Route53ApiError}. The SDK signs requests, parses REST-XML (both InvalidChangeBatch shapes)
+ * and retries throttling with backoff.
+ */
+export class Route53Api {
+  readonly sdk: Route53Client;
+  readonly stats: Route53ClientStats = { requests: 0, byOperation: {}, throttled: 0, waitedMs: 0 };
+  readonly #limiter: RateLimiterLike | undefined;
+  readonly #throttleBackoffMs: number;
+  readonly #maxWaitMs: number;
+
+  constructor(options: Route53ClientOptions = {}) {
+    this.sdk = options.client ?? buildSdkClient(options);
+    this.#limiter =
+      options.rateLimiter === false
+        ? undefined
+        : (options.rateLimiter ??
+          rateLimiterFor({
+            scope: `route53:${options.endpoint ?? 'aws'}`,
+            credential: options.account ?? 'default',
+            policy: ROUTE53_PACE,
+          }));
+    this.#throttleBackoffMs = options.throttleBackoffMs ?? 1000;
+    this.#maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
+    const limiter = this.#limiter;
+    // per attempt (after the SDK's retry middleware): wait for the budget, count, note throttling
+    this.sdk.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+        if (limiter) {
+          const started = Date.now();
+          await limiter.acquire({ maxWaitMs: this.#maxWaitMs, signal: this.#signal });
+          this.stats.waitedMs += Date.now() - started;
+        }
+        this.stats.requests++;
+        this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
+        try {
+          return await next(args);
+        } catch (error) {
+          const name = (error as { name?: string }).name ?? '';
+          if (THROTTLE_CODES.has(name)) {
+            this.stats.throttled++;
+            limiter?.block(Date.now() + this.#throttleBackoffMs);
+          }
+          throw error;
+        }
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'openovaRoute53Budget', override: true },
+    );
+  }
+
+  // The signal of the call in flight, for waits inside the middleware (calls are sequential per use).
+  #signal: AbortSignal | undefined;
+
+  async #send<T>(
+    operation: string,
+    call: { method: string; path: string },
+    run: (abortSignal: AbortSignal | undefined) => Promise<T>,
+    options: Route53CallOptions,
+  ): Promise<T> {
+    this.#signal = options.signal;
+    try {
+      return await run(options.signal);
+    } catch (error) {
+      throw toRoute53Error(error, { operation, ...call });
+    }
+  }
+
+  /** Every hosted zone of the account (`ListHostedZones`, all pages). */
+  async listHostedZones(options: Route53CallOptions = {}): Promise<HostedZone[]> {
+    const out: HostedZone[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.#send(
+        'ListHostedZones',
+        { method: 'GET', path: '/2013-04-01/hostedzone' },
+        (abortSignal) =>
+          this.sdk.send(
+            new ListHostedZonesCommand({
+              MaxItems: MAX_ZONES_PER_PAGE,
+              ...(marker ? { Marker: marker } : {}),
+            }),
+            abortSignal ? { abortSignal } : {},
+          ),
+        options,
+      );
+      appendAll(out, page.HostedZones ?? []);
+      marker = page.IsTruncated ? page.NextMarker : undefined;
+    } while (marker);
+    return out;
+  }
+
+  /** Zones named `dnsName` (`ListHostedZonesByName`; a name can exist as several zones). */
+  async listHostedZonesByName(dnsName: string, options: Route53CallOptions = {}): Promise<HostedZone[]> {
+    const want = dnsName.toLowerCase().replace(/\.?$/, '.');
+    const page = await this.#send(
+      'ListHostedZonesByName',
+      { method: 'GET', path: '/2013-04-01/hostedzonesbyname' },
+      (abortSignal) =>
+        this.sdk.send(
+          new ListHostedZonesByNameCommand({ DNSName: want, MaxItems: MAX_ZONES_PER_PAGE }),
+          abortSignal ? { abortSignal } : {},
+        ),
+      options,
+    );
+    return (page.HostedZones ?? []).filter((z) => (z.Name ?? '').toLowerCase() === want);
+  }
+
+  /** One zone by id (`GetHostedZone`). */
+  async getHostedZone(id: string, options: Route53CallOptions = {}): Promise<HostedZone> {
+    const out = await this.#send(
+      'GetHostedZone',
+      { method: 'GET', path: `/2013-04-01/hostedzone/${id}` },
+      (abortSignal) =>
+        this.sdk.send(new GetHostedZoneCommand({ Id: id }), abortSignal ? { abortSignal } : {}),
+      options,
+    );
+    if (!out.HostedZone)
+      throw toRoute53Error(new Error('no HostedZone in the answer'), {
+        operation: 'GetHostedZone',
+        method: 'GET',
+        path: `/2013-04-01/hostedzone/${id}`,
+      });
+    return out.HostedZone;
+  }
+
+  /** Tags of zones (`ListTagsForResources`, 10 zones per call), by zone id. */
+  async listZoneTags(
+    ids: readonly string[],
+    options: Route53CallOptions = {},
+  ): Promise<Map<string, Record<string, string>>> {
+    const out = new Map<string, Record<string, string>>();
+    for (let i = 0; i < ids.length; i += 10) {
+      const chunk = ids.slice(i, i + 10);
+      const page = await this.#send(
+        'ListTagsForResources',
+        { method: 'POST', path: '/2013-04-01/tags/hostedzone' },
+        (abortSignal) =>
+          this.sdk.send(
+            new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds: chunk }),
+            abortSignal ? { abortSignal } : {},
+          ),
+        options,
+      );
+      for (const set of page.ResourceTagSets ?? []) {
+        const tags: Record<string, string> = {};
+        for (const t of set.Tags ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
+        if (set.ResourceId) out.set(set.ResourceId, tags);
+      }
+    }
+    return out;
+  }
+
+  /** Every record set of a zone (`ListResourceRecordSets`, all pages of up to 300). */
+  async listRecordSets(
+    zoneId: string,
+    options: Route53CallOptions & { maxItems?: number } = {},
+  ): Promise<ResourceRecordSet[]> {
+    const out: ResourceRecordSet[] = [];
+    let start: { name: string; type: RRType | undefined; identifier: string | undefined } | undefined;
+    const maxItems = options.maxItems ?? MAX_RECORD_SETS_PER_PAGE;
+    for (;;) {
+      const from = start;
+      const page = await this.#send(
+        'ListResourceRecordSets',
+        { method: 'GET', path: `/2013-04-01/hostedzone/${zoneId}/rrset` },
+        (abortSignal) =>
+          this.sdk.send(
+            new ListResourceRecordSetsCommand({
+              HostedZoneId: zoneId,
+              MaxItems: maxItems,
+              ...(from
+                ? {
+                    StartRecordName: from.name,
+                    ...(from.type ? { StartRecordType: from.type } : {}),
+                    ...(from.identifier ? { StartRecordIdentifier: from.identifier } : {}),
+                  }
+                : {}),
+            }),
+            abortSignal ? { abortSignal } : {},
+          ),
+        options,
+      );
+      appendAll(out, page.ResourceRecordSets ?? []);
+      if (!page.IsTruncated || !page.NextRecordName) return out;
+      start = { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier };
+    }
+  }
+
+  /** One change batch (`ChangeResourceRecordSets`): all of it is applied, or none. */
+  async changeRecordSets(
+    zoneId: string,
+    changes: Change[],
+    options: Route53CallOptions & { comment?: string } = {},
+  ): Promise<Partial<ChangeInfo>> {
+    const out = await this.#send(
+      'ChangeResourceRecordSets',
+      { method: 'POST', path: `/2013-04-01/hostedzone/${zoneId}/rrset` },
+      (abortSignal) =>
+        this.sdk.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: { Changes: changes, ...(options.comment ? { Comment: options.comment } : {}) },
+          }),
+          abortSignal ? { abortSignal } : {},
+        ),
+      options,
+    );
+    return out.ChangeInfo ?? {};
+  }
+
+  /** A change's status (`GetChange`): `PENDING` until every Route53 server has it, then `INSYNC`. */
+  async getChange(id: string, options: Route53CallOptions = {}): Promise<Partial<ChangeInfo>> {
+    const out = await this.#send(
+      'GetChange',
+      { method: 'GET', path: `/2013-04-01/change/${id}` },
+      (abortSignal) => this.sdk.send(new GetChangeCommand({ Id: id }), abortSignal ? { abortSignal } : {}),
+      options,
+    );
+    return out.ChangeInfo ?? {};
+  }
+
+  /** Polls `GetChange` every `intervalMs` until `INSYNC`; false when `timeoutMs` passed first. */
+  async waitForInsync(
+    id: string,
+    options: Route53CallOptions & { intervalMs?: number; timeoutMs?: number } = {},
+  ): Promise<boolean> {
+    const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+    for (;;) {
+      const info = await this.getChange(id, options);
+      if (info.Status === 'INSYNC') return true;
+      if (Date.now() >= deadline) return false;
+      await abortableSleep(options.intervalMs ?? 10_000, options.signal);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@openova/dns-core';
+
+export interface Route53ApiErrorOptions {
+  kind: HttpFailureKind;
+  /** The Route53 operation, e.g. `ChangeResourceRecordSets`. */
+  operation: string;
+  method: string;
+  path: string;
+  status?: number;
+  /** Route53's error code (`InvalidChangeBatch`, `Throttling`, `NoSuchHostedZone`, …). */
+  awsCode?: string;
+  /** Every message of the answer (an InvalidChangeBatch may carry several). */
+  messages?: readonly string[];
+  retryable: boolean;
+  attempts?: number;
+  requestId?: string;
+  code?: DnsErrorCode;
+  cause?: unknown;
+}
+
+/**
+ * A Route53 API call failed: core's `HttpProviderError` plus Route53's error code and messages.
+ * Built from the AWS SDK's exception; never carries credentials (the SDK's exception is kept only as
+ * a one-line `cause` in `util.inspect`, and it holds no credential either).
+ *
+ * `code`: `RECORD_REJECTED` for `InvalidChangeBatch` (and `InvalidInput` on a change),
+ * `PROVIDER_RATE_LIMITED` for `Throttling` and `PriorRequestNotComplete`, `PROVIDER_AUTH` for
+ * 401/403 and signature or credential problems, `UNKNOWN_ZONE` for `NoSuchHostedZone`, else `PROVIDER`.
+ */
+export class Route53ApiError extends HttpProviderError {
+  readonly operation: string;
+  readonly awsCode: string | undefined;
+  readonly messages: readonly string[];
+
+  constructor(message: string, options: Route53ApiErrorOptions) {
+    super(message, {
+      ...options,
+      provider: 'route53',
+      ...(options.messages?.length ? { serverMessage: options.messages.join('; ') } : {}),
+    });
+    this.name = 'Route53ApiError';
+    this.operation = options.operation;
+    this.awsCode = options.awsCode;
+    this.messages = options.messages ?? [];
+  }
+}
+
+/** True for a {@link Route53ApiError} from any copy of this package. */
+export function isRoute53ApiError(value: unknown): value is Route53ApiError {
+  return value instanceof Error && value.name === 'Route53ApiError' && 'awsCode' in value;
+}
+
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'PriorRequestNotComplete',
+  'TooManyRequestsException',
+]);
+const AUTH = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+  'CredentialsProviderError',
+]);
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'socket hang up',
+]);
+
+/** The SDK-wide code for a Route53 error code and HTTP status. */
+export function codeForAws(awsCode: string | undefined, status: number | undefined): DnsErrorCode {
+  if (awsCode && THROTTLING.has(awsCode)) return 'PROVIDER_RATE_LIMITED';
+  if ((awsCode && AUTH.has(awsCode)) || status === 401 || status === 403) return 'PROVIDER_AUTH';
+  if (awsCode === 'InvalidChangeBatch' || awsCode === 'InvalidInput') return 'RECORD_REJECTED';
+  if (awsCode === 'NoSuchHostedZone') return 'UNKNOWN_ZONE';
+  return 'PROVIDER';
+}
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  code?: string;
+  Code?: string;
+  messages?: { Message?: string }[] | string[];
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
+  $retryable?: { throttling?: boolean };
+  $fault?: string;
+  RequestId?: string;
+}
+
+/**
+ * Maps anything the AWS SDK threw onto a {@link Route53ApiError}. The message names the operation,
+ * the status and Route53's code and messages; nothing else from the request goes into it.
+ */
+export function toRoute53Error(
+  error: unknown,
+  call: { operation: string; method: string; path: string },
+): Route53ApiError {
+  if (isRoute53ApiError(error)) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape & Error;
+  const status = e.$metadata?.httpStatusCode;
+  // The SDK does not recognise the `<InvalidChangeBatch><Messages>…` document (the second error
+  // shape): it throws `Unknown` with the parsed `Messages` and `RequestId`. Read it here.
+  const bare = (e as { Messages?: { Message?: unknown } }).Messages;
+  const bareMessages = bare ? ([] as unknown[]).concat(bare.Message ?? []).map(String) : undefined;
+  const awsCode = bareMessages ? 'InvalidChangeBatch' : (e.Code ?? e.code ?? e.name);
+  const list = bareMessages
+    ? bareMessages
+    : Array.isArray(e.messages)
+      ? e.messages.map((m) => (typeof m === 'string' ? m : (m.Message ?? ''))).filter(Boolean)
+      : [];
+  const messages = list.length ? list : e.message ? [e.message] : [];
+  let kind: HttpFailureKind = 'http';
+  if (status === undefined) {
+    if (awsCode === 'TimeoutError' || /timed? ?out/i.test(e.message ?? '')) kind = 'timeout';
+    else if (
+      (awsCode && NETWORK.has(awsCode)) ||
+      NETWORK.has(e.message ?? '') ||
+      awsCode === 'CredentialsProviderError'
+    )
+      kind = awsCode === 'CredentialsProviderError' ? 'http' : 'network';
+    else kind = 'invalid-response';
+  }
+  const code = codeForAws(awsCode, status);
+  const retryable =
+    code === 'PROVIDER_RATE_LIMITED' ||
+    kind === 'network' ||
+    kind === 'timeout' ||
+    (status !== undefined && status >= 500) ||
+    e.$fault === 'server';
+  const what =
+    status !== undefined ? `answered ${status} ${awsCode ?? ''}`.trim() : `failed (${awsCode ?? kind})`;
+  return new Route53ApiError(
+    `route53: ${call.operation} ${what}${messages.length ? `: ${messages.join('; ')}` : ''}`,
+    {
+      kind,
+      operation: call.operation,
+      method: call.method,
+      path: call.path,
+      ...(status !== undefined ? { status } : {}),
+      ...(awsCode !== undefined ? { awsCode } : {}),
+      messages,
+      retryable,
+      attempts: e.$metadata?.attempts ?? 1,
+      ...(e.$metadata?.requestId || e.RequestId
+        ? { requestId: e.$metadata?.requestId ?? String(e.RequestId) }
+        : {}),
+      code,
+      cause: error,
+    },
+  );
+}

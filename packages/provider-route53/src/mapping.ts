@@ -1,0 +1,290 @@
+/**
+ * Translation between Route53 resource record sets and core endpoints: owner names (trailing dot,
+ * `\052` and other `\ddd` escapes), values (TXT quoting and 255-octet strings, host names without
+ * trailing dot), alias targets and routing policies under ExternalDNS's property names.
+ */
+import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import {
+  endpoint,
+  getProviderSpecific,
+  normalizeDnsName,
+  type Endpoint,
+  type ProviderSpecificProperty,
+} from '@openova/dns-core';
+import {
+  canonicalizeTarget,
+  formatTxtStrings,
+  parseTxtStrings,
+  quoteTxtString,
+} from '@openova/dns-core/provider';
+
+/** `alias`: `true` makes an A or AAAA endpoint an alias record (ExternalDNS's property). */
+export const ALIAS_PROPERTY = 'alias';
+/** ExternalDNS's Route53 provider-specific property names, exactly. */
+export const AWS_PROPERTIES = {
+  evaluateTargetHealth: 'aws/evaluate-target-health',
+  targetHostedZone: 'aws/target-hosted-zone',
+  hostedZoneId: 'aws/hosted-zone-id',
+  weight: 'aws/weight',
+  region: 'aws/region',
+  failover: 'aws/failover',
+  geolocationContinentCode: 'aws/geolocation-continent-code',
+  geolocationCountryCode: 'aws/geolocation-country-code',
+  geolocationSubdivisionCode: 'aws/geolocation-subdivision-code',
+  geoproximityRegion: 'aws/geoproximity-region',
+  geoproximityLocalZoneGroup: 'aws/geoproximity-local-zone-group',
+  geoproximityCoordinates: 'aws/geoproximity-coordinates',
+  geoproximityBias: 'aws/geoproximity-bias',
+  multiValueAnswer: 'aws/multi-value-answer',
+  healthCheckId: 'aws/health-check-id',
+} as const;
+
+/** TTL alias records are read back with (they have none), as ExternalDNS does. */
+export const ALIAS_TTL = 300;
+
+/** The routing policy of a record set, or `simple`. */
+export type RoutingPolicy =
+  'simple' | 'weighted' | 'latency' | 'failover' | 'geolocation' | 'geoproximity' | 'multivalue';
+
+const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME']);
+
+/**
+ * An owner name as Route53 returns it (`\052.example.com.`, `\ddd` octal escapes, any case) in the
+ * form endpoints use: escapes decoded, lower case, no trailing dot.
+ */
+export function decodeRoute53Name(name: string): string {
+  const decoded = name.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+  return normalizeDnsName(decoded);
+}
+
+/** An endpoint name as Route53 stores it: lower case, trailing dot, `*` as `\052`. */
+export function encodeRoute53Name(name: string): string {
+  const n = normalizeDnsName(name);
+  return `${n.replace(/\*/g, '\\052')}.`;
+}
+
+/** The character strings of a TXT target: presentation form (`"a" "b"`), or plain text split at 255 octets. */
+function txtChunks(target: string): string[] {
+  if (target.startsWith('"')) return parseTxtStrings(target) ?? [target];
+  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
+}
+
+/** A target as Route53 wants its `Value`: TXT quoted (≤ 255-octet strings), host names absolute. */
+export function targetToValue(recordType: string, target: string): string {
+  const type = recordType.toUpperCase();
+  if (type === 'TXT' || type === 'SPF') return txtChunks(target).map(quoteTxtString).join(' ');
+  const canonical = canonicalizeTarget(type, target);
+  if (HOST_TYPES.has(type)) return canonical.endsWith('.') ? canonical : `${canonical}.`;
+  if (type === 'MX') {
+    const [pref = '', host = ''] = canonical.split(' ');
+    return `${pref} ${host.endsWith('.') ? host : `${host}.`}`;
+  }
+  if (type === 'SRV') {
+    const [p = '', w = '', port = '', host = ''] = canonical.split(' ');
+    return `${p} ${w} ${port} ${host.endsWith('.') ? host : `${host}.`}`;
+  }
+  return canonical;
+}
+
+/** A Route53 `Value` as an endpoint target (what {@link targetToValue} wrote, read back). */
+export function valueToTarget(recordType: string, value: string): string {
+  const type = recordType.toUpperCase();
+  if (type === 'TXT' || type === 'SPF') {
+    const chunks = parseTxtStrings(value);
+    if (!chunks) return value;
+    const joined = chunks.join('');
+    const again = txtChunks(joined);
+    // plain text when re-splitting it gives the same strings; the presentation form otherwise
+    if (!joined.startsWith('"') && again.length === chunks.length && again.every((c, i) => c === chunks[i]))
+      return joined;
+    return chunks.map(quoteTxtString).join(' ');
+  }
+  return canonicalizeTarget(type, value);
+}
+
+/** The canonical form {@link valueToTarget} gives a desired target once written. */
+export function canonicalTargetFor(recordType: string, target: string): string {
+  return valueToTarget(recordType, targetToValue(recordType, target));
+}
+
+/** True when an A or AAAA endpoint is an alias record (`alias` = `true`, or `A`/`AAAA` naming its own type). */
+export function isAlias(ep: Pick<Endpoint, 'providerSpecific' | 'recordType'>): boolean {
+  const v = ep.providerSpecific.find((p) => p.name === ALIAS_PROPERTY)?.value;
+  // ownership TXT records copy their record's properties; only A and AAAA are aliases
+  if (v === undefined || !['A', 'AAAA'].includes(ep.recordType.toUpperCase())) return false;
+  const lower = v.toLowerCase();
+  return lower === 'true' || lower === ep.recordType.toLowerCase();
+}
+
+/** The routing policy named by an endpoint's properties (the first one found, in ExternalDNS's order). */
+export function routingPolicyOf(ep: Endpoint): RoutingPolicy {
+  const has = (name: string) => getProviderSpecific(ep, name) !== undefined;
+  if (has(AWS_PROPERTIES.weight)) return 'weighted';
+  if (has(AWS_PROPERTIES.region)) return 'latency';
+  if (has(AWS_PROPERTIES.failover)) return 'failover';
+  if (
+    has(AWS_PROPERTIES.geolocationContinentCode) ||
+    has(AWS_PROPERTIES.geolocationCountryCode) ||
+    has(AWS_PROPERTIES.geolocationSubdivisionCode)
+  )
+    return 'geolocation';
+  if (
+    has(AWS_PROPERTIES.geoproximityRegion) ||
+    has(AWS_PROPERTIES.geoproximityLocalZoneGroup) ||
+    has(AWS_PROPERTIES.geoproximityCoordinates)
+  )
+    return 'geoproximity';
+  if (has(AWS_PROPERTIES.multiValueAnswer)) return 'multivalue';
+  return 'simple';
+}
+
+function sortProps(props: ProviderSpecificProperty[]): ProviderSpecificProperty[] {
+  return props.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The routing and health-check properties of a record set, as ExternalDNS names them. */
+function routingProperties(set: ResourceRecordSet): ProviderSpecificProperty[] {
+  const props: ProviderSpecificProperty[] = [];
+  const add = (name: string, value: string | number | boolean | undefined) => {
+    if (value !== undefined) props.push({ name, value: String(value) });
+  };
+  add(AWS_PROPERTIES.weight, set.Weight);
+  add(AWS_PROPERTIES.region, set.Region);
+  add(AWS_PROPERTIES.failover, set.Failover);
+  add(AWS_PROPERTIES.geolocationContinentCode, set.GeoLocation?.ContinentCode);
+  add(AWS_PROPERTIES.geolocationCountryCode, set.GeoLocation?.CountryCode);
+  add(AWS_PROPERTIES.geolocationSubdivisionCode, set.GeoLocation?.SubdivisionCode);
+  const gp = set.GeoProximityLocation;
+  if (gp) {
+    add(AWS_PROPERTIES.geoproximityRegion, gp.AWSRegion);
+    add(AWS_PROPERTIES.geoproximityLocalZoneGroup, gp.LocalZoneGroup);
+    if (gp.Coordinates)
+      add(AWS_PROPERTIES.geoproximityCoordinates, `${gp.Coordinates.Latitude},${gp.Coordinates.Longitude}`);
+    add(AWS_PROPERTIES.geoproximityBias, gp.Bias ?? 0);
+  }
+  if (set.MultiValueAnswer) add(AWS_PROPERTIES.multiValueAnswer, 'true');
+  add(AWS_PROPERTIES.healthCheckId, set.HealthCheckId);
+  return props;
+}
+
+/**
+ * One resource record set as an endpoint. Alias sets read back as their type (A or AAAA) with the
+ * target's name, TTL {@link ALIAS_TTL}, `alias` = `true` and `aws/evaluate-target-health`;
+ * `aws/target-hosted-zone` appears only when `expectedTargetZone` (what the provider would pick for
+ * the target) differs from the stored zone.
+ */
+export function recordSetToEndpoint(
+  set: ResourceRecordSet,
+  expectedTargetZone?: (target: string) => string | undefined,
+): Endpoint {
+  const type = String(set.Type ?? '').toUpperCase();
+  const props = routingProperties(set);
+  let targets: string[];
+  let ttl = set.TTL ?? 0;
+  if (set.AliasTarget) {
+    const target = decodeRoute53Name(set.AliasTarget.DNSName ?? '');
+    targets = [target];
+    ttl = ALIAS_TTL;
+    props.push({ name: ALIAS_PROPERTY, value: 'true' });
+    props.push({
+      name: AWS_PROPERTIES.evaluateTargetHealth,
+      value: String(set.AliasTarget.EvaluateTargetHealth ?? false),
+    });
+    const zoneId = bareZoneId(set.AliasTarget.HostedZoneId ?? '');
+    if (expectedTargetZone?.(target) !== zoneId)
+      props.push({ name: AWS_PROPERTIES.targetHostedZone, value: zoneId });
+  } else {
+    targets = (set.ResourceRecords ?? []).map((r) => valueToTarget(type, r.Value ?? ''));
+  }
+  return endpoint({
+    dnsName: decodeRoute53Name(set.Name ?? ''),
+    recordType: type,
+    targets,
+    recordTTL: ttl,
+    setIdentifier: set.SetIdentifier ?? '',
+    providerSpecific: sortProps(props),
+  });
+}
+
+/** `Z123` from `/hostedzone/Z123` or `Z123`. */
+export function bareZoneId(id: string): string {
+  return id.replace(/^\/?hostedzone\//, '');
+}
+
+function parseBool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return fallback;
+}
+
+/** What {@link endpointToRecordSet} needs to know besides the endpoint. */
+export interface RecordSetContext {
+  /** The hosted zone id the record set is written to (same-zone aliases point at it). */
+  zoneId: string;
+  /** The canonical hosted zone of an alias target, when known. */
+  targetZoneOf: (target: string) => string | undefined;
+  /** Default of `aws/evaluate-target-health` (ExternalDNS: true). */
+  evaluateTargetHealth: boolean;
+}
+
+/** An endpoint as the resource record set Route53 stores for it. */
+export function endpointToRecordSet(ep: Endpoint, ctx: RecordSetContext): ResourceRecordSet {
+  const type = ep.recordType.toUpperCase() as RRType;
+  const set: ResourceRecordSet = { Name: encodeRoute53Name(ep.dnsName), Type: type };
+  if (ep.setIdentifier) set.SetIdentifier = ep.setIdentifier;
+  const prop = (name: string) => getProviderSpecific(ep, name);
+  if (isAlias(ep)) {
+    const target = ep.targets[0] ?? '';
+    set.AliasTarget = {
+      DNSName: `${normalizeDnsName(target)}.`,
+      HostedZoneId: prop(AWS_PROPERTIES.targetHostedZone) ?? ctx.targetZoneOf(target) ?? ctx.zoneId,
+      EvaluateTargetHealth: parseBool(prop(AWS_PROPERTIES.evaluateTargetHealth), ctx.evaluateTargetHealth),
+    };
+  } else {
+    set.TTL = ep.recordTTL;
+    set.ResourceRecords = ep.targets.map((t) => ({ Value: targetToValue(type, t) }));
+  }
+  const weight = prop(AWS_PROPERTIES.weight);
+  if (weight !== undefined) set.Weight = Number.parseInt(weight, 10) || 0;
+  const region = prop(AWS_PROPERTIES.region);
+  if (region !== undefined) set.Region = region as ResourceRecordSet['Region'];
+  const failover = prop(AWS_PROPERTIES.failover);
+  if (failover !== undefined) set.Failover = failover.toUpperCase() as ResourceRecordSet['Failover'];
+  const continent = prop(AWS_PROPERTIES.geolocationContinentCode);
+  const country = prop(AWS_PROPERTIES.geolocationCountryCode);
+  const subdivision = prop(AWS_PROPERTIES.geolocationSubdivisionCode);
+  if (continent !== undefined) set.GeoLocation = { ContinentCode: continent };
+  else if (country !== undefined)
+    set.GeoLocation = {
+      CountryCode: country,
+      ...(subdivision !== undefined ? { SubdivisionCode: subdivision } : {}),
+    };
+  const gpRegion = prop(AWS_PROPERTIES.geoproximityRegion);
+  const gpZone = prop(AWS_PROPERTIES.geoproximityLocalZoneGroup);
+  const gpCoords = prop(AWS_PROPERTIES.geoproximityCoordinates);
+  if (gpRegion !== undefined || gpZone !== undefined || gpCoords !== undefined) {
+    const [lat = '', long = ''] = (gpCoords ?? '').split(',').map((s) => s.trim());
+    set.GeoProximityLocation = {
+      ...(gpRegion !== undefined ? { AWSRegion: gpRegion } : {}),
+      ...(gpZone !== undefined ? { LocalZoneGroup: gpZone } : {}),
+      ...(gpCoords !== undefined ? { Coordinates: { Latitude: lat, Longitude: long } } : {}),
+      Bias: Number.parseInt(prop(AWS_PROPERTIES.geoproximityBias) ?? '0', 10) || 0,
+    };
+  }
+  if (prop(AWS_PROPERTIES.multiValueAnswer) !== undefined) set.MultiValueAnswer = true;
+  const hc = prop(AWS_PROPERTIES.healthCheckId);
+  if (hc !== undefined) set.HealthCheckId = hc;
+  return set;
+}
+
+/** The characters of a record set's `Value` elements (an alias counts its target name). */
+export function valueCharacters(set: ResourceRecordSet): number {
+  if (set.AliasTarget) return (set.AliasTarget.DNSName ?? '').length;
+  return (set.ResourceRecords ?? []).reduce((n, r) => n + (r.Value ?? '').length, 0);
+}
+
+/** The `ResourceRecord` elements of a record set (an alias counts one). */
+export function resourceRecordCount(set: ResourceRecordSet): number {
+  return set.AliasTarget ? 1 : (set.ResourceRecords ?? []).length;
+}

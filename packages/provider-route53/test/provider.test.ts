@@ -1,0 +1,352 @@
+// Route53Provider through core's reconcile loop against the fake: aliases, routing policies,
+// policy switches, bisected batches, split horizon, throttling. Loopback only; no AWS, no IMDS.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DomainFilter,
+  emptyChanges,
+  endpoint,
+  isDnsError,
+  reconcile,
+  TxtRegistry,
+  type EndpointInit,
+  type RecordType,
+} from '@openova/dns-core';
+import { RateLimiter } from '@openova/dns-core/http';
+import {
+  ALIAS_PROPERTY,
+  AWS_PROPERTIES,
+  CLOUDFRONT_ZONE_ID,
+  Route53Provider,
+  type Route53ProviderOptions,
+} from '@openova/dns-provider-route53';
+import { startFakeRoute53, type FakeRoute53, type FakeZone } from '@openova/dns-provider-route53/testing';
+
+process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
+const credentials = { accessKeyId: 'AKIDPROVIDERTEST', secretAccessKey: 'provider-test-secret' };
+let fake: FakeRoute53;
+let n = 0;
+let zone: FakeZone;
+let name: string;
+
+beforeAll(async () => {
+  fake = await startFakeRoute53({ rateLimit: false });
+});
+afterAll(() => fake?.close());
+beforeEach(() => {
+  name = `z${++n}.provider.test`;
+  zone = fake.addZone({ name });
+});
+
+function provider(extra: Partial<Route53ProviderOptions> = {}): Route53Provider {
+  return new Route53Provider({
+    endpoint: fake.url,
+    credentials,
+    rateLimiter: false,
+    domainFilter: new DomainFilter({ include: [name] }),
+    ...extra,
+  });
+}
+
+const TYPES: RecordType[] = ['A', 'AAAA', 'CNAME', 'TXT'];
+
+async function converge(p: Route53Provider, desired: EndpointInit[]): Promise<void> {
+  const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+  const run = (dryRun: boolean) =>
+    reconcile({ registry, desired, policy: 'sync', managedRecordTypes: TYPES, dryRun, safety: false });
+  const first = await run(false);
+  expect(first.plan.hasChanges).toBe(true);
+  const second = await run(true);
+  expect(second.plan.changes).toEqual(emptyChanges());
+}
+
+const stored = (type: string, at: string) =>
+  fake.recordSets(zone.id).filter((s) => s.Type === type && s.Name === `${at}.`);
+
+describe('aliases', () => {
+  it('A and AAAA aliases (apex and below) are stored as such and plan to nothing', async () => {
+    const p = provider();
+    await converge(p, [
+      {
+        dnsName: name,
+        recordType: 'A',
+        targets: ['d111111abcdef8.cloudfront.net'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+      {
+        dnsName: name,
+        recordType: 'AAAA',
+        targets: ['d111111abcdef8.cloudfront.net'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+      {
+        dnsName: `lb.${name}`,
+        recordType: 'A',
+        targets: ['my-lb-123.eu-west-1.elb.amazonaws.com'],
+        providerSpecific: [
+          { name: ALIAS_PROPERTY, value: 'true' },
+          { name: AWS_PROPERTIES.evaluateTargetHealth, value: 'false' },
+        ],
+      },
+    ]);
+    const apexA = stored('A', name)[0];
+    const apexAAAA = stored('AAAA', name)[0];
+    expect(apexA?.AliasTarget).toEqual({
+      HostedZoneId: CLOUDFRONT_ZONE_ID,
+      DNSName: 'd111111abcdef8.cloudfront.net.',
+      EvaluateTargetHealth: true,
+    });
+    expect(apexAAAA?.AliasTarget?.HostedZoneId).toBe(CLOUDFRONT_ZONE_ID); // kept as AAAA, not A (ExternalDNS #4897)
+    expect(stored('A', `lb.${name}`)[0]?.AliasTarget).toEqual({
+      HostedZoneId: 'Z32O12XQLNTSW2',
+      DNSName: 'my-lb-123.eu-west-1.elb.amazonaws.com.',
+      EvaluateTargetHealth: false,
+    });
+    expect(apexA?.TTL).toBeUndefined();
+  });
+
+  it('a same-zone alias targets the record zone, and CNAME→alias conversion is explicit', async () => {
+    await converge(provider(), [
+      { dnsName: `web.${name}`, recordType: 'A', targets: ['192.0.2.10'] },
+      {
+        dnsName: `www.${name}`,
+        recordType: 'A',
+        targets: [`web.${name}`],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+    ]);
+    expect(stored('A', `www.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe(zone.id);
+    // without cnameToAlias a CNAME to an ELB stays a CNAME; with it, it becomes an A alias
+    const plain = await provider().adjustEndpoints([
+      endpoint({ dnsName: `c.${name}`, recordType: 'CNAME', targets: ['x.us-east-1.elb.amazonaws.com'] }),
+    ]);
+    expect(plain[0]?.recordType).toBe('CNAME');
+    const converted = await provider({ cnameToAlias: true }).adjustEndpoints([
+      endpoint({ dnsName: `c.${name}`, recordType: 'CNAME', targets: ['x.us-east-1.elb.amazonaws.com'] }),
+    ]);
+    expect(converted[0]?.recordType).toBe('A');
+    expect(converted[0]?.providerSpecific).toContainEqual({ name: ALIAS_PROPERTY, value: 'true' });
+  });
+});
+
+describe('routing policies', () => {
+  const at = (id: string, targets: string[], props: [string, string][]): EndpointInit => ({
+    dnsName: `api.${name}`,
+    recordType: 'A',
+    setIdentifier: id,
+    targets,
+    recordTTL: 60,
+    providerSpecific: props.map(([n, v]) => ({ name: n, value: v })),
+  });
+
+  it('weighted, latency, failover, geolocation, geoproximity and multivalue sets round-trip', async () => {
+    const p = provider();
+    await converge(p, [
+      at('w1', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '10']]),
+      at('w2', ['192.0.2.2'], [[AWS_PROPERTIES.weight, '90']]),
+    ]);
+    expect(stored('A', `api.${name}`).map((s) => [s.SetIdentifier, s.Weight])).toEqual([
+      ['w1', 10],
+      ['w2', 90],
+    ]);
+    const variants: [string, [string, string][]][] = [
+      ['latency', [[AWS_PROPERTIES.region, 'eu-west-1']]],
+      [
+        'failover',
+        [
+          [AWS_PROPERTIES.failover, 'PRIMARY'],
+          [AWS_PROPERTIES.healthCheckId, '11111111-2222-3333-4444-555555555555'],
+        ],
+      ],
+      ['geo', [[AWS_PROPERTIES.geolocationCountryCode, 'DE']]],
+      ['geoprox', [[AWS_PROPERTIES.geoproximityCoordinates, '49.22,-74.01']]],
+      ['multi', [[AWS_PROPERTIES.multiValueAnswer, '']]],
+    ];
+    for (const [id, props] of variants) await converge(p, [at(id, ['192.0.2.3'], props)]);
+    const last = stored('A', `api.${name}`);
+    expect(last).toHaveLength(1);
+    expect(last[0]?.MultiValueAnswer).toBe(true);
+  });
+
+  it('switching one set between policies is DELETE + CREATE in one batch', async () => {
+    const p = provider();
+    await converge(p, [at('blue', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '100']])]);
+    await converge(p, [at('blue', ['192.0.2.1'], [[AWS_PROPERTIES.region, 'us-east-1']])]);
+    const batch = p.lastApply.find((b) => b.changes.some((c) => c.ResourceRecordSet?.Type === 'A'));
+    expect(batch?.changes.filter((c) => c.ResourceRecordSet?.Type === 'A').map((c) => c.Action)).toEqual([
+      'DELETE',
+      'CREATE',
+    ]);
+    expect(stored('A', `api.${name}`)[0]?.Region).toBe('us-east-1');
+  });
+
+  it('a routing policy without a set identifier is refused before anything is sent', async () => {
+    const p = provider();
+    const before = fake.requests.length;
+    const err = await p
+      .applyChanges({
+        ...emptyChanges(),
+        create: [
+          endpoint({
+            dnsName: `x.${name}`,
+            recordType: 'A',
+            targets: ['192.0.2.1'],
+            providerSpecific: [{ name: AWS_PROPERTIES.weight, value: '1' }],
+          }),
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(isDnsError(err) && err.code).toBe('VALIDATION');
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('writes', () => {
+  it('plan → apply → plan is empty for A, AAAA, CNAME, TXT with UPSERT for plain updates', async () => {
+    const p = provider();
+    await converge(p, [{ dnsName: `a.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    await converge(p, [{ dnsName: `a.${name}`, recordType: 'A', targets: ['192.0.2.2'] }]);
+    expect(p.lastApply[0]?.changes.map((c) => c.Action)).toContain('UPSERT');
+    expect(p.lastApply[0]?.changes.map((c) => c.Action)).not.toContain('DELETE');
+  });
+
+  it('a batch with one bad change applies the rest and names the bad one with Route53 message', async () => {
+    const p = provider();
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const err = await reconcile({
+      registry,
+      desired: [
+        { dnsName: `good1.${name}`, recordType: 'A', targets: ['192.0.2.1'] },
+        // an alias to a name of this zone that does not exist: only Route53 can tell
+        {
+          dnsName: `bad.${name}`,
+          recordType: 'A',
+          targets: [`missing.${name}`],
+          providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+        },
+        { dnsName: `good2.${name}`, recordType: 'A', targets: ['192.0.2.3'] },
+      ],
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+      safety: false,
+    }).catch((e: unknown) => e);
+    expect(isDnsError(err) && err.code).toBe('PARTIAL_APPLY');
+    expect((err as Error).message).toContain(`bad.${name}`);
+    expect((err as Error).message).toContain(
+      `Tried to create an alias that targets missing.${name}., type A in zone ${zone.id}, but that target was not found`,
+    );
+    expect(stored('A', `good1.${name}`)).toHaveLength(1);
+    expect(stored('A', `good2.${name}`)).toHaveLength(1);
+    expect(stored('A', `bad.${name}`)).toHaveLength(0);
+    expect(stored('TXT', `_externaldns.a.bad.${name}`)).toHaveLength(0);
+  });
+
+  it('waits for INSYNC through GetChange when asked', async () => {
+    const p = provider({ waitForInsync: { intervalMs: 1 } });
+    const before = fake.requests.length;
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `w.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(fake.requests.slice(before).filter((r) => r.startsWith('GET /2013-04-01/change/')).length).toBe(2);
+  });
+
+  it('batch limits price an UPSERT twice, in records and characters', () => {
+    const [records, chars] = provider().capabilities.batchLimits ?? [];
+    const ep = endpoint({ dnsName: `t.${name}`, recordType: 'TXT', targets: ['abc', 'de'] });
+    expect(records?.cost({ kind: 'create', endpoint: ep })).toBe(2);
+    expect(records?.cost({ kind: 'update', endpoint: ep, old: ep })).toBe(4);
+    expect(chars?.cost({ kind: 'create', endpoint: ep })).toBe('"abc""de"'.length);
+    expect(chars?.cost({ kind: 'update', endpoint: ep, old: ep })).toBe(2 * '"abc""de"'.length);
+    expect([records?.max, chars?.max]).toEqual([1000, 32000]);
+  });
+});
+
+describe('zones', () => {
+  it('split horizon: public zone first, private by aws/hosted-zone-id; type filter', async () => {
+    const priv = fake.addZone({ name, private: true, id: 'ZZZPRIVATE' + n });
+    const p = provider();
+    const info = await p.zoneInfo();
+    expect(info.map((z) => [z.id, z.primary])).toEqual([
+      [zone.id, true],
+      [priv.id, false],
+    ]);
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [
+        endpoint({
+          dnsName: `in.${name}`,
+          recordType: 'A',
+          targets: ['10.0.0.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: priv.id }],
+        }),
+        endpoint({ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }),
+      ],
+    });
+    expect(fake.recordSets(priv.id).some((s) => s.Name === `in.${name}.`)).toBe(true);
+    expect(stored('A', `out.${name}`)).toHaveLength(1);
+    const records = await p.records();
+    expect(records.find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({
+      name: AWS_PROPERTIES.hostedZoneId,
+      value: priv.id,
+    });
+    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([priv.id]);
+  });
+
+  it('zone tags select zones', async () => {
+    fake.addZone({ name: `tagged.${name}`, tags: { team: 'dns' } });
+    const p = provider({ zoneTags: { team: 'dns' } });
+    expect(await p.zones()).toEqual([`tagged.${name}`]);
+  });
+});
+
+describe('throttling', () => {
+  it('a Throttling storm is survived and no request goes out inside the backoff', async () => {
+    const limiter = new RateLimiter({ requests: 5, windowMs: 1000 });
+    const p = provider({ rateLimiter: limiter, throttleBackoffMs: 300, maxAttempts: 6 });
+    fake.failNext(3, { code: 'Throttling' });
+    const first = fake.arrivals.length;
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `t.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(p.api.stats.throttled).toBe(3);
+    expect(stored('A', `t.${name}`)).toHaveLength(1);
+    // no request went out within the backoff after a throttled one
+    const times = fake.arrivals.slice(first);
+    expect(times.length).toBe(6); // zones and records read (2 throttled), then the change (1 throttled)
+    for (let i = 1; i < 4; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(295);
+  });
+
+  it('PriorRequestNotComplete is retried as a throttle', async () => {
+    const p = provider({
+      maxAttempts: 3,
+      throttleBackoffMs: 10,
+      rateLimiter: new RateLimiter({ requests: 5, windowMs: 1000 }),
+    });
+    fake.failNext(1, { code: 'PriorRequestNotComplete', method: 'POST' });
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `p.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(stored('A', `p.${name}`)).toHaveLength(1);
+  });
+
+  it('the fake throttles past 5 requests/s and an unpaced client gets typed PROVIDER_RATE_LIMITED errors', async () => {
+    const strict = await startFakeRoute53();
+    strict.addZone({ name: 'rl.test' });
+    const p = new Route53Provider({
+      endpoint: strict.url,
+      credentials,
+      rateLimiter: false,
+      maxAttempts: 1,
+      zoneCacheTtlMs: 0,
+    });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => p.api.listHostedZones()));
+    const rejected = results.filter((r) => r.status === 'rejected').map((r) => r.reason as { code: string });
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.every((e) => e.code === 'PROVIDER_RATE_LIMITED')).toBe(true);
+    expect(strict.throttled).toBe(rejected.length);
+    await strict.close();
+  });
+});
