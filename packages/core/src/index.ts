@@ -111,7 +111,7 @@ export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
 export type { PlanConflict } from './reconcile/conflicts.js';
 
 export { silentLogger, pinoLogger, toLogger } from './logger.js';
-export type { Logger, LogFields } from './logger.js';
+export type { Logger, LogFields, FieldsFirstLogger } from './logger.js';
 
 // Rendering
 export { renderPlanText, summarizePlan } from './render/text.js';

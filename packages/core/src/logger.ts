@@ -19,7 +19,7 @@ export const silentLogger: Logger = {};
  * A logger whose methods take the fields first, `(fields, message)`: pino's and bunyan's order.
  * Recognised by pino's `levels.values` and `bindings()`.
  */
-interface FieldsFirstLogger {
+export interface FieldsFirstLogger {
   levels: { values: Record<string, number> };
   bindings(): unknown;
   debug(fields: LogFields, message: string): void;

@@ -642,7 +642,8 @@ export class HttpTransport {
     for (const name of this.#requestIdHeaders) {
       const value = headers[name];
       const first = Array.isArray(value) ? value[0] : value;
-      if (first) return first;
+      // a header is server text like any other: a proxy may echo the credential into it
+      if (first) return this.#redactor.redact(first);
     }
     return undefined;
   }

@@ -147,6 +147,11 @@ export class PlanRows {
     return this;
   }
 
+  /** How many desired records take no part (type not managed, or outside the domain filter). */
+  get desiredOutOfScope(): number {
+    return this.#desiredOutOfScope.length;
+  }
+
   /** The desired records that share a name, type and set identifier, group by group, in input order. */
   crowded(): readonly (readonly Endpoint[])[] {
     return this.#crowded.map((c) => c.slot.candidates);

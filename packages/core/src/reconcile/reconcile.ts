@@ -10,7 +10,7 @@ import {
   type EndpointInit,
   type RecordType,
 } from '../endpoint/endpoint.js';
-import { validateEndpoint } from '../endpoint/parse.js';
+import { parseEndpoint, validateEndpoint } from '../endpoint/parse.js';
 import { ConfigError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { toLogger, type Logger } from '../logger.js';
 import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
@@ -26,7 +26,8 @@ import {
 } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
-import { emptyChanges } from '../provider/changes.js';
+import { CHANGE_LISTS, emptyChanges, type Changes } from '../provider/changes.js';
+import { zoneMatcher } from '../provider/zones.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
 import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
@@ -88,6 +89,8 @@ interface PreparedRun {
   skipped: SkippedChange[];
   scopeCurrent: Endpoint[];
   scopeDesiredCount: number;
+  /** Desired records the planner left out of scope (they are in `skipped`, not in `scopeDesiredCount`). */
+  outOfScopeCount: number;
   zones: string[];
 }
 
@@ -95,6 +98,17 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const { registry, signal } = options;
   const provider = registry.provider;
   throwIfAborted(signal);
+  if (!Array.isArray(options.desired))
+    throw new ValidationError(
+      [
+        {
+          path: [],
+          code: 'invalid_type',
+          message: `desired must be an array of endpoints, got ${options.desired === null ? 'null' : typeof options.desired}`,
+        },
+      ],
+      { summary: 'the desired records are invalid (nothing was applied)' },
+    );
   // The read goes out first: a server takes a while to answer a zone read, and everything about the
   // desired records (checks, canonical form, the planner's index) is done in the meantime. Invalid
   // input cancels the read; nothing is ever written before the checks pass.
@@ -139,9 +153,27 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
       for (let i = start; i < end; i++) {
         // always a copy of the caller's record: a provider may return an endpoint that needs no
         // adjusting as it is, and the plan must not share objects with the caller
-        const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
+        const input: unknown = options.desired[i];
+        if (!isEndpointShaped(input)) {
+          // malformed JavaScript input (null, wrong field types): the shape check says what is wrong
+          try {
+            parseEndpoint(input, { extraRecordTypes });
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            for (const issue of error.issues) issues.push({ ...issue, path: [i, ...issue.path] });
+          }
+          continue;
+        }
+        const ep = endpoint(input);
         desiredInput.push(ep);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
+        // a provider without routing policies refuses set identifiers: say so now, at desired[i]
+        if (ep.setIdentifier !== '' && !provider.capabilities.setIdentifiers)
+          found.push({
+            path: [i, 'setIdentifier'],
+            code: 'set_identifier_unsupported',
+            message: `${describeEndpoint(ep)}: ${provider.name} has no set identifiers (weighted or routed record sets)`,
+          });
         // a record set needs a value: say so at desired[i], not later at the provider's create[j]
         if (ep.targets.length === 0)
           found.push({
@@ -200,8 +232,28 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   );
   let recordChanges = unsatisfiable.changes;
   let altered = unsatisfiable.skipped.length > 0;
+  // A create in no zone the provider serves would fail the whole apply (UNKNOWN_ZONE): leave it
+  // out and say so, as a name outside the domain filter is.
+  const unserved: SkippedChange[] = [];
+  if (zones.length && recordChanges.create.length) {
+    const zoneOf = zoneMatcher(zones);
+    const create = recordChanges.create.filter((ep) => {
+      if (zoneOf(ep.dnsName) !== undefined) return true;
+      unserved.push({
+        record: ep,
+        code: 'outside-domain-filter',
+        reason: `${describeEndpoint(ep)}: no zone of ${provider.name} serves this name (zones: ${zones.join(', ')})`,
+      });
+      return false;
+    });
+    if (unserved.length) {
+      recordChanges = { ...recordChanges, create };
+      altered = true;
+    }
+  }
   const skipped: SkippedChange[] = notWrittenOf(planner, registry);
   appendAll(skipped, unsatisfiable.skipped);
+  appendAll(skipped, unserved);
   // The registry refuses creates at names another owner's marker holds (deviation D2): leave them
   // out of the plan, so the plan shows exactly what will be sent and a converged zone plans nothing.
   const preview = registry.preview?.(recordChanges);
@@ -232,7 +284,14 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     current: scopeCurrent,
     skipped,
   });
-  return { plan, skipped, scopeCurrent, scopeDesiredCount: planner.desiredInScope, zones };
+  return {
+    plan,
+    skipped,
+    scopeCurrent,
+    scopeDesiredCount: planner.desiredInScope,
+    outOfScopeCount: planner.desiredOutOfScope,
+    zones,
+  };
 }
 
 /**
@@ -246,7 +305,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const logger = toLogger(options.logger);
-  const { plan, skipped, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
+  const { plan, skipped, scopeCurrent, scopeDesiredCount, outOfScopeCount, zones } = await prepare(options);
   for (const s of skipped)
     logger.warn?.('desired record not written', { record: s.record.dnsName, code: s.code, reason: s.reason });
   const counts = {
@@ -260,7 +319,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     violations = checkSafety({
       changes: plan.changes,
       current: scopeCurrent,
-      desiredCount: scopeDesiredCount,
+      // desired records that will not be written do not count: a source whose every record is
+      // skipped must not make a sync delete everything we own
+      desiredCount: scopeDesiredCount - (skipped.length - outOfScopeCount),
       ownerId: options.registry.ownerId,
       zones,
       ...(options.safety ? { limits: options.safety } : {}),
@@ -348,6 +409,24 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileRes
     now.filter((ep) => plan.recordTypes.includes(ep.recordType)),
   );
   if (conflicts.length) throw new PlanConflictError(conflicts);
+  // What the registry would add and refuse now must be what was reviewed: a create whose marker
+  // name was taken since, or markers named differently (another prefix), stop the apply.
+  const preview = registry.preview?.(plan.changes);
+  if (preview) {
+    const refused = preview.refusedCreates.map((r) => ({
+      record: describeEndpoint(r.record),
+      reason: 'changed' as const,
+    }));
+    if (refused.length) throw new PlanConflictError(refused);
+    const names = (c: Changes) =>
+      CHANGE_LISTS.flatMap((l) => c[l].map((ep) => `${l} ${nameKey(ep.dnsName, ep.setIdentifier)}`))
+        .sort()
+        .join('\n');
+    if (plan.hasChanges && names(preview.ownershipChanges) !== names(plan.ownershipChanges))
+      throw new ConfigError(
+        'the registry names ownership TXT records differently from the plan (prefix, suffix or wildcardReplacement changed); apply it with the registry configuration it was made with',
+      );
+  }
   throwIfAborted(signal);
   await registry.applyChanges(plan.changes, call);
   toLogger(options.logger).info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
@@ -402,4 +481,25 @@ function indexOf(adjusted: readonly Endpoint[]): (ep: Endpoint) => number {
   const map = new Map<Endpoint, number>();
   adjusted.forEach((ep, i) => map.set(ep, i));
   return (ep) => map.get(ep) ?? -1;
+}
+
+/** The fields `endpoint()` reads, with the types it needs; anything else goes through the shape check. */
+function isEndpointShaped(value: unknown): value is Endpoint | EndpointInit {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (typeof v['dnsName'] !== 'string' || typeof v['recordType'] !== 'string') return false;
+  const targets = v['targets'];
+  if (
+    targets !== undefined &&
+    targets !== null &&
+    !(Array.isArray(targets) && targets.every((t) => typeof t === 'string'))
+  )
+    return false;
+  const ps = v['providerSpecific'];
+  if (ps !== undefined && !(Array.isArray(ps) && ps.every((p) => typeof p === 'object' && p !== null)))
+    return false;
+  const ttl = v['recordTTL'];
+  if (ttl !== undefined && typeof ttl !== 'number') return false;
+  const labels = v['labels'];
+  return labels === undefined || (typeof labels === 'object' && labels !== null);
 }
