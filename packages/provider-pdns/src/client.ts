@@ -691,6 +691,9 @@ export class PowerDnsClient {
         return rrset;
       }),
     };
+    if (body.rrsets.some(hasEscapedTxt) && powerDnsFeatures(await this.version(options)).txtWriteUnescapes) {
+      body.rrsets = body.rrsets.map((rrset) => (hasEscapedTxt(rrset) ? escapeTxtOnceMore(rrset) : rrset));
+    }
     const answer = await this.#send(
       { method: 'PATCH', path: this.#zone(zoneId), body, response: 'none', idempotent: true },
       options,
@@ -1065,4 +1068,27 @@ export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
     }
   });
   return issues;
+}
+
+function txtRecords(rrset: unknown): { content: unknown }[] | undefined {
+  const r = rrset as { type?: unknown; changetype?: unknown; records?: unknown };
+  if ((r.type !== 'TXT' && r.type !== 'SPF') || r.changetype === 'DELETE' || !Array.isArray(r.records))
+    return undefined;
+  return r.records as { content: unknown }[];
+}
+
+/** A TXT or SPF rrset to write whose content holds a backslash (an escape). */
+function hasEscapedTxt(rrset: unknown): boolean {
+  return txtRecords(rrset)?.some((r) => typeof r.content === 'string' && r.content.includes('\\')) ?? false;
+}
+
+/** The rrset with every backslash of its content doubled, for servers that unescape on write. */
+function escapeTxtOnceMore<T>(rrset: T): T {
+  const records = txtRecords(rrset) ?? [];
+  return {
+    ...rrset,
+    records: records.map((r) =>
+      typeof r.content === 'string' ? { ...r, content: r.content.replaceAll('\\', '\\\\') } : r,
+    ),
+  };
 }

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { ConfigError } from '@openova/dns-core';
 import { PowerDnsClient, type PowerDnsClientOptions } from './client.js';
+import { parsePowerDnsVersion, powerDnsFeatures, type PowerDnsVersion } from './version.js';
 
 export { queryDns } from './dns.js';
 export type { DnsAnswer, DnsQueryOptions, DnsResponse } from './dns.js';
@@ -41,7 +42,8 @@ export interface StartPowerDnsOptions {
   sqlite3Path?: string;
   /**
    * Extra or overriding `pdns.conf` settings, e.g. `{ 'default-ttl': '60' }`. The defaults include
-   * `enable-lua-records=yes` and `lua-health-checks-interval=1` (health checks settle within ~1 s).
+   * `enable-lua-records=yes` and `lua-health-checks-interval=1` (health checks settle within ~1 s),
+   * and on 5.1 and later `enable-lua-record-updates=yes` (without it 5.1 refuses LUA writes).
    */
   settings?: Record<string, string>;
   /** How long to wait for the API to answer (default 30 000 ms). */
@@ -324,6 +326,23 @@ function run(command: [string, string[]], input: string): Promise<string> {
   });
 }
 
+/** `pdns_server --version` (4.7 exits with 99 after printing it, so the status is ignored). */
+function serverVersion(command: [string, string[]]): Promise<PowerDnsVersion | undefined> {
+  const [file, args] = command;
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 10_000 }, (_error, stdout, stderr) => {
+      const m = /PowerDNS Authoritative Server (\S+)/.exec(`${stdout}${stderr}`);
+      resolve(m?.[1] === undefined ? undefined : parsePowerDnsVersion(m[1]));
+    });
+  });
+}
+
+/** Defaults that depend on the server's version. */
+function versionSettings(version: PowerDnsVersion | undefined): Record<string, string> {
+  // 5.1 refuses LUA writes through the API without it; older servers refuse the unknown setting
+  return powerDnsFeatures(version).luaWritesNeedSetting ? { 'enable-lua-record-updates': 'yes' } : {};
+}
+
 function chosenRoot(option: string | undefined): string | undefined {
   const root = option ?? process.env['PDNS_ROOT'];
   if (root === undefined || root === '') return undefined;
@@ -367,6 +386,7 @@ export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise
     root,
   );
   const on = runner(root);
+  const expectedVersion = await serverVersion(on.command(pdnsServer, ['--version']));
   const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
   // With a root, the directory is made in the root's /tmp, and the server sees it as /tmp/NAME.
   const base = root === undefined ? tmpdir() : join(root, 'tmp');
@@ -382,7 +402,14 @@ export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        return await launch({ on, pdnsServer, directory, serverDirectory, apiKey, options });
+        return await launch({
+          on,
+          pdnsServer,
+          directory,
+          serverDirectory,
+          apiKey,
+          options: { ...options, settings: { ...versionSettings(expectedVersion), ...options.settings } },
+        });
       } catch (error) {
         lastError = error;
         if (!(error instanceof PortTakenError)) break;
