@@ -1077,18 +1077,34 @@ function txtRecords(rrset: unknown): { content: unknown }[] | undefined {
   return r.records as { content: unknown }[];
 }
 
-/** A TXT or SPF rrset to write whose content holds a backslash (an escape). */
+/** A TXT or SPF rrset to write whose content holds a backslash (an escape) or a non-ASCII character. */
 function hasEscapedTxt(rrset: unknown): boolean {
-  return txtRecords(rrset)?.some((r) => typeof r.content === 'string' && r.content.includes('\\')) ?? false;
+  return (
+    txtRecords(rrset)?.some(
+      (r) => typeof r.content === 'string' && /[\\\u0080-\u{10ffff}]/u.test(r.content),
+    ) ?? false
+  );
 }
 
-/** The rrset with every backslash of its content doubled, for servers that unescape on write. */
+/** `\DDD` escapes of the UTF-8 bytes of every non-ASCII character. */
+function escapeNonAscii(content: string): string {
+  return content.replace(/[\u0080-\u{10ffff}]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `\\${String(b).padStart(3, '0')}`).join(''),
+  );
+}
+
+/**
+ * The rrset as a server that unescapes TXT content on write (5.1) must receive it: every backslash
+ * doubled, and non-ASCII characters (which it refuses raw) as `\DDD` escapes of their UTF-8 bytes.
+ */
 function escapeTxtOnceMore<T>(rrset: T): T {
   const records = txtRecords(rrset) ?? [];
   return {
     ...rrset,
     records: records.map((r) =>
-      typeof r.content === 'string' ? { ...r, content: r.content.replaceAll('\\', '\\\\') } : r,
+      typeof r.content === 'string'
+        ? { ...r, content: escapeNonAscii(r.content.replaceAll('\\', '\\\\')) }
+        : r,
     ),
   };
 }

@@ -123,7 +123,8 @@ function locate(
       `${what} ${JSON.stringify(value)} (${from}) does not exist${root === undefined ? '' : ` in the root ${root}`}. ${INSTALL_HINT}`,
     );
   }
-  for (const candidate of fallbacks) if (candidate && present(at(candidate), root !== undefined)) return candidate;
+  for (const candidate of fallbacks)
+    if (candidate && present(at(candidate), root !== undefined)) return candidate;
   throw new ConfigError(
     `${what} was not found${root === undefined ? '' : ` in the root ${root}`}. ${INSTALL_HINT}`,
   );
