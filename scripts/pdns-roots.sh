@@ -46,7 +46,12 @@ build() {
     return 0
   fi
   echo "pdns-roots: building $suite in $root (debootstrap, about 90 s)" >&2
-  rm -rf "$root" "$root.tmp"
+  # never delete through a mount (scripts/node24.sh bind-mounts the repository into the root)
+  if grep -qF " $root" /proc/mounts; then
+    echo "pdns-roots: something is mounted under $root; unmount it first" >&2
+    return 1
+  fi
+  rm -rf --one-file-system "$root" "$root.tmp"
   mkdir -p "$root.tmp/usr/sbin"
   # No service may start inside the root while packages install (pdns on port 53 would).
   printf '#!/bin/sh\nexit 101\n' >"$root.tmp/usr/sbin/policy-rc.d"
