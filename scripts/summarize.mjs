@@ -31,7 +31,8 @@ for (const reportPath of reports) {
   if (reportFailed === 0) reportFailed = report.numFailedTestSuites ?? 0;
   passed += report.numPassedTests ?? 0;
   failed += reportFailed;
-  if (reports.length > 1) console.log(`${reportPath}: ${report.numPassedTests ?? 0} passed, ${reportFailed} failed`);
+  if (reports.length > 1)
+    console.log(`${reportPath}: ${report.numPassedTests ?? 0} passed, ${reportFailed} failed`);
 }
 if (failed === 0 && failedSteps > 0) failed = failedSteps;
 console.log(`${passed} passed, ${failed} failed`);
