@@ -239,36 +239,38 @@ function alive(pid: number): boolean {
 
 /**
  * The watchdog between this process and `pdns_server`: `sh -c WATCHDOG sh DIR KEEP COMMAND…`.
- * It starts COMMAND with stdin from /dev/null, writes its pid to DIR/pdns.pid, and keeps our pipe
- * as fd 3. When the pipe closes (stop(), or this process exited or was killed, even by SIGKILL) it
- * sends TERM, then KILL after 5 s. When the server has exited it removes DIR (unless KEEP is 1)
- * and exits with the server's status. It runs in its own process group, so a Ctrl-C meant for
- * the test runner reaches the server only through this path.
+ * It starts COMMAND with stdin from /dev/null, writes its pid to DIR/pdns.pid, and exits with the
+ * server's status when the server exits. A background part of it keeps our pipe (stdin): when the
+ * pipe closes (stop(), or this process exited or was killed, even by SIGKILL) it sends TERM, then
+ * KILL after 5 s, and removes DIR (unless KEEP is 1). So a server that failed at start-up keeps its
+ * log for us to read. "Ours" checks that the pid is still the server (its parent is the watchdog),
+ * so a reused pid is never signalled. The watchdog runs in its own process group, so a Ctrl-C
+ * meant for the test runner reaches the server only through this path.
  */
 const WATCHDOG = `
 dir=$1; keep=$2; shift 2
 exec 3<&0
 "$@" </dev/null 3<&- 1>&2 &
 server=$!
+shell=$$
+ours() { [ "$(cut -d' ' -f4 "/proc/$server/stat" 2>/dev/null)" = "$shell" ]; }
 echo "$server" >"$dir/pdns.pid"
 (
   while read -r _ <&3; do :; done
-  kill -TERM "$server" 2>/dev/null
+  if ours; then kill -TERM "$server" 2>/dev/null; fi
   n=0
-  while kill -0 "$server" 2>/dev/null; do
+  while ours; do
     n=$((n + 1))
     if [ "$n" -gt 50 ]; then kill -KILL "$server" 2>/dev/null; break; fi
     sleep 0.1
   done
+  [ "$keep" = 1 ] || rm -rf "$dir" 2>/dev/null
 ) </dev/null &
-watchdog=$!
 exec 3<&-
 trap 'kill -TERM "$server" 2>/dev/null' INT TERM HUP
 wait "$server"
 code=$?
-while kill -0 "$server" 2>/dev/null; do wait "$server"; code=$?; done
-kill "$watchdog" 2>/dev/null
-[ "$keep" = 1 ] || rm -rf "$dir"
+while ours; do wait "$server"; code=$?; done
 exit "$code"
 `;
 
