@@ -32,6 +32,21 @@ export default tseslint.config(
     },
   },
   {
+    // A list spread into a call puts every element on the stack: past ~120,000 elements it throws
+    // an untyped RangeError. Lists here are sized by the user's zones and desired records.
+    files: ['packages/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression > SpreadElement, NewExpression > SpreadElement',
+          message:
+            'Do not spread a list into a call (RangeError past ~120k elements); use appendAll() or a loop.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

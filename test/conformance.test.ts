@@ -36,3 +36,20 @@ describe('ExternalDNS v0.22.0 oracle vectors', () => {
     });
   }
 });
+
+describe('the runner', () => {
+  it('compares TXT values exactly: a vector expecting owner=A fails when owner=a is sent', async () => {
+    const c = oracleCases.find((v) =>
+      JSON.stringify(v.expected).includes('external-dns/owner=A\\"'),
+    ) as ConformanceCase;
+    expect(c).toBeDefined();
+    expect((await runCase(c)).ok).toBe(true);
+    const lowered = JSON.parse(
+      JSON.stringify(c).replaceAll('external-dns/owner=A\\"', 'external-dns/owner=a\\"'),
+    ) as ConformanceCase;
+    lowered.expected = JSON.parse(JSON.stringify(lowered.expected)) as ConformanceCase['expected'];
+    // only the expected TXT values changed case: the inputs stay as they were
+    lowered.input = c.input;
+    expect((await runCase(lowered)).ok).toBe(false);
+  });
+});

@@ -11,20 +11,30 @@ const brand = Symbol.for('@openova/dns-core/DnsError');
 // `instanceof ValidationError` also works for an instance made by another copy of the package.
 const lineageBrand = Symbol.for('@openova/dns-core/DnsError.lineage');
 
-/** Every code an SDK error can carry. Providers may add their own as `PROVIDER_*` strings. */
-export type DnsErrorCode =
-  | 'VALIDATION'
-  | 'CONFIG'
-  | 'PROVIDER'
-  | 'UNKNOWN_ZONE'
-  | 'RECORD_CONFLICT'
-  | 'OWNERSHIP_CONFLICT'
-  | 'PLAN_CONFLICT'
-  | 'UNSAFE_PLAN'
-  | 'ABORTED'
-  | 'RECORD_REJECTED'
-  | 'PARTIAL_APPLY'
-  | (string & {});
+/**
+ * Every code an SDK error can carry: one closed list, the same code for the same cause in every
+ * provider (docs/errors.md describes each; a test keeps the list, the code and the doc in step).
+ */
+export const DNS_ERROR_CODES = [
+  'VALIDATION',
+  'CONFIG',
+  'PROVIDER',
+  'PROVIDER_UNREACHABLE',
+  'PROVIDER_AUTH',
+  'PROVIDER_RATE_LIMITED',
+  'PROVIDER_QUOTA_EXCEEDED',
+  'UNKNOWN_ZONE',
+  'RECORD_CONFLICT',
+  'RECORD_REJECTED',
+  'OWNERSHIP_CONFLICT',
+  'PLAN_CONFLICT',
+  'UNSAFE_PLAN',
+  'ABORTED',
+  'PARTIAL_APPLY',
+] as const;
+
+/** See {@link DNS_ERROR_CODES}. */
+export type DnsErrorCode = (typeof DNS_ERROR_CODES)[number];
 
 export interface DnsErrorOptions {
   cause?: unknown;

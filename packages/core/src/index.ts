@@ -1,6 +1,7 @@
 // Errors
 export {
   DnsError,
+  DNS_ERROR_CODES,
   ValidationError,
   ConfigError,
   ProviderError,
@@ -84,7 +85,14 @@ export type { CalculatePlanOptions, CalculatedChanges } from './plan/calculatePl
 export { POLICIES } from './plan/policy.js';
 export type { Policy } from './plan/policy.js';
 export type { Registry, RegistryPreview, RefusedCreateCode } from './registry/registry.js';
-export { createPlan, planToJSON, planFromJSON, countPlan, PLAN_FORMAT_VERSION } from './plan/plan.js';
+export {
+  createPlan,
+  planToJSON,
+  planFromJSON,
+  countPlan,
+  PLAN_FORMAT_VERSION,
+  SKIP_REASONS,
+} from './plan/plan.js';
 export type { Plan, PlanInit, PlanJSON, PlanCounts, SkipReason, SkippedChange } from './plan/plan.js';
 export { checkSafety, UnsafePlanError, DEFAULT_SAFETY_LIMITS } from './plan/safety.js';
 export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/safety.js';
@@ -102,7 +110,7 @@ export type {
 export { PlanConflictError, findPlanConflicts } from './reconcile/conflicts.js';
 export type { PlanConflict } from './reconcile/conflicts.js';
 
-export { silentLogger } from './logger.js';
+export { silentLogger, pinoLogger, toLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 
 // Rendering

@@ -14,3 +14,48 @@ export interface Logger {
 
 /** A logger that drops everything (the default). */
 export const silentLogger: Logger = {};
+
+/**
+ * A logger whose methods take the fields first, `(fields, message)`: pino's and bunyan's order.
+ * Recognised by pino's `levels.values` and `bindings()`.
+ */
+interface FieldsFirstLogger {
+  levels: { values: Record<string, number> };
+  bindings(): unknown;
+  debug(fields: LogFields, message: string): void;
+  info(fields: LogFields, message: string): void;
+  warn(fields: LogFields, message: string): void;
+  error(fields: LogFields, message: string): void;
+}
+
+function isFieldsFirst(logger: unknown): logger is FieldsFirstLogger {
+  const l = logger as Partial<FieldsFirstLogger> | undefined;
+  return (
+    typeof l === 'object' &&
+    l !== null &&
+    typeof l.bindings === 'function' &&
+    typeof l.levels === 'object' &&
+    typeof l.levels.values === 'object'
+  );
+}
+
+/**
+ * The SDK's {@link Logger} for a pino logger: structured fields go where pino expects them
+ * (`pino.warn(fields, message)`), so they appear in its output as fields, not as lost format
+ * arguments. `reconcile` and the webhook server apply it themselves when they are given a pino
+ * logger; call it when you pass pino on to your own code.
+ */
+export function pinoLogger(pino: FieldsFirstLogger): Logger {
+  return {
+    debug: (message, fields) => pino.debug(fields ?? {}, message),
+    info: (message, fields) => pino.info(fields ?? {}, message),
+    warn: (message, fields) => pino.warn(fields ?? {}, message),
+    error: (message, fields) => pino.error(fields ?? {}, message),
+  };
+}
+
+/** The logger to write to: `silentLogger` when none, pino's argument order when it is pino. */
+export function toLogger(logger: Logger | undefined): Logger {
+  if (logger === undefined) return silentLogger;
+  return isFieldsFirst(logger) ? pinoLogger(logger) : logger;
+}

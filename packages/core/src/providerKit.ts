@@ -1,5 +1,9 @@
-// @openova/dns-core/provider: the pieces every provider package shares (change-set checks, batching,
-// zone lookup, target and name canonicalisation). Controllers and scripts need only the main entry.
+/**
+ * `@openova/dns-core/provider`: the pieces every provider package shares (change-set checks,
+ * batching, zone lookup, target and name canonicalisation). Controllers and scripts need only the
+ * main entry.
+ * @module provider
+ */
 
 export { throwIfAborted } from './errors.js';
 export {
@@ -43,3 +47,4 @@ export {
 export type { NameCheckOptions } from './endpoint/names.js';
 export type { TargetValidator } from './endpoint/rdata.js';
 export type { ChangeSetRules } from './provider/checkChanges.js';
+export { appendAll } from './lists.js';

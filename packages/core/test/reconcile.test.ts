@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConfigError,
   AbortedError,
   applyPlan,
   InMemoryProvider,
@@ -201,7 +202,15 @@ describe('saved plans', () => {
     const { provider, registry } = setup();
     const { plan } = await reconcile({ registry, desired: hosts(2), policy: 'sync', dryRun: true });
     const saved = planFromJSON(renderPlanJSON(plan));
-    await expect(applyPlan({ registry, plan: saved })).resolves.toEqual({ applied: true });
+    // the same result shape as reconcile
+    await expect(applyPlan({ registry, plan: saved })).resolves.toMatchObject({
+      applied: true,
+      dryRun: false,
+      plan: { checksum: saved.checksum },
+      counts: { create: saved.changes.create.length },
+      skipped: [],
+      overriddenSafetyViolations: [],
+    });
     expect((await provider.records()).filter((r) => r.recordType === 'A')).toHaveLength(2);
   });
 
@@ -231,6 +240,11 @@ describe('saved plans', () => {
     const { registry } = setup();
     const { plan } = await reconcile({ registry, desired: hosts(1), policy: 'sync', dryRun: true });
     const other = new TxtRegistry(registry.provider, { ownerId: 'someone-else', prefix: PREFIX });
-    await expect(applyPlan({ registry: other, plan })).rejects.toBeInstanceOf(PlanConflictError);
+    // a configuration mistake, said as such (not "the zone changed")
+    const error = await applyPlan({ registry: other, plan }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(
+      /the plan was made for owner "me", but the registry writes as "[^"]+"/,
+    );
   });
 });

@@ -27,6 +27,7 @@ import {
   type CloudflareResultInfo,
   type CloudflareZone,
 } from './schemas.js';
+import { appendAll } from '@openova/dns-core/provider';
 
 export const DEFAULT_CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
 /** Largest DNS record page size with documented evidence (ExternalDNS recommends it too). */
@@ -456,7 +457,7 @@ export class CloudflareClient {
         { ...spec, query: { ...spec.query, page, per_page: perPage } },
         options,
       );
-      out.push(...answer.result);
+      appendAll(out, answer.result);
       const info = answer.info;
       // total_pages is authoritative; without it a short page is the last one
       const last =

@@ -281,7 +281,8 @@ export class CloudflareProvider implements Provider {
   get capabilities(): ProviderCapabilities {
     const known = this.#zoneCache.peek() ?? [];
     const limit =
-      this.#batchLimit ?? (known.length ? Math.min(...known.map((z) => z.batchLimit)) : BATCH_LIMITS.free);
+      this.#batchLimit ??
+      (known.length ? known.reduce((min, z) => Math.min(min, z.batchLimit), Infinity) : BATCH_LIMITS.free);
     if (this.#operationsLimit?.max !== limit) this.#operationsLimit = batchOperationsLimit(limit);
     return {
       recordTypes: this.#recordTypes,

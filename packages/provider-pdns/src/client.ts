@@ -1008,11 +1008,13 @@ function readPowerDnsError(answer: HttpAnswer, call: HttpCallInfo): HttpErrorRea
     details: serverErrors,
     ...(status === 404
       ? { code: 'UNKNOWN_ZONE' }
-      : status === 422 || status === 409
-        ? { code: 'RECORD_CONFLICT' }
-        : status === 401 || status === 403
-          ? {}
-          : { code: 'PROVIDER' }),
+      : status === 409 || (status === 422 && /conflict/i.test(serverMessage))
+        ? { code: 'RECORD_CONFLICT' } // a zone that exists; a CNAME beside other data
+        : status === 422
+          ? { code: 'RECORD_REJECTED' } // content PowerDNS refuses: core bisects to isolate it
+          : status === 401 || status === 403
+            ? {}
+            : { code: 'PROVIDER' }),
   };
 }
 

@@ -314,6 +314,10 @@ export class PowerDnsProvider implements Provider {
         {
           provider: this.name,
           retryable: failures.every((f) => isPowerDnsApiError(f.error) && f.error.retryable),
+          // every zone refused content: core bisects, as for one zone
+          ...(failures.every((f) => isPowerDnsApiError(f.error) && f.error.code === 'RECORD_REJECTED')
+            ? { code: 'RECORD_REJECTED' as const }
+            : {}),
           cause: new AggregateError(failures.map((f) => f.error)),
         },
       );

@@ -2,6 +2,7 @@ import { endpointKey, type Changes, type Endpoint } from '@openova/dns-core';
 import { withoutTrailingDot } from '@openova/dns-core/provider';
 import { queryDns, type DnsResponse } from './dns.js';
 import { canonicalTargetFor, txtChunks } from './mapping.js';
+import { appendAll } from '@openova/dns-core/provider';
 
 export interface VerifyOptions {
   /** DNS server to ask (default `127.0.0.1`). */
@@ -133,6 +134,6 @@ export async function verifyChanges(
   const names: VerifiedName[] = [];
   // a few names at a time: enough to be quick, few enough not to flood the server
   for (let i = 0; i < pending.length; i += 8)
-    names.push(...(await Promise.all(pending.slice(i, i + 8).map(verifyOne))));
+    appendAll(names, await Promise.all(pending.slice(i, i + 8).map(verifyOne)));
   return { ok: names.every((n) => n.ok), names, durationMs: performance.now() - started };
 }

@@ -8,6 +8,7 @@ import {
   type Issue,
   type SafeParseResult,
 } from '@openova/dns-core';
+import { appendAll } from '@openova/dns-core/provider';
 
 // Go decodes object keys case-insensitively (`Create`, `UpdateOld` are seen in the wild).
 const listByLowerKey = new Map<string, ChangeList>(CHANGE_LISTS.map((list) => [list.toLowerCase(), list]));
@@ -49,7 +50,11 @@ export function safeParseChanges(
   for (const list of CHANGE_LISTS) {
     const parsed = safeParseEndpoints(raw[list] ?? null, options);
     if (parsed.success) changes[list] = parsed.data;
-    else issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: [list, ...issue.path] })));
+    else
+      appendAll(
+        issues,
+        parsed.error.issues.map((issue) => ({ ...issue, path: [list, ...issue.path] })),
+      );
   }
   return issues.length
     ? { success: false, error: new ValidationError(issues) }

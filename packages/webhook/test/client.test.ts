@@ -67,7 +67,7 @@ describe('against our server', () => {
       status: 400,
       retryable: false,
       path: '/records',
-      code: 'WEBHOOK_STATUS',
+      code: 'PROVIDER', // the same code as every provider's for a refused call
     });
     expect((error as WebhookError).serverMessage).toMatch(/targets\[0\]/);
   });

@@ -9,6 +9,7 @@ import {
   type Changes,
 } from '../provider/changes.js';
 import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from '../provider/provider.js';
+import { appendAll } from '../lists.js';
 
 /** The capabilities batching reads: the limits, and atomicity for changes too large for one call. */
 export type BatchingCapabilities = Pick<ProviderCapabilities, 'maxChangesPerApply' | 'batchLimits'> &
@@ -101,7 +102,7 @@ function toUnits(changes: Changes): Changes[] {
 
 function merge(units: readonly Changes[]): Changes {
   const out = emptyChanges();
-  for (const unit of units) for (const list of CHANGE_LISTS) out[list].push(...unit[list]);
+  for (const unit of units) for (const list of CHANGE_LISTS) appendAll(out[list], unit[list]);
   return out;
 }
 

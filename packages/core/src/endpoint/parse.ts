@@ -6,6 +6,7 @@ import { checkDnsName, isPlainValidName, normalizeDnsName } from './names.js';
 import { isIPv4 } from 'node:net';
 import { canonicalTarget } from './targets.js';
 import { targetValidators, type TargetValidator } from './rdata.js';
+import { appendAll } from '../lists.js';
 
 /**
  * True for the endpoints almost every run is made of (A, CNAME and simple TXT with one target, only
@@ -177,7 +178,7 @@ export function validateEndpoint(
 ): Issue[] {
   if (isPlainlyValid(ep)) return [];
   const issues: Issue[] = [];
-  issues.push(...checkDnsName(ep.dnsName, [...path, 'dnsName'], { what: 'dnsName' }));
+  appendAll(issues, checkDnsName(ep.dnsName, [...path, 'dnsName'], { what: 'dnsName' }));
   const type = ep.recordType;
   const extra = options.extraRecordTypes ?? {};
   let validator: TargetValidator | null | undefined;
@@ -190,9 +191,9 @@ export function validateEndpoint(
       message: `${JSON.stringify(type)} is not a supported record type (supported: ${[...KNOWN_RECORD_TYPES, ...Object.keys(extra)].join(', ')})`,
     });
   }
-  issues.push(...checkTtl(ep.recordTTL, [...path, 'recordTTL']));
+  appendAll(issues, checkTtl(ep.recordTTL, [...path, 'recordTTL']));
   if (aliasTargetsAreHosts(ep)) validator = hostTarget;
-  if (validator) ep.targets.forEach((t, i) => issues.push(...validator(t, [...path, 'targets', i])));
+  if (validator) ep.targets.forEach((t, i) => appendAll(issues, validator(t, [...path, 'targets', i])));
   // one target cannot repeat another: skip the map (validation runs on every desired endpoint)
   const seenTargets = ep.targets.length > 1 ? new Map<string, number>() : undefined;
   if (seenTargets)
@@ -214,8 +215,8 @@ export function validateEndpoint(
       message: `a CNAME has exactly one target; got ${ep.targets.length}`,
     });
   }
-  if (type === 'PTR') issues.push(...checkPtrName(ep, path));
-  issues.push(...checkLabels(ep.labels, [...path, 'labels']));
+  if (type === 'PTR') appendAll(issues, checkPtrName(ep, path));
+  appendAll(issues, checkLabels(ep.labels, [...path, 'labels']));
   const seen = new Set<string>();
   if (ep.providerSpecific.length)
     ep.providerSpecific.forEach((p, i) => {
@@ -290,7 +291,7 @@ function parseOne(
 ): Endpoint | undefined {
   const shape = endpointShape.safeParse(item);
   if (!shape.success) {
-    issues.push(...fromZod(shape.error, path));
+    appendAll(issues, fromZod(shape.error, path));
     return undefined;
   }
   const v = shape.data;
@@ -304,8 +305,8 @@ function parseOne(
     providerSpecific: (v.providerSpecific ?? []).map((p) => ({ name: p.name ?? '', value: p.value ?? '' })),
   });
   // the TTL range is checked even without content validation: no provider can store a bad TTL
-  if (options.validateContent === false) issues.push(...checkTtl(ep.recordTTL, [...path, 'recordTTL']));
-  else issues.push(...validateEndpoint(ep, path, options));
+  if (options.validateContent === false) appendAll(issues, checkTtl(ep.recordTTL, [...path, 'recordTTL']));
+  else appendAll(issues, validateEndpoint(ep, path, options));
   return ep;
 }
 

@@ -2,6 +2,7 @@ import { isIPv4 } from 'node:net';
 import type { Issue, IssuePath } from '../errors.js';
 import { canonicalIPv6 } from './targets.js';
 import { checkDnsName, normalizeDnsName, withoutTrailingDot } from './names.js';
+import { appendAll } from '../lists.js';
 
 /** Checks one target value of one record type; returns the issues found (empty = valid). */
 export type TargetValidator = (target: string, path: IssuePath) => Issue[];
@@ -190,9 +191,9 @@ export const targetValidators: Readonly<Record<string, TargetValidator>> = {
     const [, flags, tag = '', value = ''] = m;
     const problems = checkUint(flags, 255, 'flags', { target: t, path });
     if (!caaTags.test(tag))
-      problems.push(...issue(path, 'caa_tag', `${q(t)}: CAA tag must be letters and digits`));
+      appendAll(problems, issue(path, 'caa_tag', `${q(t)}: CAA tag must be letters and digits`));
     if (!/^"(?:[^"\\]|\\.)*"$/.test(value))
-      problems.push(...issue(path, 'caa_value', `${q(t)}: CAA value must be one quoted string`));
+      appendAll(problems, issue(path, 'caa_value', `${q(t)}: CAA value must be one quoted string`));
     return problems;
   },
   NAPTR: (t, path) => {

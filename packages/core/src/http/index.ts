@@ -1,5 +1,8 @@
-// `@openova/dns-core/http`: the HTTP transport every provider client is built on. A separate entry so
-// that code which only plans never loads undici.
+/**
+ * `@openova/dns-core/http`: the HTTP transport every provider client is built on. A separate entry
+ * so that code which only plans never loads undici.
+ * @module http
+ */
 export { HttpTransport } from './transport.js';
 export type {
   HttpCallInfo,

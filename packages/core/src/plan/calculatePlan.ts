@@ -2,6 +2,7 @@ import type { DomainFilterLike } from '../domainFilter.js';
 import {
   DEFAULT_MANAGED_RECORD_TYPES,
   cloneEndpoint,
+  describeEndpoint,
   endpointKey,
   sortEndpoints,
   isOwnedBy,
@@ -14,6 +15,7 @@ import { sameTargets } from '../endpoint/targets.js';
 import type { Changes } from '../provider/changes.js';
 import { resolveCreate, resolveUpdate } from './conflict.js';
 import { applyPolicy, type Policy } from './policy.js';
+import { appendAll } from '../lists.js';
 
 export interface CalculatePlanOptions {
   /** Records as they are now, with ownership labels (what `Registry.records()` returns). */
@@ -99,12 +101,16 @@ export class PlanRows {
   readonly currentInScope: Endpoint[] = [];
   /** How many desired records take part. */
   desiredInScope = 0;
+  /** Desired records that take no part (type not managed, or outside the domain filter). */
+  readonly #desiredOutOfScope: Endpoint[] = [];
+  readonly #isManaged: (type: string) => boolean;
 
   constructor(options: Omit<CalculatePlanOptions, 'current' | 'desired'>) {
     this.#options = options;
     const managed = options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
     const excluded = options.excludeRecordTypes ?? [];
     const filter = options.domainFilter;
+    this.#isManaged = (type) => isManagedRecordType(type, managed, excluded);
     this.#takesPart = (ep) =>
       isManagedRecordType(ep.recordType, managed, excluded) && (filter?.matches(ep.dnsName) ?? true);
   }
@@ -124,7 +130,10 @@ export class PlanRows {
 
   addDesired(desired: readonly Endpoint[]): this {
     for (const ep of desired) {
-      if (!this.#takesPart(ep)) continue;
+      if (!this.#takesPart(ep)) {
+        this.#desiredOutOfScope.push(ep);
+        continue;
+      }
       this.desiredInScope++;
       const row = this.#rowOf(ep);
       row.candidateCount++;
@@ -152,7 +161,7 @@ export class PlanRows {
 
     for (const row of this.#rows.values()) {
       if (row.current !== undefined && row.candidateCount === 0) {
-        if (Array.isArray(row.current)) deletes.push(...row.current);
+        if (Array.isArray(row.current)) appendAll(deletes, row.current);
         else deletes.push(row.current);
         continue;
       }
@@ -177,7 +186,7 @@ export class PlanRows {
       }
       // Creates only where every record already at this name is ours (ExternalDNS plan.go).
       if (rowCreates && (ownerId === '' || everyCurrent(row, (c) => isOwnedBy(c, ownerId)))) {
-        create.push(...rowCreates);
+        appendAll(create, rowCreates);
       }
     }
 
@@ -203,6 +212,118 @@ export class PlanRows {
     const sorted = sortChanges(changes);
     return { ...sorted, hasChanges: computeHasChanges(sorted) };
   }
+
+  /**
+   * The desired records the planner leaves unwritten, and why: a type not managed, a name outside
+   * the domain filter, a record of another owner or without a marker in the way, the losing side of
+   * conflict resolution, or a change the policy keeps from being made. Records already up to date
+   * are not listed. A second pass over the rows, made only when asked (`reconcile` asks).
+   */
+  notWritten(): NotWritten[] {
+    const ownerId = this.#options.ownerId;
+    const policy = this.#options.policy;
+    const out: NotWritten[] = [];
+    for (const ep of this.#desiredOutOfScope) {
+      if (!this.#isManaged(ep.recordType))
+        out.push({
+          record: ep,
+          code: 'not-managed-type',
+          reason: `${describeEndpoint(ep)}: record type ${ep.recordType} is not managed (add it to managedRecordTypes)`,
+        });
+      else
+        out.push({
+          record: ep,
+          code: 'outside-domain-filter',
+          reason: `${describeEndpoint(ep)}: the name is outside the domain filter`,
+        });
+    }
+    if (ownerId === '') return out;
+    for (const row of this.#rows.values()) {
+      if (row.candidateCount === 0) continue;
+      const resolved = resolveRecordTypes(row);
+      for (let i = 0; i < row.types.length; i++) {
+        const slot = row.types[i] as TypeSlot;
+        if (slot.candidates.length === 0) continue;
+        if ((resolved[i] as TypeSlot).candidates.length === 0) {
+          const winners = row.types.filter((t) => t.type !== 'CNAME' && t.candidates.length > 0);
+          for (const ep of slot.candidates)
+            out.push({
+              record: ep,
+              code: 'conflict-loser',
+              reason: `${describeEndpoint(ep)}: a CNAME cannot share its name with other data; ${winners.map((w) => w.type).join(', ')} at this name won`,
+              winner: winners[0]?.candidates[0],
+            });
+          continue;
+        }
+        const winner = slot.current
+          ? resolveUpdate(slot.current, slot.candidates)
+          : resolveCreate(slot.candidates);
+        for (const ep of slot.candidates) {
+          if (ep !== winner)
+            out.push({
+              record: ep,
+              code: 'conflict-loser',
+              reason: `${describeEndpoint(ep)}: another desired record for this name and type won (targets ${winner.targets.join(', ')})`,
+              winner,
+            });
+        }
+        const blocker = slot.current ?? firstNotOwned(row, ownerId);
+        if (blocker && !isOwnedBy(blocker, ownerId)) {
+          const owner = blocker.labels[LabelKeys.owner];
+          out.push(
+            owner
+              ? {
+                  record: winner,
+                  code: 'owned-by-other',
+                  owner,
+                  reason: `${describeEndpoint(winner)}: ${describeEndpoint(blocker)} belongs to owner ${JSON.stringify(owner)}; not changed`,
+                }
+              : {
+                  record: winner,
+                  code: 'exists-unowned',
+                  reason: `${describeEndpoint(winner)}: ${describeEndpoint(blocker)} exists without an ownership marker of ours; not changed`,
+                },
+          );
+          continue;
+        }
+        // only create-only keeps a wanted change from being made (upsert-only keeps deletes only)
+        if (
+          policy === 'create-only' &&
+          slot.current &&
+          needsUpdate(slot.current, winner, this.#options.oldOwnerId ?? '')
+        )
+          out.push({
+            record: winner,
+            code: 'kept-by-policy',
+            reason: `${describeEndpoint(winner)}: policy ${policy} does not update existing records`,
+          });
+      }
+    }
+    return out;
+  }
+}
+
+/** A desired record the planner leaves unwritten (see {@link PlanRows.notWritten}). */
+export interface NotWritten {
+  record: Endpoint;
+  code:
+    | 'not-managed-type'
+    | 'outside-domain-filter'
+    | 'owned-by-other'
+    | 'exists-unowned'
+    | 'conflict-loser'
+    | 'kept-by-policy';
+  reason: string;
+  /** For `owned-by-other`: the owner. */
+  owner?: string;
+  /** For `conflict-loser`: the record that won. */
+  winner?: Endpoint | undefined;
+}
+
+function firstNotOwned(row: Row, ownerId: string): Endpoint | undefined {
+  if (row.current === undefined) return undefined;
+  const list = Array.isArray(row.current) ? row.current : [row.current];
+  return list.find((c) => !isOwnedBy(c, ownerId));
 }
 
 function everyCurrent(row: Row, test: (ep: Endpoint) => boolean): boolean {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { SafetyViolation } from './safety.js';
 import {
   endpointToJSON,
   nameKey,
@@ -44,18 +45,53 @@ export interface Plan {
    * not part of the checksum, and a plan that only skips has no changes.
    */
   readonly skipped: readonly SkippedChange[];
-  /** SHA-256 over everything above but `createdAt` and `skipped`; detects edited plan files. */
+  /** The safety limits `force` overrode to make this plan applicable (empty when none). */
+  readonly overriddenSafetyViolations: readonly SafetyViolation[];
+  /**
+   * SHA-256 over everything above but `createdAt`, `skipped` and `overriddenSafetyViolations`;
+   * detects edited plan files.
+   */
   readonly checksum: string;
 }
 
 /**
  * Why a desired record is not written:
+ * - `not-managed-type`: its type is not in `managedRecordTypes` (or is excluded);
+ * - `outside-domain-filter`: its name is outside the domain filter;
+ * - `owned-by-other`: a record of another owner is at its name (`owner` names it), or another
+ *   owner's marker holds its TXT name (deviation D2);
+ * - `exists-unowned`: a record without an ownership marker is at its name;
+ * - `ambiguous-owner`: the markers at its name disagree (deviation D4);
+ * - `conflict-loser`: another desired record won conflict resolution (a CNAME beside other data);
+ * - `kept-by-policy`: `create-only` does not update existing records;
  * - `unsatisfiable`: a CNAME would share its name with other data that stays (RFC 1034 §3.6.2);
  * - `owned-by-other`: another owner's (or an ambiguous) ownership TXT holds its TXT name (deviation D2);
  * - `marker-not-writable`: its ownership TXT name cannot be stored (a `*` inside the name on a
  *   provider that takes only hostnames, or a name outside the record's zone).
  */
-export type SkipReason = 'unsatisfiable' | 'owned-by-other' | 'marker-not-writable';
+export type SkipReason =
+  | 'not-managed-type'
+  | 'outside-domain-filter'
+  | 'owned-by-other'
+  | 'exists-unowned'
+  | 'ambiguous-owner'
+  | 'conflict-loser'
+  | 'kept-by-policy'
+  | 'unsatisfiable'
+  | 'marker-not-writable';
+
+/** Every {@link SkipReason}, in the order above. */
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'not-managed-type',
+  'outside-domain-filter',
+  'owned-by-other',
+  'exists-unowned',
+  'ambiguous-owner',
+  'conflict-loser',
+  'kept-by-policy',
+  'unsatisfiable',
+  'marker-not-writable',
+];
 
 /** A desired record left out of a plan, and why. */
 export interface SkippedChange {
@@ -63,6 +99,10 @@ export interface SkippedChange {
   code: SkipReason;
   /** One line naming the record, the cause and, where one exists, the option that fixes it. */
   reason: string;
+  /** Where the record is in the caller's input, e.g. `['desired', 12]` (when known). */
+  path?: (string | number)[];
+  /** For `owned-by-other`: the other owner. */
+  owner?: string;
 }
 
 export interface PlanInit {
@@ -112,8 +152,15 @@ export function createPlan(init: PlanInit): Plan {
   return withLazyChecksum({
     ...body,
     skipped: init.skipped ?? [],
+    overriddenSafetyViolations: [],
     createdAt: (init.createdAt ?? new Date()).toISOString(),
   });
+}
+
+/** Records on a plan the safety violations `force` overrode (reconcile does, before its hooks see it). @internal */
+export function recordOverriddenViolations(plan: Plan, violations: readonly SafetyViolation[]): void {
+  (plan as { overriddenSafetyViolations: readonly SafetyViolation[] }).overriddenSafetyViolations =
+    violations;
 }
 
 /**
@@ -187,7 +234,14 @@ export interface PlanJSON {
   changes: Required<ChangesJSON>;
   ownershipChanges: Required<ChangesJSON>;
   current: EndpointJSON[];
-  skipped: { record: EndpointJSON; code: SkipReason; reason: string }[];
+  skipped: {
+    record: EndpointJSON;
+    code: SkipReason;
+    reason: string;
+    path?: (string | number)[];
+    owner?: string;
+  }[];
+  overriddenSafetyViolations: SafetyViolation[];
 }
 
 export function planToJSON(plan: Plan): PlanJSON {
@@ -202,7 +256,14 @@ export function planToJSON(plan: Plan): PlanJSON {
     changes: fullChanges(plan.changes),
     ownershipChanges: fullChanges(plan.ownershipChanges),
     current: plan.current.map(endpointToJSON),
-    skipped: plan.skipped.map((s) => ({ record: endpointToJSON(s.record), code: s.code, reason: s.reason })),
+    skipped: plan.skipped.map((s) => ({
+      record: endpointToJSON(s.record),
+      code: s.code,
+      reason: s.reason,
+      ...(s.path ? { path: s.path } : {}),
+      ...(s.owner !== undefined ? { owner: s.owner } : {}),
+    })),
+    overriddenSafetyViolations: plan.overriddenSafetyViolations.map((v) => ({ ...v })),
   };
 }
 
@@ -230,8 +291,22 @@ const planShape = z.object({
     .array(
       z.object({
         record: z.unknown(),
-        code: z.enum(['unsatisfiable', 'owned-by-other', 'marker-not-writable']),
+        code: z.enum(SKIP_REASONS as [SkipReason, ...SkipReason[]]),
         reason: z.string(),
+        path: z.array(z.union([z.string(), z.number()])).optional(),
+        owner: z.string().optional(),
+      }),
+    )
+    .default([]),
+  overriddenSafetyViolations: z
+    .array(
+      z.object({
+        rule: z.enum(['max-update-ratio', 'max-delete-ratio', 'empty-desired', 'collapsed-desired']),
+        zone: z.string().optional().nullable(),
+        count: z.number(),
+        total: z.number(),
+        limit: z.number(),
+        message: z.string(),
       }),
     )
     .default([]),
@@ -286,8 +361,14 @@ export function planFromJSON(json: unknown): Plan {
     record: parseEndpoints([s.record], { validateContent: false })[0] as Endpoint,
     code: s.code,
     reason: s.reason,
+    ...(s.path ? { path: s.path } : {}),
+    ...(s.owner !== undefined ? { owner: s.owner } : {}),
   }));
-  return { ...body, skipped, createdAt: v.createdAt, checksum };
+  const overriddenSafetyViolations = v.overriddenSafetyViolations.map((o): SafetyViolation => ({
+    ...o,
+    zone: o.zone ?? undefined,
+  }));
+  return { ...body, skipped, overriddenSafetyViolations, createdAt: v.createdAt, checksum };
 }
 
 function safeJSON(text: string): unknown {

@@ -15,7 +15,7 @@ interface SharedLoad<T> {
  * while a load is under way share it, so a burst of concurrent calls costs one request.
  *
  * The shared load runs under its own `AbortSignal`, never under one caller's: a caller whose signal
- * fires gets {@link AbortedError} on its own promise while the others keep waiting, and the load
+ * fires gets `AbortedError` on its own promise while the others keep waiting, and the load
  * itself is aborted only once every caller that joined it has aborted.
  */
 export class CachedLoader<T> {
@@ -35,7 +35,7 @@ export class CachedLoader<T> {
 
   /**
    * The value, loaded when missing, older than the TTL, or when `refresh` is set.
-   * @throws {@link AbortedError} when `options.signal` fires before the value is there (other
+   * @throws `AbortedError` when `options.signal` fires before the value is there (other
    * callers sharing the load are not affected); whatever the load throws otherwise.
    */
   get(options: CallOptions = {}, refresh = false): Promise<T> {

@@ -3,6 +3,7 @@ import { cloneEndpoint, describeEndpoint, type Endpoint } from '../endpoint/endp
 import { validateEndpoint, type EndpointParseOptions } from '../endpoint/parse.js';
 import { ValidationError, type Issue, type IssuePath } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
+import { appendAll } from '../lists.js';
 
 export interface ChangeSetRules {
   /** Provider name for messages, e.g. `pdns`. */
@@ -31,7 +32,7 @@ export function assertValidChangeSet(changes: Changes, rules: ChangeSetRules): v
   for (const list of ['create', 'updateNew'] as const) {
     changes[list].forEach((ep, i) => {
       const path = [list, i];
-      issues.push(...validateEndpoint(ep, path, rules.parseOptions));
+      appendAll(issues, validateEndpoint(ep, path, rules.parseOptions));
       if (ep.targets.length === 0) {
         issues.push({
           path: [...path, 'targets'],

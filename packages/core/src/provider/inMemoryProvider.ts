@@ -18,6 +18,7 @@ import { CHANGE_LISTS, type Changes } from './changes.js';
 import { withKeptTtls } from './checkChanges.js';
 import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from './provider.js';
 import { zoneMatcher } from './zones.js';
+import { appendAll } from '../lists.js';
 
 export interface InMemoryProviderOptions {
   /** Zones served, e.g. `['example.com']`. Writes outside them fail like on a real server. */
@@ -153,7 +154,7 @@ export class InMemoryProvider implements Provider {
     const issues: Issue[] = [];
     for (const list of CHANGE_LISTS) {
       changes[list].forEach((ep, index) => {
-        issues.push(...validateEndpoint(ep, [list, index]));
+        appendAll(issues, validateEndpoint(ep, [list, index]));
         if ((list === 'create' || list === 'updateNew') && ep.targets.length === 0) {
           issues.push({
             path: [list, index, 'targets'],

@@ -1,23 +1,37 @@
 import { DomainFilter, type DomainFilterLike } from '../domainFilter.js';
 import {
+  DEFAULT_MANAGED_RECORD_TYPES,
+  describeEndpoint,
   endpoint,
+  endpointKey,
   isOwnedBy,
   KNOWN_RECORD_TYPES,
+  nameKey,
   type Endpoint,
   type EndpointInit,
   type RecordType,
 } from '../endpoint/endpoint.js';
 import { validateEndpoint } from '../endpoint/parse.js';
-import { throwIfAborted, ValidationError, type Issue } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
-import { computeHasChanges, PlanRows } from '../plan/calculatePlan.js';
-import { countPlan, createPlan, rowKey, type Plan, type PlanCounts } from '../plan/plan.js';
+import { ConfigError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
+import { toLogger, type Logger } from '../logger.js';
+import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
+import { sameTargets } from '../endpoint/targets.js';
+import type { RegistryWarning } from '../registry/warnings.js';
+import {
+  countPlan,
+  createPlan,
+  recordOverriddenViolations,
+  rowKey,
+  type Plan,
+  type PlanCounts,
+} from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
 import { emptyChanges } from '../provider/changes.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
 import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
+import { appendAll } from '../lists.js';
 
 /** Callbacks around a run; each may be async, and a throw stops the run before anything is applied. */
 export interface ReconcileHooks {
@@ -36,7 +50,7 @@ export interface ReconcileOptions {
   desired: readonly (Endpoint | EndpointInit)[];
   /** `sync` also deletes; `upsert-only` never deletes; `create-only` only creates. No default, as in ExternalDNS v0.22. */
   policy: Policy;
-  /** Record types managed (default A, AAAA, CNAME). */
+  /** Record types managed (default: the registry's `managedRecordTypes`, else A, AAAA, CNAME). */
   managedRecordTypes?: readonly RecordType[];
   excludeRecordTypes?: readonly RecordType[];
   /** Narrows the provider's own domain filter. */
@@ -93,8 +107,11 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   reading.catch(() => undefined);
   listing.catch(() => undefined);
 
-  const managed = options.managedRecordTypes ?? ['A', 'AAAA', 'CNAME'];
-  const excluded = options.excludeRecordTypes ?? [];
+  // one source: the caller's, else the registry's (what it repairs markers for), else A, AAAA, CNAME
+  const managed = options.managedRecordTypes ?? registry.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
+  /** Where each desired record (as adjusted) was in the caller's input. */
+  const desiredIndex = new Map<Endpoint, number>();
+  const excluded = options.excludeRecordTypes ?? registry.excludeRecordTypes ?? [];
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
   const planner = new PlanRows({
     policy: options.policy,
@@ -116,6 +133,9 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     // first turns instead of after all of this (and a controller's other I/O is not held up).
     const desiredInput: Endpoint[] = [];
     const issues: Issue[] = [];
+    // the input index of each desired record kept (identical duplicates are kept once)
+    const inputIndex: number[] = [];
+    const firstAt = new Map<string, number>();
     for (let start = 0; start === 0 || start < options.desired.length; start += SLICE) {
       await ioTurn();
       throwIfAborted(signal);
@@ -124,14 +144,35 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
         // always a copy of the caller's record: a provider may return an endpoint that needs no
         // adjusting as it is, and the plan must not share objects with the caller
         const ep = endpoint(options.desired[i] as Endpoint | EndpointInit);
-        desiredInput.push(ep);
         const found = validateEndpoint(ep, [i], { extraRecordTypes });
-        if (found.length) issues.push(...found);
+        if (found.length) {
+          appendAll(issues, found);
+          continue;
+        }
+        // One record set per name, type and set identifier: a second one would silently lose to
+        // the first in the planner (two LUA halves of a dual-stack name, `A.x` beside `a.x.`).
+        const key = endpointKey(ep);
+        const first = firstAt.get(key);
+        if (first === undefined) firstAt.set(key, desiredInput.length);
+        else {
+          const earlier = desiredInput[first] as Endpoint;
+          if (sameDesired(earlier, ep)) continue;
+          issues.push({
+            path: [i],
+            code: 'duplicate_desired',
+            message: `${describeEndpoint(ep)} is desired twice, differently: desired[${inputIndex[first]}] and desired[${i}] have the same name, type and set identifier; merge them into one record set (one endpoint with every target)`,
+          });
+          continue;
+        }
+        desiredInput.push(ep);
+        inputIndex.push(i);
       }
     }
     if (issues.length)
       throw new ValidationError(issues, { summary: 'the desired records are invalid (nothing was applied)' });
-    planner.addDesired(await registry.adjustEndpoints(desiredInput, signal ? { signal } : {}));
+    const adjusted = await registry.adjustEndpoints(desiredInput, signal ? { signal } : {});
+    adjusted.forEach((ep, k) => desiredIndex.set(ep, inputIndex[k] as number));
+    planner.addDesired(adjusted);
   } catch (error) {
     cancelRead.abort();
     throw error;
@@ -151,16 +192,25 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     current,
   );
   let recordChanges = unsatisfiable.changes;
-  const skipped = [...unsatisfiable.skipped];
+  let altered = unsatisfiable.skipped.length > 0;
+  const skipped: SkippedChange[] = notWrittenOf(planner, registry);
+  appendAll(skipped, unsatisfiable.skipped);
   // The registry refuses creates at names another owner's marker holds (deviation D2): leave them
   // out of the plan, so the plan shows exactly what will be sent and a converged zone plans nothing.
   const preview = registry.preview?.(recordChanges);
   if (preview?.refusedCreates.length) {
     const refused = new Set(preview.refusedCreates.map((r) => r.record));
     recordChanges = { ...recordChanges, create: recordChanges.create.filter((ep) => !refused.has(ep)) };
-    skipped.push(...preview.refusedCreates);
+    appendAll(skipped, preview.refusedCreates);
+    altered = true;
   }
-  const hasChanges = skipped.length === 0 ? changes.hasChanges : computeHasChanges(recordChanges);
+  // every skipped record says where it is in the caller's input, and they come in input order
+  for (const entry of skipped) {
+    const at = desiredIndex.get(entry.record);
+    if (at !== undefined) entry.path = ['desired', at];
+  }
+  if (skipped.length > 1) skipped.sort((a, b) => pathIndex(a) - pathIndex(b));
+  const hasChanges = altered ? computeHasChanges(recordChanges) : changes.hasChanges;
   const plan = createPlan({
     policy: options.policy,
     ownerId: registry.ownerId,
@@ -185,7 +235,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
  * const { plan, applied } = await reconcile({ registry, desired, policy: 'sync' });
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
-  const logger = options.logger ?? silentLogger;
+  const logger = toLogger(options.logger);
   const { plan, skipped, scopeCurrent, scopeDesiredCount, zones } = await prepare(options);
   for (const s of skipped)
     logger.warn?.('desired record not written', { record: s.record.dnsName, code: s.code, reason: s.reason });
@@ -194,11 +244,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     ownedRecords: scopeCurrent.filter((ep) => isOwnedBy(ep, options.registry.ownerId)).length,
   };
   logger.info?.('plan computed', { ...counts, hasChanges: plan.hasChanges, checksum: plan.checksum });
-  await options.hooks?.onPlan?.(plan);
 
-  let overridden: SafetyViolation[] = [];
+  let violations: SafetyViolation[] = [];
   if (options.safety !== false && plan.hasChanges) {
-    const violations = checkSafety({
+    violations = checkSafety({
       changes: plan.changes,
       current: scopeCurrent,
       desiredCount: scopeDesiredCount,
@@ -206,12 +255,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       zones,
       ...(options.safety ? { limits: options.safety } : {}),
     });
-    if (violations.length && !options.force) {
-      logger.warn?.('plan refused by safety limits', { violations: violations.map((v) => v.message) });
-      throw new UnsafePlanError(violations);
-    }
-    if (violations.length)
-      logger.warn?.('safety limits overridden by force', { violations: violations.map((v) => v.message) });
+  }
+  // a forced plan says which limits it overrode (saved, rendered and reviewed with it)
+  if (violations.length && options.force) recordOverriddenViolations(plan, violations);
+  await options.hooks?.onPlan?.(plan);
+  let overridden: SafetyViolation[] = [];
+  if (violations.length && !options.force) {
+    logger.warn?.('plan refused by safety limits', { violations: violations.map((v) => v.message) });
+    throw new UnsafePlanError(violations);
+  }
+  if (violations.length) {
+    logger.warn?.('safety limits overridden by force', { violations: violations.map((v) => v.message) });
     overridden = violations;
   }
 
@@ -252,14 +306,28 @@ export interface ApplyPlanOptions {
 /**
  * Applies a saved plan (see `planFromJSON`). The records at every name the plan touches are read
  * again first; if any of them changed since the plan was made, it throws {@link PlanConflictError}
- * and applies nothing.
+ * and applies nothing. Returns the same shape as {@link reconcile}.
+ * @throws ConfigError when the registry writes as another owner than the plan was made for.
  */
-export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: boolean }> {
+export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileResult> {
   const { registry, plan, signal } = options;
   if (registry.ownerId !== plan.ownerId) {
-    throw new PlanConflictError([{ record: `owner ${JSON.stringify(plan.ownerId)}`, reason: 'changed' }]);
+    throw new ConfigError(
+      `the plan was made for owner ${JSON.stringify(plan.ownerId)}, but the registry writes as ${JSON.stringify(registry.ownerId)}; apply it with a registry of owner ${JSON.stringify(plan.ownerId)}`,
+    );
   }
-  if (!plan.hasChanges) return { applied: false };
+  const result = (applied: boolean): ReconcileResult => ({
+    plan,
+    applied,
+    dryRun: false,
+    counts: {
+      ...countPlan(plan),
+      ownedRecords: plan.current.filter((ep) => isOwnedBy(ep, registry.ownerId)).length,
+    },
+    overriddenSafetyViolations: plan.overriddenSafetyViolations,
+    skipped: plan.skipped,
+  });
+  if (!plan.hasChanges) return result(false);
   const call = signal ? { signal } : {};
   const rows = new Set(
     [...plan.current, ...plan.changes.create, ...plan.changes.updateNew, ...plan.changes.delete].map(rowKey),
@@ -272,6 +340,49 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<{ applied: b
   if (conflicts.length) throw new PlanConflictError(conflicts);
   throwIfAborted(signal);
   await registry.applyChanges(plan.changes, call);
-  options.logger?.info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
-  return { applied: true };
+  toLogger(options.logger).info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
+  return result(true);
+}
+/** The planner's unwritten desired records as skipped changes; ambiguous markers named as such. */
+function notWrittenOf(planner: PlanRows, registry: Registry): SkippedChange[] {
+  const found = planner.notWritten();
+  if (found.length === 0) return [];
+  const warnings = (registry as { warnings?: readonly RegistryWarning[] }).warnings ?? [];
+  const ambiguous = new Set(
+    warnings
+      .filter((w) => w.kind === 'ambiguous-owner')
+      .map((w) => `${nameKey(w.dnsName, w.setIdentifier)}\u0000${w.recordType}`),
+  );
+  return found.map((n): SkippedChange => {
+    if (
+      n.code === 'exists-unowned' &&
+      ambiguous.has(`${nameKey(n.record.dnsName, n.record.setIdentifier)}\u0000${n.record.recordType}`)
+    )
+      return {
+        record: n.record,
+        code: 'ambiguous-owner',
+        reason: `${describeEndpoint(n.record)}: the ownership markers at this name disagree (see the registry's warnings); not changed`,
+      };
+    return {
+      record: n.record,
+      code: n.code,
+      reason: n.reason,
+      ...(n.owner !== undefined ? { owner: n.owner } : {}),
+    };
+  });
+}
+
+function pathIndex(s: SkippedChange): number {
+  const at = s.path?.[1];
+  return typeof at === 'number' ? at : Number.MAX_SAFE_INTEGER;
+}
+
+/** Two desired records of one key that say the same thing (kept once, not an error). */
+function sameDesired(a: Endpoint, b: Endpoint): boolean {
+  return (
+    a.recordTTL === b.recordTTL &&
+    sameTargets(a.targets, b.targets) &&
+    !providerSpecificDiffers(a, b) &&
+    JSON.stringify(Object.entries(a.labels).sort()) === JSON.stringify(Object.entries(b.labels).sort())
+  );
 }

@@ -1,5 +1,5 @@
 import type { DomainFilter } from '../domainFilter.js';
-import type { Endpoint } from '../endpoint/endpoint.js';
+import type { Endpoint, RecordType } from '../endpoint/endpoint.js';
 import type { Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
 
@@ -15,6 +15,9 @@ export interface Registry {
   readonly oldOwnerId: string | undefined;
   readonly provider: Provider;
   readonly domainFilter: DomainFilter;
+  /** Record types the registry manages; `reconcile` plans these when the caller names none. */
+  readonly managedRecordTypes?: readonly RecordType[];
+  readonly excludeRecordTypes?: readonly RecordType[];
   records(options?: CallOptions): Promise<Endpoint[]>;
   applyChanges(changes: Changes, options?: CallOptions): Promise<void>;
   adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;

@@ -31,6 +31,7 @@ import { applyInBatches } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
 import { TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
+import { appendAll } from '../lists.js';
 
 /** Provider-specific property the registry sets on an owned record whose typed TXT is missing (§2.6). */
 export const FORCE_UPDATE_PROPERTY = 'txt/force-update';
@@ -398,7 +399,8 @@ export class TxtRegistry implements Registry {
       });
 
     // Records first, then their TXTs in the same order, so updateOld[i] ↔ updateNew[i] still pair up.
-    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const) out[list].push(...txts[list]);
+    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const)
+      appendAll(out[list], txts[list]);
     if (!hasAnyChange(out)) return;
     // Core splits by the provider's declared batch limit, never separating a record from its TXT.
     await applyInBatches(this.provider, out, options);

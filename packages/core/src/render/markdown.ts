@@ -2,6 +2,7 @@ import type { Endpoint } from '../endpoint/endpoint.js';
 import type { Plan } from '../plan/plan.js';
 import { planEntries } from './group.js';
 import { summarizePlan } from './text.js';
+import { appendAll } from '../lists.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const targets = (ep: Endpoint | undefined) =>
@@ -14,7 +15,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const out = [`### DNS plan for owner \`${plan.ownerId}\` (policy \`${plan.policy}\`)`, ''];
   if (!plan.hasChanges || entries.length === 0) {
     out.push(plan.skipped.length ? 'No changes will be made.' : 'No changes. All records are up to date.');
-    out.push(...skippedSection(plan));
+    appendAll(out, skippedSection(plan));
     return out.join('\n');
   }
   out.push('| | Name | Type | TTL | Before | After |', '|---|---|---|---|---|---|');
@@ -32,7 +33,14 @@ export function renderPlanMarkdown(plan: Plan): string {
       );
     }
   }
-  out.push(...skippedSection(plan));
+  appendAll(out, skippedSection(plan));
+  if (plan.overriddenSafetyViolations.length) {
+    out.push('', `#### Safety limits overridden with force (${plan.overriddenSafetyViolations.length})`, '');
+    appendAll(
+      out,
+      plan.overriddenSafetyViolations.map((v) => `- \`${v.rule}\`: ${cell(v.message)}`),
+    );
+  }
   out.push('', `**Summary:** ${summarizePlan(plan)} Checksum \`${plan.checksum.slice(0, 12)}\`.`);
   return out.join('\n');
 }

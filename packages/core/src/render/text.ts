@@ -1,6 +1,8 @@
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { countPlan, type Plan } from '../plan/plan.js';
+import { parseTxtStrings, quoteTxtString } from '../endpoint/rdata.js';
 import { planEntries } from './group.js';
+import { appendAll } from '../lists.js';
 
 export interface RenderTextOptions {
   /** Show ownership TXT changes under their records (default true). */
@@ -9,8 +11,14 @@ export interface RenderTextOptions {
 
 const symbol = { create: '+', update: '~', delete: '-' } as const;
 
+/** A TXT value shown one way whether it is stored quoted (`"a" "b"`) or given bare (`ab`). */
+function txtText(value: string): string {
+  const strings = value.startsWith('"') ? parseTxtStrings(value) : undefined;
+  return quoteTxtString(strings ? strings.join('') : value);
+}
+
 function values(ep: Endpoint): string {
-  return ep.targets.join(', ');
+  return ep.recordType === 'TXT' ? ep.targets.map(txtText).join(', ') : ep.targets.join(', ');
 }
 
 function ttl(ep: Endpoint): string {
@@ -58,7 +66,7 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
       return lines.join('\n');
     }
     lines.push('  No changes will be made.');
-    lines.push(...skippedLines(plan));
+    appendAll(lines, skippedLines(plan));
     return lines.join('\n');
   }
   for (const entry of entries) {
@@ -78,9 +86,18 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
       lines.push(`    ${symbol[t.action]} ${t.record.recordType} ${t.record.dnsName}: ${detail}`);
     }
   }
-  lines.push(...skippedLines(plan));
+  appendAll(lines, skippedLines(plan));
+  appendAll(lines, overriddenLines(plan));
   lines.push(`Summary: ${summarizePlan(plan)}`);
   return lines.join('\n');
+}
+
+function overriddenLines(plan: Pick<Plan, 'overriddenSafetyViolations'>): string[] {
+  if (plan.overriddenSafetyViolations.length === 0) return [];
+  return [
+    `Safety limits overridden with force (${plan.overriddenSafetyViolations.length}):`,
+    ...plan.overriddenSafetyViolations.map((v) => `! [${v.rule}] ${v.message}`),
+  ];
 }
 
 function skippedLines(plan: Pick<Plan, 'skipped'>): string[] {

@@ -1,4 +1,8 @@
-// @openova/dns-core/testing: the provider conformance suite every provider package runs.
+/**
+ * `@openova/dns-core/testing`: the provider conformance suite every provider package runs (the
+ * cases, and how a provider joins: docs/providers/testing.md).
+ * @module testing
+ */
 export type { ConformanceFault, ConformanceHarness } from './harness.js';
 export { CaseContext, ConformanceFailure, CONFORMANCE_OWNER, OTHER_OWNER } from './context.js';
 export type { ConvergeOptions } from './context.js';

@@ -18,10 +18,15 @@ export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
     a.recordType === b.recordType &&
     a.setIdentifier === b.setIdentifier &&
     a.recordTTL === b.recordTTL &&
-    sameTargets(a.targets, b.targets) &&
+    // TXT values exactly (owner IDs are case-sensitive); other targets under Targets.Same
+    (a.recordType === 'TXT' ? sameStrings(a.targets, b.targets) : sameTargets(a.targets, b.targets)) &&
     checkedLabels.every((k) => sameLabelValue(k, a.labels[k] ?? '', b.labels[k] ?? '')) &&
     sameProviderSpecific(a, b)
   );
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
 }
 
 function sameLabelValue(key: string, x: string, y: string): boolean {

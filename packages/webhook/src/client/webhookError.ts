@@ -1,4 +1,5 @@
-import { HttpProviderError, type HttpFailureKind } from '@openova/dns-core';
+import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@openova/dns-core';
+import { isConnectionRefused } from '@openova/dns-core/http';
 
 /** Why a webhook call failed. */
 export type WebhookFailureKind =
@@ -28,8 +29,9 @@ export interface WebhookErrorOptions {
 
 /**
  * A call to an ExternalDNS webhook provider failed: core's `HttpProviderError` with the webhook's
- * own kinds and codes (`WEBHOOK_STATUS`, `WEBHOOK_NETWORK`, `WEBHOOK_TIMEOUT`,
- * `WEBHOOK_INVALID_RESPONSE`). `retryable` follows ExternalDNS's rules: a 500–510 answer is a soft
+ * own `kind` and core's codes, the same as every other provider's for the same cause
+ * (`PROVIDER_AUTH` for 401/403, `PROVIDER_RATE_LIMITED` for 429, `PROVIDER_UNREACHABLE` for a
+ * refused connection, `PROVIDER` otherwise). `retryable` follows ExternalDNS's rules: a 500–510 answer is a soft
  * error worth retrying at the next run; timeouts and connection failures are also marked retryable
  * (ExternalDNS would exit on them; a controller should rather try again). Every other unexpected
  * status or body is not retryable.
@@ -40,7 +42,7 @@ export class WebhookError extends HttpProviderError<WebhookFailureKind> {
     super(message, {
       ...options,
       provider: 'webhook',
-      code: `WEBHOOK_${options.kind.toUpperCase().replace('-', '_')}`,
+      code: webhookErrorCode(options),
     });
     this.name = 'WebhookError';
   }
@@ -54,4 +56,12 @@ export function webhookFailureKind(kind: HttpFailureKind): WebhookFailureKind {
 /** ExternalDNS's soft-error range: statuses it retries at the next interval. */
 export function isSoftErrorStatus(status: number): boolean {
   return status >= 500 && status <= 510;
+}
+
+function webhookErrorCode(options: WebhookErrorOptions): DnsErrorCode {
+  if (options.kind === 'network' && isConnectionRefused(options.cause)) return 'PROVIDER_UNREACHABLE';
+  if (options.kind !== 'status') return 'PROVIDER';
+  if (options.status === 401 || options.status === 403) return 'PROVIDER_AUTH';
+  if (options.status === 429) return 'PROVIDER_RATE_LIMITED';
+  return 'PROVIDER';
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, silentLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
+import { ConfigError, toLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
 import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
 import { handleHealthRequest, type HealthCheck, type HealthContext } from './healthHandler.js';
 import { WebhookMetrics } from './metrics.js';
@@ -124,7 +124,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
     throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
-  const logger = options.logger ?? silentLogger;
+  const logger = toLogger(options.logger);
   const metrics = new WebhookMetrics();
   const secrets = options.secrets ?? [];
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;

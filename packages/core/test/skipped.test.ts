@@ -1,0 +1,175 @@
+// Every desired record is accounted for: what will not be written is in the plan and the result,
+// with a reason code and its path in the caller's input; duplicates that disagree are refused.
+import { describe, expect, it } from 'vitest';
+import {
+  DomainFilter,
+  InMemoryProvider,
+  KNOWN_RECORD_TYPES,
+  reconcile,
+  renderPlanMarkdown,
+  renderPlanText,
+  TxtRegistry,
+  ValidationError,
+  type EndpointInit,
+} from '@openova/dns-core';
+
+const marker = (owner: string) => `"heritage=external-dns,external-dns/owner=${owner}"`;
+
+function setup(records: EndpointInit[] = []) {
+  // a server that also stores PowerDNS's LUA records
+  const provider = new InMemoryProvider({
+    zones: ['example.com'],
+    records,
+    recordTypes: [...KNOWN_RECORD_TYPES, 'LUA'],
+  });
+  const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: '_externaldns.%{record_type}.' });
+  return { provider, registry };
+}
+
+describe('desired records not written are reported', () => {
+  it('names the reason, the other owner or winner, and desired[i]', async () => {
+    const { registry } = setup([
+      { dnsName: 'theirs.example.com', recordType: 'A', targets: ['198.51.100.1'] },
+      { dnsName: '_externaldns.a.theirs.example.com', recordType: 'TXT', targets: [marker('other')] },
+      { dnsName: 'manual.example.com', recordType: 'A', targets: ['198.51.100.2'] },
+    ]);
+    const desired: EndpointInit[] = [
+      { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'geo.example.com', recordType: 'LUA', targets: ['A "pickrandom({\'192.0.2.1\'})"'] },
+      { dnsName: 'theirs.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+      { dnsName: 'manual.example.com', recordType: 'A', targets: ['192.0.2.4'] },
+      { dnsName: 'both.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+      { dnsName: 'both.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      { dnsName: 'elsewhere.example.org', recordType: 'A', targets: ['192.0.2.6'] },
+    ];
+    const result = await reconcile({
+      registry,
+      desired,
+      policy: 'sync',
+      domainFilter: new DomainFilter({ include: ['example.com'] }),
+      dryRun: true,
+    });
+    const byPath = result.skipped.map((s) => [s.path, s.code, s.owner]);
+    expect(byPath).toEqual([
+      [['desired', 1], 'not-managed-type', undefined],
+      [['desired', 2], 'owned-by-other', 'other'],
+      [['desired', 3], 'exists-unowned', undefined],
+      [['desired', 5], 'conflict-loser', undefined],
+      [['desired', 6], 'outside-domain-filter', undefined],
+    ]);
+    expect(result.plan.skipped).toEqual(result.skipped);
+    expect(result.plan.changes.create.map((e) => e.dnsName)).toEqual(['both.example.com', 'ok.example.com']);
+    const text = renderPlanText(result.plan);
+    expect(text).toContain('Not written (5):');
+    expect(text).toContain('! theirs.example.com A [owned-by-other]');
+    expect(text).toContain('Summary: 2 to create, 0 to update, 0 to delete, 5 not written.');
+    expect(renderPlanMarkdown(result.plan)).toContain('`conflict-loser`');
+  });
+
+  it('a converged run that leaves records out never says "up to date"', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'geo.example.com', recordType: 'LUA', targets: ['A "pickrandom({\'192.0.2.1\'})"'] },
+    ];
+    await reconcile({ registry, desired, policy: 'sync' });
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    const text = renderPlanText(again.plan);
+    expect(text).not.toContain('up to date');
+    expect(text).toContain('! geo.example.com LUA [not-managed-type]');
+  });
+
+  it('create-only reports the changes it keeps from being made', async () => {
+    const { registry } = setup();
+    await reconcile({
+      registry,
+      desired: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+      policy: 'sync',
+    });
+    const result = await reconcile({
+      registry,
+      desired: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.2'] }],
+      policy: 'create-only',
+      dryRun: true,
+    });
+    expect(result.skipped.map((s) => s.code)).toEqual(['kept-by-policy']);
+  });
+
+  it('ambiguous markers are reported as ambiguous-owner', async () => {
+    const { registry } = setup([
+      { dnsName: 'x.example.com', recordType: 'A', targets: ['198.51.100.1'] },
+      {
+        dnsName: '_externaldns.a.x.example.com',
+        recordType: 'TXT',
+        targets: [marker('me'), marker('other')],
+      },
+    ]);
+    const result = await reconcile({
+      registry,
+      desired: [{ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.9'] }],
+      policy: 'sync',
+      dryRun: true,
+    });
+    expect(result.skipped.map((s) => s.code)).toEqual(['ambiguous-owner']);
+  });
+});
+
+describe('duplicate desired records', () => {
+  it('two different record sets for one name and type are a ValidationError naming both paths', async () => {
+    for (const [a, b] of [
+      ['MiXeD.example.com', 'mixed.example.com'],
+      ['a.example.com.', 'a.example.com'],
+    ] as const) {
+      const { provider, registry } = setup();
+      const error = await reconcile({
+        registry,
+        desired: [
+          { dnsName: a, recordType: 'A', targets: ['192.0.2.1'] },
+          { dnsName: b, recordType: 'A', targets: ['192.0.2.2'] },
+        ],
+        policy: 'sync',
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]).toMatchObject({ path: [1], code: 'duplicate_desired' });
+      expect((error as ValidationError).message).toContain('desired[0] and desired[1]');
+      expect(provider.applied).toEqual([]);
+    }
+  });
+
+  it('identical entries are kept once', async () => {
+    const { provider, registry } = setup();
+    const result = await reconcile({
+      registry,
+      desired: [
+        { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
+        { dnsName: 'A.example.com.', recordType: 'A', targets: ['192.0.2.2', '192.0.2.1'] },
+      ],
+      policy: 'sync',
+    });
+    expect(result.plan.changes.create).toHaveLength(1);
+    expect((await provider.records()).filter((e) => e.recordType === 'A')).toHaveLength(1);
+  });
+});
+
+describe('managed record types', () => {
+  it('reconcile plans the registry managedRecordTypes when the caller names none (one source)', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const registry = new TxtRegistry(provider, {
+      ownerId: 'me',
+      prefix: '_externaldns.%{record_type}.',
+      managedRecordTypes: ['A', 'MX'],
+    });
+    const result = await reconcile({
+      registry,
+      desired: [
+        { dnsName: 'mail.example.com', recordType: 'MX', targets: ['10 mx.example.net'] },
+        { dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      ],
+      policy: 'sync',
+    });
+    expect(result.plan.recordTypes).toEqual(['A', 'MX']);
+    expect(result.plan.changes.create.map((e) => e.recordType)).toEqual(['MX']);
+    expect(result.skipped.map((s) => [s.record.recordType, s.code])).toEqual([['CNAME', 'not-managed-type']]);
+  });
+});
