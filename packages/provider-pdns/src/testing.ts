@@ -394,35 +394,33 @@ export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise
   // With a root, the directory is made in the root's /tmp, and the server sees it as /tmp/NAME.
   const base = root === undefined ? tmpdir() : join(root, 'tmp');
   if (root !== undefined) await mkdir(base, { recursive: true, mode: 0o1777 });
-  const directory = await mkdtemp(join(base, 'openova-pdns-'));
-  const serverDirectory = root === undefined ? directory : join('/tmp', basename(directory));
-  try {
-    await run(
-      on.command(sqlite3, [join(serverDirectory, 'pdns.sqlite3')]),
-      readFileSync(on.hostPath(schema), 'utf8'),
-    );
-    // Another process may take a port between our probe and pdns's bind: try a few times.
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await launch({
-          on,
-          pdnsServer,
-          directory,
-          serverDirectory,
-          apiKey,
-          options: { ...options, settings: { ...versionSettings(expectedVersion), ...options.settings } },
-        });
-      } catch (error) {
-        lastError = error;
-        if (!(error instanceof PortTakenError)) break;
-      }
+  const settings = { ...versionSettings(expectedVersion), ...options.settings };
+  // Another process may take a port between our probe and pdns's bind: try a few times, each in a
+  // fresh directory (the watchdog of a failed try removes its own).
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const directory = await mkdtemp(join(base, 'openova-pdns-'));
+    const serverDirectory = root === undefined ? directory : join('/tmp', basename(directory));
+    try {
+      await run(
+        on.command(sqlite3, [join(serverDirectory, 'pdns.sqlite3')]),
+        readFileSync(on.hostPath(schema), 'utf8'),
+      );
+      return await launch({
+        on,
+        pdnsServer,
+        directory,
+        serverDirectory,
+        apiKey,
+        options: { ...options, settings },
+      });
+    } catch (error) {
+      lastError = error;
+      if (!options.keepDirectory) await rm(directory, { recursive: true, force: true });
+      if (!(error instanceof PortTakenError)) break;
     }
-    throw lastError;
-  } catch (error) {
-    if (!options.keepDirectory) await rm(directory, { recursive: true, force: true });
-    throw error;
   }
+  throw lastError;
 }
 
 class PortTakenError extends Error {}
@@ -500,6 +498,8 @@ async function launch(input: {
       if (exited(child)) {
         const logTail = tail(logFile);
         running.delete(started_);
+        // ends the watchdog, which removes the directory unless it is kept
+        stdin?.end();
         if (/Unable to bind|Address already in use/i.test(logTail)) throw new PortTakenError(logTail);
         throw new Error(
           `pdns_server exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
