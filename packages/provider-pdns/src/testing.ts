@@ -242,8 +242,8 @@ function alive(pid: number): boolean {
  * It starts COMMAND with stdin from /dev/null, writes its pid to DIR/pdns.pid, and exits with the
  * server's status when the server exits. A background part of it keeps our pipe (stdin): when the
  * pipe closes (stop(), or this process exited or was killed, even by SIGKILL) it sends TERM, then
- * KILL after 5 s, and removes DIR (unless KEEP is 1). So a server that failed at start-up keeps its
- * log for us to read. "Ours" checks that the pid is still the server (its parent is the watchdog),
+ * KILL after 5 s, and once this process is gone removes DIR (unless KEEP is 1; while we live, we
+ * remove it ourselves, after reading the log of a server that failed at start-up). "Ours" checks that the pid is still the server (its parent is the watchdog),
  * so a reused pid is never signalled. The watchdog runs in its own process group, so a Ctrl-C
  * meant for the test runner reaches the server only through this path.
  */
@@ -253,7 +253,12 @@ exec 3<&0
 "$@" </dev/null 3<&- 1>&2 &
 server=$!
 shell=$$
+starter=$PPID
 ours() { [ "$(cut -d' ' -f4 "/proc/$server/stat" 2>/dev/null)" = "$shell" ]; }
+starter_alive() {
+  state=$(cut -d' ' -f3 "/proc/$starter/stat" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
 echo "$server" >"$dir/pdns.pid"
 (
   while read -r _ <&3; do :; done
@@ -264,7 +269,11 @@ echo "$server" >"$dir/pdns.pid"
     if [ "$n" -gt 50 ]; then kill -KILL "$server" 2>/dev/null; break; fi
     sleep 0.1
   done
-  [ "$keep" = 1 ] || rm -rf "$dir" 2>/dev/null
+  [ "$keep" = 1 ] && exit 0
+  # Node.js also closes the pipe when the server exits on its own: the starting process then
+  # still reads the log, and removes the directory itself. Wait for that, or for it to be gone.
+  while [ -d "$dir" ] && starter_alive; do sleep 1; done
+  rm -rf "$dir" 2>/dev/null
 ) </dev/null &
 exec 3<&-
 trap 'kill -TERM "$server" 2>/dev/null' INT TERM HUP

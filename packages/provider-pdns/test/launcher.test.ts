@@ -110,16 +110,16 @@ describe('startPowerDns(): configuration', () => {
     });
   }
 
-  it('a server that fails at start-up is reported with its log, and leaves no directory', async () => {
-    const error = await startPowerDns({ settings: { 'openova-no-such-setting': 'yes' } }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/exited during start-up/);
-    expect((error as Error).message).toMatch(/unknown setting 'openova-no-such-setting'/i);
-    const directory = /--config-dir=(\S+)|'(\/\S+)\/pdns\.controlsocket'/.exec((error as Error).message);
-    const seen = directory?.[1] ?? directory?.[2];
-    if (seen !== undefined) expect(await eventually(() => !existsSync(seen))).toBe(true);
+  it('a server that fails at start-up is reported with its log, every time', async () => {
+    // Node.js closes the watchdog's pipe when the server exits: the log must still be there to read
+    for (let i = 0; i < 8; i++) {
+      const error = await startPowerDns({ settings: { 'openova-no-such-setting': 'yes' } }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/exited during start-up/);
+      expect((error as Error).message).toMatch(/unknown setting 'openova-no-such-setting'/i);
+    }
   });
 
   it('a root that does not exist is a ConfigError', async () => {
