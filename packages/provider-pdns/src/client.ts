@@ -691,6 +691,9 @@ export class PowerDnsClient {
         return rrset;
       }),
     };
+    if (body.rrsets.some(hasEscapedTxt) && powerDnsFeatures(await this.version(options)).txtWriteUnescapes) {
+      body.rrsets = body.rrsets.map((rrset) => (hasEscapedTxt(rrset) ? escapeTxtOnceMore(rrset) : rrset));
+    }
     const answer = await this.#send(
       { method: 'PATCH', path: this.#zone(zoneId), body, response: 'none', idempotent: true },
       options,
@@ -1067,4 +1070,43 @@ export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
     }
   });
   return issues;
+}
+
+function txtRecords(rrset: unknown): { content: unknown }[] | undefined {
+  const r = rrset as { type?: unknown; changetype?: unknown; records?: unknown };
+  if ((r.type !== 'TXT' && r.type !== 'SPF') || r.changetype === 'DELETE' || !Array.isArray(r.records))
+    return undefined;
+  return r.records as { content: unknown }[];
+}
+
+/** A TXT or SPF rrset to write whose content holds a backslash (an escape) or a non-ASCII character. */
+function hasEscapedTxt(rrset: unknown): boolean {
+  return (
+    txtRecords(rrset)?.some(
+      (r) => typeof r.content === 'string' && /[\\\u0080-\u{10ffff}]/u.test(r.content),
+    ) ?? false
+  );
+}
+
+/** `\DDD` escapes of the UTF-8 bytes of every non-ASCII character. */
+function escapeNonAscii(content: string): string {
+  return content.replace(/[\u0080-\u{10ffff}]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `\\${String(b).padStart(3, '0')}`).join(''),
+  );
+}
+
+/**
+ * The rrset as a server that unescapes TXT content on write (5.1) must receive it: every backslash
+ * doubled, and non-ASCII characters (which it refuses raw) as `\DDD` escapes of their UTF-8 bytes.
+ */
+function escapeTxtOnceMore<T>(rrset: T): T {
+  const records = txtRecords(rrset) ?? [];
+  return {
+    ...rrset,
+    records: records.map((r) =>
+      typeof r.content === 'string'
+        ? { ...r, content: escapeNonAscii(r.content.replaceAll('\\', '\\\\')) }
+        : r,
+    ),
+  };
 }

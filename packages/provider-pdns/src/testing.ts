@@ -7,14 +7,15 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { existsSync, lstatSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { ConfigError } from '@openova/dns-core';
 import { PowerDnsClient, type PowerDnsClientOptions } from './client.js';
+import { parsePowerDnsVersion, powerDnsFeatures, type PowerDnsVersion } from './version.js';
 
 export { queryDns } from './dns.js';
 export type { DnsAnswer, DnsQueryOptions, DnsResponse } from './dns.js';
@@ -22,15 +23,27 @@ export type { DnsAnswer, DnsQueryOptions, DnsResponse } from './dns.js';
 export interface StartPowerDnsOptions {
   /** API key (default: random). */
   apiKey?: string;
-  /** Path of `pdns_server` (default: `PDNS_SERVER` env, then `/usr/sbin/pdns_server`, then `PATH`). */
+  /**
+   * A Debian root (e.g. built by `debootstrap`) holding the PowerDNS to run, started with
+   * `chroot ROOT pdns_server …` on the shared loopback network. Default: the `PDNS_ROOT`
+   * environment variable; unset or empty runs the host's server. Needs root (chroot). With a root,
+   * `pdnsServerPath`, `schemaPath` and `sqlite3Path` are paths inside it, and the data directory is
+   * created in the root's `/tmp`.
+   */
+  root?: string;
+  /**
+   * Path of `pdns_server` (default: `PDNS_SERVER` env, then `/usr/sbin/pdns_server`, then `PATH`).
+   * A path given here or in `PDNS_SERVER` that does not exist is a `ConfigError`.
+   */
   pdnsServerPath?: string;
-  /** sqlite3 schema (default: `PDNS_SQLITE_SCHEMA` env, then Debian's path). */
+  /** sqlite3 schema (default: `PDNS_SQLITE_SCHEMA` env, then Debian's path). Must exist when given. */
   schemaPath?: string;
-  /** Path of the `sqlite3` command line tool (default: found on `PATH`). */
+  /** Path of the `sqlite3` command line tool (default: found on `PATH`). Must exist when given. */
   sqlite3Path?: string;
   /**
    * Extra or overriding `pdns.conf` settings, e.g. `{ 'default-ttl': '60' }`. The defaults include
-   * `enable-lua-records=yes` and `lua-health-checks-interval=1` (health checks settle within ~1 s).
+   * `enable-lua-records=yes` and `lua-health-checks-interval=1` (health checks settle within ~1 s),
+   * and on 5.1 and later `enable-lua-record-updates=yes` (without it 5.1 refuses LUA writes).
    */
   settings?: Record<string, string>;
   /** How long to wait for the API to answer (default 30 000 ms). */
@@ -50,20 +63,29 @@ export interface RunningPowerDns {
   apiPort: number;
   /** DNS port on 127.0.0.1 (UDP and TCP). */
   dnsPort: number;
-  /** Data directory holding `pdns.conf`, `pdns.sqlite3` and `pdns.log`. */
+  /** The version the server reports in its API, e.g. `4.7.3` or `5.1.2`. */
+  version: string;
+  /** The root it runs in (`chroot`), or `undefined` for the host's server. */
+  root: string | undefined;
+  /** Data directory holding `pdns.conf`, `pdns.sqlite3` and `pdns.log` (a host path). */
   directory: string;
   /** Process id of `pdns_server`. */
   pid: number;
   /** Milliseconds from spawning `pdns_server` until its API answered. */
   readyAfterMs: number;
-  /** Stops the server by its process id (TERM, then KILL after 5 s) and removes its directory. */
+  /**
+   * Stops the server (TERM, then KILL after 5 s) and removes its directory. A server whose
+   * `stop()` is never called is stopped the same way when the process that started it exits or
+   * dies, even by SIGKILL: a watchdog shell waits on a pipe from this process.
+   */
   stop(): Promise<void>;
 }
 
 const DEBIAN_SCHEMA = '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql';
 const INSTALL_HINT =
-  'Install PowerDNS with: apt-get install pdns-server pdns-backend-sqlite3 sqlite3 ' +
-  '(Debian/Ubuntu; see scripts/setup.sh --with-pdns), or pass pdnsServerPath / schemaPath / sqlite3Path.';
+  "Install PowerDNS from your distribution's packages, on Debian or Ubuntu: " +
+  'apt-get install pdns-server pdns-backend-sqlite3 sqlite3. ' +
+  'Or pass pdnsServerPath / schemaPath / sqlite3Path (or a Debian root as `root`).';
 
 function findOnPath(command: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -72,20 +94,40 @@ function findOnPath(command: string): string | undefined {
   return undefined;
 }
 
-function locatePdnsServer(explicit: string | undefined): string {
-  const candidates = [
-    explicit,
-    process.env['PDNS_SERVER'],
-    '/usr/sbin/pdns_server',
-    findOnPath('pdns_server'),
-  ];
-  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
-  throw new ConfigError(`pdns_server was not found. ${INSTALL_HINT}`);
+/** Whether `path` exists; inside a root an absolute symlink is not followed on the host. */
+function present(path: string, inRoot: boolean): boolean {
+  if (!inRoot) return existsSync(path);
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function locateFile(what: string, candidates: (string | undefined)[]): string {
-  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
-  throw new ConfigError(`${what} was not found. ${INSTALL_HINT}`);
+/**
+ * The first candidate that exists. An explicit path (an option or its environment variable) that
+ * does not exist is an error: falling back would silently test another server.
+ */
+function locate(
+  what: string,
+  explicit: { value: string | undefined; from: string }[],
+  fallbacks: (string | undefined)[],
+  root: string | undefined,
+): string {
+  const at = (path: string) => (root === undefined ? path : join(root, path));
+  for (const { value, from } of explicit) {
+    if (value === undefined || value === '') continue;
+    if (present(at(value), root !== undefined)) return value;
+    throw new ConfigError(
+      `${what} ${JSON.stringify(value)} (${from}) does not exist${root === undefined ? '' : ` in the root ${root}`}. ${INSTALL_HINT}`,
+    );
+  }
+  for (const candidate of fallbacks)
+    if (candidate && present(at(candidate), root !== undefined)) return candidate;
+  throw new ConfigError(
+    `${what} was not found${root === undefined ? '' : ` in the root ${root}`}. ${INSTALL_HINT}`,
+  );
 }
 
 /** A TCP port that is free on 127.0.0.1 right now (the kernel picks it). */
@@ -117,16 +159,6 @@ async function freeDnsPort(): Promise<number> {
     if (await udpPortFree(port)) return port;
   }
   throw new Error('no port free for both TCP and UDP on 127.0.0.1 after 20 tries');
-}
-
-function run(command: string, args: string[], input: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(command, args, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`));
-      else resolve();
-    });
-    child.stdin?.end(input);
-  });
 }
 
 function config(options: {
@@ -196,93 +228,264 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-const running = new Set<ChildProcess>();
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The watchdog between this process and `pdns_server`: `sh -c WATCHDOG sh DIR KEEP COMMAND…`.
+ * It starts COMMAND with stdin from /dev/null, writes its pid to DIR/pdns.pid, and exits with the
+ * server's status when the server exits. A background part of it keeps our pipe (stdin): when the
+ * pipe closes (stop(), or this process exited or was killed, even by SIGKILL) it sends TERM, then
+ * KILL after 5 s, and once this process is gone removes DIR (unless KEEP is 1; while we live, we
+ * remove it ourselves, after reading the log of a server that failed at start-up). "Ours" checks that the pid is still the server (its parent is the watchdog),
+ * so a reused pid is never signalled. The watchdog runs in its own process group, so a Ctrl-C
+ * meant for the test runner reaches the server only through this path.
+ */
+const WATCHDOG = `
+dir=$1; keep=$2; shift 2
+exec 3<&0
+"$@" </dev/null 3<&- 1>&2 &
+server=$!
+shell=$$
+starter=$PPID
+ours() { [ "$(cut -d' ' -f4 "/proc/$server/stat" 2>/dev/null)" = "$shell" ]; }
+starter_alive() {
+  state=$(cut -d' ' -f3 "/proc/$starter/stat" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+echo "$server" >"$dir/pdns.pid"
+(
+  while read -r _ <&3; do :; done
+  if ours; then kill -TERM "$server" 2>/dev/null; fi
+  n=0
+  while ours; do
+    n=$((n + 1))
+    if [ "$n" -gt 50 ]; then kill -KILL "$server" 2>/dev/null; break; fi
+    sleep 0.1
+  done
+  [ "$keep" = 1 ] && exit 0
+  # Node.js also closes the pipe when the server exits on its own: the starting process then
+  # still reads the log, and removes the directory itself. Wait for that, or for it to be gone.
+  while [ -d "$dir" ] && starter_alive; do sleep 1; done
+  rm -rf "$dir" 2>/dev/null
+) </dev/null &
+exec 3<&-
+trap 'kill -TERM "$server" 2>/dev/null' INT TERM HUP
+wait "$server"
+code=$?
+while ours; do wait "$server"; code=$?; done
+exit "$code"
+`;
+
+interface Started {
+  child: ChildProcess;
+  serverPid: number;
+}
+
+const running = new Set<Started>();
 let exitHookInstalled = false;
 
-// A test run that forgets stop() (or crashes) must not leave servers behind.
+// At exit the pipe closes and the watchdogs stop their servers; killing them here as well makes
+// that immediate for a process that exits normally without stop().
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of running)
-      if (child.pid !== undefined && !exited(child)) process.kill(child.pid, 'SIGKILL');
+    for (const { serverPid } of running) {
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   });
+}
+
+/** How to run a command: on the host, or inside a root with chroot. */
+interface Runner {
+  root: string | undefined;
+  /** The host path of a path as the server sees it. */
+  hostPath(path: string): string;
+  command(binary: string, args: string[]): [string, string[]];
+}
+
+function runner(root: string | undefined): Runner {
+  if (root === undefined) {
+    return { root, hostPath: (path) => path, command: (binary, args) => [binary, args] };
+  }
+  const chroot = findOnPath('chroot') ?? '/usr/sbin/chroot';
+  return {
+    root,
+    hostPath: (path) => join(root, path),
+    command: (binary, args) => [chroot, [root, binary, ...args]],
+  };
+}
+
+function run(command: [string, string[]], input: string): Promise<string> {
+  const [file, args] = command;
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || error.message}`));
+      else resolve(`${stdout}${stderr}`);
+    });
+    child.stdin?.end(input);
+  });
+}
+
+/** `pdns_server --version` (4.7 exits with 99 after printing it, so the status is ignored). */
+function serverVersion(command: [string, string[]]): Promise<PowerDnsVersion | undefined> {
+  const [file, args] = command;
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 10_000 }, (_error, stdout, stderr) => {
+      const m = /PowerDNS Authoritative Server (\S+)/.exec(`${stdout}${stderr}`);
+      resolve(m?.[1] === undefined ? undefined : parsePowerDnsVersion(m[1]));
+    });
+  });
+}
+
+/** Defaults that depend on the server's version. */
+function versionSettings(version: PowerDnsVersion | undefined): Record<string, string> {
+  // 5.1 refuses LUA writes through the API without it; older servers refuse the unknown setting
+  return powerDnsFeatures(version).luaWritesNeedSetting ? { 'enable-lua-record-updates': 'yes' } : {};
+}
+
+function chosenRoot(option: string | undefined): string | undefined {
+  const root = option ?? process.env['PDNS_ROOT'];
+  if (root === undefined || root === '') return undefined;
+  const from = option !== undefined ? 'root' : 'PDNS_ROOT';
+  if (!existsSync(root)) throw new ConfigError(`the root ${JSON.stringify(root)} (${from}) does not exist`);
+  if (process.getuid?.() !== 0) {
+    throw new ConfigError(`running PowerDNS in the root ${root} needs chroot, which needs root`);
+  }
+  return root;
 }
 
 /**
  * Starts a throwaway PowerDNS on free loopback ports and waits until its API answers.
- * Throws a {@link ConfigError} naming the packages to install when PowerDNS is missing.
+ * Throws a {@link ConfigError} naming the packages to install when PowerDNS is missing, or when a
+ * path given explicitly does not exist.
  */
 export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise<RunningPowerDns> {
-  const pdnsServer = locatePdnsServer(options.pdnsServerPath);
-  const schema = locateFile('The PowerDNS sqlite3 schema', [
-    options.schemaPath,
-    process.env['PDNS_SQLITE_SCHEMA'],
-    DEBIAN_SCHEMA,
-  ]);
-  const sqlite3 = locateFile('sqlite3', [options.sqlite3Path, findOnPath('sqlite3'), '/usr/bin/sqlite3']);
+  const root = chosenRoot(options.root);
+  const pdnsServer = locate(
+    'pdns_server',
+    [
+      { value: options.pdnsServerPath, from: 'pdnsServerPath' },
+      { value: process.env['PDNS_SERVER'], from: 'PDNS_SERVER' },
+    ],
+    ['/usr/sbin/pdns_server', root === undefined ? findOnPath('pdns_server') : undefined],
+    root,
+  );
+  const schema = locate(
+    'The PowerDNS sqlite3 schema',
+    [
+      { value: options.schemaPath, from: 'schemaPath' },
+      { value: process.env['PDNS_SQLITE_SCHEMA'], from: 'PDNS_SQLITE_SCHEMA' },
+    ],
+    [DEBIAN_SCHEMA],
+    root,
+  );
+  const sqlite3 = locate(
+    'sqlite3',
+    [{ value: options.sqlite3Path, from: 'sqlite3Path' }],
+    [root === undefined ? findOnPath('sqlite3') : undefined, '/usr/bin/sqlite3'],
+    root,
+  );
+  const on = runner(root);
+  const expectedVersion = await serverVersion(on.command(pdnsServer, ['--version']));
   const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
-  const directory = await mkdtemp(join(tmpdir(), 'openova-pdns-'));
-  try {
-    await run(sqlite3, [join(directory, 'pdns.sqlite3')], readFileSync(schema, 'utf8'));
-    // Another process may take a port between our probe and pdns's bind: try a few times.
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await launch({ pdnsServer, directory, apiKey, options });
-      } catch (error) {
-        lastError = error;
-        if (!(error instanceof PortTakenError)) break;
-      }
+  // With a root, the directory is made in the root's /tmp, and the server sees it as /tmp/NAME.
+  const base = root === undefined ? tmpdir() : join(root, 'tmp');
+  if (root !== undefined) await mkdir(base, { recursive: true, mode: 0o1777 });
+  const settings = { ...versionSettings(expectedVersion), ...options.settings };
+  // Another process may take a port between our probe and pdns's bind: try a few times, each in a
+  // fresh directory (the watchdog of a failed try removes its own).
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const directory = await mkdtemp(join(base, 'openova-pdns-'));
+    const serverDirectory = root === undefined ? directory : join('/tmp', basename(directory));
+    try {
+      await run(
+        on.command(sqlite3, [join(serverDirectory, 'pdns.sqlite3')]),
+        readFileSync(on.hostPath(schema), 'utf8'),
+      );
+      return await launch({
+        on,
+        pdnsServer,
+        directory,
+        serverDirectory,
+        apiKey,
+        options: { ...options, settings },
+      });
+    } catch (error) {
+      lastError = error;
+      if (!options.keepDirectory) await rm(directory, { recursive: true, force: true });
+      if (!(error instanceof PortTakenError)) break;
     }
-    throw lastError;
-  } catch (error) {
-    if (!options.keepDirectory) await rm(directory, { recursive: true, force: true });
-    throw error;
   }
+  throw lastError;
 }
 
 class PortTakenError extends Error {}
 
 async function launch(input: {
+  on: Runner;
   pdnsServer: string;
   directory: string;
+  serverDirectory: string;
   apiKey: string;
   options: StartPowerDnsOptions;
 }): Promise<RunningPowerDns> {
-  const { pdnsServer, directory, apiKey, options } = input;
+  const { on, pdnsServer, directory, serverDirectory, apiKey, options } = input;
   const dnsPort = await freeDnsPort();
   let apiPort = await freeTcpPort();
   while (apiPort === dnsPort) apiPort = await freeTcpPort();
   await writeFile(
     join(directory, 'pdns.conf'),
-    config({ directory, dnsPort, apiPort, apiKey, settings: options.settings ?? {} }),
+    config({ directory: serverDirectory, dnsPort, apiPort, apiKey, settings: options.settings ?? {} }),
   );
   const logFile = join(directory, 'pdns.log');
+  const pidFile = join(directory, 'pdns.pid');
+  await rm(pidFile, { force: true });
   const log = openSync(logFile, 'a');
   const started = performance.now();
   // --config-dir makes pdns read only our pdns.conf, nothing from /etc/powerdns.
-  const child = spawn(pdnsServer, [`--config-dir=${directory}`], { stdio: ['ignore', log, log] });
+  const [file, args] = on.command(pdnsServer, [`--config-dir=${serverDirectory}`]);
+  const child = spawn(
+    '/bin/sh',
+    ['-c', WATCHDOG, 'openova-pdns-watchdog', directory, options.keepDirectory ? '1' : '0', file, ...args],
+    // stdin is the watchdog's pipe; its own process group keeps a terminal's Ctrl-C off it
+    { stdio: ['pipe', log, log], detached: true },
+  );
   closeSync(log);
-  const pid = child.pid;
-  if (pid === undefined) {
-    await waitForExit(child, 1000);
-    throw new ConfigError(`could not start ${pdnsServer}. ${INSTALL_HINT}`);
-  }
-  running.add(child);
-  installExitHook();
+  child.on('error', () => undefined);
+  const stdin = child.stdin as Socket | null;
+  stdin?.on('error', () => undefined);
+  // neither the watchdog nor its pipe keeps this process alive
+  stdin?.unref();
   child.unref();
+  if (child.pid === undefined) {
+    await waitForExit(child, 1000);
+    throw new ConfigError(`could not start /bin/sh for ${pdnsServer}. ${INSTALL_HINT}`);
+  }
+  const started_: Started = { child, serverPid: 0 };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const client = new PowerDnsClient({ ...options.client, apiUrl, apiKey });
   const stop = async (): Promise<void> => {
     if (!exited(child)) {
-      process.kill(pid, 'SIGTERM');
-      if (!(await waitForExit(child, 5000))) {
-        process.kill(pid, 'SIGKILL');
+      stdin?.end();
+      if (!(await waitForExit(child, 8000))) {
+        if (started_.serverPid > 0 && alive(started_.serverPid)) process.kill(started_.serverPid, 'SIGKILL');
         await waitForExit(child, 5000);
       }
     }
-    running.delete(child);
+    running.delete(started_);
     await client.close();
     if (!options.keepDirectory) await rm(directory, { recursive: true, force: true });
   };
@@ -290,11 +493,22 @@ async function launch(input: {
   // A probe client without retries; ready = the API answers and its config is ours (so an old
   // server that happened to hold the port cannot pass the check).
   const probe = new PowerDnsClient({ apiUrl, apiKey, retry: { retries: 0 }, timeoutMs: 2000 });
+  let version = '';
   try {
     for (;;) {
+      if (started_.serverPid === 0) {
+        const pid = Number(readIfPresent(pidFile));
+        if (Number.isInteger(pid) && pid > 0) {
+          started_.serverPid = pid;
+          running.add(started_);
+          installExitHook();
+        }
+      }
       if (exited(child)) {
         const logTail = tail(logFile);
-        running.delete(child);
+        running.delete(started_);
+        // ends the watchdog, which removes the directory unless it is kept
+        stdin?.end();
         if (/Unable to bind|Address already in use/i.test(logTail)) throw new PortTakenError(logTail);
         throw new Error(
           `pdns_server exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
@@ -302,7 +516,10 @@ async function launch(input: {
       }
       try {
         const settings = await probe.serverConfig();
-        if (settings.some((s) => s.value.includes(directory))) break;
+        if (settings.some((s) => s.value.includes(serverDirectory))) {
+          version = (await probe.serverInfo()).version;
+          break;
+        }
       } catch {
         // not listening yet
       }
@@ -318,5 +535,25 @@ async function launch(input: {
     await probe.close();
   }
   const readyAfterMs = performance.now() - started;
-  return { client, apiUrl, apiKey, apiPort, dnsPort, directory, pid, readyAfterMs, stop };
+  return {
+    client,
+    apiUrl,
+    apiKey,
+    apiPort,
+    dnsPort,
+    version,
+    root: on.root,
+    directory,
+    pid: started_.serverPid,
+    readyAfterMs,
+    stop,
+  };
+}
+
+function readIfPresent(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }

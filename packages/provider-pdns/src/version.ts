@@ -21,6 +21,12 @@ export interface PowerDnsFeatures {
   readonly luaWritesNeedSetting: boolean;
   /** The `priority` field of a record is rejected (4.9.0); never sent by this client anyway. */
   readonly priorityRejected: boolean;
+  /**
+   * TXT and SPF content written through the API is unescaped once more before it is stored
+   * (observed on 5.1.5): `"a \\ b"` is stored as `"a \ b"`, and `\"` inside a string is refused. The
+   * client doubles the backslashes of such content, so the stored record is the one sent.
+   */
+  readonly txtWriteUnescapes: boolean;
 }
 
 /** Parses `4.7.3`, `5.0.0-rc1`, `4.9.12.1`; returns `undefined` for anything else (e.g. git builds). */
@@ -52,6 +58,7 @@ export function powerDnsFeatures(version: PowerDnsVersion | undefined): PowerDns
       includeDisabled: true,
       luaWritesNeedSetting: true,
       priorityRejected: true,
+      txtWriteUnescapes: true,
     };
   }
   // EXTEND/PRUNE were backported to two maintenance branches, so the check is per branch.
@@ -66,5 +73,6 @@ export function powerDnsFeatures(version: PowerDnsVersion | undefined): PowerDns
     includeDisabled: atLeast(version, 5, 0, 0),
     luaWritesNeedSetting: atLeast(version, 5, 1, 0),
     priorityRejected: atLeast(version, 4, 9, 0),
+    txtWriteUnescapes: atLeast(version, 5, 1, 0),
   };
 }

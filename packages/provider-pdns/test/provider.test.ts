@@ -123,7 +123,11 @@ describe('records / applyChanges / adjustEndpoints round trip', () => {
     expect(content('MX')).toEqual(['10 mail.example.org.', '20 backup.example.org.']);
     expect(content('SRV')).toEqual(['10 5 5060 sip.example.org.']);
     expect(content('NS')).toEqual(['ns1.example.net.', 'ns2.example.net.']);
-    expect(content('TXT')).toContain('"say \\"hi\\" \\\\ ok"');
+    // 5.1 unescapes TXT once more on write: the client doubles the backslashes it sends
+    const unescapes = (await pdns.client.features()).txtWriteUnescapes;
+    expect(content('TXT')).toContain(
+      unescapes ? String.raw`"say \\"hi\\" \\\\ ok"` : '"say \\"hi\\" \\\\ ok"',
+    );
     expect(
       content('TXT')
         ?.find((c) => c.startsWith('"v=DKIM1'))

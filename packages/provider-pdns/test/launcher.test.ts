@@ -1,0 +1,140 @@
+// startPowerDns(): explicit paths, the install hint, the reported version, and a server that never
+// outlives the process that started it.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@openova/dns-core';
+import { startPowerDns } from '@openova/dns-provider-pdns/testing';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/start-pdns.ts', import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `done()` holds; false if it still does not after `ms`. */
+async function eventually(done: () => boolean, ms = 15_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (done()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return done();
+}
+
+interface Started {
+  pid: number;
+  directory: string;
+  parent: ReturnType<typeof spawn>;
+  exited: Promise<void>;
+}
+
+/** Runs the fixture in a new Node.js process and reads the server it started. */
+function startInChild(mode: 'wait' | 'end'): Promise<Started> {
+  const parent = spawn(process.execPath, ['--conditions=@openova/source', '--import', 'tsx', FIXTURE, mode], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => parent.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    parent.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    parent.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        const { pid, directory } = JSON.parse(line) as { pid: number; directory: string };
+        resolve({ pid, directory, parent, exited });
+      }
+    });
+    parent.once('exit', (code) => reject(new Error(`fixture exited (${code}) before starting: ${err}`)));
+  });
+}
+
+describe('startPowerDns(): a server never outlives the process that started it', () => {
+  for (const signal of ['SIGKILL', 'SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} to the parent stops the server and removes its directory`, async () => {
+      const started = await startInChild('wait');
+      expect(alive(started.pid)).toBe(true);
+      expect(existsSync(started.directory)).toBe(true);
+      started.parent.kill(signal);
+      await started.exited;
+      expect(await eventually(() => !alive(started.pid))).toBe(true);
+      expect(await eventually(() => !existsSync(started.directory))).toBe(true);
+    });
+  }
+
+  it('a process that forgets stop() still ends by itself, and its server goes with it', async () => {
+    const started = await startInChild('end');
+    // nothing of the launcher keeps the event loop alive
+    await started.exited;
+    expect(started.parent.exitCode).toBe(0);
+    expect(await eventually(() => !alive(started.pid))).toBe(true);
+    expect(await eventually(() => !existsSync(started.directory))).toBe(true);
+  });
+
+  it('stop() stops it and removes the directory at once', async () => {
+    const pdns = await startPowerDns();
+    expect(alive(pdns.pid)).toBe(true);
+    await pdns.stop();
+    expect(alive(pdns.pid)).toBe(false);
+    expect(existsSync(pdns.directory)).toBe(false);
+  });
+});
+
+describe('startPowerDns(): configuration', () => {
+  it('reports the version it started', async () => {
+    const pdns = await startPowerDns();
+    try {
+      expect(pdns.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect((await pdns.client.serverInfo()).version).toBe(pdns.version);
+      expect(pdns.root).toBe(process.env['PDNS_ROOT'] || undefined);
+    } finally {
+      await pdns.stop();
+    }
+  });
+
+  for (const option of ['pdnsServerPath', 'schemaPath', 'sqlite3Path'] as const) {
+    it(`an explicit ${option} that does not exist is a ConfigError, not a fallback`, async () => {
+      const missing = `/nonexistent/openova/${option}`;
+      const error = await startPowerDns({ [option]: missing }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(missing);
+      expect((error as Error).message).toContain(option);
+    });
+  }
+
+  it('a server that fails at start-up is reported with its log, every time', async () => {
+    // Node.js closes the watchdog's pipe when the server exits: the log must still be there to read
+    for (let i = 0; i < 8; i++) {
+      const error = await startPowerDns({ settings: { 'openova-no-such-setting': 'yes' } }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/exited during start-up/);
+      expect((error as Error).message).toMatch(/unknown setting 'openova-no-such-setting'/i);
+    }
+  });
+
+  it('a root that does not exist is a ConfigError', async () => {
+    const error = await startPowerDns({ root: '/nonexistent/openova-root' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('/nonexistent/openova-root');
+  });
+
+  it('the install hint names the Debian packages, not a script of this repository', async () => {
+    const error = await startPowerDns({ pdnsServerPath: '/nonexistent/pdns_server' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('apt-get install pdns-server pdns-backend-sqlite3 sqlite3');
+    expect(message).not.toMatch(/scripts\/|setup\.sh/);
+  });
+});
