@@ -273,6 +273,11 @@ export class PlanRows {
     if (ownerId === '') return out;
     for (const row of this.#rows.values()) {
       if (row.candidateCount === 0) continue;
+      // the common row: one desired record and one current record of ours (written or up to date)
+      if (row.candidateCount === 1 && row.types.length === 1 && policy !== 'create-only') {
+        const current = (row.types[0] as TypeSlot).current;
+        if (current !== undefined && isOwnedBy(current, ownerId)) continue;
+      }
       const resolved = resolveRecordTypes(row);
       for (let i = 0; i < row.types.length; i++) {
         const slot = row.types[i] as TypeSlot;

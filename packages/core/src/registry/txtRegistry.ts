@@ -29,7 +29,7 @@ import { zoneMatcher } from '../provider/zones.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
 import { applyInBatches } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
-import { TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
+import { RECORD_TYPE_TEMPLATE, TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
 import { appendAll } from '../lists.js';
 
@@ -161,6 +161,8 @@ export class TxtRegistry implements Registry {
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
   #previewed: { changes: Changes; composed: Composed } | undefined;
+  /** True when every typed marker reading is the name this registry writes (a templated prefix). */
+  readonly #typedReadIsWritten: boolean;
   /** With a wildcard replacement: literal records at replacement names, and wildcards by replaced name. */
   #literalAtReplacement: Set<string> | undefined;
   #wildcardAt: Set<string> | undefined;
@@ -198,6 +200,7 @@ export class TxtRegistry implements Registry {
       ...KNOWN_RECORD_TYPES,
       ...provider.capabilities.recordTypes,
     ]).validate();
+    this.#typedReadIsWritten = this.mapper.suffix === '' && this.mapper.prefix.includes(RECORD_TYPE_TEMPLATE);
     this.#encrypt = options.encryption !== undefined && options.encryption.enabled !== false;
     this.#key = options.encryption === undefined ? undefined : parseAesKey(options.encryption.aesKey);
     this.#onWarning = options.onWarning;
@@ -547,6 +550,9 @@ export class TxtRegistry implements Registry {
 
   /** True when one of the group's TXTs is at the name we write for its record name and type. */
   #isWritten(group: MarkerGroup): boolean {
+    // A templated prefix reads a TXT name back by stripping exactly what writing adds: every typed
+    // reading is the written name (only suffix and untemplated forms have legacy look-alikes).
+    if (this.#typedReadIsWritten) return true;
     if (group.written === undefined) {
       const at = this.#writtenPredicate(group);
       group.written = group.values.some((v) => at(v.txt.dnsName));
