@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '@openova/dns-core';
 import {
+  apiBaseUrl,
   HttpTransport,
   RATE_LIMITS,
   rateLimiterFor,
@@ -176,22 +177,6 @@ const DEFAULT_RETRY_AFTER_S = 300;
 /** 429s waited out per call before giving up (each wait is bounded by `maxWaitMs`). */
 const MAX_RATE_LIMIT_RETRIES = 5;
 
-function normalizeBaseUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch (cause) {
-    throw new ConfigError(`cloudflare: baseUrl is not a valid URL: ${JSON.stringify(baseUrl)}`, { cause });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ConfigError(`cloudflare: baseUrl must be an http:// or https:// URL, got ${url.protocol}`);
-  if (url.username || url.password) throw new ConfigError('cloudflare: baseUrl must not contain credentials');
-  url.search = '';
-  url.hash = '';
-  url.pathname = url.pathname.replace(/\/+$/, '');
-  return url;
-}
-
 function segment(value: string): string {
   return encodeURIComponent(value);
 }
@@ -217,7 +202,7 @@ export class CloudflareClient {
 
   /** @throws a `ConfigError` without a credential, or with a `baseUrl` that is not http(s). */
   constructor(options: CloudflareClientOptions) {
-    const base = normalizeBaseUrl(options.baseUrl ?? DEFAULT_CLOUDFLARE_BASE_URL);
+    const base = apiBaseUrl('cloudflare', 'baseUrl', options.baseUrl ?? DEFAULT_CLOUDFLARE_BASE_URL);
     this.baseUrl = base.toString().replace(/\/$/, '');
     let credential: string;
     let authHeaders: Record<string, string>;

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { ConfigError } from '@openova/dns-core';
 import { appendAll } from '@openova/dns-core/provider';
 import {
+  apiBaseUrl,
   abortableSleep,
   HttpTransport,
   RATE_LIMITS,
@@ -147,22 +148,6 @@ interface Spec<T> {
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_WAIT_MS = 60_000;
 
-function normalizeBaseUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch (cause) {
-    throw new ConfigError(`hetzner: baseUrl is not a valid URL: ${JSON.stringify(baseUrl)}`, { cause });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ConfigError(`hetzner: baseUrl must be an http:// or https:// URL, got ${url.protocol}`);
-  if (url.username || url.password) throw new ConfigError('hetzner: baseUrl must not contain credentials');
-  url.search = '';
-  url.hash = '';
-  url.pathname = url.pathname.replace(/\/+$/, '');
-  return url;
-}
-
 const seg = (value: string | number) => encodeURIComponent(String(value));
 
 function withQuery(path: string, query: Spec<unknown>['query'] = {}): string {
@@ -228,7 +213,7 @@ export class HetznerClient {
 
   /** @throws `ConfigError` without a token, or with a `baseUrl` that is not http(s). */
   constructor(options: HetznerClientOptions) {
-    const base = normalizeBaseUrl(options.baseUrl ?? DEFAULT_HETZNER_BASE_URL);
+    const base = apiBaseUrl('hetzner', 'baseUrl', options.baseUrl ?? DEFAULT_HETZNER_BASE_URL);
     this.baseUrl = base.toString().replace(/\/$/, '');
     const token = typeof options.token === 'string' ? options.token.trim() : '';
     if (!token) throw new ConfigError('hetzner: a Cloud project API token is required');

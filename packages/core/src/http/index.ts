@@ -42,3 +42,4 @@ export {
 } from './networkFailures.js';
 export { HttpProviderError } from '../errors.js';
 export type { HttpFailureKind, HttpProviderErrorOptions } from '../errors.js';
+export { apiBaseUrl } from './baseUrl.js';
