@@ -699,7 +699,11 @@ export class TxtRegistry implements Registry {
       }
     }
     const fix =
-      'use a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}.") or a suffix; not created';
+      this.mapper.suffix === '' && this.mapper.prefix === ''
+        ? 'set a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}."); not created'
+        : this.mapper.suffix !== ''
+          ? `the suffix ${JSON.stringify(this.mapper.suffix)} changes the apex's first label: use a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}.") instead; not created`
+          : 'use a TXT prefix that ends in "." (e.g. "_externaldns.%{record_type}."); not created';
     const zone = this.#zoneOf?.(ep.dnsName);
     if (zone !== undefined && this.#zoneOf?.(txtName) !== zone)
       return `${what} lies outside the record's zone ${zone}; ${fix}`;

@@ -25,8 +25,15 @@ function ttl(ep: Endpoint): string {
   return ep.recordTTL ? `ttl ${ep.recordTTL}` : 'ttl default';
 }
 
+// registry bookkeeping (`txt/force-update`) is not something the record will have
+function shown(ep: Endpoint) {
+  return ep.providerSpecific.filter((p) => !p.name.startsWith('txt/'));
+}
+
 function properties(ep: Endpoint): string {
-  return ep.providerSpecific.map((p) => `${p.name}=${p.value}`).join(', ');
+  return shown(ep)
+    .map((p) => `${p.name}=${p.value}`)
+    .join(', ');
 }
 
 /** What changed between two versions of a record, as `field old → new` parts. */
@@ -75,7 +82,7 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
       lines.push(`~ ${head(r)}: ${updateDetails(entry.previous, r)}`);
     else
       lines.push(
-        `${symbol[entry.action]} ${head(r)} ${ttl(r)}: ${values(r)}${r.providerSpecific.length ? ` {${properties(r)}}` : ''}`,
+        `${symbol[entry.action]} ${head(r)} ${ttl(r)}: ${values(r)}${shown(r).length ? ` {${properties(r)}}` : ''}`,
       );
     if (options.ownership === false) continue;
     for (const t of entry.ownership) {
