@@ -3,7 +3,6 @@ import {
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  endpointKey,
   getProviderSpecific,
   LabelKeys,
   normalizeDnsName,
@@ -21,6 +20,7 @@ import {
   type RecordType,
 } from '@openova/dns-core';
 import {
+  sortEndpoints,
   prepareChangeSet,
   CachedLoader,
   zoneMatcher,
@@ -322,9 +322,7 @@ export class CloudflareProvider implements Provider {
         if (this.domainFilter.matches(ep.dnsName)) out.push(ep);
       }
     }
-    const keyed = out.map((ep) => ({ ep, key: endpointKey(ep) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return keyed.map((k) => k.ep);
+    return sortEndpoints(out);
   }
 
   /**

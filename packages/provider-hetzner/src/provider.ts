@@ -3,7 +3,6 @@ import {
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  endpointKey,
   isDnsError,
   normalizeDnsName,
   ProviderError,
@@ -15,6 +14,7 @@ import {
   type RecordType,
 } from '@openova/dns-core';
 import {
+  sortEndpoints,
   CachedLoader,
   markersToUndo,
   prepareChangeSet,
@@ -227,9 +227,7 @@ export class HetznerProvider implements Provider {
         if (this.domainFilter.matches(ep.dnsName)) out.push(ep);
       }
     });
-    const keyed = out.map((ep) => ({ ep, key: endpointKey(ep) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return keyed.map((k) => k.ep);
+    return sortEndpoints(out);
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   describeEndpoint,
   endpoint,
   endpointKey,
+  sortEndpoints,
   KNOWN_RECORD_TYPES,
   type Endpoint,
   type EndpointInit,
@@ -103,9 +104,7 @@ export class InMemoryProvider implements Provider {
         if (!this.domainFilter.selectsZone(zoneName)) continue;
         for (const ep of zone.values()) out.push(cloneEndpoint(ep));
       }
-      const keyed = out.map((ep) => ({ key: endpointKey(ep), ep }));
-      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      return keyed.map((k) => k.ep);
+      return sortEndpoints(out);
     });
   }
 
