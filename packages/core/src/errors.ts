@@ -105,13 +105,35 @@ export function formatIssues(issues: readonly Issue[]): string {
 /** Bad input: lists every problem found, each with its path. Thrown before anything is written. */
 export class ValidationError extends DnsError {
   readonly issues: readonly Issue[];
+  /** The first line of the message, e.g. `the desired records are invalid (nothing was applied)`. */
+  readonly summary: string;
 
   constructor(issues: readonly Issue[], options: DnsErrorOptions & { summary?: string } = {}) {
     const head = options.summary ?? `${issues.length} validation issue${issues.length === 1 ? '' : 's'}`;
     super('VALIDATION', `${head}:\n${formatIssues(issues)}`, options);
     this.name = 'ValidationError';
     this.issues = issues;
+    this.summary = head;
   }
+}
+
+/**
+ * The same error with each issue's path rewritten by `rebase` (kept where it returns `undefined`).
+ * Each layer that hands a change set it built to the next one (batches, the registry, reconcile)
+ * uses it, so an issue found by a provider points into the caller's own input.
+ */
+export function rebaseIssues(
+  error: ValidationError,
+  rebase: (path: IssuePath) => IssuePath | undefined,
+): ValidationError {
+  let changed = false;
+  const issues = error.issues.map((issue) => {
+    const path = rebase(issue.path);
+    if (path === undefined) return issue;
+    changed = true;
+    return { ...issue, path };
+  });
+  return changed ? new ValidationError(issues, { summary: error.summary, cause: error.cause }) : error;
 }
 
 /** Invalid SDK or provider configuration (a missing owner ID, a bad AES key, …). */

@@ -68,6 +68,8 @@ export type { PowerDnsApiErrorOptions, PowerDnsFailureKind } from './errors.js';
 
 // LUA records
 export { lua, luaString, splitLuaCode } from './lua.js';
+export { luaRequirements, LUA_OPTION_SINCE } from './luaRequirements.js';
+export type { LuaRequirement } from './luaRequirements.js';
 export type {
   LuaExpression,
   LuaCondition,

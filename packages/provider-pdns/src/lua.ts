@@ -14,6 +14,7 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { endpoint, ValidationError, type Endpoint, type Issue, type IssuePath } from '@openova/dns-core';
 import { checkDnsName, withoutTrailingDot, withTrailingDot } from '@openova/dns-core/provider';
+import { latestRequirement, luaCodeRequirements } from './luaRequirements.js';
 
 /** Record types a LUA record can answer for. */
 export type LuaQueryType =
@@ -299,23 +300,15 @@ function healthOptionValues(
   };
 }
 
-function minimumVersionOf(options: LuaUrlCheckOptions, base: string | undefined): string | undefined {
-  const fiveZero =
-    options.interval !== undefined ||
-    options.minimumFailures !== undefined ||
-    options.failOnIncompleteCheck !== undefined ||
-    options.httpcode !== undefined;
-  if (fiveZero) return '5.0.0';
-  if (options.byteslimit !== undefined) return '4.8.0';
-  return base;
-}
-
-function expression(
-  code: string,
-  queryType: LuaQueryType | undefined,
-  minimumVersion?: string,
-): LuaExpression {
-  return { kind: 'expression', code, queryType, minimumVersion };
+// The minimum version comes from the rendered code, by the same rules the provider applies to any
+// LUA content before it writes (one table of features, in luaRequirements.ts).
+function expression(code: string, queryType: LuaQueryType | undefined): LuaExpression {
+  return {
+    kind: 'expression',
+    code,
+    queryType,
+    minimumVersion: latestRequirement(luaCodeRequirements(code)),
+  };
 }
 
 /**
@@ -484,11 +477,7 @@ export const lua = {
       ? luaList(sets.map((s) => luaList(s.map(luaString))))
       : luaList(sets.flat().map(luaString));
     const rendered = renderOptions(healthOptionValues(options));
-    return expression(
-      `ifportup(${port}, ${list}${rendered ? `, ${rendered}` : ''})`,
-      family,
-      minimumVersionOf(options, nested ? '4.8.0' : undefined),
-    );
+    return expression(`ifportup(${port}, ${list}${rendered ? `, ${rendered}` : ''})`, family);
   },
 
   /**
@@ -505,11 +494,7 @@ export const lua = {
     const { sets, family } = healthCheckedSets('ifurlup', { addresses, options, issues });
     const list = luaList(sets.map((s) => luaList(s.map(luaString))));
     const rendered = renderOptions(healthOptionValues(options));
-    return expression(
-      `ifurlup(${luaString(url)}, ${list}${rendered ? `, ${rendered}` : ''})`,
-      family,
-      minimumVersionOf(options, undefined),
-    );
+    return expression(`ifurlup(${luaString(url)}, ${list}${rendered ? `, ${rendered}` : ''})`, family);
   },
 
   /** `pickclosest(addresses)`: the address closest to the client (needs the geoip backend). */

@@ -33,6 +33,8 @@ import {
   type RRsetChange,
 } from './client.js';
 import { isPowerDnsApiError } from './errors.js';
+import { luaRequirements, olderThan } from './luaRequirements.js';
+import type { PowerDnsVersion } from './version.js';
 import {
   canonicalTargetFor,
   endpointToDelete,
@@ -330,6 +332,7 @@ export class PowerDnsProvider implements Provider {
    */
   async planPatches(input: Changes, options: CallOptions = {}): Promise<ZonePatch[]> {
     const changes = this.#validate(input);
+    await this.#checkServerServes(changes, options);
     const lists = [changes.delete, changes.updateOld, changes.create, changes.updateNew];
     if (lists.every((list) => list.length === 0)) return [];
     // each name's zone is looked up once: change sets carry tens of thousands of rrsets
@@ -419,6 +422,44 @@ export class PowerDnsProvider implements Provider {
   verify(changes: Changes, options: VerifyOptions = {}): Promise<VerificationReport> {
     const { onVerified: _ignored, ...configured } = this.#verify ?? {};
     return verifyChanges(changes, { ...configured, ...options });
+  }
+
+  /**
+   * Refuses LUA records that need a newer PowerDNS than the server runs: it would store them and
+   * then answer SERVFAIL for the name. Reads the server's version only when a LUA record is written.
+   */
+  async #checkServerServes(changes: Changes, options: CallOptions): Promise<void> {
+    const issues: Issue[] = [];
+    let version: PowerDnsVersion | undefined;
+    let probed = false;
+    for (const [listName, list] of [
+      ['create', changes.create],
+      ['updateNew', changes.updateNew],
+    ] as const) {
+      for (let i = 0; i < list.length; i++) {
+        const ep = list[i] as Endpoint;
+        if (ep.recordType !== 'LUA') continue;
+        if (!probed) {
+          version = await this.client.version(options.signal ? { signal: options.signal } : {});
+          probed = true;
+        }
+        if (version === undefined) return; // a development build: newer than every release
+        ep.targets.forEach((target, j) => {
+          for (const need of luaRequirements(target)) {
+            if (!olderThan(version, need.since)) continue;
+            issues.push({
+              path: [listName, i, 'targets', j],
+              code: 'needs_newer_server',
+              message: `${describeEndpoint(ep)} uses ${need.feature}, which needs PowerDNS ${need.since} or later; the server runs ${version?.raw ?? 'an unknown version'}`,
+            });
+          }
+        });
+      }
+    }
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'pdns: the server cannot serve these LUA records (nothing was written)',
+      });
   }
 
   #validate(changes: Changes): Changes {

@@ -5,14 +5,20 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lua, PowerDnsProvider, type LuaExpression } from '@openova/dns-provider-pdns';
+import {
+  lua,
+  luaRequirements,
+  parsePowerDnsVersion,
+  PowerDnsProvider,
+  type LuaExpression,
+} from '@openova/dns-provider-pdns';
 import {
   queryDns,
   startPowerDns,
   type DnsResponse,
   type RunningPowerDns,
 } from '@openova/dns-provider-pdns/testing';
-import { emptyChanges, reconcile, TxtRegistry } from '@openova/dns-core';
+import { emptyChanges, reconcile, TxtRegistry, ValidationError } from '@openova/dns-core';
 
 const ZONE = 'lua.test';
 let pdns: RunningPowerDns;
@@ -236,5 +242,71 @@ describe('LUA records answer DNS queries', () => {
     expect(
       records.find((r) => r.recordType === 'LUA' && r.dnsName === `viaprovider.${ZONE}`)?.targets,
     ).toEqual(ep.targets);
+  });
+
+  // Found by running them: a release older than the feature stores the record, then answers
+  // SERVFAIL (a list of address lists in ifportup) or silently ignores the option (4.7 reads
+  // options as a string map). Either way the record would not do what it says, so the provider
+  // refuses it before anything is written, naming both versions.
+  describe.each([
+    {
+      name: 'groups',
+      what: 'ifportup with priority groups',
+      expression: () => lua.ifportup(tcpPort, [['127.0.0.2'], ['127.0.0.1']], { timeout: 1 }),
+      live: ['127.0.0.1'],
+      olderAnswers: 'SERVFAIL',
+    },
+    {
+      name: 'byteslimit',
+      what: 'the ifurlup option byteslimit',
+      expression: () =>
+        lua.ifurlup(`http://127.0.0.1:${httpPort}/`, [['127.0.0.1']], { byteslimit: 1024, timeout: 1 }),
+      live: ['127.0.0.1'],
+      olderAnswers: 'NOERROR',
+    },
+    {
+      name: 'minfail',
+      what: 'the ifportup option minimumFailures',
+      expression: () => lua.ifportup(tcpPort, ['127.0.0.1'], { minimumFailures: 2, timeout: 1 }),
+      live: ['127.0.0.1'],
+      olderAnswers: 'NOERROR',
+    },
+  ])('$what', ({ name, expression, live, olderAnswers }) => {
+    it('is refused before any write on a server older than it needs, and answers on one that has it', async () => {
+      const expr = expression();
+      const since = expr.minimumVersion as string;
+      const ep = lua.endpoint({ dnsName: `needs-${name}.${ZONE}`, expression: expr });
+      expect(luaRequirements(ep.targets[0] as string).map((r) => r.since)).toContain(since);
+      const provider = new PowerDnsProvider({ client: pdns.client });
+      const running = parsePowerDnsVersion(pdns.version);
+      const older =
+        running !== undefined &&
+        parsePowerDnsVersion(since) !== undefined &&
+        [running.major, running.minor, running.patch].join('.') !== since &&
+        (running.major - Number(since.split('.')[0]) || running.minor - Number(since.split('.')[1])) < 0;
+      const registry = new TxtRegistry(provider, {
+        ownerId: 'lua-versions',
+        managedRecordTypes: ['A', 'LUA'],
+      });
+      const desired = [{ dnsName: `plain-${name}.${ZONE}`, recordType: 'A', targets: ['192.0.2.9'] }, ep];
+      if (older) {
+        const before = await pdns.client.getZone(`${ZONE}.`);
+        const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        const issue = (error as ValidationError).issues.find((i) => i.code === 'needs_newer_server');
+        expect(issue?.message).toContain(`PowerDNS ${since} or later`);
+        expect(issue?.message).toContain(`the server runs ${pdns.version}`);
+        expect(issue?.path).toEqual(['desired', 1, 'targets', 0]);
+        // nothing was written, not even the valid record beside it
+        expect((await pdns.client.getZone(`${ZONE}.`)).rrsets).toEqual(before.rrsets);
+        // what the server does with it when written past the provider (recorded, not assumed)
+        await write(`needs-${name}`, expr);
+        expect((await ask(`needs-${name}`)).rcodeName).toBe(olderAnswers);
+      } else {
+        const result = await reconcile({ registry, desired, policy: 'sync' });
+        expect(result.applied).toBe(true);
+        expect(await eventually(`needs-${name}`, live)).toEqual(live);
+      }
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { describeEndpoint, LabelKeys, nameKey, type Endpoint } from '../endpoint/endpoint.js';
-import { ConfigError, DnsError, isDnsError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
+import {
+  ConfigError,
+  DnsError,
+  isDnsError,
+  rebaseIssues,
+  throwIfAborted,
+  ValidationError,
+  type Issue,
+  type IssuePath,
+} from '../errors.js';
 import {
   batchChanges,
   CHANGE_LISTS,
@@ -311,6 +320,8 @@ export async function applyInBatches(
       await provider.applyChanges(batch, call);
       options.onBatchApplied?.(batch);
     } catch (error) {
+      // the provider's paths point into the batch; the caller knows the whole change set
+      if (error instanceof ValidationError && batch !== changes) throw rebaseIssues(error, inWhole(batch));
       if (!isContentRejection(error)) throw error;
       const parts = units ?? toUnits(batch);
       if (parts.length === 1) {
@@ -325,6 +336,19 @@ export async function applyInBatches(
       await send(merge(second), second);
     }
   };
+  let positions: Map<Endpoint, number>[] | undefined;
+  // [list, j, …] in a batch → [list, k, …] in `changes` (batches hold the same endpoint objects)
+  const inWhole =
+    (batch: Changes) =>
+    (path: IssuePath): IssuePath | undefined => {
+      const [list, j] = path;
+      const at = CHANGE_LISTS.indexOf(list as ChangeList);
+      if (at === -1 || typeof j !== 'number') return undefined;
+      positions ??= CHANGE_LISTS.map((name) => new Map(changes[name].map((ep, k) => [ep, k])));
+      const ep = batch[CHANGE_LISTS[at] as ChangeList][j];
+      const k = ep === undefined ? undefined : positions[at]?.get(ep);
+      return k === undefined ? undefined : [list as string, k, ...path.slice(2)];
+    };
   for (const batch of splitChanges(changes, provider.capabilities)) await send(batch);
   if (rejected.length) throw new PartialApplyError(rejected);
 }

@@ -11,7 +11,7 @@ import {
   type RecordType,
 } from '../endpoint/endpoint.js';
 import { parseEndpoint, validateEndpoint } from '../endpoint/parse.js';
-import { ConfigError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
+import { ConfigError, rebaseIssues, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { toLogger, type Logger } from '../logger.js';
 import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
 import { sameTargets } from '../endpoint/targets.js';
@@ -92,6 +92,8 @@ interface PreparedRun {
   /** Desired records the planner left out of scope (they are in `skipped`, not in `scopeDesiredCount`). */
   outOfScopeCount: number;
   zones: string[];
+  /** The index in `desired` of the record a planned change writes (by name, set identifier and type). */
+  desiredAt: (ep: Endpoint) => number | undefined;
 }
 
 async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
@@ -291,7 +293,39 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     scopeDesiredCount: planner.desiredInScope,
     outOfScopeCount: planner.desiredOutOfScope,
     zones,
+    desiredAt: desiredIndex(adjusted),
   };
+}
+
+/** Finds a desired record's index by name, set identifier and type (planned updates are new objects). */
+function desiredIndex(adjusted: readonly Endpoint[]): (ep: Endpoint) => number | undefined {
+  let byKey: Map<string, number> | undefined;
+  const key = (ep: Endpoint) => `${rowKey(ep)}\u0000${ep.recordType}`;
+  return (ep) => {
+    if (byKey === undefined) {
+      byKey = new Map();
+      for (let i = adjusted.length - 1; i >= 0; i--) byKey.set(key(adjusted[i] as Endpoint), i);
+    }
+    return byKey.get(key(ep));
+  };
+}
+
+/**
+ * Points the issues of a registry or provider `ValidationError` at `desired[i]` where the change
+ * writes a desired record (creates and updates); other paths are kept, into `plan.changes`.
+ */
+function intoDesired(
+  error: ValidationError,
+  changes: Changes,
+  desiredAt: (ep: Endpoint) => number | undefined,
+): ValidationError {
+  return rebaseIssues(error, (path) => {
+    const [list, i] = path;
+    if ((list !== 'create' && list !== 'updateNew') || typeof i !== 'number') return undefined;
+    const ep = changes[list][i];
+    const at = ep === undefined ? undefined : desiredAt(ep);
+    return at === undefined ? undefined : ['desired', at, ...path.slice(2)];
+  });
 }
 
 /**
@@ -305,7 +339,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const logger = toLogger(options.logger);
-  const { plan, skipped, scopeCurrent, scopeDesiredCount, outOfScopeCount, zones } = await prepare(options);
+  const { plan, skipped, scopeCurrent, scopeDesiredCount, outOfScopeCount, zones, desiredAt } =
+    await prepare(options);
   for (const s of skipped)
     logger.warn?.('desired record not written', { record: s.record.dnsName, code: s.code, reason: s.reason });
   const counts = {
@@ -360,7 +395,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   }
   throwIfAborted(options.signal);
   await options.hooks?.onApply?.(plan);
-  await options.registry.applyChanges(plan.changes, options.signal ? { signal: options.signal } : {});
+  try {
+    await options.registry.applyChanges(plan.changes, options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    throw error instanceof ValidationError ? intoDesired(error, plan.changes, desiredAt) : error;
+  }
   result.applied = true;
   logger.info?.('changes applied', counts);
   await options.hooks?.onApplied?.(result);

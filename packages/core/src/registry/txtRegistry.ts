@@ -22,8 +22,15 @@ import {
   normalizeDnsName,
   upperCased,
 } from '../endpoint/names.js';
-import { ConfigError, OwnershipConflictError, ValidationError, type Issue } from '../errors.js';
-import { emptyChanges, hasAnyChange, type Changes } from '../provider/changes.js';
+import {
+  ConfigError,
+  OwnershipConflictError,
+  rebaseIssues,
+  ValidationError,
+  type Issue,
+  type IssuePath,
+} from '../errors.js';
+import { CHANGE_LISTS, emptyChanges, hasAnyChange, type Changes } from '../provider/changes.js';
 import type { CallOptions, Provider } from '../provider/provider.js';
 import { zoneMatcher } from '../provider/zones.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
@@ -84,6 +91,8 @@ interface Composed {
   unwritable: { record: Endpoint; txtName: string; reason: string }[];
   notOwned: { what: 'update' | 'delete'; record: Endpoint }[];
   invalid: () => ValidationError;
+  /** Where each endpoint of `out` and `txts` came from in the registry's input (a marker: its record). */
+  origin: Map<Endpoint, IssuePath>;
 }
 
 /** Everything the registry TXTs of one record (or one TXT name) say. */
@@ -170,6 +179,17 @@ export class TxtRegistry implements Registry {
   #zoneOf: ((name: string) => string | undefined) | undefined;
 
   constructor(provider: Provider, options: TxtRegistryOptions) {
+    // `new TxtRegistry({ provider, ownerId })` is an easy slip: say what the signature is
+    if (
+      typeof (provider as unknown) !== 'object' ||
+      provider === null ||
+      typeof provider.records !== 'function'
+    )
+      throw new ConfigError(
+        'TXT registry: the first argument must be a provider: new TxtRegistry(provider, { ownerId, … })',
+      );
+    if (typeof (options as unknown) !== 'object' || options === null)
+      throw new ConfigError('TXT registry: options are required: new TxtRegistry(provider, { ownerId, … })');
     const ownerId = options.ownerId as unknown;
     if (typeof ownerId !== 'string' || ownerId.trim() === '')
       throw new ConfigError('TXT registry: ownerId is required and must be a non-empty string');
@@ -400,7 +420,7 @@ export class TxtRegistry implements Registry {
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
     const previewed = this.#previewed?.changes === changes ? this.#previewed.composed : undefined;
     this.#previewed = undefined;
-    const { out, txts, issues, conflicts, unwritable, notOwned, invalid } =
+    const { out, txts, issues, conflicts, unwritable, notOwned, invalid, origin } =
       previewed ?? this.#compose(changes);
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
@@ -427,7 +447,23 @@ export class TxtRegistry implements Registry {
       appendAll(out[list], txts[list]);
     if (!hasAnyChange(out)) return;
     // Core splits by the provider's declared batch limit, never separating a record from its TXT.
-    await applyInBatches(this.provider, out, options);
+    try {
+      await applyInBatches(this.provider, out, options);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // the provider's paths point into `out`; the caller knows its own change set
+      throw rebaseIssues(error, (path) => {
+        const [list, k] = path;
+        const ep =
+          typeof list === 'string' && typeof k === 'number' && Object.hasOwn(out, list)
+            ? out[list as keyof Changes][k]
+            : undefined;
+        const from = ep === undefined ? undefined : origin.get(ep);
+        if (from === undefined || ep === undefined) return undefined;
+        // a marker's own fields mean nothing to the caller: point at its record
+        return CHANGE_LISTS.some((l) => txts[l].includes(ep)) ? from : [...from, ...path.slice(2)];
+      });
+    }
     this.#remember(txts);
   }
 
@@ -451,6 +487,7 @@ export class TxtRegistry implements Registry {
     const notOwned: { what: 'update' | 'delete'; record: Endpoint }[] = [];
     const out = emptyChanges();
     const txts = emptyChanges();
+    const origin = new Map<Endpoint, IssuePath>();
 
     const index = changes.create.length ? this.#byTxtName() : undefined;
     const collisions = new Set<string>();
@@ -475,8 +512,13 @@ export class TxtRegistry implements Registry {
         return;
       }
       out.create.push(ep);
+      origin.set(ep, ['create', i]);
       // A marker of ours already exists: the record was deleted by hand, recreate only the record.
-      if (!existing) txts.create.push(this.#newTxt(ep, txtName));
+      if (!existing) {
+        const txt = this.#newTxt(ep, txtName);
+        txts.create.push(txt);
+        origin.set(txt, ['create', i]);
+      }
     });
 
     changes.updateOld.forEach((old, i) => {
@@ -488,24 +530,32 @@ export class TxtRegistry implements Registry {
       const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
       out.updateOld.push(old);
       out.updateNew.push(neu);
-      txts.updateOld.push(this.#oldTxt(old) ?? this.#newTxt(old, txtName));
-      txts.updateNew.push(this.#newTxt(neu, txtName));
+      const oldTxt = this.#oldTxt(old) ?? this.#newTxt(old, txtName);
+      const newTxt = this.#newTxt(neu, txtName);
+      txts.updateOld.push(oldTxt);
+      txts.updateNew.push(newTxt);
+      origin.set(old, ['updateOld', i]).set(oldTxt, ['updateOld', i]);
+      origin.set(neu, ['updateNew', i]).set(newTxt, ['updateNew', i]);
     });
 
-    for (const rec of changes.delete) {
+    changes.delete.forEach((rec, i) => {
       if (!isOwnedBy(rec, this.ownerId)) {
         notOwned.push({ what: 'delete', record: rec });
-        continue;
+        return;
       }
       out.delete.push(rec);
+      origin.set(rec, ['delete', i]);
       const txt = this.#oldTxt(rec);
-      if (txt) txts.delete.push(txt);
-    }
+      if (txt) {
+        txts.delete.push(txt);
+        origin.set(txt, ['delete', i]);
+      }
+    });
     const invalid = () =>
       new ValidationError(issues, {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
       });
-    return { out, txts, issues, conflicts, unwritable, notOwned, invalid };
+    return { out, txts, issues, conflicts, unwritable, notOwned, invalid, origin };
   }
 
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
