@@ -224,3 +224,33 @@ describe('refused before anything is written', () => {
     expect(fine.applied).toBe(true);
   });
 });
+
+describe('issues found by the provider point into desired', () => {
+  it('a provider ValidationError in a later batch names desired[i], not the batch position', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'], maxChangesPerApply: 2 });
+    const registry = new TxtRegistry(provider, { ownerId: 'me' });
+    // the provider refuses one value the core checks accept (as PowerDNS refuses a LUA feature)
+    const apply = provider.applyChanges.bind(provider);
+    provider.applyChanges = async (changes, options) => {
+      const j = changes.create.findIndex((ep) => ep.targets.includes('192.0.2.66'));
+      if (j >= 0)
+        throw new ValidationError(
+          [{ path: ['create', j, 'targets', 0], code: 'refused_here', message: 'not on this server' }],
+          { summary: 'inmemory: refused' },
+        );
+      return apply(changes, options);
+    };
+    const desired: EndpointInit[] = [
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: 'c.example.com', recordType: 'A', targets: ['192.0.2.66'] },
+    ];
+    const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const issue = (error as ValidationError).issues[0];
+    expect(issue?.path).toEqual(['desired', 2, 'targets', 0]);
+    expect(issue?.code).toBe('refused_here');
+    expect((error as ValidationError).message).toContain('desired[2].targets[0]');
+    expect((error as ValidationError).summary).toBe('inmemory: refused');
+  });
+});
