@@ -254,3 +254,47 @@ describe('issues found by the provider point into desired', () => {
     expect((error as ValidationError).summary).toBe('inmemory: refused');
   });
 });
+
+describe('a marker name that is taken', () => {
+  const plainA = { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] };
+  it('by a TXT record set that is no marker: the record is not written, the TXT is untouched, dry run and apply agree', async () => {
+    const user = { dnsName: 'a-www.example.com', recordType: 'TXT', targets: ['hello'] };
+    const provider = new InMemoryProvider({ zones: ['example.com'], records: [user] });
+    const registry = new TxtRegistry(provider, { ownerId: 'me' });
+    const dry = await reconcile({ registry, desired: [plainA], policy: 'sync', dryRun: true });
+    expect(dry.skipped.map((s) => [s.code, s.path])).toEqual([['marker-not-writable', ['desired', 0]]]);
+    expect(dry.skipped[0]?.reason).toContain('not an ownership marker');
+    expect(dry.plan.hasChanges).toBe(false);
+    for (let run = 0; run < 2; run++) {
+      const result = await reconcile({ registry, desired: [plainA], policy: 'sync' });
+      expect(result.applied).toBe(false);
+      expect(result.skipped.map((s) => s.code)).toEqual(['marker-not-writable']);
+    }
+    expect(provider.applied).toEqual([]);
+    expect((await provider.records()).map((r) => [r.dnsName, r.targets])).toEqual([
+      ['a-www.example.com', ['hello']],
+    ]);
+  });
+
+  it('by a desired TXT record: the TXT is written, the record whose marker would go there is reported', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const registry = new TxtRegistry(provider, { ownerId: 'me' });
+    const desired: EndpointInit[] = [
+      plainA,
+      { dnsName: 'a-www.example.com', recordType: 'TXT', targets: ['hello'] },
+    ];
+    const options = { registry, desired, policy: 'sync' as const, managedRecordTypes: ['A', 'TXT'] };
+    const dry = await reconcile({ ...options, dryRun: true });
+    expect(dry.skipped.map((s) => [s.code, s.path])).toEqual([['marker-not-writable', ['desired', 0]]]);
+    expect(dry.skipped[0]?.reason).toContain('also desired as a TXT record');
+    const applied = await reconcile(options);
+    expect(applied.applied).toBe(true);
+    expect(renderPlanText(applied.plan)).toContain('Not written (1)');
+    const again = await reconcile(options);
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.skipped.map((s) => s.code)).toEqual(['marker-not-writable']);
+    expect((await provider.records()).find((r) => r.dnsName === 'a-www.example.com')?.targets).toEqual([
+      'hello',
+    ]);
+  });
+});

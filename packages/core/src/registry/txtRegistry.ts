@@ -257,6 +257,8 @@ export class TxtRegistry implements Registry {
     const byRecord = new RecordMarkers();
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
+    const plainTxt = new Set<string>();
+    this.#plainTxtNames = plainTxt;
     const parsed = new Map<string, Record<string, string> | null>();
     let lastRaw: string | undefined;
     let lastLabels: Record<string, string> | null | undefined;
@@ -287,6 +289,7 @@ export class TxtRegistry implements Registry {
       }
       if (values.length === 0) {
         plain.push(ep); // an ordinary TXT record
+        plainTxt.add(nameKey(normalizeDnsName(ep.dnsName), ep.setIdentifier));
         continue;
       }
       anyMarker = true;
@@ -490,6 +493,11 @@ export class TxtRegistry implements Registry {
     const origin = new Map<Endpoint, IssuePath>();
 
     const index = changes.create.length ? this.#byTxtName() : undefined;
+    // TXT records created in this change set, by name: a marker cannot go where one of them goes
+    let desiredTxt: Set<string> | undefined;
+    for (const c of changes.create)
+      if (upperCased(c.recordType) === 'TXT')
+        (desiredTxt ??= new Set()).add(nameKey(normalizeDnsName(c.dnsName), c.setIdentifier));
     const collisions = new Set<string>();
     changes.create.forEach((rec, i) => {
       const ep = cloneEndpoint(rec);
@@ -507,6 +515,22 @@ export class TxtRegistry implements Registry {
       // an empty index (a zone without markers: an initial sync) has nothing to look up
       const existingGroup = index?.size ? index.get(nameKey(txtName, ep.setIdentifier)) : undefined;
       const existing = existingGroup && markerOf(existingGroup);
+      // The marker's name holds a TXT record set that is no marker, or a desired TXT record goes
+      // there: writing the marker would replace (PowerDNS) or collide with (most APIs) a record
+      // that is not ours.
+      const taken = desiredTxt?.has(nameKey(txtName, ep.setIdentifier))
+        ? 'is also desired as a TXT record; rename one of them or change the TXT prefix'
+        : (existingGroup === undefined && this.#plainTxtNames.has(nameKey(txtName, ep.setIdentifier)))
+          ? 'holds a TXT record set that is not an ownership marker, which the registry never changes; rename that TXT record or change the TXT prefix'
+          : undefined;
+      if (taken !== undefined) {
+        unwritable.push({
+          record: rec,
+          txtName,
+          reason: `${describe(ep)}: its ownership TXT name ${JSON.stringify(txtName)} ${taken}; not created`,
+        });
+        return;
+      }
       if (existing && !this.#isOurs(existing)) {
         conflicts.push({ record: rec, error: this.#conflict(ep, existing) });
         return;
@@ -642,6 +666,9 @@ export class TxtRegistry implements Registry {
   }
 
   /** The last `records()`'s marker TXTs by TXT name and set identifier, built on first use. */
+  /** Names (with set identifier) of the TXT record sets of the last read that hold no marker. */
+  #plainTxtNames = new Set<string>();
+
   #byTxtName(): Map<string, MarkerGroup> {
     if (this.#byTxtNameIndex === undefined) {
       const index = new Map<string, MarkerGroup>();
