@@ -71,8 +71,11 @@ function distanceCode(distance: number): number {
   return code;
 }
 
-/** Fixed Huffman code lengths (RFC 1951 §3.2.6) for all 286 literal/length symbols. */
-const FIXED_LITERAL_LENGTHS = new Uint8Array(LITERAL_CODES).map((_, s) =>
+/**
+ * Fixed Huffman code lengths (RFC 1951 §3.2.6). The table has 288 symbols (286 and 287 never occur);
+ * the canonical codes are those of all 288.
+ */
+const FIXED_LITERAL_LENGTHS = new Uint8Array(288).map((_, s) =>
   s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8,
 );
 const FIXED_DISTANCE_LENGTHS = new Uint8Array(DISTANCE_CODES).fill(5);
@@ -238,7 +241,7 @@ function costInBits(freq: ArrayLike<number>, lengths: Uint8Array): number {
   return total;
 }
 
-const FIXED_LITERAL_CODES = canonicalCodes(FIXED_LITERAL_LENGTHS, LITERAL_CODES);
+const FIXED_LITERAL_CODES = canonicalCodes(FIXED_LITERAL_LENGTHS, 288);
 const FIXED_DISTANCE_CODES = canonicalCodes(FIXED_DISTANCE_LENGTHS, DISTANCE_CODES);
 
 /**
