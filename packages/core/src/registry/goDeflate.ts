@@ -133,35 +133,41 @@ class BitSink {
  * for every `s < freq.length` (0 for unused symbols).
  */
 export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, lengths: Uint8Array): void {
-  const used: number[] = [];
+  // Rank used symbols by (frequency, symbol): one sortable number each.
+  let n = 0;
   for (let s = 0; s < freq.length; s++) {
     lengths[s] = 0;
-    if (freq[s]! > 0) used.push(s);
+    if (freq[s]! > 0) n++;
   }
-  if (used.length <= 2) {
-    for (const s of used) lengths[s] = 1;
+  if (n <= 2) {
+    for (let s = 0; s < freq.length; s++) if (freq[s]! > 0) lengths[s] = 1;
     return;
   }
-  used.sort((a, b) => freq[a]! - freq[b]! || a - b);
-  const n = used.length;
-  const leafFreq = (k: number): number => (k < n ? freq[used[k]!]! : INFINITE_FREQ);
+  const ranked = new Float64Array(n);
+  for (let s = 0, k = 0; s < freq.length; s++) if (freq[s]! > 0) ranked[k++] = freq[s]! * 512 + s;
+  ranked.sort();
+  // Leaf frequencies in rank order, then a sentinel that never wins.
+  const leaf = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) leaf[k] = Math.floor(ranked[k]! / 512);
+  leaf[n] = INFINITE_FREQ;
   const top = Math.min(maxBits, n - 1);
 
   // Per level (1 = only leaves … top = the full list of 2n − 2 items): frequency of the last item
   // taken, of the next leaf and of the next package, how many items are still wanted, and for the
   // last item taken, how many leaves lie left of its ancestor at each lower level (`chain`).
-  const lastTaken = new Array<number>(top + 2).fill(0);
-  const nextLeaf = new Array<number>(top + 2).fill(0);
-  const nextPackage = new Array<number>(top + 2).fill(0);
-  const wanted = new Array<number>(top + 2).fill(0);
-  const chain: number[][] = [];
-  for (let level = 0; level <= top + 1; level++) chain.push(new Array<number>(top + 1).fill(0));
+  const lastTaken = new Float64Array(top + 2);
+  const nextLeaf = new Float64Array(top + 2);
+  const nextPackage = new Float64Array(top + 2);
+  const wanted = new Float64Array(top + 2);
+  // chain[level * width + j]
+  const width = top + 1;
+  const chain = new Int32Array((top + 2) * width);
   for (let level = 1; level <= top; level++) {
     // Every level starts with the two rarest leaves already taken.
-    lastTaken[level] = leafFreq(1);
-    nextLeaf[level] = leafFreq(2);
-    nextPackage[level] = level === 1 ? INFINITE_FREQ : leafFreq(0) + leafFreq(1);
-    chain[level]![level] = 2;
+    lastTaken[level] = leaf[1]!;
+    nextLeaf[level] = leaf[2]!;
+    nextPackage[level] = level === 1 ? INFINITE_FREQ : leaf[0]! + leaf[1]!;
+    chain[level * width + level] = 2;
   }
   wanted[top] = 2 * n - 4;
 
@@ -176,15 +182,13 @@ export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, len
     }
     const previous = lastTaken[level]!;
     if (nextLeaf[level]! < nextPackage[level]!) {
-      const taken = chain[level]![level]! + 1;
+      const taken = chain[level * width + level]! + 1;
       lastTaken[level] = nextLeaf[level]!;
-      chain[level]![level] = taken;
-      nextLeaf[level] = leafFreq(taken);
+      chain[level * width + level] = taken;
+      nextLeaf[level] = leaf[taken]!;
     } else {
       lastTaken[level] = nextPackage[level]!;
-      const below = chain[level - 1]!;
-      const here = chain[level]!;
-      for (let j = 0; j < level; j++) here[j] = below[j]!;
+      chain.copyWithin(level * width, (level - 1) * width, (level - 1) * width + level);
       // The level below must make two more items before the next package exists.
       wanted[level - 1] = 2;
     }
@@ -200,11 +204,11 @@ export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, len
 
   // Leaves needing exactly `bits` bits: the difference of two consecutive chain counts. The most
   // frequent leaves (end of the ranking) get the shortest codes.
-  const counts = chain[top]!;
+  const counts = top * width;
   let end = n;
   for (let bits = 1; bits <= top; bits++) {
-    const atLength = counts[top - bits + 1]! - counts[top - bits]!;
-    for (let k = end - atLength; k < end; k++) lengths[used[k]!] = bits;
+    const atLength = chain[counts + top - bits + 1]! - chain[counts + top - bits]!;
+    for (let k = end - atLength; k < end; k++) lengths[ranked[k]! % 512] = bits;
     end -= atLength;
   }
 }
@@ -434,9 +438,10 @@ function hash4(data: Uint8Array, at: number): number {
  */
 export function goDeflateBestCompression(data: Uint8Array): Uint8Array {
   const out = new BitSink();
+  const capacity = Math.min(MAX_BLOCK_TOKENS, data.length) + 1;
   const tokens: Tokens = {
-    lengths: new Uint16Array(MAX_BLOCK_TOKENS + 1),
-    values: new Uint16Array(MAX_BLOCK_TOKENS + 1),
+    lengths: new Uint16Array(capacity),
+    values: new Uint16Array(capacity),
     count: 0,
   };
   const touched: number[] = [];
