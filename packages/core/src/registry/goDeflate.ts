@@ -186,7 +186,9 @@ export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, len
       nextLeaf[level] = leaf[taken]!;
     } else {
       lastTaken[level] = nextPackage[level]!;
-      chain.copyWithin(level * width, (level - 1) * width, (level - 1) * width + level);
+      const here = level * width;
+      const below = here - width;
+      for (let j = 0; j < level; j++) chain[here + j] = chain[below + j]!;
       // The level below must make two more items before the next package exists.
       wanted[level - 1] = 2;
     }
@@ -418,8 +420,7 @@ function writeStoredHeader(out: BitSink, length: number, final: boolean): void {
 }
 
 /** Hash chains, reused between calls: `head` is reset after each call, `prev` is only read through `head`. */
-const head = new Int32Array(HASH_SIZE).fill(-1);
-const prev = new Int32Array(WINDOW);
+let chains: { head: Int32Array; prev: Int32Array } | undefined;
 
 function hash4(data: Uint8Array, at: number): number {
   const word = ((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0;
@@ -442,6 +443,9 @@ export function goDeflateBestCompression(data: Uint8Array): Uint8Array {
     values: new Uint16Array(capacity),
     count: 0,
   };
+  // Allocated on first use (640 KiB), not when the package loads.
+  chains ??= { head: new Int32Array(HASH_SIZE).fill(-1), prev: new Int32Array(WINDOW) };
+  const { head, prev } = chains;
   const touched: number[] = [];
   let base = 0; // absolute offset of Go's window start
   let available = 0; // absolute end of the data handed to the encoder so far
