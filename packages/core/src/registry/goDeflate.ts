@@ -124,6 +124,17 @@ class BitSink {
   }
 }
 
+/** Working memory of {@link limitedCodeLengths}, sized for 286 symbols and 15 bits. */
+const mergeScratch = {
+  ranked: new Float64Array(LITERAL_CODES),
+  leaf: new Float64Array(LITERAL_CODES + 1),
+  lastTaken: new Float64Array(17),
+  nextLeaf: new Float64Array(17),
+  nextPackage: new Float64Array(17),
+  wanted: new Float64Array(17),
+  chain: new Int32Array(17 * 16),
+};
+
 /**
  * Optimal code lengths limited to `maxBits`, with Go's tie-breaking: symbols are ranked by frequency
  * then by symbol value; the lengths come from a lazy boundary package-merge in which, at each level,
@@ -141,11 +152,10 @@ export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, len
     for (let s = 0; s < freq.length; s++) if (freq[s]! > 0) lengths[s] = 1;
     return;
   }
-  const ranked = new Float64Array(n);
-  for (let s = 0, k = 0; s < freq.length; s++) if (freq[s]! > 0) ranked[k++] = freq[s]! * 512 + s;
-  ranked.sort();
+  const { ranked: allRanked, leaf, lastTaken, nextLeaf, nextPackage, wanted, chain } = mergeScratch;
+  for (let s = 0, k = 0; s < freq.length; s++) if (freq[s]! > 0) allRanked[k++] = freq[s]! * 512 + s;
+  const ranked = allRanked.subarray(0, n).sort();
   // Leaf frequencies in rank order, then a sentinel that never wins.
-  const leaf = new Float64Array(n + 1);
   for (let k = 0; k < n; k++) leaf[k] = Math.floor(ranked[k]! / 512);
   leaf[n] = INFINITE_FREQ;
   const top = Math.min(maxBits, n - 1);
@@ -153,13 +163,13 @@ export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, len
   // Per level (1 = only leaves … top = the full list of 2n − 2 items): frequency of the last item
   // taken, of the next leaf and of the next package, how many items are still wanted, and for the
   // last item taken, how many leaves lie left of its ancestor at each lower level (`chain`).
-  const lastTaken = new Float64Array(top + 2);
-  const nextLeaf = new Float64Array(top + 2);
-  const nextPackage = new Float64Array(top + 2);
-  const wanted = new Float64Array(top + 2);
+  lastTaken.fill(0, 0, top + 2);
+  nextLeaf.fill(0, 0, top + 2);
+  nextPackage.fill(0, 0, top + 2);
+  wanted.fill(0, 0, top + 2);
   // chain[level * width + j]
   const width = top + 1;
-  const chain = new Int32Array((top + 2) * width);
+  chain.fill(0, 0, (top + 2) * width);
   for (let level = 1; level <= top; level++) {
     // Every level starts with the two rarest leaves already taken.
     lastTaken[level] = leaf[1]!;
@@ -213,8 +223,8 @@ export function limitedCodeLengths(freq: ArrayLike<number>, maxBits: number, len
   }
 }
 
-/** Canonical codes (RFC 1951 §3.2.2), bit-reversed for LSB-first output. */
-function canonicalCodes(lengths: Uint8Array, count: number): Uint16Array {
+/** Canonical codes (RFC 1951 §3.2.2), bit-reversed for LSB-first output, into `codes`. */
+function canonicalCodes(lengths: Uint8Array, count: number, codes = new Uint16Array(count)): Uint16Array {
   const perLength = new Uint16Array(16);
   for (let s = 0; s < count; s++) perLength[lengths[s]!]!++;
   perLength[0] = 0;
@@ -224,9 +234,9 @@ function canonicalCodes(lengths: Uint8Array, count: number): Uint16Array {
     code = (code + perLength[bits - 1]!) << 1;
     next[bits] = code;
   }
-  const codes = new Uint16Array(count);
   for (let s = 0; s < count; s++) {
     const len = lengths[s]!;
+    codes[s] = 0;
     if (len === 0) continue;
     let value = next[len]!++;
     let reversed = 0;
@@ -258,14 +268,43 @@ interface Tokens {
   count: number;
 }
 
+/** Working memory of {@link writeBlock} (one block at a time; nothing here outlives a call). */
+const blockScratch = {
+  literalFreq: new Int32Array(LITERAL_CODES),
+  distanceFreq: new Int32Array(DISTANCE_CODES),
+  literalLengths: new Uint8Array(LITERAL_CODES),
+  distanceLengths: new Uint8Array(DISTANCE_CODES),
+  literalCodes: new Uint16Array(LITERAL_CODES),
+  distanceCodes: new Uint16Array(DISTANCE_CODES),
+  sequence: new Uint8Array(LITERAL_CODES + DISTANCE_CODES),
+  rle: new Uint8Array(2 * (LITERAL_CODES + DISTANCE_CODES)),
+  clFreq: new Int32Array(CODE_LENGTH_CODES),
+  clLengths: new Uint8Array(CODE_LENGTH_CODES),
+  clCodes: new Uint16Array(CODE_LENGTH_CODES),
+};
+
 /**
  * Writes one non-final block in the cheapest of the three forms, as Go's `writeBlock` counts them:
  * dynamic only when strictly smaller than fixed, stored only when strictly smaller than both (and
  * only when the block's input is known and at most 65,535 bytes).
  */
 function writeBlock(out: BitSink, tokens: Tokens, input: Uint8Array | undefined): void {
-  const literalFreq = new Int32Array(LITERAL_CODES);
-  const distanceFreq = new Int32Array(DISTANCE_CODES);
+  const {
+    literalFreq,
+    distanceFreq,
+    literalLengths,
+    distanceLengths,
+    literalCodes: dynamicLiteralCodes,
+    distanceCodes: dynamicDistanceCodes,
+    sequence,
+    rle,
+    clFreq,
+    clLengths,
+    clCodes,
+  } = blockScratch;
+  literalFreq.fill(0);
+  distanceFreq.fill(0);
+  clFreq.fill(0);
   let extraBits = 0;
   for (let i = 0; i < tokens.count; i++) {
     const len = tokens.lengths[i]!;
@@ -289,8 +328,6 @@ function writeBlock(out: BitSink, tokens: Tokens, input: Uint8Array | undefined)
     distanceFreq[0] = 1;
     distanceCount = 1;
   }
-  const literalLengths = new Uint8Array(LITERAL_CODES);
-  const distanceLengths = new Uint8Array(DISTANCE_CODES);
   limitedCodeLengths(literalFreq, 15, literalLengths);
   limitedCodeLengths(distanceFreq, 15, distanceLengths);
 
@@ -304,19 +341,19 @@ function writeBlock(out: BitSink, tokens: Tokens, input: Uint8Array | undefined)
     extraBits;
 
   // Code-length sequence of both alphabets together, run-length coded with symbols 16/17/18.
-  const sequence = new Uint8Array(literalCount + distanceCount);
+  const sequenceLength = literalCount + distanceCount;
   sequence.set(literalLengths.subarray(0, literalCount));
   sequence.set(distanceLengths.subarray(0, distanceCount), literalCount);
-  const rle: number[] = [];
-  const clFreq = new Int32Array(CODE_LENGTH_CODES);
-  const emit = (symbol: number, extra = -1): void => {
+  let rleLength = 0;
+  const emit = (symbol: number, extra = 0): void => {
     clFreq[symbol]!++;
-    rle.push(symbol, extra);
+    rle[rleLength++] = symbol;
+    rle[rleLength++] = extra;
   };
-  for (let start = 0; start < sequence.length;) {
+  for (let start = 0; start < sequenceLength;) {
     const value = sequence[start]!;
     let end = start + 1;
-    while (end < sequence.length && sequence[end] === value) end++;
+    while (end < sequenceLength && sequence[end] === value) end++;
     let run = end - start;
     if (value !== 0) {
       emit(value);
@@ -340,7 +377,6 @@ function writeBlock(out: BitSink, tokens: Tokens, input: Uint8Array | undefined)
     for (; run > 0; run--) emit(value);
     start = end;
   }
-  const clLengths = new Uint8Array(CODE_LENGTH_CODES);
   limitedCodeLengths(clFreq, 7, clLengths);
   let clCount = CODE_LENGTH_CODES;
   while (clCount > 4 && clFreq[CODE_LENGTH_ORDER[clCount - 1]!] === 0) clCount--;
@@ -376,16 +412,16 @@ function writeBlock(out: BitSink, tokens: Tokens, input: Uint8Array | undefined)
     out.bits(distanceCount - 1, 5);
     out.bits(clCount - 4, 4);
     for (let i = 0; i < clCount; i++) out.bits(clLengths[CODE_LENGTH_ORDER[i]!]!, 3);
-    const clCodes = canonicalCodes(clLengths, CODE_LENGTH_CODES);
-    for (let i = 0; i < rle.length; i += 2) {
+    canonicalCodes(clLengths, CODE_LENGTH_CODES, clCodes);
+    for (let i = 0; i < rleLength; i += 2) {
       const symbol = rle[i]!;
       out.bits(clCodes[symbol]!, clLengths[symbol]!);
       if (symbol === 16) out.bits(rle[i + 1]!, 2);
       else if (symbol === 17) out.bits(rle[i + 1]!, 3);
       else if (symbol === 18) out.bits(rle[i + 1]!, 7);
     }
-    literalCodes = canonicalCodes(literalLengths, LITERAL_CODES);
-    distanceCodes = canonicalCodes(distanceLengths, DISTANCE_CODES);
+    literalCodes = canonicalCodes(literalLengths, LITERAL_CODES, dynamicLiteralCodes);
+    distanceCodes = canonicalCodes(distanceLengths, DISTANCE_CODES, dynamicDistanceCodes);
     litLen = literalLengths;
     distLen = distanceLengths;
   } else {
