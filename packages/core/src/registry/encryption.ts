@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { constants, crc32, deflateRawSync, gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../errors.js';
+import { goGzipBestCompression } from './goDeflate.js';
 
 /** AES-256 key length in bytes. */
 export const AES_KEY_BYTES = 32;
@@ -51,20 +52,6 @@ function unquote(value: string): string {
   return value.replace(/^"+|"+$/g, '');
 }
 
-/**
- * Go's `gzip.Writer` at best compression, byte for byte (header with mtime 0 and OS 255, a sync-flushed
- * deflate stream, an empty final stored block): re-encrypting a value ExternalDNS wrote, with its
- * nonce, then gives the identical ciphertext.
- */
-function goGzip(data: Buffer): Buffer {
-  const header = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0x02, 0xff]);
-  const body = deflateRawSync(data, { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc32(data), 0);
-  trailer.writeUInt32LE(data.length >>> 0, 4);
-  return Buffer.concat([header, body, Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]), trailer]);
-}
-
 /** Decodes a base64 nonce label; `undefined` when it is not 12 bytes of standard base64. */
 export function decodeNonce(nonce: string): Uint8Array | undefined {
   if (!standardBase64.test(nonce)) return undefined;
@@ -85,7 +72,7 @@ export function encryptTxtValue(
     throw new ConfigError(`TXT encryption: the nonce is ${nonce.length} bytes; it must be ${NONCE_BYTES}`);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   const sealed = Buffer.concat([
-    cipher.update(goGzip(Buffer.from(unquote(plaintext), 'utf8'))),
+    cipher.update(goGzipBestCompression(Buffer.from(unquote(plaintext), 'utf8'))),
     cipher.final(),
   ]);
   return `"${Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString('base64')}"`;

@@ -40,3 +40,51 @@ describe('encrypted markers under owner migration', () => {
     expect(await marker()).toBe(migrated);
   });
 });
+
+describe('encrypted markers the new owner already owns, with oldOwnerId set (issue 11 s1)', () => {
+  const aesKey = Buffer.alloc(32, 9).toString('base64');
+  const desired = [
+    { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    { dnsName: 'c.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+  ];
+
+  for (const prefix of [undefined, '_externaldns.%{record_type}.', 'p-']) {
+    it(`are never rewritten while their meaning stays (prefix ${prefix ?? 'none'})`, async () => {
+      const provider = new InMemoryProvider({ zones: ['example.com'] });
+      const naming = prefix === undefined ? {} : { prefix };
+      await reconcile({
+        registry: new TxtRegistry(provider, { ownerId: 'new', ...naming, encryption: { aesKey } }),
+        desired,
+        policy: 'sync',
+      });
+      const markers = async () =>
+        (await provider.records())
+          .filter((e) => e.recordType === 'TXT')
+          .map((e) => `${e.dnsName} ${e.targets.join(' ')}`)
+          .sort();
+      const stored = await markers();
+      expect(stored).toHaveLength(2); // encrypted markers are written in the typed format only
+      const registry = new TxtRegistry(provider, {
+        ownerId: 'new',
+        oldOwnerId: 'old',
+        ...naming,
+        encryption: { aesKey },
+      });
+      for (let i = 0; i < 3; i++) {
+        const run = await reconcile({ registry, desired, policy: 'sync' });
+        expect(run.plan.hasChanges).toBe(false);
+        expect(await markers()).toEqual(stored);
+      }
+      // A record change is not a marker change: same labels, same nonce, same bytes.
+      for (const target of ['192.0.2.7', '192.0.2.8']) {
+        const run = await reconcile({
+          registry,
+          desired: [{ ...desired[0]!, targets: [target] }, desired[1]!],
+          policy: 'sync',
+        });
+        expect(run.applied).toBe(true);
+        expect(await markers()).toEqual(stored);
+      }
+    });
+  }
+});
