@@ -60,11 +60,11 @@ describe('reconcile', () => {
     expect(error).toBeInstanceOf(ValidationError);
     const v = error as ValidationError;
     expect(v.issues.map((i) => i.path)).toEqual([
-      [1, 'targets', 0],
-      [2, 'dnsName'],
-      [2, 'targets', 0],
+      ['desired', 1, 'targets', 0],
+      ['desired', 2, 'dnsName'],
+      ['desired', 2, 'targets', 0],
     ]);
-    expect(v.message).toContain('[1].targets[0]: "300.1.1.1" is not an IPv4 address');
+    expect(v.message).toContain('desired[1].targets[0]: "300.1.1.1" is not an IPv4 address');
     // the zone read starts before the checks (they run while it is in flight) and is cancelled
     expect(provider.calls).toMatchObject({ applyChanges: 0, adjustEndpoints: 0 });
     expect(provider.calls.records).toBeLessThanOrEqual(1);

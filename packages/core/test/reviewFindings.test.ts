@@ -83,7 +83,7 @@ describe('review findings', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toMatchObject([
-      { path: [1, 'setIdentifier'], code: 'set_identifier_unsupported' },
+      { path: ['desired', 1, 'setIdentifier'], code: 'set_identifier_unsupported' },
     ]);
   });
 

@@ -131,7 +131,10 @@ describe('duplicate desired records', () => {
         policy: 'sync',
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues[0]).toMatchObject({ path: [1], code: 'duplicate_desired' });
+      expect((error as ValidationError).issues[0]).toMatchObject({
+        path: ['desired', 1],
+        code: 'duplicate_desired',
+      });
       expect((error as ValidationError).message).toContain('desired[0] and desired[1]');
       expect(provider.applied).toEqual([]);
     }
@@ -185,7 +188,9 @@ describe('refused before anything is written', () => {
     desired[50] = { dnsName: 'h50.example.com', recordType: 'A', targets: null as unknown as string[] };
     const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues).toMatchObject([{ path: [50, 'targets'], code: 'no_targets' }]);
+    expect((error as ValidationError).issues).toMatchObject([
+      { path: ['desired', 50, 'targets'], code: 'no_targets' },
+    ]);
     expect(provider.applied).toEqual([]);
   });
 
@@ -207,8 +212,8 @@ describe('refused before anything is written', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
-      [[1, 'targets', 0], 'rdata_too_long'],
-      [[2, 'targets'], 'record_set_too_large'],
+      [['desired', 1, 'targets', 0], 'rdata_too_long'],
+      [['desired', 2, 'targets'], 'record_set_too_large'],
     ]);
     expect(provider.applied).toEqual([]);
     // large but answerable sets pass: 3,000 A values (~48 KB) and a 10,000-octet TXT
@@ -296,5 +301,43 @@ describe('a marker name that is taken', () => {
     expect((await provider.records()).find((r) => r.dnsName === 'a-www.example.com')?.targets).toEqual([
       'hello',
     ]);
+  });
+});
+
+describe('issue paths follow the caller input', () => {
+  it('a registry issue (a marker label too long) names desired[i]', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const registry = new TxtRegistry(provider, { ownerId: 'me', suffix: '-txt' });
+    const desired: EndpointInit[] = [
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: `${'x'.repeat(60)}.example.com`, recordType: 'A', targets: ['192.0.2.4'] },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({ registry, desired, policy: 'sync', dryRun }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => i.path[0] === 'desired' && i.path[1])).toEqual([2]);
+    }
+    expect(provider.applied).toEqual([]);
+  });
+
+  it('a provider issue about a target names the target where the caller put it, not its sorted place', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const registry = new TxtRegistry(provider, { ownerId: 'me' });
+    const apply = provider.applyChanges.bind(provider);
+    provider.applyChanges = async (changes, options) => {
+      const ep = changes.create.find((e) => e.recordType === 'A');
+      const j = ep?.targets.indexOf('192.0.2.9') ?? -1;
+      if (ep && j >= 0)
+        throw new ValidationError([
+          { path: ['create', changes.create.indexOf(ep), 'targets', j], code: 'refused_here', message: 'no' },
+        ]);
+      return apply(changes, options);
+    };
+    const desired: EndpointInit[] = [
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.9', '192.0.2.1'] },
+    ];
+    const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
+    expect((error as ValidationError).issues[0]?.path).toEqual(['desired', 0, 'targets', 0]);
   });
 });

@@ -156,30 +156,32 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
         // always a copy of the caller's record: a provider may return an endpoint that needs no
         // adjusting as it is, and the plan must not share objects with the caller
         const input: unknown = options.desired[i];
-        if (!isEndpointShaped(input)) {
-          // malformed JavaScript input (null, wrong field types): the shape check says what is wrong
+        let ep: Endpoint;
+        if (isEndpointShaped(input)) ep = endpoint(input);
+        else {
+          // anything else goes through the wire parser: it accepts what ExternalDNS's JSON may hold
+          // (null lists and maps) and says what is wrong with the rest (wrong field types, holes)
           try {
-            parseEndpoint(input, { extraRecordTypes });
+            ep = parseEndpoint(input, { extraRecordTypes });
           } catch (error) {
             if (!(error instanceof ValidationError)) throw error;
-            for (const issue of error.issues) issues.push({ ...issue, path: [i, ...issue.path] });
+            for (const issue of error.issues) issues.push({ ...issue, path: ['desired', i, ...issue.path] });
+            continue;
           }
-          continue;
         }
-        const ep = endpoint(input);
         desiredInput.push(ep);
-        const found = validateEndpoint(ep, [i], { extraRecordTypes });
+        const found = validateEndpoint(ep, ['desired', i], { extraRecordTypes });
         // a provider without routing policies refuses set identifiers: say so now, at desired[i]
         if (ep.setIdentifier !== '' && !provider.capabilities.setIdentifiers)
           found.push({
-            path: [i, 'setIdentifier'],
+            path: ['desired', i, 'setIdentifier'],
             code: 'set_identifier_unsupported',
             message: `${describeEndpoint(ep)}: ${provider.name} has no set identifiers (weighted or routed record sets)`,
           });
         // a record set needs a value: say so at desired[i], not later at the provider's create[j]
         if (ep.targets.length === 0)
           found.push({
-            path: [i, 'targets'],
+            path: ['desired', i, 'targets'],
             code: 'no_targets',
             message: `${describeEndpoint(ep)} has no targets; a record set needs at least one`,
           });
@@ -202,7 +204,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
           if (sameDesired(first, ep)) drop.add(ep);
           else
             issues.push({
-              path: [at(ep)],
+              path: ['desired', at(ep)],
               code: 'duplicate_desired',
               message: `${describeEndpoint(ep)} is desired twice, differently: desired[${at(first)}] and desired[${at(ep)}] have the same name, type and set identifier; merge them into one record set (one endpoint with every target)`,
             });
@@ -258,7 +260,15 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   appendAll(skipped, unserved);
   // The registry refuses creates at names another owner's marker holds (deviation D2): leave them
   // out of the plan, so the plan shows exactly what will be sent and a converged zone plans nothing.
-  const preview = registry.preview?.(recordChanges);
+  let preview: ReturnType<NonNullable<Registry['preview']>> | undefined;
+  try {
+    preview = registry.preview?.(recordChanges);
+  } catch (error) {
+    // the registry's paths point into the planned changes; the caller knows its desired records
+    throw error instanceof ValidationError
+      ? intoDesired(error, recordChanges, desiredIndex(adjusted), options.desired)
+      : error;
+  }
   if (preview?.refusedCreates.length) {
     const refused = new Set(preview.refusedCreates.map((r) => r.record));
     recordChanges = { ...recordChanges, create: recordChanges.create.filter((ep) => !refused.has(ep)) };
@@ -318,13 +328,28 @@ function intoDesired(
   error: ValidationError,
   changes: Changes,
   desiredAt: (ep: Endpoint) => number | undefined,
+  desired: readonly unknown[],
 ): ValidationError {
   return rebaseIssues(error, (path) => {
     const [list, i] = path;
     if ((list !== 'create' && list !== 'updateNew') || typeof i !== 'number') return undefined;
     const ep = changes[list][i];
     const at = ep === undefined ? undefined : desiredAt(ep);
-    return at === undefined ? undefined : ['desired', at, ...path.slice(2)];
+    if (at === undefined) return undefined;
+    const rest = path.slice(2);
+    // targets were put in canonical order: point at the caller's own position of the value
+    const [field, j] = rest;
+    if (field === 'targets' && typeof j === 'number' && ep !== undefined) {
+      const value = ep.targets[j];
+      const given = (desired[at] as { targets?: unknown } | null)?.targets;
+      if (value !== undefined && Array.isArray(given)) {
+        let k = given.indexOf(value);
+        if (k === -1)
+          k = given.findIndex((t) => typeof t === 'string' && t.trim().toLowerCase() === value.toLowerCase());
+        if (k !== -1) rest[1] = k;
+      }
+    }
+    return ['desired', at, ...rest];
   });
 }
 
@@ -398,7 +423,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   try {
     await options.registry.applyChanges(plan.changes, options.signal ? { signal: options.signal } : {});
   } catch (error) {
-    throw error instanceof ValidationError ? intoDesired(error, plan.changes, desiredAt) : error;
+    throw error instanceof ValidationError
+      ? intoDesired(error, plan.changes, desiredAt, options.desired)
+      : error;
   }
   result.applied = true;
   logger.info?.('changes applied', counts);
@@ -528,17 +555,34 @@ function isEndpointShaped(value: unknown): value is Endpoint | EndpointInit {
   const v = value as Record<string, unknown>;
   if (typeof v['dnsName'] !== 'string' || typeof v['recordType'] !== 'string') return false;
   const targets = v['targets'];
-  if (
-    targets !== undefined &&
-    targets !== null &&
-    !(Array.isArray(targets) && targets.every((t) => typeof t === 'string'))
-  )
-    return false;
+  if (targets !== undefined && !everyIs(targets, (t) => typeof t === 'string')) return false;
   const ps = v['providerSpecific'];
-  if (ps !== undefined && !(Array.isArray(ps) && ps.every((p) => typeof p === 'object' && p !== null)))
+  if (
+    ps !== undefined &&
+    !everyIs(
+      ps,
+      (p) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as Record<string, unknown>)['name'] === 'string' &&
+        typeof (p as Record<string, unknown>)['value'] === 'string',
+    )
+  )
     return false;
   const ttl = v['recordTTL'];
   if (ttl !== undefined && typeof ttl !== 'number') return false;
+  const setIdentifier = v['setIdentifier'];
+  if (setIdentifier !== undefined && typeof setIdentifier !== 'string') return false;
   const labels = v['labels'];
-  return labels === undefined || (typeof labels === 'object' && labels !== null);
+  if (labels === undefined) return true;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return false;
+  for (const key in labels) if (typeof (labels as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
+
+/** An array whose every slot (holes included, which `every` skips) passes `test`. */
+function everyIs(list: unknown, test: (item: unknown) => boolean): boolean {
+  if (!Array.isArray(list)) return false;
+  for (let k = 0; k < list.length; k++) if (!test(list[k])) return false;
+  return true;
 }

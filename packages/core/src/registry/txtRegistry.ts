@@ -520,7 +520,7 @@ export class TxtRegistry implements Registry {
       // that is not ours.
       const taken = desiredTxt?.has(nameKey(txtName, ep.setIdentifier))
         ? 'is also desired as a TXT record; rename one of them or change the TXT prefix'
-        : (existingGroup === undefined && this.#plainTxtNames.has(nameKey(txtName, ep.setIdentifier)))
+        : existingGroup === undefined && this.#plainTxtNames.has(nameKey(txtName, ep.setIdentifier))
           ? 'holds a TXT record set that is not an ownership marker, which the registry never changes; rename that TXT record or change the TXT prefix'
           : undefined;
       if (taken !== undefined) {

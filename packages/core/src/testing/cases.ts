@@ -438,7 +438,8 @@ const badInput: ProviderConformanceCase = {
     );
     if (!(error instanceof ValidationError))
       throw new ConformanceFailure(`expected a ValidationError, got ${error.name}`);
-    const paths = error.issues.map((i) => String(i.path[0]) + String(i.path[1] ?? ''));
+    // paths are ['desired', i, …]
+    const paths = error.issues.map((i) => (i.path[0] === 'desired' ? String(i.path[1]) : ''));
     t.check(
       paths.some((p) => p.startsWith('1')),
       `no issue names desired[1]: ${error.message}`,
