@@ -55,6 +55,9 @@ export const DEFAULT_ROUTE53_RECORD_TYPES: readonly RecordType[] = [
   'NAPTR',
 ];
 
+/** The provider-specific property names Route53Provider reads and writes (ExternalDNS's). */
+export const ROUTE53_PROPERTY_NAMES: readonly string[] = [ALIAS_PROPERTY, ...Object.values(AWS_PROPERTIES)];
+
 /** Route53's per-request limits (ChangeResourceRecordSets quotas). */
 export const ROUTE53_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000 } as const;
 
@@ -126,23 +129,36 @@ function parseBool(value: string | undefined): boolean | undefined {
   return undefined;
 }
 
+/** JSON with object keys sorted at every depth, `undefined` members left out. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * Whether two record sets are the same, nested fields (alias target, geolocation, geoproximity)
+ * included: a write is skipped only when nothing at all would change.
+ */
 function sameSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
   const norm = (s: ResourceRecordSet) =>
-    JSON.stringify(
-      {
-        ...s,
-        Name: s.Name?.toLowerCase(),
-        ResourceRecords: s.ResourceRecords?.map((r) => r.Value).sort(),
-        AliasTarget: s.AliasTarget
-          ? {
-              ...s.AliasTarget,
-              DNSName: s.AliasTarget.DNSName?.toLowerCase(),
-              HostedZoneId: bareZoneId(s.AliasTarget.HostedZoneId ?? ''),
-            }
-          : undefined,
-      },
-      Object.keys(s).sort(),
-    );
+    canonicalJson({
+      ...s,
+      Name: s.Name?.toLowerCase(),
+      ResourceRecords: s.ResourceRecords?.map((r) => r.Value).sort(),
+      AliasTarget: s.AliasTarget
+        ? {
+            ...s.AliasTarget,
+            DNSName: s.AliasTarget.DNSName?.toLowerCase(),
+            HostedZoneId: bareZoneId(s.AliasTarget.HostedZoneId ?? ''),
+          }
+        : undefined,
+    });
   return norm(a) === norm(b);
 }
 
@@ -230,6 +246,7 @@ export class Route53Provider implements Provider {
       batchLimits: this.#limits,
       setIdentifiers: true,
       ownerNames: 'any',
+      providerSpecific: ROUTE53_PROPERTY_NAMES,
     };
   }
 
