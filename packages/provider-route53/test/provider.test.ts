@@ -262,34 +262,88 @@ describe('writes', () => {
 });
 
 describe('zones', () => {
-  it('split horizon: public zone first, private by aws/hosted-zone-id; type filter', async () => {
-    const priv = fake.addZone({ name, private: true, id: 'ZZZPRIVATE' + n });
+  it('split horizon: a record goes to the public zone and every private zone of its name, deterministically', async () => {
+    const privB = fake.addZone({ name, private: true, id: `ZPRIVB${n}` });
+    const privA = fake.addZone({ name, private: true, id: `ZPRIVA${n}` });
+    const otherPublic = fake.addZone({ name, id: `ZZZZPUBLIC${n}` }); // a second public zone of the name
     const p = provider();
     const info = await p.zoneInfo();
-    expect(info.map((z) => [z.id, z.primary])).toEqual([
-      [zone.id, true],
-      [priv.id, false],
+    // public before private, then the lowest id; of the two public zones only the first takes records
+    expect(info.map((z) => [z.id, z.private, z.primary])).toEqual([
+      [zone.id, false, true],
+      [otherPublic.id, false, false],
+      [privA.id, true, true],
+      [privB.id, true, true],
     ]);
+    await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    const has = (zoneId: string, at: string, type = 'A') =>
+      fake.recordSets(zoneId).filter((s) => s.Name === `${at}.` && s.Type === type).length;
+    for (const z of [zone.id, privA.id, privB.id]) {
+      expect(has(z, `out.${name}`)).toBe(1);
+      expect(has(z, `_externaldns.a.out.${name}`, 'TXT')).toBe(1); // its marker goes along
+    }
+    expect(has(otherPublic.id, `out.${name}`)).toBe(0);
+    // one endpoint, without a zone pin, since every copy is alike
+    const read = (await p.records()).filter((r) => r.dnsName === `out.${name}` && r.recordType === 'A');
+    expect(read).toHaveLength(1);
+    expect(read[0]?.providerSpecific).toEqual([]);
+    // a copy lost in one private zone is repaired there alone
     await p.applyChanges({
       ...emptyChanges(),
-      create: [
+      delete: [
         endpoint({
-          dnsName: `in.${name}`,
+          dnsName: `out.${name}`,
           recordType: 'A',
-          targets: ['10.0.0.1'],
-          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: priv.id }],
+          targets: ['192.0.2.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privB.id }],
         }),
-        endpoint({ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }),
       ],
     });
-    expect(fake.recordSets(priv.id).some((s) => s.Name === `in.${name}.`)).toBe(true);
-    expect(stored('A', `out.${name}`)).toHaveLength(1);
-    const records = await p.records();
-    expect(records.find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({
+    expect(has(privB.id, `out.${name}`)).toBe(0);
+    await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    expect(p.lastApply.map((b) => [b.zoneId, b.changes.map((c) => c.Action)])).toEqual([
+      [privB.id, ['CREATE']],
+    ]);
+    expect(has(privB.id, `out.${name}`)).toBe(1);
+    // a target change updates every copy
+    await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.2'] }]);
+    for (const z of [zone.id, privA.id, privB.id])
+      expect(fake.recordSets(z).find((s) => s.Name === `out.${name}.` && s.Type === 'A')?.ResourceRecords).toEqual([
+        '192.0.2.2',
+      ]);
+    // aws/hosted-zone-id pins a record (and its marker) to one zone, and reads back with the pin
+    await converge(p, [
+      { dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.2'] },
+      {
+        dnsName: `in.${name}`,
+        recordType: 'A',
+        targets: ['10.0.0.1'],
+        providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privA.id }],
+      },
+    ]);
+    expect([zone.id, privA.id, privB.id].map((z) => has(z, `in.${name}`))).toEqual([0, 1, 0]);
+    expect(has(privA.id, `_externaldns.a.in.${name}`, 'TXT')).toBe(1);
+    expect((await p.records()).find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({
       name: AWS_PROPERTIES.hostedZoneId,
-      value: priv.id,
+      value: privA.id,
     });
-    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([priv.id]);
+    // deleting removes every copy
+    await converge(p, []);
+    for (const z of [zone.id, privA.id, privB.id]) {
+      expect(has(z, `out.${name}`)).toBe(0);
+      expect(has(z, `in.${name}`)).toBe(0);
+    }
+    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([privA.id, privB.id]);
+  });
+
+  it('split horizon: the most specific public zone, and private zones of every matching name', async () => {
+    const child = fake.addZone({ name: `sub.${name}` });
+    const privParent = fake.addZone({ name, private: true, id: `ZPRIVP${n}` });
+    const p = provider();
+    await converge(p, [{ dnsName: `a.sub.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    const has = (zoneId: string) => fake.recordSets(zoneId).some((s) => s.Name === `a.sub.${name}.`);
+    // ExternalDNS suitableZones: the best public zone (sub.) and all matching private zones
+    expect([zone.id, child.id, privParent.id].map(has)).toEqual([false, true, true]);
   });
 
   it('zone tags select zones', async () => {
