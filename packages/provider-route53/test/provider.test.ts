@@ -6,6 +6,7 @@ import {
   emptyChanges,
   endpoint,
   isDnsError,
+  PartialApplyError,
   reconcile,
   TxtRegistry,
   type EndpointInit,
@@ -240,6 +241,58 @@ describe('writes', () => {
     expect(stored('TXT', `_externaldns.a.bad.${name}`)).toHaveLength(0);
   });
 
+  it('two bad changes among 40 are isolated by bisection: 38 records applied, the two named with Route53 messages', async () => {
+    const p = provider();
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const bad = new Set([7, 31]);
+    const desired: EndpointInit[] = Array.from({ length: 40 }, (_, i) =>
+      bad.has(i)
+        ? {
+            dnsName: `r${i}.${name}`,
+            recordType: 'A',
+            targets: [`missing${i}.${name}`],
+            providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+          }
+        : { dnsName: `r${i}.${name}`, recordType: 'A', targets: [`192.0.2.${i + 1}`] },
+    );
+    const before = fake.requests.filter((r) => r.startsWith('POST')).length;
+    const err = await reconcile({
+      registry,
+      desired,
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+      safety: false,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialApplyError);
+    const rejected = (err as PartialApplyError).rejected;
+    // in the plan's order (by name)
+    expect(rejected.map((r) => r.records)).toEqual([[`r31.${name} A`], [`r7.${name} A`]]);
+    expect(rejected[1]?.reason).toContain(
+      `Tried to create an alias that targets missing7.${name}., type A in zone ${zone.id}, but that target was not found`,
+    );
+    expect(rejected[0]?.reason).toContain(`missing31.${name}.`);
+    for (let i = 0; i < 40; i++) {
+      expect(stored('A', `r${i}.${name}`)).toHaveLength(bad.has(i) ? 0 : 1);
+      expect(stored('TXT', `_externaldns.a.r${i}.${name}`)).toHaveLength(bad.has(i) ? 0 : 1);
+    }
+    // bisection, not one request per record: at most 2 · 2 · ⌈log2 40⌉ + 1 change requests
+    const posts = fake.requests.filter((r) => r.startsWith('POST')).length - before;
+    expect(posts).toBeLessThanOrEqual(2 * 2 * Math.ceil(Math.log2(40)) + 1);
+    // the next run plans only the two bad records again
+    const next = await reconcile({
+      registry,
+      desired,
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+      dryRun: true,
+      safety: false,
+    });
+    expect(next.plan.changes.create.filter((e) => e.recordType === 'A').map((e) => e.dnsName)).toEqual([
+      `r31.${name}`,
+      `r7.${name}`,
+    ]);
+  });
+
   it('waits for INSYNC through GetChange when asked', async () => {
     const p = provider({ waitForInsync: { intervalMs: 1 } });
     const before = fake.requests.length;
@@ -370,6 +423,46 @@ describe('throttling', () => {
     expect(times.length).toBe(6); // zones and records read (2 throttled), then the change (1 throttled)
     for (let i = 1; i < 4; i++)
       expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(295);
+  });
+
+  it('a Throttling storm against the 5 requests/s fake: survived, and no request sent early (none over the budget)', async () => {
+    // the strict fake answers Throttling to any request beyond 5 in one second, as Route53 does
+    const strict = await startFakeRoute53();
+    try {
+      const z = strict.addZone({ name: 'storm.test' });
+      const p = new Route53Provider({
+        endpoint: strict.url,
+        credentials,
+        maxAttempts: 8,
+        throttleBackoffMs: 300,
+        rateLimiter: new RateLimiter({ requests: 5, windowMs: 1100 }),
+        domainFilter: new DomainFilter({ include: ['storm.test'] }),
+      });
+      const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+      // a storm: the next 4 requests of any kind are throttled, on top of the fake's own limit
+      strict.failNext(4, { code: 'Throttling' });
+      const desired: EndpointInit[] = Array.from({ length: 30 }, (_, i) => ({
+        dnsName: `s${i}.storm.test`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+      }));
+      for (let round = 0; round < 3; round++) {
+        const result = await reconcile({ registry, desired, policy: 'sync', safety: false });
+        expect(result.plan.hasChanges).toBe(round === 0);
+        p.refresh();
+      }
+      expect(strict.recordSets(z.id).filter((s) => s.Type === 'A')).toHaveLength(30);
+      expect(p.api.stats.throttled).toBe(4); // the storm, and nothing else
+      expect(strict.throttled).toBe(0); // never a request beyond 5 in any second
+      // no request within the backoff after a throttled one
+      const times = strict.arrivals;
+      for (let i = 1; i <= 4; i++)
+        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(290);
+      for (let i = 5; i < times.length; i++)
+        expect((times[i] as number) - (times[i - 5] as number)).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('PriorRequestNotComplete is retried as a throttle', async () => {
