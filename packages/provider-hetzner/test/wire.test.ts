@@ -41,7 +41,11 @@ describe('fake wire format', () => {
     // list_zone_rrsets and list_zones say nothing else (cloud.spec.json)
     fake.addZone({ name: 'wide.test' });
     for (let i = 0; i < 120; i++)
-      fake.putRRSet('wide.test', { name: `v${i}`, type: 'A', records: [{ value: '192.0.2.1', comment: null }] });
+      fake.putRRSet('wide.test', {
+        name: `v${i}`,
+        type: 'A',
+        records: [{ value: '192.0.2.1', comment: null }],
+      });
     for (const [path, key] of [
       ['/zones/wide.test/rrsets', 'rrsets'],
       ['/zones', 'zones'],

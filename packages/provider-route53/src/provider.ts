@@ -20,12 +20,7 @@ import {
   type ProviderSpecificProperty,
   type RecordType,
 } from '@openova/dns-core';
-import {
-  CachedLoader,
-  prepareChangeSet,
-  sortTargets,
-  throwIfAborted,
-} from '@openova/dns-core/provider';
+import { CachedLoader, prepareChangeSet, sortTargets, throwIfAborted } from '@openova/dns-core/provider';
 import { canonicalZoneOf, defaultCanonicalZones, type CanonicalZones } from './canonicalZones.js';
 import { Route53Api, type Route53ClientOptions } from './client.js';
 import {
@@ -439,7 +434,11 @@ export class Route53Provider implements Provider {
     const zones = await this.#zoneCache.get(options);
     const batches = new Map<
       string,
-      { zone: Route53ZoneInfo; changes: { action: ChangeAction; set: ResourceRecordSet }[]; deleted: Set<string> }
+      {
+        zone: Route53ZoneInfo;
+        changes: { action: ChangeAction; set: ResourceRecordSet }[];
+        deleted: Set<string>;
+      }
     >();
     const fanout = zoneFanout(zones);
     // the zones a record is written to: its pinned zone, or every zone its name fans out to

@@ -361,9 +361,9 @@ describe('zones', () => {
     // a target change updates every copy
     await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.2'] }]);
     for (const z of [zone.id, privA.id, privB.id])
-      expect(fake.recordSets(z).find((s) => s.Name === `out.${name}.` && s.Type === 'A')?.ResourceRecords).toEqual([
-        '192.0.2.2',
-      ]);
+      expect(
+        fake.recordSets(z).find((s) => s.Name === `out.${name}.` && s.Type === 'A')?.ResourceRecords,
+      ).toEqual(['192.0.2.2']);
     // aws/hosted-zone-id pins a record (and its marker) to one zone, and reads back with the pin
     await converge(p, [
       { dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.2'] },
@@ -386,7 +386,10 @@ describe('zones', () => {
       expect(has(z, `out.${name}`)).toBe(0);
       expect(has(z, `in.${name}`)).toBe(0);
     }
-    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([privA.id, privB.id]);
+    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([
+      privA.id,
+      privB.id,
+    ]);
   });
 
   it('split horizon: the most specific public zone, and private zones of every matching name', async () => {

@@ -122,19 +122,17 @@ const ALIAS = prop('alias', 'true');
  * zone is fixed (`Z2FDTNDATAQYW2`).
  */
 export const ROUTING_RECORD_SAMPLES: readonly RecordSample[] = [
-  ...(['A', 'AAAA'] as const).map(
-    (type): RecordSample => ({
-      type,
-      label: 'alias',
-      name: `rt-alias-${type.toLowerCase()}`,
-      first: ['d111111abcdef8.cloudfront.net'],
-      second: ['d222222abcdef8.cloudfront.net'],
-      createProperties: [ALIAS],
-      properties: [ALIAS, prop('aws/evaluate-target-health', 'false')],
-      fixedTTL: true,
-      needs: { providerSpecific: ['alias', 'aws/evaluate-target-health'] },
-    }),
-  ),
+  ...(['A', 'AAAA'] as const).map((type): RecordSample => ({
+    type,
+    label: 'alias',
+    name: `rt-alias-${type.toLowerCase()}`,
+    first: ['d111111abcdef8.cloudfront.net'],
+    second: ['d222222abcdef8.cloudfront.net'],
+    createProperties: [ALIAS],
+    properties: [ALIAS, prop('aws/evaluate-target-health', 'false')],
+    fixedTTL: true,
+    needs: { providerSpecific: ['alias', 'aws/evaluate-target-health'] },
+  })),
   {
     type: 'A',
     label: 'alias-apex',
@@ -171,21 +169,19 @@ export const ROUTING_RECORD_SAMPLES: readonly RecordSample[] = [
       // a set switched from one routing policy to another in the properties step
       ['policy-switch', [prop('aws/weight', '50')], [prop('aws/region', 'us-west-2')]],
     ] as const
-  ).map(
-    ([label, createProperties, properties]): RecordSample => ({
-      type: 'A',
-      label,
-      name: `rt-${label}`,
-      first: ['192.0.2.1'],
-      second: ['192.0.2.2', '192.0.2.3'],
-      setIdentifier: `${label}-1`,
-      createProperties: [...createProperties],
-      properties: [...properties],
-      needs: {
-        providerSpecific: [...new Set([...createProperties, ...properties].map((p) => p.name))],
-      },
-    }),
-  ),
+  ).map(([label, createProperties, properties]): RecordSample => ({
+    type: 'A',
+    label,
+    name: `rt-${label}`,
+    first: ['192.0.2.1'],
+    second: ['192.0.2.2', '192.0.2.3'],
+    setIdentifier: `${label}-1`,
+    createProperties: [...createProperties],
+    properties: [...properties],
+    needs: {
+      providerSpecific: [...new Set([...createProperties, ...properties].map((p) => p.name))],
+    },
+  })),
 ];
 
 /** One record-type case per sample; `id` suffixes tell several samples of one type apart. */
