@@ -217,6 +217,33 @@ describe('errors', () => {
     expect((await c.getRRSet(zoneId, 'busy', 'A')).records).toEqual([{ value: '192.0.2.2', comment: null }]);
   });
 
+  it('retries only what is retryable: conflict and 5xx are retried; invalid_input and protected are not', async () => {
+    const c = client();
+    const rr = { name: 'retry', type: 'A' };
+    const posts = (from: number) => fake.requests.slice(from).filter((r) => r.method === 'POST');
+    // conflict (409): "the resource has changed during the request, please retry"
+    let before = fake.requests.length;
+    fake.failNext(1, { method: 'POST', status: 409, code: 'conflict' });
+    await c.waitForActions([await c.setRecords(zoneId, rr, [{ value: '192.0.2.1' }])]);
+    expect(posts(before).map((r) => r.status)).toEqual([409, 201]);
+    // a 503 on a read is retried
+    before = fake.requests.length;
+    fake.failNext(1, { method: 'GET', status: 503, code: 'unavailable' });
+    expect((await c.getRRSet(zoneId, 'retry', 'A')).records).toEqual([{ value: '192.0.2.1', comment: null }]);
+    expect(fake.requests.slice(before).map((r) => r.status)).toEqual([503, 200]);
+    // invalid_input and protected are answers about the request itself: sent once
+    for (const [status, code] of [
+      [400, 'invalid_input'],
+      [403, 'protected'],
+    ] as const) {
+      before = fake.requests.length;
+      fake.failNext(1, { method: 'POST', status, code });
+      const error = await errorOf(c.setRecords(zoneId, rr, [{ value: '192.0.2.2' }]));
+      expect(error).toMatchObject({ hetznerCode: code, retryable: false, attempts: 1 });
+      expect(posts(before)).toHaveLength(1);
+    }
+  });
+
   it('does not resend a write whose answer was lost after it was carried out', async () => {
     const c = client();
     fake.failNext(1, { method: 'POST', status: 500, afterExecuting: true });
