@@ -180,6 +180,36 @@ describe('routing policies', () => {
     expect(stored('A', `api.${name}`)[0]?.Region).toBe('us-east-1');
   });
 
+  it('a set identifier change and an alias-ness change are DELETE + CREATE in one batch', async () => {
+    const p = provider();
+    await converge(p, [at('blue', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '100']])]);
+    await converge(p, [at('green', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '100']])]);
+    const actionsOf = (type: string) =>
+      p.lastApply.flatMap((b) =>
+        b.changes
+          .filter((c) => c.ResourceRecordSet?.Type === type)
+          .map((c) => `${c.Action} ${c.ResourceRecordSet?.SetIdentifier ?? ''}`.trim()),
+      );
+    expect(p.lastApply).toHaveLength(1);
+    expect(actionsOf('A')).toEqual(['DELETE blue', 'CREATE green']);
+    expect(stored('A', `api.${name}`).map((s) => s.SetIdentifier)).toEqual(['green']);
+    // a plain A becomes an alias of the same name: Route53 cannot UPSERT across alias-ness
+    await converge(p, [{ dnsName: `web.${name}`, recordType: 'A', targets: ['192.0.2.7'] }]);
+    await converge(p, [
+      {
+        dnsName: `web.${name}`,
+        recordType: 'A',
+        targets: ['d111111abcdef8.cloudfront.net'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+    ]);
+    expect(p.lastApply).toHaveLength(1);
+    expect(actionsOf('A')).toContain('DELETE');
+    expect(actionsOf('A')).toContain('CREATE');
+    expect(actionsOf('A')).not.toContain('UPSERT');
+    expect(stored('A', `web.${name}`)[0]?.AliasTarget?.DNSName).toBe('d111111abcdef8.cloudfront.net.');
+  });
+
   it('a routing policy without a set identifier is refused before anything is sent', async () => {
     const p = provider();
     const before = fake.requests.length;
@@ -291,6 +321,51 @@ describe('writes', () => {
       `r31.${name}`,
       `r7.${name}`,
     ]);
+  });
+
+  it('a DELETE carries the set as stored, whatever form the endpoint to delete has', async () => {
+    const p = provider();
+    await converge(p, [
+      { dnsName: `d.${name}`, recordType: 'TXT', targets: ['"one"', '"two"'], recordTTL: 900 },
+    ]);
+    const [set] = stored('TXT', `d.${name}`);
+    // a caller's endpoint: values in another order, unquoted, no TTL
+    await p.applyChanges({
+      ...emptyChanges(),
+      delete: [endpoint({ dnsName: `D.${name}.`, recordType: 'TXT', targets: ['two', 'one'] })],
+    });
+    const sent = p.lastApply[0]?.changes[0];
+    expect(sent?.Action).toBe('DELETE');
+    expect(sent?.ResourceRecordSet?.TTL).toBe(900);
+    expect(sent?.ResourceRecordSet?.ResourceRecords?.map((r) => r.Value)).toEqual(set?.ResourceRecords);
+    expect(stored('TXT', `d.${name}`)).toHaveLength(0);
+  });
+
+  it('a change set over the 1,000-record limit is split into the fewest batches, each record with its marker', async () => {
+    const p = provider();
+    const batches: string[][] = [];
+    const apply = p.applyChanges.bind(p);
+    p.applyChanges = async (changes, options) => {
+      await apply(changes, options);
+      for (const b of p.lastApply)
+        batches.push(
+          b.changes.map((c) => `${c.Action} ${c.ResourceRecordSet?.Type} ${c.ResourceRecordSet?.Name}`),
+        );
+    };
+    const desired: EndpointInit[] = Array.from({ length: 700 }, (_, i) => ({
+      dnsName: `b${i}.${name}`,
+      recordType: 'A',
+      targets: ['192.0.2.1'],
+    }));
+    await converge(p, desired);
+    // 1,400 ResourceRecord elements: two requests at least, and two sent
+    expect(batches).toHaveLength(2);
+    for (const batch of batches) {
+      expect(batch.length).toBeLessThanOrEqual(1000);
+      for (const change of batch.filter((c) => c.startsWith('CREATE A ')))
+        expect(batch).toContain(change.replace(/^CREATE A (.*)$/, 'CREATE TXT _externaldns.a.$1'));
+    }
+    expect(stored('A', `b699.${name}`)).toHaveLength(1);
   });
 
   it('waits for INSYNC through GetChange when asked', async () => {
@@ -466,6 +541,18 @@ describe('throttling', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it("the SDK's adaptive retry mode, without the core limiter, also survives a Throttling storm", async () => {
+    const p = provider({ rateLimiter: false, retryMode: 'adaptive', maxAttempts: 6 });
+    expect((await p.api.sdk.config.retryStrategy()).mode).toBe('adaptive');
+    fake.failNext(3, { code: 'Throttling' });
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `ad.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(p.api.stats.throttled).toBe(3);
+    expect(stored('A', `ad.${name}`)).toHaveLength(1);
   });
 
   it('PriorRequestNotComplete is retried as a throttle', async () => {
