@@ -545,7 +545,8 @@ describe('throttling', () => {
 
   it("the SDK's adaptive retry mode, without the core limiter, also survives a Throttling storm", async () => {
     const p = provider({ rateLimiter: false, retryMode: 'adaptive', maxAttempts: 6 });
-    expect((await p.api.sdk.config.retryStrategy()).mode).toBe('adaptive');
+    const strategy = (await p.api.sdk.config.retryStrategy()) as { mode?: string };
+    expect(strategy.mode).toBe('adaptive');
     fake.failNext(3, { code: 'Throttling' });
     await p.applyChanges({
       ...emptyChanges(),
