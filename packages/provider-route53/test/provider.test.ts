@@ -129,6 +129,55 @@ describe('aliases', () => {
   });
 });
 
+describe('alias options', () => {
+  it('aws/target-hosted-zone overrides the canonical zone, and reads back so a second plan is empty', async () => {
+    const p = provider();
+    await converge(p, [
+      {
+        dnsName: `cdn.${name}`,
+        recordType: 'A',
+        targets: ['edge.example.net'],
+        providerSpecific: [
+          { name: ALIAS_PROPERTY, value: 'true' },
+          { name: AWS_PROPERTIES.targetHostedZone, value: 'ZOTHERZONE123' },
+        ],
+      },
+    ]);
+    expect(stored('A', `cdn.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe('ZOTHERZONE123');
+  });
+
+  it('preferCname refuses aliases before anything is sent (ExternalDNS --aws-prefer-cname)', async () => {
+    const p = provider({ preferCname: true });
+    const before = fake.requests.filter((r) => r.startsWith('POST')).length;
+    const err = await p
+      .applyChanges({
+        ...emptyChanges(),
+        create: [
+          endpoint({
+            dnsName: `lb.${name}`,
+            recordType: 'A',
+            targets: ['my-lb-123.eu-west-1.elb.amazonaws.com'],
+            providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+          }),
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(isDnsError(err) && err.code).toBe('VALIDATION');
+    expect((err as Error).message).toContain('aliases are disabled');
+    expect(fake.requests.filter((r) => r.startsWith('POST')).length).toBe(before);
+    // a CNAME with alias=true stays a CNAME under preferCname
+    const [adjusted] = await p.adjustEndpoints([
+      endpoint({
+        dnsName: `c.${name}`,
+        recordType: 'CNAME',
+        targets: ['my-lb-123.eu-west-1.elb.amazonaws.com'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      }),
+    ]);
+    expect(adjusted?.recordType).toBe('CNAME');
+  });
+});
+
 describe('routing policies', () => {
   const at = (id: string, targets: string[], props: [string, string][]): EndpointInit => ({
     dnsName: `api.${name}`,
@@ -475,6 +524,19 @@ describe('zones', () => {
     const has = (zoneId: string) => fake.recordSets(zoneId).some((s) => s.Name === `a.sub.${name}.`);
     // ExternalDNS suitableZones: the best public zone (sub.) and all matching private zones
     expect([zone.id, child.id, privParent.id].map(has)).toEqual([false, true, true]);
+  });
+
+  it('zone ids select zones (ExternalDNS --zone-id-filter), with GetHostedZone', async () => {
+    const other = fake.addZone({ name: `other.${name}` });
+    const before = fake.requests.length;
+    const p = new Route53Provider({
+      endpoint: fake.url,
+      credentials,
+      rateLimiter: false,
+      zoneIds: [`/hostedzone/${other.id}`],
+    });
+    expect(await p.zones()).toEqual([`other.${name}`]);
+    expect(fake.requests.slice(before)).toEqual([`GET /2013-04-01/hostedzone/${other.id}`]);
   });
 
   it('zone tags select zones', async () => {
