@@ -73,6 +73,26 @@ describe('zones', () => {
   });
 });
 
+describe('zone pages', () => {
+  it('lists every zone over several pages at 50 per page', async () => {
+    const many = await startFakeHetzner({ tokens: [TOKEN] });
+    try {
+      for (let i = 0; i < 120; i++) many.addZone({ name: `z${String(i).padStart(3, '0')}.example` });
+      const c = client({ baseUrl: many.url });
+      const zones = await c.listZones();
+      expect(new Set(zones.map((z) => z.name)).size).toBe(120);
+      const pages = many.requests.filter((r) => r.path === '/zones');
+      expect(pages.map((r) => [r.query.get('page'), r.query.get('per_page')])).toEqual([
+        ['1', '50'],
+        ['2', '50'],
+        ['3', '50'],
+      ]);
+    } finally {
+      await many.close();
+    }
+  });
+});
+
 describe('record sets and actions', () => {
   it('a write counts as done only when its action reports success; reads show it only then', async () => {
     const c = client();
