@@ -516,6 +516,91 @@ describe('zones', () => {
     ]);
   });
 
+  it('split horizon: a copy that differs in one zone is repaired there; differing copies are deleted one per run, each with its marker', async () => {
+    const privA = fake.addZone({ name, private: true, id: `ZPRIVA${n}` });
+    const privB = fake.addZone({ name, private: true, id: `ZPRIVB${n}` });
+    const p = provider();
+    await converge(p, [{ dnsName: `x.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    // another tool changes the copy in one private zone
+    await p.applyChanges({
+      ...emptyChanges(),
+      updateOld: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['192.0.2.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privB.id }],
+        }),
+      ],
+      updateNew: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['10.9.9.9'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privB.id }],
+        }),
+      ],
+    });
+    const value = (zoneId: string) =>
+      fake.recordSets(zoneId).find((s) => s.Name === `x.${name}.` && s.Type === 'A')?.ResourceRecords;
+    expect(value(privB.id)).toEqual(['10.9.9.9']);
+    // the copies now differ: each reads back with its zone, and the next run repairs privB alone
+    const copies = (await p.records()).filter((r) => r.dnsName === `x.${name}` && r.recordType === 'A');
+    expect(copies.map((c) => c.providerSpecific[0]?.value).sort()).toEqual(
+      [privA.id, privB.id, zone.id].sort(),
+    );
+    await converge(p, [{ dnsName: `x.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    expect(p.lastApply.map((b) => [b.zoneId, b.changes.map((c) => c.Action)])).toEqual([
+      [privB.id, ['UPSERT']],
+    ]);
+    expect(value(privB.id)).toEqual(['192.0.2.1']);
+    // with copies that differ, a sync without the record deletes one copy per run (the planner
+    // keeps one delete per record; a pin never reaches beyond its zone), each with its marker
+    await p.applyChanges({
+      ...emptyChanges(),
+      updateOld: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['192.0.2.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privA.id }],
+        }),
+      ],
+      updateNew: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['10.8.8.8'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privA.id }],
+        }),
+      ],
+    });
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const zones = [zone.id, privA.id, privB.id];
+    const pairs = () =>
+      zones.map((z) => [
+        fake.recordSets(z).some((s) => s.Name === `x.${name}.` && s.Type === 'A'),
+        fake.recordSets(z).some((s) => s.Name === `_externaldns.a.x.${name}.`),
+      ]);
+    let runs = 0;
+    while (zones.some((z) => value(z) !== undefined) && runs < 3) {
+      runs++;
+      await reconcile({ registry, desired: [], policy: 'sync', managedRecordTypes: TYPES, safety: false });
+      for (const [record, marker] of pairs()) expect(record).toBe(marker); // never one without the other
+    }
+    expect(zones.map(value)).toEqual([undefined, undefined, undefined]);
+    expect(runs).toBeLessThanOrEqual(3);
+    const after = await reconcile({
+      registry,
+      desired: [],
+      policy: 'sync',
+      managedRecordTypes: TYPES,
+      dryRun: true,
+      safety: false,
+    });
+    expect(after.plan.hasChanges).toBe(false);
+  });
+
   it('split horizon: the most specific public zone, and private zones of every matching name', async () => {
     const child = fake.addZone({ name: `sub.${name}` });
     const privParent = fake.addZone({ name, private: true, id: `ZPRIVP${n}` });
