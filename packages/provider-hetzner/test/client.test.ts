@@ -170,6 +170,23 @@ describe('record sets and actions', () => {
     expect(pages.every((r) => r.query.get('per_page') === String(MAX_PER_PAGE))).toBe(true);
   });
 
+  it('refuses a page size above the documented 50 before sending anything', async () => {
+    const c = client();
+    const before = fake.requests.length;
+    for (const perPage of [51, 100, 0])
+      expect(await errorOf(c.listRRSets(zoneId, { perPage }))).toMatchObject({
+        code: 'CONFIG',
+        message: expect.stringContaining('perPage must be 1–50'),
+      });
+    expect(fake.requests.length).toBe(before);
+    // a smaller page size is honoured, over as many pages as it takes
+    const zones = await c.listZones({ perPage: 2 });
+    const asked = fake.requests.slice(before);
+    expect(asked.every((r) => r.query.get('per_page') === '2')).toBe(true);
+    expect(asked).toHaveLength(Math.ceil(zones.length / 2));
+    expect(zones.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('follows meta.pagination when the server honours fewer than 50 per page', async () => {
     const small = await startFakeHetzner({ tokens: [TOKEN], maxPerPage: 20 });
     try {
