@@ -41,10 +41,11 @@ import {
 
 export const DEFAULT_HETZNER_BASE_URL = 'https://api.hetzner.cloud/v1';
 /**
- * Largest page size used. Hetzner documents 50 as the maximum unless an endpoint says otherwise;
- * the RRSet endpoint says nothing else, so the client never assumes more (a larger `per_page`
- * would be answered with 50 per page anyway, and the client follows `meta.pagination`, not the
- * size it asked for).
+ * Largest page size used: 50. Hetzner's API reference (Pagination) documents 50 as the maximum
+ * "except otherwise specified in the documentation", and the `per_page` parameters of
+ * `list_zones` and `list_zone_rrsets` specify nothing else (default 25, no maximum of their own;
+ * checked against the published `cloud.spec.json`). The client never assumes more: it follows
+ * `meta.pagination`, not the size it asked for, so a server that honours fewer still works.
  */
 export const MAX_PER_PAGE = 50;
 /** Hetzner's documented limit: 3,600 requests per hour per project, refilled at 1 per second. */

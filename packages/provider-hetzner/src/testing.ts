@@ -13,7 +13,8 @@
  * - every write returns a `running` action that turns `success` (or `error`) after some polls of
  *   `GET /actions?id=…` (or, for an action nobody polls, after some later requests); reads show the
  *   change only then; a second write to a record set with a running action is `423 locked`;
- * - pagination with `meta.pagination` and a `Link` header, `per_page` default 25, max 50;
+ * - pagination with `meta.pagination` and a `Link` header, `per_page` default 25, max 50 (a
+ *   larger `per_page` gets 50, as documented);
  * - a token bucket per token (3,600, one back per second) with `RateLimit-Limit`, `-Remaining` and
  *   `-Reset` on every answer, and `429 rate_limit_exceeded` (no `Retry-After`) when it is empty;
  * - faults: error answers (before or after the write was carried out), 429 storms, dropped
@@ -57,7 +58,12 @@ export interface FakeHetznerOptions {
   actionPolls?: number;
   /** Later requests (of any kind) after which an action nobody polls finishes (default 10). */
   actionSettleRequests?: number;
-  /** Largest `per_page` honoured (default 50; set 100 to model the open question). */
+  /**
+   * Largest `per_page` honoured (default 50, Hetzner's documented maximum: the API reference's
+   * Pagination section says "the maximum value is 50 except otherwise specified", and neither
+   * `list_zones` nor `list_zone_rrsets` specifies otherwise). A larger `per_page` is answered with
+   * this many entries, and `meta.pagination.per_page` and the `Link` header say so.
+   */
   maxPerPage?: number;
   /** Seed of the value shuffle (default 1). */
   seed?: number;

@@ -73,6 +73,26 @@ describe('zones', () => {
   });
 });
 
+describe('zone pages', () => {
+  it('lists every zone over several pages at 50 per page', async () => {
+    const many = await startFakeHetzner({ tokens: [TOKEN] });
+    try {
+      for (let i = 0; i < 120; i++) many.addZone({ name: `z${String(i).padStart(3, '0')}.example` });
+      const c = client({ baseUrl: many.url });
+      const zones = await c.listZones();
+      expect(new Set(zones.map((z) => z.name)).size).toBe(120);
+      const pages = many.requests.filter((r) => r.path === '/zones');
+      expect(pages.map((r) => [r.query.get('page'), r.query.get('per_page')])).toEqual([
+        ['1', '50'],
+        ['2', '50'],
+        ['3', '50'],
+      ]);
+    } finally {
+      await many.close();
+    }
+  });
+});
+
 describe('record sets and actions', () => {
   it('a write counts as done only when its action reports success; reads show it only then', async () => {
     const c = client();
@@ -150,6 +170,23 @@ describe('record sets and actions', () => {
     expect(pages.every((r) => r.query.get('per_page') === String(MAX_PER_PAGE))).toBe(true);
   });
 
+  it('refuses a page size above the documented 50 before sending anything', async () => {
+    const c = client();
+    const before = fake.requests.length;
+    for (const perPage of [51, 100, 0])
+      expect(await errorOf(c.listRRSets(zoneId, { perPage }))).toMatchObject({
+        code: 'CONFIG',
+        message: expect.stringContaining('perPage must be 1–50'),
+      });
+    expect(fake.requests.length).toBe(before);
+    // a smaller page size is honoured, over as many pages as it takes
+    const zones = await c.listZones({ perPage: 2 });
+    const asked = fake.requests.slice(before);
+    expect(asked.every((r) => r.query.get('per_page') === '2')).toBe(true);
+    expect(asked).toHaveLength(Math.ceil(zones.length / 2));
+    expect(zones.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('follows meta.pagination when the server honours fewer than 50 per page', async () => {
     const small = await startFakeHetzner({ tokens: [TOKEN], maxPerPage: 20 });
     try {
@@ -215,6 +252,33 @@ describe('errors', () => {
     await c.waitForActions([await second]);
     expect(fake.requests.slice(lockedBefore).some((r) => r.status === 423)).toBe(true);
     expect((await c.getRRSet(zoneId, 'busy', 'A')).records).toEqual([{ value: '192.0.2.2', comment: null }]);
+  });
+
+  it('retries only what is retryable: conflict and 5xx are retried; invalid_input and protected are not', async () => {
+    const c = client();
+    const rr = { name: 'retry', type: 'A' };
+    const posts = (from: number) => fake.requests.slice(from).filter((r) => r.method === 'POST');
+    // conflict (409): "the resource has changed during the request, please retry"
+    let before = fake.requests.length;
+    fake.failNext(1, { method: 'POST', status: 409, code: 'conflict' });
+    await c.waitForActions([await c.setRecords(zoneId, rr, [{ value: '192.0.2.1' }])]);
+    expect(posts(before).map((r) => r.status)).toEqual([409, 201]);
+    // a 503 on a read is retried
+    before = fake.requests.length;
+    fake.failNext(1, { method: 'GET', status: 503, code: 'unavailable' });
+    expect((await c.getRRSet(zoneId, 'retry', 'A')).records).toEqual([{ value: '192.0.2.1', comment: null }]);
+    expect(fake.requests.slice(before).map((r) => r.status)).toEqual([503, 200]);
+    // invalid_input and protected are answers about the request itself: sent once
+    for (const [status, code] of [
+      [400, 'invalid_input'],
+      [403, 'protected'],
+    ] as const) {
+      before = fake.requests.length;
+      fake.failNext(1, { method: 'POST', status, code });
+      const error = await errorOf(c.setRecords(zoneId, rr, [{ value: '192.0.2.2' }]));
+      expect(error).toMatchObject({ hetznerCode: code, retryable: false, attempts: 1 });
+      expect(posts(before)).toHaveLength(1);
+    }
   });
 
   it('does not resend a write whose answer was lost after it was carried out', async () => {

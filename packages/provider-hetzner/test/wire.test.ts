@@ -36,6 +36,41 @@ describe('fake wire format', () => {
     expect(link).not.toMatch(/rel="prev"/);
   });
 
+  it('never returns more than the documented maximum of 50 per page, and says so', async () => {
+    // Hetzner's Pagination section: default 25, maximum 50 unless an endpoint says otherwise;
+    // list_zone_rrsets and list_zones say nothing else (cloud.spec.json)
+    fake.addZone({ name: 'wide.test' });
+    for (let i = 0; i < 120; i++)
+      fake.putRRSet('wide.test', {
+        name: `v${i}`,
+        type: 'A',
+        records: [{ value: '192.0.2.1', comment: null }],
+      });
+    for (const [path, key] of [
+      ['/zones/wide.test/rrsets', 'rrsets'],
+      ['/zones', 'zones'],
+    ] as const) {
+      const res = await fetch(`${fake.url}${path}?per_page=100`, { headers: auth });
+      const body = (await res.json()) as Record<string, unknown[]> & {
+        meta: { pagination: { per_page: number; next_page: number | null } };
+      };
+      if (key === 'rrsets') {
+        expect(body.rrsets).toHaveLength(50);
+        expect(body.meta.pagination).toMatchObject({ per_page: 50, next_page: 2, last_page: 3 });
+        const next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? '';
+        expect(Object.fromEntries(new URL(next).searchParams)).toMatchObject({ page: '2', per_page: '50' });
+      } else {
+        expect(body.meta.pagination.per_page).toBe(50);
+      }
+    }
+    // exactly 50 is honoured as asked
+    const fifty = await fetch(`${fake.url}/zones/wide.test/rrsets?per_page=50&page=3`, { headers: auth });
+    expect(((await fifty.json()) as { rrsets: unknown[] }).rrsets).toHaveLength(20);
+    const bad = await fetch(`${fake.url}/zones/wide.test/rrsets?per_page=0`, { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'invalid_input' } });
+  });
+
   it('every answer carries RateLimit-Limit, -Remaining and -Reset; errors use the envelope', async () => {
     const res = await fetch(`${fake.url}/zones/nope.test`, { headers: auth });
     expect(res.status).toBe(404);

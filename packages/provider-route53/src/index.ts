@@ -13,7 +13,12 @@ export { Route53ApiError, isRoute53ApiError, toRoute53Error, codeForAws } from '
 export type { Route53ApiErrorOptions } from './errors.js';
 
 // Provider
-export { Route53Provider, DEFAULT_ROUTE53_RECORD_TYPES, ROUTE53_LIMITS } from './provider.js';
+export {
+  Route53Provider,
+  DEFAULT_ROUTE53_RECORD_TYPES,
+  ROUTE53_LIMITS,
+  ROUTE53_PROPERTY_NAMES,
+} from './provider.js';
 export type { Route53ProviderOptions, Route53ZoneInfo, Route53Batch } from './provider.js';
 export {
   ALIAS_PROPERTY,

@@ -20,13 +20,7 @@ import {
   type ProviderSpecificProperty,
   type RecordType,
 } from '@openova/dns-core';
-import {
-  CachedLoader,
-  prepareChangeSet,
-  sortTargets,
-  throwIfAborted,
-  zoneMatcher,
-} from '@openova/dns-core/provider';
+import { CachedLoader, prepareChangeSet, sortTargets, throwIfAborted } from '@openova/dns-core/provider';
 import { canonicalZoneOf, defaultCanonicalZones, type CanonicalZones } from './canonicalZones.js';
 import { Route53Api, type Route53ClientOptions } from './client.js';
 import {
@@ -55,6 +49,9 @@ export const DEFAULT_ROUTE53_RECORD_TYPES: readonly RecordType[] = [
   'NAPTR',
 ];
 
+/** The provider-specific property names Route53Provider reads and writes (ExternalDNS's). */
+export const ROUTE53_PROPERTY_NAMES: readonly string[] = [ALIAS_PROPERTY, ...Object.values(AWS_PROPERTIES)];
+
 /** Route53's per-request limits (ChangeResourceRecordSets quotas). */
 export const ROUTE53_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000 } as const;
 
@@ -64,7 +61,10 @@ export interface Route53ZoneInfo {
   /** Without trailing dot. */
   name: string;
   private: boolean;
-  /** True when the zone is the one records at its name go to without `aws/hosted-zone-id`. */
+  /**
+   * True when records under its name go to this zone without `aws/hosted-zone-id`: every private
+   * zone, and the first public zone of a name (the lowest id) when one name has several.
+   */
   primary: boolean;
 }
 
@@ -126,24 +126,69 @@ function parseBool(value: string | undefined): boolean | undefined {
   return undefined;
 }
 
+/** JSON with object keys sorted at every depth, `undefined` members left out. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * Whether two record sets are the same, nested fields (alias target, geolocation, geoproximity)
+ * included: a write is skipped only when nothing at all would change.
+ */
 function sameSet(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
   const norm = (s: ResourceRecordSet) =>
-    JSON.stringify(
-      {
-        ...s,
-        Name: s.Name?.toLowerCase(),
-        ResourceRecords: s.ResourceRecords?.map((r) => r.Value).sort(),
-        AliasTarget: s.AliasTarget
-          ? {
-              ...s.AliasTarget,
-              DNSName: s.AliasTarget.DNSName?.toLowerCase(),
-              HostedZoneId: bareZoneId(s.AliasTarget.HostedZoneId ?? ''),
-            }
-          : undefined,
-      },
-      Object.keys(s).sort(),
-    );
+    canonicalJson({
+      ...s,
+      Name: s.Name?.toLowerCase(),
+      ResourceRecords: s.ResourceRecords?.map((r) => r.Value).sort(),
+      AliasTarget: s.AliasTarget
+        ? {
+            ...s.AliasTarget,
+            DNSName: s.AliasTarget.DNSName?.toLowerCase(),
+            HostedZoneId: bareZoneId(s.AliasTarget.HostedZoneId ?? ''),
+          }
+        : undefined,
+    });
   return norm(a) === norm(b);
+}
+
+/** Same targets (in any order), TTL and provider-specific properties. */
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  const norm = (e: Endpoint) =>
+    canonicalJson({
+      targets: [...e.targets].sort(),
+      ttl: e.recordTTL,
+      props: [...e.providerSpecific].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
+    });
+  return norm(a) === norm(b);
+}
+
+/**
+ * The zones a name is written to without `aws/hosted-zone-id`, as ExternalDNS's AWS provider
+ * chooses them (`suitableZones`): the most specific public zone serving the name, and every private
+ * zone serving it (split horizon). Public first, then private in zone order.
+ */
+function zoneFanout(zones: readonly Route53ZoneInfo[]): (name: string) => Route53ZoneInfo[] {
+  const primary = zones.filter((z) => z.primary);
+  const cache = new Map<string, Route53ZoneInfo[]>();
+  return (name) => {
+    const n = normalizeDnsName(name);
+    let hit = cache.get(n);
+    if (hit) return hit;
+    const serving = primary.filter((z) => n === z.name || n.endsWith(`.${z.name}`));
+    let best: Route53ZoneInfo | undefined;
+    for (const z of serving) if (!z.private && (!best || z.name.length > best.name.length)) best = z;
+    hit = [...(best ? [best] : []), ...serving.filter((z) => z.private)];
+    cache.set(n, hit);
+    return hit;
+  };
 }
 
 function setKey(set: ResourceRecordSet): string {
@@ -157,9 +202,11 @@ function setKey(set: ResourceRecordSet): string {
 /**
  * AWS Route53 as a core {@link Provider}, on the AWS SDK v3.
  *
- * - Zones are listed with every page, filtered by type, ids, tags and the domain filter. When one
- *   name exists as several zones (split horizon), records go to the primary one (public before
- *   private, then the lowest id) unless `aws/hosted-zone-id` names another.
+ * - Zones are listed with every page, filtered by type, ids, tags and the domain filter. A record
+ *   goes to the most specific public zone serving its name and to every private zone serving it
+ *   (split horizon, as ExternalDNS's `suitableZones`; of several public zones with one name, the
+ *   lowest id), unless `aws/hosted-zone-id` pins it to one zone. Each zone's copy is written against
+ *   what that zone stores, so a copy missing or different in one zone is repaired there alone.
  * - Records are read with every page; alias records read back as A or AAAA with `alias` = `true`.
  * - `applyChanges` sends one `ChangeResourceRecordSets` per zone: UPSERT where it can, DELETE plus
  *   CREATE when the set identifier, the routing policy or alias-ness changes; a DELETE always
@@ -230,6 +277,7 @@ export class Route53Provider implements Provider {
       batchLimits: this.#limits,
       setIdentifiers: true,
       ownerNames: 'any',
+      providerSpecific: ROUTE53_PROPERTY_NAMES,
     };
   }
 
@@ -248,24 +296,53 @@ export class Route53Provider implements Provider {
     return (await this.#zoneCache.get(options)).map((z) => ({ ...z }));
   }
 
+  /**
+   * Every record set of every managed zone. A set written to every zone its name fans out to
+   * (split horizon: the most specific public zone and every matching private zone) and alike in all
+   * of them reads as one endpoint; otherwise each copy carries `aws/hosted-zone-id` with its zone,
+   * so the planner sees the difference and the next apply repairs it.
+   */
   async records(options: CallOptions = {}): Promise<Endpoint[]> {
     const zones = await this.#zoneCache.get(options);
+    const fanout = zoneFanout(zones);
     const out: Endpoint[] = [];
+    const pin = (ep: Endpoint, zoneId: string) =>
+      ep.providerSpecific.push({ name: AWS_PROPERTIES.hostedZoneId, value: zoneId });
+    // copies of one set in the zones its name fans out to, merged below when alike
+    const groups = new Map<string, { zones: number; copies: { zoneId: string; ep: Endpoint }[] }>();
     for (const zone of zones) {
       const sets = await this.api.listRecordSets(zone.id, options);
       const stored = new Map<string, ResourceRecordSet>();
       for (const set of sets) {
-        stored.set(setKey(set), set);
+        const key = setKey(set);
+        stored.set(key, set);
         const type = String(set.Type ?? '').toUpperCase();
         if (!this.#recordTypes.includes(type)) continue;
         const ep = recordSetToEndpoint(set, (t) => this.#targetZone(t, zone.id));
         if (!this.domainFilter.matches(ep.dnsName)) continue;
-        if (!zone.primary) ep.providerSpecific.push({ name: AWS_PROPERTIES.hostedZoneId, value: zone.id });
-        ep.providerSpecific.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        out.push(ep);
+        const targets = fanout(ep.dnsName);
+        if (!targets.includes(zone)) pin(ep, zone.id);
+        if (targets.length < 2 || !targets.includes(zone)) {
+          out.push(ep);
+          continue;
+        }
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { zones: targets.length, copies: [] }));
+        group.copies.push({ zoneId: zone.id, ep });
       }
       this.#stored.set(zone.id, stored);
     }
+    for (const { zones: count, copies } of groups.values()) {
+      const first = copies[0]?.ep as Endpoint;
+      if (copies.length === count && copies.every((c) => sameEndpoint(c.ep, first))) out.push(first);
+      else
+        for (const c of copies) {
+          pin(c.ep, c.zoneId);
+          out.push(c.ep);
+        }
+    }
+    for (const ep of out)
+      ep.providerSpecific.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return out;
   }
 
@@ -277,7 +354,7 @@ export class Route53Provider implements Provider {
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
     const zones = endpoints.length ? await this.#zoneCache.get(options) : [];
-    const primaryOf = zoneMatcher(zones.filter((z) => z.primary).map((z) => z.name));
+    const fanout = zoneFanout(zones);
     return endpoints.map((input) => {
       const ep = cloneEndpoint(input);
       ep.dnsName = normalizeDnsName(ep.dnsName);
@@ -297,10 +374,12 @@ export class Route53Provider implements Provider {
           alias = true;
         }
       }
-      const zone = zones.find((z) => z.name === primaryOf(ep.dnsName));
+      const targets = fanout(ep.dnsName);
+      const zone = targets[0];
       const props: ProviderSpecificProperty[] = [];
       const pinned = get(AWS_PROPERTIES.hostedZoneId);
-      if (pinned !== undefined && bareZoneId(pinned) !== zone?.id)
+      // a pin to the one zone the name goes to anyway reads back without it
+      if (pinned !== undefined && !(targets.length === 1 && bareZoneId(pinned) === zone?.id))
         props.push({ name: AWS_PROPERTIES.hostedZoneId, value: bareZoneId(pinned) });
       if (alias && !this.#preferCname) {
         ep.targets = ep.targets.map((t) => normalizeDnsName(t));
@@ -355,24 +434,32 @@ export class Route53Provider implements Provider {
     const zones = await this.#zoneCache.get(options);
     const batches = new Map<
       string,
-      { zone: Route53ZoneInfo; changes: { action: ChangeAction; set: ResourceRecordSet }[] }
+      {
+        zone: Route53ZoneInfo;
+        changes: { action: ChangeAction; set: ResourceRecordSet }[];
+        deleted: Set<string>;
+      }
     >();
-    const primaryOf = zoneMatcher(zones.filter((z) => z.primary).map((z) => z.name));
-    const zoneFor = (ep: Endpoint): Route53ZoneInfo => {
+    const fanout = zoneFanout(zones);
+    // the zones a record is written to: its pinned zone, or every zone its name fans out to
+    const zonesFor = (ep: Endpoint): Route53ZoneInfo[] => {
       const pinned = getProviderSpecific(ep, AWS_PROPERTIES.hostedZoneId);
-      const zone = pinned
-        ? zones.find((z) => z.id === bareZoneId(pinned))
-        : zones.find((z) => z.primary && z.name === primaryOf(ep.dnsName));
-      if (!zone)
+      const found = pinned ? zones.filter((z) => z.id === bareZoneId(pinned)) : fanout(ep.dnsName);
+      if (!found.length)
         throw new ProviderError(
           `route53: no managed hosted zone ${pinned ? `with id ${pinned} ` : ''}serves ${describeEndpoint(ep)}`,
           { provider: this.name, code: 'UNKNOWN_ZONE' },
         );
-      return zone;
+      return found;
     };
     const add = (zone: Route53ZoneInfo, action: ChangeAction, set: ResourceRecordSet) => {
       let b = batches.get(zone.id);
-      if (!b) batches.set(zone.id, (b = { zone, changes: [] }));
+      if (!b) batches.set(zone.id, (b = { zone, changes: [], deleted: new Set() }));
+      if (action === 'DELETE') {
+        // one set is deleted once per batch, however many changes name it
+        if (b.deleted.has(setKey(set))) return;
+        b.deleted.add(setKey(set));
+      }
       b.changes.push({ action, set });
     };
     // the stored set of a record when known (a DELETE must match it exactly)
@@ -380,31 +467,36 @@ export class Route53Provider implements Provider {
       if (!this.#stored.has(zone.id)) await this.#readZone(zone, options);
       return this.#stored.get(zone.id)?.get(endpointKey(ep));
     };
-    for (const ep of prepared.delete) {
-      const zone = zoneFor(ep);
+    // brings one zone's copy of `ep` to the desired set, measured against what is stored there
+    const write = async (zone: Route53ZoneInfo, ep: Endpoint) => {
+      const set = this.#toSet(ep, zone.id);
       const stored = await storedOf(zone, ep);
-      if (stored) add(zone, 'DELETE', stored); // already gone otherwise (a retried batch)
-    }
+      if (!stored) return add(zone, 'CREATE', set);
+      if (sameSet(stored, set)) return; // already so (an earlier try of this batch, another zone's copy)
+      const was = recordSetToEndpoint(stored, (t) => this.#targetZone(t, zone.id));
+      if (this.#needsDeleteCreate(was, ep)) {
+        add(zone, 'DELETE', stored);
+        add(zone, 'CREATE', set);
+      } else add(zone, 'UPSERT', set);
+    };
+    for (const ep of prepared.delete)
+      for (const zone of zonesFor(ep)) {
+        const stored = await storedOf(zone, ep);
+        if (stored) add(zone, 'DELETE', stored); // already gone otherwise (a retried batch)
+      }
     for (let i = 0; i < prepared.updateNew.length; i++) {
       const next = prepared.updateNew[i] as Endpoint;
       const old = prepared.updateOld[i] as Endpoint;
-      const zone = zoneFor(next);
-      const oldZone = zoneFor(old);
-      const set = this.#toSet(next, zone.id);
-      const stored = await storedOf(oldZone, old);
-      if (stored && sameSet(stored, set)) continue;
-      if (this.#needsDeleteCreate(old, next) || oldZone.id !== zone.id) {
-        if (stored) add(oldZone, 'DELETE', stored);
-        add(zone, 'CREATE', set);
-      } else add(zone, 'UPSERT', set);
+      const nextZones = zonesFor(next);
+      // the old version leaves the zones the new one does not go to, and every zone when renamed
+      for (const zone of zonesFor(old)) {
+        if (endpointKey(old) === endpointKey(next) && nextZones.includes(zone)) continue;
+        const stored = await storedOf(zone, old);
+        if (stored) add(zone, 'DELETE', stored);
+      }
+      for (const zone of nextZones) await write(zone, next);
     }
-    for (const ep of prepared.create) {
-      const zone = zoneFor(ep);
-      const set = this.#toSet(ep, zone.id);
-      const stored = await storedOf(zone, ep);
-      if (stored && sameSet(stored, set)) continue; // written by an earlier try of this batch
-      add(zone, 'CREATE', set);
-    }
+    for (const ep of prepared.create) for (const zone of zonesFor(ep)) await write(zone, ep);
     const order: Record<ChangeAction, number> = { DELETE: 0, UPSERT: 1, CREATE: 2 };
     this.lastApply = [];
     for (const { zone, changes: list } of batches.values()) {
@@ -507,7 +599,9 @@ export class Route53Provider implements Provider {
         return want.every(([k, v]) => k in have && (v === '' || have[k] === v));
       });
     }
-    // split horizon: the same name as several zones; public before private, then the lowest id
+    // split horizon: the same name as several zones; public before private, then the lowest id.
+    // Every private zone takes records (ExternalDNS writes to all matching private zones); of
+    // several public zones with one name, only the first does.
     zones.sort((a, b) =>
       a.name === b.name
         ? Number(a.private) - Number(b.private) || (a.id < b.id ? -1 : 1)
@@ -517,8 +611,8 @@ export class Route53Provider implements Provider {
     );
     const seen = new Set<string>();
     for (const z of zones) {
-      z.primary = !seen.has(z.name);
-      seen.add(z.name);
+      z.primary = z.private || !seen.has(z.name);
+      if (!z.private) seen.add(z.name);
     }
     return zones;
   }

@@ -72,6 +72,11 @@ export interface FakeRoute53 {
   readonly requests: string[];
   /** When each request of {@link FakeRoute53.requests} arrived (epoch ms). */
   readonly arrivals: number[];
+  /**
+   * For each request of {@link FakeRoute53.requests}: the access key id its SigV4 signature names,
+   * with `+token` when a session token (`X-Amz-Security-Token`) came along; `''` when unsigned.
+   */
+  readonly signers: string[];
   /** `Throttling` answers sent because the rate limit was exceeded. */
   throttled: number;
   addZone(zone: { name: string; private?: boolean; id?: string; tags?: Record<string, string> }): FakeZone;
@@ -211,6 +216,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
   const changes = new Map<string, { polls: number; submitted: string }>();
   const requests: string[] = [];
   const arrivals: number[] = [];
+  const signers: string[] = [];
   const sortedCache = new Map<string, { of: FakeRecordSet[]; length: number; sorted: FakeRecordSet[] }>();
   const sent: number[] = [];
   let faults: (FakeFault & { left: number })[] = [];
@@ -231,6 +237,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     zones,
     requests,
     arrivals,
+    signers,
     throttled: 0,
     addZone(z) {
       const id = z.id ?? `Z${randomBytes(8).toString('hex').toUpperCase()}`;
@@ -526,6 +533,8 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       arrivals.push(arrived);
       // signed requests only: a client without credentials or signing is caught here
       const auth = req.headers['authorization'];
+      const keyId = typeof auth === 'string' ? (/Credential=([^/,\s]+)\//.exec(auth)?.[1] ?? '') : '';
+      signers.push(keyId && req.headers['x-amz-security-token'] ? `${keyId}+token` : keyId);
       if (typeof auth !== 'string' || !auth.startsWith('AWS4-HMAC-SHA256 ') || !req.headers['x-amz-date'])
         return error(res, 403, 'MissingAuthenticationToken', 'Missing Authentication Token');
       const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === req.method));

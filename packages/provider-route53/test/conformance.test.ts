@@ -63,6 +63,7 @@ describe('provider conformance: Route53 (fake)', () => {
     recordSamples: [
       {
         type: 'A',
+        label: 'health-check',
         name: 'rt-health',
         first: ['192.0.2.1'],
         second: ['192.0.2.2'],

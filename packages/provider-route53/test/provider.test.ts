@@ -6,6 +6,7 @@ import {
   emptyChanges,
   endpoint,
   isDnsError,
+  PartialApplyError,
   reconcile,
   TxtRegistry,
   type EndpointInit,
@@ -128,6 +129,55 @@ describe('aliases', () => {
   });
 });
 
+describe('alias options', () => {
+  it('aws/target-hosted-zone overrides the canonical zone, and reads back so a second plan is empty', async () => {
+    const p = provider();
+    await converge(p, [
+      {
+        dnsName: `cdn.${name}`,
+        recordType: 'A',
+        targets: ['edge.example.net'],
+        providerSpecific: [
+          { name: ALIAS_PROPERTY, value: 'true' },
+          { name: AWS_PROPERTIES.targetHostedZone, value: 'ZOTHERZONE123' },
+        ],
+      },
+    ]);
+    expect(stored('A', `cdn.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe('ZOTHERZONE123');
+  });
+
+  it('preferCname refuses aliases before anything is sent (ExternalDNS --aws-prefer-cname)', async () => {
+    const p = provider({ preferCname: true });
+    const before = fake.requests.filter((r) => r.startsWith('POST')).length;
+    const err = await p
+      .applyChanges({
+        ...emptyChanges(),
+        create: [
+          endpoint({
+            dnsName: `lb.${name}`,
+            recordType: 'A',
+            targets: ['my-lb-123.eu-west-1.elb.amazonaws.com'],
+            providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+          }),
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(isDnsError(err) && err.code).toBe('VALIDATION');
+    expect((err as Error).message).toContain('aliases are disabled');
+    expect(fake.requests.filter((r) => r.startsWith('POST')).length).toBe(before);
+    // a CNAME with alias=true stays a CNAME under preferCname
+    const [adjusted] = await p.adjustEndpoints([
+      endpoint({
+        dnsName: `c.${name}`,
+        recordType: 'CNAME',
+        targets: ['my-lb-123.eu-west-1.elb.amazonaws.com'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      }),
+    ]);
+    expect(adjusted?.recordType).toBe('CNAME');
+  });
+});
+
 describe('routing policies', () => {
   const at = (id: string, targets: string[], props: [string, string][]): EndpointInit => ({
     dnsName: `api.${name}`,
@@ -177,6 +227,36 @@ describe('routing policies', () => {
       'CREATE',
     ]);
     expect(stored('A', `api.${name}`)[0]?.Region).toBe('us-east-1');
+  });
+
+  it('a set identifier change and an alias-ness change are DELETE + CREATE in one batch', async () => {
+    const p = provider();
+    await converge(p, [at('blue', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '100']])]);
+    await converge(p, [at('green', ['192.0.2.1'], [[AWS_PROPERTIES.weight, '100']])]);
+    const actionsOf = (type: string) =>
+      p.lastApply.flatMap((b) =>
+        b.changes
+          .filter((c) => c.ResourceRecordSet?.Type === type)
+          .map((c) => `${c.Action} ${c.ResourceRecordSet?.SetIdentifier ?? ''}`.trim()),
+      );
+    expect(p.lastApply).toHaveLength(1);
+    expect(actionsOf('A')).toEqual(['DELETE blue', 'CREATE green']);
+    expect(stored('A', `api.${name}`).map((s) => s.SetIdentifier)).toEqual(['green']);
+    // a plain A becomes an alias of the same name: Route53 cannot UPSERT across alias-ness
+    await converge(p, [{ dnsName: `web.${name}`, recordType: 'A', targets: ['192.0.2.7'] }]);
+    await converge(p, [
+      {
+        dnsName: `web.${name}`,
+        recordType: 'A',
+        targets: ['d111111abcdef8.cloudfront.net'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+    ]);
+    expect(p.lastApply).toHaveLength(1);
+    expect(actionsOf('A')).toContain('DELETE');
+    expect(actionsOf('A')).toContain('CREATE');
+    expect(actionsOf('A')).not.toContain('UPSERT');
+    expect(stored('A', `web.${name}`)[0]?.AliasTarget?.DNSName).toBe('d111111abcdef8.cloudfront.net.');
   });
 
   it('a routing policy without a set identifier is refused before anything is sent', async () => {
@@ -240,6 +320,103 @@ describe('writes', () => {
     expect(stored('TXT', `_externaldns.a.bad.${name}`)).toHaveLength(0);
   });
 
+  it('two bad changes among 40 are isolated by bisection: 38 records applied, the two named with Route53 messages', async () => {
+    const p = provider();
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const bad = new Set([7, 31]);
+    const desired: EndpointInit[] = Array.from({ length: 40 }, (_, i) =>
+      bad.has(i)
+        ? {
+            dnsName: `r${i}.${name}`,
+            recordType: 'A',
+            targets: [`missing${i}.${name}`],
+            providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+          }
+        : { dnsName: `r${i}.${name}`, recordType: 'A', targets: [`192.0.2.${i + 1}`] },
+    );
+    const before = fake.requests.filter((r) => r.startsWith('POST')).length;
+    const err = await reconcile({
+      registry,
+      desired,
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+      safety: false,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialApplyError);
+    const rejected = (err as PartialApplyError).rejected;
+    // in the plan's order (by name)
+    expect(rejected.map((r) => r.records)).toEqual([[`r31.${name} A`], [`r7.${name} A`]]);
+    expect(rejected[1]?.reason).toContain(
+      `Tried to create an alias that targets missing7.${name}., type A in zone ${zone.id}, but that target was not found`,
+    );
+    expect(rejected[0]?.reason).toContain(`missing31.${name}.`);
+    for (let i = 0; i < 40; i++) {
+      expect(stored('A', `r${i}.${name}`)).toHaveLength(bad.has(i) ? 0 : 1);
+      expect(stored('TXT', `_externaldns.a.r${i}.${name}`)).toHaveLength(bad.has(i) ? 0 : 1);
+    }
+    // bisection, not one request per record: at most 2 · 2 · ⌈log2 40⌉ + 1 change requests
+    const posts = fake.requests.filter((r) => r.startsWith('POST')).length - before;
+    expect(posts).toBeLessThanOrEqual(2 * 2 * Math.ceil(Math.log2(40)) + 1);
+    // the next run plans only the two bad records again
+    const next = await reconcile({
+      registry,
+      desired,
+      policy: 'sync',
+      managedRecordTypes: ['A', 'TXT'],
+      dryRun: true,
+      safety: false,
+    });
+    expect(next.plan.changes.create.filter((e) => e.recordType === 'A').map((e) => e.dnsName)).toEqual([
+      `r31.${name}`,
+      `r7.${name}`,
+    ]);
+  });
+
+  it('a DELETE carries the set as stored, whatever form the endpoint to delete has', async () => {
+    const p = provider();
+    await converge(p, [
+      { dnsName: `d.${name}`, recordType: 'TXT', targets: ['"one"', '"two"'], recordTTL: 900 },
+    ]);
+    const [set] = stored('TXT', `d.${name}`);
+    // a caller's endpoint: values in another order, unquoted, no TTL
+    await p.applyChanges({
+      ...emptyChanges(),
+      delete: [endpoint({ dnsName: `D.${name}.`, recordType: 'TXT', targets: ['two', 'one'] })],
+    });
+    const sent = p.lastApply[0]?.changes[0];
+    expect(sent?.Action).toBe('DELETE');
+    expect(sent?.ResourceRecordSet?.TTL).toBe(900);
+    expect(sent?.ResourceRecordSet?.ResourceRecords?.map((r) => r.Value)).toEqual(set?.ResourceRecords);
+    expect(stored('TXT', `d.${name}`)).toHaveLength(0);
+  });
+
+  it('a change set over the 1,000-record limit is split into the fewest batches, each record with its marker', async () => {
+    const p = provider();
+    const batches: string[][] = [];
+    const apply = p.applyChanges.bind(p);
+    p.applyChanges = async (changes, options) => {
+      await apply(changes, options);
+      for (const b of p.lastApply)
+        batches.push(
+          b.changes.map((c) => `${c.Action} ${c.ResourceRecordSet?.Type} ${c.ResourceRecordSet?.Name}`),
+        );
+    };
+    const desired: EndpointInit[] = Array.from({ length: 700 }, (_, i) => ({
+      dnsName: `b${i}.${name}`,
+      recordType: 'A',
+      targets: ['192.0.2.1'],
+    }));
+    await converge(p, desired);
+    // 1,400 ResourceRecord elements: two requests at least, and two sent
+    expect(batches).toHaveLength(2);
+    for (const batch of batches) {
+      expect(batch.length).toBeLessThanOrEqual(1000);
+      for (const change of batch.filter((c) => c.startsWith('CREATE A ')))
+        expect(batch).toContain(change.replace(/^CREATE A (.*)$/, 'CREATE TXT _externaldns.a.$1'));
+    }
+    expect(stored('A', `b699.${name}`)).toHaveLength(1);
+  });
+
   it('waits for INSYNC through GetChange when asked', async () => {
     const p = provider({ waitForInsync: { intervalMs: 1 } });
     const before = fake.requests.length;
@@ -262,34 +439,189 @@ describe('writes', () => {
 });
 
 describe('zones', () => {
-  it('split horizon: public zone first, private by aws/hosted-zone-id; type filter', async () => {
-    const priv = fake.addZone({ name, private: true, id: 'ZZZPRIVATE' + n });
+  it('split horizon: a record goes to the public zone and every private zone of its name, deterministically', async () => {
+    const privB = fake.addZone({ name, private: true, id: `ZPRIVB${n}` });
+    const privA = fake.addZone({ name, private: true, id: `ZPRIVA${n}` });
+    const otherPublic = fake.addZone({ name, id: `ZZZZPUBLIC${n}` }); // a second public zone of the name
     const p = provider();
     const info = await p.zoneInfo();
-    expect(info.map((z) => [z.id, z.primary])).toEqual([
-      [zone.id, true],
-      [priv.id, false],
+    // public before private, then the lowest id; of the two public zones only the first takes records
+    expect(info.map((z) => [z.id, z.private, z.primary])).toEqual([
+      [zone.id, false, true],
+      [otherPublic.id, false, false],
+      [privA.id, true, true],
+      [privB.id, true, true],
     ]);
+    await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    const has = (zoneId: string, at: string, type = 'A') =>
+      fake.recordSets(zoneId).filter((s) => s.Name === `${at}.` && s.Type === type).length;
+    for (const z of [zone.id, privA.id, privB.id]) {
+      expect(has(z, `out.${name}`)).toBe(1);
+      expect(has(z, `_externaldns.a.out.${name}`, 'TXT')).toBe(1); // its marker goes along
+    }
+    expect(has(otherPublic.id, `out.${name}`)).toBe(0);
+    // one endpoint, without a zone pin, since every copy is alike
+    const read = (await p.records()).filter((r) => r.dnsName === `out.${name}` && r.recordType === 'A');
+    expect(read).toHaveLength(1);
+    expect(read[0]?.providerSpecific).toEqual([]);
+    // a copy lost in one private zone is repaired there alone
     await p.applyChanges({
       ...emptyChanges(),
-      create: [
+      delete: [
         endpoint({
-          dnsName: `in.${name}`,
+          dnsName: `out.${name}`,
           recordType: 'A',
-          targets: ['10.0.0.1'],
-          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: priv.id }],
+          targets: ['192.0.2.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privB.id }],
         }),
-        endpoint({ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }),
       ],
     });
-    expect(fake.recordSets(priv.id).some((s) => s.Name === `in.${name}.`)).toBe(true);
-    expect(stored('A', `out.${name}`)).toHaveLength(1);
-    const records = await p.records();
-    expect(records.find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({
+    expect(has(privB.id, `out.${name}`)).toBe(0);
+    await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    expect(p.lastApply.map((b) => [b.zoneId, b.changes.map((c) => c.Action)])).toEqual([
+      [privB.id, ['CREATE']],
+    ]);
+    expect(has(privB.id, `out.${name}`)).toBe(1);
+    // a target change updates every copy
+    await converge(p, [{ dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.2'] }]);
+    for (const z of [zone.id, privA.id, privB.id])
+      expect(
+        fake.recordSets(z).find((s) => s.Name === `out.${name}.` && s.Type === 'A')?.ResourceRecords,
+      ).toEqual(['192.0.2.2']);
+    // aws/hosted-zone-id pins a record (and its marker) to one zone, and reads back with the pin
+    await converge(p, [
+      { dnsName: `out.${name}`, recordType: 'A', targets: ['192.0.2.2'] },
+      {
+        dnsName: `in.${name}`,
+        recordType: 'A',
+        targets: ['10.0.0.1'],
+        providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privA.id }],
+      },
+    ]);
+    expect([zone.id, privA.id, privB.id].map((z) => has(z, `in.${name}`))).toEqual([0, 1, 0]);
+    expect(has(privA.id, `_externaldns.a.in.${name}`, 'TXT')).toBe(1);
+    expect((await p.records()).find((r) => r.dnsName === `in.${name}`)?.providerSpecific).toContainEqual({
       name: AWS_PROPERTIES.hostedZoneId,
-      value: priv.id,
+      value: privA.id,
     });
-    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([priv.id]);
+    // deleting removes every copy
+    await converge(p, []);
+    for (const z of [zone.id, privA.id, privB.id]) {
+      expect(has(z, `out.${name}`)).toBe(0);
+      expect(has(z, `in.${name}`)).toBe(0);
+    }
+    expect((await provider({ zoneType: 'private' }).zoneInfo()).map((z) => z.id)).toEqual([
+      privA.id,
+      privB.id,
+    ]);
+  });
+
+  it('split horizon: a copy that differs in one zone is repaired there; differing copies are deleted one per run, each with its marker', async () => {
+    const privA = fake.addZone({ name, private: true, id: `ZPRIVA${n}` });
+    const privB = fake.addZone({ name, private: true, id: `ZPRIVB${n}` });
+    const p = provider();
+    await converge(p, [{ dnsName: `x.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    // another tool changes the copy in one private zone
+    await p.applyChanges({
+      ...emptyChanges(),
+      updateOld: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['192.0.2.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privB.id }],
+        }),
+      ],
+      updateNew: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['10.9.9.9'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privB.id }],
+        }),
+      ],
+    });
+    const value = (zoneId: string) =>
+      fake.recordSets(zoneId).find((s) => s.Name === `x.${name}.` && s.Type === 'A')?.ResourceRecords;
+    expect(value(privB.id)).toEqual(['10.9.9.9']);
+    // the copies now differ: each reads back with its zone, and the next run repairs privB alone
+    const copies = (await p.records()).filter((r) => r.dnsName === `x.${name}` && r.recordType === 'A');
+    expect(copies.map((c) => c.providerSpecific[0]?.value).sort()).toEqual(
+      [privA.id, privB.id, zone.id].sort(),
+    );
+    await converge(p, [{ dnsName: `x.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    expect(p.lastApply.map((b) => [b.zoneId, b.changes.map((c) => c.Action)])).toEqual([
+      [privB.id, ['UPSERT']],
+    ]);
+    expect(value(privB.id)).toEqual(['192.0.2.1']);
+    // with copies that differ, a sync without the record deletes one copy per run (the planner
+    // keeps one delete per record; a pin never reaches beyond its zone), each with its marker
+    await p.applyChanges({
+      ...emptyChanges(),
+      updateOld: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['192.0.2.1'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privA.id }],
+        }),
+      ],
+      updateNew: [
+        endpoint({
+          dnsName: `x.${name}`,
+          recordType: 'A',
+          targets: ['10.8.8.8'],
+          providerSpecific: [{ name: AWS_PROPERTIES.hostedZoneId, value: privA.id }],
+        }),
+      ],
+    });
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const zones = [zone.id, privA.id, privB.id];
+    const pairs = () =>
+      zones.map((z) => [
+        fake.recordSets(z).some((s) => s.Name === `x.${name}.` && s.Type === 'A'),
+        fake.recordSets(z).some((s) => s.Name === `_externaldns.a.x.${name}.`),
+      ]);
+    let runs = 0;
+    while (zones.some((z) => value(z) !== undefined) && runs < 3) {
+      runs++;
+      await reconcile({ registry, desired: [], policy: 'sync', managedRecordTypes: TYPES, safety: false });
+      for (const [record, marker] of pairs()) expect(record).toBe(marker); // never one without the other
+    }
+    expect(zones.map(value)).toEqual([undefined, undefined, undefined]);
+    expect(runs).toBeLessThanOrEqual(3);
+    const after = await reconcile({
+      registry,
+      desired: [],
+      policy: 'sync',
+      managedRecordTypes: TYPES,
+      dryRun: true,
+      safety: false,
+    });
+    expect(after.plan.hasChanges).toBe(false);
+  });
+
+  it('split horizon: the most specific public zone, and private zones of every matching name', async () => {
+    const child = fake.addZone({ name: `sub.${name}` });
+    const privParent = fake.addZone({ name, private: true, id: `ZPRIVP${n}` });
+    const p = provider();
+    await converge(p, [{ dnsName: `a.sub.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    const has = (zoneId: string) => fake.recordSets(zoneId).some((s) => s.Name === `a.sub.${name}.`);
+    // ExternalDNS suitableZones: the best public zone (sub.) and all matching private zones
+    expect([zone.id, child.id, privParent.id].map(has)).toEqual([false, true, true]);
+  });
+
+  it('zone ids select zones (ExternalDNS --zone-id-filter), with GetHostedZone', async () => {
+    const other = fake.addZone({ name: `other.${name}` });
+    const before = fake.requests.length;
+    const p = new Route53Provider({
+      endpoint: fake.url,
+      credentials,
+      rateLimiter: false,
+      zoneIds: [`/hostedzone/${other.id}`],
+    });
+    expect(await p.zones()).toEqual([`other.${name}`]);
+    expect(fake.requests.slice(before)).toEqual([`GET /2013-04-01/hostedzone/${other.id}`]);
   });
 
   it('zone tags select zones', async () => {
@@ -316,6 +648,59 @@ describe('throttling', () => {
     expect(times.length).toBe(6); // zones and records read (2 throttled), then the change (1 throttled)
     for (let i = 1; i < 4; i++)
       expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(295);
+  });
+
+  it('a Throttling storm against the 5 requests/s fake: survived, and no request sent early (none over the budget)', async () => {
+    // the strict fake answers Throttling to any request beyond 5 in one second, as Route53 does
+    const strict = await startFakeRoute53();
+    try {
+      const z = strict.addZone({ name: 'storm.test' });
+      const p = new Route53Provider({
+        endpoint: strict.url,
+        credentials,
+        maxAttempts: 8,
+        throttleBackoffMs: 300,
+        rateLimiter: new RateLimiter({ requests: 5, windowMs: 1100 }),
+        domainFilter: new DomainFilter({ include: ['storm.test'] }),
+      });
+      const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+      // a storm: the next 4 requests of any kind are throttled, on top of the fake's own limit
+      strict.failNext(4, { code: 'Throttling' });
+      const desired: EndpointInit[] = Array.from({ length: 30 }, (_, i) => ({
+        dnsName: `s${i}.storm.test`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+      }));
+      for (let round = 0; round < 3; round++) {
+        const result = await reconcile({ registry, desired, policy: 'sync', safety: false });
+        expect(result.plan.hasChanges).toBe(round === 0);
+        p.refresh();
+      }
+      expect(strict.recordSets(z.id).filter((s) => s.Type === 'A')).toHaveLength(30);
+      expect(p.api.stats.throttled).toBe(4); // the storm, and nothing else
+      expect(strict.throttled).toBe(0); // never a request beyond 5 in any second
+      // no request within the backoff after a throttled one
+      const times = strict.arrivals;
+      for (let i = 1; i <= 4; i++)
+        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(290);
+      for (let i = 5; i < times.length; i++)
+        expect((times[i] as number) - (times[i - 5] as number)).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("the SDK's adaptive retry mode, without the core limiter, also survives a Throttling storm", async () => {
+    const p = provider({ rateLimiter: false, retryMode: 'adaptive', maxAttempts: 6 });
+    const strategy = (await p.api.sdk.config.retryStrategy()) as { mode?: string };
+    expect(strategy.mode).toBe('adaptive');
+    fake.failNext(3, { code: 'Throttling' });
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `ad.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(p.api.stats.throttled).toBe(3);
+    expect(stored('A', `ad.${name}`)).toHaveLength(1);
   });
 
   it('PriorRequestNotComplete is retried as a throttle', async () => {

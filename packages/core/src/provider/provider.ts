@@ -77,6 +77,13 @@ export interface ProviderCapabilities {
    * ownership TXT names the provider cannot store at plan time instead of sending them.
    */
   readonly ownerNames?: 'hostname' | 'any';
+  /**
+   * The provider-specific property names the provider reads and writes (Route53: `alias`,
+   * `aws/weight`, …); default none declared. Informational: core does not filter properties by it,
+   * but the conformance suite runs its alias and routing-policy samples only for providers that
+   * declare the properties they use.
+   */
+  readonly providerSpecific?: readonly string[];
 }
 
 /**

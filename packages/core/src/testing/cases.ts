@@ -35,6 +35,8 @@ export interface CaseNeeds {
   faults?: readonly ConformanceFault[];
   /** The provider lists its zones (`Provider.zones`). */
   zones?: boolean;
+  /** Provider-specific property names the provider declares in `capabilities.providerSpecific`. */
+  providerSpecific?: readonly string[];
 }
 
 export interface ProviderConformanceCase {
@@ -48,17 +50,34 @@ export interface ProviderConformanceCase {
 
 /**
  * A record to run through create → targets changed → TTL changed → (properties changed) → deleted.
- * The suite has samples for the common types; a provider adds its own types (PowerDNS `LUA`) and
+ * The suite has samples for the common types, and for aliases and routing policies
+ * ({@link ROUTING_RECORD_SAMPLES}); a provider adds its own types (PowerDNS `LUA`) and
  * provider-specific properties (Cloudflare `cloudflare-proxied`) with `ConformanceTarget.recordSamples`.
  */
 export interface RecordSample {
   type: RecordType;
-  /** Name relative to the zone, e.g. `rt-a`. */
+  /** Name relative to the zone, e.g. `rt-a`; `''` is the zone apex. */
   name: string;
   first: string[];
   second: string[];
-  /** Provider-specific properties set in an extra step after the TTL change. */
+  /**
+   * Provider-specific properties set in an extra step after the TTL change; they replace
+   * {@link RecordSample.createProperties} (so a routing policy can be switched for another).
+   */
   properties?: ProviderSpecificProperty[];
+  /**
+   * The set identifier of every step: the record is one set of a routing policy. The sample runs
+   * only where `capabilities.setIdentifiers` is true.
+   */
+  setIdentifier?: string;
+  /** Provider-specific properties from the create on (an alias, a routing policy), kept until `properties`. */
+  createProperties?: ProviderSpecificProperty[];
+  /** The provider fixes the TTL (a Route53 alias reads back with 300): the TTL step is left out. */
+  fixedTTL?: boolean;
+  /** Names the case instead of a running number: `alias` → `record-types/a-alias`. */
+  label?: string;
+  /** What else the sample needs of the provider, e.g. the property names it uses. */
+  needs?: Pick<CaseNeeds, 'providerSpecific'>;
 }
 
 /** The suite's own samples; types whose names need a special zone (PTR) have none. */
@@ -90,38 +109,133 @@ export const DEFAULT_RECORD_SAMPLES: readonly RecordSample[] = [
   },
 ];
 
+const prop = (name: string, value: string): ProviderSpecificProperty => ({ name, value });
+const ALIAS = prop('alias', 'true');
+
+/**
+ * Aliases and routing policies, with ExternalDNS's property names (its AWS provider's, which the
+ * webhook passes through unchanged): `alias` with `aws/evaluate-target-health`, and `aws/weight`,
+ * `aws/region`, `aws/failover`, `aws/geolocation-*`, `aws/geoproximity-*`, `aws/multi-value-answer`
+ * with a set identifier. Each runs only where the provider declares the properties it uses in
+ * `capabilities.providerSpecific` (and, for routing policies, `capabilities.setIdentifiers`);
+ * elsewhere it is reported as skipped. Alias targets are CloudFront names, whose canonical hosted
+ * zone is fixed (`Z2FDTNDATAQYW2`).
+ */
+export const ROUTING_RECORD_SAMPLES: readonly RecordSample[] = [
+  ...(['A', 'AAAA'] as const).map((type): RecordSample => ({
+    type,
+    label: 'alias',
+    name: `rt-alias-${type.toLowerCase()}`,
+    first: ['d111111abcdef8.cloudfront.net'],
+    second: ['d222222abcdef8.cloudfront.net'],
+    createProperties: [ALIAS],
+    properties: [ALIAS, prop('aws/evaluate-target-health', 'false')],
+    fixedTTL: true,
+    needs: { providerSpecific: ['alias', 'aws/evaluate-target-health'] },
+  })),
+  {
+    type: 'A',
+    label: 'alias-apex',
+    name: '',
+    first: ['d111111abcdef8.cloudfront.net'],
+    second: ['d333333abcdef8.cloudfront.net'],
+    createProperties: [ALIAS],
+    fixedTTL: true,
+    needs: { providerSpecific: ['alias'] },
+  },
+  ...(
+    [
+      ['weighted', [prop('aws/weight', '10')], [prop('aws/weight', '90')]],
+      ['latency', [prop('aws/region', 'eu-west-1')], [prop('aws/region', 'us-east-1')]],
+      ['failover', [prop('aws/failover', 'PRIMARY')], [prop('aws/failover', 'SECONDARY')]],
+      [
+        'geolocation',
+        [prop('aws/geolocation-country-code', 'DE')],
+        [prop('aws/geolocation-continent-code', 'EU')],
+      ],
+      [
+        'geoproximity',
+        [prop('aws/geoproximity-region', 'eu-west-1')],
+        [prop('aws/geoproximity-region', 'us-east-1'), prop('aws/geoproximity-bias', '10')],
+      ],
+      [
+        'multivalue',
+        [prop('aws/multi-value-answer', 'true')],
+        [
+          prop('aws/multi-value-answer', 'true'),
+          prop('aws/health-check-id', '11111111-2222-3333-4444-555555555555'),
+        ],
+      ],
+      // a set switched from one routing policy to another in the properties step
+      ['policy-switch', [prop('aws/weight', '50')], [prop('aws/region', 'us-west-2')]],
+    ] as const
+  ).map(([label, createProperties, properties]): RecordSample => ({
+    type: 'A',
+    label,
+    name: `rt-${label}`,
+    first: ['192.0.2.1'],
+    second: ['192.0.2.2', '192.0.2.3'],
+    setIdentifier: `${label}-1`,
+    createProperties: [...createProperties],
+    properties: [...properties],
+    needs: {
+      providerSpecific: [...new Set([...createProperties, ...properties].map((p) => p.name))],
+    },
+  })),
+];
+
 /** One record-type case per sample; `id` suffixes tell several samples of one type apart. */
 export function recordTypeCases(samples: readonly RecordSample[]): ProviderConformanceCase[] {
   const seen = new Map<string, number>();
   return samples.map((sample) => {
-    const n = (seen.get(sample.type) ?? 0) + 1;
+    const n = (seen.get(sample.type) ?? 0) + (sample.label === undefined ? 1 : 0);
     seen.set(sample.type, n);
-    const id = `record-types/${sample.type.toLowerCase()}${n > 1 ? `-${n}` : ''}`;
+    const suffix = sample.label !== undefined ? `-${sample.label}` : n > 1 ? `-${n}` : '';
+    const id = `record-types/${sample.type.toLowerCase()}${suffix}`;
+    const what = [
+      sample.setIdentifier !== undefined ? `set identifier ${sample.setIdentifier}` : '',
+      sample.createProperties ? sample.createProperties.map((p) => `${p.name}=${p.value}`).join(' ') : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const steps = [
+      'created',
+      'targets changed',
+      ...(sample.fixedTTL ? [] : ['TTL changed']),
+      ...(sample.properties ? ['provider-specific properties changed'] : []),
+      'deleted',
+    ];
     return {
       id,
       group: 'record-types' as const,
-      description: `${sample.type}: created, targets changed, TTL changed${sample.properties ? ', provider-specific properties changed' : ''}, deleted; an empty second plan after each step`,
-      needs: { recordTypes: [sample.type] },
+      description: `${sample.type}${sample.name === '' ? ' at the apex' : ''}${what ? ` (${what})` : ''}: ${steps.join(', ')}; an empty second plan after each step`,
+      needs: {
+        recordTypes: [sample.type],
+        ...(sample.setIdentifier !== undefined ? { setIdentifiers: true } : {}),
+        ...(sample.needs?.providerSpecific ? { providerSpecific: sample.needs.providerSpecific } : {}),
+      },
       async run(t: CaseContext) {
         const registry = t.registry();
         const rt = sample.type;
         const at = (
           targets: string[],
           recordTTL: number,
-          providerSpecific?: ProviderSpecificProperty[],
+          providerSpecific = sample.createProperties,
         ): EndpointInit => ({
           dnsName: t.name(sample.name),
           recordType: rt,
           targets,
           recordTTL,
+          ...(sample.setIdentifier !== undefined ? { setIdentifier: sample.setIdentifier } : {}),
           ...(providerSpecific ? { providerSpecific } : {}),
         });
         const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', rt];
         await t.converge(registry, [at(sample.first, 300)], { managedRecordTypes });
         await t.converge(registry, [at(sample.second, 300)], { managedRecordTypes });
-        await t.converge(registry, [at(sample.second, 600)], { managedRecordTypes });
+        const ttl = sample.fixedTTL ? 300 : 600;
+        if (!sample.fixedTTL) await t.converge(registry, [at(sample.second, ttl)], { managedRecordTypes });
         if (sample.properties)
-          await t.converge(registry, [at(sample.second, 600, sample.properties)], { managedRecordTypes });
+          await t.converge(registry, [at(sample.second, ttl, sample.properties)], { managedRecordTypes });
         await t.converge(registry, [], { managedRecordTypes });
         t.check(!(await t.storedAt(t.name(sample.name), rt)), `${sample.type} was not deleted`);
         await t.checkPairs(registry, [{ name: t.name(sample.name), type: rt }]);
@@ -455,6 +569,7 @@ const badInput: ProviderConformanceCase = {
 /** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
+  ...recordTypeCases(ROUTING_RECORD_SAMPLES),
   ownership,
   ttlKept,
   ...nameCases(),
@@ -476,6 +591,9 @@ export function skipReason(
   if (n.setIdentifiers !== undefined && n.setIdentifiers !== provider.capabilities.setIdentifiers)
     return n.setIdentifiers ? 'no set identifiers' : 'has set identifiers';
   if (n.zones && !provider.zones) return 'does not list zones';
+  const declared = provider.capabilities.providerSpecific ?? [];
+  const property = n.providerSpecific?.find((p) => !declared.includes(p));
+  if (property !== undefined) return `provider-specific property ${property} not declared`;
   const fault = n.faults?.find((f) => !provider.faults.includes(f));
   if (fault) return `cannot inject ${fault}`;
   return undefined;
