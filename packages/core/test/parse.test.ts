@@ -269,7 +269,9 @@ describe('validateEndpoint: endpoint-level rules', () => {
         providerSpecific: [{ name: 'alias', value }],
       });
     for (const type of ['A', 'AAAA', 'CNAME']) expect(alias(type, id)).toEqual([]);
-    expect(alias('A', '/subscriptions//x')).toEqual(['targets[0]: "/subscriptions//x" is not a valid resource id']);
+    expect(alias('A', '/subscriptions//x')).toEqual([
+      'targets[0]: "/subscriptions//x" is not a valid resource id',
+    ]);
     expect(alias('A', id, 'false')).toEqual([`targets[0]: ${JSON.stringify(id)} is not an IPv4 address`]);
   });
 

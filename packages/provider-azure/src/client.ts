@@ -312,10 +312,7 @@ export class AzureDnsClient {
     const rg = options.resourceGroup ? `/resourceGroups/${seg(options.resourceGroup)}` : '';
     const path = `/subscriptions/${seg(this.subscriptionId)}${rg}/providers/Microsoft.Network/${AZURE_ZONE_SEGMENTS[kind]}`;
     const wires = await this.#allPages<AzureZoneWire>(
-      path,
-      { 'api-version': AZURE_API_VERSIONS[kind] },
-      zoneWireSchema,
-      'zones',
+      { path, query: { 'api-version': AZURE_API_VERSIONS[kind] }, item: zoneWireSchema, budget: 'zones' },
       undefined,
       options,
     );
@@ -336,7 +333,11 @@ export class AzureDnsClient {
       $top: options.top ?? this.pageSize,
     };
     if (options.nameSuffix) query.$recordsetnamesuffix = options.nameSuffix;
-    const wires = await this.#allPages(path, query, recordSetWireSchema(zone.kind), 'list', zone, options);
+    const wires = await this.#allPages(
+      { path, query, item: recordSetWireSchema(zone.kind), budget: 'list' },
+      zone,
+      options,
+    );
     return wires.map((w) => recordSetFromWire(zone.kind, w));
   }
 
@@ -497,13 +498,11 @@ export class AzureDnsClient {
   }
 
   async #allPages<T>(
-    path: string,
-    query: Record<string, string | number>,
-    item: z.ZodType<T>,
-    budget: Budget,
+    list: { path: string; query: Record<string, string | number>; item: z.ZodType<T>; budget: Budget },
     zone: AzureZoneRef | undefined,
     options: AzureCallOptions,
   ): Promise<T[]> {
+    const { path, query, item, budget } = list;
     const schema = pageSchema(item);
     const out: T[] = [];
     let next: { path: string; query?: Record<string, string | number> } = { path, query };

@@ -285,6 +285,8 @@ export class AzureDnsProvider implements Provider {
     zones.forEach((zone, i) => {
       for (const rs of (perZone[i] as Map<string, AzureRecordSet>).values()) {
         if (!this.#recordTypes.includes(rs.type)) continue;
+        // Azure's own apex NS (its name servers cannot be removed) is no record anyone manages
+        if (rs.type === 'NS' && rs.name === '@') continue;
         const ep = recordSetToEndpoint(rs, zone.name);
         if (ep.targets.length === 0) continue; // an alias whose target was deleted, an empty set
         if (this.domainFilter.matches(ep.dnsName)) out.push(ep);
@@ -299,18 +301,20 @@ export class AzureDnsProvider implements Provider {
    * duplicates merged, metadata as `azure/metadata-<key>` (from `azure/tags` too), `alias` = `true`
    * kept on aliases, other properties dropped; an unset TTL stays unset.
    */
-  async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
-    return endpoints.map((input) => {
-      const ep = cloneEndpoint(input);
-      ep.dnsName = normalizeDnsName(ep.dnsName);
-      ep.recordType = ep.recordType.toUpperCase();
-      ep.targets = isAliasEndpoint(ep)
-        ? ep.targets.map((t) => t.trim())
-        : sortTargets([...new Set(ep.targets.map((t) => canonicalTarget(ep.recordType, t)))]);
-      ep.providerSpecific = canonicalProperties(ep);
-      return ep;
-    });
+    return Promise.resolve(
+      endpoints.map((input) => {
+        const ep = cloneEndpoint(input);
+        ep.dnsName = normalizeDnsName(ep.dnsName);
+        ep.recordType = ep.recordType.toUpperCase();
+        ep.targets = isAliasEndpoint(ep)
+          ? ep.targets.map((t) => t.trim())
+          : sortTargets([...new Set(ep.targets.map((t) => canonicalTarget(ep.recordType, t)))]);
+        ep.providerSpecific = canonicalProperties(ep);
+        return ep;
+      }),
+    );
   }
 
   /**
@@ -698,7 +702,7 @@ export class AzureDnsProvider implements Provider {
 }
 
 /** A record set known to be absent (read by name and not found). */
-const ABSENT: AzureRecordSet = Object.freeze({ name: '', type: '', ttl: 0, metadata: {} }) as AzureRecordSet;
+const ABSENT: AzureRecordSet = Object.freeze({ name: '', type: '', ttl: 0, metadata: {} });
 
 function nameOfKey(key: string): string {
   return key.slice(key.indexOf('/') + 1);

@@ -518,7 +518,7 @@ export class FakeAzureDns {
         return this.#getSet(zone, type, name);
       case 'PUT':
         this.#charge(zone, 'write');
-        return this.#putSet(zone, type, name, headers, body);
+        return this.#putSet(zone, { type, name }, headers, body);
       case 'DELETE':
         this.#charge(zone, 'write');
         return this.#deleteSet(zone, type, name, headers);
@@ -578,7 +578,13 @@ export class FakeAzureDns {
     return { status: 200, body: this.#setWire(zone, rs), headers: { etag: rs.etag } };
   }
 
-  #putSet(zone: Zone, type: string, name: string, headers: Record<string, string>, body: string | undefined) {
+  #putSet(
+    zone: Zone,
+    at: { type: string; name: string },
+    headers: Record<string, string>,
+    body: string | undefined,
+  ) {
+    const { type, name } = at;
     const key = `${type}/${name.toLowerCase()}`;
     const existing = zone.sets.get(key);
     checkConditions(existing, headers);

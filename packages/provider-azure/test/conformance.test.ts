@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DomainFilter, emptyChanges, endpoint } from '@openova/dns-core';
 import { conformanceTests, type ConformanceFault, type ConformanceHarness } from '@openova/dns-core/testing';
 import { AzureDnsProvider, METADATA_PROPERTY_PREFIX, type AzureZoneKind } from '@openova/dns-provider-azure';
-import { fakeCredential, startFakeAzureDns, type LoopbackFakeAzureDns } from '@openova/dns-provider-azure/testing';
+import {
+  fakeCredential,
+  startFakeAzureDns,
+  type LoopbackFakeAzureDns,
+} from '@openova/dns-provider-azure/testing';
 
 const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'timeout', 'connection-drop'];
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';

@@ -58,7 +58,12 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
       { ttl: 300, aRecords: [{ ipv4Address: '192.0.2.1' }], metadata: { team: 'dns' } },
       { ifNoneMatch: '*' },
     );
-    expect(created).toMatchObject({ name: 'www', fqdn: 'www.example.com.', ttl: 300, metadata: { team: 'dns' } });
+    expect(created).toMatchObject({
+      name: 'www',
+      fqdn: 'www.example.com.',
+      ttl: 300,
+      metadata: { team: 'dns' },
+    });
     expect(created.aRecords).toEqual([{ ipv4Address: '192.0.2.1' }]);
     const put = fake.requests.at(-1);
     expect(put).toMatchObject({
@@ -76,7 +81,14 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
     // a second create is refused: 412 PreconditionFailed (unwrapped body)
     expect(
       await sdkError(
-        sdk.recordSets.createOrUpdate('rg', 'example.com', 'www', 'A', { ttl: 60, aRecords: [] }, { ifNoneMatch: '*' }),
+        sdk.recordSets.createOrUpdate(
+          'rg',
+          'example.com',
+          'www',
+          'A',
+          { ttl: 60, aRecords: [] },
+          { ifNoneMatch: '*' },
+        ),
       ),
     ).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' });
     // replace with the ETag; a stale one is refused
@@ -91,10 +103,19 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
     expect(replaced.etag).not.toBe(created.etag);
     expect(
       await sdkError(
-        sdk.recordSets.createOrUpdate('rg', 'example.com', 'www', 'A', { ttl: 60 }, { ifMatch: created.etag as string }),
+        sdk.recordSets.createOrUpdate(
+          'rg',
+          'example.com',
+          'www',
+          'A',
+          { ttl: 60 },
+          { ifMatch: created.etag as string },
+        ),
       ),
     ).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' });
-    expect((await sdk.recordSets.get('rg', 'example.com', 'www', 'A')).aRecords).toEqual([{ ipv4Address: '192.0.2.2' }]);
+    expect((await sdk.recordSets.get('rg', 'example.com', 'www', 'A')).aRecords).toEqual([
+      { ipv4Address: '192.0.2.2' },
+    ]);
     // CAA is lower-case on the wire, TXT an array of strings per record
     await sdk.recordSets.createOrUpdate('rg', 'example.com', '@', 'CAA', {
       ttl: 300,
@@ -109,15 +130,23 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
       TTL: 300,
       TXTRecords: [{ value: ['"heritage=external-dns,external-dns/owner=default"'] }],
     });
-    expect((await collect(sdk.recordSets.listByType('rg', 'example.com', 'TXT'))).map((r) => r.name)).toEqual(['txt']);
+    expect((await collect(sdk.recordSets.listByType('rg', 'example.com', 'TXT'))).map((r) => r.name)).toEqual(
+      ['txt'],
+    );
     // delete with a stale ETag: 412; with the current one: gone
     const current = await sdk.recordSets.get('rg', 'example.com', 'www', 'A');
-    expect(await sdkError(sdk.recordSets.delete('rg', 'example.com', 'www', 'A', { ifMatch: created.etag as string }))).toMatchObject({
+    expect(
+      await sdkError(
+        sdk.recordSets.delete('rg', 'example.com', 'www', 'A', { ifMatch: created.etag as string }),
+      ),
+    ).toMatchObject({
       statusCode: 412,
     });
     await sdk.recordSets.delete('rg', 'example.com', 'www', 'A', { ifMatch: current.etag as string });
     expect(fake.recordSet({ name: 'example.com' }, 'A', 'www')).toBeUndefined();
-    expect(await sdkError(sdk.recordSets.get('rg', 'example.com', 'www', 'A'))).toMatchObject({ statusCode: 404 });
+    expect(await sdkError(sdk.recordSets.get('rg', 'example.com', 'www', 'A'))).toMatchObject({
+      statusCode: 404,
+    });
   });
 
   it('listAllByDnsZone follows nextLink ($skipToken) page by page; zones list by subscription and by resource group', async () => {
@@ -125,21 +154,23 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
     fake.addZone({ name: 'example.com', resourceGroup: 'rg-a' });
     fake.addZone({ name: 'example.com', resourceGroup: 'rg-b' });
     for (let i = 0; i < 5; i++)
-      fake.seed({ name: 'example.com', resourceGroup: 'rg-a' }, 'A', `h${i}`, { TTL: 60, ARecords: [{ ipv4Address: `192.0.2.${i}` }] });
+      fake.seed({ name: 'example.com', resourceGroup: 'rg-a' }, 'A', `h${i}`, {
+        TTL: 60,
+        ARecords: [{ ipv4Address: `192.0.2.${i}` }],
+      });
     const sdk = publicSdk(fake);
     const pages: number[] = [];
     for await (const page of sdk.recordSets.listAllByDnsZone('rg-a', 'example.com', { top: 2 }).byPage())
       pages.push(page.length);
     expect(pages).toEqual([2, 2, 2, 1]); // 5 A + SOA + NS
-    expect(fake.requests.filter((r) => r.path.endsWith('/all')).map((r) => r.query.has('$skipToken'))).toEqual([
-      false,
-      true,
-      true,
-      true,
-    ]);
+    expect(
+      fake.requests.filter((r) => r.path.endsWith('/all')).map((r) => r.query.has('$skipToken')),
+    ).toEqual([false, true, true, true]);
     const zones = await collect(sdk.zones.list());
     expect(zones.map((z) => z.id?.split('/')[4])).toEqual(['rg-a', 'rg-b']);
-    expect((await collect(sdk.zones.listByResourceGroup('rg-b'))).map((z) => z.name)).toEqual(['example.com']);
+    expect((await collect(sdk.zones.listByResourceGroup('rg-b'))).map((z) => z.name)).toEqual([
+      'example.com',
+    ]);
   });
 
   it('a 429 with Retry-After is retried by the SDK; CNAME conflicts are 409 Conflict; auth failures use the wrapped shape', async () => {
@@ -147,10 +178,18 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
     fake.addZone({ name: 'example.com' });
     const sdk = publicSdk(fake);
     fake.throttleNext(1, 0);
-    await sdk.recordSets.createOrUpdate('rg', 'example.com', 'www', 'CNAME', { ttl: 60, cnameRecord: { cname: 'lb.example.net' } });
+    await sdk.recordSets.createOrUpdate('rg', 'example.com', 'www', 'CNAME', {
+      ttl: 60,
+      cnameRecord: { cname: 'lb.example.net' },
+    });
     expect(fake.requests.map((r) => r.status)).toEqual([429, 201]);
     expect(
-      await sdkError(sdk.recordSets.createOrUpdate('rg', 'example.com', 'www', 'A', { ttl: 60, aRecords: [{ ipv4Address: '192.0.2.1' }] })),
+      await sdkError(
+        sdk.recordSets.createOrUpdate('rg', 'example.com', 'www', 'A', {
+          ttl: 60,
+          aRecords: [{ ipv4Address: '192.0.2.1' }],
+        }),
+      ),
     ).toMatchObject({ statusCode: 409, code: 'Conflict' });
     const stranger = new DnsManagementClient(
       { getToken: () => Promise.resolve({ token: 'wrong', expiresOnTimestamp: Date.now() + 60_000 }) },
@@ -168,17 +207,41 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
     try {
       fake.addZone({ name: 'example.com' });
       const zone: AzureZoneRef = { kind: 'public', resourceGroup: 'rg', name: 'example.com' };
-      const ours = new AzureDnsClient({ subscriptionId: SUB, credential: fakeCredential(), endpoint: fake.url, pageSize: 2 });
+      const ours = new AzureDnsClient({
+        subscriptionId: SUB,
+        credential: fakeCredential(),
+        endpoint: fake.url,
+        pageSize: 2,
+      });
       const sdk = publicSdk(fake);
       await sdk.recordSets.createOrUpdate('rg', 'example.com', 'mail', 'MX', {
         ttl: 120,
         mxRecords: [{ preference: 10, exchange: 'mx.example.net' }],
       });
       const read = await ours.getRecordSet(zone, 'MX', 'mail');
-      expect(read).toMatchObject({ name: 'mail', type: 'MX', ttl: 120, MX: [{ preference: 10, exchange: 'mx.example.net' }] });
-      await ours.putRecordSet(zone, { name: '_sip._tcp', type: 'SRV', ttl: 60, metadata: { a: 'b' }, SRV: [{ priority: 1, weight: 2, port: 5060, target: 'sip.example.net' }] }, { ifNoneMatch: '*' });
+      expect(read).toMatchObject({
+        name: 'mail',
+        type: 'MX',
+        ttl: 120,
+        MX: [{ preference: 10, exchange: 'mx.example.net' }],
+      });
+      await ours.putRecordSet(
+        zone,
+        {
+          name: '_sip._tcp',
+          type: 'SRV',
+          ttl: 60,
+          metadata: { a: 'b' },
+          SRV: [{ priority: 1, weight: 2, port: 5060, target: 'sip.example.net' }],
+        },
+        { ifNoneMatch: '*' },
+      );
       const srv = await sdk.recordSets.get('rg', 'example.com', '_sip._tcp', 'SRV');
-      expect(srv).toMatchObject({ ttl: 60, metadata: { a: 'b' }, srvRecords: [{ priority: 1, weight: 2, port: 5060, target: 'sip.example.net' }] });
+      expect(srv).toMatchObject({
+        ttl: 60,
+        metadata: { a: 'b' },
+        srvRecords: [{ priority: 1, weight: 2, port: 5060, target: 'sip.example.net' }],
+      });
       const listed = await ours.listRecordSets(zone);
       expect(listed.map((r) => `${r.type}/${r.name}`)).toEqual(['NS/@', 'SOA/@', 'SRV/_sip._tcp', 'MX/mail']);
       await ours.close();
@@ -203,7 +266,9 @@ describe('@azure/arm-privatedns (private zones, api-version 2024-06-01) against 
     );
     expect(created).toMatchObject({ name: 'db', ttl: 30, isAutoRegistered: false });
     const put = fake.requests.at(-1);
-    expect(put?.path).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/corp.internal/A/db`);
+    expect(put?.path).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/corp.internal/A/db`,
+    );
     expect(put?.query.get('api-version')).toBe('2024-06-01');
     expect(fake.recordSet({ kind: 'private', name: 'corp.internal' }, 'A', 'db')?.properties).toEqual({
       ttl: 30,
@@ -211,17 +276,28 @@ describe('@azure/arm-privatedns (private zones, api-version 2024-06-01) against 
     });
     expect(
       await sdkError(
-        sdk.recordSets.createOrUpdate('rg', 'corp.internal', 'A', 'db', { ttl: 30, aRecords: [] }, { ifMatch: 'stale' }),
+        sdk.recordSets.createOrUpdate(
+          'rg',
+          'corp.internal',
+          'A',
+          'db',
+          { ttl: 30, aRecords: [] },
+          { ifMatch: 'stale' },
+        ),
       ),
     ).toMatchObject({ statusCode: 412, code: 'PreconditionFailed' });
-    await sdk.recordSets.createOrUpdate('rg', 'corp.internal', 'TXT', 'db', { ttl: 30, txtRecords: [{ value: ['a', 'b'] }] });
+    await sdk.recordSets.createOrUpdate('rg', 'corp.internal', 'TXT', 'db', {
+      ttl: 30,
+      txtRecords: [{ value: ['a', 'b'] }],
+    });
     const pages: number[] = [];
-    for await (const page of sdk.recordSets.list('rg', 'corp.internal', { top: 1 }).byPage()) pages.push(page.length);
+    for await (const page of sdk.recordSets.list('rg', 'corp.internal', { top: 1 }).byPage())
+      pages.push(page.length);
     expect(pages).toEqual([1, 1, 1]); // A, SOA, TXT
     expect(fake.requests.some((r) => r.path.toLowerCase().endsWith('/corp.internal/all'))).toBe(true);
-    expect((await collect(sdk.recordSets.listByType('rg', 'corp.internal', 'TXT'))).map((r) => r.txtRecords)).toEqual([
-      [{ value: ['a', 'b'] }],
-    ]);
+    expect(
+      (await collect(sdk.recordSets.listByType('rg', 'corp.internal', 'TXT'))).map((r) => r.txtRecords),
+    ).toEqual([[{ value: ['a', 'b'] }]]);
     await sdk.recordSets.delete('rg', 'corp.internal', 'A', 'db', { ifMatch: created.etag as string });
     expect(fake.recordSet({ kind: 'private', name: 'corp.internal' }, 'A', 'db')).toBeUndefined();
     expect((await collect(sdk.privateZones.list())).map((z) => z.name)).toEqual(['corp.internal']);
@@ -232,10 +308,21 @@ describe('@azure/arm-privatedns (private zones, api-version 2024-06-01) against 
     try {
       fake.addZone({ kind: 'private', name: 'corp.internal' });
       const zone: AzureZoneRef = { kind: 'private', resourceGroup: 'rg', name: 'corp.internal' };
-      const ours = new AzureDnsClient({ subscriptionId: SUB, credential: fakeCredential(), endpoint: fake.url, rateLimit: false });
-      await ours.putRecordSet(zone, { name: 'app', type: 'CNAME', ttl: 60, metadata: {}, CNAME: { cname: 'app.example.net' } }, { ifNoneMatch: '*' });
+      const ours = new AzureDnsClient({
+        subscriptionId: SUB,
+        credential: fakeCredential(),
+        endpoint: fake.url,
+        rateLimit: false,
+      });
+      await ours.putRecordSet(
+        zone,
+        { name: 'app', type: 'CNAME', ttl: 60, metadata: {}, CNAME: { cname: 'app.example.net' } },
+        { ifNoneMatch: '*' },
+      );
       const sdk = privateSdk(fake);
-      expect((await sdk.recordSets.get('rg', 'corp.internal', 'CNAME', 'app')).cnameRecord).toEqual({ cname: 'app.example.net' });
+      expect((await sdk.recordSets.get('rg', 'corp.internal', 'CNAME', 'app')).cnameRecord).toEqual({
+        cname: 'app.example.net',
+      });
       // the fake's budget of one get per minute is spent: a private 429 says Retry-After: 10
       const answer = await fake.handle({
         method: 'GET',

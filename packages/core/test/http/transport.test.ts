@@ -453,9 +453,14 @@ describe('per-call headers, authorize and per-call limiters', () => {
     });
     const zone = new RateLimiter({ requests: 1, windowMs: 60_000 });
     const blocks: number[] = [];
-    const spy = { acquire: (o: { maxWaitMs: number }) => zone.acquire(o), block: (u: number) => blocks.push(u) };
+    const spy = {
+      acquire: (o: { maxWaitMs: number }) => zone.acquire(o),
+      block: (u: number) => blocks.push(u),
+    };
     const { t } = transport(server, { maxRetryAfterMs: 100 });
-    const answer = await t.request({ method: 'GET', path: '/a', rateLimiters: [spy] }).catch((e: unknown) => e);
+    const answer = await t
+      .request({ method: 'GET', path: '/a', rateLimiters: [spy] })
+      .catch((e: unknown) => e);
     // the zone budget of 1 per minute was used by the first attempt: the retry may not go
     expect(answer).toMatchObject({ kind: 'rate-limited', code: 'PROVIDER_RATE_LIMITED' });
     expect(server.requests).toHaveLength(1);
