@@ -447,7 +447,7 @@ export class AzureDnsClient {
 
   #loadDefaultCredential(): Promise<AzureTokenCredential> {
     this.#defaultCredential ??= import('@azure/identity').then(
-      (identity) => new identity.DefaultAzureCredential() as AzureTokenCredential,
+      (identity): AzureTokenCredential => new identity.DefaultAzureCredential(),
     );
     return this.#defaultCredential;
   }

@@ -24,7 +24,12 @@ export type {
   DeleteRecordSetOptions,
   AzureRequestCounts,
 } from './client.js';
-export { azureCredentialFromConfig } from './credentials.js';
+export {
+  azureCredentialFromConfig,
+  readAzureConfigFile,
+  parseAzureConfigFile,
+  fileTokenCredential,
+} from './credentials.js';
 export type { AzureConfigFile } from './credentials.js';
 export {
   AZURE_API_VERSIONS,
