@@ -7,7 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '@openova/dns-core';
 import { z } from 'zod';
+import type * as AzureIdentity from '@azure/identity';
 import type { AzureAccessToken, AzureTokenCredential } from './client.js';
+
+type Identity = typeof AzureIdentity;
 
 /** The fields of `azure.json` this package reads (ExternalDNS's names). */
 export interface AzureConfigFile {
@@ -105,7 +108,6 @@ export function azureCredentialFromConfig(
   config: AzureConfigFile,
   options: { fallback?: 'error' | 'default' } = {},
 ): AzureTokenCredential {
-  type Identity = typeof import('@azure/identity');
   const authorityHost = config.activeDirectoryAuthorityHost
     ? { authorityHost: config.activeDirectoryAuthorityHost }
     : {};
