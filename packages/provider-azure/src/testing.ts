@@ -51,6 +51,8 @@ export interface FakeAzureDnsOptions {
   limits?: { public?: Partial<FakeAzureLimits>; private?: Partial<FakeAzureLimits> } | false;
   /** Most characters of TXT per record set (default 4,096; 1,024 in national clouds). */
   maxTxtPerSet?: number;
+  /** Window of the per-zone limits in ms (default 60 000; benchmarks shorten it). */
+  windowMs?: number;
 }
 
 export interface FakeZoneInit {
@@ -208,6 +210,7 @@ export class FakeAzureDns {
   readonly #tokens: Set<string>;
   readonly #limits: Record<AzureZoneKind, FakeAzureLimits> | undefined;
   readonly #maxTxtPerSet: number;
+  readonly #windowMs: number;
   readonly #zones: Zone[] = [];
   /** Times of recent requests per zone and budget, for the per-minute limits. */
   readonly #windows = new Map<string, number[]>();
@@ -224,6 +227,7 @@ export class FakeAzureDns {
             private: { ...FAKE_AZURE_LIMITS.private, ...options.limits?.private },
           };
     this.#maxTxtPerSet = options.maxTxtPerSet ?? 4096;
+    this.#windowMs = options.windowMs ?? 60_000;
   }
 
   /** Adds an empty zone (with Azure's apex SOA, and NS in public zones). */
@@ -762,12 +766,14 @@ export class FakeAzureDns {
     if (!this.#limits) return;
     const key = `${zone.kind}/${zone.subscription}/${zone.resourceGroup}/${zone.name}#${budget}`;
     const now = Date.now();
-    const times = (this.#windows.get(key) ?? []).filter((t) => t > now - 60_000);
+    const times = (this.#windows.get(key) ?? []).filter((t) => t > now - this.#windowMs);
     const limit = this.#limits[zone.kind][budget];
     if (times.length >= limit) {
       this.#windows.set(key, times);
       const retryAfter =
-        zone.kind === 'private' ? 10 : Math.max(1, Math.ceil(((times[0] as number) + 60_000 - now) / 1000));
+        zone.kind === 'private'
+          ? Math.ceil((10 * this.#windowMs) / 60_000)
+          : Math.max(1, Math.ceil(((times[0] as number) + this.#windowMs - now) / 1000));
       throw armError(
         429,
         'TooManyRequests',
