@@ -163,7 +163,7 @@ export async function benchAzure(
     }));
     for (const ep of largeDesired) {
       const name = ep.dnsName.slice(0, -(large.length + 1));
-      fake.seed({ name: large }, 'A', name, { TTL: 300, ARecords: [{ ipv4Address: ep.targets[0] }] });
+      fake.seed({ name: large }, 'A', name, { TTL: 300, ARecords: [{ ipv4Address: ep.targets?.[0] }] });
       fake.seed({ name: large }, 'TXT', `_externaldns.a.${name}`, {
         TTL: 300,
         TXTRecords: [{ value: [MARKER] }],
