@@ -118,6 +118,8 @@ interface Fault {
 }
 
 const DEFAULT_SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+/** Node's error code of a connection reset (not an SDK error code). */
+const RESET = 'ECONNRESET';
 const SEGMENT: Record<string, AzureZoneKind> = { dnszones: 'public', privatednszones: 'private' };
 const RESOURCE_TYPE: Record<AzureZoneKind, string> = {
   public: 'Microsoft.Network/dnszones',
@@ -414,7 +416,8 @@ export class FakeAzureDns {
           headers: request.headers.toJSON(),
           body: typeof request.body === 'string' ? request.body : undefined,
         });
-        if (answer.dropped) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        // a connection reset, as Node reports it (the SDK's retry policy retries these)
+        if (answer.dropped) throw Object.assign(new Error('socket hang up'), { code: RESET });
         return {
           request,
           status: answer.status,
