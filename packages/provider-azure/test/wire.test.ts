@@ -202,6 +202,34 @@ describe('@azure/arm-dns (public zones, api-version 2018-05-01) against the fake
     });
   });
 
+  it('the fake’s limits through the SDK: 20 records per set, 255 characters per TXT string, 4,096 per set, casing', async () => {
+    const fake = new FakeAzureDns({ limits: false });
+    fake.addZone({ name: 'example.com' });
+    const sdk = publicSdk(fake);
+    const put = (type: 'A' | 'TXT', rs: object) =>
+      sdkError(sdk.recordSets.createOrUpdate('rg', 'example.com', 'x', type, { ttl: 60, ...rs }));
+    const many = Array.from({ length: 21 }, (_, i) => ({ ipv4Address: `192.0.2.${i}` }));
+    expect(await put('A', { aRecords: many })).toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    expect(await put('TXT', { txtRecords: [{ value: ['y'.repeat(256)] }] })).toMatchObject({
+      statusCode: 400,
+    });
+    const long = Array.from({ length: 17 }, () => ({ value: ['z'.repeat(255)] })); // 4,335 characters
+    expect(await put('TXT', { txtRecords: long })).toMatchObject({ statusCode: 400 });
+    await sdk.recordSets.createOrUpdate('rg', 'example.com', 'x', 'TXT', {
+      ttl: 60,
+      txtRecords: Array.from({ length: 16 }, () => ({ value: ['z'.repeat(255)] })), // 4,080
+    });
+    // the private API's casing sent to the public API is refused, not silently dropped
+    const wrong = await fake.handle({
+      method: 'PUT',
+      url: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/dnsZones/example.com/A/y?api-version=2018-05-01`,
+      headers: { authorization: 'Bearer fake-azure-token' },
+      body: JSON.stringify({ properties: { TTL: 60, aRecords: [{ ipv4Address: '192.0.2.1' }] } }),
+    });
+    expect(wrong.status).toBe(400);
+    expect(JSON.parse(wrong.body)).toMatchObject({ code: 'BadRequest' });
+  });
+
   it('what the SDK writes, our client reads; what our client writes, the SDK reads (public casing)', async () => {
     const fake = await startFakeAzureDns({ limits: false });
     try {
