@@ -323,7 +323,9 @@ export class AzureDnsClient {
 
   /**
    * Zones of one API in the subscription, or in one resource group (`…/dnsZones` or
-   * `…/privateDnsZones`, every page).
+   * `…/privateDnsZones`, every page). Source: Azure REST API, Zones - List / List By Resource Group.
+   * @throws {@link AzureApiError}: `PROVIDER_AUTH` (no token, 401, 403), `UNKNOWN_ZONE` (no such
+   *   subscription or resource group), `PROVIDER_RATE_LIMITED` (429 or a budget wait over `maxWaitMs`).
    */
   async listZones(
     kind: AzureZoneKind,
@@ -343,7 +345,10 @@ export class AzureDnsClient {
 
   /**
    * Every record set of a zone (`…/all` in public zones, `…/ALL` in private ones), or of one type
-   * (`…/{type}`), following `nextLink`. Each page counts against the zone's list budget.
+   * (`…/{type}`), following `nextLink` (`$top` record sets per page, default 100). Each page counts
+   * against the zone's list budget. Source: Azure REST API, Record Sets - List All By DNS Zone.
+   * @throws {@link AzureApiError}: `UNKNOWN_ZONE` (`ParentResourceNotFound`), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`; `invalid-response` for a `nextLink` leaving the endpoint's origin.
    */
   async listRecordSets(zone: AzureZoneRef, options: ListRecordSetsOptions = {}): Promise<AzureRecordSet[]> {
     const all = zone.kind === 'public' ? 'all' : 'ALL';
@@ -361,7 +366,11 @@ export class AzureDnsClient {
     return wires.map((w) => recordSetFromWire(zone.kind, w));
   }
 
-  /** One record set (`GET …/{type}/{name}`); `undefined` when it does not exist. */
+  /**
+   * One record set (`GET …/{type}/{name}`, `@` at the apex); `undefined` when it does not exist.
+   * @throws {@link AzureApiError}: `UNKNOWN_ZONE` when the zone does not exist, `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`.
+   */
   async getRecordSet(
     zone: AzureZoneRef,
     type: string,
