@@ -431,6 +431,17 @@ describe('limits and listing', () => {
     expect(provider.client.counts.list).toBe(3);
   });
 
+  it('recordCacheTtlMs reuses a listing between plans; our writes keep it current', async () => {
+    const { registry, provider } = setup({ recordCacheTtlMs: 60_000 });
+    const desired: EndpointInit[] = [{ dnsName: `c.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] }];
+    await run(registry, desired);
+    const lists = () => fake.requests.filter((r) => r.path.endsWith('/all')).length;
+    const before = lists();
+    expect((await run(registry, desired)).plan.changes).toEqual(emptyChanges());
+    expect(lists()).toBe(before);
+    expect(provider.client.counts.list).toBe(1);
+  });
+
   it('a change in a large zone is read by name (GET) instead of listing the zone', async () => {
     await fake.close();
     await start({ limits: false });

@@ -329,6 +329,10 @@ describe('@azure/arm-privatedns (private zones, api-version 2024-06-01) against 
     await sdk.recordSets.delete('rg', 'corp.internal', 'A', 'db', { ifMatch: created.etag as string });
     expect(fake.recordSet({ kind: 'private', name: 'corp.internal' }, 'A', 'db')).toBeUndefined();
     expect((await collect(sdk.privateZones.list())).map((z) => z.name)).toEqual(['corp.internal']);
+    expect((await collect(sdk.privateZones.listByResourceGroup('rg'))).map((z) => z.name)).toEqual([
+      'corp.internal',
+    ]);
+    expect(await collect(sdk.privateZones.listByResourceGroup('elsewhere'))).toEqual([]);
   });
 
   it('private 429s carry Retry-After 10; our client and the SDK read each other in camelCase', async () => {
