@@ -1,6 +1,6 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner and route53 (against the local
-// fakes), encrypt (TXT marker encryption). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner, route53 and azure (against the
+// local fakes), encrypt (TXT marker encryption). Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
@@ -9,6 +9,7 @@ import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
 import { benchHetzner, printHetznerBench } from './hetzner.js';
 import { benchRoute53, printRoute53Bench } from './route53.js';
 import { benchEncrypt, printEncryptBench } from './encrypt.js';
+import { benchAzure, printAzureBench } from './azure.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -36,6 +37,10 @@ if (wanted('hetzner')) {
 }
 if (wanted('route53')) {
   printRoute53Bench(await benchRoute53());
+  console.log();
+}
+if (wanted('azure')) {
+  printAzureBench(await benchAzure());
   console.log();
 }
 if (wanted('encrypt')) {

@@ -259,6 +259,22 @@ describe('validateEndpoint: endpoint-level rules', () => {
     expect(alias('CNAME', 'true')).toEqual([]);
   });
 
+  it('allows resource ids (Azure targetResource.id) as alias targets of A, AAAA and CNAME', () => {
+    const id = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip1';
+    const alias = (recordType: string, target: string, value = 'true') =>
+      check({
+        dnsName: 'a.example.com',
+        recordType,
+        targets: [target],
+        providerSpecific: [{ name: 'alias', value }],
+      });
+    for (const type of ['A', 'AAAA', 'CNAME']) expect(alias(type, id)).toEqual([]);
+    expect(alias('A', '/subscriptions//x')).toEqual([
+      'targets[0]: "/subscriptions//x" is not a valid resource id',
+    ]);
+    expect(alias('A', id, 'false')).toEqual([`targets[0]: ${JSON.stringify(id)} is not an IPv4 address`]);
+  });
+
   it('rejects the alias property on other types', () => {
     expect(
       check({

@@ -143,10 +143,22 @@ function aliasTargetsAreHosts(ep: Endpoint): boolean {
   const alias = ep.providerSpecific.find((p) => p.name === 'alias')?.value;
   if (ep.recordType === 'A') return alias === 'true' || alias === 'A';
   if (ep.recordType === 'AAAA') return alias === 'true' || alias === 'AAAA';
+  if (ep.recordType === 'CNAME') return alias === 'true' || alias === 'CNAME';
   return false;
 }
 
+/**
+ * A cloud resource an alias points to instead of a host name: an absolute resource path such as
+ * Azure's `targetResource.id` (`/subscriptions/…/publicIPAddresses/ip1`), without spaces or empty
+ * segments.
+ */
+const RESOURCE_ID = /^(\/[^/\s]+)+$/;
+
 const hostTarget: TargetValidator = (t, path) => {
+  if (t.startsWith('/'))
+    return RESOURCE_ID.test(t)
+      ? []
+      : [{ path, code: 'invalid_resource_id', message: `${JSON.stringify(t)} is not a valid resource id` }];
   const cname = targetValidators['CNAME'];
   return cname ? cname(t, path) : [];
 };

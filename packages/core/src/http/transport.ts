@@ -163,6 +163,12 @@ export interface HttpTransportOptions {
   maxBodyBytes?: number;
   /** Error bodies are read this far, in bytes (default 65 536). */
   maxErrorBodyBytes?: number;
+  /**
+   * Headers computed before every attempt (a bearer token that expires, from a token source). Their
+   * values are secrets: redacted like the `headers` named in `secretHeaders`. A failure is thrown
+   * as is, without a retry.
+   */
+  authorize?: ((signal: AbortSignal | undefined) => Promise<Readonly<Record<string, string>>>) | undefined;
   /** Reads a provider's error answers. */
   readError?: (answer: HttpAnswer, call: HttpCallInfo) => HttpErrorReading;
   /** Builds the provider's own error class (default: {@link HttpProviderError}). */
@@ -188,6 +194,13 @@ export interface HttpRequest {
   idempotent?: boolean;
   /** `false`: a single attempt, whatever the failure. */
   retry?: boolean;
+  /** Headers of this call only (conditions such as `If-Match`), sent after the transport's. */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * Limiters this call acquires from as well as the transport's (a per-zone budget, say); a 429
+   * with `Retry-After` blocks them too.
+   */
+  rateLimiters?: readonly RateLimiterLike[];
   /** The one status that means success (default: any 2xx). */
   expectStatus?: number;
   signal?: AbortSignal | undefined;
@@ -242,6 +255,8 @@ interface Call {
   retryAfterWaits: number;
   /** The last failure proved the request never reached the server. */
   lastUnsent: boolean;
+  headers: Readonly<Record<string, string>> | undefined;
+  limiters: readonly RateLimiterLike[];
 }
 
 const isPositiveInteger = (n: number) => Number.isInteger(n) && n > 0;
@@ -264,7 +279,10 @@ export class HttpTransport {
   readonly baseUrl: string;
   readonly #prefix: string;
   readonly #headers: Readonly<Record<string, string>>;
-  readonly #redactor: Redactor;
+  #redactor: Redactor;
+  readonly #staticSecrets: readonly string[];
+  /** Recent values of `authorize` headers, still redacted after they changed. */
+  #dynamicSecrets: string[] = [];
   readonly #timeoutMs: number;
   readonly #retry: Required<HttpRetryOptions>;
   readonly #maxRetryAfterMs: number;
@@ -286,10 +304,11 @@ export class HttpTransport {
     this.#prefix = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
     this.baseUrl = this.#prefix;
     this.#headers = { accept: options.accept ?? 'application/json', ...options.headers };
-    this.#redactor = new Redactor([
+    this.#staticSecrets = [
       ...Redactor.secretsInHeaders(this.#headers, options.secretHeaders ?? DEFAULT_SECRET_HEADERS),
       ...(options.secrets ?? []),
-    ]);
+    ];
+    this.#redactor = new Redactor(this.#staticSecrets);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = {
       retries: options.retry?.retries ?? 3,
@@ -356,6 +375,8 @@ export class HttpTransport {
       backoffRetries: 0,
       retryAfterWaits: 0,
       lastUnsent: false,
+      headers: request.headers,
+      limiters: request.rateLimiters ?? [],
     };
     const { signal } = request;
     if (signal?.aborted) throw this.#aborted(call, signal);
@@ -482,6 +503,7 @@ export class HttpTransport {
     const wait = call.notBefore - Date.now();
     if (wait > 0) await abortableSleep(wait, call.signal);
     await this.#acquire(call, attempt);
+    const authorized = this.#options.authorize ? await this.#authorize(call.signal) : undefined;
     const started = performance.now();
     const report = (event: Pick<HttpRequestEvent, 'status' | 'failure' | 'requestId'>) =>
       safely(this.#options.onRequest, {
@@ -499,10 +521,14 @@ export class HttpTransport {
       answer = await sendHttpAttempt({
         url: call.url,
         method: call.method,
-        headers:
-          call.body === undefined
-            ? this.#headers
-            : { ...this.#headers, 'content-type': this.#options.contentType ?? 'application/json' },
+        headers: {
+          ...this.#headers,
+          ...authorized,
+          ...call.headers,
+          ...(call.body === undefined
+            ? {}
+            : { 'content-type': this.#options.contentType ?? 'application/json' }),
+        },
         body: call.body,
         timeoutMs: call.timeoutMs,
         signal: call.signal,
@@ -530,16 +556,34 @@ export class HttpTransport {
       path: call.shown,
     };
     if (isSuccess(answer.status)) return response;
-    throw this.errorForAnswer(response, {
+    const error = this.errorForAnswer(response, {
       hasBody: call.body !== undefined,
       expectStatus: call.expectStatus,
     });
+    if (answer.status === 429 && error.retryAfter !== undefined)
+      for (const limiter of call.limiters) limiter.block(Date.now() + error.retryAfter * 1000);
+    throw error;
+  }
+
+  /** The `authorize` headers of one attempt; their values join the redacted secrets. */
+  async #authorize(signal: AbortSignal | undefined): Promise<Readonly<Record<string, string>>> {
+    const headers = await (this.#options.authorize as NonNullable<HttpTransportOptions['authorize']>)(signal);
+    const fresh = Redactor.secretsInHeaders(headers, Object.keys(headers)).filter(
+      (s) => !this.#dynamicSecrets.includes(s),
+    );
+    if (fresh.length) {
+      // a token source renews its token now and then: keep the last few so late echoes stay hidden
+      this.#dynamicSecrets = [...fresh, ...this.#dynamicSecrets].slice(0, 8);
+      this.#redactor = new Redactor([...this.#staticSecrets, ...this.#dynamicSecrets]);
+    }
+    return headers;
   }
 
   async #acquire(call: Call, attempt: number): Promise<void> {
-    if (!this.#limiter) return;
+    const limiters = this.#limiter ? [this.#limiter, ...call.limiters] : call.limiters;
     try {
-      await this.#limiter.acquire({ maxWaitMs: this.#maxRetryAfterMs, signal: call.signal });
+      for (const limiter of limiters)
+        await limiter.acquire({ maxWaitMs: this.#maxRetryAfterMs, signal: call.signal });
     } catch (error) {
       if (!(error instanceof RateLimitWaitTooLong)) throw error;
       const retryAfter = Math.ceil(error.waitMs / 1000);

@@ -406,3 +406,64 @@ describe('RateLimiter', () => {
     await expect(waiting).rejects.toBeInstanceOf(AbortedError);
   });
 });
+
+describe('per-call headers, authorize and per-call limiters', () => {
+  it('sends per-call headers after the transport’s and authorize headers fetched per attempt, redacted everywhere', async () => {
+    const server = await loopback((_req, res, i) => {
+      if (i === 0) {
+        res.statusCode = 503;
+        res.end('{"message":"busy"}');
+      } else {
+        res.statusCode = 400;
+        res.end(`bad token tok-dyn-2 and tok-dyn-1`);
+      }
+    });
+    let n = 0;
+    const { t, events } = transport(server, {
+      authorize: () => Promise.resolve({ authorization: `Bearer tok-dyn-${++n}` }),
+    });
+    const error = await failure(
+      t.request({ method: 'PUT', path: '/rs', body: {}, headers: { 'if-match': 'etag-1' } }),
+    );
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer tok-dyn-1',
+      'Bearer tok-dyn-2',
+    ]);
+    expect(server.requests.every((r) => r.headers['if-match'] === 'etag-1')).toBe(true);
+    expect(error.status).toBe(400);
+    expect(error.message).not.toContain('tok-dyn');
+    expect(error.serverMessage).toBe('bad token [redacted] and [redacted]');
+    expect(JSON.stringify(events)).not.toContain('tok-dyn');
+  });
+
+  it('a failing authorize is thrown as is, without a request or retry', async () => {
+    const server = await loopback((_req, res) => res.end('{}'));
+    const { t } = transport(server, { authorize: () => Promise.reject(new ConfigError('no credential')) });
+    await expect(t.request({ method: 'GET', path: '/' })).rejects.toBeInstanceOf(ConfigError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('acquires per-call limiters too, and a 429 with Retry-After blocks them', async () => {
+    const server = await loopback((_req, res, i) => {
+      if (i === 0) {
+        res.statusCode = 429;
+        res.setHeader('retry-after', '0');
+        res.end('{}');
+      } else res.end('{}');
+    });
+    const zone = new RateLimiter({ requests: 1, windowMs: 60_000 });
+    const blocks: number[] = [];
+    const spy = {
+      acquire: (o: { maxWaitMs: number }) => zone.acquire(o),
+      block: (u: number) => blocks.push(u),
+    };
+    const { t } = transport(server, { maxRetryAfterMs: 100 });
+    const answer = await t
+      .request({ method: 'GET', path: '/a', rateLimiters: [spy] })
+      .catch((e: unknown) => e);
+    // the zone budget of 1 per minute was used by the first attempt: the retry may not go
+    expect(answer).toMatchObject({ kind: 'rate-limited', code: 'PROVIDER_RATE_LIMITED' });
+    expect(server.requests).toHaveLength(1);
+    expect(blocks).toHaveLength(1);
+  });
+});

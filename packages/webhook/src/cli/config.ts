@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
-export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'hetzner', 'route53', 'inmemory'] as const;
+export const CLI_PROVIDERS = [
+  'pdns',
+  'cloudflare',
+  'hetzner',
+  'route53',
+  'azure',
+  'azure-private-dns',
+  'inmemory',
+] as const;
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
@@ -38,6 +46,28 @@ export interface WebhookConfig {
         preferCname: boolean;
         maxAttempts: number;
         profile: string | undefined;
+      }
+    | undefined;
+  /**
+   * ExternalDNS's Azure settings (`azure` and `azure-private-dns`): `EXTERNAL_DNS_AZURE_CONFIG_FILE`
+   * (default `/etc/kubernetes/azure.json`, read when present), `EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID`,
+   * `EXTERNAL_DNS_AZURE_RESOURCE_GROUP`, `EXTERNAL_DNS_AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID`,
+   * `EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION`, `EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT`,
+   * `EXTERNAL_DNS_ZONE_ID_FILTER`; plus `AZURE_ACCESS_TOKEN_FILE` (a bearer token kept fresh by
+   * another process, for tests against a fake). Without a config file's credentials, the chain of
+   * `DefaultAzureCredential` applies (environment, AKS workload identity, managed identity).
+   */
+  azure:
+    | {
+        zoneType: 'public' | 'private';
+        configFile: string;
+        subscriptionId: string | undefined;
+        resourceGroup: string | undefined;
+        userAssignedIdentityId: string | undefined;
+        zonesCacheDurationMs: number | undefined;
+        maxRetries: number;
+        zoneIds: string[];
+        accessTokenFile: string | undefined;
       }
     | undefined;
   domainFilter: { include: string[]; exclude: string[] };
@@ -123,6 +153,14 @@ const envSchema = z.object({
   EXTERNAL_DNS_AWS_PREFER_CNAME: oneOf(['true', 'false'] as const, 'false'),
   EXTERNAL_DNS_AWS_API_RETRIES: z.string().optional(),
   EXTERNAL_DNS_AWS_PROFILE: z.string().optional(),
+  EXTERNAL_DNS_AZURE_CONFIG_FILE: z.string().optional(),
+  EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID: z.string().optional(),
+  EXTERNAL_DNS_AZURE_RESOURCE_GROUP: z.string().optional(),
+  EXTERNAL_DNS_AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID: z.string().optional(),
+  EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION: z.string().optional(),
+  EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: z.string().optional(),
+  EXTERNAL_DNS_ZONE_ID_FILTER: commaList,
+  AZURE_ACCESS_TOKEN_FILE: z.string().optional(),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
   WEBHOOK_HOST: host('127.0.0.1'),
@@ -181,6 +219,18 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     if (endpoint !== '' && !URL.canParse(endpoint))
       issues.push(`AWS_ENDPOINT_URL_ROUTE_53: must be a URL, got ${JSON.stringify(endpoint)}`);
   }
+  if (provider === 'azure' || provider === 'azure-private-dns') {
+    const duration = env['EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION']?.trim() ?? '';
+    if (duration !== '' && goDurationMs(duration) === undefined)
+      issues.push(
+        `EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION: must be a duration such as 0s, 30s, 5m or 1h, got ${JSON.stringify(duration)}`,
+      );
+    const retries = env['EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT']?.trim() ?? '';
+    if (retries !== '' && !/^-?\d+$/.test(retries))
+      issues.push(
+        `EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: must be a whole number, got ${JSON.stringify(retries)}`,
+      );
+  }
   if (
     provider === 'inmemory' &&
     (env['DOMAIN_FILTER'] ?? '').split(',').every((entry) => entry.trim() === '')
@@ -225,6 +275,8 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
           }
         : undefined,
     route53: e.DNS_PROVIDER === 'route53' ? route53Settings(e) : undefined,
+    azure:
+      e.DNS_PROVIDER === 'azure' || e.DNS_PROVIDER === 'azure-private-dns' ? azureSettings(e) : undefined,
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
@@ -262,5 +314,37 @@ function route53Settings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfi
     // ExternalDNS counts retries (default 3); the SDK counts attempts
     maxAttempts: (retries === '' ? 3 : Number(retries)) + 1,
     profile: e.EXTERNAL_DNS_AWS_PROFILE?.trim() || undefined,
+  };
+}
+
+/** A Go duration as ExternalDNS's flags take it (`90s`, `5m`, `1h30m`, `500ms`), in ms. */
+export function goDurationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = text;
+  while (rest !== '') {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!match) return undefined;
+    total += Number(match[1]) * (units[match[2] as string] as number);
+    rest = rest.slice(match[0].length);
+  }
+  return text === '' ? undefined : Math.round(total);
+}
+
+function azureSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['azure']> {
+  const retries = e.EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT?.trim() ?? '';
+  const duration = e.EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION?.trim() ?? '';
+  return {
+    zoneType: e.DNS_PROVIDER === 'azure-private-dns' ? 'private' : 'public',
+    configFile: e.EXTERNAL_DNS_AZURE_CONFIG_FILE?.trim() || '/etc/kubernetes/azure.json',
+    subscriptionId: e.EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID?.trim() || undefined,
+    resourceGroup: e.EXTERNAL_DNS_AZURE_RESOURCE_GROUP?.trim() || undefined,
+    userAssignedIdentityId: e.EXTERNAL_DNS_AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID?.trim() || undefined,
+    zonesCacheDurationMs: duration === '' ? undefined : goDurationMs(duration),
+    // ExternalDNS's default is 3; a negative count turns retries off
+    maxRetries: retries === '' ? 3 : Math.max(0, Number(retries)),
+    zoneIds: e.EXTERNAL_DNS_ZONE_ID_FILTER,
+    accessTokenFile: e.AZURE_ACCESS_TOKEN_FILE?.trim() || undefined,
   };
 }

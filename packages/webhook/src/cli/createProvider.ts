@@ -1,4 +1,12 @@
 import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  AzureDnsProvider,
+  azureCredentialFromConfig,
+  fileTokenCredential,
+  parseAzureConfigFile,
+  type AzureConfigFile,
+} from '@openova/dns-provider-azure';
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
@@ -97,6 +105,42 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         // credentials come from the SDK's chain and never pass through the configuration
         secrets: [],
         close: () => Promise.resolve(provider.api.sdk.destroy()),
+      };
+    }
+    case 'azure':
+    case 'azure-private-dns': {
+      const az = config.azure;
+      if (!az) throw new Error('unreachable: azure settings are validated with the configuration');
+      // ExternalDNS reads azure.json when it is there; without it, DefaultAzureCredential's chain
+      const file: AzureConfigFile = existsSync(az.configFile)
+        ? parseAzureConfigFile(readFileSync(az.configFile, 'utf8'), az.configFile)
+        : {};
+      const identityId = az.userAssignedIdentityId ?? file.userAssignedIdentityID;
+      const credential = az.accessTokenFile
+        ? fileTokenCredential(az.accessTokenFile)
+        : azureCredentialFromConfig(
+            { ...file, ...(identityId ? { userAssignedIdentityID: identityId } : {}) },
+            { fallback: 'default' },
+          );
+      const resourceGroup = az.resourceGroup ?? file.resourceGroup;
+      const provider = new AzureDnsProvider({
+        subscriptionId: az.subscriptionId ?? file.subscriptionId ?? '',
+        credential,
+        ...(file.resourceManagerEndpoint ? { endpoint: file.resourceManagerEndpoint } : {}),
+        zoneType: az.zoneType,
+        ...(resourceGroup ? { resourceGroup } : {}),
+        ...(az.zoneIds.length ? { zoneIds: az.zoneIds } : {}),
+        retry: { retries: az.maxRetries },
+        domainFilter,
+        zoneCacheTtlMs: az.zonesCacheDurationMs ?? 30_000,
+      });
+      return {
+        provider,
+        // an authenticated call: the credential yields a token and the subscription answers
+        healthCheck: (signal) => provider.client.listZones(az.zoneType, { signal, timeoutMs: 5000 }),
+        // the credential's secrets stay inside @azure/identity; the client redacts every token
+        secrets: file.aadClientSecret ? [file.aadClientSecret] : [],
+        close: () => provider.client.close(),
       };
     }
     case 'inmemory': {
