@@ -28,12 +28,32 @@ export const LUA_OPTION_SINCE: Readonly<Record<string, string>> = Object.freeze(
   httpcode: '5.0.0',
 });
 
+/**
+ * Functions and the release that has them, observed by running `strings` on the Debian binaries:
+ * `pickchashed` and `dblookup` are absent from 4.7.3 and present in 4.9.18; `pickselfweighted` is
+ * absent from 4.9.18 and present in 5.1.5 (taken as 5.0.0, the next release; 5.0 was not run).
+ */
+export const LUA_FUNCTION_SINCE: Readonly<Record<string, string>> = Object.freeze({
+  pickchashed: '4.9.0',
+  dblookup: '4.9.0',
+  pickselfweighted: '5.0.0',
+});
+
 /** `ifportup` with a list of address lists (priority groups). */
 export const IFPORTUP_GROUPS_SINCE = '4.8.0';
 
 interface Token {
-  readonly kind: 'name' | 'punct';
+  readonly kind: 'name' | 'punct' | 'string';
   readonly text: string;
+}
+
+/** The end (exclusive) of a long bracket `[[…]]` / `[==[…]==]` opening at `i`, or -1 if none opens there. */
+function longBracketEnd(code: string, i: number): number {
+  const open = /^\[(=*)\[/.exec(code.slice(i, i + 64));
+  if (!open) return -1;
+  const close = `]${open[1]}]`;
+  const end = code.indexOf(close, i + open[0].length);
+  return end === -1 ? code.length : end + close.length;
 }
 
 /** Names and punctuation of Lua code; strings, numbers and comments are skipped. */
@@ -43,19 +63,18 @@ function tokenize(code: string): Token[] {
   while (i < code.length) {
     const c = code[i] as string;
     if (c === "'" || c === '"') {
-      // a short string: skip to the closing quote, honouring backslash escapes
-      i++;
+      // a short string: kept as a token (a table key may be written ['name'])
+      const start = ++i;
       while (i < code.length && code[i] !== c) i += code[i] === '\\' ? 2 : 1;
+      tokens.push({ kind: 'string', text: code.slice(start, i) });
       i++;
     } else if (c === '-' && code[i + 1] === '-') {
-      const end = code.indexOf('\n', i);
-      i = end === -1 ? code.length : end + 1;
-    } else if (c === '[' && /^\[=*\[/.test(code.slice(i, i + 8))) {
-      // a long string or comment body: [[ … ]] or [==[ … ]==]
-      const open = /^\[(=*)\[/.exec(code.slice(i)) as RegExpExecArray;
-      const close = `]${open[1]}]`;
-      const end = code.indexOf(close, i + open[0].length);
-      i = end === -1 ? code.length : end + close.length;
+      // a comment: --[[ long ]] (which may sit inside an expression) or to the end of the line
+      const long = longBracketEnd(code, i + 2);
+      const end = long !== -1 ? long : code.indexOf('\n', i);
+      i = end === -1 ? code.length : long !== -1 ? end : end + 1;
+    } else if (c === '[' && longBracketEnd(code, i) !== -1) {
+      i = longBracketEnd(code, i); // a long string
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(code.slice(i, i + 128)) as RegExpExecArray;
       tokens.push({ kind: 'name', text: m[0] });
@@ -96,13 +115,34 @@ export function luaRequirements(content: string): LuaRequirement[] {
 export function luaCodeRequirements(code: string): LuaRequirement[] {
   const tokens = tokenize(code);
   const found = new Map<string, LuaRequirement>();
+  const nestedTable = tokens.some((t, i) => t.text === '{' && tokens[i + 1]?.text === '{');
   tokens.forEach((token, i) => {
+    // an option key: `name=` or `['name']=`
+    const key =
+      token.kind === 'name' && tokens[i + 1]?.text === '='
+        ? token.text
+        : token.kind === 'string' &&
+            tokens[i - 1]?.text === '[' &&
+            tokens[i + 1]?.text === ']' &&
+            tokens[i + 2]?.text === '='
+          ? token.text
+          : undefined;
+    const since =
+      key !== undefined && Object.hasOwn(LUA_OPTION_SINCE, key) ? LUA_OPTION_SINCE[key] : undefined;
+    if (key !== undefined && since !== undefined)
+      found.set(key, { feature: `the health-check option ${key}`, since });
     if (token.kind !== 'name') return;
     const next = tokens[i + 1];
-    const since = Object.hasOwn(LUA_OPTION_SINCE, token.text) ? LUA_OPTION_SINCE[token.text] : undefined;
-    if (since !== undefined && next?.text === '=') {
-      found.set(token.text, { feature: `the health-check option ${token.text}`, since });
-    }
+    const fnSince = Object.hasOwn(LUA_FUNCTION_SINCE, token.text)
+      ? LUA_FUNCTION_SINCE[token.text]
+      : undefined;
+    if (
+      fnSince !== undefined &&
+      next?.text === '(' &&
+      tokens[i - 1]?.text !== '.' &&
+      tokens[i - 1]?.text !== ':'
+    )
+      found.set(token.text, { feature: `the function ${token.text}`, since: fnSince });
     if (token.text === 'ifportup' && next?.text === '(') {
       // the second argument, after the first comma at the call's own depth
       let depth = 0;
@@ -112,7 +152,10 @@ export function luaCodeRequirements(code: string): LuaRequirement[] {
         else if (t === ')' || t === '}') depth--;
         if (depth === 0) break;
         if (t === ',' && depth === 1) {
-          if (tokens[j + 1]?.text === '{' && tokens[j + 2]?.text === '{')
+          // a table literal of tables, or a variable when the code builds a table of tables
+          // somewhere (`local g={{…},{…}} return ifportup(443, g)`): judged as groups
+          const arg = tokens[j + 1];
+          if ((arg?.text === '{' && tokens[j + 2]?.text === '{') || (arg?.kind === 'name' && nestedTable))
             found.set('ifportup-groups', {
               feature: 'ifportup with priority groups (a list of address lists)',
               since: IFPORTUP_GROUPS_SINCE,

@@ -24,6 +24,7 @@ import {
   throwIfAborted,
   withoutTrailingDot,
   upperCased,
+  appendAll,
 } from '@openova/dns-core/provider';
 import {
   markPrechecked,
@@ -33,7 +34,7 @@ import {
   type RRsetChange,
 } from './client.js';
 import { isPowerDnsApiError } from './errors.js';
-import { luaRequirements, olderThan } from './luaRequirements.js';
+import { luaCodeOf, luaRequirements, olderThan } from './luaRequirements.js';
 import type { PowerDnsVersion } from './version.js';
 import {
   canonicalTargetFor,
@@ -221,48 +222,52 @@ export class PowerDnsProvider implements Provider {
    * they are, so that `applyChanges` reports them. An endpoint already in that form is returned
    * as it is (not copied).
    */
-  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+  async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
+    // what the server would refuse, or store and not serve, is refused now: also in a dry run
+    const refused = await this.#serverIssues(endpoints, (i) => [i], options);
+    if (refused.length)
+      throw new ValidationError(refused, {
+        summary: 'pdns: the server would refuse or could not serve these records',
+      });
     const noPath: readonly (string | number)[] = [];
-    return Promise.resolve(
-      endpoints.map((input): Endpoint => {
-        const recordType = upperCased(input.recordType);
-        const validator = targetValidators[recordType] ?? POWERDNS_EXTRA_TYPES[recordType] ?? null;
-        // invalid targets stay as they are, so that applyChanges reports them
-        const canonical = (t: string) =>
-          // an IPv4 address is canonical as it is (most targets): no issue list, no round trip
-          recordType === 'A' && isIPv4(t)
-            ? t
-            : validator !== null && validator(t, noPath).length === 0
-              ? canonicalTargetFor(recordType, t)
-              : t;
-        // lower case, punycode for IDN labels, no trailing dot: PowerDNS stores and returns that form
-        const dnsName = normalizeDnsName(input.dnsName);
-        // an unset TTL (0) stays unset: it means "keep what is there"; the default applies on creation
-        const recordTTL = input.recordTTL;
-        // already in that form (most desired records): returned as it is, nothing to copy
-        if (
-          dnsName === input.dnsName &&
-          recordType === input.recordType &&
-          recordTTL === input.recordTTL &&
-          input.providerSpecific.length === 0 &&
-          input.targets.length === 1 &&
-          canonical(input.targets[0] as string) === input.targets[0]
-        )
-          return input;
-        const targets = input.targets.map(canonical);
-        // built directly rather than cloned and patched: this runs on every desired record
-        return {
-          dnsName,
-          targets: targets.length > 1 ? sortTargets(targets) : targets,
-          recordType,
-          setIdentifier: input.setIdentifier,
-          recordTTL,
-          labels: { ...input.labels },
-          providerSpecific: [],
-        };
-      }),
-    );
+    return endpoints.map((input): Endpoint => {
+      const recordType = upperCased(input.recordType);
+      const validator = targetValidators[recordType] ?? POWERDNS_EXTRA_TYPES[recordType] ?? null;
+      // invalid targets stay as they are, so that applyChanges reports them
+      const canonical = (t: string) =>
+        // an IPv4 address is canonical as it is (most targets): no issue list, no round trip
+        recordType === 'A' && isIPv4(t)
+          ? t
+          : validator !== null && validator(t, noPath).length === 0
+            ? canonicalTargetFor(recordType, t)
+            : t;
+      // lower case, punycode for IDN labels, no trailing dot: PowerDNS stores and returns that form
+      const dnsName = normalizeDnsName(input.dnsName);
+      // an unset TTL (0) stays unset: it means "keep what is there"; the default applies on creation
+      const recordTTL = input.recordTTL;
+      // already in that form (most desired records): returned as it is, nothing to copy
+      if (
+        dnsName === input.dnsName &&
+        recordType === input.recordType &&
+        recordTTL === input.recordTTL &&
+        input.providerSpecific.length === 0 &&
+        input.targets.length === 1 &&
+        canonical(input.targets[0] as string) === input.targets[0]
+      )
+        return input;
+      const targets = input.targets.map(canonical);
+      // built directly rather than cloned and patched: this runs on every desired record
+      return {
+        dnsName,
+        targets: targets.length > 1 ? sortTargets(targets) : targets,
+        recordType,
+        setIdentifier: input.setIdentifier,
+        recordTTL,
+        labels: { ...input.labels },
+        providerSpecific: [],
+      };
+    });
   }
 
   /**
@@ -425,41 +430,79 @@ export class PowerDnsProvider implements Provider {
   }
 
   /**
-   * Refuses LUA records that need a newer PowerDNS than the server runs: it would store them and
-   * then answer SERVFAIL for the name. Reads the server's version only when a LUA record is written.
+   * Refuses what this server would store but not serve, or would refuse halfway through a change
+   * set: LUA records that need a newer PowerDNS (it would answer SERVFAIL or ignore the option),
+   * LUA content without a query type or code, and MX, SRV and NS targets that are not host names
+   * (422 "non-hostname content"). Reads the server's version only when a LUA record is written.
    */
   async #checkServerServes(changes: Changes, options: CallOptions): Promise<void> {
     const issues: Issue[] = [];
-    let version: PowerDnsVersion | undefined;
-    let probed = false;
     for (const [listName, list] of [
       ['create', changes.create],
       ['updateNew', changes.updateNew],
     ] as const) {
-      for (let i = 0; i < list.length; i++) {
-        const ep = list[i] as Endpoint;
-        if (ep.recordType !== 'LUA') continue;
-        if (!probed) {
-          version = await this.client.version(options.signal ? { signal: options.signal } : {});
-          probed = true;
-        }
-        if (version === undefined) return; // a development build: newer than every release
-        ep.targets.forEach((target, j) => {
-          for (const need of luaRequirements(target)) {
-            if (!olderThan(version, need.since)) continue;
-            issues.push({
-              path: [listName, i, 'targets', j],
-              code: 'needs_newer_server',
-              message: `${describeEndpoint(ep)} uses ${need.feature}, which needs PowerDNS ${need.since} or later; the server runs ${version?.raw ?? 'an unknown version'}`,
-            });
-          }
-        });
-      }
+      appendAll(issues, await this.#serverIssues(list, (i) => [listName, i], options));
     }
     if (issues.length)
       throw new ValidationError(issues, {
-        summary: 'pdns: the server cannot serve these LUA records (nothing was written)',
+        summary: 'pdns: the server would refuse or could not serve these records (nothing was written)',
       });
+  }
+
+  async #serverIssues(
+    list: readonly Endpoint[],
+    pathOf: (i: number) => (string | number)[],
+    options: CallOptions,
+  ): Promise<Issue[]> {
+    const issues: Issue[] = [];
+    let version: PowerDnsVersion | undefined;
+    let probed = false;
+    for (let i = 0; i < list.length; i++) {
+      const ep = list[i] as Endpoint;
+      const type = upperCased(ep.recordType);
+      if (type === 'MX' || type === 'SRV' || type === 'NS') {
+        ep.targets.forEach((target, j) => {
+          const parts = target.trim().split(/\s+/);
+          const host = parts[type === 'MX' ? 1 : type === 'SRV' ? 3 : 0];
+          if (host === undefined || host === '.' || host === '') return;
+          const bad = withoutTrailingDot(host)
+            .split('.')
+            .find((label) => !/^[A-Za-z0-9*]([A-Za-z0-9-]*)$/.test(label));
+          if (bad !== undefined)
+            issues.push({
+              path: [...pathOf(i), 'targets', j],
+              code: 'not_a_hostname',
+              message: `${describeEndpoint(ep)}: ${JSON.stringify(host)} is not a host name (label ${JSON.stringify(bad)}); PowerDNS refuses ${type} targets that are not (letters, digits and hyphens, not first)`,
+            });
+        });
+      }
+      if (type !== 'LUA') continue;
+      ep.targets.forEach((target, j) => {
+        const m = /^\s*([A-Za-z0-9]+)\s+"/.exec(target);
+        if (!m || luaCodeOf(target).trim() === '' || !isKnownLuaQueryType(m[1] as string))
+          issues.push({
+            path: [...pathOf(i), 'targets', j],
+            code: 'invalid_lua',
+            message: `${describeEndpoint(ep)}: LUA content must be a known query type and quoted code, e.g. A "pickrandom({'192.0.2.1'})"; got ${JSON.stringify(target.slice(0, 80))}`,
+          });
+      });
+      if (!probed) {
+        version = await this.client.version(options.signal ? { signal: options.signal } : {});
+        probed = true;
+      }
+      if (version === undefined) continue; // a development build: newer than every release
+      ep.targets.forEach((target, j) => {
+        for (const need of luaRequirements(target)) {
+          if (!olderThan(version, need.since)) continue;
+          issues.push({
+            path: [...pathOf(i), 'targets', j],
+            code: 'needs_newer_server',
+            message: `${describeEndpoint(ep)} uses ${need.feature}, which needs PowerDNS ${need.since} or later; the server runs ${version?.raw ?? 'an unknown version'}`,
+          });
+        }
+      });
+    }
+    return issues;
   }
 
   #validate(changes: Changes): Changes {
@@ -487,4 +530,14 @@ export class PowerDnsProvider implements Provider {
       .map((z) => ({ name: withoutTrailingDot(z.name).toLowerCase(), id: z.id }))
       .filter((z) => this.domainFilter.selectsZone(z.name));
   }
+}
+
+// Query types a LUA record can answer (PowerDNS refuses an unknown type name in the content).
+const LUA_QUERY_TYPES = new Set(
+  'A AAAA AFSDB ALIAS CAA CERT CNAME DNAME DS HINFO HTTPS LOC MX NAPTR NS PTR RP SMIMEA SOA SPF SRV SSHFP SVCB TLSA TXT URI OPENPGPKEY'.split(
+    ' ',
+  ),
+);
+function isKnownLuaQueryType(type: string): boolean {
+  return LUA_QUERY_TYPES.has(type.toUpperCase());
 }

@@ -297,6 +297,11 @@ describe('LUA records answer DNS queries', () => {
         expect(issue?.message).toContain(`PowerDNS ${since} or later`);
         expect(issue?.message).toContain(`the server runs ${pdns.version}`);
         expect(issue?.path).toEqual(['desired', 1, 'targets', 0]);
+        // a dry run says the same
+        const dry = await reconcile({ registry, desired, policy: 'sync', dryRun: true }).catch(
+          (e: unknown) => e,
+        );
+        expect((dry as ValidationError).issues?.[0]?.path).toEqual(['desired', 1, 'targets', 0]);
         // nothing was written, not even the valid record beside it
         expect((await pdns.client.getZone(`${ZONE}.`)).rrsets).toEqual(before.rrsets);
         // what the server does with it when written past the provider (recorded, not assumed)
@@ -308,5 +313,30 @@ describe('LUA records answer DNS queries', () => {
         expect(await eventually(`needs-${name}`, live)).toEqual(live);
       }
     });
+  });
+
+  it('content PowerDNS would refuse halfway (non-hostname MX, unknown or empty LUA) is refused before any write, in a dry run too', async () => {
+    const provider = new PowerDnsProvider({ client: pdns.client });
+    const registry = new TxtRegistry(provider, {
+      ownerId: 'content',
+      managedRecordTypes: ['A', 'MX', 'LUA'],
+    });
+    const desired = [
+      { dnsName: `ok-content.${ZONE}`, recordType: 'A', targets: ['192.0.2.9'] },
+      { dnsName: `mx-content.${ZONE}`, recordType: 'MX', targets: [`10 mail_server.${ZONE}`] },
+      { dnsName: `foo-content.${ZONE}`, recordType: 'LUA', targets: [`FOO "pickrandom({'192.0.2.1'})"`] },
+      { dnsName: `empty-content.${ZONE}`, recordType: 'LUA', targets: ['A ""'] },
+    ];
+    const before = await pdns.client.getZone(`${ZONE}.`);
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({ registry, desired, policy: 'sync', dryRun }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['desired', 1, 'targets', 0], 'not_a_hostname'],
+        [['desired', 2, 'targets', 0], 'invalid_lua'],
+        [['desired', 3, 'targets', 0], 'invalid_lua'],
+      ]);
+    }
+    expect((await pdns.client.getZone(`${ZONE}.`)).rrsets).toEqual(before.rrsets);
   });
 });

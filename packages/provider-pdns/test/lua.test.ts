@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@openova/dns-core';
-import { lua, luaString, splitLuaCode } from '@openova/dns-provider-pdns';
+import { lua, luaRequirements, luaString, splitLuaCode } from '@openova/dns-provider-pdns';
 
 function issuesOf(run: () => unknown): { path: readonly (string | number)[]; code: string }[] {
   try {
@@ -153,5 +153,41 @@ describe('validation', () => {
     expect(issuesOf(() => lua.content(lua.raw(`;return 'x'`)))).toEqual([
       { path: ['queryType'], code: 'query_type_needed' },
     ]);
+  });
+});
+
+describe('luaRequirements reads hand-written LUA content too', () => {
+  const since = (content: string) =>
+    luaRequirements(content)
+      .map((r) => r.since)
+      .sort();
+  it.each([
+    [
+      'a long comment inside the call',
+      `A "ifportup(443, --[[x]] {{'192.0.2.1'}, {'192.0.2.2'}})"`,
+      ['4.8.0'],
+    ],
+    [
+      'groups built in a local',
+      `A ";local g={{'192.0.2.1'},{'192.0.2.2'}} return ifportup(443, g)"`,
+      ['4.8.0'],
+    ],
+    [
+      'an option as a bracketed key',
+      `A "ifportup(443, {'192.0.2.1'}, {['minimumFailures']='3'})"`,
+      ['5.0.0'],
+    ],
+    ['pickchashed', `A "pickchashed({{1,'192.0.2.1'},{2,'192.0.2.2'}})"`, ['4.9.0']],
+    ['dblookup', `A "dblookup('x.example.com', pdns.A)"`, ['4.9.0']],
+    ['pickselfweighted', `A "pickselfweighted('http://127.0.0.1:9/', {'192.0.2.1'})"`, ['5.0.0']],
+    [
+      'a line comment hides nothing after its line',
+      `A ";-- ifportup(1, {{'a'}})\nreturn pickrandom({'192.0.2.1'})"`,
+      [],
+    ],
+    ['an option name inside a string is no option', `A "pickrandom({'byteslimit=1'})"`, []],
+    ['plain 4.7 code', `A "ifportup(443, {'192.0.2.1', '192.0.2.2'}, {selector='all'})"`, []],
+  ])('%s', (_what, content, expected) => {
+    expect(since(content)).toEqual(expected);
   });
 });

@@ -190,7 +190,14 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     }
     if (issues.length)
       throw new ValidationError(issues, { summary: 'the desired records are invalid (nothing was applied)' });
-    adjusted = await registry.adjustEndpoints(desiredInput, signal ? { signal } : {});
+    try {
+      adjusted = await registry.adjustEndpoints(desiredInput, signal ? { signal } : {});
+    } catch (error) {
+      // a provider refusing content at adjust time (so a dry run sees it too) names desiredInput[i],
+      // which is desired[i]: every record got this far only if all of them were valid
+      if (!(error instanceof ValidationError)) throw error;
+      throw rebaseIssues(error, (path) => (typeof path[0] === 'number' ? ['desired', ...path] : undefined));
+    }
     planner.addDesired(adjusted);
     // One record set per name, type and set identifier: a second one would silently lose to the
     // first (two LUA halves of a dual-stack name, `A.x` beside `a.x.`). Identical ones are kept once.
