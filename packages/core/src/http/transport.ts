@@ -125,6 +125,12 @@ export interface HttpTransportOptions {
   secretHeaders?: readonly string[];
   /** More strings never to show (a bare token, a password). */
   secrets?: readonly string[];
+  /**
+   * Headers computed before every attempt, after the rate limiter (an OAuth bearer token that is
+   * refreshed as it expires). Their values are secrets: redacted like `secrets`. A failure it
+   * throws ends the call as it is (throw a `ProviderError` with code `PROVIDER_AUTH`).
+   */
+  authorize?: (signal: AbortSignal | undefined) => Promise<Readonly<Record<string, string>>>;
   /** Time limit of each attempt in ms, answer included (default 30 000). */
   timeoutMs?: number;
   retry?: HttpRetryOptions;
@@ -264,7 +270,10 @@ export class HttpTransport {
   readonly baseUrl: string;
   readonly #prefix: string;
   readonly #headers: Readonly<Record<string, string>>;
-  readonly #redactor: Redactor;
+  #redactor: Redactor;
+  readonly #staticSecrets: readonly string[];
+  /** Values `authorize` returned lately (the newest last), redacted with the static secrets. */
+  #dynamicSecrets: string[] = [];
   readonly #timeoutMs: number;
   readonly #retry: Required<HttpRetryOptions>;
   readonly #maxRetryAfterMs: number;
@@ -286,10 +295,11 @@ export class HttpTransport {
     this.#prefix = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
     this.baseUrl = this.#prefix;
     this.#headers = { accept: options.accept ?? 'application/json', ...options.headers };
-    this.#redactor = new Redactor([
+    this.#staticSecrets = [
       ...Redactor.secretsInHeaders(this.#headers, options.secretHeaders ?? DEFAULT_SECRET_HEADERS),
       ...(options.secrets ?? []),
-    ]);
+    ];
+    this.#redactor = new Redactor(this.#staticSecrets);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = {
       retries: options.retry?.retries ?? 3,
@@ -482,6 +492,7 @@ export class HttpTransport {
     const wait = call.notBefore - Date.now();
     if (wait > 0) await abortableSleep(wait, call.signal);
     await this.#acquire(call, attempt);
+    const authHeaders = this.#options.authorize ? await this.#authorize(call.signal) : undefined;
     const started = performance.now();
     const report = (event: Pick<HttpRequestEvent, 'status' | 'failure' | 'requestId'>) =>
       safely(this.#options.onRequest, {
@@ -499,10 +510,13 @@ export class HttpTransport {
       answer = await sendHttpAttempt({
         url: call.url,
         method: call.method,
-        headers:
-          call.body === undefined
-            ? this.#headers
-            : { ...this.#headers, 'content-type': this.#options.contentType ?? 'application/json' },
+        headers: {
+          ...this.#headers,
+          ...authHeaders,
+          ...(call.body === undefined
+            ? {}
+            : { 'content-type': this.#options.contentType ?? 'application/json' }),
+        },
         body: call.body,
         timeoutMs: call.timeoutMs,
         signal: call.signal,
@@ -534,6 +548,19 @@ export class HttpTransport {
       hasBody: call.body !== undefined,
       expectStatus: call.expectStatus,
     });
+  }
+
+  /** Headers from `authorize`; a value not seen before joins the secrets (the last 8 are kept). */
+  async #authorize(signal: AbortSignal | undefined): Promise<Readonly<Record<string, string>>> {
+    const headers = await (this.#options.authorize as NonNullable<HttpTransportOptions['authorize']>)(
+      signal,
+    );
+    const values = Redactor.secretsInHeaders(headers, Object.keys(headers));
+    if (values.some((v) => !this.#dynamicSecrets.includes(v))) {
+      this.#dynamicSecrets = [...this.#dynamicSecrets.filter((v) => !values.includes(v)), ...values].slice(-8);
+      this.#redactor = new Redactor([...this.#staticSecrets, ...this.#dynamicSecrets]);
+    }
+    return headers;
   }
 
   async #acquire(call: Call, attempt: number): Promise<void> {
