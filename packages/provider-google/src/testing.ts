@@ -65,7 +65,7 @@ export interface FakeGoogleOptions {
   pageSize?: number;
   /** Managed zones per page when `maxResults` is not given (default 50). */
   zonePageSize?: number;
-  /** Reads of a change answered `pending` before `done` (default 1). */
+  /** Reads of a new change answered `pending` before `done` (default 1; 0: `done` at once). */
   pendingPolls?: number;
   /** Per-project token bucket: `requests` refilled over `windowMs` (default off). */
   rateLimit?: { requests: number; windowMs: number } | false;
@@ -568,7 +568,10 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
           'notFound',
           `The 'parameters.changeId' resource named '${id}' does not exist.`,
         );
-      if (change.status === 'pending' && --change.pollsLeft <= 0) change.status = 'done';
+      if (change.status === 'pending') {
+        if (change.pollsLeft > 0) change.pollsLeft--;
+        else change.status = 'done';
+      }
       return [200, changeJson(change)];
     }
     throw new FakeError(405, 'badRequest', `Method ${method} not allowed on ${path}`);
