@@ -436,19 +436,22 @@ export class GoogleCloudDnsProvider implements Provider {
 
   async #applyZone(zone: GoogleZoneInfo, intents: readonly Intent[], options: CallOptions): Promise<void> {
     const stored = await this.#readZone(zone, options, false);
-    const first = buildChange(intents, stored, false);
-    if (first.additions.length === 0 && first.deletions.length === 0) return;
+    const first = buildChange(intents, stored);
     let failure: unknown;
-    try {
-      await this.#send(zone, first, options);
-      return;
-    } catch (error) {
-      if (!settleByReading(error)) throw error;
-      failure = error;
+    if (first.conflicts.length === 0) {
+      if (first.additions.length === 0 && first.deletions.length === 0) return;
+      try {
+        await this.#send(zone, first, options);
+        return;
+      } catch (error) {
+        if (!settleByReading(error)) throw error;
+        failure = error;
+      }
     }
+    // else what we remember differs from what the plan saw: it may only be out of date
     // the zone moved under us, or the change may have been applied: read again and re-plan once
     const fresh = await this.#readZone(zone, options, true);
-    const second = buildChange(intents, fresh, true);
+    const second = buildChange(intents, fresh);
     if (second.conflicts.length) throw this.#rejected(zone, second.conflicts.join('; '), failure, intents);
     if (second.additions.length === 0 && second.deletions.length === 0) return; // it was applied
     try {
@@ -612,13 +615,13 @@ function sameTargets(set: GoogleRRSet, planned: Endpoint): boolean {
 
 /**
  * The change that brings `stored` to what the intents want. Deletions are the stored record sets
- * themselves. With `strict` (after a re-read), a record set that differs from what the plan saw
- * is a conflict (someone else changed it): nothing is sent for the zone then.
+ * themselves (Cloud DNS wants them exactly). A stored record set whose answers differ from what
+ * the plan saw (someone else changed it; a TTL alone may differ) is a conflict: nothing is sent
+ * for the zone then, so that a record set we did not plan on is never deleted or replaced.
  */
 function buildChange(
   intents: readonly Intent[],
   stored: ReadonlyMap<string, GoogleRRSet>,
-  strict: boolean,
 ): { additions: GoogleRRSet[]; deletions: GoogleRRSet[]; conflicts: string[] } {
   const additions: GoogleRRSet[] = [];
   const deletions: GoogleRRSet[] = [];
@@ -629,7 +632,7 @@ function buildChange(
     const what = describeEndpoint(intent.ep);
     if (intent.kind === 'delete') {
       if (!current) continue; // gone already
-      if (strict && !sameTargets(current, intent.old as Endpoint)) {
+      if (!sameTargets(current, intent.old as Endpoint)) {
         conflicts.push(
           `${what}: stored ${JSON.stringify(current.rrdatas ?? current.routingPolicy)} is not what was planned`,
         );
@@ -642,7 +645,7 @@ function buildChange(
     const addition = intent.addition as GoogleRRSet;
     if (current && sameRRSet(current, addition)) continue; // as wanted already
     if (current) {
-      if (strict && (intent.kind === 'create' || !sameTargets(current, intent.old as Endpoint))) {
+      if (intent.kind === 'create' || !sameTargets(current, intent.old as Endpoint)) {
         conflicts.push(
           `${what}: stored ${JSON.stringify(current.rrdatas ?? current.routingPolicy)} is not what was planned`,
         );

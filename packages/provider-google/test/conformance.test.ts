@@ -63,7 +63,6 @@ describe('provider conformance: Google Cloud DNS (fake)', () => {
     zones: true,
     faults: FAULTS,
     recordSamples: [
-      { type: 'PTR', name: 'rt-ptr', first: ['host1.example.net'], second: ['host2.example.net'] },
       {
         type: 'A',
         name: 'rt-geo',
