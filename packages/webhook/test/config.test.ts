@@ -56,10 +56,10 @@ describe('parseWebhookConfig', () => {
   });
 
   it.each([
-    [{}, /DNS_PROVIDER: is required; one of pdns, cloudflare, hetzner, route53, inmemory/],
+    [{}, /DNS_PROVIDER: is required; one of pdns, cloudflare, hetzner, route53, google, inmemory/],
     [
       { DNS_PROVIDER: 'azure' },
-      /DNS_PROVIDER: must be one of pdns, cloudflare, hetzner, route53, inmemory, got "azure"/,
+      /DNS_PROVIDER: must be one of pdns, cloudflare, hetzner, route53, google, inmemory, got "azure"/,
     ],
     [{ DNS_PROVIDER: 'pdns', PDNS_API_KEY: 'k' }, /PDNS_API_URL: is required with DNS_PROVIDER=pdns/],
     [{ DNS_PROVIDER: 'pdns', PDNS_API_URL: 'ftp://x', PDNS_API_KEY: 'k' }, /PDNS_API_URL: must be an http/],

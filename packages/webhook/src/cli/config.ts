@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
-export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'hetzner', 'route53', 'inmemory'] as const;
+export const CLI_PROVIDERS = ['pdns', 'cloudflare', 'hetzner', 'route53', 'google', 'inmemory'] as const;
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
@@ -38,6 +38,23 @@ export interface WebhookConfig {
         preferCname: boolean;
         maxAttempts: number;
         profile: string | undefined;
+      }
+    | undefined;
+  /**
+   * ExternalDNS's own variables (`EXTERNAL_DNS_GOOGLE_*`, `EXTERNAL_DNS_ZONE_ID_FILTER`). Credentials
+   * come from Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, GKE Workload
+   * Identity through the metadata server), or a ready access token in `GOOGLE_OAUTH_ACCESS_TOKEN`;
+   * `GOOGLE_DNS_BASE_URL` for tests.
+   */
+  google:
+    | {
+        project: string | undefined;
+        zoneVisibility: 'public' | 'private' | undefined;
+        zoneIds: string[];
+        batchChangeSize: number;
+        batchChangeIntervalMs: number;
+        accessToken: string | undefined;
+        baseUrl: string | undefined;
       }
     | undefined;
   domainFilter: { include: string[]; exclude: string[] };
@@ -123,6 +140,13 @@ const envSchema = z.object({
   EXTERNAL_DNS_AWS_PREFER_CNAME: oneOf(['true', 'false'] as const, 'false'),
   EXTERNAL_DNS_AWS_API_RETRIES: z.string().optional(),
   EXTERNAL_DNS_AWS_PROFILE: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_PROJECT: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL: z.string().optional(),
+  EXTERNAL_DNS_ZONE_ID_FILTER: commaList,
+  GOOGLE_OAUTH_ACCESS_TOKEN: z.string().optional(),
+  GOOGLE_DNS_BASE_URL: z.string().optional(),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
   WEBHOOK_HOST: host('127.0.0.1'),
@@ -181,6 +205,26 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     if (endpoint !== '' && !URL.canParse(endpoint))
       issues.push(`AWS_ENDPOINT_URL_ROUTE_53: must be a URL, got ${JSON.stringify(endpoint)}`);
   }
+  if (provider === 'google') {
+    const visibility = env['EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY']?.trim().toLowerCase() ?? '';
+    if (!['', 'public', 'private'].includes(visibility))
+      issues.push(
+        `EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY: must be public, private or empty, got ${JSON.stringify(visibility)}`,
+      );
+    const size = env['EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE']?.trim() ?? '';
+    if (size !== '' && !(/^\d+$/.test(size) && Number(size) >= 2))
+      issues.push(
+        `EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE: must be a whole number of 2 or more, got ${JSON.stringify(size)}`,
+      );
+    const interval = env['EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL']?.trim() ?? '';
+    if (interval !== '' && durationMs(interval) === undefined)
+      issues.push(
+        `EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL: must be a duration such as 1s or 500ms, got ${JSON.stringify(interval)}`,
+      );
+    const base = env['GOOGLE_DNS_BASE_URL']?.trim() ?? '';
+    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
+      issues.push(`GOOGLE_DNS_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
+  }
   if (
     provider === 'inmemory' &&
     (env['DOMAIN_FILTER'] ?? '').split(',').every((entry) => entry.trim() === '')
@@ -225,6 +269,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
           }
         : undefined,
     route53: e.DNS_PROVIDER === 'route53' ? route53Settings(e) : undefined,
+    google: e.DNS_PROVIDER === 'google' ? googleSettings(e) : undefined,
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
@@ -262,5 +307,30 @@ function route53Settings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfi
     // ExternalDNS counts retries (default 3); the SDK counts attempts
     maxAttempts: (retries === '' ? 3 : Number(retries)) + 1,
     profile: e.EXTERNAL_DNS_AWS_PROFILE?.trim() || undefined,
+  };
+}
+
+/** A Go duration as ExternalDNS flags take it (`1s`, `500ms`, `1m30s`), in ms; undefined if not one. */
+function durationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return parts.reduce((ms, p) => ms + Number(p[1]) * (units[p[2] as string] as number), 0);
+}
+
+function googleSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['google']> {
+  const visibility = e.EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY?.trim().toLowerCase();
+  const size = e.EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE?.trim() ?? '';
+  const interval = e.EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL?.trim() ?? '';
+  return {
+    project: e.EXTERNAL_DNS_GOOGLE_PROJECT?.trim() || undefined,
+    zoneVisibility: visibility === 'public' || visibility === 'private' ? visibility : undefined,
+    zoneIds: e.EXTERNAL_DNS_ZONE_ID_FILTER,
+    // ExternalDNS's defaults: 1,000 per change, 1 s between changes
+    batchChangeSize: size === '' ? 1000 : Number(size),
+    batchChangeIntervalMs: interval === '' ? 1000 : (durationMs(interval) ?? 1000),
+    accessToken: e.GOOGLE_OAUTH_ACCESS_TOKEN?.trim() || undefined,
+    baseUrl: e.GOOGLE_DNS_BASE_URL?.trim() || undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
+import { GoogleCloudDnsProvider } from '@openova/dns-provider-google';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
 import { Route53Provider } from '@openova/dns-provider-route53';
@@ -97,6 +98,30 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         // credentials come from the SDK's chain and never pass through the configuration
         secrets: [],
         close: () => Promise.resolve(provider.api.sdk.destroy()),
+      };
+    }
+    case 'google': {
+      const g = config.google;
+      if (!g) throw new Error('unreachable: google settings are validated with the configuration');
+      const token = g.accessToken;
+      const provider = new GoogleCloudDnsProvider({
+        ...(g.project ? { project: g.project } : {}),
+        ...(g.baseUrl ? { baseUrl: g.baseUrl } : {}),
+        // a ready token (GOOGLE_OAUTH_ACCESS_TOKEN), else Application Default Credentials
+        ...(token ? { tokenSource: { getAccessToken: () => Promise.resolve(token) } } : {}),
+        ...(g.zoneVisibility ? { zoneVisibility: g.zoneVisibility } : {}),
+        ...(g.zoneIds.length ? { zoneIds: g.zoneIds } : {}),
+        batchChangeSize: g.batchChangeSize,
+        batchChangeIntervalMs: g.batchChangeIntervalMs,
+        domainFilter,
+        zoneCacheTtlMs: 30_000,
+      });
+      return {
+        provider,
+        // an authenticated call: the credentials resolve and the project answers
+        healthCheck: (signal) => provider.client.listManagedZones({ signal, timeoutMs: 5000 }),
+        secrets: token ? [token] : [],
+        close: () => provider.client.close(),
       };
     }
     case 'inmemory': {
