@@ -1,6 +1,6 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner and route53 (against the local
-// fakes). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner, route53 and google (against
+// the local fakes). Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
@@ -8,6 +8,7 @@ import { benchPdns, printPdnsBench } from './pdns.js';
 import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
 import { benchHetzner, printHetznerBench } from './hetzner.js';
 import { benchRoute53, printRoute53Bench } from './route53.js';
+import { benchGoogle, printGoogleBench } from './google.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -35,5 +36,9 @@ if (wanted('hetzner')) {
 }
 if (wanted('route53')) {
   printRoute53Bench(await benchRoute53());
+  console.log();
+}
+if (wanted('google')) {
+  printGoogleBench(await benchGoogle());
   console.log();
 }

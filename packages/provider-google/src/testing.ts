@@ -423,42 +423,46 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     if (bytes > limits.rrdataBytes)
       quota.push('The change would exceed quota for total rrdata size per change.');
     if (quota.length) throw new FakeError(403, 'quotaExceeded', quota.join(' '));
-    const next = [...zone.sets];
+    // validated on a copy: the zone changes only when the whole change is valid
+    const key = (x: FakeRRSet) => `${x.name}\u0000${x.type}`;
+    const next = new Map(zone.sets.map((x) => [key(x), x]));
     deletions.forEach((d, i) => {
-      const k = next.findIndex((s) => s.name === d.name && s.type === d.type);
-      if (k < 0)
+      const stored = next.get(key(d));
+      if (!stored)
         throw new FakeError(
           404,
           'notFound',
           `The 'entity.change.deletions[${i}]' resource named '${d.name} (${d.type})' does not exist.`,
         );
-      if (!sameSet(next[k] as FakeRRSet, d))
+      if (!sameSet(stored, d))
         throw new FakeError(
           412,
           'conditionNotMet',
           `Precondition not met for 'entity.change.deletions[${i}]'`,
         );
-      next.splice(k, 1);
+      next.delete(key(d));
     });
     additions.forEach((a, i) => {
-      if (next.some((s) => s.name === a.name && s.type === a.type))
+      if (next.has(key(a)))
         throw new FakeError(
           409,
           'alreadyExists',
           `The resource 'entity.change.additions[${i}]' named '${a.name} (${a.type})' already exists`,
         );
-      next.push(a);
+      next.set(key(a), a);
     });
-    for (const a of additions) {
-      const atName = next.filter((s) => s.name === a.name);
-      if (atName.some((s) => s.type === 'CNAME') && atName.length > 1)
+    const typesAt = new Map<string, string[]>();
+    for (const x of next.values()) typesAt.set(x.name, [...(typesAt.get(x.name) ?? []), x.type]);
+    additions.forEach((a, i) => {
+      const types = typesAt.get(a.name) ?? [];
+      if (types.includes('CNAME') && types.length > 1)
         throw new FakeError(
           400,
           'cnameResourceRecordSetConflict',
-          `The resource record set 'entity.change.additions[${additions.indexOf(a)}]' is invalid because the DNS name '${a.name}' may have either one CNAME resource record set or resource record sets of other types, but not both.`,
+          `The resource record set 'entity.change.additions[${i}]' is invalid because the DNS name '${a.name}' may have either one CNAME resource record set or resource record sets of other types, but not both.`,
         );
-    }
-    zone.sets = next.sort(order);
+    });
+    zone.sets = [...next.values()].sort(order);
     const change: FakeChange = {
       id: String(changes.filter((c) => c.zone === `${zone.project}/${zone.name}`).length + 1),
       zone: `${zone.project}/${zone.name}`,
