@@ -21,6 +21,16 @@ export type {
   ChangeInput,
   WaitForChangeOptions,
 } from './client.js';
+export {
+  rrsetSchema,
+  managedZoneSchema,
+  changeSchema,
+  projectSchema,
+  routingPolicySchema,
+  geoItemSchema,
+  wrrItemSchema,
+  healthCheckedTargetsSchema,
+} from './schemas.js';
 export type {
   GoogleRRSet,
   GoogleManagedZone,

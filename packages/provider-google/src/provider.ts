@@ -277,7 +277,11 @@ export class GoogleCloudDnsProvider implements Provider {
    * TTL stays unset (the planner keeps the stored one).
    * @throws `ValidationError` for a `google/routing-policy` that is not a policy.
    */
-  async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+    return Promise.resolve().then(() => this.#adjust(endpoints, options));
+  }
+
+  #adjust(endpoints: Endpoint[], options: CallOptions): Endpoint[] {
     throwIfAborted(options.signal);
     return endpoints.map((input) => {
       const ep = cloneEndpoint(input);
@@ -347,7 +351,8 @@ export class GoogleCloudDnsProvider implements Provider {
    * location; a wrr item replaces the one with the same answers), and writes the result in one
    * change whose deletion is the record set as read. When another writer changed it in between
    * (412/409), reads again and retries, up to `attempts` times.
-   * @param item `{ geo: { location, rrdatas } }` or `{ wrr: { weight, rrdatas } }`.
+   * @param input `item` is `{ geo: { location, rrdatas } }` or `{ wrr: { weight, rrdatas } }`; `ttl`
+   *   defaults to the stored one, else `defaultTTL`.
    * @throws `UNKNOWN_ZONE` when no selected zone serves `dnsName`; `RECORD_CONFLICT` when every
    *   attempt met a concurrent change; `RECORD_REJECTED` when the record set holds records of
    *   another kind (plain `rrdatas` or another policy).

@@ -346,8 +346,9 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     if (rawDels.length > limits.deletions)
       quota.push('The change would exceed quota for deletions per change.');
     const parse = (raw: Record<string, unknown>, where: string, addition: boolean): FakeRRSet => {
-      const name = String(raw['name'] ?? '');
-      const type = String(raw['type'] ?? '').toUpperCase();
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      const name = text(raw['name']);
+      const type = text(raw['type']).toUpperCase();
       if (
         !name.endsWith('.') ||
         !(name.toLowerCase() === zone.dnsName || name.toLowerCase().endsWith(`.${zone.dnsName}`))
@@ -357,8 +358,12 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
         throw new FakeError(400, 'required', `The '${where}.type' parameter is required but was missing.`);
       const ttl = raw['ttl'] === undefined ? undefined : Number(raw['ttl']);
       if (addition && (ttl === undefined || !Number.isInteger(ttl) || ttl < 0))
-        throw new FakeError(400, 'invalid', `Invalid value for '${where}.ttl': '${String(raw['ttl'])}'`);
-      const rrdatas = raw['rrdatas'] as unknown;
+        throw new FakeError(
+          400,
+          'invalid',
+          `Invalid value for '${where}.ttl': '${JSON.stringify(raw['ttl'])}'`,
+        );
+      const rrdatas = raw['rrdatas'];
       const policy = raw['routingPolicy'] as GoogleRoutingPolicy | undefined;
       if (addition && (rrdatas === undefined) === (policy === undefined))
         throw new FakeError(

@@ -50,7 +50,7 @@ function provider(extra: Partial<GoogleCloudDnsProviderOptions> = {}): GoogleClo
     retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20 },
     domainFilter: new DomainFilter({ include: [zone] }),
     ...extra,
-  } as GoogleCloudDnsProviderOptions);
+  });
 }
 
 const ep = (init: EndpointInit) => endpoint(init);

@@ -7,14 +7,45 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleCloudDnsClient, GoogleCloudDnsProvider } from '@openova/dns-provider-google';
+import {
+  GoogleCloudDnsClient,
+  GoogleCloudDnsProvider,
+  type GoogleRoutingPolicy,
+} from '@openova/dns-provider-google';
 import { startFakeGoogle, type FakeGoogle } from '@openova/dns-provider-google/testing';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./officialClient.mjs', import.meta.url));
 const TOKEN = 'ya29.wire-test-token';
 let fake: FakeGoogle;
-let official: Record<string, any>;
+interface OfficialFailure {
+  code: number;
+  reason?: string;
+  message: string;
+}
+interface OfficialRecord {
+  name: string;
+  type: string;
+  ttl: number;
+  rrdatas?: string[];
+  routingPolicy?: GoogleRoutingPolicy;
+}
+/** What officialClient.mjs printed. */
+interface Official {
+  zones: { name: string; dnsName: string; visibility: string; peering: boolean }[];
+  zone: { name: string; dnsName: string; id: string };
+  created: { id: string; status: string; additions: OfficialRecord[] };
+  polls: string[];
+  geo: OfficialRecord[];
+  records: OfficialRecord[];
+  duplicateAddition: OfficialFailure;
+  staleDeletion: OfficialFailure;
+  cnameConflict: OfficialFailure;
+  tooManyAdditions: OfficialFailure;
+  badToken: OfficialFailure;
+  afterFailures: number;
+}
+let official: Official;
 let officialRequests: string[];
 
 beforeAll(async () => {
@@ -36,7 +67,7 @@ beforeAll(async () => {
     },
     timeout: 60_000,
   });
-  official = JSON.parse(stdout);
+  official = JSON.parse(stdout) as Official;
   officialRequests = [...fake.requests];
 }, 90_000);
 
@@ -60,9 +91,9 @@ const shape = (r: string) =>
 
 describe('Cloud DNS wire format (@google-cloud/dns against the fake)', () => {
   it('lists managed zones over pages, after a 429 the official client retried', () => {
-    expect(official.zones.map((z: any) => z.name)).toEqual(['peer-zone', 'wire-private', 'wire-zone']);
-    expect(official.zones.find((z: any) => z.name === 'peer-zone').peering).toBe(true);
-    expect(official.zones.find((z: any) => z.name === 'wire-private').visibility).toBe('private');
+    expect(official.zones.map((z) => z.name)).toEqual(['peer-zone', 'wire-private', 'wire-zone']);
+    expect(official.zones.find((z) => z.name === 'peer-zone')?.peering).toBe(true);
+    expect(official.zones.find((z) => z.name === 'wire-private')?.visibility).toBe('private');
     expect(fake.throttled).toBe(1);
     expect(officialRequests.slice(0, 3)).toEqual([
       'GET /dns/v1/projects/fake-project/managedZones',
@@ -85,15 +116,15 @@ describe('Cloud DNS wire format (@google-cloud/dns against the fake)', () => {
   });
 
   it('pages record sets and returns routing-policy record sets as written', () => {
-    expect(official.records.map((r: any) => `${r.name} ${r.type}`)).toEqual([
+    expect(official.records.map((r) => `${r.name} ${r.type}`)).toEqual([
       'geo.wire.test. A',
       't.wire.test. TXT',
       'wire.test. NS',
       'wire.test. SOA',
       'www.wire.test. A',
     ]);
-    expect(official.records[0].routingPolicy.geo.items).toHaveLength(2);
-    expect(official.geo[0].routingPolicy.geo.items[0].location).toBe('us-east1');
+    expect(official.records[0]?.routingPolicy?.geo?.items).toHaveLength(2);
+    expect(official.geo[0]?.routingPolicy?.geo?.items[0]?.location).toBe('us-east1');
     const pages = officialRequests.filter((r) =>
       r.startsWith('GET /dns/v1/projects/fake-project/managedZones/wire-zone/rrsets'),
     );
@@ -118,7 +149,7 @@ describe('Cloud DNS wire format (@google-cloud/dns against the fake)', () => {
     const c = client();
     const before = fake.requests.length;
     const zones = await c.listManagedZones();
-    expect(zones.map((z) => z.name)).toEqual(official.zones.map((z: any) => z.name));
+    expect(zones.map((z) => z.name)).toEqual(official.zones.map((z) => z.name));
     expect((await c.getManagedZone('wire-zone')).dnsName).toBe('wire.test.');
     const sets = await c.listRRSets('wire-zone');
     expect(

@@ -552,12 +552,12 @@ export class HttpTransport {
 
   /** Headers from `authorize`; a value not seen before joins the secrets (the last 8 are kept). */
   async #authorize(signal: AbortSignal | undefined): Promise<Readonly<Record<string, string>>> {
-    const headers = await (this.#options.authorize as NonNullable<HttpTransportOptions['authorize']>)(
-      signal,
-    );
+    const headers = await (this.#options.authorize as NonNullable<HttpTransportOptions['authorize']>)(signal);
     const values = Redactor.secretsInHeaders(headers, Object.keys(headers));
     if (values.some((v) => !this.#dynamicSecrets.includes(v))) {
-      this.#dynamicSecrets = [...this.#dynamicSecrets.filter((v) => !values.includes(v)), ...values].slice(-8);
+      this.#dynamicSecrets = [...this.#dynamicSecrets.filter((v) => !values.includes(v)), ...values].slice(
+        -8,
+      );
       this.#redactor = new Redactor([...this.#staticSecrets, ...this.#dynamicSecrets]);
     }
     return headers;
