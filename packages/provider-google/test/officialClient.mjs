@@ -67,6 +67,15 @@ out.records = records.map((r) => ({
   routingPolicy: r.metadata.routingPolicy,
 }));
 
+const [filtered] = await zone.getRecords({ name: `geo.${meta.dnsName}`, type: 'A' });
+out.filtered = filtered.map((r) => `${r.metadata.name} ${r.metadata.type}`);
+try {
+  await zone.getRecords({ type: 'A' });
+  out.typeWithoutName = 'accepted';
+} catch (err) {
+  out.typeWithoutName = failure(err);
+}
+
 const attempt = async (key, config) => {
   try {
     await zone.createChange(config);

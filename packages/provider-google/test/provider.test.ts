@@ -404,29 +404,64 @@ describe('routing policies', () => {
     const east = provider();
     const west = provider();
     const name = `shared.${zone}`;
-    const results = await Promise.all([
-      east.contributeRoutingItem({
-        dnsName: name,
-        recordType: 'A',
-        ttl: 60,
-        item: { geo: { location: 'us-east1', rrdatas: ['192.0.2.1'] } },
-      }),
-      west.contributeRoutingItem({
-        dnsName: name,
-        recordType: 'A',
-        ttl: 60,
-        item: { geo: { location: 'europe-west1', rrdatas: ['192.0.2.2'] } },
-      }),
-    ]);
-    expect(results).toHaveLength(2);
+    const westItem = { geo: { location: 'europe-west1', rrdatas: ['192.0.2.2'] } };
+    // the race made certain: west writes its item after east has read the record set, before
+    // east's change arrives
+    const send = east.client.createChange.bind(east.client);
+    const eastAnswers: string[] = [];
+    let raced = false;
+    east.client.createChange = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await west.contributeRoutingItem({ dnsName: name, recordType: 'A', ttl: 60, item: westItem });
+      }
+      try {
+        const change = await send(...args);
+        eastAnswers.push('ok');
+        return change;
+      } catch (error) {
+        eastAnswers.push(isDnsError(error) ? error.code : 'other');
+        throw error;
+      }
+    };
+    await east.contributeRoutingItem({
+      dnsName: name,
+      recordType: 'A',
+      ttl: 60,
+      item: { geo: { location: 'us-east1', rrdatas: ['192.0.2.1'] } },
+    });
+    // east's first change (an addition of a set west had just created) conflicted; it read again
+    expect(eastAnswers).toEqual(['RECORD_CONFLICT', 'ok']);
     const stored = fake.rrsets(managed).find((s) => s.name === `${name}.`);
     expect(stored?.routingPolicy?.geo?.items.map((i) => [i.location, i.rrdatas])).toEqual([
       ['europe-west1', ['192.0.2.2']],
       ['us-east1', ['192.0.2.1']],
     ]);
-    // both wrote their change; the slower one's first try conflicted (its deletion or addition was stale)
-    const mine = posts().length;
-    expect(mine).toBeGreaterThanOrEqual(3);
+    // and concurrently, without help: neither item is lost
+    const name2 = `shared2.${zone}`;
+    await Promise.all([
+      provider().contributeRoutingItem({
+        dnsName: name2,
+        recordType: 'A',
+        item: { wrr: { weight: 1, rrdatas: ['192.0.2.1'] } },
+      }),
+      provider().contributeRoutingItem({
+        dnsName: name2,
+        recordType: 'A',
+        item: { wrr: { weight: 3, rrdatas: ['192.0.2.2'] } },
+      }),
+    ]);
+    expect(
+      fake
+        .rrsets(managed)
+        .find((s) => s.name === `${name2}.`)
+        ?.routingPolicy?.wrr?.items.map((i) => [i.weight, i.rrdatas]),
+    ).toEqual(
+      expect.arrayContaining([
+        [1, ['192.0.2.1']],
+        [3, ['192.0.2.2']],
+      ]),
+    );
     // replacing one's own item keeps the other's
     await east.contributeRoutingItem({
       dnsName: name,

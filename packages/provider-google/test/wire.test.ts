@@ -44,6 +44,8 @@ interface Official {
   tooManyAdditions: OfficialFailure;
   badToken: OfficialFailure;
   afterFailures: number;
+  filtered: string[];
+  typeWithoutName: OfficialFailure;
 }
 let official: Official;
 let officialRequests: string[];
@@ -130,6 +132,11 @@ describe('Cloud DNS wire format (@google-cloud/dns against the fake)', () => {
     );
     expect(pages.length).toBeGreaterThanOrEqual(3); // 5 record sets at 2 per page
     expect(pages.some((r) => r.includes('pageToken='))).toBe(true);
+  });
+
+  it('filters record sets by name and type (what contributeRoutingItem reads); type alone is refused', () => {
+    expect(official.filtered).toEqual(['geo.wire.test. A']);
+    expect(official.typeWithoutName).toMatchObject({ code: 400, reason: 'invalid' });
   });
 
   it('answers the documented error envelopes, and a failed change leaves nothing applied', () => {
