@@ -3,6 +3,7 @@
 // settled by re-reading, bisection of refused changes, cost-sized changes, lost answers, waiting
 // for `done`, rate limits, credentials, and routing policies shared by two writers.
 import { inspect } from 'node:util';
+import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DomainFilter,
@@ -341,6 +342,22 @@ describe('rate limits and credentials', () => {
     await expect(p.records()).rejects.toMatchObject({ code: 'PROVIDER_AUTH' });
     expect(await p.records()).toEqual(expect.any(Array));
     expect(calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('without a token source, google-auth-library (GoogleAuth) supplies the token and the project', async () => {
+    // an OAuth2Client holding a ready token: GoogleAuth uses it as is, nothing is fetched from Google
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: TOKEN, expiry_date: Date.now() + 3_600_000 });
+    const p = new GoogleCloudDnsProvider({
+      auth: { authClient, projectId: 'fake-project' },
+      baseUrl: fake.url,
+      tls: { ca: fake.ca },
+      rateLimit: false,
+      domainFilter: new DomainFilter({ include: [zone] }),
+    });
+    expect(await p.client.project()).toBe('fake-project');
+    expect(await p.zones()).toEqual([zone]);
+    await p.client.close();
   });
 
   it('a failing credential source is PROVIDER_AUTH without its message', async () => {
