@@ -75,4 +75,5 @@ export type {
   GoogleConnection,
   GoogleZoneInfo,
   GoogleAppliedChange,
+  RoutingItem,
 } from './provider.js';

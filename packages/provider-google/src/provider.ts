@@ -40,7 +40,7 @@ import {
   rrsetToEndpoint,
   sameRRSet,
 } from './mapping.js';
-import type { GoogleChange, GoogleManagedZone, GoogleRRSet } from './schemas.js';
+import type { GoogleChange, GoogleManagedZone, GoogleRRSet, GoogleRoutingPolicy } from './schemas.js';
 
 /** Record types the provider reads and writes unless told otherwise (ExternalDNS's, plus CAA and PTR). */
 export const DEFAULT_GOOGLE_RECORD_TYPES: readonly RecordType[] = [
@@ -110,6 +110,10 @@ export interface GoogleAppliedChange {
   id?: string;
   status?: GoogleChange['status'];
 }
+
+/** One writer's item of a shared routing-policy record set. */
+export type RoutingItem =
+  { geo: { location: string; rrdatas: string[] } } | { wrr: { weight: number; rrdatas: string[] } };
 
 /** What one change of the plan wants at one record set. */
 interface Intent {
@@ -350,22 +354,78 @@ export class GoogleCloudDnsProvider implements Provider {
    * per cluster): reads the record set, merges the item (a geo item replaces the one of its
    * location; a wrr item replaces the one with the same answers), and writes the result in one
    * change whose deletion is the record set as read. When another writer changed it in between
-   * (412/409), reads again and retries, up to `attempts` times.
+   * (412/409), reads again and retries, up to `attempts` times (default 5). The record set is
+   * outside the TXT registry: it has no single owner, so do not also list it in `desired`.
    * @param input `item` is `{ geo: { location, rrdatas } }` or `{ wrr: { weight, rrdatas } }`; `ttl`
    *   defaults to the stored one, else `defaultTTL`.
+   * @returns The record set as now stored.
    * @throws `UNKNOWN_ZONE` when no selected zone serves `dnsName`; `RECORD_CONFLICT` when every
    *   attempt met a concurrent change; `RECORD_REJECTED` when the record set holds records of
    *   another kind (plain `rrdatas` or another policy).
    */
-  async contributeRoutingItem(
+  contributeRoutingItem(
     input: {
       dnsName: string;
       recordType: string;
       ttl?: number;
-      item: { geo: { location: string; rrdatas: string[] } } | { wrr: { weight: number; rrdatas: string[] } };
+      item: RoutingItem;
     },
     options: CallOptions & { attempts?: number } = {},
-  ): Promise<GoogleRRSet> {
+  ): Promise<GoogleRRSet | undefined> {
+    const { item } = input;
+    return this.#modifyPolicy(input, options, (policy) => {
+      if ('geo' in item) {
+        if (policy && !policy.geo) return 'it holds another routing policy';
+        const items = (policy?.geo?.items ?? []).filter((i) => i.location !== item.geo.location);
+        return { ...policy, geo: { ...policy?.geo, items: [...items, { ...item.geo }] } };
+      }
+      if (policy && !policy.wrr) return 'it holds another routing policy';
+      const answers = answerKey(item.wrr.rrdatas);
+      const items = (policy?.wrr?.items ?? []).filter((i) => answerKey(i.rrdatas ?? []) !== answers);
+      return { ...policy, wrr: { items: [...items, { ...item.wrr }] } };
+    });
+  }
+
+  /**
+   * Removes one writer's item from a shared routing-policy record set (a cluster leaving): the geo
+   * item of `location`, or the wrr item with these `rrdatas`. The record set is deleted with its last
+   * item. Same read-modify-write and retries as {@link contributeRoutingItem}; nothing happens when
+   * the item is not there.
+   * @returns The record set as now stored, `undefined` when it is gone.
+   * @throws as {@link contributeRoutingItem}.
+   */
+  withdrawRoutingItem(
+    input: {
+      dnsName: string;
+      recordType: string;
+      item: { geo: { location: string } } | { wrr: { rrdatas: string[] } };
+    },
+    options: CallOptions & { attempts?: number } = {},
+  ): Promise<GoogleRRSet | undefined> {
+    const { item } = input;
+    return this.#modifyPolicy(input, options, (policy) => {
+      if (!policy) return undefined;
+      if ('geo' in item) {
+        if (!policy.geo) return 'it holds another routing policy';
+        const items = policy.geo.items.filter((i) => i.location !== item.geo.location);
+        return items.length ? { ...policy, geo: { ...policy.geo, items } } : undefined;
+      }
+      if (!policy.wrr) return 'it holds another routing policy';
+      const answers = answerKey(item.wrr.rrdatas);
+      const items = policy.wrr.items.filter((i) => answerKey(i.rrdatas ?? []) !== answers);
+      return items.length ? { ...policy, wrr: { items } } : undefined;
+    });
+  }
+
+  /**
+   * Read-modify-write of one routing-policy record set, guarded by the exact-match deletion:
+   * `modify` returns the new policy, `undefined` to delete the record set, or a reason to refuse.
+   */
+  async #modifyPolicy(
+    input: { dnsName: string; recordType: string; ttl?: number },
+    options: CallOptions & { attempts?: number },
+    modify: (policy: GoogleRoutingPolicy | undefined) => GoogleRoutingPolicy | undefined | string,
+  ): Promise<GoogleRRSet | undefined> {
     const type = input.recordType.toUpperCase();
     const probe: Endpoint = {
       dnsName: normalizeDnsName(input.dnsName),
@@ -378,51 +438,37 @@ export class GoogleCloudDnsProvider implements Provider {
     };
     const zone = (await this.#zoneResolver([probe], options))(probe);
     const name = rrsetName(probe.dnsName);
+    const call = options.signal ? { signal: options.signal } : {};
     const attempts = options.attempts ?? 5;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       throwIfAborted(options.signal);
-      const sets = await this.client.listRRSets(zone.name, {
-        name,
-        type,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      const sets = await this.client.listRRSets(zone.name, { name, type, ...call });
       const current = sets.find((s) => s.type.toUpperCase() === type && s.name.toLowerCase() === name);
-      const rejected = (why: string) =>
-        new ProviderError(`google: cannot add a routing item to ${name} ${type}: ${why}`, {
+      const refuse = (why: string) =>
+        new ProviderError(`google: cannot change the routing policy of ${name} ${type}: ${why}`, {
           provider: this.name,
           code: 'RECORD_REJECTED',
         });
-      const policy = current?.routingPolicy ?? {};
-      if (current && !current.routingPolicy) throw rejected('it holds plain rrdatas');
-      const next = { ...policy };
-      if ('geo' in input.item) {
-        if (current && !policy.geo) throw rejected('it holds another routing policy');
-        const item = input.item.geo;
-        const items = (policy.geo?.items ?? []).filter((i) => i.location !== item.location);
-        next.geo = { ...policy.geo, items: [...items, { location: item.location, rrdatas: item.rrdatas }] };
-      } else {
-        if (current && !policy.wrr) throw rejected('it holds another routing policy');
-        const item = input.item.wrr;
-        const answers = JSON.stringify([...item.rrdatas].sort());
-        const items = (policy.wrr?.items ?? []).filter(
-          (i) => JSON.stringify([...(i.rrdatas ?? [])].sort()) !== answers,
+      if (current && !current.routingPolicy) throw refuse('it holds plain rrdatas');
+      const next = modify(current?.routingPolicy);
+      if (typeof next === 'string') throw refuse(next);
+      const addition =
+        next &&
+        endpointToRRSet(
+          {
+            ...probe,
+            providerSpecific: [{ name: GOOGLE_PROPERTIES.routingPolicy, value: JSON.stringify(next) }],
+          },
+          input.ttl ?? current?.ttl ?? this.#defaultTtl,
         );
-        next.wrr = { items: [...items, { weight: item.weight, rrdatas: item.rrdatas }] };
-      }
-      const addition = endpointToRRSet(
-        {
-          ...probe,
-          providerSpecific: [{ name: GOOGLE_PROPERTIES.routingPolicy, value: JSON.stringify(next) }],
-        },
-        input.ttl ?? current?.ttl ?? this.#defaultTtl,
-      );
-      if (current && sameRRSet(current, addition)) return current;
+      if (!addition && !current) return undefined; // nothing to remove
+      if (addition && current && sameRRSet(current, addition)) return current;
       try {
         await this.client.createChange(
           zone.name,
-          { additions: [addition], ...(current ? { deletions: [current] } : {}) },
-          options.signal ? { signal: options.signal } : {},
+          { ...(addition ? { additions: [addition] } : {}), ...(current ? { deletions: [current] } : {}) },
+          call,
         );
         this.#stored.delete(zone.name);
         return addition;
@@ -603,6 +649,11 @@ function writable(zone: GoogleManagedZone): boolean {
     zone.reverseLookupConfig ||
     zone.serviceDirectoryConfig
   );
+}
+
+/** The answers of a wrr item as one comparable string (order does not matter). */
+function answerKey(rrdatas: readonly string[]): string {
+  return JSON.stringify([...rrdatas].sort());
 }
 
 function keyOf(ep: Endpoint): string {

@@ -496,6 +496,54 @@ describe('routing policies', () => {
     expect(read?.providerSpecific[0]?.name).toBe(GOOGLE_PROPERTIES.routingPolicy);
   });
 
+  it('a writer withdraws its item; the record set goes with the last one', async () => {
+    const name = `leave.${zone}`;
+    const a = provider();
+    const b = provider();
+    await a.contributeRoutingItem({
+      dnsName: name,
+      recordType: 'A',
+      item: { geo: { location: 'us-east1', rrdatas: ['192.0.2.1'] } },
+    });
+    await b.contributeRoutingItem({
+      dnsName: name,
+      recordType: 'A',
+      item: { geo: { location: 'asia-east1', rrdatas: ['192.0.2.2'] } },
+    });
+    const left = await b.withdrawRoutingItem({
+      dnsName: name,
+      recordType: 'A',
+      item: { geo: { location: 'asia-east1' } },
+    });
+    expect(left?.routingPolicy?.geo?.items.map((i) => i.location)).toEqual(['us-east1']);
+    expect(
+      await a.withdrawRoutingItem({
+        dnsName: name,
+        recordType: 'A',
+        item: { geo: { location: 'us-east1' } },
+      }),
+    ).toBeUndefined();
+    expect(fake.rrsets(managed).some((s) => s.name === `${name}.`)).toBe(false);
+    const count = posts().length;
+    expect(
+      await a.withdrawRoutingItem({
+        dnsName: name,
+        recordType: 'A',
+        item: { geo: { location: 'us-east1' } },
+      }),
+    ).toBeUndefined();
+    expect(posts().length).toBe(count);
+    // a record set of plain rrdatas is not a shared policy: refused, untouched
+    fake.putRRSet(managed, { name: `plain.${zone}.`, type: 'A', ttl: 300, rrdatas: ['192.0.2.9'] });
+    await expect(
+      a.contributeRoutingItem({
+        dnsName: `plain.${zone}`,
+        recordType: 'A',
+        item: { wrr: { weight: 1, rrdatas: ['192.0.2.1'] } },
+      }),
+    ).rejects.toMatchObject({ code: 'RECORD_REJECTED' });
+  });
+
   it('an invalid google/routing-policy is a ValidationError before anything is sent', async () => {
     const p = provider();
     const count = posts().length;
