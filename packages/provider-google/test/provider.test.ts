@@ -152,6 +152,26 @@ describe('changes', () => {
     ]);
   });
 
+  it('PTR records in a reverse zone round-trip (host names written absolute)', async () => {
+    const rev = `${n}.2.0.192.in-addr.arpa`;
+    fake.addZone({ name: `rev${n}`, dnsName: rev });
+    const p = provider({ domainFilter: new DomainFilter({ include: [rev] }) });
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const desired = [{ dnsName: `10.${rev}`, recordType: 'PTR', targets: ['host.example.com'] }];
+    const run = (dryRun: boolean) =>
+      reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: ['PTR', 'TXT'],
+        dryRun,
+        safety: false,
+      });
+    expect((await run(false)).plan.hasChanges).toBe(true);
+    expect((await run(true)).plan.changes).toEqual(emptyChanges());
+    expect(fake.rrsets(`rev${n}`).find((x) => x.type === 'PTR')?.rrdatas).toEqual(['host.example.com.']);
+  });
+
   it("an update is one change: the listed record set's exact deletion and the addition", async () => {
     const p = provider();
     const old = ep({ dnsName: `www.${zone}`, recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 });
