@@ -6,6 +6,7 @@ import {
   isDnsError,
   normalizeDnsName,
   ProviderError,
+  ValidationError,
   type BatchChange,
   type BatchLimit,
   type CallOptions,
@@ -562,7 +563,12 @@ export class GoogleCloudDnsProvider implements Provider {
       issues.push({
         path: [...path, 'providerSpecific'],
         code: 'routing_policy_invalid',
-        message: error instanceof Error ? (error.message.split('\n')[1] ?? error.message) : String(error),
+        message:
+          error instanceof ValidationError
+            ? (error.issues[0]?.message ?? error.message)
+            : error instanceof Error
+              ? error.message
+              : String(error),
       });
     }
   }
