@@ -1,6 +1,6 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
-// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner, route53 and azure (against the
-// local fakes), encrypt (TXT marker encryption). Default: all.
+// same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner, route53, azure and google
+// (against the local fakes), encrypt (TXT marker encryption). Default: all.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
@@ -10,6 +10,7 @@ import { benchHetzner, printHetznerBench } from './hetzner.js';
 import { benchRoute53, printRoute53Bench } from './route53.js';
 import { benchEncrypt, printEncryptBench } from './encrypt.js';
 import { benchAzure, printAzureBench } from './azure.js';
+import { benchGoogle, printGoogleBench } from './google.js';
 
 const args = process.argv.slice(2);
 const suites = args.filter((a) => !a.startsWith('--'));
@@ -45,5 +46,9 @@ if (wanted('azure')) {
 }
 if (wanted('encrypt')) {
   printEncryptBench(await benchEncrypt());
+  console.log();
+}
+if (wanted('google')) {
+  printGoogleBench(await benchGoogle());
   console.log();
 }

@@ -58,11 +58,11 @@ describe('parseWebhookConfig', () => {
   it.each([
     [
       {},
-      /DNS_PROVIDER: is required; one of pdns, cloudflare, hetzner, route53, azure, azure-private-dns, inmemory/,
+      /DNS_PROVIDER: is required; one of pdns, cloudflare, hetzner, route53, azure, azure-private-dns, google, inmemory/,
     ],
     [
       { DNS_PROVIDER: 'gcp' },
-      /DNS_PROVIDER: must be one of pdns, cloudflare, hetzner, route53, azure, azure-private-dns, inmemory, got "gcp"/,
+      /DNS_PROVIDER: must be one of pdns, cloudflare, hetzner, route53, azure, azure-private-dns, google, inmemory, got "gcp"/,
     ],
     [{ DNS_PROVIDER: 'pdns', PDNS_API_KEY: 'k' }, /PDNS_API_URL: is required with DNS_PROVIDER=pdns/],
     [{ DNS_PROVIDER: 'pdns', PDNS_API_URL: 'ftp://x', PDNS_API_KEY: 'k' }, /PDNS_API_URL: must be an http/],

@@ -125,6 +125,12 @@ export interface HttpTransportOptions {
   secretHeaders?: readonly string[];
   /** More strings never to show (a bare token, a password). */
   secrets?: readonly string[];
+  /**
+   * Headers computed before every attempt, after the rate limiter (an OAuth bearer token that is
+   * refreshed as it expires). Their values are secrets: redacted like `secrets`. A failure it
+   * throws ends the call as it is (throw a `ProviderError` with code `PROVIDER_AUTH`).
+   */
+  authorize?: (signal: AbortSignal | undefined) => Promise<Readonly<Record<string, string>>>;
   /** Time limit of each attempt in ms, answer included (default 30 000). */
   timeoutMs?: number;
   retry?: HttpRetryOptions;
@@ -163,12 +169,6 @@ export interface HttpTransportOptions {
   maxBodyBytes?: number;
   /** Error bodies are read this far, in bytes (default 65 536). */
   maxErrorBodyBytes?: number;
-  /**
-   * Headers computed before every attempt (a bearer token that expires, from a token source). Their
-   * values are secrets: redacted like the `headers` named in `secretHeaders`. A failure is thrown
-   * as is, without a retry.
-   */
-  authorize?: ((signal: AbortSignal | undefined) => Promise<Readonly<Record<string, string>>>) | undefined;
   /** Reads a provider's error answers. */
   readError?: (answer: HttpAnswer, call: HttpCallInfo) => HttpErrorReading;
   /** Builds the provider's own error class (default: {@link HttpProviderError}). */

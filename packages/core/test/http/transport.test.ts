@@ -345,6 +345,35 @@ describe('events, request ids and secrets', () => {
   });
 });
 
+describe('authorize', () => {
+  it('computes headers before every attempt (a refreshed token) and redacts what it returned', async () => {
+    const server = await loopback((req, res) =>
+      res
+        .writeHead(req.headers.authorization === 'Bearer fresh-token-2' ? 200 : 503)
+        .end(`{"seen":"${req.headers.authorization}"}`),
+    );
+    let n = 0;
+    const { t } = transport(server, {
+      headers: {},
+      authorize: () => Promise.resolve({ authorization: `Bearer fresh-token-${++n}` }),
+    });
+    const ok = await t.request({ method: 'GET', path: '/zones' });
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer fresh-token-1',
+      'Bearer fresh-token-2',
+    ]);
+    expect(ok.status).toBe(200);
+    const bad = await loopback((req, res) => res.writeHead(401).end(`bad ${req.headers.authorization}`));
+    const { t: t2 } = transport(bad, {
+      headers: {},
+      authorize: () => Promise.resolve({ authorization: 'Bearer echoed-secret-token' }),
+    });
+    const error = await failure(t2.request({ method: 'GET', path: '/zones' }));
+    for (const text of [error.message, error.serverMessage, JSON.stringify(error), inspect(error)])
+      expect(text).not.toContain('echoed-secret-token');
+  });
+});
+
 describe('success bodies', () => {
   it('reads JSON with a schema and reports an unexpected body as a typed invalid-response', async () => {
     const server = await loopback((req, res) => res.end(req.url?.endsWith('/bad') ? 'not json' : '{"n":1}'));

@@ -10,6 +10,7 @@ export const CLI_PROVIDERS = [
   'route53',
   'azure',
   'azure-private-dns',
+  'google',
   'inmemory',
 ] as const;
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
@@ -68,6 +69,23 @@ export interface WebhookConfig {
         maxRetries: number;
         zoneIds: string[];
         accessTokenFile: string | undefined;
+      }
+    | undefined;
+  /**
+   * ExternalDNS's own variables (`EXTERNAL_DNS_GOOGLE_*`, `EXTERNAL_DNS_ZONE_ID_FILTER`). Credentials
+   * come from Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, GKE Workload
+   * Identity through the metadata server), or a ready access token in `GOOGLE_OAUTH_ACCESS_TOKEN`;
+   * `GOOGLE_DNS_BASE_URL` for tests.
+   */
+  google:
+    | {
+        project: string | undefined;
+        zoneVisibility: 'public' | 'private' | undefined;
+        zoneIds: string[];
+        batchChangeSize: number;
+        batchChangeIntervalMs: number;
+        accessToken: string | undefined;
+        baseUrl: string | undefined;
       }
     | undefined;
   domainFilter: { include: string[]; exclude: string[] };
@@ -161,6 +179,12 @@ const envSchema = z.object({
   EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: z.string().optional(),
   EXTERNAL_DNS_ZONE_ID_FILTER: commaList,
   AZURE_ACCESS_TOKEN_FILE: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_PROJECT: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE: z.string().optional(),
+  EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL: z.string().optional(),
+  GOOGLE_OAUTH_ACCESS_TOKEN: z.string().optional(),
+  GOOGLE_DNS_BASE_URL: z.string().optional(),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
   WEBHOOK_HOST: host('127.0.0.1'),
@@ -231,6 +255,26 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
         `EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: must be a whole number, got ${JSON.stringify(retries)}`,
       );
   }
+  if (provider === 'google') {
+    const visibility = env['EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY']?.trim().toLowerCase() ?? '';
+    if (!['', 'public', 'private'].includes(visibility))
+      issues.push(
+        `EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY: must be public, private or empty, got ${JSON.stringify(visibility)}`,
+      );
+    const size = env['EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE']?.trim() ?? '';
+    if (size !== '' && !(/^\d+$/.test(size) && Number(size) >= 2))
+      issues.push(
+        `EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE: must be a whole number of 2 or more, got ${JSON.stringify(size)}`,
+      );
+    const interval = env['EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL']?.trim() ?? '';
+    if (interval !== '' && goDurationMs(interval) === undefined)
+      issues.push(
+        `EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL: must be a duration such as 1s or 500ms, got ${JSON.stringify(interval)}`,
+      );
+    const base = env['GOOGLE_DNS_BASE_URL']?.trim() ?? '';
+    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
+      issues.push(`GOOGLE_DNS_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
+  }
   if (
     provider === 'inmemory' &&
     (env['DOMAIN_FILTER'] ?? '').split(',').every((entry) => entry.trim() === '')
@@ -277,6 +321,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
     route53: e.DNS_PROVIDER === 'route53' ? route53Settings(e) : undefined,
     azure:
       e.DNS_PROVIDER === 'azure' || e.DNS_PROVIDER === 'azure-private-dns' ? azureSettings(e) : undefined,
+    google: e.DNS_PROVIDER === 'google' ? googleSettings(e) : undefined,
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
@@ -346,5 +391,21 @@ function azureSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig[
     maxRetries: retries === '' ? 3 : Math.max(0, Number(retries)),
     zoneIds: e.EXTERNAL_DNS_ZONE_ID_FILTER,
     accessTokenFile: e.AZURE_ACCESS_TOKEN_FILE?.trim() || undefined,
+  };
+}
+
+function googleSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['google']> {
+  const visibility = e.EXTERNAL_DNS_GOOGLE_ZONE_VISIBILITY?.trim().toLowerCase();
+  const size = e.EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE?.trim() ?? '';
+  const interval = e.EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL?.trim() ?? '';
+  return {
+    project: e.EXTERNAL_DNS_GOOGLE_PROJECT?.trim() || undefined,
+    zoneVisibility: visibility === 'public' || visibility === 'private' ? visibility : undefined,
+    zoneIds: e.EXTERNAL_DNS_ZONE_ID_FILTER,
+    // ExternalDNS's defaults: 1,000 per change, 1 s between changes
+    batchChangeSize: size === '' ? 1000 : Number(size),
+    batchChangeIntervalMs: interval === '' ? 1000 : (goDurationMs(interval) ?? 1000),
+    accessToken: e.GOOGLE_OAUTH_ACCESS_TOKEN?.trim() || undefined,
+    baseUrl: e.GOOGLE_DNS_BASE_URL?.trim() || undefined,
   };
 }

@@ -8,6 +8,7 @@ import {
   type AzureConfigFile,
 } from '@openova/dns-provider-azure';
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
+import { GoogleCloudDnsProvider } from '@openova/dns-provider-google';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
 import { Route53Provider } from '@openova/dns-provider-route53';
@@ -140,6 +141,30 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         healthCheck: (signal) => provider.client.listZones(az.zoneType, { signal, timeoutMs: 5000 }),
         // the credential's secrets stay inside @azure/identity; the client redacts every token
         secrets: file.aadClientSecret ? [file.aadClientSecret] : [],
+        close: () => provider.client.close(),
+      };
+    }
+    case 'google': {
+      const g = config.google;
+      if (!g) throw new Error('unreachable: google settings are validated with the configuration');
+      const token = g.accessToken;
+      const provider = new GoogleCloudDnsProvider({
+        ...(g.project ? { project: g.project } : {}),
+        ...(g.baseUrl ? { baseUrl: g.baseUrl } : {}),
+        // a ready token (GOOGLE_OAUTH_ACCESS_TOKEN), else Application Default Credentials
+        ...(token ? { tokenSource: { getAccessToken: () => Promise.resolve(token) } } : {}),
+        ...(g.zoneVisibility ? { zoneVisibility: g.zoneVisibility } : {}),
+        ...(g.zoneIds.length ? { zoneIds: g.zoneIds } : {}),
+        batchChangeSize: g.batchChangeSize,
+        batchChangeIntervalMs: g.batchChangeIntervalMs,
+        domainFilter,
+        zoneCacheTtlMs: 30_000,
+      });
+      return {
+        provider,
+        // an authenticated call: the credentials resolve and the project answers
+        healthCheck: (signal) => provider.client.listManagedZones({ signal, timeoutMs: 5000 }),
+        secrets: token ? [token] : [],
         close: () => provider.client.close(),
       };
     }
