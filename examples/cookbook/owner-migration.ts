@@ -52,4 +52,6 @@ const steady = await reconcile({ registry: after, desired, policy: 'sync', dryRu
 console.log(`step 4: second plan has changes: ${steady.plan.hasChanges}`);
 const markers = (await provider.records()).filter((r) => r.recordType === 'TXT').map((r) => r.targets[0]);
 console.log(`markers now: ${[...new Set(markers)].join(' ')}`);
-console.log(`legacy.example.com still there: ${(await provider.records()).some((r) => r.dnsName === 'legacy.example.com')}`);
+console.log(
+  `legacy.example.com still there: ${(await provider.records()).some((r) => r.dnsName === 'legacy.example.com')}`,
+);
