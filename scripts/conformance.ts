@@ -1,5 +1,5 @@
 // Conformance runner: `pnpm conformance [files or folders…]`. Runs ExternalDNS planner and registry
-// vectors in the format of externaldns-semantics.md §7 (rules: test/fixtures/DEVIATIONS.md).
+// vectors in the format of docs/conformance.md ("The vector format"; rules: test/fixtures/DEVIATIONS.md).
 // With no argument it runs the project's copies: the 110 hand-written vectors and the 1,000 oracle
 // vectors (produced by ExternalDNS v0.22.0 itself). Prints `N passed, M failed`; exits 1 on any failure.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
