@@ -79,6 +79,19 @@ export function checkSources(pkg: WorkspacePackage, all: readonly WorkspacePacka
   if (!existsSync(buildConfig) || !/"declarationMap":\s*true/.test(readFileSync(buildConfig, 'utf8'))) {
     problems.push('tsconfig.build.json does not set declarationMap');
   }
+  // Every entry point is part of the API reference (typedoc.json's default is src/index.ts alone).
+  const sources = Object.values(m.exports ?? {})
+    .map((t) => (typeof t === 'object' && t ? (t as Record<string, string>)['@openova/source'] : undefined))
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => t.replace(/^\.\//, ''));
+  const typedocPath = join(pkg.dir, 'typedoc.json');
+  const documented = existsSync(typedocPath)
+    ? ((JSON.parse(readFileSync(typedocPath, 'utf8')) as { entryPoints?: string[] }).entryPoints ?? [])
+    : ['src/index.ts'];
+  for (const source of sources) {
+    if (!documented.includes(source))
+      problems.push(`entry point ${source} is not in the API reference (typedoc.json)`);
+  }
   const readmePath = join(pkg.dir, 'README.md');
   if (!existsSync(readmePath)) {
     problems.push('no README.md');

@@ -12,6 +12,8 @@
  * TTL or proxied flag; an oversized batch; bad paging parameters) the fake answers 400 with
  * code 1004 and a stand-in chain code as third-party clients report them; tests should not rely on
  * those numbers.
+ *
+ * @module testing
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -21,6 +21,8 @@
  *
  * HTTP statuses of error codes the brief does not give are the usual ones (`locked` and `protected`
  * 423, `uniqueness_error` and `conflict` 409, `invalid_input` 400); tests should rely on codes.
+ *
+ * @module testing
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type AddressInfo, type Socket } from 'node:net';

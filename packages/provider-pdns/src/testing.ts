@@ -4,6 +4,8 @@
  *
  * Needs Debian's `pdns-server`, `pdns-backend-sqlite3` and `sqlite3` packages (or the same files
  * elsewhere, see {@link StartPowerDnsOptions}). Nothing listens beyond 127.0.0.1.
+ *
+ * @module testing
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

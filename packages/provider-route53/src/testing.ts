@@ -5,6 +5,8 @@
  * exclusivity and the apex rule, alias target checks, the 1,000-record and 32,000-character limits
  * (UPSERT doubled), pagination at 300, `\052` names, PENDING → INSYNC, `Throttling` (HTTP 400) at
  * 5 requests/s, `PriorRequestNotComplete`, and both InvalidChangeBatch error shapes.
+ *
+ * @module testing
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
