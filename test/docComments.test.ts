@@ -12,11 +12,9 @@ import { repositoryRoot } from '../scripts/packages.js';
  */
 const DOCS_PENDING = new Set<string>([
   '@openova/dns-webhook', // owned by the webhook workstream
-  '@openova/dns-core',
   '@openova/dns-provider-cloudflare',
   '@openova/dns-provider-hetzner',
   '@openova/dns-provider-pdns',
-  '@openova/dns-provider-route53',
 ]);
 
 describe('doc comments', () => {

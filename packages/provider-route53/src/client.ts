@@ -63,6 +63,10 @@ export interface Route53ConnectionOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Options of {@link Route53Api}: how to reach Route53 (region, endpoint, credentials) and how to pace
+ * requests.
+ */
 export interface Route53ClientOptions extends Route53ConnectionOptions {
   /** A ready SDK client; the connection options are then ignored. */
   client?: Route53Client;
@@ -79,7 +83,9 @@ export interface Route53ClientOptions extends Route53ConnectionOptions {
   maxRateLimitWaitMs?: number;
 }
 
+/** Options every {@link Route53Api} call accepts. */
 export interface Route53CallOptions {
+  /** Cancels the call, budget waits and retries included (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal | undefined;
 }
 
@@ -134,7 +140,15 @@ function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
  * and retries throttling with backoff.
  */
 export class Route53Api {
+  /**
+   * The AWS SDK v3 client every call goes through (`@aws-sdk/client-route-53`); its middleware counts
+   * requests into `stats`.
+   */
   readonly sdk: Route53Client;
+  /**
+   * Requests sent (retries included), per operation, `Throttling` answers and time spent waiting for the
+   * account budget, since the client was made.
+   */
   readonly stats: Route53ClientStats = { requests: 0, byOperation: {}, throttled: 0, waitedMs: 0 };
   readonly #limiter: RateLimiterLike | undefined;
   readonly #throttleBackoffMs: number;
