@@ -14,7 +14,6 @@ const DOCS_PENDING = new Set<string>([
   '@openova/dns-webhook', // owned by the webhook workstream
   '@openova/dns-provider-cloudflare',
   '@openova/dns-provider-hetzner',
-  '@openova/dns-provider-pdns',
 ]);
 
 describe('doc comments', () => {
