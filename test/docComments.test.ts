@@ -12,7 +12,6 @@ import { repositoryRoot } from '../scripts/packages.js';
  */
 const DOCS_PENDING = new Set<string>([
   '@openova/dns-webhook', // owned by the webhook workstream
-  '@openova/dns-provider-hetzner',
 ]);
 
 describe('doc comments', () => {
