@@ -124,6 +124,14 @@ export function docCoverage(root: string = repositoryRoot): PackageCoverage[] {
           });
         }
         for (const decl of decls) {
+          // constructors need no comment of their own, but their @throws count
+          if (ts.isClassDeclaration(decl)) {
+            for (const m of decl.members) {
+              if (ts.isConstructorDeclaration(m)) {
+                result.throwsTags += ts.getJSDocTags(m).filter((t) => t.tagName.text === 'throws').length;
+              }
+            }
+          }
           for (const member of memberDeclarations(decl)) {
             if (seenMembers.has(member)) continue;
             seenMembers.add(member);

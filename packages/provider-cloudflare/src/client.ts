@@ -231,6 +231,11 @@ function segment(value: string): string {
  *   Creates and batches are not: a lost answer may mean the write happened. They are resent only
  *   when the failure proves nothing was done (429, connection refused).
  * - The credential is in no error, log event or `util.inspect` output.
+ *
+ * Calls throw {@link CloudflareApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ * `PROVIDER_QUOTA_EXCEEDED`, `PROVIDER_UNREACHABLE`, `RECORD_REJECTED`, …) and `AbortedError` (`ABORTED`).
+ *
+ * Source: Cloudflare API v4 reference, DNS records and zones (https://developers.cloudflare.com/api/).
  */
 export class CloudflareClient {
   /** API base URL, e.g. `https://api.cloudflare.com/client/v4`. */

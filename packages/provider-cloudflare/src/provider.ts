@@ -240,6 +240,13 @@ export class CloudflareProvider implements Provider {
   /** Records per zone id, by name and type, as last read or written. */
   readonly #records = new Map<string, Map<string, CloudflareRecord[]>>();
 
+  /**
+   * @param options One credential and what to manage; see {@link CloudflareProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) without a credential, with a `baseUrl` that is not http(s), or
+   *   with `minTTL` outside 30–86,400, `defaultTTL` neither 1 nor from `minTTL` to 86,400, a
+   *   `batchLimit` that is not a positive integer, `recordsPerPage` outside 1–5,000 or a
+   *   `defaultComment` with a line break. Nothing is sent to the API.
+   */
   constructor(options: CloudflareProviderOptions) {
     if (options.client) {
       this.client = options.client;

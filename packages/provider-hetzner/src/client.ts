@@ -233,6 +233,12 @@ export function rateLimitWaitSeconds(state: HetznerRateLimitState, nowMs = Date.
  *   headers give (Hetzner sends no `Retry-After`).
  * - Retries: reads on any transient failure; writes only when Hetzner proves they were not
  *   carried out (`locked`, `conflict`, `rate_limit_exceeded`, or no connection made).
+ *
+ * Calls throw {@link HetznerApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ * `PROVIDER_UNREACHABLE`, `RECORD_REJECTED`, …), {@link HetznerActionError} for an action that ended in
+ * `error`, and `AbortedError` (`ABORTED`).
+ *
+ * Source: the Hetzner Cloud API reference, DNS section (https://docs.hetzner.cloud/reference/cloud).
  */
 export class HetznerClient {
   /** API base URL, e.g. `https://api.hetzner.cloud/v1`. */

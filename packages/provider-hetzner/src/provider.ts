@@ -181,6 +181,11 @@ export class HetznerProvider implements Provider {
   /** RRSets per zone id, by `name/type`, as last read or written. */
   readonly #rrsets = new Map<number, Map<string, HetznerRRSet>>();
 
+  /**
+   * @param options The project token and what to manage; see {@link HetznerProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) without a token, with a `baseUrl` that is not http(s), or with a
+   *   `concurrency` that is not a positive integer. Nothing is sent to the API.
+   */
   constructor(options: HetznerProviderOptions) {
     if (options.client) this.client = options.client;
     else {

@@ -456,6 +456,12 @@ function headerValue(headers: Answer<unknown>['headers'], name: string): string 
  * - write requests to one server are sent one at a time (sqlite fails on parallel writers);
  * - no `Expect: 100-continue` (PowerDNS never answers it, which stalls curl for a second);
  * - the API key is kept in a private field and never appears in errors, events or `util.inspect`.
+ *
+ * Calls throw {@link PowerDnsApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_UNREACHABLE`,
+ * `UNKNOWN_ZONE`, `RECORD_CONFLICT`, `RECORD_REJECTED`), `ValidationError` (`VALIDATION`) for input
+ * refused before sending, and `AbortedError` (`ABORTED`).
+ *
+ * Source: the PowerDNS Authoritative HTTP API reference (https://doc.powerdns.com/authoritative/http-api/).
  */
 export class PowerDnsClient {
   /** Base URL of the API, `/api/v1` included, e.g. `http://127.0.0.1:8081/api/v1`. */

@@ -141,6 +141,12 @@ export class PowerDnsProvider implements Provider {
   readonly #zoneCache: CachedLoader<ZoneRef[]>;
   readonly #fixedZones: ZoneRef[] | undefined;
 
+  /**
+   * @param options How to reach the server and what to manage; see {@link PowerDnsProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) when `apiUrl` or `apiKey` is missing or `apiUrl` is not an
+   *   http(s) URL, when `defaultTTL` is not a non-negative integer, or when `recordTypes` names a type
+   *   PowerDNS manages itself (SOA). Nothing is sent to the server.
+   */
   constructor(options: PowerDnsProviderOptions) {
     if (options.client) {
       this.client = options.client;

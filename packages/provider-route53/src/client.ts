@@ -138,6 +138,11 @@ function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
  * account's 5 requests/s budget applied to every attempt (retries included), SDK errors mapped onto
  * {@link Route53ApiError}. The SDK signs requests, parses REST-XML (both InvalidChangeBatch shapes)
  * and retries throttling with backoff.
+ *
+ * Calls throw {@link Route53ApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ * `UNKNOWN_ZONE`, `RECORD_REJECTED`) and `AbortedError` (`ABORTED`).
+ *
+ * Source: the Amazon Route 53 API reference (https://docs.aws.amazon.com/Route53/latest/APIReference/).
  */
 export class Route53Api {
   /**

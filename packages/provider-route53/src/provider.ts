@@ -208,6 +208,11 @@ export class Route53Provider implements Provider {
   readonly #stored = new Map<string, Map<string, ResourceRecordSet>>();
   readonly #limits: readonly BatchLimit[];
 
+  /**
+   * @param options Credentials, region and what to manage; see {@link Route53ProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) when `defaultTTL` is not an integer from 0 to 2,147,483,647.
+   *   Nothing is sent to AWS.
+   */
   constructor(options: Route53ProviderOptions = {}) {
     this.api = options.api ?? new Route53Api(options);
     this.domainFilter = options.domainFilter ?? DomainFilter.all();
