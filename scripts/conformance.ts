@@ -1,5 +1,5 @@
 // Conformance runner: `pnpm conformance [files or folders…]`. Runs ExternalDNS planner and registry
-// vectors in the format of externaldns-semantics.md §7 (rules: test/fixtures/DEVIATIONS.md).
+// vectors in the format of docs/conformance.md ("The vector format"; rules: test/fixtures/DEVIATIONS.md).
 // With no argument it runs the project's copies: the 110 hand-written vectors, the 1,000 oracle
 // vectors (produced by ExternalDNS v0.22.0 itself) and the 300 TXT-encryption known answers (from
 // ExternalDNS's endpoint.EncryptText: each must encrypt byte for byte and decrypt back). A file of

@@ -7,11 +7,16 @@ export default defineConfig({
     index: 'src/index.ts',
     'http/index': 'src/http/index.ts',
     'testing/index': 'src/testing/index.ts',
-    'provider/index': 'src/providerKit.ts',
+    providerKit: 'src/providerKit.ts',
   },
   format: ['esm'],
   target: 'node20',
-  dts: true,
+  // Declarations (with declaration maps into src/) come from `tsc -p tsconfig.build.json`.
+  dts: false,
+  // Maps point into the shipped src/ instead of embedding it a second time.
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   clean: true,
 });

@@ -3,8 +3,23 @@ import { dnsNameToUnicode, isInZone } from './endpoint/names.js';
 
 /** The JSON form ExternalDNS uses (also the webhook negotiation body). */
 export type DomainFilterJSON =
-  { include?: string[]; exclude?: string[] } | { regexInclude?: string; regexExclude?: string };
+  | {
+      /** Domains to include (sorted; absent when empty = everything). */
+      include?: string[];
+      /** Domains to exclude (sorted; absent when empty). */
+      exclude?: string[];
+    }
+  | {
+      /** Source of the include expression. */
+      regexInclude?: string;
+      /** Source of the exclude expression. */
+      regexExclude?: string;
+    };
 
+/**
+ * Options of {@link DomainFilter}: lists (ExternalDNS `--domain-filter`, `--exclude-domains`) or regular
+ * expressions (`--regex-domain-filter`, `--regex-domain-exclusion`).
+ */
 export interface DomainFilterOptions {
   /** Domains to include; empty = everything. `example.org` matches itself and its subdomains, `.example.org` only subdomains. */
   include?: readonly string[];
@@ -54,9 +69,16 @@ function matchesEntry(name: string, entry: string): boolean {
  * exclude lists (case-insensitive, IDNA-aware), or a regex pair that replaces the lists entirely.
  */
 export class DomainFilter {
+  /**
+   * Include entries, normalised (lower case, Unicode, no trailing dot; a leading `.` kept); empty =
+   * everything.
+   */
   readonly include: readonly string[];
+  /** Exclude entries, normalised like `include`; an excluded name never matches. */
   readonly exclude: readonly string[];
+  /** Include expression, when the filter is a regex filter (the lists are then ignored). */
   readonly regexInclude: RegExp | undefined;
+  /** Exclude expression of a regex filter; a name it matches is rejected. */
   readonly regexExclude: RegExp | undefined;
   // the expressions as given, so toJSON returns exactly what was configured
   readonly #regexSources: { include: string | undefined; exclude: string | undefined };
@@ -167,5 +189,6 @@ export class DomainFilter {
 
 /** Anything that can say whether it manages a name. */
 export interface DomainFilterLike {
+  /** True when `name` (any spelling: case, trailing dot, Unicode or punycode) may be read and written. */
   matches(name: string): boolean;
 }

@@ -36,12 +36,18 @@ export const DNS_ERROR_CODES = [
 /** See {@link DNS_ERROR_CODES}. */
 export type DnsErrorCode = (typeof DNS_ERROR_CODES)[number];
 
+/** Options every {@link DnsError} constructor accepts. */
 export interface DnsErrorOptions {
+  /** The underlying error, kept as the standard `Error.cause` (shown as one line by `util.inspect`). */
   cause?: unknown;
 }
 
 /** Base class of every error the SDK throws on purpose. */
 export class DnsError extends Error {
+  /**
+   * Stable machine-readable cause, one of `DNS_ERROR_CODES` (see docs/errors.md); branch on this, not on
+   * the message.
+   */
   readonly code: DnsErrorCode;
 
   constructor(code: DnsErrorCode, message: string, options: DnsErrorOptions = {}) {
@@ -78,7 +84,12 @@ export type IssuePath = readonly (string | number)[];
 
 /** One problem found in the input. Validation collects all of them before failing. */
 export interface Issue {
+  /**
+   * Where the problem is in the caller's input: object keys and array indexes, e.g. `['desired', 3,
+   * 'recordTTL']`; empty for the input as a whole.
+   */
   readonly path: IssuePath;
+  /** One line saying what is wrong with the value at `path`, e.g. `"300.1.1.1" is not an IPv4 address`. */
   readonly message: string;
   /** Machine-readable reason, e.g. `invalid_ipv4`, `label_too_long`. */
   readonly code: string;
@@ -104,6 +115,10 @@ export function formatIssues(issues: readonly Issue[]): string {
 
 /** Bad input: lists every problem found, each with its path. Thrown before anything is written. */
 export class ValidationError extends DnsError {
+  /**
+   * Every problem found, each with its `path` into the caller's input (e.g. `[3, 'targets', 0]`) and a
+   * message.
+   */
   readonly issues: readonly Issue[];
   /** The first line of the message, e.g. `the desired records are invalid (nothing was applied)`. */
   readonly summary: string;
@@ -144,6 +159,7 @@ export class ConfigError extends DnsError {
   }
 }
 
+/** Options of {@link ProviderError}: who failed, and whether and when to retry. */
 export interface ProviderErrorOptions extends DnsErrorOptions {
   /** Provider name, e.g. `pdns`, `inmemory`. */
   provider: string;
@@ -153,14 +169,31 @@ export interface ProviderErrorOptions extends DnsErrorOptions {
   retryable?: boolean;
   /** Seconds the provider asked us to wait, when it said so. */
   retryAfter?: number;
+  /**
+   * Error code (default `PROVIDER`); use a more precise one where it applies, e.g. `PROVIDER_AUTH`,
+   * `PROVIDER_RATE_LIMITED`.
+   */
   code?: DnsErrorCode;
 }
 
 /** A provider refused or failed a call. `retryable` tells a controller whether to try again later. */
 export class ProviderError extends DnsError {
+  /** Name of the provider that failed, e.g. `pdns`, `cloudflare`, `inmemory`. */
   readonly provider: string;
+  /**
+   * HTTP status of the API answer when the failure came from one; `undefined` for network failures and
+   * non-HTTP providers.
+   */
   readonly status: number | undefined;
+  /**
+   * True when trying the same call again later may succeed (5xx, timeouts, refused connections, 429);
+   * false for 4xx, bad credentials and bad input.
+   */
   readonly retryable: boolean;
+  /**
+   * Seconds the server asked us to wait before retrying (`Retry-After`, rate-limit headers); `undefined`
+   * when it did not say.
+   */
   readonly retryAfter: number | undefined;
 
   constructor(message: string, options: ProviderErrorOptions) {
@@ -186,9 +219,11 @@ export type HttpFailureKind =
   /** Nothing was sent: the rate limit (ours, or a 429's `Retry-After`) asks for a longer wait than allowed. */
   | 'rate-limited';
 
+/** Options of {@link HttpProviderError}, filled in by core's HTTP transport (`@openova/dns-core/http`). */
 export interface HttpProviderErrorOptions<
   TKind extends string = HttpFailureKind,
 > extends ProviderErrorOptions {
+  /** Why the call failed; see {@link HttpFailureKind}. */
   kind: TKind;
   /** HTTP method of the call, e.g. `GET`. */
   method: string;
@@ -212,11 +247,29 @@ export interface HttpProviderErrorOptions<
  * and `toJSON()` / `util.inspect` show only the fields below (no `cause` object).
  */
 export class HttpProviderError<TKind extends string = HttpFailureKind> extends ProviderError {
+  /**
+   * Why the call failed: `http` (error status), `network`, `timeout`, `invalid-response` or `rate-limited`
+   * (nothing was sent).
+   */
   readonly kind: TKind;
+  /** HTTP method of the failed call, e.g. `PATCH`. */
   readonly method: string;
+  /**
+   * Path below the API base URL, query included, e.g. `/servers/localhost/zones/example.com.`; never
+   * carries a credential.
+   */
   readonly path: string;
+  /** Attempts made, retries included; 0 when nothing was sent. */
   readonly attempts: number;
+  /**
+   * The server's own error text, with any secret it echoed replaced by `[redacted]`; `undefined` when the
+   * answer had none.
+   */
   readonly serverMessage: string | undefined;
+  /**
+   * The request id the server gave the answer (e.g. Cloudflare's `cf-ray`), for support tickets;
+   * `undefined` when absent.
+   */
   readonly requestId: string | undefined;
 
   /**
@@ -265,10 +318,16 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });
 }
 
+/**
+ * Options of {@link OwnershipConflictError}: the record that could not be written and the owners that hold
+ * it.
+ */
 export interface OwnershipConflictErrorOptions extends DnsErrorOptions {
   /** The record that could not be written. */
   dnsName: string;
+  /** Type of the record that could not be written, e.g. `A`. */
   recordType: string;
+  /** Set identifier of the record (default `''`). */
   setIdentifier?: string;
   /** The owner IDs the existing ownership TXT names (several when it is ambiguous). */
   ownerIds: readonly string[];
@@ -276,9 +335,13 @@ export interface OwnershipConflictErrorOptions extends DnsErrorOptions {
 
 /** A record cannot be written because its ownership TXT is held by another owner (or is ambiguous). */
 export class OwnershipConflictError extends DnsError {
+  /** Name of the record that could not be written. */
   readonly dnsName: string;
+  /** Type of the record that could not be written, e.g. `A`. */
   readonly recordType: string;
+  /** Set identifier of the record (`''` when none). */
   readonly setIdentifier: string;
+  /** The owner IDs the existing ownership TXT names, sorted (several when the markers disagree). */
   readonly ownerIds: readonly string[];
 
   constructor(message: string, options: OwnershipConflictErrorOptions) {

@@ -1,3 +1,10 @@
+/**
+ * `@openova/dns-core`: the public API — endpoints, validation, domain filters, the TXT registry,
+ * the planner, safety limits, saved plans, renderers, `reconcile()`, the `Provider` interface and
+ * `InMemoryProvider`. The subpaths `/provider`, `/http` and `/testing` are for provider authors.
+ * @module index
+ */
+
 // Errors
 export {
   DnsError,

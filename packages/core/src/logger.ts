@@ -6,9 +6,13 @@ export type LogFields = Record<string, unknown>;
  * all fit). Missing methods are skipped.
  */
 export interface Logger {
+  /** Detail for troubleshooting. */
   debug?(message: string, fields?: LogFields): void;
+  /** Progress: a plan computed, changes applied, with their counts. */
   info?(message: string, fields?: LogFields): void;
+  /** Something was left out or refused on purpose: a desired record not written, a plan refused by the safety limits. */
   warn?(message: string, fields?: LogFields): void;
+  /** A failure the caller should see in its logs. */
   error?(message: string, fields?: LogFields): void;
 }
 
@@ -20,11 +24,17 @@ export const silentLogger: Logger = {};
  * Recognised by pino's `levels.values` and `bindings()`.
  */
 export interface FieldsFirstLogger {
+  /** pino's level table; its presence marks a fields-first logger. */
   levels: { values: Record<string, number> };
+  /** pino's bound fields; its presence marks a fields-first logger. */
   bindings(): unknown;
+  /** Logs at debug level, fields first. */
   debug(fields: LogFields, message: string): void;
+  /** Logs at info level, fields first. */
   info(fields: LogFields, message: string): void;
+  /** Logs at warn level, fields first. */
   warn(fields: LogFields, message: string): void;
+  /** Logs at error level, fields first. */
   error(fields: LogFields, message: string): void;
 }
 

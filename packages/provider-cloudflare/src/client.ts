@@ -30,6 +30,7 @@ import {
 } from './schemas.js';
 import { appendAll } from '@openova/dns-core/provider';
 
+/** Cloudflare's API v4 base URL, the default `baseUrl`. */
 export const DEFAULT_CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
 /** Largest DNS record page size with documented evidence (ExternalDNS recommends it too). */
 export const MAX_RECORDS_PER_PAGE = 5000;
@@ -38,15 +39,24 @@ export const MAX_ZONES_PER_PAGE = 50;
 
 /** An API token (preferred): sent as `Authorization: Bearer …`. */
 export interface CloudflareTokenAuth {
+  /**
+   * An API token (`Authorization: Bearer`), with `Zone:Read` and `DNS:Edit`. Never appears in errors, logs
+   * or `util.inspect`.
+   */
   apiToken: string;
+  /** Not with a token. */
   apiKey?: undefined;
+  /** Not with a token. */
   apiEmail?: undefined;
 }
 
 /** The legacy Global API key with its account e-mail (`X-Auth-Key` / `X-Auth-Email`). */
 export interface CloudflareKeyAuth {
+  /** The legacy global API key (`X-Auth-Key`). Never appears in errors, logs or `util.inspect`. */
   apiKey: string;
+  /** The account's e-mail address (`X-Auth-Email`), sent with the key. */
   apiEmail: string;
+  /** Not with a key. */
   apiToken?: undefined;
 }
 
@@ -71,6 +81,7 @@ export interface RateLimitOptions {
   windowMs?: number;
 }
 
+/** The per-credential limiter: Cloudflare's 1,200 requests per 5 minutes by default. */
 export interface CloudflareRateLimitOptions extends RateLimitOptions {
   /**
    * Longest wait (ms) the client accepts, for its own window or a 429's `Retry-After`, before it
@@ -84,11 +95,19 @@ export interface CloudflareRateLimitOptions extends RateLimitOptions {
 /** What the `onRequest` hook hears of each attempt (core's `HttpRequestEvent`). */
 export type CloudflareRequestEvent = HttpRequestEvent;
 
+/**
+ * Options of {@link CloudflareClient} (and of `CloudflareProvider`): one credential, plus timeouts,
+ * retries and the rate limiter.
+ */
 export type CloudflareClientOptions = (CloudflareTokenAuth | CloudflareKeyAuth) & {
   /** API base (default `https://api.cloudflare.com/client/v4`); tests point it at a fake. */
   baseUrl?: string;
   /** Timeout of each HTTP attempt in ms (default 30 000). */
   timeoutMs?: number;
+  /**
+   * Backoff of retried calls: connection errors, timeouts, 5xx and 429 (see {@link
+   * CloudflareRetryOptions}).
+   */
   retry?: CloudflareRetryOptions;
   /** The per-credential limiter (default 1,200 requests per 5 minutes); `false` turns it off. */
   rateLimit?: CloudflareRateLimitOptions | false;
@@ -102,20 +121,25 @@ export type CloudflareClientOptions = (CloudflareTokenAuth | CloudflareKeyAuth) 
 
 /** Options every client call accepts. */
 export interface CloudflareCallOptions {
+  /** Cancels the call, retries and rate-limit waits included (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal;
   /** Overrides the client's per-attempt timeout for this call. */
   timeoutMs?: number;
 }
 
+/** Options of {@link CloudflareClient.listZones} (`GET /zones`, every page). */
 export interface ListZonesOptions extends CloudflareCallOptions {
   /** Only the zone of exactly this name (Cloudflare's `name` filter). */
   name?: string;
+  /** Only zones in this status. */
   status?: 'initializing' | 'pending' | 'active' | 'moved';
+  /** Only zones of this account (`account.id`). */
   accountId?: string;
   /** Page size, 5–50 (default 50: fewest requests). */
   perPage?: number;
 }
 
+/** Options of {@link CloudflareClient.listDnsRecords} (`GET /zones/{zone_id}/dns_records`, every page). */
 export interface ListDnsRecordsOptions extends CloudflareCallOptions {
   /** Page size, 1–5,000 (default 5,000: fewest requests). */
   perPage?: number;
@@ -127,11 +151,15 @@ export interface ListDnsRecordsOptions extends CloudflareCallOptions {
 
 /** Fields of a record that can be written (create, PATCH, batch). */
 export interface DnsRecordFields {
+  /** Owner name, e.g. `www.example.com` (Cloudflare also accepts `@` for the apex). */
   name?: string;
+  /** Record type, e.g. `A`. */
   type?: string;
+  /** Record data for the simple types, e.g. `192.0.2.1` or a quoted TXT string. */
   content?: string;
   /** Seconds, or 1 for automatic. */
   ttl?: number;
+  /** Route through Cloudflare's proxy (A, AAAA and CNAME only). */
   proxied?: boolean;
   /** MX (and URI) preference. */
   priority?: number;
@@ -139,19 +167,29 @@ export interface DnsRecordFields {
   data?: CloudflareRecordData;
   /** `null` removes the comment. */
   comment?: string | null;
+  /** Tags as `name:value` strings (paid plans). */
   tags?: string[];
+  /** Per-record settings, e.g. `{ flatten_cname: true }`. */
   settings?: Record<string, unknown>;
 }
 
 /** A record to create: name, type and content (or data) are required. */
-export type DnsRecordInput = DnsRecordFields & { name: string; type: string };
+export type DnsRecordInput = DnsRecordFields & {
+  /** Owner name, e.g. `www.example.com`. */
+  name: string;
+  /** Record type, e.g. `A`. */
+  type: string;
+};
 
 /** Body of `POST /zones/{zone_id}/dns_records/batch`; Cloudflare runs deletes, patches, puts, posts. */
 export interface DnsRecordBatch {
+  /** Records to delete, by id. */
   deletes?: { id: string }[];
+  /** Records to change, by id: only the fields given are changed. */
   patches?: (DnsRecordFields & { id: string })[];
   /** Full replacements: fields left out go back to their defaults. */
   puts?: (DnsRecordInput & { id: string })[];
+  /** Records to create. */
   posts?: DnsRecordInput[];
 }
 
@@ -193,6 +231,11 @@ function segment(value: string): string {
  *   Creates and batches are not: a lost answer may mean the write happened. They are resent only
  *   when the failure proves nothing was done (429, connection refused).
  * - The credential is in no error, log event or `util.inspect` output.
+ *
+ * Calls throw {@link CloudflareApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ * `PROVIDER_QUOTA_EXCEEDED`, `PROVIDER_UNREACHABLE`, `RECORD_REJECTED`, …) and `AbortedError` (`ABORTED`).
+ *
+ * Source: Cloudflare API v4 reference, DNS records and zones (https://developers.cloudflare.com/api/).
  */
 export class CloudflareClient {
   /** API base URL, e.g. `https://api.cloudflare.com/client/v4`. */
@@ -263,6 +306,7 @@ export class CloudflareClient {
     return `CloudflareClient { baseUrl: ${JSON.stringify(this.baseUrl)}, credentials: [redacted] }`;
   }
 
+  /** The client's identity for logs: `baseUrl` only, never a credential. */
   toJSON(): { baseUrl: string } {
     return { baseUrl: this.baseUrl };
   }

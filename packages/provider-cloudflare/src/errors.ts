@@ -8,14 +8,22 @@ import type { CloudflareErrorItem } from './schemas.js';
  */
 export type CloudflareFailureKind = HttpFailureKind;
 
+/** Options of {@link CloudflareApiError}, filled in by the client. */
 export interface CloudflareApiErrorOptions {
+  /**
+   * Why the call failed: `http`, `network`, `timeout`, `invalid-response`, `rate-limited` or `api` (HTTP
+   * 200 with `success: false`).
+   */
   kind: CloudflareFailureKind;
+  /** HTTP method of the call. */
   method: string;
   /** Path below the API base, query included; never carries a credential. */
   path: string;
+  /** HTTP status of the answer, when there was one. */
   status?: number;
   /** The envelope's `errors`, each with its `error_chain`. */
   errors?: readonly CloudflareErrorItem[];
+  /** True for connection failures, timeouts, 5xx and 429; false for 4xx. */
   retryable: boolean;
   /** Seconds Cloudflare (or our limiter) asked us to wait. */
   retryAfter?: number;
@@ -23,8 +31,14 @@ export interface CloudflareApiErrorOptions {
   attempts?: number;
   /** Cloudflare's `cf-ray` of the answer. */
   requestId?: string;
+  /** Cloudflare's messages joined, secrets it echoed replaced by `[redacted]`. */
   serverMessage?: string;
+  /**
+   * Error code (the client sets it from status and Cloudflare's codes, e.g. `PROVIDER_AUTH`,
+   * `PROVIDER_QUOTA_EXCEEDED`, `RECORD_REJECTED`).
+   */
   code?: DnsErrorCode;
+  /** The underlying error; shown as one line by `util.inspect`. */
   cause?: unknown;
 }
 
@@ -64,6 +78,7 @@ export function describeCloudflareErrors(errors: readonly CloudflareErrorItem[])
  * was read), `UNKNOWN_ZONE` for a zone or route that does not exist.
  */
 export class CloudflareApiError extends HttpProviderError<CloudflareFailureKind> {
+  /** Cloudflare's `errors` array from the answer, `error_chain` included (`[]` when there was none). */
   readonly errors: readonly CloudflareErrorItem[];
 
   /** @param message Complete message, already free of any credential. */

@@ -1,3 +1,8 @@
+/**
+ * `@openova/dns-provider-cloudflare`: Cloudflare DNS — the API v4 client and `CloudflareProvider`.
+ * @module index
+ */
+
 // Client
 export {
   CloudflareClient,

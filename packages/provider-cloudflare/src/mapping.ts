@@ -20,10 +20,13 @@ import type { CloudflareRecord } from './schemas.js';
 export const PROXIED_PROPERTY = 'external-dns.kubernetes.io/cloudflare-proxied';
 /** The same property under ExternalDNS's pre-v0.22 annotation prefix; accepted on input. */
 export const LEGACY_PROXIED_PROPERTY = 'external-dns.alpha.kubernetes.io/cloudflare-proxied';
+/** Provider-specific property holding a record's comment (ExternalDNS v0.22 name). */
 export const COMMENT_PROPERTY = 'external-dns.kubernetes.io/cloudflare-record-comment';
+/** The same property under ExternalDNS's older `alpha` prefix; read, never written. */
 export const LEGACY_COMMENT_PROPERTY = 'external-dns.alpha.kubernetes.io/cloudflare-record-comment';
 /** Comma-separated `name:value` tags. */
 export const TAGS_PROPERTY = 'external-dns.kubernetes.io/cloudflare-tags';
+/** The tags property under ExternalDNS's older `alpha` prefix; read, never written. */
 export const LEGACY_TAGS_PROPERTY = 'external-dns.alpha.kubernetes.io/cloudflare-tags';
 
 /** The only types Cloudflare can proxy. */

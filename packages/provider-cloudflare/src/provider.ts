@@ -97,8 +97,19 @@ export function isFreePlan(zone: Pick<CloudflareZone, 'plan'>): boolean {
 
 /** How to reach the API: connection settings, or a client built already. */
 export type CloudflareConnection =
-  (Omit<CloudflareClientOptions, 'dispatcher'> & { client?: undefined }) | { client: CloudflareClient };
+  | (Omit<CloudflareClientOptions, 'dispatcher'> & {
+      /** Leave out: the provider builds its own client from the options. */
+      client?: undefined;
+    })
+  | {
+      /** A client built already (shared by several providers). */
+      client: CloudflareClient;
+    };
 
+/**
+ * Options of {@link CloudflareProvider}: one credential, plus what to manage (see
+ * docs/providers/cloudflare.md).
+ */
 export type CloudflareProviderOptions = CloudflareConnection & {
   /** Names the provider reads and writes; zones are listed and filtered by it. */
   domainFilter?: DomainFilter;
@@ -130,18 +141,25 @@ export type CloudflareProviderOptions = CloudflareConnection & {
 
 /** A zone as the provider uses it. */
 export interface CloudflareZoneInfo {
+  /** Zone id, 32 hex digits. */
   id: string;
+  /** Zone name. */
   name: string;
+  /** True on the Free plan (no tags, 100-character comments, 200 operations per batch). */
   free: boolean;
   /** Operations one batch request to this zone may carry. */
   batchLimit: number;
+  /** Longest comment the zone's plan allows, in characters (100 Free, 500 paid). */
   commentLimit: number;
 }
 
 /** One zone's part of an apply, as sent (or about to be sent) to the batch endpoint. */
 export interface ZoneBatch {
+  /** Zone name. */
   zone: string;
+  /** Zone id. */
   zoneId: string;
+  /** The batch request's four lists, as sent. */
   batch: Required<DnsRecordBatch>;
   /** `deletes + patches + puts + posts`. */
   operations: number;
@@ -203,6 +221,7 @@ function emptyBatch(): Required<DnsRecordBatch> {
 export class CloudflareProvider implements Provider {
   readonly name = 'cloudflare';
   readonly domainFilter: DomainFilter;
+  /** The client the provider calls (its `onRequest` events show every request). */
   readonly client: CloudflareClient;
   /** The batches of the last `applyChanges` call, one per zone (useful in tests and logs). */
   lastApply: ZoneBatch[] = [];
@@ -221,6 +240,13 @@ export class CloudflareProvider implements Provider {
   /** Records per zone id, by name and type, as last read or written. */
   readonly #records = new Map<string, Map<string, CloudflareRecord[]>>();
 
+  /**
+   * @param options One credential and what to manage; see {@link CloudflareProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) without a credential, with a `baseUrl` that is not http(s), or
+   *   with `minTTL` outside 30–86,400, `defaultTTL` neither 1 nor from `minTTL` to 86,400, a
+   *   `batchLimit` that is not a positive integer, `recordsPerPage` outside 1–5,000 or a
+   *   `defaultComment` with a line break. Nothing is sent to the API.
+   */
   constructor(options: CloudflareProviderOptions) {
     if (options.client) {
       this.client = options.client;

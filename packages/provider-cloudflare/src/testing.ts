@@ -12,14 +12,18 @@
  * TTL or proxied flag; an oversized batch; bad paging parameters) the fake answers 400 with
  * code 1004 and a stand-in chain code as third-party clients report them; tests should not rely on
  * those numbers.
+ *
+ * @module testing
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { canonicalIPv6, parseTxtStrings } from '@openova/dns-core/provider';
 
+/** A zone's plan in the fake: it decides batch size, comment length, tags and record quota. */
 export type FakePlan = 'free' | 'pro' | 'business' | 'enterprise';
 
+/** Options of {@link startFakeCloudflare}. */
 export interface FakeCloudflareOptions {
   /** API tokens accepted as `Authorization: Bearer …` (default `['test-token']`). */
   tokens?: readonly string[];
@@ -31,9 +35,13 @@ export interface FakeCloudflareOptions {
   ipRestricted?: boolean;
 }
 
+/** A zone to add to the fake ({@link FakeCloudflare.addZone}). */
 export interface FakeZoneInit {
+  /** Zone name, e.g. `example.com`. */
   name: string;
+  /** The zone's plan (default `free`). */
   plan?: FakePlan;
+  /** Zone id (default: 32 random hex digits). */
   id?: string;
   /** Most records the zone may hold (default 1,000 on Free, 3,500 on paid plans). */
   recordQuota?: number;
@@ -41,31 +49,51 @@ export interface FakeZoneInit {
 
 /** A record as the fake stores and returns it. */
 export interface FakeRecord {
+  /** Record id, 32 hex digits. */
   id: string;
+  /** Id of the zone holding the record. */
   zone_id: string;
+  /** Name of the zone holding the record. */
   zone_name: string;
+  /** Owner name. */
   name: string;
+  /** Record type. */
   type: string;
+  /** Record data (rendered from `data` for structured types). */
   content: string;
+  /** TTL in seconds; 1 = automatic (always 1 when proxied). */
   ttl: number;
+  /** Whether the record is proxied. */
   proxied: boolean;
+  /** Whether the type allows proxying (A, AAAA, CNAME). */
   proxiable: boolean;
+  /** MX preference. */
   priority?: number;
+  /** Structured data of SRV, CAA and similar types. */
   data?: Record<string, string | number>;
+  /** The comment, or `null`. */
   comment: string | null;
+  /** Tags as `name:value` strings. */
   tags: string[];
+  /** Per-record settings (reset by a PUT that does not carry them). */
   settings: Record<string, unknown>;
+  /** Cloudflare's read-only metadata. */
   meta: Record<string, unknown>;
+  /** ISO 8601 creation time. */
   created_on: string;
+  /** ISO 8601 time of the last change. */
   modified_on: string;
 }
 
 /** One request the fake received. */
 export interface FakeRequest {
+  /** HTTP method. */
   method: string;
   /** Path below `/client/v4`, without the query. */
   path: string;
+  /** Query parameters. */
   query: Record<string, string>;
+  /** HTTP status the fake answered. */
   status: number;
   /** Epoch ms when it arrived. */
   at: number;
@@ -184,6 +212,7 @@ function num(value: unknown): number | undefined {
 
 /** A running fake; `url` is the API base to pass as `baseUrl`. */
 export class FakeCloudflare {
+  /** `http://127.0.0.1:PORT/client/v4`: pass it as `baseUrl`. */
   readonly url: string;
   /** Every request received, in order. */
   readonly requests: FakeRequest[] = [];
@@ -285,10 +314,12 @@ export class FakeCloudflare {
     return this.requests.filter((r) => r.early);
   }
 
+  /** Forgets the requests recorded so far. */
   clearRequests(): void {
     this.requests.length = 0;
   }
 
+  /** Stops the server and closes its connections. */
   close(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#server.closeAllConnections();

@@ -39,6 +39,7 @@ import {
   type HetznerZoneMode,
 } from './schemas.js';
 
+/** Hetzner Cloud API base URL, the default `baseUrl`. */
 export const DEFAULT_HETZNER_BASE_URL = 'https://api.hetzner.cloud/v1';
 /**
  * Largest page size used: 50. Hetzner's API reference (Pagination) documents 50 as the maximum
@@ -53,6 +54,7 @@ export const HETZNER_RATE_LIMIT = RATE_LIMITS.hetzner;
 /** Actions polled in one `GET /actions?id=…` (hcloud-go polls in chunks of 25). */
 export const ACTIONS_PER_POLL = 25;
 
+/** Backoff of retried calls: `minDelayMs` doubling per retry up to `maxDelayMs`; a `Retry-After` wins. */
 export interface HetznerRetryOptions {
   /** Retries after the first attempt (default 3). */
   retries?: number;
@@ -62,6 +64,7 @@ export interface HetznerRetryOptions {
   maxDelayMs?: number;
 }
 
+/** The per-project limiter: Hetzner's 3,600 requests per hour, refilled at one per second. */
 export interface HetznerRateLimitOptions {
   /** Bucket size (default 3,600). */
   requests?: number;
@@ -76,12 +79,18 @@ export type HetznerRequestEvent = HttpRequestEvent;
 
 /** The `RateLimit-*` headers of the last answer. */
 export interface HetznerRateLimitState {
+  /** Bucket size (`RateLimit-Limit`). */
   limit: number;
+  /** Requests left (`RateLimit-Remaining`). */
   remaining: number;
   /** Unix time (s) when the bucket is full again. */
   reset: number;
 }
 
+/**
+ * Options of {@link HetznerClient} (and of `HetznerProvider`): the project token, plus timeouts, retries
+ * and the rate limiter.
+ */
 export interface HetznerClientOptions {
   /** A Cloud project API token (Read, or Read & Write to apply changes). */
   token: string;
@@ -89,6 +98,7 @@ export interface HetznerClientOptions {
   baseUrl?: string;
   /** Timeout of each HTTP attempt in ms (default 15 000, as the official webhook). */
   timeoutMs?: number;
+  /** Backoff of retried calls: connection errors, timeouts, 5xx and 429 (see {@link HetznerRetryOptions}). */
   retry?: HetznerRetryOptions;
   /** The per-project limiter (default 3,600 per hour, token bucket); `false` turns it off. */
   rateLimit?: HetznerRateLimitOptions | false;
@@ -96,44 +106,65 @@ export interface HetznerClientOptions {
   pollIntervalMs?: number;
   /** Longest time to wait for actions in ms (default 120 000). */
   actionTimeoutMs?: number;
+  /** An undici dispatcher to use instead of the client's own connection pool (proxies, mocks). */
   dispatcher?: Dispatcher;
+  /** Most connections the client's own pool opens to the API (default 8). */
   connections?: number;
   /** Called after every HTTP attempt; exceptions it throws are ignored. */
   onRequest?: (event: HetznerRequestEvent) => void;
 }
 
+/** Options every {@link HetznerClient} call accepts. */
 export interface HetznerCallOptions {
+  /** Cancels the call, retries, rate-limit waits and action polling included (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal | undefined;
+  /** Overrides the client's per-attempt timeout for this call, in ms. */
   timeoutMs?: number;
 }
 
+/** Options of {@link HetznerClient.listZones} (`GET /zones`, every page). */
 export interface ListZonesOptions extends HetznerCallOptions {
+  /** Only the zone of exactly this name. */
   name?: string;
+  /** Only `primary` or `secondary` zones. */
   mode?: HetznerZoneMode;
+  /** Only zones matching this label selector, e.g. `env=prod`. */
   labelSelector?: string;
+  /** Page size, 1–50 (default 50). */
   perPage?: number;
 }
 
+/** Options of {@link HetznerClient.listRRSets} (`GET /zones/{id_or_name}/rrsets`, every page). */
 export interface ListRRSetsOptions extends HetznerCallOptions {
+  /** Only the RRSets of this name (relative to the zone, `@` at the apex). */
   name?: string;
   /** One or more types (repeated `type` parameters). */
   type?: string | readonly string[];
+  /** Only RRSets matching this label selector. */
   labelSelector?: string;
+  /** Page size, 1–50 (default 50). */
   perPage?: number;
 }
 
+/** An RRSet to create (`POST /zones/{id_or_name}/rrsets`). */
 export interface RRSetInput {
+  /** Name relative to the zone, lower case, `@` at the apex. */
   name: string;
+  /** Record type, e.g. `AAAA`. */
   type: string;
   /** Omitted or `null`: the zone's default TTL. */
   ttl?: number | null;
+  /** Labels to store on the RRSet (`key: value`). */
   labels?: Record<string, string>;
+  /** The values, each with an optional comment. */
   records: HetznerRecord[];
 }
 
 /** A write and the action that carries it out. */
 export interface HetznerWrite<T = undefined> {
+  /** The object the write returned (zone, RRSet), when it returns one. */
   result: T;
+  /** The asynchronous action that carries out the write; wait for it with `waitForActions`. */
   action: HetznerAction;
 }
 
@@ -203,8 +234,15 @@ export function rateLimitWaitSeconds(state: HetznerRateLimitState, nowMs = Date.
  *   headers give (Hetzner sends no `Retry-After`).
  * - Retries: reads on any transient failure; writes only when Hetzner proves they were not
  *   carried out (`locked`, `conflict`, `rate_limit_exceeded`, or no connection made).
+ *
+ * Calls throw {@link HetznerApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ * `PROVIDER_UNREACHABLE`, `RECORD_REJECTED`, …), {@link HetznerActionError} for an action that ended in
+ * `error`, and `AbortedError` (`ABORTED`).
+ *
+ * Source: the Hetzner Cloud API reference, DNS section (https://docs.hetzner.cloud/reference/cloud).
  */
 export class HetznerClient {
+  /** API base URL, e.g. `https://api.hetzner.cloud/v1`. */
   readonly baseUrl: string;
   readonly #http: HttpTransport;
   readonly #limiter: RateLimiter | undefined;
@@ -278,18 +316,22 @@ export class HetznerClient {
     return this.#rateLimitState ? { ...this.#rateLimitState } : undefined;
   }
 
+  /** `util.inspect` shows only `baseUrl`: the token never appears. */
   [inspect.custom](): string {
     return `HetznerClient { baseUrl: ${JSON.stringify(this.baseUrl)}, token: [redacted] }`;
   }
 
+  /** The client's identity for logs: `baseUrl` only, never the token. */
   toJSON(): { baseUrl: string } {
     return { baseUrl: this.baseUrl };
   }
 
+  /** Closes the client's connection pool; calls after it fail. */
   async close(): Promise<void> {
     await this.#http.close();
   }
 
+  /** `await using client = new HetznerClient(…)` closes the client at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

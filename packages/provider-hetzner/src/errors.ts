@@ -8,22 +8,36 @@ import type { HetznerAction, HetznerInvalidField } from './schemas.js';
  */
 export type HetznerFailureKind = HttpFailureKind;
 
+/** Options of {@link HetznerApiError}, filled in by the client. */
 export interface HetznerApiErrorOptions {
+  /** Why the call failed: `http`, `network`, `timeout`, `invalid-response` or `rate-limited`. */
   kind: HetznerFailureKind;
+  /** HTTP method of the call. */
   method: string;
   /** Path below the API base, query included; never carries a credential. */
   path: string;
+  /** HTTP status of the answer, when there was one. */
   status?: number;
   /** Hetzner's error code (`invalid_input`, `locked`, …) from the envelope. */
   hetznerCode?: string;
   /** The envelope's `details` (for `invalid_input`: `fields`). */
   details?: unknown;
+  /** True for connection failures, timeouts, 5xx and 429; false for other 4xx. */
   retryable: boolean;
+  /** Seconds to wait before retrying (from `Retry-After` or the rate-limit reset). */
   retryAfter?: number;
+  /** Attempts made, retries included (default 1). */
   attempts?: number;
+  /** Request id of the answer, for Hetzner support. */
   requestId?: string;
+  /** Hetzner's message, secrets it echoed replaced by `[redacted]`. */
   serverMessage?: string;
+  /**
+   * Error code (the client sets it from status and Hetzner's code, e.g. `PROVIDER_AUTH`,
+   * `PROVIDER_RATE_LIMITED`, `RECORD_REJECTED`).
+   */
   code?: DnsErrorCode;
+  /** The underlying error; shown as one line by `util.inspect`. */
   cause?: unknown;
 }
 
@@ -91,6 +105,7 @@ export function codeForHetznerError(status: number, hetznerCode: string | undefi
 export class HetznerApiError extends HttpProviderError<HetznerFailureKind> {
   /** Hetzner's own error code, e.g. `uniqueness_error` (undefined without an envelope). */
   readonly hetznerCode: string | undefined;
+  /** Hetzner's `error.details` (e.g. the invalid fields), as sent. */
   readonly details: unknown;
 
   /** @param message Complete message, already free of any credential. */
@@ -128,6 +143,7 @@ export function isHetznerApiError(value: unknown): value is HetznerApiError {
  * action and Hetzner's error code (`action.error.code`).
  */
 export class HetznerActionError extends ProviderError {
+  /** The action that ended in `error`, with its `error.code` and `error.message`. */
   readonly action: HetznerAction;
   /** Hetzner's code from `action.error`, e.g. `action_failed`. */
   readonly hetznerCode: string;

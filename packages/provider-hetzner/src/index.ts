@@ -1,3 +1,9 @@
+/**
+ * `@openova/dns-provider-hetzner`: Hetzner Cloud DNS — the API client (zones, RRSets, actions) and
+ * `HetznerProvider`.
+ * @module index
+ */
+
 // Client
 export {
   HetznerClient,

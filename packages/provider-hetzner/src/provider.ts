@@ -52,9 +52,18 @@ export const DEFAULT_HETZNER_RECORD_TYPES: readonly RecordType[] = [
 /** Lowest TTL the Cloud API accepts. */
 export const MIN_HETZNER_TTL = 60;
 
+/** How to reach the API: connection settings, or a client built already. */
 export type HetznerConnection =
-  (Omit<HetznerClientOptions, 'dispatcher'> & { client?: undefined }) | { client: HetznerClient };
+  | (Omit<HetznerClientOptions, 'dispatcher'> & {
+      /** Leave out: the provider builds its own client from the options. */
+      client?: undefined;
+    })
+  | {
+      /** A client built already (shared by several providers). */
+      client: HetznerClient;
+    };
 
+/** Options of {@link HetznerProvider}: the token, plus what to manage (see docs/providers/hetzner.md). */
 export type HetznerProviderOptions = HetznerConnection & {
   /** Names the provider reads and writes; zones are listed and filtered by it. */
   domainFilter?: DomainFilter;
@@ -70,10 +79,13 @@ export type HetznerProviderOptions = HetznerConnection & {
 
 /** A zone as the provider uses it. */
 export interface HetznerZoneInfo {
+  /** Numeric zone id. */
   id: number;
+  /** Zone name. */
   name: string;
   /** Default TTL of RRSets without their own. */
   ttl: number;
+  /** `primary` or `secondary` (the provider skips secondary zones). */
   mode: 'primary' | 'secondary';
 }
 
@@ -97,7 +109,9 @@ type Step = (options: CallOptions) => Promise<HetznerAction | undefined>;
  * attempted). The next run reads the zone again and converges.
  */
 export class HetznerApplyError extends ProviderError {
+  /** The record sets written before the failure, as `name type`. */
   readonly applied: readonly string[];
+  /** The record sets not written (failed, or not attempted), as `name type`. */
   readonly notApplied: readonly string[];
 
   /** Ownership markers written by this apply and deleted again because their records were not written. */
@@ -158,6 +172,7 @@ const sameLabels = (a: Record<string, string>, b: Record<string, string>) =>
 export class HetznerProvider implements Provider {
   readonly name = 'hetzner';
   readonly domainFilter: DomainFilter;
+  /** The client the provider calls (its `onRequest` events show every request). */
   readonly client: HetznerClient;
   readonly #recordTypes: readonly string[];
   readonly #zoneLabelSelector: string | undefined;
@@ -166,6 +181,11 @@ export class HetznerProvider implements Provider {
   /** RRSets per zone id, by `name/type`, as last read or written. */
   readonly #rrsets = new Map<number, Map<string, HetznerRRSet>>();
 
+  /**
+   * @param options The project token and what to manage; see {@link HetznerProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) without a token, with a `baseUrl` that is not http(s), or with a
+   *   `concurrency` that is not a positive integer. Nothing is sent to the API.
+   */
   constructor(options: HetznerProviderOptions) {
     if (options.client) this.client = options.client;
     else {

@@ -6,11 +6,17 @@ import { z } from 'zod';
 
 /** `meta.pagination` of a list answer; the last three may be null. */
 export interface HetznerPagination {
+  /** Page number, from 1. */
   page: number;
+  /** Page size. */
   per_page: number;
+  /** Previous page number, `null` on the first. */
   previous_page: number | null;
+  /** Next page number, `null` on the last. */
   next_page: number | null;
+  /** Last page number, when known. */
   last_page: number | null;
+  /** Items on all pages, when known. */
   total_entries: number | null;
 }
 
@@ -23,7 +29,9 @@ export const paginationSchema: z.ZodType<HetznerPagination> = z.looseObject({
   total_entries: z.number().nullable(),
 });
 
+/** The `meta` object of a list answer. */
 export interface HetznerMeta {
+  /** Paging information. */
   pagination: HetznerPagination;
 }
 
@@ -31,8 +39,11 @@ export const metaSchema: z.ZodType<HetznerMeta> = z.looseObject({ pagination: pa
 
 /** The error envelope: `{"error":{"code","message","details"}}`. */
 export interface HetznerErrorBody {
+  /** Hetzner's error code, e.g. `invalid_input`, `uniqueness_error`, `rate_limit_exceeded`. */
   code: string;
+  /** Hetzner's message. */
   message: string;
+  /** Code-specific details, e.g. `fields` for `invalid_input`. */
   details?: unknown;
 }
 
@@ -42,23 +53,36 @@ export const errorEnvelopeSchema: z.ZodType<{ error: HetznerErrorBody }> = z.loo
 
 /** One field's messages in `invalid_input` details. */
 export interface HetznerInvalidField {
+  /** The field, e.g. `records`. */
   name: string;
+  /** What is wrong with it. */
   messages: string[];
 }
 
+/** A zone's mode: `primary` or `secondary`. */
 export type HetznerZoneMode = 'primary' | 'secondary';
 
+/** A zone as the API returns it (the fields this package reads; others are kept). */
 export interface HetznerZone {
+  /** Numeric zone id. */
   id: number;
+  /** Zone name, e.g. `example.com`. */
   name: string;
+  /** ISO 8601 creation time. */
   created?: string | undefined;
   /** Default TTL of the zone's RRSets. */
   ttl: number;
+  /** `primary` (records managed here) or `secondary` (transferred in; RRSets cannot be read or written). */
   mode: HetznerZoneMode;
+  /** Labels of the zone. */
   labels: Record<string, string>;
+  /** Delete protection. */
   protection: { delete: boolean };
+  /** Zone status as Hetzner reports it, e.g. `ok`. */
   status?: string | undefined;
+  /** Number of records in the zone. */
   record_count?: number | undefined;
+  /** Primaries of a secondary zone (not read by this package). */
   primary_nameservers?: unknown;
 }
 
@@ -75,8 +99,11 @@ export const zoneSchema: z.ZodType<HetznerZone> = z.looseObject({
   primary_nameservers: z.unknown().optional(),
 });
 
+/** One value of an RRSet. */
 export interface HetznerRecord {
+  /** Record data in zone-file form, e.g. `192.0.2.1` or `"text"`. */
   value: string;
+  /** Comment on the value (`null` or absent when none). */
   comment?: string | null | undefined;
 }
 
@@ -85,17 +112,23 @@ export const recordSchema: z.ZodType<HetznerRecord> = z.looseObject({
   comment: z.string().nullable().optional(),
 });
 
+/** An RRSet as the API returns it. */
 export interface HetznerRRSet {
   /** `<name>/<type>`, e.g. `www/AAAA`. */
   id: string;
   /** Relative to the zone, lower case, `@` at the apex. */
   name: string;
+  /** Record type. */
   type: string;
   /** `null`: the zone's default TTL. */
   ttl: number | null;
+  /** Labels of the RRSet (the provider maps them to `hetzner/label/…` properties). */
   labels: Record<string, string>;
+  /** Change protection: while `change` is set, writes are refused. */
   protection: { change: boolean };
+  /** The values, each with its comment. */
   records: HetznerRecord[];
+  /** Id of the zone holding the RRSet. */
   zone: number;
 }
 
@@ -110,16 +143,26 @@ export const rrsetSchema: z.ZodType<HetznerRRSet> = z.looseObject({
   zone: z.number(),
 });
 
+/** State of an action. */
 export type HetznerActionStatus = 'running' | 'success' | 'error';
 
+/** An asynchronous action, as writes return it and `GET /actions/{id}` reports it. */
 export interface HetznerAction {
+  /** Action id. */
   id: number;
+  /** What the action does, e.g. `create_rrset`. */
   command: string;
+  /** `running`, `success` or `error`. */
   status: HetznerActionStatus;
+  /** Progress in percent, 0–100. */
   progress: number;
+  /** ISO 8601 start time. */
   started: string;
+  /** ISO 8601 end time, `null` while running. */
   finished: string | null;
+  /** The resources the action concerns (zone, RRSet). */
   resources: { id: number | string; type: string }[];
+  /** Why the action failed (`code`, `message`), `null` unless `status` is `error`. */
   error: { code: string; message: string } | null;
 }
 

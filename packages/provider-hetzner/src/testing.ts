@@ -22,6 +22,8 @@
  *
  * HTTP statuses of error codes the brief does not give are the usual ones (`locked` and `protected`
  * 423, `uniqueness_error` and `conflict` 409, `invalid_input` 400); tests should rely on codes.
+ *
+ * @module testing
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type AddressInfo, type Socket } from 'node:net';
@@ -47,6 +49,7 @@ export const HETZNER_RECORD_TYPES: readonly string[] = [
   'TXT',
 ];
 
+/** Options of {@link startFakeHetzner}. */
 export interface FakeHetznerOptions {
   /** Read & Write tokens (default `['test-token']`). */
   tokens?: readonly string[];
@@ -69,20 +72,33 @@ export interface FakeHetznerOptions {
   seed?: number;
 }
 
+/** A zone to add to the fake ({@link FakeHetzner.addZone}). */
 export interface FakeZoneInit {
+  /** Zone name, e.g. `example.com`. */
   name: string;
+  /** `primary` (default) or `secondary`. */
   mode?: 'primary' | 'secondary';
+  /** Default TTL of the zone, in seconds (default 3600). */
   ttl?: number;
+  /** Labels of the zone. */
   labels?: Record<string, string>;
+  /** Numeric zone id (default: the next free one). */
   id?: number;
 }
 
+/** An RRSet as the fake stores it. */
 export interface FakeRRSet {
+  /** Name relative to the zone, `@` at the apex. */
   name: string;
+  /** Record type. */
   type: string;
+  /** TTL in seconds, `null` = the zone's default. */
   ttl: number | null;
+  /** Labels of the RRSet. */
   labels: Record<string, string>;
+  /** Change protection (set with `protect`). */
   protection: { change: boolean };
+  /** The values, each with its comment. */
   records: { value: string; comment: string | null }[];
 }
 
@@ -115,11 +131,15 @@ interface Action {
 
 /** One request the fake received. */
 export interface FakeHetznerRequest {
+  /** HTTP method. */
   method: string;
   /** Path below `/v1`, without the query. */
   path: string;
+  /** Query parameters. */
   query: URLSearchParams;
+  /** HTTP status the fake answered. */
   status: number;
+  /** When the request arrived (epoch ms). */
   at: number;
 }
 
@@ -351,11 +371,13 @@ export class FakeHetzner {
     this.#failActions = { remaining: count, code };
   }
 
+  /** Cancels every pending fault (`failNext`, `throttleNext`, `dropNext`, `delayNext`, `failActionsNext`). */
   clearFaults(): void {
     this.#faults = [];
     this.#failActions = undefined;
   }
 
+  /** Stops the server and closes its connections. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

@@ -49,11 +49,13 @@ export interface PowerDnsTlsOptions {
   ca?: string | Buffer | (string | Buffer)[];
   /** Client certificate and key (PEM) for mutual TLS. */
   cert?: string | Buffer;
+  /** Private key of the client certificate (PEM). */
   key?: string | Buffer;
   /** Set to `false` only for throwaway test setups; defaults to `true`. */
   rejectUnauthorized?: boolean;
   /** Server name for SNI and certificate checks when it differs from the URL's host. */
   servername?: string;
+  /** Lowest TLS version accepted (default `TLSv1.2`). */
   minVersion?: ConnectionOptions['minVersion'];
 }
 
@@ -73,18 +75,28 @@ export interface PowerDnsRetryOptions {
 /** What the `onRequest` hook hears of each attempt (core's `HttpRequestEvent`). */
 export type PowerDnsRequestEvent = HttpRequestEvent;
 
+/**
+ * Options of {@link PowerDnsClient} (and of `PowerDnsProvider`): where the API is, the key, timeouts,
+ * retries and TLS.
+ */
 export interface PowerDnsClientOptions {
   /**
    * Base URL of the webserver, e.g. `http://127.0.0.1:8081`. A path prefix (reverse proxy) is kept;
    * `/api/v1` is appended unless the URL already ends with it.
    */
   apiUrl: string;
+  /**
+   * The `X-API-Key` (PowerDNS `api-key`). Sent with every request; never appears in errors, logs or
+   * `util.inspect`.
+   */
   apiKey: string;
   /** Server id in API paths (default `localhost`, the only id PowerDNS Authoritative uses). */
   serverId?: string;
   /** Timeout of each HTTP attempt in ms (default 30 000). */
   timeoutMs?: number;
+  /** Backoff of retried calls: connection errors, timeouts and 5xx (default: 4 retries, 100 ms doubling up to 2 000 ms). */
   retry?: PowerDnsRetryOptions;
+  /** TLS settings for an `https://` API URL (CA, client certificate, verification). */
   tls?: PowerDnsTlsOptions;
   /** An undici dispatcher to use instead of the client's own agent (proxies, mocks). */
   dispatcher?: Dispatcher;
@@ -98,6 +110,7 @@ export interface PowerDnsClientOptions {
 
 /** Options every client call accepts. */
 export interface PowerDnsCallOptions {
+  /** Cancels the call, retries included (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal;
   /** Overrides the client's per-attempt timeout for this call. */
   timeoutMs?: number;
@@ -113,73 +126,119 @@ export const ZONE_KINDS = [
   'Producer',
   'Consumer',
 ] as const;
+/** A zone kind PowerDNS accepts; see {@link ZONE_KINDS}. */
 export type ZoneKind = (typeof ZONE_KINDS)[number];
 
+/**
+ * Every `changetype` of a PATCH rrset: `REPLACE` and `DELETE` on every version, `EXTEND` and `PRUNE` from
+ * PowerDNS 4.9.12, 5.0.2 and 5.1.0 (refused before sending on older servers).
+ */
 export const RRSET_CHANGETYPES = ['REPLACE', 'DELETE', 'EXTEND', 'PRUNE'] as const;
+/** One of {@link RRSET_CHANGETYPES}. */
 export type RRsetChangeType = (typeof RRSET_CHANGETYPES)[number];
 
+/** One record of an rrset, as PowerDNS takes it. */
 export interface RecordInput {
+  /** Record data in zone-file form, e.g. `192.0.2.1`, `mail.example.com.` (absolute), `"text"` (quoted). */
   content: string;
+  /** Stored but not served (default false). */
   disabled?: boolean;
 }
 
+/** A comment on an rrset, as PowerDNS stores it. */
 export interface CommentInput {
+  /** The comment text. */
   content: string;
+  /** Who made the comment (free text). */
   account?: string;
 }
 
 /** One element of a PATCH body. Names are absolute (trailing dot); the client adds a missing one. */
 export interface RRsetChange {
+  /** Owner name, absolute (trailing dot), e.g. `www.example.com.`. */
   name: string;
+  /** Record type, e.g. `A` or `LUA`. */
   type: string;
+  /**
+   * `REPLACE` (the whole rrset), `DELETE`, or `EXTEND` / `PRUNE` (add or remove records; PowerDNS 4.9.12, 5.0.2, 5.1.0 and later).
+   */
   changetype: RRsetChangeType;
   /** Required with `records` for REPLACE; never sent for DELETE. */
   ttl?: number;
+  /** The records of the rrset, with `REPLACE`; content in PowerDNS's zone-file form. */
   records?: readonly RecordInput[];
+  /** Comments to store on the rrset (replacing the existing ones). */
   comments?: readonly CommentInput[];
 }
 
 /** An rrset in a zone creation body. */
 export interface RRsetInput {
+  /** Owner name, absolute (trailing dot). */
   name: string;
+  /** Record type. */
   type: string;
+  /** TTL in seconds. */
   ttl: number;
+  /** The records, content in zone-file form. */
   records: readonly RecordInput[];
+  /** Comments on the rrset. */
   comments?: readonly CommentInput[];
 }
 
+/** Body of {@link PowerDnsClient.createZone}: `POST /servers/{server_id}/zones`. */
 export interface CreateZoneInput {
   /** Zone name; a trailing dot is added when missing. */
   name: string;
+  /** `Native`, `Primary`/`Master`, `Secondary`/`Slave`, `Producer` or `Consumer`. */
   kind: ZoneKind;
   /** Apex NS names; PowerDNS creates the NS rrset. Leave out for secondary zones. */
   nameservers?: readonly string[];
   /** Primaries to transfer from (secondary zones). */
   masters?: readonly string[];
+  /** Rrsets to create with the zone. */
   rrsets?: readonly RRsetInput[];
   /** Serial handling after API writes (PowerDNS default `DEFAULT`). Avoid `EPOCH`. */
   soaEditApi?: string;
+  /** SOA-EDIT setting of the zone (serial handling on outgoing transfers). */
   soaEdit?: string;
   /** Rectify after every change (default: the server's `default-api-rectify`). */
   apiRectify?: boolean;
+  /** Sign the zone (generates keys; default false). */
   dnssec?: boolean;
+  /** NSEC3 parameters, e.g. `1 0 0 -`; absent = NSEC. */
   nsec3param?: string;
+  /** Account the zone belongs to (free text). */
   account?: string;
+  /** Catalog zone this zone is a member of (PowerDNS 4.7+). */
   catalog?: string;
 }
 
+/**
+ * Body of {@link PowerDnsClient.updateZone}: `PUT /servers/{server_id}/zones/{zone_id}`; absent fields are
+ * left as they are.
+ */
 export interface UpdateZoneInput {
+  /** New zone kind. */
   kind?: ZoneKind;
+  /** Primaries to transfer from (secondary zones). */
   masters?: readonly string[];
+  /** Account the zone belongs to. */
   account?: string;
+  /** Serial handling after API writes, e.g. `DEFAULT`, `INCREASE`. */
   soaEditApi?: string;
+  /** SOA-EDIT setting (serial handling on outgoing transfers). */
   soaEdit?: string;
+  /** Rectify the zone after every API change. */
   apiRectify?: boolean;
+  /** Sign the zone, or stop signing it. */
   dnssec?: boolean;
+  /** NSEC3 parameters; `''` switches back to NSEC. */
   nsec3param?: string;
+  /** Catalog zone this zone is a member of. */
   catalog?: string;
 }
 
+/** Options of {@link PowerDnsClient.getZone}. */
 export interface GetZoneOptions extends PowerDnsCallOptions {
   /** Include rrsets (default true). */
   rrsets?: boolean;
@@ -189,6 +248,7 @@ export interface GetZoneOptions extends PowerDnsCallOptions {
   rrsetType?: string;
 }
 
+/** Options of {@link PowerDnsClient.listZones}. */
 export interface ListZonesOptions extends PowerDnsCallOptions {
   /** Only this zone (the answer is empty when it does not exist). */
   zone?: string;
@@ -196,19 +256,23 @@ export interface ListZonesOptions extends PowerDnsCallOptions {
   dnssec?: boolean;
 }
 
+/** What {@link PowerDnsClient.patchRRsets} returns. */
 export interface PatchResult {
   /** The zone's serial after the change, from `X-PDNS-New-Serial` (absent without SOA-EDIT-API). */
   newSerial: number | undefined;
 }
 
+/** Options of {@link PowerDnsClient.search} (`GET /servers/{server_id}/search-data`). */
 export interface SearchOptions extends PowerDnsCallOptions {
   /** Pattern; `*` and `?` are wildcards. */
   query: string;
   /** Most results returned (default 100). */
   max?: number;
+  /** What to search: `all` (default), `zone`, `record` or `comment`. */
   objectType?: 'all' | 'zone' | 'record' | 'comment';
 }
 
+/** Options of {@link PowerDnsClient.statistics}. */
 export interface StatisticsOptions extends PowerDnsCallOptions {
   /** Only this statistic (an unknown name is a 422). */
   statistic?: string;
@@ -216,18 +280,25 @@ export interface StatisticsOptions extends PowerDnsCallOptions {
   includeRings?: boolean;
 }
 
+/** Body of {@link PowerDnsClient.createCryptokey}: a DNSSEC key to generate or import. */
 export interface CreateCryptokeyInput {
+  /** `ksk`, `zsk` or `csk` (combined). */
   keytype: 'ksk' | 'zsk' | 'csk';
+  /** Sign with the key right away. */
   active: boolean;
+  /** Publish the DNSKEY (default true). */
   published?: boolean;
   /** e.g. `ECDSAP256SHA256` or `13`. */
   algorithm?: string;
+  /** Key size in bits, for algorithms that take one (RSA). */
   bits?: number;
   /** A private key to import instead of generating one. */
   privatekey?: string;
 }
 
+/** Body of {@link PowerDnsClient.createTsigKey}. */
 export interface CreateTsigKeyInput {
+  /** Key name, e.g. `transfer-key`. */
   name: string;
   /** e.g. `hmac-sha256`. */
   algorithm: string;
@@ -385,9 +456,17 @@ function headerValue(headers: Answer<unknown>['headers'], name: string): string 
  * - write requests to one server are sent one at a time (sqlite fails on parallel writers);
  * - no `Expect: 100-continue` (PowerDNS never answers it, which stalls curl for a second);
  * - the API key is kept in a private field and never appears in errors, events or `util.inspect`.
+ *
+ * Calls throw {@link PowerDnsApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_UNREACHABLE`,
+ * `UNKNOWN_ZONE`, `RECORD_CONFLICT`, `RECORD_REJECTED`), `ValidationError` (`VALIDATION`) for input
+ * refused before sending, and `AbortedError` (`ABORTED`).
+ *
+ * Source: the PowerDNS Authoritative HTTP API reference (https://doc.powerdns.com/authoritative/http-api/).
  */
 export class PowerDnsClient {
+  /** Base URL of the API, `/api/v1` included, e.g. `http://127.0.0.1:8081/api/v1`. */
   readonly apiUrl: string;
+  /** Server id in API paths (`localhost` unless configured). */
   readonly serverId: string;
   readonly #http: HttpTransport;
   readonly #writes: WriteQueue;
@@ -450,10 +529,12 @@ export class PowerDnsClient {
     return this.close();
   }
 
+  /** `util.inspect` shows only `apiUrl` and `serverId`: the API key never appears. */
   [inspect.custom](): string {
     return `PowerDnsClient { apiUrl: ${JSON.stringify(this.apiUrl)}, serverId: ${JSON.stringify(this.serverId)} }`;
   }
 
+  /** The client's identity for logs: `apiUrl` and `serverId`, never the API key. */
   toJSON(): { apiUrl: string; serverId: string } {
     return { apiUrl: this.apiUrl, serverId: this.serverId };
   }

@@ -30,6 +30,7 @@ const TYPE_CODES: Readonly<Record<string, number>> = {
 const TYPE_NAMES = new Map(Object.entries(TYPE_CODES).map(([name, code]) => [code, name]));
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 
+/** Options of {@link queryDns}: what to ask, whom, and how long to wait. */
 export interface DnsQueryOptions {
   /** Owner name to ask for. */
   name: string;
@@ -41,15 +42,19 @@ export interface DnsQueryOptions {
   port?: number;
   /** Per-attempt timeout (default 2000 ms). */
   timeoutMs?: number;
+  /** Cancels the query (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal;
   /** Ask over TCP straight away (default: UDP, TCP after truncation). */
   tcp?: boolean;
 }
 
+/** One resource record of an answer. */
 export interface DnsAnswer {
   /** Owner name without trailing dot. */
   name: string;
+  /** Record type mnemonic, e.g. `A` (`TYPE65534` for unknown ones). */
   type: string;
+  /** TTL in seconds. */
   ttl: number;
   /**
    * Record data in the endpoint model's form: addresses canonical, host names without trailing
@@ -60,12 +65,17 @@ export interface DnsAnswer {
   strings?: string[];
 }
 
+/** A DNS answer as {@link queryDns} decodes it. */
 export interface DnsResponse {
+  /** Response code as a number (0 = NOERROR, 3 = NXDOMAIN). */
   rcode: number;
   /** `NOERROR`, `NXDOMAIN`, `SERVFAIL`, … */
   rcodeName: string;
+  /** The AA bit: the server is authoritative for the name. */
   authoritative: boolean;
+  /** The TC bit (only seen with `tcp: false` answers that did not fit UDP). */
   truncated: boolean;
+  /** The answer section, in the server's order. */
   answers: DnsAnswer[];
   /** Authority section (referral NS records at a delegation, SOA of a negative answer). */
   authority: DnsAnswer[];

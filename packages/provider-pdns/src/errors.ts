@@ -7,22 +7,34 @@ import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@ope
  */
 export type PowerDnsFailureKind = HttpFailureKind;
 
+/** Options of {@link PowerDnsApiError}, filled in by the client. */
 export interface PowerDnsApiErrorOptions {
+  /** Why the call failed: `http`, `network`, `timeout`, `invalid-response` or `rate-limited`. */
   kind: PowerDnsFailureKind;
+  /** HTTP method of the call, e.g. `PATCH`. */
   method: string;
   /** Request path below the API base, query included (never carries the API key). */
   path: string;
+  /** HTTP status of the answer, when there was one. */
   status?: number;
   /** The `error` field of PowerDNS's JSON error body, or its plain-text body. */
   serverMessage?: string;
   /** The `errors` array PowerDNS 5.1+ adds when it found several problems. */
   serverErrors?: readonly string[];
+  /** True for connection failures, timeouts and 5xx (PowerDNS rolls a failed PATCH back); false for 4xx. */
   retryable: boolean;
   /** Attempts made, retries included (default 1). */
   attempts?: number;
+  /** Seconds to wait before retrying, when the server said. */
   retryAfter?: number;
+  /** Request id of the answer, when a proxy in front of PowerDNS sets one. */
   requestId?: string;
+  /**
+   * Error code (default from the status: `PROVIDER_AUTH` for 401/403, `UNKNOWN_ZONE` for a missing zone,
+   * `RECORD_REJECTED` for 422, else `PROVIDER`).
+   */
   code?: DnsErrorCode;
+  /** The underlying error (a network failure); shown as one line by `util.inspect`. */
   cause?: unknown;
 }
 
@@ -35,6 +47,7 @@ export interface PowerDnsApiErrorOptions {
  * PATCH back, so retrying is safe) and false for 4xx answers, which will fail the same way again.
  */
 export class PowerDnsApiError extends HttpProviderError<PowerDnsFailureKind> {
+  /** The `errors` list PowerDNS 5.1+ sends when it found several problems (`[]` otherwise). */
   readonly serverErrors: readonly string[];
 
   /** @param message Complete message, already free of the API key. */

@@ -1,3 +1,9 @@
+/**
+ * `@openova/dns-provider-pdns`: PowerDNS Authoritative — the HTTP API client, `PowerDnsProvider`,
+ * the `lua` record builders, post-apply verification over DNS.
+ * @module index
+ */
+
 // Client
 export {
   PowerDnsClient,

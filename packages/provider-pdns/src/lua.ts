@@ -22,6 +22,7 @@ export type LuaQueryType =
 
 /** A rendered Lua expression, with the record type its result answers (when it is implied). */
 export interface LuaExpression {
+  /** Always `expression` (tells expressions from conditions). */
   readonly kind: 'expression';
   /** Lua source of the expression, free of double quotes. */
   readonly code: string;
@@ -33,12 +34,15 @@ export interface LuaExpression {
 
 /** A Lua predicate for {@link lua.choose}, e.g. `country({'NL', 'BE'})`. */
 export interface LuaCondition {
+  /** Always `condition`. */
   readonly kind: 'condition';
+  /** Lua source of the predicate, free of double quotes. */
   readonly code: string;
 }
 
 /** How a health-checking function picks among live addresses (and, as backup, among all). */
 export type LuaSelector = 'random' | 'all' | 'hashed' | 'pickclosest';
+/** How to pick when no address is up: a {@link LuaSelector}, or `empty` (answer nothing). */
 export type LuaBackupSelector = LuaSelector | 'empty';
 
 /** Options shared by `ifportup` and `ifurlup`. Values are sent as quoted strings. */
@@ -63,6 +67,7 @@ export interface LuaHealthCheckOptions {
 export interface LuaUrlCheckOptions extends LuaHealthCheckOptions {
   /** The body must contain this string. */
   stringmatch?: string;
+  /** `User-Agent` header of the health-check requests (default: PowerDNS's own). */
   useragent?: string;
   /** Most bytes of the body read (PowerDNS 4.8+). */
   byteslimit?: number;
@@ -74,12 +79,14 @@ export interface LuaUrlCheckOptions extends LuaHealthCheckOptions {
 export interface LuaWeightedValue {
   /** Positive integer weight. */
   weight: number;
+  /** The value answered: an address, or a host name with `queryType: 'CNAME'`. */
   value: string;
 }
 
 /** What a case of {@link lua.choose} answers: an expression or fixed values. */
 export type LuaAnswer = LuaExpression | string | readonly string[];
 
+/** Input of {@link lua.choose}: conditions tried in order, and a fallback. */
 export interface LuaChooseInput {
   /** Tried in order; the first condition that holds gives the answer. */
   cases: readonly { when: LuaCondition; then: LuaAnswer }[];
@@ -87,12 +94,15 @@ export interface LuaChooseInput {
   otherwise: LuaAnswer;
 }
 
+/** Options of the value pickers (`pickrandom`, `pickwrandom`, …). */
 export interface LuaValuesOptions {
   /** Type of the values when they are not all IPv4 (A) or all IPv6 (AAAA) addresses. */
   queryType?: LuaQueryType;
 }
 
+/** Input of {@link lua.endpoint}: a name and its expressions. */
 export interface LuaEndpointInput {
+  /** Owner name of the LUA record, e.g. `api.example.com`. */
   dnsName: string;
   /**
    * One expression, or several for one name: PowerDNS keeps every LUA record of a name in one rrset
@@ -460,6 +470,11 @@ function healthCheckedSets(
   return { nested, sets, family };
 }
 
+/**
+ * Builders of PowerDNS LUA record expressions and endpoints. Each returns typed Lua source, checked before
+ * anything is sent (bad addresses, ports, weights are a `ValidationError` with the path); `lua.endpoint`
+ * turns expressions into a `LUA` endpoint for `reconcile`. Source: PowerDNS "Lua Records" documentation.
+ */
 export const lua = {
   /**
    * `ifportup(port, addresses, options)`: answers the addresses accepting TCP connections on `port`.

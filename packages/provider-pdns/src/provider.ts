@@ -51,8 +51,19 @@ export const DEFAULT_POWERDNS_RECORD_TYPES: readonly RecordType[] = [...KNOWN_RE
 
 /** How to reach the server: connection settings, or a client built already. */
 export type PowerDnsConnection =
-  (Omit<PowerDnsClientOptions, 'dispatcher'> & { client?: undefined }) | { client: PowerDnsClient };
+  | (Omit<PowerDnsClientOptions, 'dispatcher'> & {
+      /** Leave out: the provider builds its own client from the options. */
+      client?: undefined;
+    })
+  | {
+      /** A client built already (shared by several providers, or from `startPowerDns`). */
+      client: PowerDnsClient;
+    };
 
+/**
+ * Options of {@link PowerDnsProvider}: how to reach the server, plus what to manage (see
+ * docs/providers/powerdns.md).
+ */
 export type PowerDnsProviderOptions = PowerDnsConnection & {
   /** Names the provider reads and writes; zones are discovered from the server and filtered by it. */
   domainFilter?: DomainFilter;
@@ -80,8 +91,11 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
 
 /** One zone's part of an apply, as sent. */
 export interface ZonePatch {
+  /** Zone name, without trailing dot. */
   zone: string;
+  /** PowerDNS zone id (the name with trailing dot, escaped), as used in API paths. */
   zoneId: string;
+  /** The rrset changes sent in the zone's one PATCH, deletes first. */
   rrsets: RRsetChange[];
 }
 
@@ -116,6 +130,7 @@ export class PowerDnsProvider implements Provider {
   readonly name = 'pdns';
   readonly capabilities: ProviderCapabilities;
   readonly domainFilter: DomainFilter;
+  /** The client the provider calls (its `onRequest` events show every request). */
   readonly client: PowerDnsClient;
   /** The report of the last post-apply verification (when `verify` is configured). */
   lastVerification: VerificationReport | undefined;
@@ -129,6 +144,12 @@ export class PowerDnsProvider implements Provider {
   readonly #zoneCache: CachedLoader<ZoneRef[]>;
   readonly #fixedZones: ZoneRef[] | undefined;
 
+  /**
+   * @param options How to reach the server and what to manage; see {@link PowerDnsProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) when `apiUrl` or `apiKey` is missing or `apiUrl` is not an
+   *   http(s) URL, when `defaultTTL` is not a non-negative integer, or when `recordTypes` names a type
+   *   PowerDNS manages itself (SOA). Nothing is sent to the server.
+   */
   constructor(options: PowerDnsProviderOptions) {
     if (options.client) {
       this.client = options.client;

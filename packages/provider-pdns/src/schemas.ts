@@ -3,6 +3,7 @@ import { z } from 'zod';
 // Response shapes of the PowerDNS Authoritative API as observed on 4.7–5.1. Unknown fields are
 // stripped (newer servers add some); fields missing on some versions are optional.
 
+/** Zod schema of PowerDNS's `Server` object (`GET /servers/{server_id}`); unknown fields are kept. */
 export const serverSchema = z.object({
   type: z.string().optional(),
   id: z.string(),
@@ -12,29 +13,37 @@ export const serverSchema = z.object({
   config_url: z.string().optional(),
   zones_url: z.string().optional(),
 });
+/** PowerDNS's `Server` object: id, daemon type, version, URLs. */
 export type PowerDnsServer = z.infer<typeof serverSchema>;
 
+/** Zod schema of a `ConfigSetting` (`GET /servers/{server_id}/config`). */
 export const configSettingSchema = z.object({
   name: z.string(),
   value: z.string(),
   type: z.string().optional(),
 });
+/** One server configuration setting: `name` and `value`. */
 export type PowerDnsConfigSetting = z.infer<typeof configSettingSchema>;
 
+/** Zod schema of a `Record` in an rrset: `content` and `disabled`. */
 export const recordSchema = z.object({
   content: z.string(),
   disabled: z.boolean().default(false),
   modified_at: z.number().optional(),
 });
+/** One record of an rrset: `content` (zone-file form) and `disabled`. */
 export type PowerDnsRecord = z.infer<typeof recordSchema>;
 
+/** Zod schema of a `Comment` on an rrset. */
 export const commentSchema = z.object({
   content: z.string(),
   account: z.string().default(''),
   modified_at: z.number().optional(),
 });
+/** A comment on an rrset: `content`, `account`, `modified_at` (epoch seconds). */
 export type PowerDnsComment = z.infer<typeof commentSchema>;
 
+/** Zod schema of an `RRSet` in a zone answer. */
 export const rrsetSchema = z.object({
   name: z.string(),
   type: z.string(),
@@ -42,10 +51,12 @@ export const rrsetSchema = z.object({
   records: z.array(recordSchema).default([]),
   comments: z.array(commentSchema).default([]),
 });
+/** An rrset as PowerDNS returns it: name (absolute), type, TTL, records, comments. */
 export type PowerDnsRRset = z.infer<typeof rrsetSchema>;
 
 export const zoneKindSchema = z.string();
 
+/** Zod schema of a zone in the zone list (`GET /servers/{server_id}/zones`), without rrsets. */
 export const zoneSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -60,8 +71,10 @@ export const zoneSummarySchema = z.object({
   catalog: z.string().optional(),
   last_check: z.number().optional(),
 });
+/** A zone as the zone list returns it (no rrsets). */
 export type PowerDnsZoneSummary = z.infer<typeof zoneSummarySchema>;
 
+/** Zod schema of a full `Zone` (`GET /servers/{server_id}/zones/{zone_id}`), rrsets included. */
 export const zoneSchema = zoneSummarySchema.extend({
   rrsets: z.array(rrsetSchema).optional(),
   soa_edit: z.string().optional(),
@@ -73,15 +86,19 @@ export const zoneSchema = zoneSummarySchema.extend({
   master_tsig_key_ids: z.array(z.string()).optional(),
   slave_tsig_key_ids: z.array(z.string()).optional(),
 });
+/** A full zone, as `getZone` returns it (rrsets included unless asked otherwise). */
 export type PowerDnsZone = z.infer<typeof zoneSchema>;
 
+/** Zod schema of a zone `Metadata` entry. */
 export const metadataSchema = z.object({
   kind: z.string(),
   metadata: z.array(z.string()),
   type: z.string().optional(),
 });
+/** A zone metadata entry: `kind` and its values. */
 export type PowerDnsMetadata = z.infer<typeof metadataSchema>;
 
+/** Zod schema of a DNSSEC `Cryptokey`. */
 export const cryptokeySchema = z.object({
   id: z.number(),
   type: z.string().optional(),
@@ -96,8 +113,10 @@ export const cryptokeySchema = z.object({
   bits: z.number().optional(),
   flags: z.number().optional(),
 });
+/** A DNSSEC key of a zone. */
 export type PowerDnsCryptokey = z.infer<typeof cryptokeySchema>;
 
+/** Zod schema of a `TSIGKey`. */
 export const tsigKeySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -105,8 +124,10 @@ export const tsigKeySchema = z.object({
   key: z.string().optional(),
   type: z.string().optional(),
 });
+/** A TSIG key (the secret only where PowerDNS returns it). */
 export type PowerDnsTsigKey = z.infer<typeof tsigKeySchema>;
 
+/** Zod schema of a `search-data` result (zone, record or comment). */
 export const searchResultSchema = z.object({
   object_type: z.enum(['zone', 'record', 'comment']).or(z.string()),
   name: z.string(),
@@ -117,8 +138,10 @@ export const searchResultSchema = z.object({
   content: z.string().optional(),
   disabled: z.boolean().optional(),
 });
+/** One `search-data` result. */
 export type PowerDnsSearchResult = z.infer<typeof searchResultSchema>;
 
+/** Zod schema of a statistic (`StatisticItem`, `MapStatisticItem` or `RingStatisticItem`). */
 export const statisticItemSchema = z.object({
   name: z.string(),
   type: z.string(),
@@ -126,9 +149,12 @@ export const statisticItemSchema = z.object({
   value: z.union([z.string(), z.array(z.object({ name: z.string(), value: z.string() }))]),
   size: z.union([z.number(), z.string()]).optional(),
 });
+/** One server statistic. */
 export type PowerDnsStatisticItem = z.infer<typeof statisticItemSchema>;
 
+/** Zod schema of a `{ result }` answer (e.g. `PUT …/notify`). */
 export const resultSchema = z.object({ result: z.string() }).loose();
+/** A `{ result }` answer. */
 export type PowerDnsResult = z.infer<typeof resultSchema>;
 
 export const errorBodySchema = z.object({

@@ -4,6 +4,8 @@
  *
  * Needs Debian's `pdns-server`, `pdns-backend-sqlite3` and `sqlite3` packages (or the same files
  * elsewhere, see {@link StartPowerDnsOptions}). Nothing listens beyond 127.0.0.1.
+ *
+ * @module testing
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,7 @@ import { parsePowerDnsVersion, powerDnsFeatures, type PowerDnsVersion } from './
 export { queryDns } from './dns.js';
 export type { DnsAnswer, DnsQueryOptions, DnsResponse } from './dns.js';
 
+/** Options of {@link startPowerDns}. */
 export interface StartPowerDnsOptions {
   /** API key (default: random). */
   apiKey?: string;
@@ -54,12 +57,15 @@ export interface StartPowerDnsOptions {
   client?: Omit<PowerDnsClientOptions, 'apiUrl' | 'apiKey'>;
 }
 
+/** A running throwaway PowerDNS, from {@link startPowerDns}. */
 export interface RunningPowerDns {
   /** A client for this server. */
   client: PowerDnsClient;
   /** `http://127.0.0.1:PORT`. */
   apiUrl: string;
+  /** The API key it was started with. */
   apiKey: string;
+  /** The API (webserver) port on 127.0.0.1. */
   apiPort: number;
   /** DNS port on 127.0.0.1 (UDP and TCP). */
   dnsPort: number;

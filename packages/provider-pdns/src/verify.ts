@@ -4,6 +4,7 @@ import { queryDns, type DnsResponse } from './dns.js';
 import { canonicalTargetFor, txtChunks } from './mapping.js';
 import { appendAll } from '@openova/dns-core/provider';
 
+/** Options of {@link verifyChanges}: where to ask and for how long. */
 export interface VerifyOptions {
   /** DNS server to ask (default `127.0.0.1`). */
   dnsServer?: string;
@@ -13,27 +14,37 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Pause between two queries of a name that does not match yet (default 200 ms). */
   intervalMs?: number;
+  /** Stops waiting (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal;
 }
 
+/** The answers for one changed name and type, against what was written. */
 export interface VerifiedName {
+  /** The name asked for. */
   dnsName: string;
+  /** The type asked for. */
   recordType: string;
   /** `present`: the answers must equal the targets; `absent`: no answers of that type. */
   expectation: 'present' | 'absent';
+  /** True when the answers matched the expectation within the time limit. */
   ok: boolean;
   /** Expected values in the endpoint model's form (empty for `absent`; for LUA, any answer counts). */
   expected: string[];
   /** The last answers seen. */
   actual: string[];
+  /** The last answer's response code (`NOERROR`, `NXDOMAIN`, …), or `undefined` when none came. */
   rcode: string | undefined;
   /** The last query failure, when there was one. */
   error?: string;
 }
 
+/** What {@link verifyChanges} found: one entry per changed name and type. */
 export interface VerificationReport {
+  /** True when every name answered as expected. */
   ok: boolean;
+  /** One entry per name and type checked. */
   names: VerifiedName[];
+  /** Time spent asking, in ms. */
   durationMs: number;
 }
 

@@ -1,7 +1,10 @@
 /** A PowerDNS release number; `undefined` parts of a development build are treated as unknown. */
 export interface PowerDnsVersion {
+  /** Major version, e.g. 4 in `4.9.3`. */
   readonly major: number;
+  /** Minor version, e.g. 9 in `4.9.3`. */
   readonly minor: number;
+  /** Patch version, e.g. 3 in `4.9.3`. */
   readonly patch: number;
   /** The string the server reported, e.g. `4.7.3` or `5.0.0-beta1`. */
   readonly raw: string;

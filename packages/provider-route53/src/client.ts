@@ -63,6 +63,10 @@ export interface Route53ConnectionOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Options of {@link Route53Api}: how to reach Route53 (region, endpoint, credentials) and how to pace
+ * requests.
+ */
 export interface Route53ClientOptions extends Route53ConnectionOptions {
   /** A ready SDK client; the connection options are then ignored. */
   client?: Route53Client;
@@ -79,7 +83,9 @@ export interface Route53ClientOptions extends Route53ConnectionOptions {
   maxRateLimitWaitMs?: number;
 }
 
+/** Options every {@link Route53Api} call accepts. */
 export interface Route53CallOptions {
+  /** Cancels the call, budget waits and retries included (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal | undefined;
 }
 
@@ -132,9 +138,22 @@ function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
  * account's 5 requests/s budget applied to every attempt (retries included), SDK errors mapped onto
  * {@link Route53ApiError}. The SDK signs requests, parses REST-XML (both InvalidChangeBatch shapes)
  * and retries throttling with backoff.
+ *
+ * Calls throw {@link Route53ApiError} (`PROVIDER`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ * `UNKNOWN_ZONE`, `RECORD_REJECTED`) and `AbortedError` (`ABORTED`).
+ *
+ * Source: the Amazon Route 53 API reference (https://docs.aws.amazon.com/Route53/latest/APIReference/).
  */
 export class Route53Api {
+  /**
+   * The AWS SDK v3 client every call goes through (`@aws-sdk/client-route-53`); its middleware counts
+   * requests into `stats`.
+   */
   readonly sdk: Route53Client;
+  /**
+   * Requests sent (retries included), per operation, `Throttling` answers and time spent waiting for the
+   * account budget, since the client was made.
+   */
   readonly stats: Route53ClientStats = { requests: 0, byOperation: {}, throttled: 0, waitedMs: 0 };
   readonly #limiter: RateLimiterLike | undefined;
   readonly #throttleBackoffMs: number;

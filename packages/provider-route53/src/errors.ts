@@ -1,20 +1,36 @@
 import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@openova/dns-core';
 
+/** Options of {@link Route53ApiError}, built from the AWS SDK's exception. */
 export interface Route53ApiErrorOptions {
+  /** Why the call failed: `http`, `network`, `timeout`, `invalid-response` or `rate-limited`. */
   kind: HttpFailureKind;
   /** The Route53 operation, e.g. `ChangeResourceRecordSets`. */
   operation: string;
+  /** HTTP method of the call (`GET` or `POST`). */
   method: string;
+  /** Request path below `https://route53.amazonaws.com`, e.g. `/2013-04-01/hostedzone/Z123/rrset`. */
   path: string;
+  /** HTTP status of the answer, when there was one. */
   status?: number;
   /** Route53's error code (`InvalidChangeBatch`, `Throttling`, `NoSuchHostedZone`, …). */
   awsCode?: string;
   /** Every message of the answer (an InvalidChangeBatch may carry several). */
   messages?: readonly string[];
+  /**
+   * True when the same call may succeed later (`Throttling`, `PriorRequestNotComplete`, 5xx, network
+   * failures).
+   */
   retryable: boolean;
+  /** Attempts made, retries included (default 1). */
   attempts?: number;
+  /** The `x-amzn-requestid` of the answer, for AWS support. */
   requestId?: string;
+  /**
+   * Error code (default from `awsCode`: `RECORD_REJECTED`, `PROVIDER_RATE_LIMITED`, `PROVIDER_AUTH`,
+   * `UNKNOWN_ZONE`, else `PROVIDER`).
+   */
   code?: DnsErrorCode;
+  /** The AWS SDK's exception, kept as `cause` (one line in `util.inspect`). */
   cause?: unknown;
 }
 
@@ -28,8 +44,16 @@ export interface Route53ApiErrorOptions {
  * 401/403 and signature or credential problems, `UNKNOWN_ZONE` for `NoSuchHostedZone`, else `PROVIDER`.
  */
 export class Route53ApiError extends HttpProviderError {
+  /** The Route53 operation that failed, e.g. `ChangeResourceRecordSets`. */
   readonly operation: string;
+  /**
+   * Route53's error code, e.g. `InvalidChangeBatch`, `Throttling`, `NoSuchHostedZone`; `undefined` for
+   * network failures.
+   */
   readonly awsCode: string | undefined;
+  /**
+   * Every message of the answer (an `InvalidChangeBatch` carries one per rejected change); `[]` when none.
+   */
   readonly messages: readonly string[];
 
   constructor(message: string, options: Route53ApiErrorOptions) {

@@ -1,3 +1,9 @@
+/**
+ * `@openova/dns-provider-route53`: AWS Route53 on the AWS SDK v3 — `Route53Provider` and its
+ * record mapping.
+ * @module index
+ */
+
 // Client
 export { Route53Api, MAX_RECORD_SETS_PER_PAGE, MAX_ZONES_PER_PAGE, ROUTE53_PACE } from './client.js';
 export type {

@@ -57,9 +57,11 @@ export const ROUTE53_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000 }
 
 /** A hosted zone as the provider uses it. */
 export interface Route53ZoneInfo {
+  /** Hosted zone id without the `/hostedzone/` prefix, e.g. `Z0123456789ABCDEFGHIJ`. */
   id: string;
   /** Without trailing dot. */
   name: string;
+  /** True for a private hosted zone (attached to VPCs). */
   private: boolean;
   /**
    * True when records under its name go to this zone without `aws/hosted-zone-id`: every private
@@ -68,9 +70,17 @@ export interface Route53ZoneInfo {
   primary: boolean;
 }
 
+/**
+ * Options of {@link Route53Provider}: the client options plus which zones and records to manage; each maps
+ * an ExternalDNS `--aws-*` flag where one exists.
+ */
 export interface Route53ProviderOptions extends Route53ClientOptions {
   /** A ready {@link Route53Api} (shares its budget and stats); the client options are then ignored. */
   api?: Route53Api;
+  /**
+   * Names the provider reads and writes; hosted zones are listed and filtered by it (default: every zone
+   * the credentials see).
+   */
   domainFilter?: DomainFilter;
   /** Only these zone ids (ExternalDNS `--zone-id-filter`). */
   zoneIds?: readonly string[];
@@ -86,6 +96,10 @@ export interface Route53ProviderOptions extends Route53ClientOptions {
   preferCname?: boolean;
   /** TTL for records created without one (default 300). */
   defaultTTL?: number;
+  /**
+   * Record types read and written (default {@link DEFAULT_ROUTE53_RECORD_TYPES}); other types are invisible and never
+   * written.
+   */
   recordTypes?: readonly RecordType[];
   /** How long the zone list is reused (default 60 000 ms; `--aws-zones-cache-duration`). */
   zoneCacheTtlMs?: number;
@@ -99,8 +113,11 @@ type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
 
 /** One zone's change batch as sent. */
 export interface Route53Batch {
+  /** Hosted zone id the batch was sent to. */
   zoneId: string;
+  /** Zone name, without trailing dot. */
   zone: string;
+  /** The `ChangeResourceRecordSets` changes sent, in order (`CREATE`, `DELETE`, `UPSERT`). */
   changes: Change[];
 }
 
@@ -218,6 +235,7 @@ function setKey(set: ResourceRecordSet): string {
 export class Route53Provider implements Provider {
   readonly name = 'route53';
   readonly domainFilter: DomainFilter;
+  /** The Route53 client the provider calls; its `stats` show requests made. */
   readonly api: Route53Api;
   /** The batches of the last `applyChanges` call. */
   lastApply: Route53Batch[] = [];
@@ -237,6 +255,11 @@ export class Route53Provider implements Provider {
   readonly #stored = new Map<string, Map<string, ResourceRecordSet>>();
   readonly #limits: readonly BatchLimit[];
 
+  /**
+   * @param options Credentials, region and what to manage; see {@link Route53ProviderOptions}.
+   * @throws `ConfigError` (`CONFIG`) when `defaultTTL` is not an integer from 0 to 2,147,483,647.
+   *   Nothing is sent to AWS.
+   */
   constructor(options: Route53ProviderOptions = {}) {
     this.api = options.api ?? new Route53Api(options);
     this.domainFilter = options.domainFilter ?? DomainFilter.all();

@@ -5,6 +5,8 @@
  * exclusivity and the apex rule, alias target checks, the 1,000-record and 32,000-character limits
  * (UPSERT doubled), pagination at 300, `\052` names, PENDING → INSYNC, `Throttling` (HTTP 400) at
  * 5 requests/s, `PriorRequestNotComplete`, and both InvalidChangeBatch error shapes.
+ *
+ * @module testing
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,29 +17,49 @@ const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
 /** A record set as the fake stores it (names lower case, trailing dot, `*` as `\052`). */
 export interface FakeRecordSet {
+  /** Owner name, lower case with trailing dot, `*` spelled `\052` (as Route53 returns it). */
   Name: string;
+  /** Record type, e.g. `A`. */
   Type: string;
+  /** Set identifier of a routing-policy record set. */
   SetIdentifier?: string;
+  /** TTL in seconds (absent on alias record sets). */
   TTL?: number;
+  /** Values, one per resource record (absent on alias record sets). */
   ResourceRecords?: string[];
+  /** Alias target: the target's hosted zone, DNS name and whether Route53 evaluates its health. */
   AliasTarget?: { HostedZoneId: string; DNSName: string; EvaluateTargetHealth: boolean };
+  /** Weighted routing: relative weight, 0–255. */
   Weight?: number;
+  /** Latency routing: the AWS region. */
   Region?: string;
+  /** Failover routing: `PRIMARY` or `SECONDARY`. */
   Failover?: string;
+  /** Geolocation routing: `ContinentCode`, `CountryCode` and/or `SubdivisionCode`. */
   GeoLocation?: Record<string, string>;
+  /** Geoproximity routing: region or coordinates, and bias. */
   GeoProximityLocation?: Record<string, unknown>;
+  /** Multivalue answer routing. */
   MultiValueAnswer?: boolean;
+  /** Id of the health check the record set is tied to. */
   HealthCheckId?: string;
 }
 
+/** A hosted zone of the fake. */
 export interface FakeZone {
+  /** Hosted zone id: the one given to `addZone`, else `Z` and 16 random hex digits. */
   id: string;
+  /** Zone name, lower case with trailing dot. */
   name: string;
+  /** True for a private hosted zone. */
   private: boolean;
+  /** Tags of the zone, as `ListTagsForResources` returns them. */
   tags: Record<string, string>;
+  /** The zone's record sets, in Route53's order; SOA and NS are created with the zone. */
   sets: FakeRecordSet[];
 }
 
+/** Options of `startFakeRoute53`. */
 export interface FakeRoute53Options {
   /** Requests per second before `Throttling` (default 5; `false` = none). */
   rateLimit?: number | false;
@@ -54,6 +76,7 @@ export interface FakeRoute53Options {
   aliasZones?: readonly string[];
 }
 
+/** A fault the fake answers instead of serving a request (see {@link FakeRoute53.failNext}). */
 export interface FakeFault {
   /** Route53 error code answered (`InternalFailure` 500, `Throttling` 400, `PriorRequestNotComplete` 400, `ServiceUnavailable` 503). */
   code?: 'InternalFailure' | 'Throttling' | 'PriorRequestNotComplete' | 'ServiceUnavailable';
@@ -65,8 +88,11 @@ export interface FakeFault {
   method?: 'GET' | 'POST';
 }
 
+/** A running fake (from `startFakeRoute53`): its URL, its state, what it received, and fault injection. */
 export interface FakeRoute53 {
+  /** `http://127.0.0.1:PORT`: pass it as the SDK's `endpoint`. */
   readonly url: string;
+  /** Hosted zones by id; tests may read and change them directly. */
   readonly zones: Map<string, FakeZone>;
   /** Every request as `METHOD path` (query included). */
   readonly requests: string[];
@@ -79,12 +105,15 @@ export interface FakeRoute53 {
   readonly signers: string[];
   /** `Throttling` answers sent because the rate limit was exceeded. */
   throttled: number;
+  /** Creates a hosted zone (with its SOA and NS record sets) and returns it. */
   addZone(zone: { name: string; private?: boolean; id?: string; tags?: Record<string, string> }): FakeZone;
   /** The record sets of a zone, in Route53's order. */
   recordSets(zoneId: string): FakeRecordSet[];
   /** Answers the next `count` matching requests with `fault` instead of serving them. */
   failNext(count: number, fault: FakeFault): void;
+  /** Cancels every pending fault from `failNext`. */
   clearFaults(): void;
+  /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
 

@@ -260,6 +260,7 @@ export function splitChanges(changes: Changes, limits: number | undefined | Batc
 export interface RejectedChange {
   /** The records of the rejected unit, e.g. `api.example.com A`. */
   records: string[];
+  /** The provider's reason, e.g. Cloudflare's error message for that record. */
   reason: string;
 }
 
@@ -268,6 +269,10 @@ export interface RejectedChange {
  * Thrown by {@link applyInBatches} after it has applied what it could.
  */
 export class PartialApplyError extends DnsError {
+  /**
+   * The changes the provider rejected for their content, each with the records concerned and the
+   * provider's reason.
+   */
   readonly rejected: readonly RejectedChange[];
 
   constructor(rejected: readonly RejectedChange[]) {
@@ -287,6 +292,7 @@ function isContentRejection(error: unknown): error is DnsError {
   return isDnsError(error) && error.code === 'RECORD_REJECTED';
 }
 
+/** Options of {@link applyInBatches}: the call options, plus progress. */
 export interface ApplyInBatchesOptions extends CallOptions {
   /** Called after each batch the provider accepted. */
   onBatchApplied?: (batch: Changes) => void;

@@ -14,6 +14,7 @@ export const KNOWN_RECORD_TYPES = [
   'DNAME',
   'CAA',
 ] as const;
+/** A record type core validates the data of: one of {@link KNOWN_RECORD_TYPES}. */
 export type KnownRecordType = (typeof KNOWN_RECORD_TYPES)[number];
 /** A record type mnemonic; known types autocomplete, provider types (e.g. PowerDNS `LUA`) are allowed. */
 export type RecordType = KnownRecordType | (string & {});
@@ -23,7 +24,12 @@ export const DEFAULT_MANAGED_RECORD_TYPES: readonly RecordType[] = ['A', 'AAAA',
 
 /** ExternalDNS's `{name, value}` provider-specific property. */
 export interface ProviderSpecificProperty {
+  /**
+   * Property name, ExternalDNS's spelling, e.g. `aws/weight` or
+   * `external-dns.kubernetes.io/cloudflare-proxied`.
+   */
   name: string;
+  /** Property value, always a string (`"true"`, `"90"`). */
   value: string;
 }
 
@@ -47,6 +53,10 @@ export interface Endpoint {
   dnsName: string;
   /** Record data, one string per value (`"10 mx.example.com"` for MX). */
   targets: string[];
+  /**
+   * Record type in upper case: `A`, `AAAA`, `CNAME`, `TXT`, `MX`, … (`KNOWN_RECORD_TYPES`), or a
+   * provider's own such as `LUA` or `ALIAS`.
+   */
   recordType: RecordType;
   /** Distinguishes several record sets of one name and type (weighted or geo routing). `''` = none. */
   setIdentifier: string;
@@ -54,17 +64,28 @@ export interface Endpoint {
   recordTTL: number;
   /** Ownership metadata (`owner`, `resource`, …); never sent to DNS as such. */
   labels: Record<string, string>;
+  /**
+   * Provider-specific properties (`name`/`value` pairs), ExternalDNS's names, e.g.
+   * `external-dns.kubernetes.io/cloudflare-proxied` or `aws/weight`; `[]` = none.
+   */
   providerSpecific: ProviderSpecificProperty[];
 }
 
 /** The wire (JSON) shape: every field but the name and type may be absent. */
 export interface EndpointJSON {
+  /** Owner name, e.g. `api.example.com` (a trailing dot is accepted and ignored in comparisons). */
   dnsName: string;
+  /** Record data, one string per value; absent or `null` = none. */
   targets?: string[];
+  /** Record type, e.g. `A`. */
   recordType: string;
+  /** Set identifier for weighted or geo routing; absent = none. */
   setIdentifier?: string;
+  /** TTL in seconds; absent or 0 = not configured. */
   recordTTL?: number;
+  /** Ownership labels (`owner`, `resource`, `ownedRecord`, …); absent = none. */
   labels?: Record<string, string>;
+  /** Provider-specific properties; absent = none. */
   providerSpecific?: ProviderSpecificProperty[];
 }
 

@@ -132,6 +132,7 @@ export function isInZone(name: string, zone: string): boolean {
   );
 }
 
+/** Options of core's DNS-name checks (`checkDnsName`). */
 export interface NameCheckOptions {
   /** Allow `*` as the leftmost label (default true). */
   allowWildcard?: boolean;

@@ -40,6 +40,7 @@ const simpleQuotedTxt = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
 /** Largest TTL DNS allows (RFC 2181 §8). */
 export const MAX_TTL = 2_147_483_647;
 
+/** Options of `parseEndpoints`, `safeParseEndpoints`, `parseEndpoint` and `validateEndpoint`. */
 export interface EndpointParseOptions {
   /**
    * Record types accepted besides the known ones, with an optional validator for their targets
@@ -254,7 +255,20 @@ export function validateEndpoint(
   return issues;
 }
 
-export type SafeParseResult<T> = { success: true; data: T } | { success: false; error: ValidationError };
+/** What the `safeParse…` functions return instead of throwing: the value, or the error with every issue. */
+export type SafeParseResult<T> =
+  | {
+      /** The input was valid. */
+      success: true;
+      /** The parsed value. */
+      data: T;
+    }
+  | {
+      /** The input was invalid; nothing was parsed. */
+      success: false;
+      /** Every problem, each with its path into the input (`VALIDATION`). */
+      error: ValidationError;
+    };
 
 /**
  * Parses a list of endpoints as ExternalDNS sends them (absent fields, `null` lists, any key casing)
@@ -282,14 +296,20 @@ export function safeParseEndpoints(
   return issues.length ? { success: false, error: new ValidationError(issues) } : { success: true, data };
 }
 
-/** Like {@link safeParseEndpoints} but throws the {@link ValidationError}. */
+/**
+ * Like {@link safeParseEndpoints} but throws.
+ * @throws `ValidationError` (`VALIDATION`) listing every problem with its path (`[3, 'recordTTL']`).
+ */
 export function parseEndpoints(input: unknown, options: EndpointParseOptions = {}): Endpoint[] {
   const result = safeParseEndpoints(input, options);
   if (!result.success) throw result.error;
   return result.data;
 }
 
-/** Parses and validates one endpoint; throws {@link ValidationError}. */
+/**
+ * Parses and validates one endpoint.
+ * @throws `ValidationError` (`VALIDATION`) listing every problem with its path (`['targets', 0]`).
+ */
 export function parseEndpoint(input: unknown, options: EndpointParseOptions = {}): Endpoint {
   const issues: Issue[] = [];
   const result = parseOne(input, [], options, issues);

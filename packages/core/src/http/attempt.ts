@@ -3,6 +3,7 @@
 import { request, type Dispatcher } from 'undici';
 import { isUnsentFailure } from './networkFailures.js';
 
+/** HTTP methods the transport sends. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Response headers as undici gives them: lower-case names. */
@@ -12,6 +13,7 @@ export type HttpHeaders = Record<string, string | string[] | undefined>;
 export interface HttpAttempt {
   /** Absolute URL, query included. */
   url: string;
+  /** HTTP method. */
   method: HttpMethod;
   /** Credentials included: they are sent, never reported. */
   headers: Readonly<Record<string, string>>;
@@ -21,6 +23,7 @@ export interface HttpAttempt {
   timeoutMs: number;
   /** The caller's signal. */
   signal?: AbortSignal | undefined;
+  /** The undici dispatcher (connection pool) that sends the attempt. */
   dispatcher: Dispatcher;
   /** Whether a status is a success (its body is read up to `maxBodyBytes`). */
   isSuccess: (status: number) => boolean;
@@ -32,8 +35,11 @@ export interface HttpAttempt {
 
 /** What the server answered, read whole (error bodies possibly cut). */
 export interface HttpAnswer {
+  /** HTTP status. */
   status: number;
+  /** Answer headers, names in lower case. */
   headers: HttpHeaders;
+  /** The body as text; an error body is read only up to the attempt's `maxErrorBodyBytes`. */
   text: string;
 }
 

@@ -12,6 +12,7 @@ import { AbortedError } from '../errors.js';
  */
 export type RateLimitStrategy = 'sliding-window' | 'token-bucket';
 
+/** A documented API rate limit: `requests` per `windowMs`, counted as a sliding window or a token bucket. */
 export interface RateLimitPolicy {
   /** Requests allowed per window (the bucket size for a token bucket). A positive integer. */
   requests: number;
@@ -66,8 +67,11 @@ export class RateLimitWaitTooLong extends Error {
  * window it knows is exhausted; waits are abortable.
  */
 export class RateLimiter implements RateLimiterLike {
+  /** Requests allowed per window (the bucket size for a token bucket). */
   readonly requests: number;
+  /** Window length in ms (the time to refill the whole bucket). */
   readonly windowMs: number;
+  /** `sliding-window` (at most `requests` in any `windowMs`) or `token-bucket` (refilled continuously). */
   readonly strategy: RateLimitStrategy;
   /** Sliding window: send times (epoch ms), oldest first. */
   #sent: number[] = [];
@@ -174,11 +178,13 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 
 const limiters = new Map<string, RateLimiter>();
 
+/** Identifies a shared {@link RateLimiter}: one credential, in one scope, under one policy. */
 export interface RateLimiterKey {
   /** What the credential is valid for, e.g. the API base URL or an AWS account id. */
   scope: string;
   /** The credential (token, key, `email\0key`). Hashed at once; never stored. */
   credential: string;
+  /** The limit the API applies to this credential, e.g. `RATE_LIMITS.cloudflare`. */
   policy: RateLimitPolicy;
 }
 

@@ -40,6 +40,7 @@ export interface HttpRetryOptions {
 export interface HttpRequestEvent {
   /** The client, e.g. `pdns`. */
   provider: string;
+  /** HTTP method of the attempt. */
   method: HttpMethod;
   /** Path below the API base, query included (redacted). */
   path: string;
@@ -57,14 +58,19 @@ export interface HttpRequestEvent {
 
 /** What `onRetry` hears before a request is sent again. */
 export interface HttpRetryEvent {
+  /** The client, e.g. `pdns`. */
   provider: string;
+  /** HTTP method of the call being retried. */
   method: HttpMethod;
+  /** Path below the API base, query included (redacted). */
   path: string;
   /** The attempt that failed (the next one is `attempt + 1`). */
   attempt: number;
   /** What failed: `http` with its status, `network` or `timeout`. */
   kind: HttpFailureKind;
+  /** HTTP status of the failed attempt, when the server answered. */
   status?: number;
+  /** The error code the failure would have had, e.g. `PROVIDER_RATE_LIMITED`. */
   code: DnsErrorCode;
   /** Set when the server's `Retry-After` decides the wait (ms); otherwise the backoff does. */
   retryAfterMs?: number;
@@ -96,6 +102,7 @@ export interface HttpErrorInit extends HttpProviderErrorOptions<HttpFailureKind>
 
 /** The request of a call, as an error reader sees it. */
 export interface HttpCallInfo {
+  /** HTTP method of the call. */
   method: HttpMethod;
   /** Path with query, redacted. */
   path: string;
@@ -111,6 +118,7 @@ export type HttpTlsOptions = Pick<
   'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername' | 'minVersion'
 >;
 
+/** Options of {@link HttpTransport}: where the API is, how to authenticate, retry and limit. */
 export interface HttpTransportOptions {
   /** Client name in messages, events and errors, e.g. `pdns`. */
   provider: string;
@@ -133,6 +141,7 @@ export interface HttpTransportOptions {
   authorize?: (signal: AbortSignal | undefined) => Promise<Readonly<Record<string, string>>>;
   /** Time limit of each attempt in ms, answer included (default 30 000). */
   timeoutMs?: number;
+  /** Backoff of retried attempts (default: 3 retries, 250 ms doubling up to 4 000 ms; a `Retry-After` wins). */
   retry?: HttpRetryOptions;
   /**
    * Longest wait (ms) accepted for a `Retry-After` (429, 503) or the rate limiter (default 60 000).
@@ -154,6 +163,7 @@ export interface HttpTransportOptions {
   connections?: number;
   /** Idle time (ms) before a kept-alive connection is closed (default 10 000). */
   keepAliveTimeoutMs?: number;
+  /** TLS settings of the transport's own connection pool, for `https://` bases. */
   tls?: HttpTlsOptions;
   /** A dispatcher to use instead of the transport's own pool (proxies, mocks); not closed by `close()`. */
   dispatcher?: Dispatcher;
@@ -181,9 +191,11 @@ export interface HttpTransportOptions {
 
 /** One call. */
 export interface HttpRequest {
+  /** HTTP method. */
   method: HttpMethod;
   /** Path below the API base, without query. */
   path: string;
+  /** Query parameters; `undefined` values are left out, the rest are encoded and appended to `path`. */
   query?: Readonly<Record<string, string | number | boolean | undefined>>;
   /** Sent as JSON (or as is, when a string). */
   body?: unknown;
@@ -203,6 +215,7 @@ export interface HttpRequest {
   rateLimiters?: readonly RateLimiterLike[];
   /** The one status that means success (default: any 2xx). */
   expectStatus?: number;
+  /** Cancels the call, retries and rate-limit waits included (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal | undefined;
   /** Overrides the transport's per-attempt timeout (ms). */
   timeoutMs?: number | undefined;
@@ -210,12 +223,17 @@ export interface HttpRequest {
 
 /** A successful answer. */
 export interface HttpResponse {
+  /** HTTP status of the answer (a success, as the request defined it). */
   status: number;
+  /** Answer headers, names in lower case. */
   headers: HttpHeaders;
+  /** The answer body as text (read up to the transport's body limit). */
   text: string;
   /** Attempts made, retries included. */
   attempts: number;
+  /** The answer's request id (see `requestIdHeaders`), when it had one. */
   requestId: string | undefined;
+  /** HTTP method of the call. */
   method: HttpMethod;
   /** Path with query (redacted), as in events and errors. */
   path: string;
@@ -223,6 +241,10 @@ export interface HttpResponse {
 
 /** Anything with zod's `safeParse`. */
 export interface SafeParser<T> {
+  /**
+   * Validates `value`: `{ success: true, data }` or `{ success: false, error }` with a message and issue
+   * paths, as zod's `safeParse`.
+   */
   safeParse(value: unknown):
     | { success: true; data: T }
     | {
@@ -274,6 +296,7 @@ const isPositiveInteger = (n: number) => Number.isInteger(n) && n > 0;
  *   `serverMessage`, `retryable`, `retryAfter` and `requestId`, and every secret redacted.
  */
 export class HttpTransport {
+  /** Client name used in messages, events and errors, e.g. `pdns`. */
   readonly provider: string;
   /** The API base, without a trailing slash. */
   readonly baseUrl: string;

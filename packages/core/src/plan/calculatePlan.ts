@@ -18,11 +18,16 @@ import { applyPolicy, type Policy } from './policy.js';
 import { MIGRATED_FROM_LABEL } from '../registry/txtRegistry.js';
 import { appendAll } from '../lists.js';
 
+/**
+ * Input of {@link calculatePlan}: current and desired records and the planner settings ExternalDNS takes
+ * as flags.
+ */
 export interface CalculatePlanOptions {
   /** Records as they are now, with ownership labels (what `Registry.records()` returns). */
   current: readonly Endpoint[];
   /** Records as they should be (after `adjustEndpoints`). */
   desired: readonly Endpoint[];
+  /** `sync`, `upsert-only` or `create-only` (ExternalDNS `--policy`). */
   policy: Policy;
   /** Our owner ID; `''` disables every ownership check (ExternalDNS without a registry). */
   ownerId: string;

@@ -13,6 +13,7 @@ import { ValidationError } from '../errors.js';
 import { CHANGE_LISTS, type Changes, type ChangesJSON } from '../provider/changes.js';
 import { POLICIES, type Policy } from './policy.js';
 
+/** Version of the saved-plan format ({@link PlanJSON}); {@link planFromJSON} refuses other versions. */
 export const PLAN_FORMAT_VERSION = 1 as const;
 
 /**
@@ -22,10 +23,13 @@ export const PLAN_FORMAT_VERSION = 1 as const;
  * refuses when the records it touches changed in the meantime.
  */
 export interface Plan {
+  /** Format version, {@link PLAN_FORMAT_VERSION}. */
   readonly version: typeof PLAN_FORMAT_VERSION;
   /** ISO 8601 time the plan was computed. */
   readonly createdAt: string;
+  /** The policy the plan was computed under: `sync`, `upsert-only` or `create-only`. */
   readonly policy: Policy;
+  /** The registry owner ID the plan writes as; `applyPlan` refuses a registry with another. */
   readonly ownerId: string;
   /** Record types the plan manages (managed minus excluded); other types at its names are ignored. */
   readonly recordTypes: readonly string[];
@@ -95,7 +99,9 @@ export const SKIP_REASONS: readonly SkipReason[] = [
 
 /** A desired record left out of a plan, and why. */
 export interface SkippedChange {
+  /** The desired record that is not written. */
   record: Endpoint;
+  /** Why, as a stable code; see {@link SkipReason}. */
   code: SkipReason;
   /** One line naming the record, the cause and, where one exists, the option that fixes it. */
   reason: string;
@@ -105,17 +111,28 @@ export interface SkippedChange {
   owner?: string;
 }
 
+/**
+ * What {@link createPlan} builds a {@link Plan} from: the planner's output and the records it was computed
+ * from.
+ */
 export interface PlanInit {
+  /** The policy the changes were computed under. */
   policy: Policy;
+  /** The owner ID the changes will be written as. */
   ownerId: string;
+  /** Record types the plan manages (managed minus excluded). */
   recordTypes: readonly string[];
+  /** Record changes as the planner computed them. */
   changes: Changes;
+  /** The ownership TXT changes that travel with them, as the registry will send them (default none). */
   ownershipChanges?: Changes;
+  /** Whether applying the plan writes anything (ExternalDNS `HasChanges()`, widened by owner migrations). */
   hasChanges: boolean;
   /** All current records the plan was computed from; only those at touched names are kept. */
   current: readonly Endpoint[];
   /** Desired records left out, and why (default none). */
   skipped?: readonly SkippedChange[];
+  /** When the plan was computed (default now). */
   createdAt?: Date;
 }
 
@@ -224,16 +241,35 @@ function fullChanges(changes: Changes): Required<ChangesJSON> {
 
 /** The JSON form of a plan (every list present, endpoints in ExternalDNS wire form). */
 export interface PlanJSON {
+  /** Format version, {@link PLAN_FORMAT_VERSION}. */
   version: typeof PLAN_FORMAT_VERSION;
+  /** ISO 8601 time the plan was computed. */
   createdAt: string;
+  /** The policy the plan was computed under. */
   policy: Policy;
+  /** The owner ID the plan writes as. */
   ownerId: string;
+  /** Record types the plan manages. */
   recordTypes: string[];
+  /** Whether applying the plan writes anything. */
   hasChanges: boolean;
+  /**
+   * SHA-256 (hex) over the plan without `createdAt`, `skipped` and `overriddenSafetyViolations`; checked
+   * by {@link planFromJSON}.
+   */
   checksum: string;
+  /** Record changes, every list present (`create`, `updateOld`, `updateNew`, `delete`). */
   changes: Required<ChangesJSON>;
+  /** Ownership TXT changes that travel with the records, every list present. */
   ownershipChanges: Required<ChangesJSON>;
+  /**
+   * Current records at the names the plan touches; `applyPlan` compares them with the zone before writing.
+   */
   current: EndpointJSON[];
+  /**
+   * Desired records left out, with reason code, one-line reason, input path and (for `owned-by-other`) the
+   * other owner.
+   */
   skipped: {
     record: EndpointJSON;
     code: SkipReason;
@@ -241,9 +277,15 @@ export interface PlanJSON {
     path?: (string | number)[];
     owner?: string;
   }[];
+  /** The safety limits `force` overrode to make the plan applicable. */
   overriddenSafetyViolations: SafetyViolation[];
 }
 
+/**
+ * The JSON form of a plan, for saving and review: every list present, endpoints in ExternalDNS wire form,
+ * the checksum included. `JSON.stringify` it, or use `renderPlanJSON`; read it back with {@link
+ * planFromJSON}.
+ */
 export function planToJSON(plan: Plan): PlanJSON {
   return {
     version: plan.version,
@@ -313,8 +355,10 @@ const planShape = z.object({
 });
 
 /**
- * Reads a saved plan. Throws {@link ValidationError} when the JSON is malformed, an endpoint is
- * invalid, or the checksum does not match (the file was edited after it was made).
+ * Reads a saved plan (a {@link PlanJSON} object, or its JSON text).
+ * @throws {@link ValidationError} (`VALIDATION`) when the JSON is malformed, the format version is
+ *   not {@link PLAN_FORMAT_VERSION}, an endpoint is invalid, or the checksum does not match (the
+ *   file was edited after it was made); `issues` gives the path of each problem.
  */
 export function planFromJSON(json: unknown): Plan {
   const shape = planShape.safeParse(typeof json === 'string' ? safeJSON(json) : json);
@@ -390,11 +434,18 @@ function safeJSON(text: string): unknown {
 
 /** Record-set counts of a plan. */
 export interface PlanCounts {
+  /** Records to create. */
   create: number;
+  /** Records to update (each old/new pair counts once). */
   update: number;
+  /** Records to delete. */
   delete: number;
 }
 
+/**
+ * Counts a plan's record changes: creates, updates (one per old/new pair) and deletes. Ownership TXT
+ * changes are not counted.
+ */
 export function countPlan(plan: Pick<Plan, 'changes'>): PlanCounts {
   return {
     create: plan.changes.create.length,

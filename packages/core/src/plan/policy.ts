@@ -8,6 +8,7 @@ import type { Changes } from '../provider/changes.js';
  */
 export type Policy = 'sync' | 'upsert-only' | 'create-only';
 
+/** Every policy, in ExternalDNS's order. */
 export const POLICIES: readonly Policy[] = ['sync', 'upsert-only', 'create-only'];
 
 /** Drops the change lists a policy does not allow. */

@@ -21,6 +21,11 @@ export interface SafetyLimits {
   minDesiredRatio: number;
 }
 
+/**
+ * The limits `reconcile` applies unless told otherwise: 30 % updates, 30 % deletes (in zones where we own
+ * at least 10 records), no deletes with an empty desired set, none when the desired set fell below 50 % of
+ * what we own.
+ */
 export const DEFAULT_SAFETY_LIMITS: Readonly<SafetyLimits> = {
   maxUpdateRatio: 0.3,
   maxDeleteRatio: 0.3,
@@ -31,6 +36,7 @@ export const DEFAULT_SAFETY_LIMITS: Readonly<SafetyLimits> = {
 
 /** One broken limit, with the numbers behind it. */
 export interface SafetyViolation {
+  /** Which limit broke: `max-update-ratio`, `max-delete-ratio`, `empty-desired` or `collapsed-desired`. */
   rule: 'max-update-ratio' | 'max-delete-ratio' | 'empty-desired' | 'collapsed-desired';
   /** The zone concerned, or `undefined` for rules over the whole run. */
   zone: string | undefined;
@@ -40,11 +46,16 @@ export interface SafetyViolation {
   total: number;
   /** The configured limit (a ratio). */
   limit: number;
+  /**
+   * One line with the numbers, e.g. `deleting 20 of 20 owned records in zone example.com (100%) is above
+   * the limit of 30%`.
+   */
   message: string;
 }
 
 /** A plan was refused by a safety limit. Nothing was applied. */
 export class UnsafePlanError extends DnsError {
+  /** Every limit the plan breaks, with the numbers behind it. */
   readonly violations: readonly SafetyViolation[];
 
   constructor(violations: readonly SafetyViolation[]) {
@@ -57,14 +68,19 @@ export class UnsafePlanError extends DnsError {
   }
 }
 
+/** Input of {@link checkSafety}: a change set and the records it was computed from. */
 export interface SafetyCheckInput {
+  /** The record changes to check. */
   changes: Changes;
   /** Current records in the plan's scope (managed types, inside the domain filter). */
   current: readonly Endpoint[];
   /** Desired records in the plan's scope. */
   desiredCount: number;
+  /** Our owner ID: ratios are taken over the records it owns (`''` = every record counts). */
   ownerId: string;
+  /** The zones the records belong to; ratios are per zone. */
   zones: readonly string[];
+  /** Limits to change (default {@link DEFAULT_SAFETY_LIMITS}). */
   limits?: Partial<SafetyLimits>;
 }
 

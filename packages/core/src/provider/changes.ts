@@ -6,22 +6,31 @@ import { ValidationError } from '../errors.js';
  * are the old and new versions of the same record set.
  */
 export interface Changes {
+  /** Record sets to create. */
   create: Endpoint[];
+  /** Record sets to replace, as currently stored; `updateOld[i]` pairs with `updateNew[i]`. */
   updateOld: Endpoint[];
+  /** The replacements, in the same order as `updateOld`. */
   updateNew: Endpoint[];
+  /** Record sets to delete, as currently stored. */
   delete: Endpoint[];
 }
 
 /** The wire form: lists omitted when empty, as ExternalDNS encodes them. */
 export interface ChangesJSON {
+  /** Record sets to create (wire form); absent or `null` = none. */
   create?: EndpointJSON[];
+  /** Record sets to replace, as stored; pairs with `updateNew` by index. */
   updateOld?: EndpointJSON[];
+  /** The replacements, in the same order as `updateOld`. */
   updateNew?: EndpointJSON[];
+  /** Record sets to delete, as stored. */
   delete?: EndpointJSON[];
 }
 
 /** The names of the four lists of a {@link Changes} value. */
 export const CHANGE_LISTS = ['create', 'updateOld', 'updateNew', 'delete'] as const;
+/** The name of one list of a {@link Changes}: `create`, `updateOld`, `updateNew` or `delete`. */
 export type ChangeList = (typeof CHANGE_LISTS)[number];
 
 /** A `Changes` value with every list empty. */
@@ -52,9 +61,26 @@ export function changesToJSON(changes: Changes): ChangesJSON {
  * `endpoint` is always the version that is written (create, update) or removed (delete).
  */
 export type BatchChange =
-  | { readonly kind: 'create'; readonly endpoint: Endpoint }
-  | { readonly kind: 'update'; readonly endpoint: Endpoint; readonly old: Endpoint }
-  | { readonly kind: 'delete'; readonly endpoint: Endpoint };
+  | {
+      /** A record set written where none was. */
+      readonly kind: 'create';
+      /** The record set created. */
+      readonly endpoint: Endpoint;
+    }
+  | {
+      /** A record set replaced by a new version (`updateOld[i]` → `updateNew[i]`). */
+      readonly kind: 'update';
+      /** The new version, as written. */
+      readonly endpoint: Endpoint;
+      /** The version it replaces, as read. */
+      readonly old: Endpoint;
+    }
+  | {
+      /** A record set removed. */
+      readonly kind: 'delete';
+      /** The record set removed, as read. */
+      readonly endpoint: Endpoint;
+    };
 
 /**
  * The changes of a change set one by one: creates, then updates (`updateOld[i]` with

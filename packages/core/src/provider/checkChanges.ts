@@ -5,6 +5,10 @@ import { ValidationError, type Issue, type IssuePath } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
 import { appendAll } from '../lists.js';
 
+/**
+ * What a provider accepts, for `assertValidChangeSet` and `prepareChangeSet`: names, types, set
+ * identifiers and content.
+ */
 export interface ChangeSetRules {
   /** Provider name for messages, e.g. `pdns`. */
   provider: string;
@@ -14,6 +18,10 @@ export interface ChangeSetRules {
   recordTypes: readonly string[];
   /** Whether `setIdentifier` may be set; when not, `setIdentifierHint` says what to use instead. */
   setIdentifiers: boolean;
+  /**
+   * What to use instead of set identifiers, named in the error when one is given (e.g. `use LUA records
+   * for weighted answers`).
+   */
   setIdentifierHint?: string;
   /** Extra record types for content validation (see `validateEndpoint`). */
   parseOptions?: EndpointParseOptions;

@@ -21,11 +21,13 @@ import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from './
 import { zoneMatcher } from './zones.js';
 import { appendAll } from '../lists.js';
 
+/** Options of {@link InMemoryProvider}. */
 export interface InMemoryProviderOptions {
   /** Zones served, e.g. `['example.com']`. Writes outside them fail like on a real server. */
   zones: readonly string[];
   /** Records present at start. */
   records?: readonly EndpointInit[];
+  /** Names the provider may read and write (default: everything in `zones`). */
   domainFilter?: DomainFilter;
   /** Record types accepted (default: every type the core model knows). */
   recordTypes?: readonly RecordType[];

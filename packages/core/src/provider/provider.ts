@@ -54,6 +54,7 @@ export interface BatchLimit {
 export interface ProviderCapabilities {
   /** Record types the provider can store and return. */
   readonly recordTypes: readonly RecordType[];
+  /** What one `applyChanges` call applies all-or-nothing: a zone's part, a call, or each record set. */
   readonly atomicity: ApplyAtomicity;
   /**
    * Most endpoints (records plus their TXT companions, an update counting old and new) one
@@ -94,6 +95,10 @@ export interface ProviderCapabilities {
 export interface Provider {
   /** Short stable name used in errors and logs, e.g. `pdns`. */
   readonly name: string;
+  /**
+   * What the provider can store and how it applies changes; the planner, the registry and core's batching
+   * read it.
+   */
   readonly capabilities: ProviderCapabilities;
   /** The names this provider serves; records outside it are neither read nor written. */
   readonly domainFilter: DomainFilter;

@@ -4,12 +4,18 @@ import { DnsError } from '../errors.js';
 
 /** One record that differs between a saved plan and the zone now. */
 export interface PlanConflict {
+  /** The record, as `name type` (with the set identifier in brackets when set), e.g. `new.example.com A`. */
   record: string;
+  /**
+   * `appeared` (exists now, did not when planned), `disappeared`, or `changed` (targets, TTL, labels or
+   * properties).
+   */
   reason: 'appeared' | 'disappeared' | 'changed';
 }
 
 /** A saved plan no longer matches the records it would change. Nothing was applied. */
 export class PlanConflictError extends DnsError {
+  /** Every record that differs from what the plan saw: `appeared`, `disappeared` or `changed`. */
   readonly conflicts: readonly PlanConflict[];
 
   constructor(conflicts: readonly PlanConflict[]) {

@@ -43,6 +43,7 @@ export interface ReconcileHooks {
   onApplied?(result: ReconcileResult): void | Promise<void>;
 }
 
+/** Options of {@link reconcile}: what should exist, where, under which policy, and how carefully. */
 export interface ReconcileOptions {
   /** Where records are read and written, with ownership (usually a `TxtRegistry`). */
   registry: Registry;
@@ -52,6 +53,10 @@ export interface ReconcileOptions {
   policy: Policy;
   /** Record types managed (default: the registry's `managedRecordTypes`, else A, AAAA, CNAME). */
   managedRecordTypes?: readonly RecordType[];
+  /**
+   * Record types never touched even when managed (ExternalDNS `--exclude-record-types`; default: the
+   * registry's, else none).
+   */
   excludeRecordTypes?: readonly RecordType[];
   /** Narrows the provider's own domain filter. */
   domainFilter?: DomainFilterLike;
@@ -61,16 +66,26 @@ export interface ReconcileOptions {
   force?: boolean;
   /** Safety limits to change, or `false` to turn them off (prefer `force` for one run). */
   safety?: Partial<SafetyLimits> | false;
+  /**
+   * Cancels the run: nothing is written after it fires, and the call rejects with `AbortedError`
+   * (`ABORTED`).
+   */
   signal?: AbortSignal;
+  /** Where the run logs its steps and warnings (default: silent). Accepts a pino-style logger. */
   logger?: Logger;
+  /** Callbacks at each step (plan made, before and after apply), e.g. for metrics or approval. */
   hooks?: ReconcileHooks;
 }
 
+/** What {@link reconcile} and {@link applyPlan} return. */
 export interface ReconcileResult {
+  /** The plan computed (and applied unless `dryRun` or empty); render it with `renderPlanText`. */
   plan: Plan;
   /** True when changes were sent to the provider. */
   applied: boolean;
+  /** True when the run was a dry run (nothing was sent). */
   dryRun: boolean;
+  /** Records created, updated and deleted by the plan, and how many records we own in its zones. */
   counts: PlanCounts & { ownedRecords: number };
   /** Safety violations that `force` overrode (empty otherwise). */
   overriddenSafetyViolations: readonly SafetyViolation[];
@@ -365,6 +380,17 @@ function intoDesired(
  * plan, check the safety limits, then apply unless `dryRun`. Everything that can be checked is checked
  * before the first write; a refused or invalid run changes nothing.
  *
+ * @throws `ValidationError` (`VALIDATION`) when `desired` is not a list or a record is invalid,
+ *   with the path of every problem (`['desired', 3, 'targets', 0]`); nothing is written.
+ * @throws `UnsafePlanError` (`UNSAFE_PLAN`) when the plan breaks a safety limit and `force` is not
+ *   set; nothing is written.
+ * @throws `OwnershipConflictError` (`OWNERSHIP_CONFLICT`) with a registry set to `onConflict: 'throw'`.
+ * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
+ * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
+ *   …) when the provider fails; `retryable` says whether the next run may succeed.
+ * @throws `PartialApplyError` (`PARTIAL_APPLY`) when the provider rejected some changes for their
+ *   content and applied the rest.
+ *
  * @example
  * const registry = new TxtRegistry(provider, { ownerId: 'openova', prefix: '_externaldns.%{record_type}.' });
  * const { plan, applied } = await reconcile({ registry, desired, policy: 'sync' });
@@ -440,10 +466,15 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   return result;
 }
 
+/** Options of {@link applyPlan}. */
 export interface ApplyPlanOptions {
+  /** The registry to write through; its `ownerId` must be the plan's. */
   registry: Registry;
+  /** A plan from `reconcile({ dryRun: true })` or `planFromJSON`. */
   plan: Plan;
+  /** Cancels the apply: nothing is written after it fires (`AbortedError`, `ABORTED`). */
   signal?: AbortSignal;
+  /** Where the apply logs (default: silent). */
   logger?: Logger;
 }
 
@@ -451,7 +482,10 @@ export interface ApplyPlanOptions {
  * Applies a saved plan (see `planFromJSON`). The records at every name the plan touches are read
  * again first; if any of them changed since the plan was made, it throws {@link PlanConflictError}
  * and applies nothing. Returns the same shape as {@link reconcile}.
- * @throws ConfigError when the registry writes as another owner than the plan was made for.
+ * @throws `ConfigError` (`CONFIG`) when the registry writes as another owner than the plan was made for.
+ * @throws {@link PlanConflictError} (`PLAN_CONFLICT`) when a record the plan touches changed since it
+ *   was made; nothing is written.
+ * @throws `AbortedError` (`ABORTED`), `ProviderError` and `PartialApplyError` as {@link reconcile}.
  */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileResult> {
   const { registry, plan, signal } = options;

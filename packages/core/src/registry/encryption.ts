@@ -15,8 +15,10 @@ const urlSafeBase64 = /^[A-Za-z0-9_-]*={0,2}$/;
 /**
  * Reads an AES key as ExternalDNS does (`--txt-encrypt-aes-key`): a string of exactly 32 bytes is used
  * raw, anything else must be standard base64 of 32 bytes. URL-safe base64 is accepted too, because
- * ExternalDNS's docs once asked for it (#3992). Throws {@link ConfigError}; the key never appears in
- * the message.
+ * ExternalDNS's docs once asked for it (#3992). Source: ExternalDNS `registry/txt` (`--txt-encrypt-aes-key`).
+ * @returns the 32 key bytes.
+ * @throws `ConfigError` (`CONFIG`) when the key is neither 32 raw bytes nor base64 of 32 bytes; the key
+ *   never appears in the message.
  */
 export function parseAesKey(key: string | Uint8Array): Uint8Array {
   if (typeof key !== 'string') {

@@ -13,13 +13,31 @@ export interface Registry {
   readonly ownerId: string;
   /** The previous owner ID being migrated from, if any. */
   readonly oldOwnerId: string | undefined;
+  /** The provider the registry reads and writes through. */
   readonly provider: Provider;
+  /** The names the registry may touch: the provider's domain filter. */
   readonly domainFilter: DomainFilter;
   /** Record types the registry manages; `reconcile` plans these when the caller names none. */
   readonly managedRecordTypes?: readonly RecordType[];
+  /**
+   * Record types the registry never repairs or writes markers for; `reconcile` excludes them when the
+   * caller names none.
+   */
   readonly excludeRecordTypes?: readonly RecordType[];
+  /**
+   * Every record the provider returns, with ownership labels (`owner`, `resource`, …) merged in from their
+   * markers and the markers themselves hidden.
+   */
   records(options?: CallOptions): Promise<Endpoint[]>;
+  /**
+   * Sends the changes with the ownership records that travel with them, in one provider call (or as few as
+   * the provider's limits allow). Updates and deletes of records not owned are dropped and reported.
+   */
   applyChanges(changes: Changes, options?: CallOptions): Promise<void>;
+  /**
+   * Passes desired records to the provider's `adjustEndpoints`, so they compare equal to what `records()`
+   * returns.
+   */
   adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;
   /**
    * What `applyChanges(changes)` would add and refuse, without sending anything (optional; `reconcile`

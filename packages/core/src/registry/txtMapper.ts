@@ -13,7 +13,12 @@ export interface TxtNameConfig {
 
 /** What {@link toEndpointName} found: `recordType: ''` = legacy untyped name; `endpointName: ''` = not ours. */
 export interface TxtNameTarget {
+  /**
+   * The record name the marker belongs to; `''` when the TXT is not a marker name under this
+   * configuration.
+   */
   endpointName: string;
+  /** The record type encoded in the name; `''` for a legacy untyped marker. */
   recordType: string;
 }
 
@@ -49,8 +54,11 @@ const typesLower: TypeNames = TXT_NAME_RECORD_TYPES.map((t) => [t, t.toLowerCase
  * ExternalDNS does at construction, so TXT names never depend on the configured spelling.
  */
 export class TxtNameMapper {
+  /** Prefix glued to the front of the name, lower-cased; may contain `%{record_type}`. */
   readonly prefix: string;
+  /** Suffix glued to the end of the first label, lower-cased; may contain `%{record_type}`. */
   readonly suffix: string;
+  /** What replaces a leading `*` label in marker names (`''` = none). */
   readonly wildcardReplacement: string;
   readonly #templated: boolean;
   /** Concrete affixes per type, computed once: parsing runs for every TXT of every zone read. */

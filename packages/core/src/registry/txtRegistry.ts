@@ -50,6 +50,7 @@ export const FORCE_UPDATE_PROPERTY = 'txt/force-update';
  */
 export const MIGRATED_FROM_LABEL = 'txt-migrated-from';
 
+/** Marker encryption, ExternalDNS's format (AES-256-GCM, gzip, base64). */
 export interface TxtEncryptionOptions {
   /** 32 raw bytes, or standard (or URL-safe) base64 of 32 bytes. */
   aesKey: string | Uint8Array;
@@ -60,6 +61,10 @@ export interface TxtEncryptionOptions {
   enabled?: boolean;
 }
 
+/**
+ * Options of {@link TxtRegistry}; each maps an ExternalDNS `--txt-*` flag (see
+ * docs/migrating-from-externaldns.md).
+ */
 export interface TxtRegistryOptions extends TxtNameConfig {
   /** This instance's owner ID; must be unique per instance sharing a zone. */
   ownerId: string;
@@ -67,7 +72,15 @@ export interface TxtRegistryOptions extends TxtNameConfig {
   oldOwnerId?: string;
   /** Types whose missing typed TXT is repaired (default A, AAAA, CNAME). */
   managedRecordTypes?: readonly RecordType[];
+  /**
+   * Types never repaired or managed even when listed in `managedRecordTypes` (ExternalDNS
+   * `--exclude-record-types`; default none).
+   */
   excludeRecordTypes?: readonly RecordType[];
+  /**
+   * Encrypt marker values with AES-256-GCM (ExternalDNS `--txt-encrypt-enabled`, `--txt-encrypt-aes-key`;
+   * default off).
+   */
   encryption?: TxtEncryptionOptions;
   /** Called once for every warning as it is found (see {@link TxtRegistry.warnings}). */
   onWarning?: (warning: RegistryWarning) => void;
@@ -148,6 +161,10 @@ export class TxtRegistry implements Registry {
   readonly oldOwnerId: string | undefined;
   readonly managedRecordTypes: readonly RecordType[];
   readonly excludeRecordTypes: readonly RecordType[];
+  /**
+   * How record names map to marker names and back (ExternalDNS's `--txt-prefix`, `--txt-suffix`,
+   * `--txt-wildcard-replacement`).
+   */
   readonly mapper: TxtNameMapper;
 
   readonly #key: Uint8Array | undefined;
@@ -178,6 +195,13 @@ export class TxtRegistry implements Registry {
   /** The zone of a name, from the provider's zone list as of the last `records()` (when it has one). */
   #zoneOf: ((name: string) => string | undefined) | undefined;
 
+  /**
+   * @param provider The provider whose records the registry reads and writes.
+   * @param options Owner ID, marker naming and encryption (ExternalDNS's `--txt-*` flags).
+   * @throws `ConfigError` (`CONFIG`) when `ownerId` is empty or holds commas, quotes or spaces, when
+   *   `oldOwnerId` is empty or equals `ownerId`, when both `prefix` and `suffix` are set, when
+   *   `onConflict` is not `skip` or `throw`, or when the AES key is invalid.
+   */
   constructor(provider: Provider, options: TxtRegistryOptions) {
     // `new TxtRegistry({ provider, ownerId })` is an easy slip: say what the signature is
     if (

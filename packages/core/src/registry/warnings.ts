@@ -21,7 +21,9 @@ export type RegistryWarningKind =
   | 'empty-txt'
   | 'marker-not-writable';
 
+/** Something the registry left alone on purpose, and why; see {@link RegistryWarningKind}. */
 export interface RegistryWarning {
+  /** What happened; see {@link RegistryWarningKind}. */
   readonly kind: RegistryWarningKind;
   /** One line for logs, naming the record, the TXT names and the owners involved. */
   readonly message: string;
@@ -29,6 +31,7 @@ export interface RegistryWarning {
   readonly dnsName: string;
   /** `''` when the TXT is a legacy untyped marker or the type is unknown. */
   readonly recordType: string;
+  /** Set identifier of the record concerned (`''` when none). */
   readonly setIdentifier: string;
   /** The ownership TXT names involved, as the provider spelled them. */
   readonly txtNames: readonly string[];

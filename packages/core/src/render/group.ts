@@ -4,10 +4,16 @@ import type { Changes } from '../provider/changes.js';
 
 /** One line of a rendered plan: a record change with the ownership records that travel with it. */
 export interface PlanEntry {
+  /** What happens to the record. */
   action: 'create' | 'update' | 'delete';
+  /** The record as it will be (create, update) or as it is (delete). */
   record: Endpoint;
   /** For updates: the version being replaced. */
   previous?: Endpoint;
+  /**
+   * The ownership TXT changes that travel with this record, each with its action and, for updates, the
+   * version it replaces.
+   */
   ownership: { action: 'create' | 'update' | 'delete'; record: Endpoint; previous?: Endpoint }[];
 }
 

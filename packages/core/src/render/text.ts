@@ -4,6 +4,7 @@ import { parseTxtStrings, quoteTxtString } from '../endpoint/rdata.js';
 import { planEntries } from './group.js';
 import { appendAll } from '../lists.js';
 
+/** Options of `renderPlanText`. */
 export interface RenderTextOptions {
   /** Show ownership TXT changes under their records (default true). */
   ownership?: boolean;

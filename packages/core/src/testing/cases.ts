@@ -16,6 +16,7 @@ import type { CaseContext } from './context.js';
 import { ConformanceFailure, CONFORMANCE_OWNER, OTHER_OWNER } from './context.js';
 import type { ConformanceFault } from './harness.js';
 
+/** The groups of the conformance suite's cases (the first part of a case id). */
 export type ConformanceGroup =
   | 'record-types'
   | 'ownership'
@@ -29,9 +30,11 @@ export type ConformanceGroup =
 
 /** What a case needs of a provider; a provider without it skips the case. */
 export interface CaseNeeds {
+  /** Record types the provider must store. */
   recordTypes?: readonly RecordType[];
   /** `true`: routing policies (set identifiers); `false`: a provider without them. */
   setIdentifiers?: boolean;
+  /** Faults the harness must be able to inject. */
   faults?: readonly ConformanceFault[];
   /** The provider lists its zones (`Provider.zones`). */
   zones?: boolean;
@@ -39,12 +42,17 @@ export interface CaseNeeds {
   providerSpecific?: readonly string[];
 }
 
+/** One case of the provider conformance suite. */
 export interface ProviderConformanceCase {
   /** Stable id, e.g. `names/idn`. */
   id: string;
+  /** The group the case belongs to. */
   group: ConformanceGroup;
+  /** One line: what the provider must do. */
   description: string;
+  /** What the provider must support for the case to run; otherwise it is skipped with the reason. */
   needs?: CaseNeeds;
+  /** Runs the case; throws {@link ConformanceFailure} when an expectation does not hold. */
   run(t: CaseContext): Promise<void>;
 }
 
@@ -55,10 +63,13 @@ export interface ProviderConformanceCase {
  * provider-specific properties (Cloudflare `cloudflare-proxied`) with `ConformanceTarget.recordSamples`.
  */
 export interface RecordSample {
+  /** Record type of the sample. */
   type: RecordType;
   /** Name relative to the zone, e.g. `rt-a`; `''` is the zone apex. */
   name: string;
+  /** Targets of the first version. */
   first: string[];
+  /** Targets after the change (a different set). */
   second: string[];
   /**
    * Provider-specific properties set in an extra step after the TTL change; they replace

@@ -16,6 +16,7 @@ import type { ConformanceHarness } from './harness.js';
 
 /** The owner ID the suite writes with, and the one its "other owner" records name. */
 export const CONFORMANCE_OWNER = 'conformance';
+/** The owner ID the suite's "another tool's record" markers name. */
 export const OTHER_OWNER = 'someone-else';
 
 /** A case's expectation did not hold; the message says what was expected and what was found. */
@@ -26,16 +27,19 @@ export class ConformanceFailure extends Error {
   }
 }
 
+/** Options of `CaseContext.converge`: one run that must change something, then one that must not. */
 export interface ConvergeOptions {
   /** Record types managed (default: the desired records' types, plus A, AAAA and CNAME). */
   managedRecordTypes?: readonly RecordType[];
   /** The first run must report changes (default true). */
   expectChanges?: boolean;
+  /** Policy of the runs (default `sync`). */
   policy?: 'sync' | 'upsert-only' | 'create-only';
 }
 
 /** What a case works with; made by the runner for each case. */
 export class CaseContext {
+  /** The harness of this case: provider, zone, seeding and faults. */
   readonly harness: ConformanceHarness;
 
   constructor(harness: ConformanceHarness) {
@@ -57,6 +61,7 @@ export class CaseContext {
     });
   }
 
+  /** Throws {@link ConformanceFailure} with `message` unless `condition` holds. */
   check(condition: unknown, message: string): asserts condition {
     if (!condition) throw new ConformanceFailure(message);
   }

@@ -26,6 +26,8 @@ export interface ConformanceHarness {
   readonly faults?: readonly ConformanceFault[];
   /** Makes the next writes fail with `fault` until {@link ConformanceHarness.clearFaults}. */
   inject?(fault: ConformanceFault): void;
+  /** Stops injected faults, so the next writes succeed. */
   clearFaults?(): void;
+  /** Releases what the harness opened (clients, zones); called after every case. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { ConformanceFault, ConformanceHarness } from './harness.js';
 
 /** A provider as the suite sees it: what it can do, and a fresh harness per case. */
 export interface ConformanceTarget {
+  /** The provider's capabilities: they decide which cases run. */
   capabilities: ProviderCapabilities;
   /** True when the provider lists its zones (`Provider.zones`). */
   zones: boolean;
@@ -23,12 +24,15 @@ export interface ConformanceTarget {
    * a sample shows up as a skipped case, so gaps stay visible.
    */
   recordSamples?: readonly RecordSample[];
+  /** A fresh harness (an empty zone) for one case. */
   createHarness(): Promise<ConformanceHarness>;
 }
 
 /** One case, ready for a test runner: `it.skipIf(t.skip)(t.title, t.run)`. */
 export interface ConformanceTest {
+  /** The case id, e.g. `names/idn`. */
   id: string;
+  /** Title for the test runner: id, description and, when skipped, why. */
   title: string;
   /** Why the case does not apply to this provider, or `undefined`. */
   skip: string | undefined;
