@@ -15,6 +15,7 @@ import {
   parseTxtStrings,
   sortTargets,
   targetValidators,
+  REPEATED_RECORDS_PROPERTY,
   withoutTrailingDot,
   withTrailingDot,
   lowerCased,
@@ -140,7 +141,9 @@ export function canonicalTargetFor(recordType: string, target: string): string {
 
 /**
  * One endpoint for one rrset: owner name without trailing dot, enabled records only. Returns
- * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled.
+ * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled. Records
+ * stored more than once are read once, and the endpoint carries core's `REPEATED_RECORDS_PROPERTY`
+ * (`repeated-records`, the number of surplus copies), so that the next plan rewrites the rrset.
  */
 export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.type)): Endpoint | undefined {
   const enabled =
@@ -152,15 +155,21 @@ export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.ty
     enabled.length === 1
       ? [fromPowerDnsContent(type, (enabled[0] as PowerDnsRecord).content)]
       : enabled.map((r) => fromPowerDnsContent(type, r.content));
+  const sorted = targets.length === 1 ? targets : sortTargets(targets);
   // built directly (not through `endpoint()`): zones hold tens of thousands of rrsets
   return {
     dnsName: withoutTrailingDot(lowerCased(rrset.name)),
-    targets: targets.length === 1 ? targets : sortTargets(targets),
+    targets: sorted,
     recordType: type,
     setIdentifier: '',
     recordTTL: rrset.ttl,
     labels: {},
-    providerSpecific: [],
+    // the same value stored twice (concurrent writers over one SQL database): the planner then
+    // sees a change and rewrites the rrset whole, which removes the copies
+    providerSpecific:
+      sorted.length < targets.length
+        ? [{ name: REPEATED_RECORDS_PROPERTY, value: String(targets.length - sorted.length) }]
+        : [],
   };
 }
 
