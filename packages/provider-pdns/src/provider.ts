@@ -42,6 +42,7 @@ import {
 } from './mapping.js';
 import type { PowerDnsRRset, PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
+import type { PowerDnsWriteLock } from './lock.js';
 
 /** Record types the provider reads and writes unless told otherwise: core's known types plus `LUA`. */
 export const DEFAULT_POWERDNS_RECORD_TYPES: readonly RecordType[] = [...KNOWN_RECORD_TYPES, 'LUA'];
@@ -73,6 +74,16 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
    * goes to `onVerified` and {@link PowerDnsProvider.lastVerification}; a mismatch never throws.
    */
   verify?: Omit<VerifyOptions, 'signal'> & { onVerified?: (report: VerificationReport) => void };
+  /**
+   * Serialises this provider's PATCH of a zone with every other writer's that uses the same lock,
+   * across processes and API servers: each PATCH is sent while the zone's lock is held. Use it when
+   * several writers share one zone on PowerDNS servers over one SQL database (e.g.
+   * `postgresAdvisoryLock(pgClient)`): two REPLACEs of one rrset at the same moment otherwise store
+   * its records twice (PostgreSQL, READ COMMITTED, no unique key). Without a lock such copies are
+   * repaired by the next plan (`repeated-records`). Default: none (writes to one server from one
+   * process are serialised anyway).
+   */
+  writeLock?: PowerDnsWriteLock;
 };
 
 /** One zone's part of an apply, as sent. */
@@ -125,6 +136,7 @@ export class PowerDnsProvider implements Provider {
   readonly #verify: PowerDnsProviderOptions['verify'];
   readonly #zoneCache: CachedLoader<ZoneRef[]>;
   readonly #fixedZones: ZoneRef[] | undefined;
+  readonly #writeLock: PowerDnsWriteLock | undefined;
 
   constructor(options: PowerDnsProviderOptions) {
     if (options.client) {
@@ -137,6 +149,7 @@ export class PowerDnsProvider implements Provider {
         zoneCacheTtlMs: _z,
         verify: _v,
         zones: _zs,
+        writeLock: _l,
         client: _c,
         ...connection
       } = options;
@@ -161,6 +174,7 @@ export class PowerDnsProvider implements Provider {
       return { name, id: zoneIdFromName(name) };
     });
     this.#verify = options.verify;
+    this.#writeLock = options.writeLock;
     // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
     this.capabilities = {
       recordTypes: types,
@@ -276,11 +290,19 @@ export class PowerDnsProvider implements Provider {
     const failures: { zone: string; error: unknown }[] = [];
     for (const patch of patches) {
       try {
-        await this.client.patchRRsets(
-          patch.zoneId,
-          markPrechecked(patch.rrsets),
+        const lease = await this.#writeLock?.acquire(
+          patch.zone,
           options.signal ? { signal: options.signal } : {},
         );
+        try {
+          await this.client.patchRRsets(
+            patch.zoneId,
+            markPrechecked(patch.rrsets),
+            options.signal ? { signal: options.signal } : {},
+          );
+        } finally {
+          await lease?.release();
+        }
       } catch (error) {
         if (options.signal?.aborted) throw error;
         failures.push({ zone: patch.zone, error });

@@ -1,8 +1,13 @@
 // Several PowerDNS API servers over one PostgreSQL database (the gpgsql backend), as PowerDNS is
 // scaled out in production: writers in two regions, each through its own server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainFilter, reconcile, TxtRegistry, type EndpointInit } from '@openova/dns-core';
-import { PowerDnsProvider, type PowerDnsProviderOptions } from '@openova/dns-provider-pdns';
+import pg from 'pg';
+import { DomainFilter, reconcile, renderPlanText, TxtRegistry, type EndpointInit } from '@openova/dns-core';
+import {
+  postgresAdvisoryLock,
+  PowerDnsProvider,
+  type PowerDnsProviderOptions,
+} from '@openova/dns-provider-pdns';
 import {
   queryDns,
   startPostgres,
@@ -19,7 +24,12 @@ let west: RunningPowerDns;
 
 beforeAll(async () => {
   db = await startPostgres();
-  [east, west] = await Promise.all([startPowerDns({ gpgsql: db }), startPowerDns({ gpgsql: db })]);
+  // zones created through one server are served by the other at once (see the zone cache test)
+  const settings = { 'zone-cache-refresh-interval': '0' };
+  [east, west] = await Promise.all([
+    startPowerDns({ gpgsql: db, settings }),
+    startPowerDns({ gpgsql: db, settings }),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -27,7 +37,12 @@ afterAll(async () => {
   await db?.stop();
 });
 
-function writer(server: RunningPowerDns, zone: string, ownerId: string, extra: Partial<PowerDnsProviderOptions> = {}) {
+function writer(
+  server: RunningPowerDns,
+  zone: string,
+  ownerId: string,
+  extra: Partial<PowerDnsProviderOptions> = {},
+) {
   const provider = new PowerDnsProvider({
     apiUrl: server.apiUrl,
     apiKey: server.apiKey,
@@ -60,12 +75,16 @@ async function createZone(zone: string): Promise<void> {
 }
 
 /** Both writers compute their plans, wait for each other, then apply at the same moment. */
-async function race(zone: string, ownerIds: [string, string], extra: Partial<PowerDnsProviderOptions> = {}) {
+async function race(
+  zone: string,
+  ownerIds: [string, string],
+  extras: [Partial<PowerDnsProviderOptions>, Partial<PowerDnsProviderOptions>] = [{}, {}],
+) {
   const desired = desiredIn(zone);
   let arrived = 0;
   let release!: () => void;
   const barrier = new Promise<void>((resolve) => (release = resolve));
-  const run = (server: RunningPowerDns, ownerId: string) =>
+  const run = (server: RunningPowerDns, ownerId: string, extra: Partial<PowerDnsProviderOptions>) =>
     reconcile({
       registry: writer(server, zone, ownerId, extra).registry,
       desired,
@@ -77,7 +96,7 @@ async function race(zone: string, ownerIds: [string, string], extra: Partial<Pow
         },
       },
     });
-  return Promise.all([run(east, ownerIds[0]), run(west, ownerIds[1])]);
+  return Promise.all([run(east, ownerIds[0], extras[0]), run(west, ownerIds[1], extras[1])]);
 }
 
 describe('two API servers over one PostgreSQL database', () => {
@@ -97,6 +116,166 @@ describe('two API servers over one PostgreSQL database', () => {
       const again = await reconcile({ registry, desired: desiredIn(zone), policy: 'sync', dryRun: true });
       expect(again.plan.hasChanges).toBe(false);
     }
-    console.log(`same-owner races without serialisation: ${racesWithDuplicates} of ${RACES} stored duplicates`);
+    console.log(
+      `same-owner races without serialisation: ${racesWithDuplicates} of ${RACES} stored duplicates`,
+    );
   }, 120_000);
+});
+
+describe('serialised writers: a PostgreSQL advisory lock around each zone PATCH', () => {
+  it('two regions racing with the same owner ID store nothing twice, and both servers answer alike', async () => {
+    // one connection per region, as two regions would each have
+    const connections = [
+      new pg.Client({ connectionString: db.url }),
+      new pg.Client({ connectionString: db.url }),
+    ];
+    await Promise.all(connections.map((c) => c.connect()));
+    try {
+      for (let n = 0; n < RACES; n++) {
+        const zone = `locked${n}.cluster.test`;
+        await createZone(zone);
+        const [first, second] = await race(
+          zone,
+          ['region', 'region'],
+          [
+            { writeLock: postgresAdvisoryLock(connections[0] as pg.Client) },
+            { writeLock: postgresAdvisoryLock(connections[1] as pg.Client) },
+          ],
+        );
+        expect(first.applied && second.applied).toBe(true);
+        expect(await surplusRows(zone)).toBe(0);
+        // converged: nothing lost, a second plan through either server is empty
+        for (const server of [east, west]) {
+          const { registry } = writer(server, zone, 'region');
+          const again = await reconcile({ registry, desired: desiredIn(zone), policy: 'sync', dryRun: true });
+          expect(again.plan.hasChanges).toBe(false);
+          expect(again.counts.ownedRecords).toBe(NAMES);
+        }
+        // both servers answer the same over DNS
+        for (const i of [0, 123, NAMES - 1]) {
+          const answers = await Promise.all(
+            [east, west].map((s) => queryDns({ name: `host-${i}.${zone}`, type: 'A', port: s.dnsPort })),
+          );
+          expect(answers[0]?.answers.map((a) => a.data)).toEqual([`198.51.100.${i % 250}`]);
+          expect(answers[1]?.answers.map((a) => a.data)).toEqual(answers[0]?.answers.map((a) => a.data));
+        }
+      }
+    } finally {
+      await Promise.all(connections.map((c) => c.end()));
+    }
+  }, 120_000);
+
+  it('a writer waits for the lock another holds, and gives up after timeoutMs with a retryable error', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    const waiter = new pg.Client({ connectionString: db.url });
+    await Promise.all([holder.connect(), waiter.connect()]);
+    try {
+      const lease = await postgresAdvisoryLock(holder).acquire('held.test');
+      const refused = await postgresAdvisoryLock(waiter, { timeoutMs: 200 })
+        .acquire('held.test')
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(refused).toMatchObject({ code: 'PROVIDER', retryable: true });
+      expect(String((refused as Error).message)).toContain('held.test');
+      // another zone is not held
+      const other = await postgresAdvisoryLock(waiter).acquire('other.test');
+      await other.release();
+      // released: the waiter gets it now
+      await lease.release();
+      const after = await postgresAdvisoryLock(waiter, { timeoutMs: 1000 }).acquire('held.test');
+      await after.release();
+    } finally {
+      await Promise.all([holder.end(), waiter.end()]);
+    }
+  });
+});
+
+describe("PowerDNS's zone cache", () => {
+  it('a server with the default zone cache refuses a zone another server created, until it refreshes', async () => {
+    const cached = await startPowerDns({ gpgsql: db });
+    try {
+      const zone = 'late.cluster.test';
+      await createZone(zone);
+      await reconcile({
+        registry: writer(east, zone, 'region').registry,
+        desired: [{ dnsName: `www.${zone}`, recordType: 'A', targets: ['192.0.2.50'] }],
+        policy: 'sync',
+      });
+      const [fresh, stale] = await Promise.all(
+        [west, cached].map((s) => queryDns({ name: `www.${zone}`, type: 'A', port: s.dnsPort })),
+      );
+      expect(fresh?.answers.map((a) => a.data)).toEqual(['192.0.2.50']);
+      // zone-cache-refresh-interval (default 300 s): the new zone is unknown to it
+      expect(stale?.rcodeName).toBe('REFUSED');
+      // its API reads the database, so a writer through it sees the zone
+      const zones = await new PowerDnsProvider({ apiUrl: cached.apiUrl, apiKey: cached.apiKey }).zones();
+      expect(zones).toContain(zone);
+    } finally {
+      await cached.stop();
+    }
+  });
+});
+
+describe('repair of records stored twice', () => {
+  it('a repeated record and a repeated marker are rewritten by the next plan, which says why', async () => {
+    const zone = 'repair.cluster.test';
+    await createZone(zone);
+    const desired: EndpointInit[] = [
+      { dnsName: `www.${zone}`, recordType: 'A', targets: ['192.0.2.10', '192.0.2.11'] },
+      { dnsName: `mail.${zone}`, recordType: 'A', targets: ['192.0.2.20'] },
+      { dnsName: `other.${zone}`, recordType: 'A', targets: ['192.0.2.30'] },
+    ];
+    const { registry } = writer(east, zone, 'region');
+    await reconcile({ registry, desired, policy: 'sync' });
+    expect(await surplusRows(zone)).toBe(0);
+    // what a lost race leaves: one record of www stored twice, and mail's marker stored twice
+    await db.sql(
+      `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+         SELECT domain_id, name, type, content, ttl, prio, disabled, auth FROM records
+         WHERE (name = 'www.${zone}' AND type = 'A' AND content = '192.0.2.10')
+            OR (name = '_owner.a.mail.${zone}' AND type = 'TXT')`,
+    );
+    expect(await surplusRows(zone)).toBe(2);
+    const plan = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(plan.counts).toMatchObject({ create: 0, update: 2, delete: 0 });
+    const text = renderPlanText(plan.plan);
+    expect(text).toContain('repeated-records=1');
+    expect(text).toContain(`mail.${zone}`);
+    expect(text).not.toContain(`other.${zone}`);
+    // through the other server
+    const repair = await reconcile({
+      registry: writer(west, zone, 'region').registry,
+      desired,
+      policy: 'sync',
+    });
+    expect(repair.applied).toBe(true);
+    expect(await surplusRows(zone)).toBe(0);
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.counts.ownedRecords).toBe(3);
+  });
+
+  it("another owner's repeated record is left alone", async () => {
+    const zone = 'foreign.cluster.test';
+    await createZone(zone);
+    await reconcile({
+      registry: writer(east, zone, 'someone-else').registry,
+      desired: [{ dnsName: `theirs.${zone}`, recordType: 'A', targets: ['192.0.2.40'] }],
+      policy: 'sync',
+    });
+    await db.sql(
+      `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+         SELECT domain_id, name, type, content, ttl, prio, disabled, auth FROM records
+         WHERE name = 'theirs.${zone}' AND type = 'A'`,
+    );
+    const plan = await reconcile({
+      registry: writer(east, zone, 'region').registry,
+      desired: [],
+      policy: 'sync',
+    });
+    expect(plan.plan.hasChanges).toBe(false);
+    expect(await surplusRows(zone)).toBe(1);
+  });
 });

@@ -150,7 +150,10 @@ function isRepair(old: Endpoint | undefined, next: Endpoint): boolean {
   if (!sameTargets(old.targets, next.targets)) return false;
   const kept = old.providerSpecific.filter((p) => !REPAIR_PROPERTIES.has(p.name));
   const wanted = next.providerSpecific.filter((p) => !REPAIR_PROPERTIES.has(p.name));
-  return kept.length === wanted.length && kept.every((p) => wanted.some((q) => q.name === p.name && q.value === p.value));
+  return (
+    kept.length === wanted.length &&
+    kept.every((p) => wanted.some((q) => q.name === p.name && q.value === p.value))
+  );
 }
 
 function countBy<T extends Endpoint>(
