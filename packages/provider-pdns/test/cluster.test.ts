@@ -48,7 +48,7 @@ function writer(
     apiKey: server.apiKey,
     domainFilter: new DomainFilter({ include: [zone] }),
     ...extra,
-  } as PowerDnsProviderOptions);
+  });
   const registry = new TxtRegistry(provider, { ownerId, prefix: '_owner.%{record_type}.' });
   return { provider, registry };
 }
