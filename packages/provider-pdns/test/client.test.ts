@@ -7,6 +7,7 @@ import {
   powerDnsFeatures,
   parsePowerDnsVersion,
   zoneIdFromName,
+  type RRsetChange,
 } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
@@ -645,5 +646,89 @@ describe('failures, retries and secrecy', () => {
     expect(events[0]).toMatchObject({ method: 'GET', status: 200, attempt: 1 });
     expect(JSON.stringify(events)).not.toContain(pdns.apiKey);
     await observed.close();
+  });
+});
+
+describe('large and lost writes', () => {
+  const rrsets = (zone: string, n: number, ip: string): RRsetChange[] =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `h${i}.${zone}.`,
+      type: 'A',
+      changetype: 'REPLACE' as const,
+      ttl: 60,
+      records: [{ content: ip, disabled: false }],
+    }));
+  const seen = (method: string, zone: string) =>
+    proxy.seen.filter((r) => r.method === method && r.path.includes(`/zones/${zone}.`)).length;
+  const contentOf = async (zone: string, name: string) =>
+    (
+      await pdns.client.getZone(zone, { rrsetName: `${name}.${zone}`, rrsetType: 'A' })
+    ).rrsets?.[0]?.records.map((r) => r.content);
+
+  it('a PATCH that ran but whose answer was lost is read back, not sent again', async () => {
+    const zone = 'lost-answer.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', forward: true, drop: true, status: 0, body: '' });
+    const result = await client.patchRRsets(`${zone}.`, rrsets(zone, 20, '192.0.2.1'));
+    expect(result.newSerial).toBeUndefined();
+    expect(seen('PATCH', zone)).toBe(1);
+    expect(seen('GET', zone)).toBe(1);
+    expect(await contentOf(zone, 'h19')).toEqual(['192.0.2.1']);
+  });
+
+  it('a PATCH lost on the way is read back, found missing, and sent once more', async () => {
+    const zone = 'lost-request.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', drop: true, status: 0, body: '' });
+    await client.patchRRsets(`${zone}.`, rrsets(zone, 20, '192.0.2.2'));
+    expect(seen('PATCH', zone)).toBe(2);
+    expect(seen('GET', zone)).toBe(1);
+    expect(await contentOf(zone, 'h0')).toEqual(['192.0.2.2']);
+  });
+
+  it('a gateway timeout (504) after the write ran is read back, not resent', async () => {
+    const zone = 'gateway.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', forward: true, status: 504, body: 'gateway timeout' });
+    await client.patchRRsets(`${zone}.`, rrsets(zone, 5, '192.0.2.3'));
+    expect(seen('PATCH', zone)).toBe(1);
+    expect(await contentOf(zone, 'h4')).toEqual(['192.0.2.3']);
+  });
+
+  it('the timeout of a PATCH grows with its body', async () => {
+    const zone = 'slow-write.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    const changes = rrsets(zone, 200, '192.0.2.4'); // about 20 kB
+    const scaled = new PowerDnsClient({
+      apiUrl: proxy.url,
+      apiKey: pdns.apiKey,
+      timeoutMs: 300,
+      timeoutPerMegabyteMs: 100_000, // 20 kB → + 2 s
+      retry: { retries: 0 },
+    });
+    const fixed = new PowerDnsClient({
+      apiUrl: proxy.url,
+      apiKey: pdns.apiKey,
+      timeoutMs: 300,
+      timeoutPerMegabyteMs: 0,
+      retry: { retries: 0 },
+    });
+    try {
+      proxy.reset();
+      proxy.fail(1, { method: 'PATCH', forward: true, status: 0, body: '', delayMs: 800 });
+      await scaled.patchRRsets(`${zone}.`, changes);
+      expect(seen('GET', zone)).toBe(0); // answered in time: nothing to read back
+      proxy.reset();
+      proxy.fail(1, { method: 'PATCH', forward: true, status: 0, body: '', delayMs: 800 });
+      // the same write with a fixed 300 ms timeout times out; the read-back finds it applied
+      await fixed.patchRRsets(`${zone}.`, changes);
+      expect(seen('GET', zone)).toBe(1);
+      expect(seen('PATCH', zone)).toBe(1);
+    } finally {
+      await Promise.all([scaled.close(), fixed.close()]);
+    }
   });
 });
