@@ -6,7 +6,13 @@
  * IPv6. Reading undoes it (no trailing dots, TXT as text), so that `adjustEndpoints` can map a
  * desired endpoint to exactly what `records()` will return after it was written.
  */
-import { normalizeDnsName, type Endpoint, type Issue, type IssuePath } from '@openova/dns-core';
+import {
+  normalizeDnsName,
+  type BatchChange,
+  type Endpoint,
+  type Issue,
+  type IssuePath,
+} from '@openova/dns-core';
 import {
   quoteTxtString,
   canonicalIPv6,
@@ -234,3 +240,60 @@ export const POWERDNS_EXTRA_TYPES: Readonly<Record<string, TargetValidator | nul
   SPF: targetValidators['TXT'] ?? null,
   ALIAS: hostValidator,
 };
+
+/** Printable ASCII without `"` or `\\`: its JSON string is itself plus two quotes. */
+const plainJson = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * At most how many bytes a target takes in a PATCH body: its content (a trailing dot, TXT quotes
+ * every 255 octets), JSON-escaped, and on 5.1 with every backslash doubled and every non-ASCII
+ * character as `\\DDD` escapes of up to 4 UTF-8 bytes (20 bytes in JSON).
+ */
+function contentBytes(target: string): number {
+  const framing = 4 + 3 * Math.ceil(target.length / 255);
+  if (plainJson.test(target)) return target.length + framing;
+  let bytes = framing;
+  for (const c of target)
+    bytes +=
+      c === '"'
+        ? 4
+        : c === '\\'
+          ? 4
+          : (c.codePointAt(0) ?? 0) < 0x20
+            ? 6
+            : (c.codePointAt(0) ?? 0) > 0x7e
+              ? 20
+              : 1;
+  return bytes;
+}
+
+/** At most how many bytes an owner name takes: ASCII as it is plus the dot, IDN labels as punycode. */
+function nameBytes(name: string): number {
+  return plainJson.test(name) ? name.length + 1 : name.length * 8 + 1;
+}
+
+/** At most how many bytes an endpoint's REPLACE takes in a PATCH body. */
+function replaceBytes(ep: Endpoint): number {
+  // {"name":"….","type":"…","changetype":"REPLACE","ttl":2147483647,"records":[…]},
+  let bytes = 80 + nameBytes(ep.dnsName) + ep.recordType.length;
+  // {"content":…,"disabled":false},
+  for (const target of ep.targets) bytes += 30 + contentBytes(target);
+  return bytes;
+}
+
+/**
+ * The cost of one change in bytes of the zone's PATCH body (core's `BatchLimit.cost`): a create is
+ * a REPLACE, a delete a DELETE, an update both. Never less than what is sent.
+ */
+export function patchBytes(change: BatchChange): number {
+  // {"name":"….","type":"…","changetype":"DELETE"},
+  const deleteBytes = (ep: Endpoint) => 50 + nameBytes(ep.dnsName) + ep.recordType.length;
+  switch (change.kind) {
+    case 'create':
+      return replaceBytes(change.endpoint);
+    case 'delete':
+      return deleteBytes(change.endpoint);
+    case 'update':
+      return deleteBytes(change.old) + replaceBytes(change.endpoint);
+  }
+}

@@ -34,6 +34,7 @@ import {
 } from './client.js';
 import { isPowerDnsApiError } from './errors.js';
 import {
+  patchBytes,
   canonicalTargetFor,
   endpointToDelete,
   endpointToReplace,
@@ -84,6 +85,14 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
    * process are serialised anyway).
    */
   writeLock?: PowerDnsWriteLock;
+  /**
+   * Largest PATCH body in bytes (default 2,000,000: PowerDNS's default `webserver-max-bodysize` is
+   * 2 MB, and a larger body is refused with a 400). Core splits larger change sets into several
+   * applies by this budget (`capabilities.batchLimits`), each zone's part of each one atomic,
+   * never separating a record from its ownership TXT or the changes at one name. Set it to the
+   * server's `webserver-max-bodysize` × 1,000,000 when that was raised: fewer, larger PATCHes.
+   */
+  maxBodyBytes?: number;
 };
 
 /** One zone's part of an apply, as sent. */
@@ -108,6 +117,7 @@ interface ZoneRef {
 }
 
 const DEFAULT_TTL = 300;
+const DEFAULT_MAX_BODY_BYTES = 2_000_000;
 
 /**
  * PowerDNS Authoritative as a core {@link Provider}.
@@ -150,6 +160,7 @@ export class PowerDnsProvider implements Provider {
         verify: _v,
         zones: _zs,
         writeLock: _l,
+        maxBodyBytes: _b,
         client: _c,
         ...connection
       } = options;
@@ -176,9 +187,16 @@ export class PowerDnsProvider implements Provider {
     this.#verify = options.verify;
     this.#writeLock = options.writeLock;
     // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 10_000)
+      throw new ConfigError('pdns: maxBodyBytes must be an integer of at least 10,000');
     this.capabilities = {
       recordTypes: types,
       atomicity: 'zone',
+      // the body's envelope (`{"rrsets":[…]}`) and rounding are kept out of the budget
+      batchLimits: [
+        { name: 'PATCH body bytes (webserver-max-bodysize)', max: maxBodyBytes - 1000, cost: patchBytes },
+      ],
       setIdentifiers: false,
       ownerNames: 'hostname',
     };
