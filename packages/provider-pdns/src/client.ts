@@ -280,6 +280,8 @@ function writeQueueFor(key: string): WriteQueue {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+const zoneExportSchema = z.object({ zone: z.string() });
+
 function normalizeApiBase(apiUrl: string): URL {
   let url: URL;
   try {
@@ -733,12 +735,26 @@ export class PowerDnsClient {
     return { newSerial: serial === undefined || !/^\d+$/.test(serial) ? undefined : Number(serial) };
   }
 
-  /** `GET …/zones/{zoneId}/export`: the zone in AXFR text form. */
-  exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
-    return this.#call(
+  /**
+   * `GET …/zones/{zoneId}/export`: the zone in AXFR text form (one record per line). PowerDNS
+   * wraps it in JSON (`{"zone": "…"}`) when JSON is accepted (4.7) or always (5.x); the text is
+   * returned either way.
+   */
+  async exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
+    const answer = await this.#send(
       { method: 'GET', path: `${this.#zone(zoneId)}/export`, response: 'text', idempotent: true },
       options,
     );
+    const text = answer.data;
+    if (!text.trimStart().startsWith('{')) return text;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    const parsed = zoneExportSchema.safeParse(json);
+    return parsed.success ? parsed.data.zone : text;
   }
 
   /** `PUT …/zones/{zoneId}/notify`: queues NOTIFYs to the zone's secondaries. */

@@ -129,8 +129,12 @@ describe('zones', () => {
     expect(updated.kind).toBe('Master');
     expect(updated.soa_edit_api).toBe('INCREASE');
 
+    // the zone text, not PowerDNS's JSON wrapper ({"zone": "…"}, sent by 4.7 to JSON clients and by 5.x always)
     const exported = await client.exportZone('zones.test.');
-    expect(exported).toContain('www.zones.test.');
+    expect(exported).not.toContain('"zone"');
+    const lines = exported.trimEnd().split('\n');
+    expect(lines.every((line) => line.split('\t').length >= 5)).toBe(true);
+    expect(lines.some((line) => line.startsWith('www.zones.test.\t'))).toBe(true);
     expect((await client.notifyZone('zones.test.')).result).toMatch(/queued/i);
     expect((await client.rectifyZone('zones.test.')).result).toMatch(/rectified/i);
     expect((await client.flushCache('zones.test')).result).toMatch(/flushed/i);
@@ -729,6 +733,31 @@ describe('large and lost writes', () => {
       expect(seen('PATCH', zone)).toBe(1);
     } finally {
       await Promise.all([scaled.close(), fixed.close()]);
+    }
+  });
+});
+
+describe('the API key never leaves the client', () => {
+  it('a proxy that echoes the request headers into its error does not put the key into the error', async () => {
+    const echoed = `{"error":"rejected: X-API-Key: ${pdns.apiKey}; user-agent: x"}`;
+    for (const status of [400, 502]) {
+      proxy.reset();
+      proxy.fail(1, {
+        method: 'GET',
+        status,
+        body: status === 400 ? echoed : `<pre>X-API-Key: ${pdns.apiKey}</pre>`,
+      });
+      const failing = new PowerDnsClient({ apiUrl: proxy.url, apiKey: pdns.apiKey, retry: { retries: 0 } });
+      const error = await failing.listZones().then(
+        () => undefined,
+        (e: unknown) => e as PowerDnsApiError,
+      );
+      await failing.close();
+      expect(error).toBeInstanceOf(PowerDnsApiError);
+      expect(error?.status).toBe(status);
+      for (const text of [error?.message, error?.serverMessage, JSON.stringify(error), inspect(error)])
+        expect(text).not.toContain(pdns.apiKey);
+      expect(error?.message).toContain('[redacted]');
     }
   });
 });
