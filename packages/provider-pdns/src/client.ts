@@ -741,11 +741,10 @@ export class PowerDnsClient {
    * returned either way.
    */
   async exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
-    const answer = await this.#send(
+    const text = await this.#call<string>(
       { method: 'GET', path: `${this.#zone(zoneId)}/export`, response: 'text', idempotent: true },
       options,
     );
-    const text = answer.data;
     if (!text.trimStart().startsWith('{')) return text;
     let json: unknown;
     try {
