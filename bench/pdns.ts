@@ -41,6 +41,7 @@ function reconciler(pdns: RunningPowerDns) {
     apiKey: pdns.apiKey,
     zones: [ZONE],
     assumeVersion: '4.7.3',
+    maxBodyBytes: 64_000_000, // the server's webserver-max-bodysize: one PATCH, as the raw side sends
     onRequest: (e) => requests.push(`${e.method} ${e.path.split('?')[0]}`),
   });
   const registry = new TxtRegistry(provider, { ownerId: 'bench', prefix: '_externaldns.%{record_type}.' });

@@ -1,10 +1,12 @@
 // `pnpm bench [suite…]`: runs the named benchmark suites, each against a baseline measured in the
 // same run. Suites: plan, pdns (needs pdns_server), cloudflare, hetzner and route53 (against the local
-// fakes). Default: all.
+// fakes). Default: all. Named only (they take minutes): pdns-cold (a fresh process per run) and
+// pdns-scale (10k, 50k, 100k endpoints; `--large` adds 200k). PDNS_ROOT picks another PowerDNS.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
 import { benchPdns, printPdnsBench } from './pdns.js';
+import { benchPdnsCold, benchPdnsScale, printPdnsCold, printPdnsScale } from './pdns-cold.js';
 import { benchCloudflare, printCloudflareBench } from './cloudflare.js';
 import { benchHetzner, printHetznerBench } from './hetzner.js';
 import { benchRoute53, printRoute53Bench } from './route53.js';
@@ -23,6 +25,15 @@ if (wanted('plan')) {
 }
 if (wanted('pdns')) {
   printPdnsBench(await benchPdns());
+  console.log();
+}
+if (suites.includes('pdns-cold')) {
+  printPdnsCold(await benchPdnsCold());
+  console.log();
+}
+if (suites.includes('pdns-scale')) {
+  const sizes = args.includes('--large') ? [10_000, 50_000, 100_000, 200_000] : [10_000, 50_000, 100_000];
+  printPdnsScale(await benchPdnsScale(sizes));
   console.log();
 }
 if (wanted('cloudflare')) {

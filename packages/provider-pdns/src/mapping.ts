@@ -247,23 +247,19 @@ const plainJson = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /**
  * At most how many bytes a target takes in a PATCH body: its content (a trailing dot, TXT quotes
  * every 255 octets), JSON-escaped, and on 5.1 with every backslash doubled and every non-ASCII
- * character as `\\DDD` escapes of up to 4 UTF-8 bytes (20 bytes in JSON).
+ * character as `\DDD` escapes of its UTF-8 bytes (up to 15 bytes in JSON per UTF-16 unit).
  */
 function contentBytes(target: string): number {
   const framing = 4 + 3 * Math.ceil(target.length / 255);
   if (plainJson.test(target)) return target.length + framing;
+  // an index loop: this runs for every ownership TXT (quoted) of a change set
   let bytes = framing;
-  for (const c of target)
-    bytes +=
-      c === '"'
-        ? 4
-        : c === '\\'
-          ? 4
-          : (c.codePointAt(0) ?? 0) < 0x20
-            ? 6
-            : (c.codePointAt(0) ?? 0) > 0x7e
-              ? 20
-              : 1;
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    // `"` and backslash doubled on 5.1 and escaped in JSON; control characters as \u00XX; a UTF-16 unit
+    // of a non-ASCII character as up to 3 UTF-8 bytes in \DDD escapes, JSON-escaped
+    bytes += c === 34 || c === 92 ? 4 : c < 0x20 ? 6 : c > 0x7e ? 15 : 1;
+  }
   return bytes;
 }
 
