@@ -604,9 +604,11 @@ async function launch(input: {
         // not listening yet
       }
       if (performance.now() > deadline) {
+        // the log is read before stop() removes the directory
+        const logTail = tail(logFile);
         await stop();
         throw new Error(
-          `PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${tail(logFile)}`,
+          `PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -876,9 +878,10 @@ async function launchPostgres(input: {
     }
     if (/ready to accept connections/.test(readIfPresent(logFile))) break;
     if (performance.now() > deadline) {
+      const logTail = tail(logFile);
       await stop();
       throw new Error(
-        `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 30_000} ms; log:\n${tail(logFile)}`,
+        `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));

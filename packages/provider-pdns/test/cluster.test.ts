@@ -26,11 +26,13 @@ beforeAll(async () => {
   db = await startPostgres();
   // zones created through one server are served by the other at once (see the zone cache test)
   const settings = { 'zone-cache-refresh-interval': '0' };
+  // a busy machine (CI, two cores) can take long to start three servers
+  const startTimeoutMs = 60_000;
   [east, west] = await Promise.all([
-    startPowerDns({ gpgsql: db, settings }),
-    startPowerDns({ gpgsql: db, settings }),
+    startPowerDns({ gpgsql: db, settings, startTimeoutMs }),
+    startPowerDns({ gpgsql: db, settings, startTimeoutMs }),
   ]);
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   await Promise.all([east?.stop(), west?.stop()]);
@@ -194,7 +196,7 @@ describe('serialised writers: a PostgreSQL advisory lock around each zone PATCH'
 
 describe("PowerDNS's zone cache", () => {
   it('a server with the default zone cache refuses a zone another server created, until it refreshes', async () => {
-    const cached = await startPowerDns({ gpgsql: db });
+    const cached = await startPowerDns({ gpgsql: db, startTimeoutMs: 60_000 });
     try {
       const zone = 'late.cluster.test';
       await createZone(zone);
@@ -215,7 +217,7 @@ describe("PowerDNS's zone cache", () => {
     } finally {
       await cached.stop();
     }
-  });
+  }, 90_000);
 });
 
 describe('repair of records stored twice', () => {
