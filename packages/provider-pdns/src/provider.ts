@@ -91,6 +91,9 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
    * applies by this budget (`capabilities.batchLimits`), each zone's part of each one atomic,
    * never separating a record from its ownership TXT or the changes at one name. Set it to the
    * server's `webserver-max-bodysize` × 1,000,000 when that was raised: fewer, larger PATCHes.
+   * The split is core's (`applyInBatches`, which `TxtRegistry` and `reconcile` use): a change set
+   * given to `applyChanges` directly is sent as it is.
+   * @throws a `ConfigError` (from the constructor) for a value that is not an integer ≥ 10,000.
    */
   maxBodyBytes?: number;
 };
@@ -186,10 +189,10 @@ export class PowerDnsProvider implements Provider {
     });
     this.#verify = options.verify;
     this.#writeLock = options.writeLock;
-    // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 10_000)
       throw new ConfigError('pdns: maxBodyBytes must be an integer of at least 10,000');
+    // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
     this.capabilities = {
       recordTypes: types,
       atomicity: 'zone',
