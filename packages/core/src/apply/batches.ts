@@ -202,7 +202,8 @@ export function splitChanges(changes: Changes, limits: number | undefined | Batc
   // costs more than the whole, so nothing can be oversized then either.
   const whole = all.map(() => 0);
   forEachChange(changes, (change) => {
-    for (let k = 0; k < all.length; k++) whole[k] = (whole[k] as number) + costOf(all[k] as BatchLimit, change);
+    for (let k = 0; k < all.length; k++)
+      whole[k] = (whole[k] as number) + costOf(all[k] as BatchLimit, change);
   });
   if (!tooLarge(all, whole)) return [changes];
 
