@@ -194,6 +194,36 @@ describe('serialised writers: a PostgreSQL advisory lock around each zone PATCH'
   });
 });
 
+describe('a unique index on records: the database refuses the second copy', () => {
+  it('a racing writer is answered 500 (rolled back), reads the zone back, finds its write in effect: nothing stored twice', async () => {
+    await db.sql('CREATE UNIQUE INDEX records_unique ON records (domain_id, name, type, md5(content))');
+    try {
+      for (let n = 0; n < RACES; n++) {
+        const zone = `unique${n}.cluster.test`;
+        await createZone(zone);
+        const statuses: (number | string | undefined)[] = [];
+        const onRequest = (e: { method: string; status?: number; failure?: string }) => {
+          if (e.method === 'PATCH') statuses.push(e.status ?? e.failure);
+        };
+        const [first, second] = await race(zone, ['region', 'region'], [{ onRequest }, { onRequest }]);
+        expect(first.applied && second.applied).toBe(true);
+        expect(await surplusRows(zone)).toBe(0);
+        // every PATCH either went through or was refused whole
+        expect(statuses.every((s) => s === 204 || s === 500)).toBe(true);
+        const again = await reconcile({
+          registry: writer(west, zone, 'region').registry,
+          desired: desiredIn(zone),
+          policy: 'sync',
+          dryRun: true,
+        });
+        expect(again.plan.hasChanges).toBe(false);
+      }
+    } finally {
+      await db.sql('DROP INDEX IF EXISTS records_unique');
+    }
+  }, 120_000);
+});
+
 describe("PowerDNS's zone cache", () => {
   it('a server with the default zone cache refuses a zone another server created, until it refreshes', async () => {
     const cached = await startPowerDns({ gpgsql: db, startTimeoutMs: 60_000 });
