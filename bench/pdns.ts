@@ -40,7 +40,8 @@ function reconciler(pdns: RunningPowerDns) {
     apiUrl: pdns.apiUrl,
     apiKey: pdns.apiKey,
     zones: [ZONE],
-    assumeVersion: '4.7.3',
+    assumeVersion: pdns.version,
+    maxBodyBytes: 64_000_000, // the server's webserver-max-bodysize: one PATCH, as the raw side sends
     onRequest: (e) => requests.push(`${e.method} ${e.path.split('?')[0]}`),
   });
   const registry = new TxtRegistry(provider, { ownerId: 'bench', prefix: '_externaldns.%{record_type}.' });
@@ -85,8 +86,19 @@ export interface PdnsBenchRow {
   ratio: number;
 }
 
-export async function benchPdns(endpoints = 10_000, runs = 11): Promise<PdnsBenchRow[]> {
-  const pdns = await startPowerDns({ settings: { 'webserver-max-bodysize': '64' } });
+/**
+ * @param root a Debian root holding another PowerDNS (`startPowerDns({ root })`, e.g. from
+ *   scripts/pdns-roots.sh); default: the host's server (or `PDNS_ROOT`).
+ */
+export async function benchPdns(
+  endpoints = 10_000,
+  runs = 11,
+  root?: string,
+): Promise<{ version: string; rows: PdnsBenchRow[] }> {
+  const pdns = await startPowerDns({
+    settings: { 'webserver-max-bodysize': '64' },
+    ...(root === undefined ? {} : { root }),
+  });
   try {
     const desired = desiredEndpoints(endpoints);
     const ours = reconciler(pdns);
@@ -134,7 +146,7 @@ export async function benchPdns(endpoints = 10_000, runs = 11): Promise<PdnsBenc
     const describe = (r: Run) => `${r.requests.length} (${r.requests.join(', ')})`;
     const initialMs = median(initial.map((r) => r.ms));
     const noopMs = median(noop.map((r) => r.ms));
-    return [
+    const rows: PdnsBenchRow[] = [
       {
         scenario: `initial sync: ${endpoints.toLocaleString('en-US')} endpoints → ${rrsets.toLocaleString('en-US')} rrsets`,
         requests: describe(initial[0]!),
@@ -152,14 +164,15 @@ export async function benchPdns(endpoints = 10_000, runs = 11): Promise<PdnsBenc
         ratio: noopMs / median(noopRaw),
       },
     ];
+    return { version: pdns.version, rows };
   } finally {
     await pdns.stop();
   }
 }
 
-export function printPdnsBench(rows: PdnsBenchRow[]): void {
+export function printPdnsBench({ version, rows }: { version: string; rows: PdnsBenchRow[] }): void {
   console.log(
-    'bench/pdns: reconcile (TxtRegistry + PowerDnsProvider) vs the same GET/PATCH bodies sent raw with undici; PowerDNS 4.7 sqlite3 on loopback; medians of 11 runs, sides alternating',
+    `bench/pdns: reconcile (TxtRegistry + PowerDnsProvider) vs the same GET/PATCH bodies sent raw with undici; PowerDNS ${version} sqlite3 on loopback; medians of 11 runs, sides alternating`,
   );
   console.log('| scenario | HTTP requests | target | reconcile ms | raw ms | ratio |');
   console.log('|---|---|---|---:|---:|---:|');

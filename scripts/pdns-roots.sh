@@ -29,8 +29,8 @@ mkdir -p "$CACHE"
 
 packages_for() {
   case "$1" in
-    sid) echo "pdns-server,pdns-backend-sqlite3,sqlite3,nodejs" ;;
-    *) echo "pdns-server,pdns-backend-sqlite3,sqlite3" ;;
+    sid) echo "pdns-server,pdns-backend-sqlite3,pdns-backend-pgsql,sqlite3,nodejs" ;;
+    *) echo "pdns-server,pdns-backend-sqlite3,pdns-backend-pgsql,sqlite3" ;;
   esac
 }
 
@@ -40,10 +40,36 @@ script_for() {
   if [[ -e "$dir/$1" ]]; then echo "$dir/$1"; else echo "$dir/sid"; fi
 }
 
+# Packages added with apt-get inside the root, also to a root built before they joined the list:
+# the PostgreSQL backend (both roots) and PostgreSQL itself (sid, where the whole suite runs on
+# Node.js 24 and starts its own PostgreSQL inside the root).
+top_up() {
+  local suite="$1" root="$2" missing=()
+  [[ -e "$root/usr/share/pdns-backend-pgsql/schema/schema.pgsql.sql" ]] || missing+=(pdns-backend-pgsql)
+  if [[ "$suite" == sid ]] && ! chroot "$root" dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q 'ok installed'; then
+    missing+=(postgresql)
+  fi
+  [[ ${#missing[@]} -gt 0 ]] || return 0
+  echo "pdns-roots: adding ${missing[*]} to $root" >&2
+  # a root's lists may be older than its Release file's validity; the install still works then
+  chroot "$root" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || true
+  # postgresql-common's set-up needs /proc
+  local proc=0 status=0
+  if ! mountpoint -q "$root/proc"; then mount -t proc proc "$root/proc" && proc=1; fi
+  DEBIAN_FRONTEND=noninteractive chroot "$root" dpkg --configure -a >&2 || true
+  DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null 2>&1 || status=$?
+  [[ $proc == 1 ]] && umount "$root/proc"
+  rm -rf "$root"/var/cache/apt/archives/*.deb
+  [[ $status == 0 ]] || echo "pdns-roots: installing ${missing[*]} in $root failed" >&2
+  return $status
+}
+
 build() {
   local suite="$1" root="$CACHE/$1"
   if [[ -f "$root/.ready" ]]; then
-    return 0
+    top_up "$suite" "$root"
+    return
   fi
   echo "pdns-roots: building $suite in $root (debootstrap, about 90 s)" >&2
   # never delete through a mount (scripts/node24.sh bind-mounts the repository into the root)
@@ -67,6 +93,8 @@ build() {
   printf '#!/bin/sh\nexit 101\n' >"$root.tmp/usr/sbin/policy-rc.d"
   chmod +x "$root.tmp/usr/sbin/policy-rc.d"
   rm -rf "$root.tmp"/var/cache/apt/archives/*.deb
+  # PostgreSQL (sid) is installed after debootstrap: its set-up needs /proc, which top_up mounts
+  top_up "$suite" "$root.tmp" || return 1
   mv "$root.tmp" "$root"
   version_of "$root" >"$root/.ready"
   echo "pdns-roots: $suite built in $((SECONDS - started)) s" >&2

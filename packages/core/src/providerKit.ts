@@ -49,4 +49,4 @@ export type { NameCheckOptions } from './endpoint/names.js';
 export type { TargetValidator } from './endpoint/rdata.js';
 export type { ChangeSetRules } from './provider/checkChanges.js';
 export { appendAll } from './lists.js';
-export { sortEndpoints } from './endpoint/endpoint.js';
+export { sortEndpoints, REPEATED_RECORDS_PROPERTY } from './endpoint/endpoint.js';

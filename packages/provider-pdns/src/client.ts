@@ -94,6 +94,12 @@ export interface PowerDnsClientOptions {
   serverId?: string;
   /** Timeout of each HTTP attempt in ms (default 30 000). */
   timeoutMs?: number;
+  /**
+   * Added to a PATCH's timeout per megabyte (10^6 bytes) of its body, in ms (default 2 000):
+   * PowerDNS needs about 1.4 s per MB of rrsets (100,000 endpoints, 30 MB: 42 s), so a large write
+   * is not abandoned while the server is still applying it.
+   */
+  timeoutPerMegabyteMs?: number;
   /** Backoff of retried calls: connection errors, timeouts and 5xx (default: 4 retries, 100 ms doubling up to 2 000 ms). */
   retry?: PowerDnsRetryOptions;
   /** TLS settings for an `https://` API URL (CA, client certificate, verification). */
@@ -345,6 +351,8 @@ function writeQueueFor(key: string): WriteQueue {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+const zoneExportSchema = z.object({ zone: z.string() });
+
 function normalizeApiBase(apiUrl: string): URL {
   let url: URL;
   try {
@@ -470,6 +478,8 @@ export class PowerDnsClient {
   readonly serverId: string;
   readonly #http: HttpTransport;
   readonly #writes: WriteQueue;
+  readonly #timeoutMs: number;
+  readonly #timeoutPerMegabyteMs: number;
   #version: Promise<PowerDnsVersion | undefined> | undefined;
 
   /** @throws a `ConfigError` without an API key or with an `apiUrl` that is not http(s). */
@@ -478,6 +488,10 @@ export class PowerDnsClient {
     const base = normalizeApiBase(options.apiUrl);
     this.apiUrl = base.toString().replace(/\/$/, '');
     this.serverId = options.serverId ?? 'localhost';
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#timeoutPerMegabyteMs = options.timeoutPerMegabyteMs ?? 2000;
+    if (!Number.isFinite(this.#timeoutPerMegabyteMs) || this.#timeoutPerMegabyteMs < 0)
+      throw new ConfigError('pdns: timeoutPerMegabyteMs must be a number of 0 or more');
     const tls = options.tls;
     this.#http = new HttpTransport({
       provider: 'pdns',
@@ -727,6 +741,13 @@ export class PowerDnsClient {
    * `PATCH /servers/{id}/zones/{zoneId}`: applies every change in one transaction, in array order
    * (put DELETEs that free a name before the REPLACEs that need it). `EXTEND`/`PRUNE` are refused
    * before sending when the server's version does not have them.
+   *
+   * The timeout grows with the body (`timeoutPerMegabyteMs`). A PATCH whose answer is lost (timeout,
+   * connection closed after sending, a 5xx) is never simply sent again: the zone is read back
+   * first, and when every change is already in effect the call succeeds (`newSerial` is then
+   * undefined); otherwise it is resent within the retry budget. So a write is neither applied
+   * twice nor lost. A body larger than the server's `webserver-max-bodysize` is answered 400; the
+   * provider splits its writes to stay below it (see its `maxBodyBytes`).
    */
   async patchRRsets(
     zoneId: string,
@@ -775,20 +796,45 @@ export class PowerDnsClient {
     if (body.rrsets.some(hasEscapedTxt) && powerDnsFeatures(await this.version(options)).txtWriteUnescapes) {
       body.rrsets = body.rrsets.map((rrset) => (hasEscapedTxt(rrset) ? escapeTxtOnceMore(rrset) : rrset));
     }
-    const answer = await this.#send(
-      { method: 'PATCH', path: this.#zone(zoneId), body, response: 'none', idempotent: true },
-      options,
+    const text = JSON.stringify(body);
+    const megabytes = Buffer.byteLength(text) / 1_000_000;
+    const timeoutMs =
+      (options.timeoutMs ?? this.#timeoutMs) + Math.ceil(megabytes * this.#timeoutPerMegabyteMs);
+    const answer = await this.#writes.run(() =>
+      this.#http.request(
+        {
+          method: 'PATCH',
+          path: this.#zone(zoneId),
+          body: text,
+          idempotent: false,
+          confirmApplied: (signal) => this.#applied(zoneId, changes, signal),
+        },
+        { ...(options.signal ? { signal: options.signal } : {}), timeoutMs },
+      ),
     );
     const serial = headerValue(answer.headers, 'x-pdns-new-serial');
     return { newSerial: serial === undefined || !/^\d+$/.test(serial) ? undefined : Number(serial) };
   }
 
-  /** `GET …/zones/{zoneId}/export`: the zone in AXFR text form. */
-  exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
-    return this.#call(
+  /**
+   * `GET …/zones/{zoneId}/export`: the zone in AXFR text form (one record per line). PowerDNS
+   * wraps it in JSON (`{"zone": "…"}`) when JSON is accepted (4.7) or always (5.x); the text is
+   * returned either way.
+   */
+  async exportZone(zoneId: string, options: PowerDnsCallOptions = {}): Promise<string> {
+    const text = await this.#call<string>(
       { method: 'GET', path: `${this.#zone(zoneId)}/export`, response: 'text', idempotent: true },
       options,
     );
+    if (!text.trimStart().startsWith('{')) return text;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    const parsed = zoneExportSchema.safeParse(json);
+    return parsed.success ? parsed.data.zone : text;
   }
 
   /** `PUT …/zones/{zoneId}/notify`: queues NOTIFYs to the zone's secondaries. */
@@ -1029,6 +1075,48 @@ export class PowerDnsClient {
       },
       options,
     );
+  }
+
+  /**
+   * Whether every change of a PATCH is in effect in the zone as stored now: a REPLACE's rrset holds
+   * exactly its records and TTL, a DELETE's rrset is gone, an EXTEND's record is there, a PRUNE's
+   * is not. Content is compared as written (the provider writes PowerDNS's own form); a change it
+   * cannot judge (comments only) counts as not in effect, which only costs a resend.
+   */
+  async #applied(
+    zoneId: string,
+    changes: readonly RRsetChange[],
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const zone = await this.getZone(zoneId, signal ? { signal } : {});
+    const stored = new Map<string, { ttl: number; contents: Set<string> }>();
+    for (const rrset of zone.rrsets ?? []) {
+      stored.set(`${lowerCased(rrset.name)} ${upperCased(rrset.type)}`, {
+        ttl: rrset.ttl,
+        contents: new Set(rrset.records.filter((r) => !r.disabled).map((r) => r.content)),
+      });
+    }
+    return changes.every((c) => {
+      const found = stored.get(`${lowerCased(withTrailingDot(c.name))} ${upperCased(c.type)}`);
+      const records = (c.records ?? []).filter((r) => !r.disabled).map((r) => r.content);
+      switch (c.changetype) {
+        case 'DELETE':
+          return found === undefined || found.contents.size === 0;
+        case 'REPLACE':
+          if (c.records === undefined) return false;
+          if (records.length === 0) return found === undefined || found.contents.size === 0;
+          return (
+            found !== undefined &&
+            (c.ttl === undefined || found.ttl === c.ttl) &&
+            found.contents.size === new Set(records).size &&
+            records.every((r) => found.contents.has(r))
+          );
+        case 'EXTEND':
+          return found !== undefined && records.every((r) => found.contents.has(r));
+        case 'PRUNE':
+          return found === undefined || records.every((r) => !found.contents.has(r));
+      }
+    });
   }
 
   // ---- transport ------------------------------------------------------------------------------

@@ -1,34 +1,16 @@
 /**
  * A minimal DNS stub client (RFC 1035) for checking what an authoritative server answers: one
  * question, UDP with EDNS0, TCP when the answer is truncated. Used by the provider's post-apply
- * verification and by tests; not a resolver (no recursion, no caching).
+ * verification and by tests; not a resolver (no recursion, no caching). Messages are encoded and
+ * decoded by `dns-packet`; the abortable UDP/TCP exchange with its deadline is ours.
  */
 import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { Socket } from 'node:net';
 import { isIP } from 'node:net';
+import packet from 'dns-packet';
 import { AbortedError } from '@openova/dns-core';
 import { canonicalIPv6, withoutTrailingDot } from '@openova/dns-core/provider';
-
-const TYPE_CODES: Readonly<Record<string, number>> = {
-  A: 1,
-  NS: 2,
-  CNAME: 5,
-  SOA: 6,
-  PTR: 12,
-  MX: 15,
-  TXT: 16,
-  AAAA: 28,
-  SRV: 33,
-  NAPTR: 35,
-  DNAME: 39,
-  OPT: 41,
-  SPF: 99,
-  ANY: 255,
-  CAA: 257,
-};
-const TYPE_NAMES = new Map(Object.entries(TYPE_CODES).map(([name, code]) => [code, name]));
-const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 
 /** Options of {@link queryDns}: what to ask, whom, and how long to wait. */
 export interface DnsQueryOptions {
@@ -81,65 +63,57 @@ export interface DnsResponse {
   authority: DnsAnswer[];
 }
 
-function typeCode(type: string | number): number {
-  if (typeof type === 'number') return type;
-  const upper = type.toUpperCase();
-  const known = TYPE_CODES[upper];
-  if (known !== undefined) return known;
-  const generic = /^TYPE(\d+)$/.exec(upper);
-  if (generic) return Number(generic[1]);
-  throw new Error(`unknown DNS type ${type}`);
-}
-
-function encodeName(name: string): Buffer {
-  const labels = withoutTrailingDot(name).split('.').filter(Boolean);
-  const parts: Buffer[] = [];
-  for (const label of labels) {
-    const bytes = Buffer.from(label, 'utf8');
-    if (bytes.length > 63) throw new Error(`label too long in ${name}`);
-    parts.push(Buffer.from([bytes.length]), bytes);
-  }
-  parts.push(Buffer.from([0]));
-  return Buffer.concat(parts);
-}
-
-function encodeQuery(id: number, name: string, type: number): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(0x0000, 2); // no recursion desired: we talk to an authoritative server
-  header.writeUInt16BE(1, 4); // one question
-  header.writeUInt16BE(1, 10); // one additional record: the EDNS0 OPT
-  const question = Buffer.alloc(4);
-  question.writeUInt16BE(type, 0);
-  question.writeUInt16BE(1, 2); // IN
-  // OPT: root name, type 41, UDP payload 1232, no extended flags, no options
-  const opt = Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]);
-  return Buffer.concat([header, encodeName(name), question, opt]);
-}
-
-/** Reads a possibly compressed name at `offset`; returns it and the offset after it. */
-function readName(message: Buffer, start: number): { name: string; next: number } {
-  const labels: string[] = [];
-  let offset = start;
-  let next = -1;
-  for (let jumps = 0; jumps < 128; jumps++) {
-    const length = message.readUInt8(offset);
-    if (length === 0) {
-      if (next < 0) next = offset + 1;
-      return { name: labels.join('.'), next };
+/** Record data in the endpoint model's form (see {@link DnsAnswer.data}). */
+function answerData(answer: packet.Answer): Pick<DnsAnswer, 'data' | 'strings'> {
+  // dns-packet's answer union has no variant for SPF or types it does not know (a Buffer then)
+  const data = (answer as { data?: unknown }).data;
+  const host = (name: string) => (name === '.' ? '.' : withoutTrailingDot(name));
+  switch (answer.type as string) {
+    case 'A':
+      return { data: data as string };
+    case 'AAAA':
+      return { data: canonicalIPv6(data as string) ?? (data as string) };
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+    case 'DNAME':
+      return { data: host(data as string) };
+    case 'MX': {
+      const mx = data as { preference?: number; exchange: string };
+      return { data: `${mx.preference ?? 0} ${host(mx.exchange)}` };
     }
-    if ((length & 0xc0) === 0xc0) {
-      if (next < 0) next = offset + 2;
-      offset = message.readUInt16BE(offset) & 0x3fff;
-      continue;
+    case 'SRV': {
+      const srv = data as { priority?: number; weight?: number; port?: number; target: string };
+      return { data: `${srv.priority ?? 0} ${srv.weight ?? 0} ${srv.port ?? 0} ${host(srv.target)}` };
     }
-    labels.push(message.subarray(offset + 1, offset + 1 + length).toString('latin1'));
-    offset += 1 + length;
+    case 'TXT':
+    case 'SPF': {
+      const strings = Buffer.isBuffer(data)
+        ? characterStrings(data)
+        : (data as (Buffer | string)[]).map((s) => (typeof s === 'string' ? s : s.toString('utf8')));
+      return { data: strings.join(''), strings };
+    }
+    case 'CAA': {
+      const caa = data as { flags?: number; tag: string; value: string };
+      return {
+        data: `${caa.flags ?? 0} ${caa.tag} "${caa.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
+      };
+    }
+    case 'SOA': {
+      const soa = data as packet.SoaData;
+      return {
+        data: `${host(soa.mname)} ${host(soa.rname)} ${[soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum].map((n) => n ?? 0).join(' ')}`,
+      };
+    }
+    default: {
+      const raw = Buffer.isBuffer(data) ? data : Buffer.alloc(0);
+      return { data: `\\# ${raw.length} ${raw.toString('hex')}` };
+    }
   }
-  throw new Error('DNS name compression loop');
 }
 
-function readCharacterStrings(rdata: Buffer): string[] {
+/** The character strings of TXT-like RDATA (SPF, which dns-packet leaves as bytes). */
+function characterStrings(rdata: Buffer): string[] {
   const strings: string[] = [];
   let offset = 0;
   while (offset < rdata.length) {
@@ -150,89 +124,42 @@ function readCharacterStrings(rdata: Buffer): string[] {
   return strings;
 }
 
-function decodeRdata(
-  message: Buffer,
-  input: { type: number; start: number; length: number },
-): Pick<DnsAnswer, 'data' | 'strings'> {
-  const { type, start, length } = input;
-  const rdata = message.subarray(start, start + length);
-  switch (TYPE_NAMES.get(type)) {
-    case 'A':
-      return { data: [...rdata].join('.') };
-    case 'AAAA': {
-      const groups: string[] = [];
-      for (let i = 0; i < 16; i += 2) groups.push(rdata.readUInt16BE(i).toString(16));
-      const text = groups.join(':');
-      return { data: canonicalIPv6(text) ?? text };
-    }
-    case 'CNAME':
-    case 'NS':
-    case 'PTR':
-    case 'DNAME':
-      return { data: readName(message, start).name };
-    case 'MX':
-      return { data: `${rdata.readUInt16BE(0)} ${readName(message, start + 2).name || '.'}` };
-    case 'SRV':
-      return {
-        data: `${rdata.readUInt16BE(0)} ${rdata.readUInt16BE(2)} ${rdata.readUInt16BE(4)} ${readName(message, start + 6).name || '.'}`,
-      };
-    case 'TXT':
-    case 'SPF': {
-      const strings = readCharacterStrings(rdata);
-      return { data: strings.join(''), strings };
-    }
-    case 'CAA': {
-      const flags = rdata.readUInt8(0);
-      const tagLength = rdata.readUInt8(1);
-      const tag = rdata.subarray(2, 2 + tagLength).toString('latin1');
-      const value = rdata.subarray(2 + tagLength).toString('utf8');
-      return { data: `${flags} ${tag} "${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` };
-    }
-    case 'SOA': {
-      const mname = readName(message, start);
-      const rname = readName(message, mname.next);
-      const numbers = [0, 4, 8, 12, 16].map((o) => message.readUInt32BE(rname.next + o));
-      return { data: `${mname.name} ${rname.name} ${numbers.join(' ')}` };
-    }
-    case undefined:
-    default:
-      return { data: `\\# ${length} ${rdata.toString('hex')}` };
-  }
+/** A query for one name and type, without recursion (we ask an authoritative server), with EDNS0. */
+function encodeQuery(id: number, name: string, type: string | number): Buffer {
+  // dns-packet takes a number as `UNKNOWN_<n>`; `TYPE<n>` is the RFC 3597 spelling
+  const generic = typeof type === 'number' ? String(type) : /^TYPE(\d+)$/i.exec(type)?.[1];
+  const typeName = generic === undefined ? (type as string).toUpperCase() : `UNKNOWN_${generic}`;
+  return packet.encode({
+    type: 'query',
+    id,
+    flags: 0,
+    questions: [{ type: typeName as packet.RecordType, name: withoutTrailingDot(name), class: 'IN' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as packet.Answer],
+  });
 }
 
 function decodeResponse(message: Buffer, id: number): DnsResponse {
-  if (message.length < 12 || message.readUInt16BE(0) !== id)
-    throw new Error('DNS answer does not match the query');
-  const flags = message.readUInt16BE(2);
-  const questions = message.readUInt16BE(4);
-  const answerCount = message.readUInt16BE(6);
-  let offset = 12;
-  for (let i = 0; i < questions; i++) offset = readName(message, offset).next + 4;
-  const authorityCount = message.readUInt16BE(8);
-  const records: DnsAnswer[] = [];
-  for (let i = 0; i < answerCount + authorityCount; i++) {
-    const owner = readName(message, offset);
-    offset = owner.next;
-    const type = message.readUInt16BE(offset);
-    const ttl = message.readUInt32BE(offset + 4);
-    const length = message.readUInt16BE(offset + 8);
-    offset += 10;
-    records.push({
-      name: owner.name,
-      type: TYPE_NAMES.get(type) ?? `TYPE${type}`,
-      ttl,
-      ...decodeRdata(message, { type, start: offset, length }),
-    });
-    offset += length;
+  let decoded: packet.DecodedPacket;
+  try {
+    decoded = packet.decode(message);
+  } catch (cause) {
+    throw new Error('DNS answer could not be decoded', { cause });
   }
-  const rcode = flags & 0x0f;
+  if (decoded.id !== id) throw new Error('DNS answer does not match the query');
+  const record = (a: packet.Answer): DnsAnswer => ({
+    name: a.name === '.' ? '' : a.name,
+    type: /^UNKNOWN_(\d+)$/.test(a.type) ? `TYPE${a.type.slice(8)}` : a.type,
+    ttl: (a as { ttl?: number }).ttl ?? 0,
+    ...answerData(a),
+  });
+  const rcode = (decoded.flags ?? 0) & 0x0f;
   return {
     rcode,
-    rcodeName: RCODE_NAMES[rcode] ?? `RCODE${rcode}`,
-    authoritative: (flags & 0x0400) !== 0,
-    truncated: (flags & 0x0200) !== 0,
-    answers: records.slice(0, answerCount),
-    authority: records.slice(answerCount),
+    rcodeName: (decoded as { rcode?: string }).rcode ?? `RCODE${rcode}`,
+    authoritative: decoded.flag_aa,
+    truncated: decoded.flag_tc,
+    answers: (decoded.answers ?? []).map(record),
+    authority: (decoded.authorities ?? []).map(record),
   };
 }
 
@@ -317,9 +244,8 @@ interface DeadlineOptions {
 /** Sends one DNS question and decodes the answer section. */
 export async function queryDns(options: DnsQueryOptions): Promise<DnsResponse> {
   const target = { server: options.server ?? '127.0.0.1', port: options.port ?? 53 };
-  const type = typeCode(options.type);
   const id = randomInt(0, 0x10000);
-  const query = encodeQuery(id, options.name, type);
+  const query = encodeQuery(id, options.name, options.type);
   const deadline: DeadlineOptions = {
     timeoutMs: options.timeoutMs ?? 2000,
     signal: options.signal,

@@ -102,6 +102,13 @@ export {
   fromPowerDnsContent,
   canonicalTargetFor,
 } from './mapping.js';
+export { postgresAdvisoryLock } from './lock.js';
+export type {
+  PowerDnsWriteLock,
+  PowerDnsWriteLease,
+  PostgresAdvisoryLockOptions,
+  SqlConnection,
+} from './lock.js';
 export { verifyChanges } from './verify.js';
 export type { VerifyOptions, VerificationReport, VerifiedName } from './verify.js';
 

@@ -6,7 +6,13 @@
  * IPv6. Reading undoes it (no trailing dots, TXT as text), so that `adjustEndpoints` can map a
  * desired endpoint to exactly what `records()` will return after it was written.
  */
-import { normalizeDnsName, type Endpoint, type Issue, type IssuePath } from '@openova/dns-core';
+import {
+  normalizeDnsName,
+  type BatchChange,
+  type Endpoint,
+  type Issue,
+  type IssuePath,
+} from '@openova/dns-core';
 import {
   quoteTxtString,
   canonicalIPv6,
@@ -15,6 +21,7 @@ import {
   parseTxtStrings,
   sortTargets,
   targetValidators,
+  REPEATED_RECORDS_PROPERTY,
   withoutTrailingDot,
   withTrailingDot,
   lowerCased,
@@ -140,7 +147,9 @@ export function canonicalTargetFor(recordType: string, target: string): string {
 
 /**
  * One endpoint for one rrset: owner name without trailing dot, enabled records only. Returns
- * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled.
+ * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled. Records
+ * stored more than once are read once, and the endpoint carries core's `REPEATED_RECORDS_PROPERTY`
+ * (`repeated-records`, the number of surplus copies), so that the next plan rewrites the rrset.
  */
 export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.type)): Endpoint | undefined {
   const enabled =
@@ -152,15 +161,21 @@ export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.ty
     enabled.length === 1
       ? [fromPowerDnsContent(type, (enabled[0] as PowerDnsRecord).content)]
       : enabled.map((r) => fromPowerDnsContent(type, r.content));
+  const sorted = targets.length === 1 ? targets : sortTargets(targets);
   // built directly (not through `endpoint()`): zones hold tens of thousands of rrsets
   return {
     dnsName: withoutTrailingDot(lowerCased(rrset.name)),
-    targets: targets.length === 1 ? targets : sortTargets(targets),
+    targets: sorted,
     recordType: type,
     setIdentifier: '',
     recordTTL: rrset.ttl,
     labels: {},
-    providerSpecific: [],
+    // the same value stored twice (concurrent writers over one SQL database): the planner then
+    // sees a change and rewrites the rrset whole, which removes the copies
+    providerSpecific:
+      sorted.length < targets.length
+        ? [{ name: REPEATED_RECORDS_PROPERTY, value: String(targets.length - sorted.length) }]
+        : [],
   };
 }
 
@@ -225,3 +240,56 @@ export const POWERDNS_EXTRA_TYPES: Readonly<Record<string, TargetValidator | nul
   SPF: targetValidators['TXT'] ?? null,
   ALIAS: hostValidator,
 };
+
+/** Printable ASCII without `"` or `\\`: its JSON string is itself plus two quotes. */
+const plainJson = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * At most how many bytes a target takes in a PATCH body: its content (a trailing dot, TXT quotes
+ * every 255 octets), JSON-escaped, and on 5.1 with every backslash doubled and every non-ASCII
+ * character as `\DDD` escapes of its UTF-8 bytes (up to 15 bytes in JSON per UTF-16 unit).
+ */
+function contentBytes(target: string): number {
+  const framing = 4 + 3 * Math.ceil(target.length / 255);
+  if (plainJson.test(target)) return target.length + framing;
+  // an index loop: this runs for every ownership TXT (quoted) of a change set
+  let bytes = framing;
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    // `"` and backslash doubled on 5.1 and escaped in JSON; control characters as \u00XX; a UTF-16 unit
+    // of a non-ASCII character as up to 3 UTF-8 bytes in \DDD escapes, JSON-escaped
+    bytes += c === 34 || c === 92 ? 4 : c < 0x20 ? 6 : c > 0x7e ? 15 : 1;
+  }
+  return bytes;
+}
+
+/** At most how many bytes an owner name takes: ASCII as it is plus the dot, IDN labels as punycode. */
+function nameBytes(name: string): number {
+  return plainJson.test(name) ? name.length + 1 : name.length * 8 + 1;
+}
+
+/** At most how many bytes an endpoint's REPLACE takes in a PATCH body. */
+function replaceBytes(ep: Endpoint): number {
+  // {"name":"….","type":"…","changetype":"REPLACE","ttl":2147483647,"records":[…]},
+  let bytes = 80 + nameBytes(ep.dnsName) + ep.recordType.length;
+  // {"content":…,"disabled":false},
+  for (const target of ep.targets) bytes += 30 + contentBytes(target);
+  return bytes;
+}
+
+/**
+ * The cost of one change in bytes of the zone's PATCH body (core's `BatchLimit.cost`): a create is
+ * a REPLACE, a delete a DELETE, an update both. Never less than what is sent.
+ */
+export function patchBytes(change: BatchChange): number {
+  // {"name":"….","type":"…","changetype":"DELETE"},
+  const deleteBytes = (ep: Endpoint) => 50 + nameBytes(ep.dnsName) + ep.recordType.length;
+  switch (change.kind) {
+    case 'create':
+      return replaceBytes(change.endpoint);
+    case 'delete':
+      return deleteBytes(change.endpoint);
+    case 'update':
+      return deleteBytes(change.old) + replaceBytes(change.endpoint);
+  }
+}

@@ -37,6 +37,7 @@ import { isPowerDnsApiError } from './errors.js';
 import { luaCodeOf, luaRequirements, olderThan } from './luaRequirements.js';
 import type { PowerDnsVersion } from './version.js';
 import {
+  patchBytes,
   canonicalTargetFor,
   endpointToDelete,
   endpointToReplace,
@@ -45,6 +46,7 @@ import {
 } from './mapping.js';
 import type { PowerDnsRRset, PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
+import type { PowerDnsWriteLock } from './lock.js';
 
 /** Record types the provider reads and writes unless told otherwise: core's known types plus `LUA`. */
 export const DEFAULT_POWERDNS_RECORD_TYPES: readonly RecordType[] = [...KNOWN_RECORD_TYPES, 'LUA'];
@@ -87,6 +89,27 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
    * goes to `onVerified` and {@link PowerDnsProvider.lastVerification}; a mismatch never throws.
    */
   verify?: Omit<VerifyOptions, 'signal'> & { onVerified?: (report: VerificationReport) => void };
+  /**
+   * Serialises this provider's PATCH of a zone with every other writer's that uses the same lock,
+   * across processes and API servers: each PATCH is sent while the zone's lock is held. Use it when
+   * several writers share one zone on PowerDNS servers over one SQL database (e.g.
+   * `postgresAdvisoryLock(pgClient)`): two REPLACEs of one rrset at the same moment otherwise store
+   * its records twice (PostgreSQL, READ COMMITTED, no unique key). Without a lock such copies are
+   * repaired by the next plan (`repeated-records`). Default: none (writes to one server from one
+   * process are serialised anyway).
+   */
+  writeLock?: PowerDnsWriteLock;
+  /**
+   * Largest PATCH body in bytes (default 2,000,000: PowerDNS's default `webserver-max-bodysize` is
+   * 2 MB, and a larger body is refused with a 400). Core splits larger change sets into several
+   * applies by this budget (`capabilities.batchLimits`), each zone's part of each one atomic,
+   * never separating a record from its ownership TXT or the changes at one name. Set it to the
+   * server's `webserver-max-bodysize` × 1,000,000 when that was raised: fewer, larger PATCHes.
+   * The split is core's (`applyInBatches`, which `TxtRegistry` and `reconcile` use): a change set
+   * given to `applyChanges` directly is sent as it is.
+   * @throws a `ConfigError` (from the constructor) for a value that is not an integer ≥ 10,000.
+   */
+  maxBodyBytes?: number;
 };
 
 /** One zone's part of an apply, as sent. */
@@ -114,6 +137,7 @@ interface ZoneRef {
 }
 
 const DEFAULT_TTL = 300;
+const DEFAULT_MAX_BODY_BYTES = 2_000_000;
 
 /**
  * PowerDNS Authoritative as a core {@link Provider}.
@@ -143,6 +167,7 @@ export class PowerDnsProvider implements Provider {
   readonly #verify: PowerDnsProviderOptions['verify'];
   readonly #zoneCache: CachedLoader<ZoneRef[]>;
   readonly #fixedZones: ZoneRef[] | undefined;
+  readonly #writeLock: PowerDnsWriteLock | undefined;
 
   /**
    * @param options How to reach the server and what to manage; see {@link PowerDnsProviderOptions}.
@@ -161,6 +186,8 @@ export class PowerDnsProvider implements Provider {
         zoneCacheTtlMs: _z,
         verify: _v,
         zones: _zs,
+        writeLock: _l,
+        maxBodyBytes: _b,
         client: _c,
         ...connection
       } = options;
@@ -185,10 +212,18 @@ export class PowerDnsProvider implements Provider {
       return { name, id: zoneIdFromName(name) };
     });
     this.#verify = options.verify;
+    this.#writeLock = options.writeLock;
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 10_000)
+      throw new ConfigError('pdns: maxBodyBytes must be an integer of at least 10,000');
     // PowerDNS refuses names with `*` anywhere but a whole leftmost label (422 "unsupported characters")
     this.capabilities = {
       recordTypes: types,
       atomicity: 'zone',
+      // the body's envelope (`{"rrsets":[…]}`) and rounding are kept out of the budget
+      batchLimits: [
+        { name: 'PATCH body bytes (webserver-max-bodysize)', max: maxBodyBytes - 1000, cost: patchBytes },
+      ],
       setIdentifiers: false,
       ownerNames: 'hostname',
     };
@@ -304,11 +339,19 @@ export class PowerDnsProvider implements Provider {
     const failures: { zone: string; error: unknown }[] = [];
     for (const patch of patches) {
       try {
-        await this.client.patchRRsets(
-          patch.zoneId,
-          markPrechecked(patch.rrsets),
+        const lease = await this.#writeLock?.acquire(
+          patch.zone,
           options.signal ? { signal: options.signal } : {},
         );
+        try {
+          await this.client.patchRRsets(
+            patch.zoneId,
+            markPrechecked(patch.rrsets),
+            options.signal ? { signal: options.signal } : {},
+          );
+        } finally {
+          await lease?.release();
+        }
       } catch (error) {
         if (options.signal?.aborted) throw error;
         failures.push({ zone: patch.zone, error });

@@ -9,12 +9,12 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { ConfigError } from '@openova/dns-core';
 import { PowerDnsClient, type PowerDnsClientOptions } from './client.js';
 import { parsePowerDnsVersion, powerDnsFeatures, type PowerDnsVersion } from './version.js';
@@ -55,6 +55,23 @@ export interface StartPowerDnsOptions {
   keepDirectory?: boolean;
   /** Options for the returned client (apiUrl and apiKey are filled in). */
   client?: Omit<PowerDnsClientOptions, 'apiUrl' | 'apiKey'>;
+  /**
+   * Run over a PostgreSQL database with PowerDNS's `gpgsql` backend instead of a fresh sqlite3
+   * file: several servers given the same database serve and write the same zones, as PowerDNS is
+   * scaled out in production. Pass what {@link startPostgres} returns (or any database holding
+   * PowerDNS's schema). Needs Debian's `pdns-backend-pgsql` (in the root, when one is used);
+   * `schemaPath` and `sqlite3Path` are then not used.
+   */
+  gpgsql?: PowerDnsPostgresConnection;
+}
+
+/** Where a `gpgsql` backend finds its database (`gpgsql-host`, `-port`, `-dbname`, `-user`, `-password`). */
+export interface PowerDnsPostgresConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
 }
 
 /** A running throwaway PowerDNS, from {@link startPowerDns}. */
@@ -88,10 +105,21 @@ export interface RunningPowerDns {
 }
 
 const DEBIAN_SCHEMA = '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql';
+const DEBIAN_PGSQL_SCHEMA = '/usr/share/pdns-backend-pgsql/schema/schema.pgsql.sql';
+const GPGSQL_BACKEND_PATHS = [
+  '/usr/lib/x86_64-linux-gnu/pdns/libgpgsqlbackend.so',
+  '/usr/lib/aarch64-linux-gnu/pdns/libgpgsqlbackend.so',
+  '/usr/lib/pdns/libgpgsqlbackend.so',
+  '/usr/lib64/pdns/libgpgsqlbackend.so',
+];
 const INSTALL_HINT =
   "Install PowerDNS from your distribution's packages, on Debian or Ubuntu: " +
   'apt-get install pdns-server pdns-backend-sqlite3 sqlite3. ' +
   'Or pass pdnsServerPath / schemaPath / sqlite3Path (or a Debian root as `root`).';
+
+const POSTGRES_HINT =
+  "Install PostgreSQL and PowerDNS's PostgreSQL backend from your distribution's packages, on Debian " +
+  'or Ubuntu: apt-get install postgresql pdns-backend-pgsql.';
 
 function findOnPath(command: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -167,17 +195,35 @@ async function freeDnsPort(): Promise<number> {
   throw new Error('no port free for both TCP and UDP on 127.0.0.1 after 20 tries');
 }
 
+function backendSettings(directory: string, gpgsql: PowerDnsPostgresConnection | undefined) {
+  if (gpgsql === undefined) {
+    return {
+      launch: 'gsqlite3',
+      'gsqlite3-database': join(directory, 'pdns.sqlite3'),
+      'gsqlite3-dnssec': 'yes',
+    };
+  }
+  return {
+    launch: 'gpgsql',
+    'gpgsql-host': gpgsql.host,
+    'gpgsql-port': String(gpgsql.port),
+    'gpgsql-dbname': gpgsql.database,
+    'gpgsql-user': gpgsql.user,
+    'gpgsql-password': gpgsql.password ?? '',
+    'gpgsql-dnssec': 'yes',
+  };
+}
+
 function config(options: {
   directory: string;
   dnsPort: number;
   apiPort: number;
   apiKey: string;
   settings: Record<string, string>;
+  gpgsql: PowerDnsPostgresConnection | undefined;
 }): string {
   const settings: Record<string, string> = {
-    launch: 'gsqlite3',
-    'gsqlite3-database': join(options.directory, 'pdns.sqlite3'),
-    'gsqlite3-dnssec': 'yes',
+    ...backendSettings(options.directory, options.gpgsql),
     'local-address': `127.0.0.1:${options.dnsPort}`,
     webserver: 'yes',
     'webserver-address': '127.0.0.1',
@@ -244,17 +290,18 @@ function alive(pid: number): boolean {
 }
 
 /**
- * The watchdog between this process and `pdns_server`: `sh -c WATCHDOG sh DIR KEEP COMMAND…`.
+ * The watchdog between this process and a server: `sh -c WATCHDOG sh DIR KEEP SIGNAL COMMAND…`.
  * It starts COMMAND with stdin from /dev/null, writes its pid to DIR/pdns.pid, and exits with the
  * server's status when the server exits. A background part of it keeps our pipe (stdin): when the
- * pipe closes (stop(), or this process exited or was killed, even by SIGKILL) it sends TERM, then
+ * pipe closes (stop(), or this process exited or was killed, even by SIGKILL) it sends SIGNAL
+ * (TERM for pdns_server, INT for PostgreSQL, whose TERM waits for its clients to leave), then
  * KILL after 5 s, and once this process is gone removes DIR (unless KEEP is 1; while we live, we
  * remove it ourselves, after reading the log of a server that failed at start-up). "Ours" checks that the pid is still the server (its parent is the watchdog),
  * so a reused pid is never signalled. The watchdog runs in its own process group, so a Ctrl-C
  * meant for the test runner reaches the server only through this path.
  */
 const WATCHDOG = `
-dir=$1; keep=$2; shift 2
+dir=$1; keep=$2; signal=$3; shift 3
 exec 3<&0
 "$@" </dev/null 3<&- 1>&2 &
 server=$!
@@ -268,7 +315,7 @@ starter_alive() {
 echo "$server" >"$dir/pdns.pid"
 (
   while read -r _ <&3; do :; done
-  if ours; then kill -TERM "$server" 2>/dev/null; fi
+  if ours; then kill -"$signal" "$server" 2>/dev/null; fi
   n=0
   while ours; do
     n=$((n + 1))
@@ -282,7 +329,7 @@ echo "$server" >"$dir/pdns.pid"
   rm -rf "$dir" 2>/dev/null
 ) </dev/null &
 exec 3<&-
-trap 'kill -TERM "$server" 2>/dev/null' INT TERM HUP
+trap 'kill -"$signal" "$server" 2>/dev/null' INT TERM HUP
 wait "$server"
 code=$?
 while ours; do wait "$server"; code=$?; done
@@ -388,21 +435,36 @@ export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise
     ['/usr/sbin/pdns_server', root === undefined ? findOnPath('pdns_server') : undefined],
     root,
   );
-  const schema = locate(
-    'The PowerDNS sqlite3 schema',
-    [
-      { value: options.schemaPath, from: 'schemaPath' },
-      { value: process.env['PDNS_SQLITE_SCHEMA'], from: 'PDNS_SQLITE_SCHEMA' },
-    ],
-    [DEBIAN_SCHEMA],
-    root,
-  );
-  const sqlite3 = locate(
-    'sqlite3',
-    [{ value: options.sqlite3Path, from: 'sqlite3Path' }],
-    [root === undefined ? findOnPath('sqlite3') : undefined, '/usr/bin/sqlite3'],
-    root,
-  );
+  const gpgsql = options.gpgsql;
+  if (
+    gpgsql !== undefined &&
+    !GPGSQL_BACKEND_PATHS.some((path) => present(runner(root).hostPath(path), root !== undefined))
+  ) {
+    throw new ConfigError(
+      `PowerDNS's gpgsql backend was not found${root === undefined ? '' : ` in the root ${root}`}. ${POSTGRES_HINT}`,
+    );
+  }
+  const schema =
+    gpgsql === undefined
+      ? locate(
+          'The PowerDNS sqlite3 schema',
+          [
+            { value: options.schemaPath, from: 'schemaPath' },
+            { value: process.env['PDNS_SQLITE_SCHEMA'], from: 'PDNS_SQLITE_SCHEMA' },
+          ],
+          [DEBIAN_SCHEMA],
+          root,
+        )
+      : '';
+  const sqlite3 =
+    gpgsql === undefined
+      ? locate(
+          'sqlite3',
+          [{ value: options.sqlite3Path, from: 'sqlite3Path' }],
+          [root === undefined ? findOnPath('sqlite3') : undefined, '/usr/bin/sqlite3'],
+          root,
+        )
+      : '';
   const on = runner(root);
   const expectedVersion = await serverVersion(on.command(pdnsServer, ['--version']));
   const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
@@ -417,10 +479,12 @@ export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise
     const directory = await mkdtemp(join(base, 'openova-pdns-'));
     const serverDirectory = root === undefined ? directory : join('/tmp', basename(directory));
     try {
-      await run(
-        on.command(sqlite3, [join(serverDirectory, 'pdns.sqlite3')]),
-        readFileSync(on.hostPath(schema), 'utf8'),
-      );
+      if (gpgsql === undefined) {
+        await run(
+          on.command(sqlite3, [join(serverDirectory, 'pdns.sqlite3')]),
+          readFileSync(on.hostPath(schema), 'utf8'),
+        );
+      }
       return await launch({
         on,
         pdnsServer,
@@ -454,7 +518,14 @@ async function launch(input: {
   while (apiPort === dnsPort) apiPort = await freeTcpPort();
   await writeFile(
     join(directory, 'pdns.conf'),
-    config({ directory: serverDirectory, dnsPort, apiPort, apiKey, settings: options.settings ?? {} }),
+    config({
+      directory: serverDirectory,
+      dnsPort,
+      apiPort,
+      apiKey,
+      settings: options.settings ?? {},
+      gpgsql: options.gpgsql,
+    }),
   );
   const logFile = join(directory, 'pdns.log');
   const pidFile = join(directory, 'pdns.pid');
@@ -465,7 +536,16 @@ async function launch(input: {
   const [file, args] = on.command(pdnsServer, [`--config-dir=${serverDirectory}`]);
   const child = spawn(
     '/bin/sh',
-    ['-c', WATCHDOG, 'openova-pdns-watchdog', directory, options.keepDirectory ? '1' : '0', file, ...args],
+    [
+      '-c',
+      WATCHDOG,
+      'openova-pdns-watchdog',
+      directory,
+      options.keepDirectory ? '1' : '0',
+      'TERM',
+      file,
+      ...args,
+    ],
     // stdin is the watchdog's pipe; its own process group keeps a terminal's Ctrl-C off it
     { stdio: ['pipe', log, log], detached: true },
   );
@@ -530,9 +610,11 @@ async function launch(input: {
         // not listening yet
       }
       if (performance.now() > deadline) {
+        // the log is read before stop() removes the directory
+        const logTail = tail(logFile);
         await stop();
         throw new Error(
-          `PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${tail(logFile)}`,
+          `PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -562,4 +644,271 @@ function readIfPresent(file: string): string {
   } catch {
     return '';
   }
+}
+
+// ---- PostgreSQL -----------------------------------------------------------------------------------
+
+export interface StartPostgresOptions {
+  /**
+   * Directory holding `initdb`, `postgres` and `psql` (default: the `PG_BINDIR` environment
+   * variable, then the newest `/usr/lib/postgresql/N/bin`, then `PATH`). Must exist when given.
+   */
+  binDir?: string;
+  /**
+   * PowerDNS's PostgreSQL schema loaded into the new database (default: `PDNS_PGSQL_SCHEMA`, then
+   * Debian's `/usr/share/pdns-backend-pgsql/schema/schema.pgsql.sql`). `false` loads nothing.
+   */
+  schemaPath?: string | false;
+  /** How long to wait for the server to accept connections (default 30 000 ms). */
+  startTimeoutMs?: number;
+  /** Keep the data directory after `stop()` (default false), e.g. to read `postgres.log`. */
+  keepDirectory?: boolean;
+}
+
+export interface RunningPostgres extends PowerDnsPostgresConnection {
+  /** `postgresql://pdns@127.0.0.1:PORT/pdns`. */
+  url: string;
+  /** The cluster's directory (data, socket, `postgres.log`). */
+  directory: string;
+  /** Process id of `postgres`. */
+  pid: number;
+  /** Runs SQL with `psql` in the database and returns its unaligned output (`-At`). */
+  sql(statement: string): Promise<string>;
+  /** Stops the server (fast shutdown, then KILL after 5 s) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** The uid and gid of a user, from /etc/passwd. */
+function userIds(name: string): { uid: number; gid: number } | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [user, , uid, gid] = line.split(':');
+      if (user === name) return { uid: Number(uid), gid: Number(gid) };
+    }
+  } catch {
+    // no passwd file
+  }
+  return undefined;
+}
+
+function postgresBinDir(explicit: string | undefined): string {
+  const given = explicit ?? process.env['PG_BINDIR'];
+  if (given !== undefined && given !== '') {
+    if (existsSync(join(given, 'initdb'))) return given;
+    throw new ConfigError(`initdb was not found in ${JSON.stringify(given)}. ${POSTGRES_HINT}`);
+  }
+  let versions: string[] = [];
+  try {
+    versions = readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+  } catch {
+    // not installed there
+  }
+  for (const version of versions) {
+    const dir = join('/usr/lib/postgresql', version, 'bin');
+    if (existsSync(join(dir, 'initdb'))) return dir;
+  }
+  const onPath = findOnPath('initdb');
+  if (onPath) return dirname(onPath);
+  throw new ConfigError(`PostgreSQL's initdb was not found. ${POSTGRES_HINT}`);
+}
+
+/**
+ * Starts a throwaway PostgreSQL cluster on a free port of 127.0.0.1 (trust authentication, no
+ * fsync), with a database `pdns` owned by the user `pdns` that holds PowerDNS's schema: pass it as
+ * `gpgsql` to {@link startPowerDns}, once per server, to run several API servers over one database.
+ *
+ * Run as root, the cluster belongs to the `postgres` user (PostgreSQL refuses to run as root).
+ * Like `startPowerDns`, a watchdog stops the server when the starting process exits or dies, and
+ * the directory is removed. Throws a `ConfigError` naming the packages to install when PostgreSQL
+ * is missing.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
+  const bin = postgresBinDir(options.binDir);
+  const schemaPath =
+    options.schemaPath === false
+      ? undefined
+      : locate(
+          "PowerDNS's PostgreSQL schema",
+          [
+            { value: options.schemaPath, from: 'schemaPath' },
+            { value: process.env['PDNS_PGSQL_SCHEMA'], from: 'PDNS_PGSQL_SCHEMA' },
+          ],
+          [DEBIAN_PGSQL_SCHEMA],
+          undefined,
+        );
+  // PostgreSQL refuses to run as root: as root, run it as the `postgres` user
+  let asUser: string[] = [];
+  let owner: { uid: number; gid: number } | undefined;
+  if (process.getuid?.() === 0) {
+    owner = userIds('postgres');
+    const setpriv = findOnPath('setpriv') ?? '/usr/bin/setpriv';
+    if (owner === undefined)
+      throw new ConfigError(`there is no postgres user to run PostgreSQL as. ${POSTGRES_HINT}`);
+    asUser = [setpriv, `--reuid=${owner.uid}`, `--regid=${owner.gid}`, '--clear-groups'];
+  }
+  const as = (binary: string, args: string[]): [string, string[]] =>
+    asUser.length ? [asUser[0] as string, [...asUser.slice(1), binary, ...args]] : [binary, args];
+  const directory = await mkdtemp(join(tmpdir(), 'openova-pg-'));
+  const data = join(directory, 'data');
+  const cleanUp = () =>
+    options.keepDirectory ? Promise.resolve() : rm(directory, { recursive: true, force: true });
+  try {
+    if (owner) chownSync(directory, owner.uid, owner.gid);
+    await run(
+      as(join(bin, 'initdb'), ['-D', data, '-U', 'pdns', '--auth=trust', '-E', 'UTF8', '--no-sync']),
+      '',
+    );
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freeTcpPort();
+    try {
+      return await launchPostgres({ bin, directory, data, port, as, schemaPath, options });
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof PortTakenError)) break;
+    }
+  }
+  await cleanUp();
+  throw lastError;
+}
+
+async function launchPostgres(input: {
+  bin: string;
+  directory: string;
+  data: string;
+  port: number;
+  as: (binary: string, args: string[]) => [string, string[]];
+  schemaPath: string | undefined;
+  options: StartPostgresOptions;
+}): Promise<RunningPostgres> {
+  const { bin, directory, data, port, as, schemaPath, options } = input;
+  const logFile = join(directory, 'postgres.log');
+  const pidFile = join(directory, 'pdns.pid');
+  await rm(pidFile, { force: true });
+  const log = openSync(logFile, 'a');
+  const [file, args] = as(join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    directory,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=100',
+  ]);
+  const child = spawn(
+    '/bin/sh',
+    // INT is PostgreSQL's fast shutdown; TERM would wait for every client to disconnect
+    [
+      '-c',
+      WATCHDOG,
+      'openova-pg-watchdog',
+      directory,
+      options.keepDirectory ? '1' : '0',
+      'INT',
+      file,
+      ...args,
+    ],
+    { stdio: ['pipe', log, log], detached: true },
+  );
+  closeSync(log);
+  child.on('error', () => undefined);
+  const stdin = child.stdin as Socket | null;
+  stdin?.on('error', () => undefined);
+  stdin?.unref();
+  child.unref();
+  const started_: Started = { child, serverPid: 0 };
+  const psql = (statement: string, database = 'pdns', extra: string[] = []) =>
+    run(
+      [
+        join(bin, 'psql'),
+        [
+          '-X',
+          '-q',
+          '-At',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-U',
+          'pdns',
+          '-d',
+          database,
+          ...extra,
+        ],
+      ],
+      statement,
+    );
+  const stop = async (): Promise<void> => {
+    if (!exited(child)) {
+      stdin?.end();
+      if (!(await waitForExit(child, 8000))) {
+        if (started_.serverPid > 0 && alive(started_.serverPid)) process.kill(started_.serverPid, 'SIGKILL');
+        await waitForExit(child, 5000);
+      }
+    }
+    running.delete(started_);
+    if (!options.keepDirectory) await rm(directory, { recursive: true, force: true });
+  };
+  const deadline = performance.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (started_.serverPid === 0) {
+      const pid = Number(readIfPresent(pidFile));
+      if (Number.isInteger(pid) && pid > 0) {
+        started_.serverPid = pid;
+        running.add(started_);
+        installExitHook();
+      }
+    }
+    if (exited(child)) {
+      const logTail = tail(logFile);
+      running.delete(started_);
+      if (/could not bind|Address already in use/i.test(logTail)) throw new PortTakenError(logTail);
+      throw new Error(
+        `postgres exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
+      );
+    }
+    if (/ready to accept connections/.test(readIfPresent(logFile))) break;
+    if (performance.now() > deadline) {
+      const logTail = tail(logFile);
+      await stop();
+      throw new Error(
+        `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  try {
+    await psql('CREATE DATABASE pdns', 'postgres');
+    if (schemaPath !== undefined) await psql(readFileSync(schemaPath, 'utf8'));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    host: '127.0.0.1',
+    port,
+    database: 'pdns',
+    user: 'pdns',
+    password: '',
+    url: `postgresql://pdns@127.0.0.1:${port}/pdns`,
+    directory,
+    pid: started_.serverPid,
+    sql: (statement) => psql(statement),
+    stop,
+  };
 }

@@ -1,5 +1,6 @@
 import { endpointKey, type Changes, type Endpoint } from '@openova/dns-core';
 import { withoutTrailingDot } from '@openova/dns-core/provider';
+import { abortableSleep } from '@openova/dns-core/http';
 import { queryDns, type DnsResponse } from './dns.js';
 import { canonicalTargetFor, txtChunks } from './mapping.js';
 import { appendAll } from '@openova/dns-core/provider';
@@ -138,7 +139,8 @@ export async function verifyChanges(
         result.error = error instanceof Error ? error.message : String(error);
       }
       if (performance.now() + interval > deadline) return result;
-      await new Promise((resolve) => setTimeout(resolve, interval));
+      // abortable: a cancelled apply does not sit out the pause
+      await abortableSleep(interval, options.signal);
     }
   };
   const pending = expectations(changes);

@@ -7,6 +7,7 @@ import {
   powerDnsFeatures,
   parsePowerDnsVersion,
   zoneIdFromName,
+  type RRsetChange,
 } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
@@ -128,8 +129,12 @@ describe('zones', () => {
     expect(updated.kind).toBe('Master');
     expect(updated.soa_edit_api).toBe('INCREASE');
 
+    // the zone text, not PowerDNS's JSON wrapper ({"zone": "…"}, sent by 4.7 to JSON clients and by 5.x always)
     const exported = await client.exportZone('zones.test.');
-    expect(exported).toContain('www.zones.test.');
+    expect(exported).not.toContain('"zone"');
+    const lines = exported.trimEnd().split('\n');
+    expect(lines.every((line) => line.split('\t').length >= 5)).toBe(true);
+    expect(lines.some((line) => line.startsWith('www.zones.test.\t'))).toBe(true);
     expect((await client.notifyZone('zones.test.')).result).toMatch(/queued/i);
     expect((await client.rectifyZone('zones.test.')).result).toMatch(/rectified/i);
     expect((await client.flushCache('zones.test')).result).toMatch(/flushed/i);
@@ -645,5 +650,114 @@ describe('failures, retries and secrecy', () => {
     expect(events[0]).toMatchObject({ method: 'GET', status: 200, attempt: 1 });
     expect(JSON.stringify(events)).not.toContain(pdns.apiKey);
     await observed.close();
+  });
+});
+
+describe('large and lost writes', () => {
+  const rrsets = (zone: string, n: number, ip: string): RRsetChange[] =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `h${i}.${zone}.`,
+      type: 'A',
+      changetype: 'REPLACE' as const,
+      ttl: 60,
+      records: [{ content: ip, disabled: false }],
+    }));
+  const seen = (method: string, zone: string) =>
+    proxy.seen.filter((r) => r.method === method && r.path.includes(`/zones/${zone}.`)).length;
+  const contentOf = async (zone: string, name: string) =>
+    (
+      await pdns.client.getZone(zone, { rrsetName: `${name}.${zone}`, rrsetType: 'A' })
+    ).rrsets?.[0]?.records.map((r) => r.content);
+
+  it('a PATCH that ran but whose answer was lost is read back, not sent again', async () => {
+    const zone = 'lost-answer.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', forward: true, drop: true, status: 0, body: '' });
+    const result = await client.patchRRsets(`${zone}.`, rrsets(zone, 20, '192.0.2.1'));
+    expect(result.newSerial).toBeUndefined();
+    expect(seen('PATCH', zone)).toBe(1);
+    expect(seen('GET', zone)).toBe(1);
+    expect(await contentOf(zone, 'h19')).toEqual(['192.0.2.1']);
+  });
+
+  it('a PATCH lost on the way is read back, found missing, and sent once more', async () => {
+    const zone = 'lost-request.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', drop: true, status: 0, body: '' });
+    await client.patchRRsets(`${zone}.`, rrsets(zone, 20, '192.0.2.2'));
+    expect(seen('PATCH', zone)).toBe(2);
+    expect(seen('GET', zone)).toBe(1);
+    expect(await contentOf(zone, 'h0')).toEqual(['192.0.2.2']);
+  });
+
+  it('a gateway timeout (504) after the write ran is read back, not resent', async () => {
+    const zone = 'gateway.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', forward: true, status: 504, body: 'gateway timeout' });
+    await client.patchRRsets(`${zone}.`, rrsets(zone, 5, '192.0.2.3'));
+    expect(seen('PATCH', zone)).toBe(1);
+    expect(await contentOf(zone, 'h4')).toEqual(['192.0.2.3']);
+  });
+
+  it('the timeout of a PATCH grows with its body', async () => {
+    const zone = 'slow-write.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    const changes = rrsets(zone, 200, '192.0.2.4'); // about 20 kB
+    const scaled = new PowerDnsClient({
+      apiUrl: proxy.url,
+      apiKey: pdns.apiKey,
+      timeoutMs: 300,
+      timeoutPerMegabyteMs: 100_000, // 20 kB → + 2 s
+      retry: { retries: 0 },
+    });
+    const fixed = new PowerDnsClient({
+      apiUrl: proxy.url,
+      apiKey: pdns.apiKey,
+      timeoutMs: 300,
+      timeoutPerMegabyteMs: 0,
+      retry: { retries: 0 },
+    });
+    try {
+      proxy.reset();
+      proxy.fail(1, { method: 'PATCH', forward: true, status: 0, body: '', delayMs: 800 });
+      await scaled.patchRRsets(`${zone}.`, changes);
+      expect(seen('GET', zone)).toBe(0); // answered in time: nothing to read back
+      proxy.reset();
+      proxy.fail(1, { method: 'PATCH', forward: true, status: 0, body: '', delayMs: 800 });
+      // the same write with a fixed 300 ms timeout times out; the read-back finds it applied
+      await fixed.patchRRsets(`${zone}.`, changes);
+      expect(seen('GET', zone)).toBe(1);
+      expect(seen('PATCH', zone)).toBe(1);
+    } finally {
+      await Promise.all([scaled.close(), fixed.close()]);
+    }
+  });
+});
+
+describe('the API key never leaves the client', () => {
+  it('a proxy that echoes the request headers into its error does not put the key into the error', async () => {
+    const echoed = `{"error":"rejected: X-API-Key: ${pdns.apiKey}; user-agent: x"}`;
+    for (const status of [400, 502]) {
+      proxy.reset();
+      proxy.fail(1, {
+        method: 'GET',
+        status,
+        body: status === 400 ? echoed : `<pre>X-API-Key: ${pdns.apiKey}</pre>`,
+      });
+      const failing = new PowerDnsClient({ apiUrl: proxy.url, apiKey: pdns.apiKey, retry: { retries: 0 } });
+      const error = await failing.listZones().then(
+        () => undefined,
+        (e: unknown) => e as PowerDnsApiError,
+      );
+      await failing.close();
+      expect(error).toBeInstanceOf(PowerDnsApiError);
+      expect(error?.status).toBe(status);
+      for (const text of [error?.message, error?.serverMessage, JSON.stringify(error), inspect(error)])
+        expect(text).not.toContain(pdns.apiKey);
+      expect(error?.message).toContain('[redacted]');
+    }
   });
 });

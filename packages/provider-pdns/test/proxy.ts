@@ -19,6 +19,11 @@ interface Fault {
   /** Answer only after this many ms (longer than the client's timeout: a timeout). */
   delayMs?: number;
   headers?: Record<string, string>;
+  /**
+   * Send the request to PowerDNS first (it runs), and only then fail as told: its answer is lost
+   * (`drop`), replaced (`status`, `body`), or, with `status: 0`, an empty 204 after `delayMs`.
+   */
+  forward?: boolean;
 }
 
 /**
@@ -47,7 +52,34 @@ export async function startApiProxy(target: string) {
       };
       const faultIndex = faults.findIndex((f) => f.method === undefined || f.method === method);
       const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0] : undefined;
-      setTimeout(() => {
+      const forwarded = fault?.forward
+        ? new Promise<void>((resolve) => {
+            const upstream = request(
+              {
+                host: targetUrl.hostname,
+                port: targetUrl.port,
+                method,
+                path: req.url,
+                headers: { ...req.headers, host: targetUrl.host },
+              },
+              (up) => {
+                up.resume();
+                up.on('end', () => resolve());
+              },
+            );
+            upstream.on('error', () => resolve());
+            upstream.end(body);
+          })
+        : Promise.resolve();
+      const later = (act: () => void, ms: number) => void forwarded.then(() => setTimeout(act, ms));
+      later(() => {
+        if (fault?.forward && !fault.drop && fault.status === 0) {
+          // forwarded, and the answer is only late: an empty 204, as PowerDNS answers a PATCH
+          entry.status = 204;
+          if (!res.destroyed) res.writeHead(204).end();
+          done();
+          return;
+        }
         if (fault?.drop) {
           entry.status = 0;
           req.socket.destroy();

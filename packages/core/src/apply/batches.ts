@@ -207,6 +207,15 @@ export function splitChanges(changes: Changes, limits: number | undefined | Batc
   for (const limit of all) checkMax(limit.name, limit.max);
   if (changes.updateOld.length !== changes.updateNew.length) batchChanges(changes); // throws: no pairs
 
+  // Everything fits in one call (the common case): no need to group changes by name. A group never
+  // costs more than the whole, so nothing can be oversized then either.
+  const whole = all.map(() => 0);
+  forEachChange(changes, (change) => {
+    for (let k = 0; k < all.length; k++)
+      whole[k] = (whole[k] as number) + costOf(all[k] as BatchLimit, change);
+  });
+  if (!tooLarge(all, whole)) return [changes];
+
   const pieces: Piece[] = [];
   const issues: Issue[] = [];
   const total = all.map(() => 0);

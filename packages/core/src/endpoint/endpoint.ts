@@ -160,6 +160,15 @@ export function describeEndpoint(ep: Pick<Endpoint, 'dnsName' | 'recordType' | '
   return `${ep.dnsName} ${ep.recordType}${ep.setIdentifier ? ` [${ep.setIdentifier}]` : ''}`;
 }
 
+/**
+ * Provider-specific property a provider sets on a record it read back with the same value stored
+ * more than once (value: how many surplus copies), e.g. after two writers inserted one record set
+ * at the same moment into a database without a unique key (PowerDNS over PostgreSQL). Desired
+ * records never carry it, so the planner sees the record as changed and rewrites it whole, which
+ * removes the copies; on an ownership TXT the TXT registry passes the repair on to its record.
+ */
+export const REPEATED_RECORDS_PROPERTY = 'repeated-records';
+
 /** The first value of a provider-specific property, as ExternalDNS's getter returns it. */
 export function getProviderSpecific(ep: Endpoint, name: string): string | undefined {
   return ep.providerSpecific.find((p) => p.name === name)?.value;

@@ -219,6 +219,15 @@ export interface HttpRequest {
   signal?: AbortSignal | undefined;
   /** Overrides the transport's per-attempt timeout (ms). */
   timeoutMs?: number | undefined;
+  /**
+   * For a write that is not safe to send twice: asked after an attempt whose outcome is unknown (a
+   * timeout or a connection lost once the request was sent, or a retryable error status the
+   * provider's `notExecuted` does not explain), before anything is sent again. It reads the
+   * server's state: `true` (the write was applied) ends the call with a success whose `confirmed`
+   * is true; `false` (it was not) lets the request be resent like one that provably did not run,
+   * within the same retry budget. When it throws, the original failure stands.
+   */
+  confirmApplied?: (signal: AbortSignal | undefined) => Promise<boolean>;
 }
 
 /** A successful answer. */
@@ -237,6 +246,11 @@ export interface HttpResponse {
   method: HttpMethod;
   /** Path with query (redacted), as in events and errors. */
   path: string;
+  /**
+   * True when the answer was lost and `confirmApplied` found the write applied: `status` is then 0,
+   * and `headers` and `text` are empty.
+   */
+  confirmed?: boolean;
 }
 
 /** Anything with zod's `safeParse`. */
@@ -279,6 +293,9 @@ interface Call {
   lastUnsent: boolean;
   headers: Readonly<Record<string, string>> | undefined;
   limiters: readonly RateLimiterLike[];
+  confirmApplied: HttpRequest['confirmApplied'];
+  /** `confirmApplied` found the last attempt not applied. */
+  lastNotApplied: boolean;
 }
 
 const isPositiveInteger = (n: number) => Number.isInteger(n) && n > 0;
@@ -400,6 +417,8 @@ export class HttpTransport {
       lastUnsent: false,
       headers: request.headers,
       limiters: request.rateLimiters ?? [],
+      confirmApplied: request.confirmApplied,
+      lastNotApplied: false,
     };
     const { signal } = request;
     if (signal?.aborted) throw this.#aborted(call, signal);
@@ -522,7 +541,50 @@ export class HttpTransport {
 
   // ---- one attempt ------------------------------------------------------------------------------
 
+  /** One attempt; a write whose outcome is unknown is checked with `confirmApplied` before a resend. */
   async #attempt(call: Call, attempt: number): Promise<HttpResponse> {
+    call.lastNotApplied = false;
+    try {
+      return await this.#send(call, attempt);
+    } catch (error) {
+      if (call.confirmApplied === undefined || !this.#outcomeUnknown(call, error)) throw error;
+      let applied: boolean;
+      try {
+        applied = await call.confirmApplied(call.signal);
+      } catch {
+        throw error;
+      }
+      if (!applied) {
+        call.lastNotApplied = true;
+        throw error;
+      }
+      return {
+        status: 0,
+        headers: {},
+        text: '',
+        attempts: attempt,
+        requestId: undefined,
+        method: call.method,
+        path: call.shown,
+        confirmed: true,
+      };
+    }
+  }
+
+  /** A failed attempt of a non-idempotent call that may or may not have run on the server. */
+  #outcomeUnknown(call: Call, error: unknown): boolean {
+    if (call.idempotent || !isHttpProviderError(error) || call.signal?.aborted) return false;
+    const kind = this.#kinds.get(error);
+    if (kind === 'timeout' || kind === 'network') return !call.lastUnsent;
+    return (
+      kind === 'http' &&
+      error.retryable &&
+      error.status !== 429 &&
+      !(this.#options.notExecuted?.(error) ?? false)
+    );
+  }
+
+  async #send(call: Call, attempt: number): Promise<HttpResponse> {
     const wait = call.notBefore - Date.now();
     if (wait > 0) await abortableSleep(wait, call.signal);
     await this.#acquire(call, attempt);
@@ -733,7 +795,10 @@ export class HttpTransport {
     if (kind !== 'http' && kind !== 'network' && kind !== 'timeout') return false;
     if (error.retryAfter !== undefined && error.retryAfter * 1000 > this.#maxRetryAfterMs) return false;
     const notExecuted =
-      error.status === 429 || call.lastUnsent || (this.#options.notExecuted?.(error) ?? false);
+      error.status === 429 ||
+      call.lastUnsent ||
+      call.lastNotApplied ||
+      (this.#options.notExecuted?.(error) ?? false);
     if (!call.idempotent && !notExecuted) return false;
     let retryAfterMs: number | undefined;
     if (this.#waitsRetryAfter(error)) {

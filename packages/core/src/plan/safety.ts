@@ -1,11 +1,17 @@
-import { isOwnedBy, type Endpoint } from '../endpoint/endpoint.js';
+import { isOwnedBy, REPEATED_RECORDS_PROPERTY, type Endpoint } from '../endpoint/endpoint.js';
+import { sameTargets } from '../endpoint/targets.js';
+import { FORCE_UPDATE_PROPERTY } from '../registry/txtRegistry.js';
 import { DnsError } from '../errors.js';
 import type { Changes } from '../provider/changes.js';
 import { zoneMatcher } from '../provider/zones.js';
 
 /** Limits that stop a plan before it is applied. Each can be changed; `force` skips them all. */
 export interface SafetyLimits {
-  /** Largest share of a zone's owned records one run may update (default 0.3). */
+  /**
+   * Largest share of a zone's owned records one run may update (default 0.3). Repairs do not count:
+   * updates that write a record back with its values and TTL unchanged because it was stored more
+   * than once (`repeated-records`) or its ownership TXT needs rewriting (`txt/force-update`).
+   */
   maxUpdateRatio: number;
   /** Largest share of a zone's owned records one run may delete (default 0.3). */
   maxDeleteRatio: number;
@@ -94,7 +100,10 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
   const owned =
     input.ownerId === '' ? [...input.current] : input.current.filter((ep) => isOwnedBy(ep, input.ownerId));
   const ownedByZone = countBy(owned, zoneOf);
-  const updatesByZone = countBy(input.changes.updateNew, zoneOf);
+  const updatesByZone = countBy(
+    input.changes.updateNew.filter((next, i) => !isRepair(input.changes.updateOld[i], next)),
+    zoneOf,
+  );
   const deletesByZone = countBy(input.changes.delete, zoneOf);
   const violations: SafetyViolation[] = [];
 
@@ -146,6 +155,21 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
     }
   }
   return violations;
+}
+
+const REPAIR_PROPERTIES = new Set([REPEATED_RECORDS_PROPERTY, FORCE_UPDATE_PROPERTY]);
+
+/** An update that writes the record back as it is: only a repair property made it differ. */
+function isRepair(old: Endpoint | undefined, next: Endpoint): boolean {
+  if (old === undefined || !old.providerSpecific.some((p) => REPAIR_PROPERTIES.has(p.name))) return false;
+  if (next.recordTTL !== 0 && next.recordTTL !== old.recordTTL) return false;
+  if (!sameTargets(old.targets, next.targets)) return false;
+  const kept = old.providerSpecific.filter((p) => !REPAIR_PROPERTIES.has(p.name));
+  const wanted = next.providerSpecific.filter((p) => !REPAIR_PROPERTIES.has(p.name));
+  return (
+    kept.length === wanted.length &&
+    kept.every((p) => wanted.some((q) => q.name === p.name && q.value === p.value))
+  );
 }
 
 function countBy<T extends Endpoint>(

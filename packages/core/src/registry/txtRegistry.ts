@@ -4,6 +4,7 @@ import {
   DEFAULT_MANAGED_RECORD_TYPES,
   endpoint,
   KNOWN_RECORD_TYPES,
+  REPEATED_RECORDS_PROPERTY,
   endpointKey,
   getProviderSpecific,
   isOwnedBy,
@@ -141,6 +142,8 @@ interface MarkerGroup {
    */
   written?: boolean | undefined;
 }
+
+const hasRepeats = (ep: Endpoint) => ep.providerSpecific.some((p) => p.name === REPEATED_RECORDS_PROPERTY);
 
 const markerOf = (g: MarkerGroup): Marker => (g.marker ??= resolve(g.values));
 
@@ -400,6 +403,14 @@ export class TxtRegistry implements Registry {
         this.#migrated.add(endpointKey(ep));
       }
       if (
+        group !== undefined &&
+        group.values.some((v) => v.txt.providerSpecific.length > 0 && hasRepeats(v.txt)) &&
+        isOwnedBy(ep, this.ownerId)
+      ) {
+        // its marker is stored more than once (see REPEATED_RECORDS_PROPERTY): rewriting the
+        // record rewrites the marker whole
+        setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
+      } else if (
         anyMarker &&
         isOwnedBy(ep, this.ownerId) &&
         this.#isManaged(ep.recordType) &&

@@ -496,3 +496,76 @@ describe('per-call headers, authorize and per-call limiters', () => {
     expect(blocks).toHaveLength(1);
   });
 });
+
+describe('a write of unknown outcome is read back before it is resent (confirmApplied)', () => {
+  /** Answers the first request by closing the connection (its outcome unknown), later ones with 204. */
+  const losesFirstAnswer = () =>
+    loopback((req, res, index) => {
+      if (index === 0) req.socket.destroy();
+      else res.writeHead(204).end();
+    });
+
+  it('applied: the call succeeds, marked confirmed, without a second request', async () => {
+    const server = await losesFirstAnswer();
+    const { t } = transport(server, { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 } });
+    let asked = 0;
+    const response = await t.request({
+      method: 'PATCH',
+      path: '/zones/z',
+      body: { a: 1 },
+      confirmApplied: () => Promise.resolve(++asked > 0),
+    });
+    expect(response).toMatchObject({ confirmed: true, status: 0, attempts: 1 });
+    expect(asked).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('not applied: sent once more, within the retry budget', async () => {
+    const server = await losesFirstAnswer();
+    const { t } = transport(server, { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 } });
+    const response = await t.request({
+      method: 'PATCH',
+      path: '/zones/z',
+      body: { a: 1 },
+      confirmApplied: () => Promise.resolve(false),
+    });
+    expect(response.status).toBe(204);
+    expect(response.confirmed).toBeUndefined();
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('without confirmApplied, or when it fails, the write is not resent and the failure stands', async () => {
+    for (const confirmApplied of [undefined, () => Promise.reject(new Error('read failed'))]) {
+      const server = await losesFirstAnswer();
+      const { t } = transport(server, { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 } });
+      const error = await t
+        .request({
+          method: 'PATCH',
+          path: '/zones/z',
+          body: { a: 1 },
+          ...(confirmApplied ? { confirmApplied } : {}),
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(HttpProviderError);
+      expect((error as HttpProviderError<string>).kind).toBe('network');
+      expect(server.requests).toHaveLength(1);
+    }
+  });
+
+  it('an idempotent call is simply resent, never read back', async () => {
+    const server = await losesFirstAnswer();
+    const { t } = transport(server, { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 } });
+    let asked = 0;
+    await t.request({
+      method: 'PUT',
+      path: '/zones/z',
+      body: { a: 1 },
+      confirmApplied: () => Promise.resolve(++asked > 0),
+    });
+    expect(asked).toBe(0);
+    expect(server.requests).toHaveLength(2);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Serialising the writers of one zone across processes and API servers.
+ *
+ * PowerDNS applies a PATCH in one database transaction, but a REPLACE is "delete the rrset, insert
+ * its records": over PostgreSQL (READ COMMITTED, no unique key on records) two REPLACEs of one
+ * rrset at the same moment both insert, and the records are stored twice. A write lock held around
+ * each zone's PATCH keeps two such writes from overlapping.
+ */
+import { ProviderError } from '@openova/dns-core';
+import { throwIfAborted } from '@openova/dns-core/provider';
+
+/** A held lock; `release()` never throws. */
+export interface PowerDnsWriteLease {
+  release(): Promise<void>;
+}
+
+/**
+ * Serialises the PATCHes of one zone across every writer that uses the same lock (see the
+ * provider's `writeLock` option). `acquire` waits until no other writer holds the zone's lock.
+ */
+export interface PowerDnsWriteLock {
+  /**
+   * @param zone the zone name, lower case without trailing dot.
+   * @throws a `ProviderError` (code `PROVIDER`, retryable) when the lock is not had in time.
+   */
+  acquire(zone: string, options?: { signal?: AbortSignal }): Promise<PowerDnsWriteLease>;
+}
+
+/**
+ * What {@link postgresAdvisoryLock} needs of a connection: `query(text, values)`, as `pg.Client`
+ * has it. It must be ONE connection (a `pg.Client`, or a client checked out of a pool and kept),
+ * not a pool: a transaction's statements must reach the same session.
+ */
+export interface SqlConnection {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
+export interface PostgresAdvisoryLockOptions {
+  /** Longest wait for another writer's lock in ms (default 120 000): PostgreSQL's `lock_timeout`. */
+  timeoutMs?: number;
+  /** Prefix of the lock key, so that unrelated applications never share a lock (default `openova-dns:`). */
+  namespace?: string;
+}
+
+/**
+ * A {@link PowerDnsWriteLock} kept in PostgreSQL: a transaction-level advisory lock
+ * (`pg_advisory_xact_lock`) keyed by a 64-bit hash of the zone name, held from `acquire` until
+ * `release` (which ends the transaction). Give it a connection to the database the PowerDNS
+ * servers use, or to any database every writer reaches: the lock is in the server, not in the
+ * tables. A writer that dies mid-write releases it with its connection.
+ *
+ * Calls on one lock object run one at a time (one connection holds one transaction).
+ * Source: PostgreSQL manual, "Advisory Lock Functions" and `lock_timeout`.
+ */
+export function postgresAdvisoryLock(
+  connection: SqlConnection,
+  options: PostgresAdvisoryLockOptions = {},
+): PowerDnsWriteLock {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const namespace = options.namespace ?? 'openova-dns:';
+  // one transaction at a time on the connection
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    async acquire(zone, acquireOptions = {}) {
+      let done!: () => void;
+      const previous = tail;
+      tail = new Promise<void>((resolve) => (done = resolve));
+      await previous;
+      try {
+        throwIfAborted(acquireOptions.signal);
+        await connection.query('BEGIN');
+        try {
+          await connection.query("SELECT set_config('lock_timeout', $1, true)", [`${timeoutMs}ms`]);
+          await connection.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+            `${namespace}${zone}`,
+          ]);
+        } catch (error) {
+          await connection.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } catch (error) {
+        done();
+        if ((error as { code?: unknown }).code === '55P03') {
+          throw new ProviderError(
+            `pdns: another writer held the write lock of zone ${zone} for more than ${timeoutMs} ms`,
+            { provider: 'pdns', retryable: true, cause: error },
+          );
+        }
+        throw error;
+      }
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          await connection.query('COMMIT').catch(() => undefined);
+          done();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,313 @@
+// Several PowerDNS API servers over one PostgreSQL database (the gpgsql backend), as PowerDNS is
+// scaled out in production: writers in two regions, each through its own server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { DomainFilter, reconcile, renderPlanText, TxtRegistry, type EndpointInit } from '@openova/dns-core';
+import {
+  postgresAdvisoryLock,
+  PowerDnsProvider,
+  type PowerDnsProviderOptions,
+} from '@openova/dns-provider-pdns';
+import {
+  queryDns,
+  startPostgres,
+  startPowerDns,
+  type RunningPostgres,
+  type RunningPowerDns,
+} from '@openova/dns-provider-pdns/testing';
+
+const NAMES = 300;
+const RACES = 5;
+let db: RunningPostgres;
+let east: RunningPowerDns;
+let west: RunningPowerDns;
+
+beforeAll(async () => {
+  db = await startPostgres();
+  // zones created through one server are served by the other at once (see the zone cache test)
+  const settings = { 'zone-cache-refresh-interval': '0' };
+  // a busy machine (CI, two cores) can take long to start three servers
+  const startTimeoutMs = 60_000;
+  [east, west] = await Promise.all([
+    startPowerDns({ gpgsql: db, settings, startTimeoutMs }),
+    startPowerDns({ gpgsql: db, settings, startTimeoutMs }),
+  ]);
+}, 150_000);
+
+afterAll(async () => {
+  await Promise.all([east?.stop(), west?.stop()]);
+  await db?.stop();
+});
+
+function writer(
+  server: RunningPowerDns,
+  zone: string,
+  ownerId: string,
+  extra: Partial<PowerDnsProviderOptions> = {},
+) {
+  const provider = new PowerDnsProvider({
+    apiUrl: server.apiUrl,
+    apiKey: server.apiKey,
+    domainFilter: new DomainFilter({ include: [zone] }),
+    ...extra,
+  });
+  const registry = new TxtRegistry(provider, { ownerId, prefix: '_owner.%{record_type}.' });
+  return { provider, registry };
+}
+
+function desiredIn(zone: string, count = NAMES): EndpointInit[] {
+  return Array.from({ length: count }, (_, i) => ({
+    dnsName: `host-${i}.${zone}`,
+    recordType: 'A' as const,
+    targets: [`198.51.100.${i % 250}`],
+  }));
+}
+
+/** Records stored more than once in a zone: rows beyond the first of each (name, type, content). */
+async function surplusRows(zone: string): Promise<number> {
+  const out = await db.sql(
+    `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM records r JOIN domains d ON d.id = r.domain_id
+       WHERE d.name = '${zone}' AND r.type IS NOT NULL GROUP BY r.name, r.type, r.content) x`,
+  );
+  return Number(out.trim());
+}
+
+async function createZone(zone: string): Promise<void> {
+  await east.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+}
+
+/** Both writers compute their plans, wait for each other, then apply at the same moment. */
+async function race(
+  zone: string,
+  ownerIds: [string, string],
+  extras: [Partial<PowerDnsProviderOptions>, Partial<PowerDnsProviderOptions>] = [{}, {}],
+) {
+  const desired = desiredIn(zone);
+  let arrived = 0;
+  let release!: () => void;
+  const barrier = new Promise<void>((resolve) => (release = resolve));
+  const run = (server: RunningPowerDns, ownerId: string, extra: Partial<PowerDnsProviderOptions>) =>
+    reconcile({
+      registry: writer(server, zone, ownerId, extra).registry,
+      desired,
+      policy: 'sync',
+      hooks: {
+        onPlan: async () => {
+          if (++arrived === 2) release();
+          await barrier;
+        },
+      },
+    });
+  return Promise.all([run(east, ownerIds[0], extras[0]), run(west, ownerIds[1], extras[1])]);
+}
+
+describe('two API servers over one PostgreSQL database', () => {
+  it('without serialised writers, same-owner races store duplicates and the next run repairs them', async () => {
+    let racesWithDuplicates = 0;
+    for (let n = 0; n < RACES; n++) {
+      const zone = `race${n}.cluster.test`;
+      await createZone(zone);
+      await race(zone, ['region', 'region']);
+      const surplus = await surplusRows(zone);
+      if (surplus > 0) racesWithDuplicates++;
+      // the repair run: through either server, then a second plan is empty and nothing is repeated
+      const { registry } = writer(west, zone, 'region');
+      const repair = await reconcile({ registry, desired: desiredIn(zone), policy: 'sync' });
+      expect(repair.counts.create + repair.counts.delete).toBe(0);
+      expect(await surplusRows(zone)).toBe(0);
+      const again = await reconcile({ registry, desired: desiredIn(zone), policy: 'sync', dryRun: true });
+      expect(again.plan.hasChanges).toBe(false);
+    }
+    console.log(
+      `same-owner races without serialisation: ${racesWithDuplicates} of ${RACES} stored duplicates`,
+    );
+  }, 120_000);
+});
+
+describe('serialised writers: a PostgreSQL advisory lock around each zone PATCH', () => {
+  it('two regions racing with the same owner ID store nothing twice, and both servers answer alike', async () => {
+    // one connection per region, as two regions would each have
+    const connections = [
+      new pg.Client({ connectionString: db.url }),
+      new pg.Client({ connectionString: db.url }),
+    ];
+    await Promise.all(connections.map((c) => c.connect()));
+    try {
+      for (let n = 0; n < RACES; n++) {
+        const zone = `locked${n}.cluster.test`;
+        await createZone(zone);
+        const [first, second] = await race(
+          zone,
+          ['region', 'region'],
+          [
+            { writeLock: postgresAdvisoryLock(connections[0] as pg.Client) },
+            { writeLock: postgresAdvisoryLock(connections[1] as pg.Client) },
+          ],
+        );
+        expect(first.applied && second.applied).toBe(true);
+        expect(await surplusRows(zone)).toBe(0);
+        // converged: nothing lost, a second plan through either server is empty
+        for (const server of [east, west]) {
+          const { registry } = writer(server, zone, 'region');
+          const again = await reconcile({ registry, desired: desiredIn(zone), policy: 'sync', dryRun: true });
+          expect(again.plan.hasChanges).toBe(false);
+          expect(again.counts.ownedRecords).toBe(NAMES);
+        }
+        // both servers answer the same over DNS
+        for (const i of [0, 123, NAMES - 1]) {
+          const answers = await Promise.all(
+            [east, west].map((s) => queryDns({ name: `host-${i}.${zone}`, type: 'A', port: s.dnsPort })),
+          );
+          expect(answers[0]?.answers.map((a) => a.data)).toEqual([`198.51.100.${i % 250}`]);
+          expect(answers[1]?.answers.map((a) => a.data)).toEqual(answers[0]?.answers.map((a) => a.data));
+        }
+      }
+    } finally {
+      await Promise.all(connections.map((c) => c.end()));
+    }
+  }, 120_000);
+
+  it('a writer waits for the lock another holds, and gives up after timeoutMs with a retryable error', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    const waiter = new pg.Client({ connectionString: db.url });
+    await Promise.all([holder.connect(), waiter.connect()]);
+    try {
+      const lease = await postgresAdvisoryLock(holder).acquire('held.test');
+      const refused = await postgresAdvisoryLock(waiter, { timeoutMs: 200 })
+        .acquire('held.test')
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(refused).toMatchObject({ code: 'PROVIDER', retryable: true });
+      expect(String((refused as Error).message)).toContain('held.test');
+      // another zone is not held
+      const other = await postgresAdvisoryLock(waiter).acquire('other.test');
+      await other.release();
+      // released: the waiter gets it now
+      await lease.release();
+      const after = await postgresAdvisoryLock(waiter, { timeoutMs: 1000 }).acquire('held.test');
+      await after.release();
+    } finally {
+      await Promise.all([holder.end(), waiter.end()]);
+    }
+  });
+});
+
+describe('a unique index on records: the database refuses the second copy', () => {
+  it('a racing writer is answered 500 (rolled back), reads the zone back, finds its write in effect: nothing stored twice', async () => {
+    await db.sql('CREATE UNIQUE INDEX records_unique ON records (domain_id, name, type, md5(content))');
+    try {
+      for (let n = 0; n < RACES; n++) {
+        const zone = `unique${n}.cluster.test`;
+        await createZone(zone);
+        const statuses: (number | string | undefined)[] = [];
+        const onRequest = (e: { method: string; status?: number; failure?: string }) => {
+          if (e.method === 'PATCH') statuses.push(e.status ?? e.failure);
+        };
+        const [first, second] = await race(zone, ['region', 'region'], [{ onRequest }, { onRequest }]);
+        expect(first.applied && second.applied).toBe(true);
+        expect(await surplusRows(zone)).toBe(0);
+        // every PATCH either went through or was refused whole
+        expect(statuses.every((s) => s === 204 || s === 500)).toBe(true);
+        const again = await reconcile({
+          registry: writer(west, zone, 'region').registry,
+          desired: desiredIn(zone),
+          policy: 'sync',
+          dryRun: true,
+        });
+        expect(again.plan.hasChanges).toBe(false);
+      }
+    } finally {
+      await db.sql('DROP INDEX IF EXISTS records_unique');
+    }
+  }, 120_000);
+});
+
+describe("PowerDNS's zone cache", () => {
+  it('a server with the default zone cache refuses a zone another server created, until it refreshes', async () => {
+    const cached = await startPowerDns({ gpgsql: db, startTimeoutMs: 60_000 });
+    try {
+      const zone = 'late.cluster.test';
+      await createZone(zone);
+      await reconcile({
+        registry: writer(east, zone, 'region').registry,
+        desired: [{ dnsName: `www.${zone}`, recordType: 'A', targets: ['192.0.2.50'] }],
+        policy: 'sync',
+      });
+      const [fresh, stale] = await Promise.all(
+        [west, cached].map((s) => queryDns({ name: `www.${zone}`, type: 'A', port: s.dnsPort })),
+      );
+      expect(fresh?.answers.map((a) => a.data)).toEqual(['192.0.2.50']);
+      // zone-cache-refresh-interval (default 300 s): the new zone is unknown to it
+      expect(stale?.rcodeName).toBe('REFUSED');
+      // its API reads the database, so a writer through it sees the zone
+      const zones = await new PowerDnsProvider({ apiUrl: cached.apiUrl, apiKey: cached.apiKey }).zones();
+      expect(zones).toContain(zone);
+    } finally {
+      await cached.stop();
+    }
+  }, 90_000);
+});
+
+describe('repair of records stored twice', () => {
+  it('a repeated record and a repeated marker are rewritten by the next plan, which says why', async () => {
+    const zone = 'repair.cluster.test';
+    await createZone(zone);
+    const desired: EndpointInit[] = [
+      { dnsName: `www.${zone}`, recordType: 'A', targets: ['192.0.2.10', '192.0.2.11'] },
+      { dnsName: `mail.${zone}`, recordType: 'A', targets: ['192.0.2.20'] },
+      { dnsName: `other.${zone}`, recordType: 'A', targets: ['192.0.2.30'] },
+    ];
+    const { registry } = writer(east, zone, 'region');
+    await reconcile({ registry, desired, policy: 'sync' });
+    expect(await surplusRows(zone)).toBe(0);
+    // what a lost race leaves: one record of www stored twice, and mail's marker stored twice
+    await db.sql(
+      `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+         SELECT domain_id, name, type, content, ttl, prio, disabled, auth FROM records
+         WHERE (name = 'www.${zone}' AND type = 'A' AND content = '192.0.2.10')
+            OR (name = '_owner.a.mail.${zone}' AND type = 'TXT')`,
+    );
+    expect(await surplusRows(zone)).toBe(2);
+    const plan = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(plan.counts).toMatchObject({ create: 0, update: 2, delete: 0 });
+    const text = renderPlanText(plan.plan);
+    expect(text).toContain('repeated-records=1');
+    expect(text).toContain(`mail.${zone}`);
+    expect(text).not.toContain(`other.${zone}`);
+    // through the other server
+    const repair = await reconcile({
+      registry: writer(west, zone, 'region').registry,
+      desired,
+      policy: 'sync',
+    });
+    expect(repair.applied).toBe(true);
+    expect(await surplusRows(zone)).toBe(0);
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.counts.ownedRecords).toBe(3);
+  });
+
+  it("another owner's repeated record is left alone", async () => {
+    const zone = 'foreign.cluster.test';
+    await createZone(zone);
+    await reconcile({
+      registry: writer(east, zone, 'someone-else').registry,
+      desired: [{ dnsName: `theirs.${zone}`, recordType: 'A', targets: ['192.0.2.40'] }],
+      policy: 'sync',
+    });
+    await db.sql(
+      `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth)
+         SELECT domain_id, name, type, content, ttl, prio, disabled, auth FROM records
+         WHERE name = 'theirs.${zone}' AND type = 'A'`,
+    );
+    const plan = await reconcile({
+      registry: writer(east, zone, 'region').registry,
+      desired: [],
+      policy: 'sync',
+    });
+    expect(plan.plan.hasChanges).toBe(false);
+    expect(await surplusRows(zone)).toBe(1);
+  });
+});
