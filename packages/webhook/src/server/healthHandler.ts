@@ -28,7 +28,13 @@ export async function handleHealthRequest(
   exchange: { request: IncomingMessage; response: ServerResponse },
 ): Promise<void> {
   const { request, response } = exchange;
-  const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const target = request.url ?? '/';
+  // a target that is not a path (`//[::1`, `*`) would make `new URL` throw
+  const pathname =
+    target.startsWith('/') && URL.canParse(target, 'http://localhost')
+      ? new URL(target, 'http://localhost').pathname
+      : undefined;
+  if (pathname === undefined) return sendText(response, 400, 'bad request target', { connection: 'close' });
   if (request.method !== 'GET' && request.method !== 'HEAD')
     return sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' });
   switch (pathname) {

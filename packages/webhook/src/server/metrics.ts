@@ -34,6 +34,7 @@ export type ErrorReason =
   | 'payload_too_large'
   | 'method_not_allowed'
   | 'not_found'
+  | 'busy'
   | 'provider';
 
 /** Counters and gauges of one webhook server; {@link WebhookMetrics.render} produces the text format. */
@@ -41,6 +42,8 @@ export class WebhookMetrics {
   readonly #requests = new Map<string, { labels: string; value: number }>();
   readonly #errors = new Map<string, { labels: string; value: number }>();
   readonly #changes = new Map<string, { labels: string; value: number }>();
+  readonly #invalid = new Map<string, { labels: string; value: number }>();
+  #lastApply: number | undefined;
   readonly #latency = new Map<string, { labels: string; buckets: number[]; sum: number; count: number }>();
   #records: number | undefined;
   #providerUp: number | undefined;
@@ -77,6 +80,16 @@ export class WebhookMetrics {
   observeApplied(counts: { create: number; update: number; delete: number }): void {
     for (const change of ['create', 'update', 'delete'] as const)
       add(this.#changes, { change }, counts[change]);
+  }
+
+  /** Counts records left out of a request (dropped or not applied), by route and reason. */
+  observeInvalid(route: string, reason: string, count: number): void {
+    add(this.#invalid, { route, reason }, count);
+  }
+
+  /** Records the time of an apply that wrote everything it was sent. */
+  setLastApply(seconds: number = Date.now() / 1000): void {
+    this.#lastApply = seconds;
   }
 
   /** Records the outcome of the last health check. */
@@ -137,6 +150,22 @@ export class WebhookMetrics {
           this.#changes.get(labelKey({ change }))?.value ?? 0,
         ),
       );
+
+    family(
+      'openova_dns_webhook_invalid_endpoints_total',
+      'counter',
+      'Records left out of a request: dropped by /adjustendpoints or not applied by /records, by route and reason.',
+    );
+    for (const { labels, value } of this.#invalid.values())
+      lines.push(sample('openova_dns_webhook_invalid_endpoints_total', labels, value));
+
+    family(
+      'openova_dns_webhook_last_apply_success_timestamp_seconds',
+      'gauge',
+      'Unix time of the last apply that wrote every change it was sent.',
+    );
+    if (this.#lastApply !== undefined)
+      lines.push(sample('openova_dns_webhook_last_apply_success_timestamp_seconds', '', this.#lastApply));
 
     family(
       'openova_dns_webhook_provider_up',
