@@ -49,7 +49,9 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
       'v4.example.com A',
       'mx.example.com MX',
     ]);
-    expect(dropped.every((l) => l.level === 'warn' && /^\[\d\]\./.test(String(l.fields['error'])))).toBe(true);
+    expect(dropped.every((l) => l.level === 'warn' && /^\[\d\]\./.test(String(l.fields['error'])))).toBe(
+      true,
+    );
     expect(String(dropped[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
     expect(server.metrics.render()).toMatch(
       /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 4/,
@@ -97,7 +99,9 @@ describe('POST /records applies everything that can be applied', () => {
     );
     expect(res.status).toBe(500);
     expect(res.text).toMatch(/^3 of 5 changes could not be applied/);
-    expect(res.text).toMatch(/bad\.example\.com A, _externaldns\.a-bad\.example\.com TXT: create\[1\]\.targets\[0\]/);
+    expect(res.text).toMatch(
+      /bad\.example\.com A, _externaldns\.a-bad\.example\.com TXT: create\[1\]\.targets\[0\]/,
+    );
     expect(res.text).toMatch(/bad6\.example\.com AAAA: create\[2\]\.targets\[0\]/);
     expect(res.text).toMatch(/ttl\.example\.com A: create\[4\]\.recordTTL: expected a number/);
     expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
@@ -124,7 +128,9 @@ describe('POST /records applies everything that can be applied', () => {
   });
 
   it('an update whose new version is invalid keeps its old version (the pair travels together)', async () => {
-    const provider = memoryProvider([{ dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+    const provider = memoryProvider([
+      { dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
     const { url } = await startServer(provider);
     const res = await externalDnsPost(
       url,

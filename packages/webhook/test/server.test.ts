@@ -322,7 +322,9 @@ describe('provider failures', () => {
     const res = await externalDnsPost(url, '/records', JSON.stringify(body));
     expect(res.status).toBe(500);
     expect(res.text).toMatch(/1 of 3 changes could not be applied/);
-    expect(res.text).toMatch(/api\.example\.com A, _externaldns\.a-api\.example\.com TXT: the backend refuses/);
+    expect(res.text).toMatch(
+      /api\.example\.com A, _externaldns\.a-api\.example\.com TXT: the backend refuses/,
+    );
     // the record and its marker stay together: neither is written; the valid record is
     expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
     const unknownZone = await externalDnsPost(
@@ -336,7 +338,9 @@ describe('provider failures', () => {
 
   it('an outage during apply is a plain 500 naming the provider', async () => {
     const provider = memoryProvider();
-    provider.failNextApply(new ProviderError('connection refused', { provider: 'inmemory', retryable: true }));
+    provider.failNextApply(
+      new ProviderError('connection refused', { provider: 'inmemory', retryable: true }),
+    );
     const { url } = await startServer(provider);
     const res = await externalDnsPost(url, '/records', FIRST_SYNC);
     expect(res.status).toBe(500);

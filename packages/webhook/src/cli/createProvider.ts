@@ -29,6 +29,8 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         domainFilter,
         // ExternalDNS reads records every minute: see zones created by others within that time
         zoneCacheTtlMs: 30_000,
+        // ...but never make a request wait for the zone list: an old one is used while it refreshes
+        zoneCacheStaleMs: 10 * 60_000,
       });
       return {
         provider,

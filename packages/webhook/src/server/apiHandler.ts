@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CHANGE_LISTS, endpointToJSON, type ChangeList, type Endpoint, type Logger, type Provider } from '@openova/dns-core';
+import {
+  CHANGE_LISTS,
+  endpointToJSON,
+  type ChangeList,
+  type Endpoint,
+  type Logger,
+  type Provider,
+} from '@openova/dns-core';
 import type { DomainFilter } from '@openova/dns-core';
 import { isAcceptedRequestMediaType } from '../mediaType.js';
 import { readJsonBody } from './body.js';
@@ -91,13 +98,18 @@ export async function handleApiRequest(
   const deadline = deadlineIn(context.deadlineMs);
   const work = serve(context, route, method, request, response, deadline.signal);
   try {
-    const first = await Promise.race([work.then(() => 'done' as const), deadline.reached.then(() => 'late' as const)]);
+    const first = await Promise.race([
+      work.then(() => 'done' as const),
+      deadline.reached.then(() => 'late' as const),
+    ]);
     if (first === 'late' && !response.headersSent) {
       // the work goes on (an apply in flight is never cut off) and is logged when it ends
-      work.catch((error: unknown) => context.logger.warn?.('request finished after its deadline', {
-        route,
-        error: safeMessage(describeFailure(error), context.secrets),
-      }));
+      work.catch((error: unknown) =>
+        context.logger.warn?.('request finished after its deadline', {
+          route,
+          error: safeMessage(describeFailure(error), context.secrets),
+        }),
+      );
       throw busy(
         `not finished within ${context.deadlineMs} ms (the ${context.provider.name} API is slow); a write under way completes, and the next run sees its outcome`,
       );
@@ -133,7 +145,11 @@ async function serve(
       if (method !== 'POST') throw methodNotSupported(method, route);
       return adjustEndpoints(context, request, response, signal);
     case 'unknown':
-      throw new Refusal(404, 'not_found', 'not found; the webhook API serves /, /records and /adjustendpoints');
+      throw new Refusal(
+        404,
+        'not_found',
+        'not found; the webhook API serves /, /records and /adjustendpoints',
+      );
   }
 }
 
@@ -146,7 +162,11 @@ function providerFailure(context: ApiContext, route: ApiRoute, error: unknown): 
 }
 
 /** Reads and parses the body, at most `bodyGate.limit` at once; others wait or get 503. */
-async function readBody(context: ApiContext, request: IncomingMessage, signal: AbortSignal): Promise<unknown> {
+async function readBody(
+  context: ApiContext,
+  request: IncomingMessage,
+  signal: AbortSignal,
+): Promise<unknown> {
   if (!isAcceptedRequestMediaType(request.headers['content-type'])) {
     request.resume();
     throw new Refusal(
@@ -160,7 +180,11 @@ async function readBody(context: ApiContext, request: IncomingMessage, signal: A
     release = await context.bodyGate.acquire(signal);
   } catch (error) {
     // not read: the connection is closed after the answer
-    if (error instanceof Busy) throw new Refusal(503, 'busy', error.message, { 'retry-after': RETRY_AFTER_SECONDS, connection: 'close' });
+    if (error instanceof Busy)
+      throw new Refusal(503, 'busy', error.message, {
+        'retry-after': RETRY_AFTER_SECONDS,
+        connection: 'close',
+      });
     throw error;
   }
   try {
@@ -252,9 +276,15 @@ async function applyChanges(
     context.metrics.observeApplied(outcome.applied);
     if (outcome.rejected.length) reportRejections(context, 'records', outcome.rejected);
     if (outcome.interrupted)
-      throw busy(`not finished within ${context.deadlineMs} ms; what was written stays, the rest is left for the next run`);
+      throw busy(
+        `not finished within ${context.deadlineMs} ms; what was written stays, the rest is left for the next run`,
+      );
     if (outcome.rejected.length) {
-      const message = safeMessage(describeRejections(outcome.rejected, entries.length), context.secrets, MAX_REJECTION_MESSAGE);
+      const message = safeMessage(
+        describeRejections(outcome.rejected, entries.length),
+        context.secrets,
+        MAX_REJECTION_MESSAGE,
+      );
       // a 5xx: ExternalDNS logs it as a soft error and retries; the valid changes are written
       throw new Refusal(500, 'invalid_records', message);
     }
@@ -274,14 +304,20 @@ async function adjustEndpoints(
   response: ServerResponse,
   signal: AbortSignal,
 ): Promise<void> {
-  const entries = parseEach(await readBody(context, request, signal), 'endpoints', parseOptionsFor(context.provider));
+  const entries = parseEach(
+    await readBody(context, request, signal),
+    'endpoints',
+    parseOptionsFor(context.provider),
+  );
   if (entries === undefined) throw new Refusal(400, 'bad_request', 'expected a list of endpoints');
   const kept: Endpoint[] = [];
   const rejected: Rejection[] = [];
   for (const entry of entries) {
     const unsupported = entry.problem === undefined ? unsupportedType(context.provider, entry) : undefined;
-    if (entry.problem !== undefined) rejected.push({ records: [entry.label], reason: 'invalid', message: entry.problem });
-    else if (unsupported) rejected.push({ records: [entry.label], reason: 'unsupported_type', message: unsupported });
+    if (entry.problem !== undefined)
+      rejected.push({ records: [entry.label], reason: 'invalid', message: entry.problem });
+    else if (unsupported)
+      rejected.push({ records: [entry.label], reason: 'unsupported_type', message: unsupported });
     else kept.push(entry.endpoint as Endpoint);
   }
   // dropped with a warning and a metric, as ExternalDNS's own sources do: a 4xx would stop it

@@ -13,6 +13,7 @@ import {
   KNOWN_RECORD_TYPES,
   LabelKeys,
   PartialApplyError,
+  ProviderError,
   safeParseEndpoints,
   ValidationError,
   type ChangeList,
@@ -28,11 +29,7 @@ export const MAX_LISTED_REJECTIONS = 20;
 
 /** Why a record was left out (the `reason` label of the invalid-endpoint metric). */
 export type RejectionReason =
-  | 'invalid'
-  | 'unsupported_type'
-  | 'no_zone'
-  | 'provider_validation'
-  | 'provider_rejected';
+  'invalid' | 'unsupported_type' | 'no_zone' | 'provider_validation' | 'provider_rejected';
 
 /** One record (with its ownership marker) that was left out, and why. */
 export interface Rejection {
@@ -167,7 +164,8 @@ export function unitsOf(entries: readonly Entry[]): number[] {
       updates.set(entry.index, pair);
     }
   });
-  for (const pair of updates.values()) if (pair.old !== undefined && pair.new !== undefined) join(pair.old, pair.new);
+  for (const pair of updates.values())
+    if (pair.old !== undefined && pair.new !== undefined) join(pair.old, pair.new);
   return entries.map((_, i) => root(i));
 }
 
@@ -221,9 +219,21 @@ export async function applyLeniently(
     domainFilter: provider.domainFilter,
     records: (options) => provider.records(options),
     adjustEndpoints: (eps, options) => provider.adjustEndpoints(eps, options),
-    applyChanges: (batch) => {
+    applyChanges: async (batch) => {
       lastBatch = batch;
-      return provider.applyChanges(batch);
+      try {
+        await provider.applyChanges(batch);
+      } catch (error) {
+        // a conflict with what is stored (a CNAME beside a CAA) is about one record as well: have
+        // core bisect the batch to isolate it, as it does for content the provider refuses
+        if (isDnsError(error) && error.code === 'RECORD_CONFLICT')
+          throw new ProviderError(error.message, {
+            provider: provider.name,
+            code: 'RECORD_REJECTED',
+            cause: error,
+          });
+        throw error;
+      }
     },
   };
   const rejected: Rejection[] = [];
@@ -231,7 +241,12 @@ export async function applyLeniently(
   for (let round = 0; round < 5; round++) {
     const changes: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
     entries.forEach((entry, i) => {
-      if (entry.endpoint && entry.list !== 'endpoints' && !excluded.has(unit[i] as number) && !applied.has(entry.endpoint))
+      if (
+        entry.endpoint &&
+        entry.list !== 'endpoints' &&
+        !excluded.has(unit[i] as number) &&
+        !applied.has(entry.endpoint)
+      )
         changes[entry.list].push(entry.endpoint);
     });
     if (CHANGE_LISTS.every((list) => changes[list].length === 0)) break;
@@ -285,7 +300,8 @@ export async function applyLeniently(
     reason: why.reason,
     message: why.message,
   }));
-  const count = (list: ChangeList) => entries.filter((e) => e.list === list && e.endpoint && applied.has(e.endpoint)).length;
+  const count = (list: ChangeList) =>
+    entries.filter((e) => e.list === list && e.endpoint && applied.has(e.endpoint)).length;
   return {
     applied: { create: count('create'), update: count('updateNew'), delete: count('delete') },
     rejected: [...left, ...rejected],
@@ -298,6 +314,7 @@ export function describeRejections(rejected: readonly Rejection[], total: number
   const listed = rejected
     .slice(0, MAX_LISTED_REJECTIONS)
     .map((r) => `${r.records.slice(0, 3).join(', ')}${r.records.length > 3 ? ', …' : ''}: ${r.message}`);
-  const more = rejected.length > MAX_LISTED_REJECTIONS ? `; and ${rejected.length - MAX_LISTED_REJECTIONS} more` : '';
+  const more =
+    rejected.length > MAX_LISTED_REJECTIONS ? `; and ${rejected.length - MAX_LISTED_REJECTIONS} more` : '';
   return `${rejected.length} of ${total} changes could not be applied (everything else was): ${listed.join('; ')}${more}`;
 }

@@ -226,9 +226,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     if (path === undefined) {
       request.resume();
       metrics.observeError(route, 'bad_request');
-      return sendText(response, 400, 'bad request target; the webhook API serves /, /records and /adjustendpoints', {
-        connection: 'close',
-      });
+      return sendText(
+        response,
+        400,
+        'bad request target; the webhook API serves /, /records and /adjustendpoints',
+        {
+          connection: 'close',
+        },
+      );
     }
     if (stopping) {
       // a keep-alive connection may still send one after close(): refuse it and hang up
@@ -264,7 +269,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   // headers and request timeouts only every `connectionsCheckingInterval` (30 s by default), so a
   // slow client would hold a connection up to 35 s past `headersTimeout`: check every second.
   const apiServer = createServer(
-    { headersTimeout: 5000, requestTimeout: 60_000, keepAliveTimeout: 30_000, connectionsCheckingInterval: 1000 },
+    {
+      headersTimeout: 5000,
+      requestTimeout: 60_000,
+      keepAliveTimeout: 30_000,
+      connectionsCheckingInterval: 1000,
+    },
     onApiRequest,
   );
   apiServer.maxConnections = maxConnections;
