@@ -71,6 +71,13 @@ export interface WebhookServerOptions {
   maxQueuedBodies?: number;
   /** Open connections per listener (default 64); further ones are closed at once. */
   maxConnections?: number;
+  /**
+   * Slow-client limits of the API port in ms: the request head must arrive within `headersMs`
+   * (default 5000) and the whole request within `requestMs` (default 60 000); an idle keep-alive
+   * connection is closed after `keepAliveMs` (default 30 000). They are checked every second.
+   * The health port uses 5000 and 10 000.
+   */
+  timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
   /** Readiness check (default: list the provider's zones, or read its records). */
   healthCheck?: HealthCheck;
   /** Time limit of one health check in ms (default 5000). */
@@ -270,9 +277,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   // slow client would hold a connection up to 35 s past `headersTimeout`: check every second.
   const apiServer = createServer(
     {
-      headersTimeout: 5000,
-      requestTimeout: 60_000,
-      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeouts?.headersMs ?? 5000,
+      requestTimeout: options.timeouts?.requestMs ?? 60_000,
+      keepAliveTimeout: options.timeouts?.keepAliveMs ?? 30_000,
       connectionsCheckingInterval: 1000,
     },
     onApiRequest,
