@@ -33,6 +33,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     provider: configured.provider,
     api: config.api,
     health: config.health,
+    ...config.limits,
     healthCheck: configured.healthCheck,
     secrets: configured.secrets,
     logger,

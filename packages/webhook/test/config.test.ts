@@ -28,6 +28,7 @@ describe('parseWebhookConfig', () => {
       domainFilter: { include: [], exclude: [] },
       api: { host: '127.0.0.1', port: 8888 },
       health: { host: '0.0.0.0', port: 8080 },
+      limits: { maxBodyBytes: 33_554_432, requestDeadlineMs: 10_000, maxConcurrentBodies: 1 },
       log: { level: 'info', format: 'json' },
     });
   });

@@ -43,6 +43,11 @@ export interface WebhookConfig {
   domainFilter: { include: string[]; exclude: string[] };
   api: { host: string; port: number };
   health: { host: string; port: number };
+  /**
+   * `WEBHOOK_MAX_BODY_BYTES` (default 32 MiB, ExternalDNS's limit), `WEBHOOK_REQUEST_DEADLINE_MS`
+   * (default 10 000), `WEBHOOK_MAX_CONCURRENT_BODIES` (default 1): see docs/webhook.md, sizing.
+   */
+  limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
   log: { level: LogLevel; format: LogFormat };
 }
 
@@ -67,6 +72,23 @@ const port = (fallback: number) =>
         context.addIssue({
           code: 'custom',
           message: `must be a port number from 0 to 65535, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+const positiveInt = (fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const number = Number(value.trim());
+      if (!/^\d+$/.test(value.trim()) || number < 1 || number > max) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
         });
         return z.NEVER;
       }
@@ -129,6 +151,9 @@ const envSchema = z.object({
   WEBHOOK_PORT: port(8888),
   HEALTH_HOST: host('0.0.0.0'),
   HEALTH_PORT: port(8080),
+  WEBHOOK_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024, 1024 * 1024 * 1024),
+  WEBHOOK_REQUEST_DEADLINE_MS: positiveInt(10_000, 60_000),
+  WEBHOOK_MAX_CONCURRENT_BODIES: positiveInt(1, 64),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
 });
@@ -228,6 +253,11 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
     domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
+    limits: {
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      requestDeadlineMs: e.WEBHOOK_REQUEST_DEADLINE_MS,
+      maxConcurrentBodies: e.WEBHOOK_MAX_CONCURRENT_BODIES,
+    },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };
 }

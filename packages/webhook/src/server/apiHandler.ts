@@ -1,12 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  CHANGE_LISTS,
-  endpointToJSON,
-  type ChangeList,
-  type Endpoint,
-  type Logger,
-  type Provider,
-} from '@openova/dns-core';
+import { CHANGE_LISTS, type ChangeList, type Endpoint, type Logger, type Provider } from '@openova/dns-core';
 import type { DomainFilter } from '@openova/dns-core';
 import { isAcceptedRequestMediaType } from '../mediaType.js';
 import { readJsonBody } from './body.js';
@@ -17,6 +10,7 @@ import {
   MAX_LISTED_REJECTIONS,
   parseEach,
   parseOptionsFor,
+  labelOfEntry,
   unsupportedType,
   type Entry,
   type Rejection,
@@ -138,18 +132,49 @@ async function serve(
       if (method !== 'GET') throw methodNotSupported(method, route);
       return sendWebhookJson(response, 200, context.domainFilter.toJSON());
     case 'records':
-      if (method === 'GET') return getRecords(context, response, signal);
-      if (method === 'POST') return applyChanges(context, request, response, signal);
+      if (method === 'GET')
+        return gated(context, request, signal, () => getRecords(context, response, signal));
+      if (method === 'POST')
+        return gated(context, request, signal, () => applyChanges(context, request, response, signal));
       throw methodNotSupported(method, route);
     case 'adjustendpoints':
       if (method !== 'POST') throw methodNotSupported(method, route);
-      return adjustEndpoints(context, request, response, signal);
+      return gated(context, request, signal, () => adjustEndpoints(context, request, response, signal));
     case 'unknown':
       throw new Refusal(
         404,
         'not_found',
         'not found; the webhook API serves /, /records and /adjustendpoints',
       );
+  }
+}
+
+/**
+ * Runs a request that reads or writes a list of endpoints (the memory-heavy ones) once the work gate
+ * admits it: at most `maxConcurrentBodies` at once, from reading the body to the last byte of the
+ * answer. A request that cannot be admitted before its deadline gets 503 with `Retry-After`.
+ */
+async function gated(
+  context: ApiContext,
+  request: IncomingMessage,
+  signal: AbortSignal,
+  work: () => Promise<void>,
+): Promise<void> {
+  let release: () => void;
+  try {
+    release = await context.bodyGate.acquire(signal);
+  } catch (error) {
+    if (!(error instanceof Busy)) throw error;
+    // a body not read: the connection is closed after the answer
+    throw new Refusal(503, 'busy', error.message, {
+      'retry-after': RETRY_AFTER_SECONDS,
+      ...(request.method === 'POST' ? { connection: 'close' } : {}),
+    });
+  }
+  try {
+    await work();
+  } finally {
+    release();
   }
 }
 
@@ -161,7 +186,7 @@ function providerFailure(context: ApiContext, route: ApiRoute, error: unknown): 
   return new Refusal(500, 'provider', `${context.provider.name} provider failed: ${message}`);
 }
 
-/** Reads and parses the body, at most `bodyGate.limit` at once; others wait or get 503. */
+/** Reads and parses the body (within the work gate, see `gated`). */
 async function readBody(
   context: ApiContext,
   request: IncomingMessage,
@@ -175,33 +200,17 @@ async function readBody(
       `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/external.dns.webhook+json;version=1`,
     );
   }
-  let release: () => void;
-  try {
-    release = await context.bodyGate.acquire(signal);
-  } catch (error) {
-    // not read: the connection is closed after the answer
-    if (error instanceof Busy)
-      throw new Refusal(503, 'busy', error.message, {
-        'retry-after': RETRY_AFTER_SECONDS,
-        connection: 'close',
-      });
-    throw error;
-  }
-  try {
-    const body = await readJsonBody(request, { maxBytes: context.maxBodyBytes, signal });
-    if (!body.ok)
-      throw new Refusal(
-        body.status,
-        body.reason,
-        body.message,
-        body.status === 413 || body.status === 503
-          ? { connection: 'close', ...(body.status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) }
-          : {},
-      );
-    return body.value;
-  } finally {
-    release();
-  }
+  const body = await readJsonBody(request, { maxBytes: context.maxBodyBytes, signal });
+  if (!body.ok)
+    throw new Refusal(
+      body.status,
+      body.reason,
+      body.message,
+      body.status === 413 || body.status === 503
+        ? { connection: 'close', ...(body.status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) }
+        : {},
+    );
+  return body.value;
 }
 
 async function getRecords(context: ApiContext, response: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -315,14 +324,16 @@ async function adjustEndpoints(
   for (const entry of entries) {
     const unsupported = entry.problem === undefined ? unsupportedType(context.provider, entry) : undefined;
     if (entry.problem !== undefined)
-      rejected.push({ records: [entry.label], reason: 'invalid', message: entry.problem });
+      rejected.push({ records: [labelOfEntry(entry)], reason: 'invalid', message: entry.problem });
     else if (unsupported)
-      rejected.push({ records: [entry.label], reason: 'unsupported_type', message: unsupported });
+      rejected.push({ records: [labelOfEntry(entry)], reason: 'unsupported_type', message: unsupported });
     else kept.push(entry.endpoint as Endpoint);
   }
   // dropped with a warning and a metric, as ExternalDNS's own sources do: a 4xx would stop it
   if (rejected.length) reportRejections(context, 'adjustendpoints', rejected);
+  entries.length = 0;
   const adjusted = await context.provider.adjustEndpoints(kept, { signal });
+  kept.length = 0;
   if (signal.aborted) return;
-  sendWebhookJson(response, 200, adjusted.map(endpointToJSON));
+  await sendEndpoints(response, adjusted);
 }

@@ -44,8 +44,8 @@ export interface Entry {
   list: ChangeList | 'endpoints';
   index: number;
   endpoint: Endpoint | undefined;
-  /** `name TYPE` as sent, for messages (also for an endpoint that failed to parse). */
-  label: string;
+  /** `name TYPE` as sent, for an endpoint that failed to parse (see {@link labelOfEntry}). */
+  label: string | undefined;
   /** Why it failed to parse. */
   problem: string | undefined;
   /** The JSON as sent, kept only when it failed to parse (to find its unit). */
@@ -88,11 +88,13 @@ export function parseEach(
   const entries: Entry[] = [];
   for (let index = 0; index < input.length; index++) {
     const raw: unknown = input[index];
+    // dropped from the request as it is parsed: the parsed endpoint replaces it in memory
+    (input as unknown[])[index] = undefined;
     const parsed = safeParseEndpoints([raw], options);
     const fallback = `${list === 'endpoints' ? '' : list}[${index}]`;
     if (parsed.success) {
       const endpoint = parsed.data[0] as Endpoint;
-      entries.push({ list, index, endpoint, label: describeEndpoint(endpoint), problem: undefined });
+      entries.push({ list, index, endpoint, label: undefined, problem: undefined });
     } else {
       const problem = parsed.error.issues
         .slice(0, 3)
@@ -105,6 +107,11 @@ export function parseEach(
     }
   }
   return entries;
+}
+
+/** `name TYPE` of an entry, for messages. */
+export function labelOfEntry(entry: Entry): string {
+  return entry.endpoint ? describeEndpoint(entry.endpoint) : (entry.label ?? `${entry.list}[${entry.index}]`);
 }
 
 /** Record types the provider cannot store: a reason per entry, or undefined. */
@@ -292,8 +299,8 @@ export async function applyLeniently(
     const u = unit[i] as number;
     if (!excluded.has(u)) return;
     const list = members.get(u);
-    if (list) list.push(entry.label);
-    else members.set(u, [entry.label]);
+    if (list) list.push(labelOfEntry(entry));
+    else members.set(u, [labelOfEntry(entry)]);
   });
   const left: Rejection[] = [...excluded].map(([u, why]) => ({
     records: members.get(u) ?? [],
