@@ -1,4 +1,5 @@
-import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
+import { readFileSync } from 'node:fs';
+import { ConfigError, DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
@@ -15,7 +16,32 @@ export interface ConfiguredProvider {
   close(): Promise<void>;
 }
 
-/** Builds the provider named by `DNS_PROVIDER`. */
+/** A PEM file named by a variable; a file that cannot be read is a `ConfigError` naming it. */
+function pem(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    throw new ConfigError(
+      `${variable}: cannot read ${JSON.stringify(path)}${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
+  }
+}
+
+/** TLS settings of the PowerDNS client, from the files the variables name. */
+function pdnsTls(tls: NonNullable<WebhookConfig['pdns']>['tls']) {
+  return {
+    ...(tls.caFile ? { ca: pem('PDNS_TLS_CA_FILE', tls.caFile) } : {}),
+    ...(tls.certFile ? { cert: pem('PDNS_TLS_CLIENT_CERT_FILE', tls.certFile) } : {}),
+    ...(tls.keyFile ? { key: pem('PDNS_TLS_CLIENT_KEY_FILE', tls.keyFile) } : {}),
+    ...(tls.skipVerify ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+/**
+ * Builds the provider named by `DNS_PROVIDER`.
+ * @throws ConfigError when a file named by a variable (TLS) cannot be read.
+ */
 export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvider {
   const domainFilter = new DomainFilter(config.domainFilter);
   switch (config.provider) {
@@ -26,6 +52,7 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         apiUrl: pdns.apiUrl,
         apiKey: pdns.apiKey,
         serverId: pdns.serverId,
+        tls: pdnsTls(pdns.tls),
         domainFilter,
         // ExternalDNS reads records every minute: see zones created by others within that time
         zoneCacheTtlMs: 30_000,

@@ -48,6 +48,11 @@ export class WebhookMetrics {
   #records: number | undefined;
   #providerUp: number | undefined;
   readonly #startedAt = Date.now() / 1000;
+  readonly #version: string;
+
+  constructor(options: { version?: string } = {}) {
+    this.#version = options.version ?? 'unknown';
+  }
 
   /** Counts one answered request and its latency. `route` is a fixed route name, never a raw path. */
   observeRequest(input: { route: string; method: string; status: number; seconds: number }): void {
@@ -174,6 +179,24 @@ export class WebhookMetrics {
     );
     if (this.#providerUp !== undefined)
       lines.push(sample('openova_dns_webhook_provider_up', '', this.#providerUp));
+
+    family(
+      'openova_dns_webhook_build_info',
+      'gauge',
+      'Always 1; the labels name the version, Node.js version, OS and architecture (as external_dns_build_info).',
+    );
+    lines.push(
+      sample(
+        'openova_dns_webhook_build_info',
+        labelKey({
+          version: this.#version,
+          node_version: process.version,
+          os: process.platform,
+          arch: process.arch,
+        }),
+        1,
+      ),
+    );
 
     family('openova_dns_webhook_start_time_seconds', 'gauge', 'Unix time the server was created.');
     lines.push(sample('openova_dns_webhook_start_time_seconds', '', this.#startedAt));

@@ -84,6 +84,8 @@ export interface WebhookServerOptions {
   healthTimeoutMs?: number;
   /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
   shutdownTimeoutMs?: number;
+  /** The version shown in the start-up log and the `openova_dns_webhook_build_info` metric. */
+  version?: string;
   /** Values that must never appear in an answer or log line (API keys); they are replaced. */
   secrets?: readonly string[];
   logger?: Logger;
@@ -162,7 +164,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
     throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   const logger = toLogger(options.logger);
-  const metrics = new WebhookMetrics();
+  const metrics = new WebhookMetrics({ version: options.version ?? 'unknown' });
   const secrets = options.secrets ?? [];
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
   const positive = (value: number, name: string) => {
@@ -316,6 +318,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         api: api.url,
         ...(health ? { health: health.url } : {}),
         provider: options.provider.name,
+        version: options.version ?? 'unknown',
       });
       return addresses;
     },
