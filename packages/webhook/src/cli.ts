@@ -6,11 +6,13 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '@openova/dns-core';
+import { ConfigError, type Logger } from '@openova/dns-core';
+import type { HttpRequestEvent } from '@openova/dns-core/http';
 import { parseWebhookConfig } from './cli/config.js';
 import { createConfiguredProvider } from './cli/createProvider.js';
 import { createStructuredLogger } from './logger.js';
-import { createWebhookServer } from './server/webhookServer.js';
+import { WebhookMetrics } from './server/metrics.js';
+import { createWebhookServer, type WebhookServer } from './server/webhookServer.js';
 
 const COMMAND = 'openova-dns-webhook';
 
@@ -75,11 +77,30 @@ export async function main(
     process.exitCode = 2;
     return;
   }
+  const metrics = new WebhookMetrics({ version });
+  // bound once the logger and server exist (the provider client is built before them)
+  let logger: Logger = {};
+  let server: WebhookServer | undefined;
+  const onRequest = (event: HttpRequestEvent) => {
+    metrics.observeUpstream(event);
+    if (event.status !== undefined && event.status < 300) server?.providerAnswered();
+    const fields = {
+      provider: event.provider,
+      method: event.method,
+      path: event.path,
+      attempt: event.attempt,
+      ...(event.status === undefined ? { failure: event.failure } : { status: event.status }),
+      ms: Math.round(event.durationMs),
+      ...(event.requestId ? { requestId: event.requestId } : {}),
+    };
+    if (event.status === undefined || event.status >= 400) logger.warn?.('provider API call failed', fields);
+    else logger.debug?.('provider API call', fields);
+  };
   let config;
   let configured;
   try {
     config = parseWebhookConfig(env);
-    configured = createConfiguredProvider(config);
+    configured = createConfiguredProvider(config, { onRequest });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${COMMAND}: ${error.message}\n`);
@@ -88,8 +109,13 @@ export async function main(
   }
   // a closed stdout (a log shipper going away) must not crash the server
   process.stdout.on('error', () => {});
-  const logger = createStructuredLogger({ ...config.log, base: { component: COMMAND } });
-  const server = createWebhookServer({
+  logger = createStructuredLogger({
+    ...config.log,
+    base: { component: COMMAND },
+    secrets: configured.secrets,
+  });
+  if (configured.rateLimit) metrics.addRateLimitBudget(config.provider, configured.rateLimit);
+  const webhook = createWebhookServer({
     provider: configured.provider,
     api: config.api,
     health: config.health,
@@ -97,8 +123,10 @@ export async function main(
     healthCheck: configured.healthCheck,
     secrets: configured.secrets,
     version,
+    metrics,
     logger,
   });
+  server = webhook;
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -108,7 +136,7 @@ export async function main(
     }
     shuttingDown = true;
     logger.info?.('signal received, finishing requests in flight', { signal });
-    server
+    webhook
       .stop()
       .then(() => configured.close())
       .then(() => process.exit(0))
@@ -121,7 +149,7 @@ export async function main(
   process.on('SIGINT', shutdown);
 
   try {
-    await server.start();
+    await webhook.start();
   } catch (error) {
     logger.error?.('could not start', { error });
     await configured.close();

@@ -267,7 +267,7 @@ describe('PowerDNS over TLS', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
       try {
-        const base = { DNS_PROVIDER: 'pdns', PDNS_API_URL: url, PDNS_API_KEY: 'k' };
+        const base = { DNS_PROVIDER: 'pdns', PDNS_API_URL: url, PDNS_API_KEY: 'tls-test-api-key' };
         const healthOf = async (env: Record<string, string>) => {
           const cli = spawnCli({ ...base, ...env });
           running.push(cli);

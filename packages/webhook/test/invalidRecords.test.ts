@@ -53,7 +53,7 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
       true,
     );
     expect(String(dropped[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
-    expect(server.metrics.render()).toMatch(
+    expect(await server.metrics.render()).toMatch(
       /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 4/,
     );
   });
@@ -105,8 +105,10 @@ describe('POST /records applies everything that can be applied', () => {
     expect(res.text).toMatch(/bad6\.example\.com AAAA: create\[2\]\.targets\[0\]/);
     expect(res.text).toMatch(/ttl\.example\.com A: create\[4\]\.recordTTL: expected a number/);
     expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
-    expect(server.metrics.render()).toMatch(/invalid_endpoints_total\{reason="invalid",route="records"\} 3/);
-    expect(server.metrics.render()).toMatch(/changes_applied_total\{change="create"\} 1/);
+    expect(await server.metrics.render()).toMatch(
+      /invalid_endpoints_total\{reason="invalid",route="records"\} 3/,
+    );
+    expect(await server.metrics.render()).toMatch(/changes_applied_total\{change="create"\} 1/);
   });
 
   it('a type the provider cannot store is left out; the rest is applied', async () => {

@@ -245,7 +245,7 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
       { maxBodyBytes: 1024 },
     );
     expect(chunked.res.status).toBe(413);
-    expect(chunked.server.metrics.render()).toMatch(
+    expect(await chunked.server.metrics.render()).toMatch(
       /errors_total\{reason="payload_too_large",route="records"\} 1/,
     );
   });
@@ -306,7 +306,7 @@ describe('provider failures', () => {
     expect(res.text).toContain('[redacted]');
     expect(res.text.length).toBeLessThan(400);
     expect(res.text).not.toContain('\n\n');
-    expect(server.metrics.render()).toMatch(/errors_total\{reason="provider",route="records"\} 1/);
+    expect(await server.metrics.render()).toMatch(/errors_total\{reason="provider",route="records"\} 1/);
   });
 
   it('a provider-side ValidationError leaves out the records it names; the rest is applied; 500 names them', async () => {

@@ -4,7 +4,9 @@ import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
 import { Route53Provider } from '@openova/dns-provider-route53';
+import type { HttpRequestEvent } from '@openova/dns-core/http';
 import type { HealthCheck } from '../server/healthHandler.js';
+import type { RateLimitBudget } from '../server/metrics.js';
 import type { WebhookConfig } from './config.js';
 
 /** A provider built from the command's settings, with the check that proves it answers. */
@@ -13,6 +15,8 @@ export interface ConfiguredProvider {
   healthCheck: HealthCheck;
   /** Values never to show in answers or logs. */
   secrets: string[];
+  /** The provider API's rate-limit budget, for providers that report or enforce one. */
+  rateLimit?: () => RateLimitBudget | undefined;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,11 @@ function pdnsTls(tls: NonNullable<WebhookConfig['pdns']>['tls']) {
  * Builds the provider named by `DNS_PROVIDER`.
  * @throws ConfigError when a file named by a variable (TLS) cannot be read.
  */
-export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvider {
+export function createConfiguredProvider(
+  config: WebhookConfig,
+  hooks: { onRequest?: (event: HttpRequestEvent) => void } = {},
+): ConfiguredProvider {
+  const onRequest = hooks.onRequest ? { onRequest: hooks.onRequest } : {};
   const domainFilter = new DomainFilter(config.domainFilter);
   switch (config.provider) {
     case 'pdns': {
@@ -53,6 +61,7 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         apiKey: pdns.apiKey,
         serverId: pdns.serverId,
         tls: pdnsTls(pdns.tls),
+        ...onRequest,
         domainFilter,
         // ExternalDNS reads records every minute: see zones created by others within that time
         zoneCacheTtlMs: 30_000,
@@ -75,6 +84,7 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         ...auth,
         ...(baseUrl === undefined ? {} : { baseUrl }),
         proxiedByDefault,
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: 30_000,
       });
@@ -83,6 +93,10 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         // an authenticated call that proves the token works (zones are what the provider reads)
         healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
         secrets: 'apiToken' in auth ? [auth.apiToken] : [auth.apiKey],
+        rateLimit: () => {
+          const limiter = provider.client.rateLimiter;
+          return limiter ? { waitSeconds: limiter.waitMs() / 1000 } : undefined;
+        },
         close: () => Promise.resolve(),
       };
     }
@@ -92,6 +106,7 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
       const provider = new HetznerProvider({
         token: hz.token,
         ...(hz.baseUrl === undefined ? {} : { baseUrl: hz.baseUrl }),
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: 30_000,
       });
@@ -100,6 +115,14 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         // an authenticated call that proves the token works
         healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
         secrets: [hz.token],
+        rateLimit: () => {
+          const reported = provider.client.rateLimit;
+          const limiter = provider.client.rateLimiter;
+          return {
+            ...(reported ? { remaining: reported.remaining, limit: reported.limit } : {}),
+            ...(limiter ? { waitSeconds: limiter.waitMs() / 1000 } : {}),
+          };
+        },
         close: () => provider.client.close(),
       };
     }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ConfigError, toLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
 import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
-import { handleHealthRequest, type HealthCheck, type HealthContext } from './healthHandler.js';
+import { handleHealthRequest, ProviderSeen, type HealthCheck, type HealthContext } from './healthHandler.js';
 import { Gate } from './limits.js';
 import { WebhookMetrics } from './metrics.js';
 import { sendText } from './respond.js';
@@ -82,6 +82,14 @@ export interface WebhookServerOptions {
   healthCheck?: HealthCheck;
   /** Time limit of one health check in ms (default 5000). */
   healthTimeoutMs?: number;
+  /**
+   * How long (ms) a provider answer keeps readiness green without an API call (default 60 000): a
+   * readiness check, or any successful provider API call noted with `WebhookServer.providerAnswered`
+   * (the command hooks it to the client's request events). 0 checks on every probe.
+   */
+  healthCacheMs?: number;
+  /** The metrics to write to (default: a new {@link WebhookMetrics}); lets the caller hook the provider client to it. */
+  metrics?: WebhookMetrics;
   /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
   shutdownTimeoutMs?: number;
   /** The version shown in the start-up log and the `openova_dns_webhook_build_info` metric. */
@@ -105,6 +113,8 @@ export interface WebhookServer {
   /** Requests being handled right now. */
   readonly inFlight: number;
   readonly metrics: WebhookMetrics;
+  /** Notes that the provider API answered (keeps readiness green without a check; see `healthCacheMs`). */
+  providerAnswered(): void;
 }
 
 function boundAddress(server: Server): BoundAddress {
@@ -164,7 +174,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
     throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   const logger = toLogger(options.logger);
-  const metrics = new WebhookMetrics({ version: options.version ?? 'unknown' });
+  const metrics = options.metrics ?? new WebhookMetrics({ version: options.version ?? 'unknown' });
+  const seen = new ProviderSeen(options.healthCacheMs ?? 60_000);
   const secrets = options.secrets ?? [];
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
   const positive = (value: number, name: string) => {
@@ -199,6 +210,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
   const healthContext: HealthContext = {
     healthCheck: options.healthCheck ?? defaultHealthCheck(options.provider),
+    seen,
     timeoutMs: options.healthTimeoutMs ?? 5000,
     metrics,
     logger,
@@ -223,6 +235,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     const route = path === undefined ? 'unknown' : routeOf(path);
     const method = request.method ?? 'GET';
     response.once('finish', () => {
+      // the provider just answered (records read, or changes written)
+      if (route === 'records' && (response.statusCode === 200 || response.statusCode === 204))
+        seen.answered();
       const seconds = (performance.now() - started) / 1000;
       metrics.observeRequest({ route, method, status: response.statusCode, seconds });
       logger.debug?.('request', {
@@ -303,6 +318,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return inFlight.size;
     },
     metrics,
+    providerAnswered: () => seen.answered(),
     async start() {
       if (addresses) return addresses;
       const api = await listen(apiServer, apiListen);
