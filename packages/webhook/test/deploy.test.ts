@@ -1,0 +1,198 @@
+// deploy/: the plain Kubernetes manifests and the values for the official ExternalDNS chart's webhook
+// provider block, validated against the Kubernetes schemas (kubernetes-models) and checked against
+// the variables the command reads and docs/webhook.md documents, and against the measured sizing.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Namespace, Pod, Secret, ServiceAccount } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse } from 'yaml';
+import { KNOWN_VARIABLES } from '../src/cli/config.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
+const docs = read('docs/webhook.md');
+const dockerfile = read('packages/webhook/Dockerfile');
+
+/** Variables read by something other than the command in the container (Node.js itself). */
+const RUNTIME_VARIABLES = ['NODE_OPTIONS'];
+
+/** The memory limit and heap size the memory test holds the command to (test/memory.test.ts). */
+const MEMORY_LIMIT = '512Mi';
+const HEAP = '--max-old-space-size=320';
+
+const validators: Record<string, (doc: object) => { validate(): void }> = {
+  'v1/Namespace': (d) => new Namespace(d as never),
+  'v1/ServiceAccount': (d) => new ServiceAccount(d as never),
+  'v1/Secret': (d) => new Secret(d as never),
+  'rbac.authorization.k8s.io/v1/ClusterRole': (d) => new ClusterRole(d as never),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': (d) => new ClusterRoleBinding(d as never),
+  'apps/v1/Deployment': (d) => new Deployment(d as never),
+};
+
+interface EnvVar {
+  name: string;
+  value?: string;
+}
+interface ContainerLike {
+  name: string;
+  image?: string;
+  args?: string[];
+  env?: EnvVar[];
+  ports?: { name?: string; containerPort: number }[];
+  readinessProbe?: { httpGet?: { path?: string; port?: string | number } };
+  livenessProbe?: { httpGet?: { path?: string; port?: string | number } };
+  resources?: { limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+}
+
+function checkSidecar(container: ContainerLike, healthPortName: string): void {
+  const names = (container.env ?? []).map((e) => e.name);
+  for (const name of names) {
+    expect(KNOWN_VARIABLES.includes(name) || RUNTIME_VARIABLES.includes(name), name).toBe(true);
+    expect(docs, `${name} is documented in docs/webhook.md`).toContain(`\`${name}\``);
+  }
+  expect(names).toContain('DNS_PROVIDER');
+  expect(container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(HEAP);
+  expect(container.resources?.limits?.['memory']).toBe(MEMORY_LIMIT);
+  expect(container.readinessProbe?.httpGet).toMatchObject({ path: '/healthz', port: healthPortName });
+  expect(container.livenessProbe?.httpGet).toMatchObject({ path: '/livez', port: healthPortName });
+  // the image's numeric user; nothing is written to the root filesystem
+  const user = /^USER (\d+):(\d+)$/m.exec(dockerfile);
+  expect(container.securityContext).toMatchObject({
+    runAsNonRoot: true,
+    runAsUser: Number(user?.[1]),
+    runAsGroup: Number(user?.[2]),
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+  });
+}
+
+function checkExternalDnsArgs(args: readonly string[]): void {
+  expect(args).toContain('--txt-wildcard-replacement=any');
+  expect(args.find((a) => a.startsWith('--txt-prefix='))).toContain('%{record_type}');
+}
+
+describe('deploy/kubernetes/external-dns-pdns.yaml', () => {
+  const documents = parseAllDocuments(read('deploy/kubernetes/external-dns-pdns.yaml')).map(
+    (d) => d.toJS() as { apiVersion: string; kind: string; spec?: any },
+  );
+
+  it('every object is valid against the Kubernetes schema', () => {
+    expect(documents.map((d) => d.kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Secret',
+      'Deployment',
+    ]);
+    for (const doc of documents) {
+      const make = validators[`${doc.apiVersion}/${doc.kind}`];
+      expect(make, `${doc.apiVersion} ${doc.kind}`).toBeDefined();
+      expect(() => make?.(doc).validate(), `${doc.kind}`).not.toThrow();
+    }
+  });
+
+  it('a schema violation is caught (the validation is real)', () => {
+    const deployment = structuredClone(documents.find((d) => d.kind === 'Deployment'));
+    deployment.spec.template.spec.containers[1].ports[0].containerPort = 'eighty';
+    expect(() => new Deployment(deployment as never).validate()).toThrow();
+  });
+
+  it('the sidecar uses documented variables, the measured sizing, a read-only root filesystem and its health port', () => {
+    const pod = documents.find((d) => d.kind === 'Deployment')?.spec.template.spec;
+    expect(pod.enableServiceLinks).toBe(false);
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    const sidecar = pod.containers.find(
+      (c: ContainerLike) => c.name === 'openova-dns-webhook',
+    ) as ContainerLike;
+    expect(sidecar.ports).toEqual([{ name: 'http-health', containerPort: 8080 }]);
+    checkSidecar(sidecar, 'http-health');
+    const externalDns = pod.containers.find((c: ContainerLike) => c.name === 'external-dns') as ContainerLike;
+    checkExternalDnsArgs(externalDns.args ?? []);
+    // ExternalDNS reaches the webhook API on loopback at the command's default port
+    expect(externalDns.args).toContain('--webhook-provider-url=http://localhost:8888');
+    expect(externalDns.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
+  });
+});
+
+describe('deploy/helm/external-dns-values.yaml (the official chart, provider.webhook)', () => {
+  const values = parse(read('deploy/helm/external-dns-values.yaml')) as Record<string, any>;
+  const webhook = values['provider']?.['webhook'] as Record<string, any>;
+
+  it('sets only keys of the chart’s webhook provider block', () => {
+    expect(values['provider']?.['name']).toBe('webhook');
+    // the keys of `provider.webhook` in the chart's values.yaml (chart 1.14+)
+    const chartKeys = [
+      'image',
+      'env',
+      'args',
+      'extraVolumeMounts',
+      'resources',
+      'securityContext',
+      'livenessProbe',
+      'readinessProbe',
+      'service',
+      'serviceMonitor',
+    ];
+    for (const key of Object.keys(webhook)) expect(chartKeys, key).toContain(key);
+    expect(Object.keys(webhook['image'])).toEqual(['repository', 'tag']);
+  });
+
+  it('renders, as the chart does, into a valid pod with the documented variables and the measured sizing', () => {
+    // the chart's webhook container: image, env, ports (http-webhook = service.port), probes, resources, securityContext
+    const container: ContainerLike = {
+      name: 'webhook',
+      image: `${webhook['image'].repository}:${webhook['image'].tag}`,
+      env: webhook['env'],
+      ports: [{ name: 'http-webhook', containerPort: webhook['service'].port }],
+      livenessProbe: webhook['livenessProbe'],
+      readinessProbe: webhook['readinessProbe'],
+      resources: webhook['resources'],
+      securityContext: webhook['securityContext'],
+    };
+    const pod = new Pod({
+      metadata: { name: 'external-dns' },
+      spec: {
+        containers: [
+          { name: 'external-dns', image: 'registry.k8s.io/external-dns/external-dns:v0.22.0' },
+          container as never,
+        ],
+      },
+    });
+    expect(() => pod.validate()).not.toThrow();
+    checkSidecar(container, 'http-webhook');
+    // the health port the command listens on is the one the chart probes
+    expect(webhook['env'].find((e: EnvVar) => e.name === 'HEALTH_PORT')?.value).toBe(
+      String(webhook['service'].port),
+    );
+    checkExternalDnsArgs([...(values['extraArgs'] as string[]), `--txt-prefix=${values['txtPrefix']}`]);
+    expect(values['policy']).toBe('sync');
+  });
+});
+
+describe('the image (static checks: no container engine runs here)', () => {
+  it('Node.js 22 LTS, every stage on one base pinned by digest, numeric non-root user, nothing written at run time', () => {
+    const stages = dockerfile.match(/^FROM \S+/gm) ?? [];
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage).toMatch(/^FROM node:22-slim@sha256:[0-9a-f]{64}$/);
+    expect(new Set(stages).size).toBe(1);
+    expect(Number(/^USER (\d+):\d+$/m.exec(dockerfile)?.[1])).toBeGreaterThan(0);
+    expect(dockerfile).not.toMatch(/^VOLUME /m);
+    // the command writes nothing to disk: logs go to stdout, state lives in memory
+    const sources = [
+      'cli.ts',
+      'logger.ts',
+      'server/webhookServer.ts',
+      'server/apiHandler.ts',
+      'cli/createProvider.ts',
+    ].map((f) => read(`packages/webhook/src/${f}`));
+    for (const source of sources) expect(source).not.toMatch(/writeFile|appendFile|mkdir|createWriteStream/);
+  });
+});
