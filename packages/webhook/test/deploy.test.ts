@@ -177,6 +177,17 @@ describe('deploy/helm/external-dns-values.yaml (the official chart, provider.web
   });
 });
 
+describe('docs/webhook.md samples', () => {
+  it('the Deployment sample sets the templated prefix and --txt-wildcard-replacement; the WebhookProvider sample uses the templated prefix', () => {
+    const yamlBlocks = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    const deployment = yamlBlocks.find((b) => b.includes('--provider=webhook')) ?? '';
+    checkExternalDnsArgs([...deployment.matchAll(/- (--[\w-]+=\S+)/g)].map((m) => m[1] ?? ''));
+    expect(deployment).toContain('--txt-prefix=_externaldns.%{record_type}.');
+    const code = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').join('\n');
+    expect(code).toMatch(/new TxtRegistry\(provider, \{[^}]*prefix: '_externaldns\.%\{record_type\}\.'/);
+  });
+});
+
 describe('the image (static checks: no container engine runs here)', () => {
   it('Node.js 22 LTS, every stage on one base pinned by digest, numeric non-root user, nothing written at run time', () => {
     const stages = dockerfile.match(/^FROM \S+/gm) ?? [];
