@@ -80,10 +80,10 @@ export async function main(
   const metrics = new WebhookMetrics({ version });
   // bound once the logger and server exist (the provider client is built before them)
   let logger: Logger = {};
-  let server: WebhookServer | undefined;
+  const late: { server?: WebhookServer } = {};
   const onRequest = (event: HttpRequestEvent) => {
     metrics.observeUpstream(event);
-    if (event.status !== undefined && event.status < 300) server?.providerAnswered();
+    if (event.status !== undefined && event.status < 300) late.server?.providerAnswered();
     const fields = {
       provider: event.provider,
       method: event.method,
@@ -126,7 +126,7 @@ export async function main(
     metrics,
     logger,
   });
-  server = webhook;
+  late.server = webhook;
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -246,8 +247,8 @@ describe('PowerDNS over TLS', () => {
           rejectUnauthorized: true,
         },
         (req, res) => {
-          const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
-          seenClients.push(peer.subject?.CN ?? '');
+          const peer = (req.socket as TLSSocket).getPeerCertificate();
+          seenClients.push(String(peer.subject?.CN ?? ''));
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(
             JSON.stringify(

@@ -22,14 +22,21 @@ const RUNTIME_VARIABLES = ['NODE_OPTIONS'];
 const MEMORY_LIMIT = '512Mi';
 const HEAP = '--max-old-space-size=320';
 
-const validators: Record<string, (doc: object) => { validate(): void }> = {
-  'v1/Namespace': (d) => new Namespace(d as never),
-  'v1/ServiceAccount': (d) => new ServiceAccount(d as never),
-  'v1/Secret': (d) => new Secret(d as never),
-  'rbac.authorization.k8s.io/v1/ClusterRole': (d) => new ClusterRole(d as never),
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': (d) => new ClusterRoleBinding(d as never),
-  'apps/v1/Deployment': (d) => new Deployment(d as never),
+// the YAML is untyped input: the models check it at run time (`validate`), which is the point
+type Untyped = never;
+const validators: Record<string, (doc: Untyped) => { validate(): void }> = {
+  'v1/Namespace': (d) => new Namespace(d),
+  'v1/ServiceAccount': (d) => new ServiceAccount(d),
+  'v1/Secret': (d) => new Secret(d),
+  'rbac.authorization.k8s.io/v1/ClusterRole': (d) => new ClusterRole(d),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': (d) => new ClusterRoleBinding(d),
+  'apps/v1/Deployment': (d) => new Deployment(d),
 };
+
+/** Walks into parsed YAML; a missing step is `undefined`. */
+type Json = Record<string, unknown>;
+const at = (value: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((v, k) => (v === null || typeof v !== 'object' ? undefined : (v as Json)[k]), value);
 
 interface EnvVar {
   name: string;
@@ -41,10 +48,10 @@ interface ContainerLike {
   args?: string[];
   env?: EnvVar[];
   ports?: { name?: string; containerPort: number }[];
-  readinessProbe?: { httpGet?: { path?: string; port?: string | number } };
-  livenessProbe?: { httpGet?: { path?: string; port?: string | number } };
-  resources?: { limits?: Record<string, string> };
-  securityContext?: Record<string, unknown>;
+  readinessProbe?: { httpGet?: { path?: string; port?: string | number } } | undefined;
+  livenessProbe?: { httpGet?: { path?: string; port?: string | number } } | undefined;
+  resources?: { limits?: Record<string, string> } | undefined;
+  securityContext?: Record<string, unknown> | undefined;
 }
 
 function checkSidecar(container: ContainerLike, healthPortName: string): void {
@@ -77,7 +84,7 @@ function checkExternalDnsArgs(args: readonly string[]): void {
 
 describe('deploy/kubernetes/external-dns-pdns.yaml', () => {
   const documents = parseAllDocuments(read('deploy/kubernetes/external-dns-pdns.yaml')).map(
-    (d) => d.toJS() as { apiVersion: string; kind: string; spec?: any },
+    (d) => d.toJS() as { apiVersion: string; kind: string } & Json,
   );
 
   it('every object is valid against the Kubernetes schema', () => {
@@ -92,29 +99,34 @@ describe('deploy/kubernetes/external-dns-pdns.yaml', () => {
     for (const doc of documents) {
       const make = validators[`${doc.apiVersion}/${doc.kind}`];
       expect(make, `${doc.apiVersion} ${doc.kind}`).toBeDefined();
-      expect(() => make?.(doc).validate(), `${doc.kind}`).not.toThrow();
+      expect(() => make?.(doc as Untyped).validate(), `${doc.kind}`).not.toThrow();
     }
   });
 
   it('a schema violation is caught (the validation is real)', () => {
     const deployment = structuredClone(documents.find((d) => d.kind === 'Deployment'));
-    deployment.spec.template.spec.containers[1].ports[0].containerPort = 'eighty';
-    expect(() => new Deployment(deployment as never).validate()).toThrow();
+    const port = at(deployment, 'spec', 'template', 'spec', 'containers', 1, 'ports', 0) as Json;
+    port['containerPort'] = 'eighty';
+    expect(() => new Deployment(deployment as Untyped).validate()).toThrow();
   });
 
   it('the sidecar uses documented variables, the measured sizing, a read-only root filesystem and its health port', () => {
-    const pod = documents.find((d) => d.kind === 'Deployment')?.spec.template.spec;
-    expect(pod.enableServiceLinks).toBe(false);
-    expect(pod.securityContext).toMatchObject({
+    const pod = at(
+      documents.find((d) => d.kind === 'Deployment'),
+      'spec',
+      'template',
+      'spec',
+    ) as Json;
+    expect(pod['enableServiceLinks']).toBe(false);
+    expect(pod['securityContext']).toMatchObject({
       runAsNonRoot: true,
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    const sidecar = pod.containers.find(
-      (c: ContainerLike) => c.name === 'openova-dns-webhook',
-    ) as ContainerLike;
+    const containers = pod['containers'] as ContainerLike[];
+    const sidecar = containers.find((c) => c.name === 'openova-dns-webhook') as ContainerLike;
     expect(sidecar.ports).toEqual([{ name: 'http-health', containerPort: 8080 }]);
     checkSidecar(sidecar, 'http-health');
-    const externalDns = pod.containers.find((c: ContainerLike) => c.name === 'external-dns') as ContainerLike;
+    const externalDns = containers.find((c) => c.name === 'external-dns') as ContainerLike;
     checkExternalDnsArgs(externalDns.args ?? []);
     // ExternalDNS reaches the webhook API on loopback at the command's default port
     expect(externalDns.args).toContain('--webhook-provider-url=http://localhost:8888');
@@ -123,11 +135,14 @@ describe('deploy/kubernetes/external-dns-pdns.yaml', () => {
 });
 
 describe('deploy/helm/external-dns-values.yaml (the official chart, provider.webhook)', () => {
-  const values = parse(read('deploy/helm/external-dns-values.yaml')) as Record<string, any>;
-  const webhook = values['provider']?.['webhook'] as Record<string, any>;
+  const values = parse(read('deploy/helm/external-dns-values.yaml')) as Json;
+  const webhook = at(values, 'provider', 'webhook') as Json;
+  const image = webhook['image'] as { repository: string; tag: string };
+  const service = webhook['service'] as { port: number };
+  const env = webhook['env'] as EnvVar[];
 
   it('sets only keys of the chart’s webhook provider block', () => {
-    expect(values['provider']?.['name']).toBe('webhook');
+    expect(at(values, 'provider', 'name')).toBe('webhook');
     // the keys of `provider.webhook` in the chart's values.yaml (chart 1.14+)
     const chartKeys = [
       'image',
@@ -142,37 +157,38 @@ describe('deploy/helm/external-dns-values.yaml (the official chart, provider.web
       'serviceMonitor',
     ];
     for (const key of Object.keys(webhook)) expect(chartKeys, key).toContain(key);
-    expect(Object.keys(webhook['image'])).toEqual(['repository', 'tag']);
+    expect(Object.keys(image)).toEqual(['repository', 'tag']);
   });
 
   it('renders, as the chart does, into a valid pod with the documented variables and the measured sizing', () => {
     // the chart's webhook container: image, env, ports (http-webhook = service.port), probes, resources, securityContext
     const container: ContainerLike = {
       name: 'webhook',
-      image: `${webhook['image'].repository}:${webhook['image'].tag}`,
-      env: webhook['env'],
-      ports: [{ name: 'http-webhook', containerPort: webhook['service'].port }],
-      livenessProbe: webhook['livenessProbe'],
-      readinessProbe: webhook['readinessProbe'],
-      resources: webhook['resources'],
-      securityContext: webhook['securityContext'],
+      image: `${image.repository}:${image.tag}`,
+      env,
+      ports: [{ name: 'http-webhook', containerPort: service.port }],
+      livenessProbe: webhook['livenessProbe'] as ContainerLike['livenessProbe'],
+      readinessProbe: webhook['readinessProbe'] as ContainerLike['readinessProbe'],
+      resources: webhook['resources'] as ContainerLike['resources'],
+      securityContext: webhook['securityContext'] as Json,
     };
     const pod = new Pod({
       metadata: { name: 'external-dns' },
       spec: {
         containers: [
           { name: 'external-dns', image: 'registry.k8s.io/external-dns/external-dns:v0.22.0' },
-          container as never,
+          container as Untyped,
         ],
       },
     });
     expect(() => pod.validate()).not.toThrow();
     checkSidecar(container, 'http-webhook');
     // the health port the command listens on is the one the chart probes
-    expect(webhook['env'].find((e: EnvVar) => e.name === 'HEALTH_PORT')?.value).toBe(
-      String(webhook['service'].port),
-    );
-    checkExternalDnsArgs([...(values['extraArgs'] as string[]), `--txt-prefix=${values['txtPrefix']}`]);
+    expect(env.find((e) => e.name === 'HEALTH_PORT')?.value).toBe(String(service.port));
+    checkExternalDnsArgs([
+      ...(values['extraArgs'] as string[]),
+      `--txt-prefix=${String(values['txtPrefix'])}`,
+    ]);
     expect(values['policy']).toBe('sync');
   });
 });

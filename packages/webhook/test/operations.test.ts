@@ -197,7 +197,7 @@ describe('pino logs', () => {
       },
     );
     logger.error?.('apply failed', { error, route: 'records' });
-    const line = JSON.parse(lines[0] ?? '{}') as Record<string, any>;
+    const line = JSON.parse(lines[0] ?? '{}') as Record<string, Record<string, unknown>>;
     expect(line).toMatchObject({ level: 'error', msg: 'apply failed', component: 'x', route: 'records' });
     expect(line['time']).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(line['error']).toMatchObject({
@@ -208,8 +208,8 @@ describe('pino logs', () => {
       requestId: 'req-9',
       provider: 'pdns',
     });
-    expect(line['error'].stack).toMatch(/ProviderError: pdns: PATCH failed\n\s+at /);
-    expect(line['error'].cause).toMatchObject({
+    expect(line['error']?.['stack']).toMatch(/ProviderError: pdns: PATCH failed\n\s+at /);
+    expect(line['error']?.['cause']).toMatchObject({
       type: 'Error',
       message: 'socket hang up (token [redacted])',
     });
@@ -222,7 +222,7 @@ describe('pino logs', () => {
     logger.info?.('hidden');
     logger.warn?.('shown', { n: 1, note: 'a b' });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+ WARN  shown n=1 note="a b"\n$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+ WARN {2}shown n=1 note="a b"\n$/);
   });
 });
 

@@ -90,7 +90,7 @@ export async function handleApiRequest(
   const { request, response, route } = exchange;
   const method = request.method ?? 'GET';
   const deadline = deadlineIn(context.deadlineMs);
-  const work = serve(context, route, method, request, response, deadline.signal);
+  const work = serve(context, { route, method, request, response }, deadline.signal);
   try {
     const first = await Promise.race([
       work.then(() => 'done' as const),
@@ -121,12 +121,10 @@ export async function handleApiRequest(
 
 async function serve(
   context: ApiContext,
-  route: ApiRoute,
-  method: string,
-  request: IncomingMessage,
-  response: ServerResponse,
+  exchange: { route: ApiRoute; method: string; request: IncomingMessage; response: ServerResponse },
   signal: AbortSignal,
 ): Promise<void> {
+  const { route, method, request, response } = exchange;
   switch (route) {
     case 'negotiate':
       if (method !== 'GET') throw methodNotSupported(method, route);
