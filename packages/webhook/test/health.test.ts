@@ -106,6 +106,6 @@ describe('GET /metrics', () => {
       .trimEnd()
       .split('\n')
       .filter((l) => l !== '' && !l.startsWith('#')))
-      expect(line).toMatch(/^[a-z_0-9]+(\{[^}]*\})? ([0-9.e+-]+|NaN)$/);
+      expect(line).toMatch(/^[a-z_0-9]+(\{[^}]*\})? ([0-9.e+-]+|NaN|Nan)$/); // prom-client writes NaN as `Nan`; Prometheus reads both
   });
 });
