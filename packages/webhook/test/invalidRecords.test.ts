@@ -1,7 +1,7 @@
 // One bad record never stops the rest: ExternalDNS's client treats every 4xx as fatal (the controller
 // exits and crash-loops), so /adjustendpoints drops what cannot be written and /records applies the rest.
 import { afterEach, describe, expect, it } from 'vitest';
-import { InMemoryProvider, type LogFields } from '@openova/dns-core';
+import { InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
 import { externalDnsPost } from './support/rawHttp.js';
 import { memoryProvider, startServer, stopAll } from './support/servers.js';
 
@@ -55,6 +55,42 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
     expect(String(dropped[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
     expect(await server.metrics.render()).toMatch(
       /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 4/,
+    );
+  });
+
+  it('drops what the provider’s own adjustEndpoints refuses (a ValidationError naming list indexes) and adjusts the rest', async () => {
+    const provider = memoryProvider();
+    const inner = provider.adjustEndpoints.bind(provider);
+    let calls = 0;
+    // as PowerDNS does for content its server would refuse: issues with paths [index, …]
+    provider.adjustEndpoints = (endpoints, options) => {
+      calls++;
+      const issues = endpoints.flatMap((ep, i) =>
+        ep.dnsName.startsWith('refused')
+          ? [{ path: [i, 'targets', 0], code: 'server_refuses', message: `the server refuses ${ep.dnsName}` }]
+          : [],
+      );
+      return issues.length ? Promise.reject(new ValidationError(issues)) : inner(endpoints, options);
+    };
+    const { lines, logger } = capture();
+    const { url, server } = await startServer(provider, { logger });
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'refused-1.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+        { dnsName: 'refused-2.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect((res.json() as { dnsName: string }[]).map((e) => e.dnsName)).toEqual(['ok.example.com']);
+    expect(calls).toBe(2);
+    expect(
+      lines.filter((l) => l.message === 'invalid endpoint dropped').map((l) => String(l.fields['error'])),
+    ).toEqual(['the server refuses refused-1.example.com', 'the server refuses refused-2.example.com']);
+    expect(await server.metrics.render()).toMatch(
+      /invalid_endpoints_total\{reason="provider_validation",route="adjustendpoints"\} 2/,
     );
   });
 

@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CHANGE_LISTS, type ChangeList, type Endpoint, type Logger, type Provider } from '@openova/dns-core';
+import {
+  CHANGE_LISTS,
+  describeEndpoint,
+  ValidationError,
+  type ChangeList,
+  type Endpoint,
+  type Logger,
+  type Provider,
+} from '@openova/dns-core';
 import type { DomainFilter } from '@openova/dns-core';
 import { isAcceptedRequestMediaType } from '../mediaType.js';
 import { readJsonBody } from './body.js';
@@ -305,6 +313,45 @@ async function applyChanges(
   }
 }
 
+/** Rounds of leaving out what the provider's own validation names before giving up. */
+const MAX_VALIDATION_ROUNDS = 5;
+
+/**
+ * The provider's `adjustEndpoints`, leaving out each endpoint its `ValidationError` names (issue
+ * paths `[index, …]` into the list it was given; PowerDNS refuses what its server would refuse)
+ * and asking again with the rest.
+ */
+async function adjustLeniently(
+  context: ApiContext,
+  endpoints: Endpoint[],
+  rejected: Rejection[],
+  signal: AbortSignal,
+): Promise<Endpoint[]> {
+  let list = endpoints;
+  for (let round = 1; ; round++) {
+    try {
+      return await context.provider.adjustEndpoints(list, { signal });
+    } catch (error) {
+      if (!(error instanceof ValidationError) || round >= MAX_VALIDATION_ROUNDS) throw error;
+      const named = new Map<number, string>();
+      for (const issue of error.issues) {
+        const index = issue.path[0];
+        if (typeof index === 'number' && index >= 0 && index < list.length && !named.has(index))
+          named.set(index, issue.message);
+      }
+      // issues without a path into the list: nothing to leave out, so it is a failure
+      if (named.size === 0) throw error;
+      for (const [index, message] of named)
+        rejected.push({
+          records: [describeEndpoint(list[index] as Endpoint)],
+          reason: 'provider_validation',
+          message,
+        });
+      list = list.filter((_, index) => !named.has(index));
+    }
+  }
+}
+
 async function adjustEndpoints(
   context: ApiContext,
   request: IncomingMessage,
@@ -327,11 +374,11 @@ async function adjustEndpoints(
       rejected.push({ records: [labelOfEntry(entry)], reason: 'unsupported_type', message: unsupported });
     else kept.push(entry.endpoint as Endpoint);
   }
+  entries.length = 0;
+  const adjusted = await adjustLeniently(context, kept, rejected, signal);
+  kept.length = 0;
   // dropped with a warning and a metric, as ExternalDNS's own sources do: a 4xx would stop it
   if (rejected.length) reportRejections(context, 'adjustendpoints', rejected);
-  entries.length = 0;
-  const adjusted = await context.provider.adjustEndpoints(kept, { signal });
-  kept.length = 0;
   if (signal.aborted) return;
   await sendEndpoints(response, adjusted);
 }
