@@ -23,9 +23,9 @@ const freePort = () =>
   });
 
 describe('webhook Dockerfile', () => {
-  it('runs Node.js 20 slim as a numeric non-root user with the command as entry point', () => {
+  it('runs Node.js 22 slim (pinned by digest) as a numeric non-root user with the command as entry point', () => {
     const stages = dockerfile.match(/^FROM .*$/gm) ?? [];
-    expect(stages.every((line) => line.startsWith('FROM node:20-slim'))).toBe(true);
+    expect(stages.every((line) => /^FROM node:22-slim@sha256:[0-9a-f]{64}( AS \w+)?$/.test(line))).toBe(true);
     const user = /^USER (\d+)(?::(\d+))?$/m.exec(dockerfile);
     expect(Number(user?.[1])).toBeGreaterThan(0);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "\/app\/bin\/openova-dns-webhook\.js"\]$/m);

@@ -28,6 +28,41 @@ describe('CachedLoader', () => {
   });
 });
 
+describe('CachedLoader with staleMs', () => {
+  it('answers with the stale value at once while one load refreshes it in the background', async () => {
+    let loads = 0;
+    let release: (() => void) | undefined;
+    const cache = new CachedLoader({
+      ttlMs: 0,
+      staleMs: 60_000,
+      load: () =>
+        ++loads === 1
+          ? Promise.resolve(1)
+          : new Promise<number>((resolve) => (release = () => resolve(loads))),
+    });
+    expect(await cache.get()).toBe(1);
+    // expired: both callers get 1 now, and one background load (the second) runs
+    expect(await Promise.all([cache.get(), cache.get()])).toEqual([1, 1]);
+    expect(loads).toBe(2);
+    release?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(cache.peek()).toBe(2);
+  });
+
+  it('keeps the old value when the background load fails, and waits once it is too old', async () => {
+    let loads = 0;
+    const cache = new CachedLoader({
+      ttlMs: 0,
+      staleMs: 20,
+      load: () => (++loads === 2 ? Promise.reject(new Error('down')) : Promise.resolve(loads)),
+    });
+    expect(await cache.get()).toBe(1);
+    expect(await cache.get()).toBe(1); // starts load 2, which fails
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await cache.get()).toBe(3); // past ttl + staleMs: waits for load 3
+  });
+});
+
 describe('CachedLoader and abort signals', () => {
   /** A load that settles only when told to, and records the signal it ran under. */
   function controlledLoad() {

@@ -80,6 +80,12 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
   /** How long the zone list is reused (default 60 000 ms; 0 = list zones on every call). */
   zoneCacheTtlMs?: number;
   /**
+   * For this long (ms) past `zoneCacheTtlMs`, calls use the old zone list at once while it is listed
+   * again in the background (default 0: they wait). For servers that must answer within a deadline
+   * (the webhook sidecar). A name no listed zone serves still lists zones again before it fails.
+   */
+  zoneCacheStaleMs?: number;
+  /**
    * The zones to serve, when known: skips discovery, so a run costs one GET per zone plus one PATCH
    * per changed zone. A zone missing on the server fails the read with a 404 `PowerDnsApiError`.
    */
@@ -184,6 +190,7 @@ export class PowerDnsProvider implements Provider {
         defaultTTL: _t,
         recordTypes: _r,
         zoneCacheTtlMs: _z,
+        zoneCacheStaleMs: _zs2,
         verify: _v,
         zones: _zs,
         writeLock: _l,
@@ -206,7 +213,11 @@ export class PowerDnsProvider implements Provider {
     }
     this.#recordTypes = new Set(types);
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? 60_000;
-    this.#zoneCache = new CachedLoader({ ttlMs: this.#zoneCacheTtlMs, load: (o) => this.#listZones(o) });
+    this.#zoneCache = new CachedLoader({
+      ttlMs: this.#zoneCacheTtlMs,
+      staleMs: options.zoneCacheStaleMs ?? 0,
+      load: (o) => this.#listZones(o),
+    });
     this.#fixedZones = options.zones?.map((z) => {
       const name = withoutTrailingDot(z.trim()).toLowerCase();
       return { name, id: zoneIdFromName(name) };

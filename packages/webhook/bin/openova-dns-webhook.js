@@ -26,9 +26,13 @@ if (main) {
     );
     process.exit(1);
   }
-  const child = spawn(process.execPath, ['--conditions=@openova/source', '--import', tsx, source], {
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@openova/source', '--import', tsx, source, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   // the child does the graceful shutdown; we only pass the signals on and mirror its exit
   for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

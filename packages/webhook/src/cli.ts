@@ -4,21 +4,103 @@
  *
  *   node --conditions=@openova/source --import tsx packages/webhook/src/cli.ts
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '@openova/dns-core';
+import { ConfigError, type Logger } from '@openova/dns-core';
+import type { HttpRequestEvent } from '@openova/dns-core/http';
 import { parseWebhookConfig } from './cli/config.js';
 import { createConfiguredProvider } from './cli/createProvider.js';
 import { createStructuredLogger } from './logger.js';
-import { createWebhookServer } from './server/webhookServer.js';
+import { WebhookMetrics } from './server/metrics.js';
+import { createWebhookServer, type WebhookServer } from './server/webhookServer.js';
 
 const COMMAND = 'openova-dns-webhook';
 
-/** Starts the sidecar and stops it on SIGTERM/SIGINT; resolves once it is listening. @internal */
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** The package version (from its package.json, beside `src/` and `dist/`). @internal */
+export function commandVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const HELP = `Usage: ${COMMAND} [--help] [--version]
+
+An ExternalDNS webhook provider (protocol v1) for the OpenOva DNS SDK, configured by environment
+variables. The main ones:
+
+  DNS_PROVIDER        pdns, cloudflare, hetzner, route53 or inmemory (required)
+  DOMAIN_FILTER       domains to manage, comma-separated (ExternalDNS --domain-filter)
+  EXCLUDE_DOMAINS     domains to leave alone (also EXCLUDE_DOMAIN_FILTER)
+  REGEXP_DOMAIN_FILTER, REGEXP_DOMAIN_FILTER_EXCLUSION   regex filters (replace the lists)
+  PDNS_API_URL, PDNS_API_KEY, PDNS_SERVER_ID, PDNS_TLS_CA_FILE, PDNS_TLS_CLIENT_CERT_FILE,
+  PDNS_TLS_CLIENT_KEY_FILE, PDNS_TLS_SKIP_VERIFY
+  CF_API_TOKEN (or CF_API_KEY + CF_API_EMAIL), CF_PROXIED
+  HETZNER_API_TOKEN (or HCLOUD_TOKEN)
+  AWS_REGION, EXTERNAL_DNS_AWS_* (ExternalDNS's Route53 settings; credentials from the AWS chain)
+  WEBHOOK_HOST, WEBHOOK_PORT  webhook API (default 127.0.0.1:8888)
+  HEALTH_HOST, HEALTH_PORT    /healthz, /livez, /metrics (default 0.0.0.0:8080)
+  WEBHOOK_MAX_BODY_BYTES, WEBHOOK_REQUEST_DEADLINE_MS, WEBHOOK_MAX_CONCURRENT_BODIES
+  LOG_LEVEL (debug, info, warn|warning, error), LOG_FORMAT (json, text)
+
+Every variable, its default and the sizing rules: docs/webhook.md.
+`;
+
+/** Shows a URL by origin and path only: no credentials, query or fragment reach the log. */
+export function displayUrl(value: string): string {
+  if (!URL.canParse(value)) return '(not a URL)';
+  const url = new URL(value);
+  return `${url.origin}${url.pathname}`;
+}
+
+/**
+ * Starts the sidecar and stops it on SIGTERM/SIGINT; resolves once it is listening. `--help` and
+ * `--version` print and return. @internal
+ */
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<void> {
+  const version = commandVersion();
+  if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
+  if (argv.includes('--version') || argv.includes('-v'))
+    return void process.stdout.write(`${COMMAND} ${version}\n`);
+  const unknownArgument = argv.find((arg) => arg !== '');
+  if (unknownArgument !== undefined) {
+    process.stderr.write(
+      `${COMMAND}: unknown argument ${JSON.stringify(unknownArgument)}; settings are environment variables (see --help)\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const metrics = new WebhookMetrics({ version });
+  // bound once the logger and server exist (the provider client is built before them)
+  let logger: Logger = {};
+  const late: { server?: WebhookServer } = {};
+  const onRequest = (event: HttpRequestEvent) => {
+    metrics.observeUpstream(event);
+    if (event.status !== undefined && event.status < 300) late.server?.providerAnswered();
+    const fields = {
+      provider: event.provider,
+      method: event.method,
+      path: event.path,
+      attempt: event.attempt,
+      ...(event.status === undefined ? { failure: event.failure } : { status: event.status }),
+      ms: Math.round(event.durationMs),
+      ...(event.requestId ? { requestId: event.requestId } : {}),
+    };
+    if (event.status === undefined || event.status >= 400) logger.warn?.('provider API call failed', fields);
+    else logger.debug?.('provider API call', fields);
+  };
   let config;
+  let configured;
   try {
     config = parseWebhookConfig(env);
+    configured = createConfiguredProvider(config, { onRequest });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${COMMAND}: ${error.message}\n`);
@@ -27,16 +109,24 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   // a closed stdout (a log shipper going away) must not crash the server
   process.stdout.on('error', () => {});
-  const logger = createStructuredLogger({ ...config.log, base: { component: COMMAND } });
-  const configured = createConfiguredProvider(config);
-  const server = createWebhookServer({
+  logger = createStructuredLogger({
+    ...config.log,
+    base: { component: COMMAND },
+    secrets: configured.secrets,
+  });
+  if (configured.rateLimit) metrics.addRateLimitBudget(config.provider, configured.rateLimit);
+  const webhook = createWebhookServer({
     provider: configured.provider,
     api: config.api,
     health: config.health,
+    ...config.limits,
     healthCheck: configured.healthCheck,
     secrets: configured.secrets,
+    version,
+    metrics,
     logger,
   });
+  late.server = webhook;
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -46,7 +136,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     }
     shuttingDown = true;
     logger.info?.('signal received, finishing requests in flight', { signal });
-    server
+    webhook
       .stop()
       .then(() => configured.close())
       .then(() => process.exit(0))
@@ -59,17 +149,30 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGINT', shutdown);
 
   try {
-    await server.start();
+    await webhook.start();
   } catch (error) {
     logger.error?.('could not start', { error });
     await configured.close();
     process.exit(1);
   }
+  const urls = {
+    ...(config.pdns
+      ? { pdnsApiUrl: displayUrl(config.pdns.apiUrl), pdnsServerId: config.pdns.serverId }
+      : {}),
+    ...(config.cloudflare?.baseUrl ? { cloudflareBaseUrl: displayUrl(config.cloudflare.baseUrl) } : {}),
+    ...(config.hetzner?.baseUrl ? { hetznerBaseUrl: displayUrl(config.hetzner.baseUrl) } : {}),
+    ...(config.route53?.endpoint ? { route53Endpoint: displayUrl(config.route53.endpoint) } : {}),
+  };
   logger.info?.('configuration', {
+    version,
+    node: process.version,
     provider: config.provider,
-    ...(config.pdns ? { pdnsApiUrl: config.pdns.apiUrl, pdnsServerId: config.pdns.serverId } : {}),
+    ...urls,
     domainFilter: config.domainFilter.include,
     excludeDomains: config.domainFilter.exclude,
+    ...(config.domainFilter.regexInclude ? { regexDomainFilter: config.domainFilter.regexInclude } : {}),
+    ...(config.domainFilter.regexExclude ? { regexDomainExclusion: config.domainFilter.regexExclude } : {}),
+    limits: config.limits,
   });
 }
 

@@ -3,7 +3,13 @@ export { WEBHOOK_MEDIA_TYPE } from './mediaType.js';
 export { safeParseChanges } from './changes.js';
 
 // Server (the sidecar ExternalDNS talks to)
-export { createWebhookServer, DEFAULT_MAX_BODY_BYTES } from './server/webhookServer.js';
+export {
+  createWebhookServer,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_DEADLINE_MS,
+  DEFAULT_MAX_CONCURRENT_BODIES,
+  DEFAULT_MAX_CONNECTIONS,
+} from './server/webhookServer.js';
 export type {
   WebhookServer,
   WebhookServerOptions,
@@ -13,7 +19,7 @@ export type {
 } from './server/webhookServer.js';
 export type { HealthCheck } from './server/healthHandler.js';
 export { WebhookMetrics, PROMETHEUS_CONTENT_TYPE } from './server/metrics.js';
-export type { ErrorReason } from './server/metrics.js';
+export type { ErrorReason, RateLimitBudget, UpstreamAttempt } from './server/metrics.js';
 
 // Client (any ExternalDNS webhook as a core Provider)
 export { WebhookProvider } from './client/webhookProvider.js';
@@ -22,7 +28,7 @@ export { WebhookError, isSoftErrorStatus } from './client/webhookError.js';
 export type { WebhookErrorOptions, WebhookFailureKind } from './client/webhookError.js';
 
 // Command configuration and logging (reusable by other sidecars)
-export { parseWebhookConfig, CLI_PROVIDERS } from './cli/config.js';
+export { parseWebhookConfig, CLI_PROVIDERS, KNOWN_VARIABLES, closestVariable } from './cli/config.js';
 export type { WebhookConfig, CliProviderName } from './cli/config.js';
-export { createStructuredLogger, LOG_LEVELS, LOG_FORMATS } from './logger.js';
+export { createStructuredLogger, serializeError, LOG_LEVELS, LOG_FORMATS } from './logger.js';
 export type { StructuredLoggerOptions, LogLevel, LogFormat } from './logger.js';

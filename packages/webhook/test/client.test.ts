@@ -53,23 +53,24 @@ describe('against our server', () => {
     expect((await inner.records()).map((r) => r.dnsName)).toEqual(['v6.example.com']);
   });
 
-  it('surfaces a server 400 as a non-retryable WebhookError carrying the message', async () => {
+  it('surfaces a record our server could not apply as a retryable 500 WebhookError carrying the message', async () => {
     const { url } = await startServer(memoryProvider());
     const provider = await connect(url);
     const bad: Endpoint = endpoint({ dnsName: 'x.example.com', recordType: 'A', targets: ['not-an-ip'] });
+    const good: Endpoint = endpoint({ dnsName: 'y.example.com', recordType: 'A', targets: ['192.0.2.1'] });
     const error = await provider
-      .applyChanges({ create: [bad], updateOld: [], updateNew: [], delete: [] })
+      .applyChanges({ create: [bad, good], updateOld: [], updateNew: [], delete: [] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookError);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({
       kind: 'status',
-      status: 400,
-      retryable: false,
+      status: 500,
+      retryable: true,
       path: '/records',
       code: 'PROVIDER', // the same code as every provider's for a refused call
     });
-    expect((error as WebhookError).serverMessage).toMatch(/targets\[0\]/);
+    expect((error as WebhookError).serverMessage).toMatch(/x\.example\.com A: create\[0\]\.targets\[0\]/);
   });
 });
 

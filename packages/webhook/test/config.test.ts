@@ -24,10 +24,16 @@ describe('parseWebhookConfig', () => {
       parseWebhookConfig({ DNS_PROVIDER: 'pdns', PDNS_API_URL: 'http://127.0.0.1:8081', PDNS_API_KEY: 'k' }),
     ).toEqual({
       provider: 'pdns',
-      pdns: { apiUrl: 'http://127.0.0.1:8081', apiKey: 'k', serverId: 'localhost' },
+      pdns: {
+        apiUrl: 'http://127.0.0.1:8081',
+        apiKey: 'k',
+        serverId: 'localhost',
+        tls: { skipVerify: false },
+      },
       domainFilter: { include: [], exclude: [] },
       api: { host: '127.0.0.1', port: 8888 },
       health: { host: '0.0.0.0', port: 8080 },
+      limits: { maxBodyBytes: 33_554_432, requestDeadlineMs: 10_000, maxConcurrentBodies: 1 },
       log: { level: 'info', format: 'json' },
     });
   });

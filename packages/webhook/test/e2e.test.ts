@@ -139,7 +139,7 @@ describe('ExternalDNS’s own requests against PowerDNS', () => {
     );
   });
 
-  it('bad input leaves the zone exactly as it was', async () => {
+  it('malformed requests leave the zone as it was; invalid records are left out and named (5xx), valid ones written', async () => {
     const before = await zoneSnapshot();
     const create = (ep: object) => JSON.stringify({ create: [ep] });
     const attempts = [
@@ -178,8 +178,15 @@ describe('ExternalDNS’s own requests against PowerDNS', () => {
       ),
     ];
     const statuses = (await Promise.all(attempts)).map((r) => r.status);
-    expect(statuses).toEqual([415, 400, 400, 400, 400, 400]);
-    expect(await zoneSnapshot()).toBe(before);
+    // 415 and 400 only for what ExternalDNS never sends; a bad record is a soft error (5xx)
+    expect(statuses).toEqual([415, 400, 500, 500, 500, 500]);
+    const after = await zoneSnapshot();
+    expect(after).not.toBe(before);
+    expect(JSON.parse(after)).toEqual(
+      expect.arrayContaining([{ name: `ok.${ZONE}.`, type: 'A', ttl: 300, records: ['192.0.2.1'] }]),
+    );
+    expect(after).not.toContain(`bad.${ZONE}`);
+    expect(after).not.toContain(`x.${ZONE}`);
   });
 
   it('a PowerDNS outage is a 500 (ExternalDNS soft error) without the API key, and /healthz reports it', async () => {

@@ -9,17 +9,18 @@ describe('GET /healthz', () => {
   it('is 200 when the provider answers and 503 with a short reason when it does not', async () => {
     let up = true;
     const { healthUrl, server } = await startServer(memoryProvider(), {
+      healthCacheMs: 0,
       healthCheck: () =>
         up ? Promise.resolve() : Promise.reject(new Error('connection refused to 127.0.0.1:1')),
     });
     const ok = await rawRequest(healthUrl, { path: '/healthz' });
     expect(ok.status).toBe(200);
-    expect(ok.text).toBe('ok\n');
+    expect(ok.text).toBe('ok (provider answered just now)\n');
     up = false;
     const down = await rawRequest(healthUrl, { path: '/healthz' });
     expect(down.status).toBe(503);
     expect(down.text).toMatch(/provider unavailable: connection refused/);
-    expect(server.metrics.render()).toMatch(/^openova_dns_webhook_provider_up 0$/m);
+    expect(await server.metrics.render()).toMatch(/^openova_dns_webhook_provider_up 0$/m);
   });
 
   it('uses the provider by default and times out a hanging check', async () => {
@@ -84,7 +85,7 @@ describe('GET /metrics', () => {
     );
     expect(text).toMatch(/^openova_dns_webhook_errors_total\{reason="bad_request",route="records"\} 1$/m);
     expect(text).toMatch(
-      /^openova_dns_webhook_request_duration_seconds_bucket\{method="POST",route="records",le="\+Inf"\} 2$/m,
+      /^openova_dns_webhook_request_duration_seconds_bucket\{le="\+Inf",method="POST",route="records"\} 2$/m,
     );
     expect(text).toMatch(
       /^openova_dns_webhook_request_duration_seconds_count\{method="GET",route="records"\} 1$/m,
@@ -93,11 +94,18 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^openova_dns_webhook_changes_applied_total\{change="create"\} 1$/m);
     expect(text).toMatch(/^openova_dns_webhook_changes_applied_total\{change="update"\} 1$/m);
     expect(text).toMatch(/^openova_dns_webhook_changes_applied_total\{change="delete"\} 0$/m);
+    // the apply wrote everything: the last-sync time is set; Node.js and process defaults are there
+    expect(text).toMatch(/^openova_dns_webhook_last_sync_timestamp_seconds \d+(\.\d+)?(e\+\d+)?$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    expect(text).toMatch(
+      /^openova_dns_webhook_build_info\{arch="[^"]+",node_version="v[^"]+",os="[^"]+",version="unknown"\} 1$/m,
+    );
     // every sample line is `name{labels} value`
     for (const line of text
       .trimEnd()
       .split('\n')
-      .filter((l) => !l.startsWith('#')))
-      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/);
+      .filter((l) => l !== '' && !l.startsWith('#')))
+      expect(line).toMatch(/^[a-z_0-9]+(\{[^}]*\})? ([0-9.e+-]+|NaN|Nan)$/); // prom-client writes NaN as `Nan`; Prometheus reads both
   });
 });

@@ -245,12 +245,12 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
       { maxBodyBytes: 1024 },
     );
     expect(chunked.res.status).toBe(413);
-    expect(chunked.server.metrics.render()).toMatch(
+    expect(await chunked.server.metrics.render()).toMatch(
       /errors_total\{reason="payload_too_large",route="records"\} 1/,
     );
   });
 
-  it('unknown record type → 400 naming the path', async () => {
+  it('a change set with only an unknown record type → 500 naming the path; nothing sent', async () => {
     const { res } = await refused((url) =>
       externalDnsPost(
         url,
@@ -260,59 +260,18 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
         }),
       ),
     );
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(500);
     expect(res.text).toMatch(/create\[0\]\.recordType: "SPF" is not a supported record type/);
   });
 
-  it('a type the provider cannot store → 400', async () => {
-    const provider = new InMemoryProvider({
-      zones: ['example.com'],
-      recordTypes: ['A', 'AAAA', 'CNAME', 'TXT'],
-    });
-    const { url } = await startServer(provider);
-    const res = await externalDnsPost(
-      url,
-      '/records',
-      JSON.stringify({
-        create: [{ dnsName: 'x.example.com', recordType: 'MX', targets: ['10 mail.example.com'] }],
-      }),
-    );
-    expect(res.status).toBe(400);
-    expect(res.text).toMatch(/cannot store MX records/);
-    expect(provider.calls.applyChanges).toBe(0);
-  });
-
-  it('invalid targets → 400 listing every issue; nothing of the batch is applied', async () => {
-    const { res } = await refused((url) =>
-      externalDnsPost(
-        url,
-        '/records',
-        JSON.stringify({
-          create: [
-            { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
-            { dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] },
-            { dnsName: 'bad6.example.com', recordType: 'AAAA', targets: ['192.0.2.1'] },
-          ],
-        }),
-      ),
-    );
-    expect(res.status).toBe(400);
-    expect(res.text).toMatch(/create\[1\]\.targets\[0\]/);
-    expect(res.text).toMatch(/create\[2\]\.targets\[0\]/);
-  });
-
-  it('a wrong JSON shape (object for adjustendpoints, number for a TTL) → 400', async () => {
+  it('a wrong JSON shape (object for adjustendpoints, a number for a list) → 400', async () => {
     const a = await refused((url) => externalDnsPost(url, '/adjustendpoints', '{"dnsName":"x.example.com"}'));
     expect(a.res.status).toBe(400);
-    const b = await refused((url) =>
-      externalDnsPost(
-        url,
-        '/records',
-        '{"create":[{"dnsName":"x.example.com","recordType":"A","recordTTL":"60"}]}',
-      ),
-    );
+    const b = await refused((url) => externalDnsPost(url, '/records', '{"create":5}'));
     expect(b.res.status).toBe(400);
-    expect(b.res.text).toMatch(/recordTTL: expected a number, got string/);
+    expect(b.res.text).toMatch(/create: expected a list of endpoints/);
+    const c = await refused((url) => externalDnsPost(url, '/records', '[1]'));
+    expect(c.res.status).toBe(400);
   });
 
   it('unsupported methods → 400, as ExternalDNS’s own server; unknown paths → 404', async () => {
@@ -347,27 +306,45 @@ describe('provider failures', () => {
     expect(res.text).toContain('[redacted]');
     expect(res.text.length).toBeLessThan(400);
     expect(res.text).not.toContain('\n\n');
-    expect(server.metrics.render()).toMatch(/errors_total\{reason="provider",route="records"\} 1/);
+    expect(await server.metrics.render()).toMatch(/errors_total\{reason="provider",route="records"\} 1/);
   });
 
-  it('a provider-side ValidationError → 400 (retrying cannot help); other provider errors → 500', async () => {
+  it('a provider-side ValidationError leaves out the records it names; the rest is applied; 500 names them', async () => {
     const provider = memoryProvider();
     provider.failNextApply(
       new ValidationError([
-        { path: ['create', 0], code: 'no_zone', message: 'no zone serves api.example.com' },
+        { path: ['create', 0], code: 'refused', message: 'the backend refuses api.example.com' },
       ]),
     );
     const { url } = await startServer(provider);
-    const res = await externalDnsPost(url, '/records', FIRST_SYNC);
-    expect(res.status).toBe(400);
-    expect(res.text).toMatch(/no zone serves api\.example\.com/);
+    const body = JSON.parse(FIRST_SYNC) as { create: object[] };
+    body.create.push({ dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.7'] });
+    const res = await externalDnsPost(url, '/records', JSON.stringify(body));
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/1 of 3 changes could not be applied/);
+    expect(res.text).toMatch(
+      /api\.example\.com A, _externaldns\.a-api\.example\.com TXT: the backend refuses/,
+    );
+    // the record and its marker stay together: neither is written; the valid record is
+    expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
     const unknownZone = await externalDnsPost(
       url,
       '/records',
       JSON.stringify({ create: [{ dnsName: 'api.elsewhere.net', recordType: 'A', targets: ['192.0.2.1'] }] }),
     );
     expect(unknownZone.status).toBe(500);
-    expect((await provider.records()).length).toBe(0);
+    expect(unknownZone.text).toMatch(/no zone of the inmemory provider serves api\.elsewhere\.net/);
+  });
+
+  it('an outage during apply is a plain 500 naming the provider', async () => {
+    const provider = memoryProvider();
+    provider.failNextApply(
+      new ProviderError('connection refused', { provider: 'inmemory', retryable: true }),
+    );
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(url, '/records', FIRST_SYNC);
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/inmemory provider failed: .*connection refused/);
   });
 
   it('a records() failure → 500', async () => {

@@ -20,6 +20,7 @@ interface SharedLoad<T> {
  */
 export class CachedLoader<T> {
   readonly #ttlMs: number;
+  readonly #staleMs: number;
   readonly #load: (options: CallOptions) => Promise<T>;
   #cached: { value: T; at: number } | undefined;
   #loading: SharedLoad<T> | undefined;
@@ -27,9 +28,13 @@ export class CachedLoader<T> {
   /**
    * @param options.ttlMs How long (ms) a loaded value is reused; `0` reloads on every `get`.
    * @param options.load Loads the value; receives the shared load's own signal.
+   * @param options.staleMs For this long (ms) past the TTL, `get` answers at once with the old value
+   *   while one load refreshes it in the background (default 0: callers wait for the load). A
+   *   failed background load keeps the old value until it is older than `ttlMs + staleMs`.
    */
-  constructor(options: { ttlMs: number; load: (options: CallOptions) => Promise<T> }) {
+  constructor(options: { ttlMs: number; staleMs?: number; load: (options: CallOptions) => Promise<T> }) {
     this.#ttlMs = options.ttlMs;
+    this.#staleMs = options.staleMs ?? 0;
     this.#load = options.load;
   }
 
@@ -44,6 +49,11 @@ export class CachedLoader<T> {
     const now = performance.now();
     if (!refresh && this.#cached && now - this.#cached.at < this.#ttlMs)
       return Promise.resolve(this.#cached.value);
+    if (!refresh && this.#cached && now - this.#cached.at < this.#ttlMs + this.#staleMs) {
+      // stale but usable: answer now, refresh once in the background
+      if (!this.#loading) this.#start(now);
+      return Promise.resolve(this.#cached.value);
+    }
     const shared = !refresh && this.#loading ? this.#loading : this.#start(now);
     return this.#join(shared, signal);
   }

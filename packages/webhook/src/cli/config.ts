@@ -1,4 +1,4 @@
-import { ConfigError } from '@openova/dns-core';
+import { ConfigError, DomainFilter } from '@openova/dns-core';
 import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
@@ -18,7 +18,20 @@ export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
 export interface WebhookConfig {
   provider: CliProviderName;
-  pdns: { apiUrl: string; apiKey: string; serverId: string } | undefined;
+  /**
+   * `PDNS_API_URL`, `PDNS_API_KEY`, `PDNS_SERVER_ID`; TLS to the API: `PDNS_TLS_CA_FILE` (PEM CA
+   * bundle replacing the system list), `PDNS_TLS_CLIENT_CERT_FILE` + `PDNS_TLS_CLIENT_KEY_FILE`
+   * (mutual TLS), `PDNS_TLS_SKIP_VERIFY=true` (test setups only). ExternalDNS's `--tls-ca`,
+   * `--tls-client-cert`, `--tls-client-cert-key` and `--pdns-skip-tls-verify`.
+   */
+  pdns:
+    | {
+        apiUrl: string;
+        apiKey: string;
+        serverId: string;
+        tls: { caFile?: string; certFile?: string; keyFile?: string; skipVerify: boolean };
+      }
+    | undefined;
   /** ExternalDNS's variable names: `CF_API_TOKEN`, or the legacy `CF_API_KEY` + `CF_API_EMAIL`. */
   cloudflare:
     | (({ apiToken: string } | { apiKey: string; apiEmail: string }) & {
@@ -88,9 +101,20 @@ export interface WebhookConfig {
         baseUrl: string | undefined;
       }
     | undefined;
-  domainFilter: { include: string[]; exclude: string[] };
+  /**
+   * `DOMAIN_FILTER`, `EXCLUDE_DOMAINS` (or `EXCLUDE_DOMAIN_FILTER`, as other webhooks spell it),
+   * `REGEXP_DOMAIN_FILTER` and `REGEXP_DOMAIN_FILTER_EXCLUSION` (ExternalDNS's `--domain-filter`,
+   * `--exclude-domains`, `--regex-domain-filter`, `--regex-domain-exclusion`). A regex replaces the
+   * lists, as in ExternalDNS.
+   */
+  domainFilter: { include: string[]; exclude: string[]; regexInclude?: string; regexExclude?: string };
   api: { host: string; port: number };
   health: { host: string; port: number };
+  /**
+   * `WEBHOOK_MAX_BODY_BYTES` (default 32 MiB, ExternalDNS's limit), `WEBHOOK_REQUEST_DEADLINE_MS`
+   * (default 10 000), `WEBHOOK_MAX_CONCURRENT_BODIES` (default 1): see docs/webhook.md, sizing.
+   */
+  limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
   log: { level: LogLevel; format: LogFormat };
 }
 
@@ -115,6 +139,23 @@ const port = (fallback: number) =>
         context.addIssue({
           code: 'custom',
           message: `must be a port number from 0 to 65535, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+const positiveInt = (fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const number = Number(value.trim());
+      if (!/^\d+$/.test(value.trim()) || number < 1 || number > max) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
         });
         return z.NEVER;
       }
@@ -148,11 +189,44 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T | und
       return found;
     });
 
+/** ExternalDNS's log levels (logrus) mapped onto ours. */
+const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
+  trace: 'debug',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'error',
+  panic: 'error',
+};
+
+const logLevel = z
+  .string()
+  .optional()
+  .transform((value, context): LogLevel => {
+    const v = value?.trim().toLowerCase() ?? '';
+    if (v === '') return 'info';
+    const level = LOG_LEVEL_ALIASES[v];
+    if (level === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be one of ${LOG_LEVELS.join(', ')} (or ExternalDNS's trace, warning, fatal, panic), got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return level;
+  });
+
 const envSchema = z.object({
   DNS_PROVIDER: oneOf(CLI_PROVIDERS, undefined),
   PDNS_API_URL: z.string().optional(),
   PDNS_API_KEY: z.string().optional(),
   PDNS_SERVER_ID: host('localhost'),
+  PDNS_TLS_CA_FILE: z.string().optional(),
+  PDNS_TLS_CLIENT_CERT_FILE: z.string().optional(),
+  PDNS_TLS_CLIENT_KEY_FILE: z.string().optional(),
+  PDNS_TLS_SKIP_VERIFY: oneOf(['true', 'false'] as const, 'false'),
   CF_API_TOKEN: z.string().optional(),
   CF_API_KEY: z.string().optional(),
   CF_API_EMAIL: z.string().optional(),
@@ -187,11 +261,17 @@ const envSchema = z.object({
   GOOGLE_DNS_BASE_URL: z.string().optional(),
   DOMAIN_FILTER: commaList,
   EXCLUDE_DOMAINS: commaList,
+  EXCLUDE_DOMAIN_FILTER: commaList,
+  REGEXP_DOMAIN_FILTER: z.string().optional(),
+  REGEXP_DOMAIN_FILTER_EXCLUSION: z.string().optional(),
   WEBHOOK_HOST: host('127.0.0.1'),
   WEBHOOK_PORT: port(8888),
   HEALTH_HOST: host('0.0.0.0'),
   HEALTH_PORT: port(8080),
-  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  WEBHOOK_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024, 1024 * 1024 * 1024),
+  WEBHOOK_REQUEST_DEADLINE_MS: positiveInt(10_000, 60_000),
+  WEBHOOK_MAX_CONCURRENT_BODIES: positiveInt(1, 64),
+  LOG_LEVEL: logLevel,
   LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
 });
 
@@ -203,10 +283,17 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     const url = env['PDNS_API_URL']?.trim() ?? '';
     if (url === '') issues.push('PDNS_API_URL: is required with DNS_PROVIDER=pdns');
     else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
-      issues.push(`PDNS_API_URL: must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
+      // the value is not echoed: a key pasted into the wrong variable must not reach the log
+      issues.push('PDNS_API_URL: must be an http:// or https:// URL (the value is not shown)');
     // the key's value is never echoed
     if ((env['PDNS_API_KEY']?.trim() ?? '') === '')
       issues.push('PDNS_API_KEY: is required with DNS_PROVIDER=pdns');
+    const cert = env['PDNS_TLS_CLIENT_CERT_FILE']?.trim() ?? '';
+    const key = env['PDNS_TLS_CLIENT_KEY_FILE']?.trim() ?? '';
+    if ((cert === '') !== (key === ''))
+      issues.push(
+        `${cert === '' ? 'PDNS_TLS_CLIENT_CERT_FILE' : 'PDNS_TLS_CLIENT_KEY_FILE'}: mutual TLS needs both PDNS_TLS_CLIENT_CERT_FILE and PDNS_TLS_CLIENT_KEY_FILE`,
+      );
   }
   if (provider === 'cloudflare') {
     const token = env['CF_API_TOKEN']?.trim() ?? '';
@@ -219,7 +306,7 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       issues.push('CF_API_KEY: set either CF_API_TOKEN or CF_API_KEY, not both');
     const base = env['CF_BASE_URL']?.trim() ?? '';
     if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
-      issues.push(`CF_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
+      issues.push('CF_BASE_URL: must be an http:// or https:// URL (the value is not shown)');
   }
   if (provider === 'hetzner') {
     const token = env['HETZNER_API_TOKEN']?.trim() || env['HCLOUD_TOKEN']?.trim() || '';
@@ -228,7 +315,7 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       issues.push('HETZNER_API_TOKEN: is required with DNS_PROVIDER=hetzner (or HCLOUD_TOKEN)');
     const base = env['HETZNER_BASE_URL']?.trim() ?? '';
     if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
-      issues.push(`HETZNER_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
+      issues.push('HETZNER_BASE_URL: must be an http:// or https:// URL (the value is not shown)');
   }
   if (provider === 'route53') {
     const type = env['EXTERNAL_DNS_AWS_ZONE_TYPE']?.trim().toLowerCase() ?? '';
@@ -241,7 +328,16 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       issues.push(`EXTERNAL_DNS_AWS_API_RETRIES: must be a whole number, got ${JSON.stringify(retries)}`);
     const endpoint = env['AWS_ENDPOINT_URL_ROUTE_53']?.trim() ?? '';
     if (endpoint !== '' && !URL.canParse(endpoint))
-      issues.push(`AWS_ENDPOINT_URL_ROUTE_53: must be a URL, got ${JSON.stringify(endpoint)}`);
+      issues.push('AWS_ENDPOINT_URL_ROUTE_53: must be a URL (the value is not shown)');
+  }
+  for (const name of ['REGEXP_DOMAIN_FILTER', 'REGEXP_DOMAIN_FILTER_EXCLUSION'] as const) {
+    const value = env[name] ?? '';
+    if (value.trim() === '') continue;
+    try {
+      new DomainFilter({ regexInclude: value });
+    } catch {
+      issues.push(`${name}: is not a valid regular expression: ${JSON.stringify(value)}`);
+    }
   }
   if (provider === 'azure' || provider === 'azure-private-dns') {
     const duration = env['EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION']?.trim() ?? '';
@@ -285,6 +381,72 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
   return issues;
 }
 
+/** Prefixes of the variables this command reads: another variable with one of them is a typo. */
+const OWN_PREFIXES = [
+  'DNS_',
+  'PDNS_',
+  'CF_',
+  'HETZNER_',
+  'HCLOUD_',
+  'WEBHOOK_',
+  'HEALTH_',
+  'LOG_',
+  'DOMAIN_',
+  'EXCLUDE_',
+  'REGEXP_',
+  'REGEX_',
+  'EXTERNAL_DNS_AWS_',
+  'EXTERNAL_DNS_AZURE_',
+  'EXTERNAL_DNS_GOOGLE_',
+  'EXTERNAL_DNS_ZONE_',
+];
+
+/** Every variable the command reads. */
+export const KNOWN_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+// Kubernetes adds `<SERVICE>_SERVICE_HOST`, `<SERVICE>_PORT_8888_TCP_ADDR`… for every Service of the
+// namespace (unless `enableServiceLinks: false`): a Service named `webhook` is not a typo of ours.
+const SERVICE_LINK =
+  /(_SERVICE_HOST|_SERVICE_PORT(_[A-Z0-9_]+)?|_PORT_\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)$/;
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** The known variable nearest to `name` (edit distance). */
+export function closestVariable(name: string): string {
+  let best = KNOWN_VARIABLES[0] as string;
+  let bestDistance = Infinity;
+  for (const known of KNOWN_VARIABLES) {
+    const d = distance(name, known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  const known = new Set(KNOWN_VARIABLES);
+  return Object.keys(env)
+    .filter(
+      (name) =>
+        !known.has(name) &&
+        OWN_PREFIXES.some((prefix) => name.startsWith(prefix)) &&
+        !SERVICE_LINK.test(name),
+    )
+    .sort()
+    .map((name) => `${name}: is not a variable of this command; did you mean ${closestVariable(name)}?`);
+}
+
 /**
  * Reads the command's settings from environment variables. Every problem is reported at once, each
  * line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535, got "http"`.
@@ -297,6 +459,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       ? []
       : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...providerIssues(env),
+    ...unknownVariables(env),
   ];
   if (!result.success || lines.length) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   const e = result.data;
@@ -308,6 +471,14 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
             apiUrl: (e.PDNS_API_URL ?? '').trim(),
             apiKey: (e.PDNS_API_KEY ?? '').trim(),
             serverId: e.PDNS_SERVER_ID,
+            tls: {
+              ...(e.PDNS_TLS_CA_FILE?.trim() ? { caFile: e.PDNS_TLS_CA_FILE.trim() } : {}),
+              ...(e.PDNS_TLS_CLIENT_CERT_FILE?.trim()
+                ? { certFile: e.PDNS_TLS_CLIENT_CERT_FILE.trim() }
+                : {}),
+              ...(e.PDNS_TLS_CLIENT_KEY_FILE?.trim() ? { keyFile: e.PDNS_TLS_CLIENT_KEY_FILE.trim() } : {}),
+              skipVerify: e.PDNS_TLS_SKIP_VERIFY === 'true',
+            },
           }
         : undefined,
     cloudflare: e.DNS_PROVIDER === 'cloudflare' ? cloudflareSettings(e) : undefined,
@@ -322,9 +493,21 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
     azure:
       e.DNS_PROVIDER === 'azure' || e.DNS_PROVIDER === 'azure-private-dns' ? azureSettings(e) : undefined,
     google: e.DNS_PROVIDER === 'google' ? googleSettings(e) : undefined,
-    domainFilter: { include: e.DOMAIN_FILTER, exclude: e.EXCLUDE_DOMAINS },
+    domainFilter: {
+      include: e.DOMAIN_FILTER,
+      exclude: [...e.EXCLUDE_DOMAINS, ...e.EXCLUDE_DOMAIN_FILTER],
+      ...(e.REGEXP_DOMAIN_FILTER?.trim() ? { regexInclude: e.REGEXP_DOMAIN_FILTER.trim() } : {}),
+      ...(e.REGEXP_DOMAIN_FILTER_EXCLUSION?.trim()
+        ? { regexExclude: e.REGEXP_DOMAIN_FILTER_EXCLUSION.trim() }
+        : {}),
+    },
     api: { host: e.WEBHOOK_HOST, port: e.WEBHOOK_PORT },
     health: { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
+    limits: {
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      requestDeadlineMs: e.WEBHOOK_REQUEST_DEADLINE_MS,
+      maxConcurrentBodies: e.WEBHOOK_MAX_CONCURRENT_BODIES,
+    },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };
 }

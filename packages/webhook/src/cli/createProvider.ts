@@ -1,5 +1,5 @@
-import { DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError, DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import {
   AzureDnsProvider,
   azureCredentialFromConfig,
@@ -12,7 +12,9 @@ import { GoogleCloudDnsProvider } from '@openova/dns-provider-google';
 import { HetznerProvider } from '@openova/dns-provider-hetzner';
 import { PowerDnsProvider } from '@openova/dns-provider-pdns';
 import { Route53Provider } from '@openova/dns-provider-route53';
+import type { HttpRequestEvent } from '@openova/dns-core/http';
 import type { HealthCheck } from '../server/healthHandler.js';
+import type { RateLimitBudget } from '../server/metrics.js';
 import type { WebhookConfig } from './config.js';
 
 /** A provider built from the command's settings, with the check that proves it answers. */
@@ -21,11 +23,42 @@ export interface ConfiguredProvider {
   healthCheck: HealthCheck;
   /** Values never to show in answers or logs. */
   secrets: string[];
+  /** The provider API's rate-limit budget, for providers that report or enforce one. */
+  rateLimit?: () => RateLimitBudget | undefined;
   close(): Promise<void>;
 }
 
-/** Builds the provider named by `DNS_PROVIDER`. */
-export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvider {
+/** A PEM file named by a variable; a file that cannot be read is a `ConfigError` naming it. */
+function pem(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    throw new ConfigError(
+      `${variable}: cannot read ${JSON.stringify(path)}${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
+  }
+}
+
+/** TLS settings of the PowerDNS client, from the files the variables name. */
+function pdnsTls(tls: NonNullable<WebhookConfig['pdns']>['tls']) {
+  return {
+    ...(tls.caFile ? { ca: pem('PDNS_TLS_CA_FILE', tls.caFile) } : {}),
+    ...(tls.certFile ? { cert: pem('PDNS_TLS_CLIENT_CERT_FILE', tls.certFile) } : {}),
+    ...(tls.keyFile ? { key: pem('PDNS_TLS_CLIENT_KEY_FILE', tls.keyFile) } : {}),
+    ...(tls.skipVerify ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+/**
+ * Builds the provider named by `DNS_PROVIDER`.
+ * @throws ConfigError when a file named by a variable (TLS) cannot be read.
+ */
+export function createConfiguredProvider(
+  config: WebhookConfig,
+  hooks: { onRequest?: (event: HttpRequestEvent) => void } = {},
+): ConfiguredProvider {
+  const onRequest = hooks.onRequest ? { onRequest: hooks.onRequest } : {};
   const domainFilter = new DomainFilter(config.domainFilter);
   switch (config.provider) {
     case 'pdns': {
@@ -35,9 +68,13 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         apiUrl: pdns.apiUrl,
         apiKey: pdns.apiKey,
         serverId: pdns.serverId,
+        tls: pdnsTls(pdns.tls),
+        ...onRequest,
         domainFilter,
         // ExternalDNS reads records every minute: see zones created by others within that time
         zoneCacheTtlMs: 30_000,
+        // ...but never make a request wait for the zone list: an old one is used while it refreshes
+        zoneCacheStaleMs: 10 * 60_000,
       });
       return {
         provider,
@@ -55,6 +92,7 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         ...auth,
         ...(baseUrl === undefined ? {} : { baseUrl }),
         proxiedByDefault,
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: 30_000,
       });
@@ -63,6 +101,10 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         // an authenticated call that proves the token works (zones are what the provider reads)
         healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
         secrets: 'apiToken' in auth ? [auth.apiToken] : [auth.apiKey],
+        rateLimit: () => {
+          const limiter = provider.client.rateLimiter;
+          return limiter ? { waitSeconds: limiter.waitMs() / 1000 } : undefined;
+        },
         close: () => Promise.resolve(),
       };
     }
@@ -72,6 +114,7 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
       const provider = new HetznerProvider({
         token: hz.token,
         ...(hz.baseUrl === undefined ? {} : { baseUrl: hz.baseUrl }),
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: 30_000,
       });
@@ -80,6 +123,14 @@ export function createConfiguredProvider(config: WebhookConfig): ConfiguredProvi
         // an authenticated call that proves the token works
         healthCheck: (signal) => provider.client.listZones({ signal, timeoutMs: 5000 }),
         secrets: [hz.token],
+        rateLimit: () => {
+          const reported = provider.client.rateLimit;
+          const limiter = provider.client.rateLimiter;
+          return {
+            ...(reported ? { remaining: reported.remaining, limit: reported.limit } : {}),
+            ...(limiter ? { waitSeconds: limiter.waitMs() / 1000 } : {}),
+          };
+        },
         close: () => provider.client.close(),
       };
     }

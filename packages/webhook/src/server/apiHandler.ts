@@ -1,22 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  endpointToJSON,
-  KNOWN_RECORD_TYPES,
-  safeParseEndpoints,
+  CHANGE_LISTS,
+  describeEndpoint,
   ValidationError,
-  type Changes,
-  type DomainFilter,
-  type EndpointParseOptions,
-  type Issue,
+  type ChangeList,
+  type Endpoint,
   type Logger,
   type Provider,
 } from '@openova/dns-core';
-import { safeParseChanges } from '../changes.js';
+import type { DomainFilter } from '@openova/dns-core';
 import { isAcceptedRequestMediaType } from '../mediaType.js';
 import { readJsonBody } from './body.js';
 import { describeFailure, safeMessage } from './errorMessage.js';
+import {
+  applyLeniently,
+  describeRejections,
+  MAX_LISTED_REJECTIONS,
+  parseEach,
+  parseOptionsFor,
+  labelOfEntry,
+  unsupportedType,
+  type Entry,
+  type Rejection,
+  type RejectionReason,
+} from './lenient.js';
+import { Busy, deadlineIn, type Gate } from './limits.js';
 import type { ErrorReason, WebhookMetrics } from './metrics.js';
-import { sendEmpty, sendText, sendWebhookJson } from './respond.js';
+import { sendEndpoints, sendText, sendWebhookJson } from './respond.js';
 
 /** The fixed route names used in metrics and logs (raw paths would make label values unbounded). */
 export type ApiRoute = 'negotiate' | 'records' | 'adjustendpoints' | 'unknown';
@@ -26,9 +36,17 @@ export interface ApiContext {
   provider: Provider;
   domainFilter: DomainFilter;
   maxBodyBytes: number;
+  /** Time budget of one request in ms: past it the answer is 503 (ExternalDNS's client waits 15 s). */
+  deadlineMs: number;
+  /** Bounds the bodies read and parsed at once. */
+  bodyGate: Gate;
+  /** Bounds the applies running at once (one: the provider's writes are not interleaved). */
+  applyGate: Gate;
   metrics: WebhookMetrics;
   logger: Logger;
   secrets: readonly string[];
+  /** Called after an apply that wrote everything it was sent. */
+  onApplied?: () => void;
 }
 
 /** Thrown inside the handler to answer with an error status; never leaves it. */
@@ -44,6 +62,12 @@ class Refusal extends Error {
   }
 }
 
+/** Seconds a client is asked to wait after a 503 (ExternalDNS retries at its next interval anyway). */
+const RETRY_AFTER_SECONDS = '5';
+
+/** Longest error answer naming rejected records (a few kB: readable in ExternalDNS's log line). */
+const MAX_REJECTION_MESSAGE = 4000;
+
 export function routeOf(pathname: string): ApiRoute {
   if (pathname === '/') return 'negotiate';
   if (pathname === '/records') return 'records';
@@ -56,10 +80,15 @@ function methodNotSupported(method: string, route: ApiRoute): Refusal {
   return new Refusal(400, 'method_not_allowed', `method ${method} is not supported on this route (${route})`);
 }
 
+function busy(message: string): Refusal {
+  return new Refusal(503, 'busy', message, { 'retry-after': RETRY_AFTER_SECONDS });
+}
+
 /**
- * Handles one request of ExternalDNS webhook protocol v1. Every check (method, content type, body
- * size, JSON, endpoint content) runs before the provider is called, so a refused request never
- * reaches it.
+ * Handles one request of ExternalDNS webhook protocol v1. Shape checks (method, content type, body
+ * size, JSON) run before the provider is called; records are then handled one by one (see
+ * `lenient.ts`). Every request is answered within `deadlineMs`: with its result, or with 503 and
+ * `Retry-After` (a soft error ExternalDNS retries at its next interval).
  * @internal
  */
 export async function handleApiRequest(
@@ -68,47 +97,107 @@ export async function handleApiRequest(
 ): Promise<void> {
   const { request, response, route } = exchange;
   const method = request.method ?? 'GET';
+  const deadline = deadlineIn(context.deadlineMs);
+  const work = serve(context, { route, method, request, response }, deadline.signal);
   try {
-    switch (route) {
-      case 'negotiate':
-        if (method !== 'GET') throw methodNotSupported(method, route);
-        return sendWebhookJson(response, 200, context.domainFilter.toJSON());
-      case 'records':
-        if (method === 'GET') return await getRecords(context, response);
-        if (method === 'POST') return await applyChanges(context, request, response);
-        throw methodNotSupported(method, route);
-      case 'adjustendpoints':
-        if (method !== 'POST') throw methodNotSupported(method, route);
-        return await adjustEndpoints(context, request, response);
-      case 'unknown':
-        throw new Refusal(
-          404,
-          'not_found',
-          'not found; the webhook API serves /, /records and /adjustendpoints',
-        );
+    const first = await Promise.race([
+      work.then(() => 'done' as const),
+      deadline.reached.then(() => 'late' as const),
+    ]);
+    if (first === 'late' && !response.headersSent) {
+      // the work goes on (an apply in flight is never cut off) and is logged when it ends
+      work.catch((error: unknown) =>
+        context.logger.warn?.('request finished after its deadline', {
+          route,
+          error: safeMessage(describeFailure(error), context.secrets),
+        }),
+      );
+      throw busy(
+        `not finished within ${context.deadlineMs} ms (the ${context.provider.name} API is slow); a write under way completes, and the next run sees its outcome`,
+      );
     }
+    await work;
   } catch (error) {
     const refusal = error instanceof Refusal ? error : providerFailure(context, route, error);
     context.metrics.observeError(route, refusal.reason);
     if (response.headersSent) return void response.destroy();
     sendText(response, refusal.status, refusal.message, refusal.headers);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function serve(
+  context: ApiContext,
+  exchange: { route: ApiRoute; method: string; request: IncomingMessage; response: ServerResponse },
+  signal: AbortSignal,
+): Promise<void> {
+  const { route, method, request, response } = exchange;
+  switch (route) {
+    case 'negotiate':
+      if (method !== 'GET') throw methodNotSupported(method, route);
+      return sendWebhookJson(response, 200, context.domainFilter.toJSON());
+    case 'records':
+      if (method === 'GET')
+        return gated(context, request, signal, () => getRecords(context, response, signal));
+      if (method === 'POST')
+        return gated(context, request, signal, () => applyChanges(context, request, response, signal));
+      throw methodNotSupported(method, route);
+    case 'adjustendpoints':
+      if (method !== 'POST') throw methodNotSupported(method, route);
+      return gated(context, request, signal, () => adjustEndpoints(context, request, response, signal));
+    case 'unknown':
+      throw new Refusal(
+        404,
+        'not_found',
+        'not found; the webhook API serves /, /records and /adjustendpoints',
+      );
+  }
+}
+
+/**
+ * Runs a request that reads or writes a list of endpoints (the memory-heavy ones) once the work gate
+ * admits it: at most `maxConcurrentBodies` at once, from reading the body to the last byte of the
+ * answer. A request that cannot be admitted before its deadline gets 503 with `Retry-After`.
+ */
+async function gated(
+  context: ApiContext,
+  request: IncomingMessage,
+  signal: AbortSignal,
+  work: () => Promise<void>,
+): Promise<void> {
+  let release: () => void;
+  try {
+    release = await context.bodyGate.acquire(signal);
+  } catch (error) {
+    if (!(error instanceof Busy)) throw error;
+    // a body not read: the connection is closed after the answer
+    throw new Refusal(503, 'busy', error.message, {
+      'retry-after': RETRY_AFTER_SECONDS,
+      ...(request.method === 'POST' ? { connection: 'close' } : {}),
+    });
+  }
+  try {
+    await work();
+  } finally {
+    release();
   }
 }
 
 function providerFailure(context: ApiContext, route: ApiRoute, error: unknown): Refusal {
+  if (error instanceof Busy) return busy(error.message);
   const message = safeMessage(describeFailure(error), context.secrets);
-  // A provider that rejects the content itself (e.g. a name outside every zone) gets the same
-  // 400 as our own validation: retrying the same request cannot succeed.
-  if (error instanceof ValidationError) {
-    context.logger.warn?.('provider rejected the request', { route, error: message });
-    return new Refusal(400, 'invalid_records', message);
-  }
-  context.logger.error?.('provider call failed', { route, provider: context.provider.name, error: message });
+  context.logger.error?.('provider call failed', { route, provider: context.provider.name, error });
   // 500 is what ExternalDNS treats as a soft error: it retries at its next interval
   return new Refusal(500, 'provider', `${context.provider.name} provider failed: ${message}`);
 }
 
-async function readBody(context: ApiContext, request: IncomingMessage): Promise<unknown> {
+/** Reads and parses the body (within the work gate, see `gated`). */
+async function readBody(
+  context: ApiContext,
+  request: IncomingMessage,
+  signal: AbortSignal,
+): Promise<unknown> {
   if (!isAcceptedRequestMediaType(request.headers['content-type'])) {
     request.resume();
     throw new Refusal(
@@ -117,83 +206,179 @@ async function readBody(context: ApiContext, request: IncomingMessage): Promise<
       `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/external.dns.webhook+json;version=1`,
     );
   }
-  const body = await readJsonBody(request, { maxBytes: context.maxBodyBytes });
+  const body = await readJsonBody(request, { maxBytes: context.maxBodyBytes, signal });
   if (!body.ok)
     throw new Refusal(
       body.status,
       body.reason,
       body.message,
-      body.status === 413 ? { connection: 'close' } : {},
+      body.status === 413 || body.status === 503
+        ? { connection: 'close', ...(body.status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) }
+        : {},
     );
   return body.value;
 }
 
-function parseOptions(provider: Provider): EndpointParseOptions {
-  // Provider-specific types (PowerDNS LUA) are accepted; the provider validates their content.
-  const extra = provider.capabilities.recordTypes.filter(
-    (type) => !(KNOWN_RECORD_TYPES as readonly string[]).includes(type),
-  );
-  return { extraRecordTypes: Object.fromEntries(extra.map((type) => [type, null])) };
-}
-
-function invalid(error: ValidationError): Refusal {
-  return new Refusal(400, 'invalid_records', safeMessage(error.message, []));
-}
-
-async function getRecords(context: ApiContext, response: ServerResponse): Promise<void> {
-  const records = await context.provider.records();
+async function getRecords(context: ApiContext, response: ServerResponse, signal: AbortSignal): Promise<void> {
+  const records = await context.provider.records({ signal });
+  if (signal.aborted) return;
   context.metrics.setRecords(records.length);
   // always a list, never `null`: both decode the same in ExternalDNS, but `[]` is clearer
-  sendWebhookJson(response, 200, records.map(endpointToJSON));
+  await sendEndpoints(response, records);
 }
 
-function unsupportedTypes(provider: Provider, changes: Changes): Issue[] {
-  const supported = new Set(provider.capabilities.recordTypes.map((type) => type.toUpperCase()));
-  const issues: Issue[] = [];
-  for (const list of ['create', 'updateNew'] as const) {
-    changes[list].forEach((ep, index) => {
-      if (!supported.has(ep.recordType.toUpperCase()))
-        issues.push({
-          path: [list, index, 'recordType'],
-          code: 'unsupported_record_type',
-          message: `the ${provider.name} provider cannot store ${ep.recordType} records`,
-        });
-    });
+/** Logs and counts records left out; logs the first few one by one, then a count. */
+function reportRejections(context: ApiContext, route: ApiRoute, rejected: readonly Rejection[]): void {
+  const counts = new Map<RejectionReason, number>();
+  for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  for (const [reason, n] of counts) context.metrics.observeInvalid(route, reason, n);
+  rejected.slice(0, MAX_LISTED_REJECTIONS).forEach((r) =>
+    context.logger.warn?.(route === 'adjustendpoints' ? 'invalid endpoint dropped' : 'change not applied', {
+      route,
+      records: r.records.slice(0, 5),
+      reason: r.reason,
+      error: safeMessage(r.message, context.secrets),
+    }),
+  );
+  if (rejected.length > MAX_LISTED_REJECTIONS)
+    context.logger.warn?.('more records left out', { route, more: rejected.length - MAX_LISTED_REJECTIONS });
+}
+
+function changeEntries(context: ApiContext, body: unknown): Entry[] {
+  // Go decodes `null` into an empty struct: nothing to change
+  if (body === null) return [];
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new Refusal(400, 'bad_request', 'expected a changes object {create, updateOld, updateNew, delete}');
+  // Go decodes object keys case-insensitively (`Create`, `UpdateOld` are seen in the wild)
+  const raw: Partial<Record<ChangeList, unknown>> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const list = CHANGE_LISTS.find((l) => l.toLowerCase() === key.toLowerCase());
+    if (list !== undefined) raw[list] = value;
   }
-  return issues;
+  const options = parseOptionsFor(context.provider);
+  const entries: Entry[] = [];
+  for (const list of CHANGE_LISTS) {
+    const parsed = parseEach(raw[list], list, options);
+    if (parsed === undefined) throw new Refusal(400, 'bad_request', `${list}: expected a list of endpoints`);
+    for (const entry of parsed) entries.push(entry);
+  }
+  return entries;
 }
 
 async function applyChanges(
   context: ApiContext,
   request: IncomingMessage,
   response: ServerResponse,
+  signal: AbortSignal,
 ): Promise<void> {
-  const body = await readBody(context, request);
-  const parsed = safeParseChanges(body, parseOptions(context.provider));
-  if (!parsed.success) throw invalid(parsed.error);
-  const changes = parsed.data;
-  const unsupported = unsupportedTypes(context.provider, changes);
-  if (unsupported.length) throw invalid(new ValidationError(unsupported));
-  const counts = {
-    create: changes.create.length,
-    update: changes.updateNew.length,
-    delete: changes.delete.length,
-  };
-  context.logger.info?.('applying changes', counts);
-  await context.provider.applyChanges(changes);
-  context.metrics.observeApplied(counts);
-  // exactly 204: ExternalDNS treats any other status, 200 included, as a failed apply
-  sendEmpty(response, 204);
+  const entries = changeEntries(context, await readBody(context, request, signal));
+  let release: () => void;
+  try {
+    release = await context.applyGate.acquire(signal);
+  } catch (error) {
+    if (error instanceof Busy) throw busy('another apply is still running; try again at the next interval');
+    throw error;
+  }
+  try {
+    const counts = { create: 0, update: 0, delete: 0 };
+    for (const e of entries) {
+      if (e.list === 'create') counts.create++;
+      else if (e.list === 'updateNew') counts.update++;
+      else if (e.list === 'delete') counts.delete++;
+    }
+    context.logger.info?.('applying changes', counts);
+    const outcome = await applyLeniently(context.provider, entries, signal);
+    context.metrics.observeApplied(outcome.applied);
+    if (outcome.rejected.length) reportRejections(context, 'records', outcome.rejected);
+    if (outcome.interrupted)
+      throw busy(
+        `not finished within ${context.deadlineMs} ms; what was written stays, the rest is left for the next run`,
+      );
+    if (outcome.rejected.length) {
+      const message = safeMessage(
+        describeRejections(outcome.rejected, entries.length),
+        context.secrets,
+        MAX_REJECTION_MESSAGE,
+      );
+      // a 5xx: ExternalDNS logs it as a soft error and retries; the valid changes are written
+      throw new Refusal(500, 'invalid_records', message);
+    }
+    context.onApplied?.();
+    if (response.headersSent) return; // answered 503 at the deadline already
+    // exactly 204: ExternalDNS treats any other status, 200 included, as a failed apply
+    response.writeHead(204);
+    response.end();
+  } finally {
+    release();
+  }
+}
+
+/** Rounds of leaving out what the provider's own validation names before giving up. */
+const MAX_VALIDATION_ROUNDS = 5;
+
+/**
+ * The provider's `adjustEndpoints`, leaving out each endpoint its `ValidationError` names (issue
+ * paths `[index, …]` into the list it was given; PowerDNS refuses what its server would refuse)
+ * and asking again with the rest.
+ */
+async function adjustLeniently(
+  context: ApiContext,
+  endpoints: Endpoint[],
+  rejected: Rejection[],
+  signal: AbortSignal,
+): Promise<Endpoint[]> {
+  let list = endpoints;
+  for (let round = 1; ; round++) {
+    try {
+      return await context.provider.adjustEndpoints(list, { signal });
+    } catch (error) {
+      if (!(error instanceof ValidationError) || round >= MAX_VALIDATION_ROUNDS) throw error;
+      const named = new Map<number, string>();
+      for (const issue of error.issues) {
+        const index = issue.path[0];
+        if (typeof index === 'number' && index >= 0 && index < list.length && !named.has(index))
+          named.set(index, issue.message);
+      }
+      // issues without a path into the list: nothing to leave out, so it is a failure
+      if (named.size === 0) throw error;
+      for (const [index, message] of named)
+        rejected.push({
+          records: [describeEndpoint(list[index] as Endpoint)],
+          reason: 'provider_validation',
+          message,
+        });
+      list = list.filter((_, index) => !named.has(index));
+    }
+  }
 }
 
 async function adjustEndpoints(
   context: ApiContext,
   request: IncomingMessage,
   response: ServerResponse,
+  signal: AbortSignal,
 ): Promise<void> {
-  const body = await readBody(context, request);
-  const parsed = safeParseEndpoints(body, parseOptions(context.provider));
-  if (!parsed.success) throw invalid(parsed.error);
-  const adjusted = await context.provider.adjustEndpoints(parsed.data);
-  sendWebhookJson(response, 200, adjusted.map(endpointToJSON));
+  const entries = parseEach(
+    await readBody(context, request, signal),
+    'endpoints',
+    parseOptionsFor(context.provider),
+  );
+  if (entries === undefined) throw new Refusal(400, 'bad_request', 'expected a list of endpoints');
+  const kept: Endpoint[] = [];
+  const rejected: Rejection[] = [];
+  for (const entry of entries) {
+    const unsupported = entry.problem === undefined ? unsupportedType(context.provider, entry) : undefined;
+    if (entry.problem !== undefined)
+      rejected.push({ records: [labelOfEntry(entry)], reason: 'invalid', message: entry.problem });
+    else if (unsupported)
+      rejected.push({ records: [labelOfEntry(entry)], reason: 'unsupported_type', message: unsupported });
+    else kept.push(entry.endpoint as Endpoint);
+  }
+  entries.length = 0;
+  const adjusted = await adjustLeniently(context, kept, rejected, signal);
+  kept.length = 0;
+  // dropped with a warning and a metric, as ExternalDNS's own sources do: a 4xx would stop it
+  if (rejected.length) reportRejections(context, 'adjustendpoints', rejected);
+  if (signal.aborted) return;
+  await sendEndpoints(response, adjusted);
 }

@@ -1,5 +1,38 @@
 import type { ServerResponse } from 'node:http';
+import { endpointToJSON, type Endpoint } from '@openova/dns-core';
 import { WEBHOOK_MEDIA_TYPE } from '../mediaType.js';
+
+/** Endpoints serialised per write while streaming a list. */
+const ENDPOINTS_PER_WRITE = 1000;
+
+/**
+ * Sends a list of endpoints as a JSON array, a slice at a time (chunked transfer encoding), waiting
+ * for the socket to drain between slices: a zone of 100,000 record sets never exists as one string.
+ */
+export async function sendEndpoints(response: ServerResponse, endpoints: readonly Endpoint[]): Promise<void> {
+  response.writeHead(200, { 'content-type': WEBHOOK_MEDIA_TYPE });
+  let first = true;
+  for (let start = 0; start < endpoints.length || first; start += ENDPOINTS_PER_WRITE) {
+    let text = first ? '[' : ',';
+    text += endpoints
+      .slice(start, start + ENDPOINTS_PER_WRITE)
+      .map((ep) => JSON.stringify(endpointToJSON(ep)))
+      .join(',');
+    first = false;
+    if (response.destroyed) return;
+    if (!response.write(text))
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          response.off('drain', done);
+          response.off('close', done);
+          resolve();
+        };
+        response.on('drain', done);
+        response.on('close', done);
+      });
+  }
+  response.end(']');
+}
 
 /** Sends a JSON body with the webhook media type (exactly, without charset). */
 export function sendWebhookJson(response: ServerResponse, status: number, body: unknown): void {

@@ -2,12 +2,29 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ConfigError, toLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
 import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
-import { handleHealthRequest, type HealthCheck, type HealthContext } from './healthHandler.js';
+import { handleHealthRequest, ProviderSeen, type HealthCheck, type HealthContext } from './healthHandler.js';
+import { Gate } from './limits.js';
 import { WebhookMetrics } from './metrics.js';
 import { sendText } from './respond.js';
 
 /** ExternalDNS's own limit for webhook bodies (`--webhook-provider-max-body-size`). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Time budget of one webhook API request (ms): ExternalDNS's client gives up after 15 s. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+
+/** Request bodies read and parsed at once by default (each costs memory; see docs/webhook.md). */
+export const DEFAULT_MAX_CONCURRENT_BODIES = 1;
+
+/** Open connections per listener, by default (ExternalDNS keeps one or two). */
+export const DEFAULT_MAX_CONNECTIONS = 64;
+
+/** The path of a request target, or `undefined` when it is not an origin-form target. */
+function pathOf(target: string | undefined): string | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  if (!URL.canParse(target, 'http://localhost')) return undefined;
+  return new URL(target, 'http://localhost').pathname;
+}
 
 /** Where one listener is bound. */
 export interface BoundAddress {
@@ -41,12 +58,42 @@ export interface WebhookServerOptions {
   domainFilter?: DomainFilter;
   /** Largest request body accepted; larger ones get 413 (default 32 MiB, as ExternalDNS). */
   maxBodyBytes?: number;
+  /**
+   * Time budget of one API request in ms (default 10 000): an answer not ready by then is 503 with
+   * `Retry-After` (a write in flight still completes). Keep it below ExternalDNS's 15 s.
+   */
+  requestDeadlineMs?: number;
+  /**
+   * Request bodies read and parsed at once (default 1); up to `maxQueuedBodies` (default 16) more
+   * wait for their turn within the deadline, and further ones get 503 with `Retry-After`.
+   */
+  maxConcurrentBodies?: number;
+  maxQueuedBodies?: number;
+  /** Open connections per listener (default 64); further ones are closed at once. */
+  maxConnections?: number;
+  /**
+   * Slow-client limits of the API port in ms: the request head must arrive within `headersMs`
+   * (default 5000) and the whole request within `requestMs` (default 60 000); an idle keep-alive
+   * connection is closed after `keepAliveMs` (default 30 000). They are checked every second.
+   * The health port uses 5000 and 10 000.
+   */
+  timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
   /** Readiness check (default: list the provider's zones, or read its records). */
   healthCheck?: HealthCheck;
   /** Time limit of one health check in ms (default 5000). */
   healthTimeoutMs?: number;
+  /**
+   * How long (ms) a provider answer keeps readiness green without an API call (default 60 000): a
+   * readiness check, or any successful provider API call noted with `WebhookServer.providerAnswered`
+   * (the command hooks it to the client's request events). 0 checks on every probe.
+   */
+  healthCacheMs?: number;
+  /** The metrics to write to (default: a new {@link WebhookMetrics}); lets the caller hook the provider client to it. */
+  metrics?: WebhookMetrics;
   /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
   shutdownTimeoutMs?: number;
+  /** The version shown in the start-up log and the `openova_dns_webhook_build_info` metric. */
+  version?: string;
   /** Values that must never appear in an answer or log line (API keys); they are replaced. */
   secrets?: readonly string[];
   logger?: Logger;
@@ -66,6 +113,8 @@ export interface WebhookServer {
   /** Requests being handled right now. */
   readonly inFlight: number;
   readonly metrics: WebhookMetrics;
+  /** Notes that the provider API answered (keeps readiness green without a check; see `healthCacheMs`). */
+  providerAnswered(): void;
 }
 
 function boundAddress(server: Server): BoundAddress {
@@ -125,9 +174,22 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
     throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   const logger = toLogger(options.logger);
-  const metrics = new WebhookMetrics();
+  const metrics = options.metrics ?? new WebhookMetrics({ version: options.version ?? 'unknown' });
+  const seen = new ProviderSeen(options.healthCacheMs ?? 60_000);
   const secrets = options.secrets ?? [];
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
+  const positive = (value: number, name: string) => {
+    if (!Number.isInteger(value) || value <= 0)
+      throw new ConfigError(`${name} must be a positive integer, got ${value}`);
+    return value;
+  };
+  const deadlineMs = positive(options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, 'requestDeadlineMs');
+  const maxConnections = positive(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 'maxConnections');
+  const bodyGate = new Gate(
+    'request bodies',
+    positive(options.maxConcurrentBodies ?? DEFAULT_MAX_CONCURRENT_BODIES, 'maxConcurrentBodies'),
+    options.maxQueuedBodies ?? 16,
+  );
   let stopping = false;
   let addresses: WebhookServerAddresses | undefined;
   // Answers not fully sent yet; shutdown waits until this is empty.
@@ -138,12 +200,17 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     provider: options.provider,
     domainFilter: options.domainFilter ?? options.provider.domainFilter,
     maxBodyBytes,
+    deadlineMs,
+    bodyGate,
+    applyGate: new Gate('applies', 1, 4),
     metrics,
     logger,
     secrets,
+    onApplied: () => metrics.setLastApply(),
   };
   const healthContext: HealthContext = {
     healthCheck: options.healthCheck ?? defaultHealthCheck(options.provider),
+    seen,
     timeoutMs: options.healthTimeoutMs ?? 5000,
     metrics,
     logger,
@@ -152,19 +219,46 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 
   const onApiRequest = (request: IncomingMessage, response: ServerResponse) => {
+    // nothing thrown here may escape: an uncaught exception would end the process
+    try {
+      acceptApiRequest(request, response);
+    } catch (error) {
+      logger.error?.('request handler failed', { error });
+      if (!response.headersSent) sendText(response, 500, 'internal error', { connection: 'close' });
+      else response.destroy();
+    }
+  };
+
+  const acceptApiRequest = (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
-    const route = routeOf(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const path = pathOf(request.url);
+    const route = path === undefined ? 'unknown' : routeOf(path);
     const method = request.method ?? 'GET';
     response.once('finish', () => {
+      // the provider just answered (records read, or changes written)
+      if (route === 'records' && (response.statusCode === 200 || response.statusCode === 204))
+        seen.answered();
       const seconds = (performance.now() - started) / 1000;
       metrics.observeRequest({ route, method, status: response.statusCode, seconds });
       logger.debug?.('request', {
         method,
-        path: request.url,
+        route,
         status: response.statusCode,
         ms: Math.round(seconds * 1000),
       });
     });
+    if (path === undefined) {
+      request.resume();
+      metrics.observeError(route, 'bad_request');
+      return sendText(
+        response,
+        400,
+        'bad request target; the webhook API serves /, /records and /adjustendpoints',
+        {
+          connection: 'close',
+        },
+      );
+    }
     if (stopping) {
       // a keep-alive connection may still send one after close(): refuse it and hang up
       request.resume();
@@ -183,20 +277,38 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 
   const onHealthRequest = (request: IncomingMessage, response: ServerResponse) => {
-    handleHealthRequest(healthContext, { request, response }).catch((error: unknown) => {
+    const failed = (error: unknown) => {
       logger.error?.('health handler failed', { error });
-      if (!response.headersSent) sendText(response, 500, 'internal error');
-    });
+      if (!response.headersSent) sendText(response, 500, 'internal error', { connection: 'close' });
+      else response.destroy();
+    };
+    try {
+      handleHealthRequest(healthContext, { request, response }).catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   };
 
-  // Timeouts like ExternalDNS's in-tree server: headers 5 s, idle keep-alive 30 s.
+  // Timeouts like ExternalDNS's in-tree server: headers 5 s, idle keep-alive 30 s. Node checks the
+  // headers and request timeouts only every `connectionsCheckingInterval` (30 s by default), so a
+  // slow client would hold a connection up to 35 s past `headersTimeout`: check every second.
   const apiServer = createServer(
-    { headersTimeout: 5000, requestTimeout: 60_000, keepAliveTimeout: 30_000 },
+    {
+      headersTimeout: options.timeouts?.headersMs ?? 5000,
+      requestTimeout: options.timeouts?.requestMs ?? 60_000,
+      keepAliveTimeout: options.timeouts?.keepAliveMs ?? 30_000,
+      connectionsCheckingInterval: 1000,
+    },
     onApiRequest,
   );
+  apiServer.maxConnections = maxConnections;
   const healthServer = healthListen
-    ? createServer({ headersTimeout: 5000, requestTimeout: 10_000 }, onHealthRequest)
+    ? createServer(
+        { headersTimeout: 5000, requestTimeout: 10_000, connectionsCheckingInterval: 1000 },
+        onHealthRequest,
+      )
     : undefined;
+  if (healthServer) healthServer.maxConnections = maxConnections;
 
   return {
     get addresses() {
@@ -206,6 +318,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return inFlight.size;
     },
     metrics,
+    providerAnswered: () => seen.answered(),
     async start() {
       if (addresses) return addresses;
       const api = await listen(apiServer, apiListen);
@@ -221,6 +334,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         api: api.url,
         ...(health ? { health: health.url } : {}),
         provider: options.provider.name,
+        version: options.version ?? 'unknown',
       });
       return addresses;
     },

@@ -23,8 +23,14 @@ process.once('exit', () => {
   for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
 });
 
-export function spawnCli(env: Record<string, string>, options: { bin?: boolean } = {}): CliProcess {
-  const args = options.bin ? [CLI_BIN] : ['--conditions=@openova/source', '--import', 'tsx', CLI_SOURCE];
+export function spawnCli(
+  env: Record<string, string>,
+  options: { bin?: boolean; args?: string[] } = {},
+): CliProcess {
+  const args = [
+    ...(options.bin ? [CLI_BIN] : ['--conditions=@openova/source', '--import', 'tsx', CLI_SOURCE]),
+    ...(options.args ?? []),
+  ];
   const child = spawn(process.execPath, args, {
     // only what we pass: no setting leaks in from the test environment
     env: {

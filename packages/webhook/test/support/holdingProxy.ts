@@ -8,12 +8,17 @@ export interface HoldingProxy {
   nextPatch(): Promise<void>;
   /** Hold each PATCH this long before forwarding it (0 = forward at once). */
   holdMs: number;
+  /** Hold every request (any method) this long before forwarding it (0 = forward at once). */
+  holdAllMs: number;
+  /** Requests forwarded so far, as `METHOD path`. */
+  seen: string[];
   close(): Promise<void>;
 }
 
 export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   const waiters: (() => void)[] = [];
-  const state = { holdMs: 0 };
+  const state = { holdMs: 0, holdAllMs: 0 };
+  const seen: string[] = [];
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     const forward = () => {
@@ -33,6 +38,8 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       out.on('error', () => res.destroy());
       req.pipe(out);
     };
+    seen.push(`${req.method} ${req.url}`);
+    if (state.holdAllMs > 0) return void setTimeout(forward, state.holdAllMs);
     if (req.method === 'PATCH') {
       waiters.splice(0).forEach((w) => w());
       if (state.holdMs > 0) return void setTimeout(forward, state.holdMs);
@@ -50,6 +57,13 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
     set holdMs(value: number) {
       state.holdMs = value;
     },
+    get holdAllMs() {
+      return state.holdAllMs;
+    },
+    set holdAllMs(value: number) {
+      state.holdAllMs = value;
+    },
+    seen,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,327 @@
+/**
+ * Record-by-record handling of what ExternalDNS sends. ExternalDNS's client treats every 4xx as
+ * fatal (the controller exits and crash-loops), so one bad record must never refuse a whole request:
+ * `/adjustendpoints` drops what cannot be written, and `/records` applies everything else and names
+ * what it could not apply. ExternalDNS's own sources and its in-tree webhook server do the same
+ * (drop with a warning, go on with the rest).
+ */
+import {
+  CHANGE_LISTS,
+  describeEndpoint,
+  formatIssuePath,
+  isDnsError,
+  KNOWN_RECORD_TYPES,
+  LabelKeys,
+  PartialApplyError,
+  ProviderError,
+  safeParseEndpoints,
+  ValidationError,
+  type ChangeList,
+  type Changes,
+  type Endpoint,
+  type EndpointParseOptions,
+  type Provider,
+} from '@openova/dns-core';
+import { applyInBatches, zoneMatcher } from '@openova/dns-core/provider';
+
+/** Most rejections named in one answer or logged one by one; the rest are counted. */
+export const MAX_LISTED_REJECTIONS = 20;
+
+/** Why a record was left out (the `reason` label of the invalid-endpoint metric). */
+export type RejectionReason =
+  'invalid' | 'unsupported_type' | 'no_zone' | 'provider_validation' | 'provider_rejected';
+
+/** One record (with its ownership marker) that was left out, and why. */
+export interface Rejection {
+  /** `name TYPE` of each record of the unit, markers included. */
+  records: string[];
+  reason: RejectionReason;
+  message: string;
+}
+
+/** One endpoint of a request, parsed when it is valid. */
+export interface Entry {
+  list: ChangeList | 'endpoints';
+  index: number;
+  endpoint: Endpoint | undefined;
+  /** `name TYPE` as sent, for an endpoint that failed to parse (see {@link labelOfEntry}). */
+  label: string | undefined;
+  /** Why it failed to parse. */
+  problem: string | undefined;
+  /** The JSON as sent, kept only when it failed to parse (to find its unit). */
+  raw?: unknown;
+}
+
+/** Parse options for a provider: its extra record types (PowerDNS `LUA`) are accepted. */
+export function parseOptionsFor(provider: Provider): EndpointParseOptions {
+  const extra = provider.capabilities.recordTypes.filter(
+    (type) => !(KNOWN_RECORD_TYPES as readonly string[]).includes(type),
+  );
+  return { extraRecordTypes: Object.fromEntries(extra.map((type) => [type, null])) };
+}
+
+function field(raw: unknown, name: string): unknown {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  for (const [key, value] of Object.entries(raw)) if (key.toLowerCase() === name.toLowerCase()) return value;
+  return undefined;
+}
+
+function labelOf(raw: unknown, fallback: string): string {
+  const name = field(raw, 'dnsName');
+  const type = field(raw, 'recordType');
+  if (typeof name !== 'string') return fallback;
+  return `${name.slice(0, 255)} ${typeof type === 'string' ? type.slice(0, 16) : '?'}`;
+}
+
+/**
+ * Parses a JSON list of endpoints one by one: each valid endpoint is kept, each invalid one keeps
+ * the reason (its first issues, with paths into the request). `null` is an empty list. A value
+ * that is not a list at all returns `undefined` (the request's shape is wrong, not one record).
+ */
+export function parseEach(
+  input: unknown,
+  list: Entry['list'],
+  options: EndpointParseOptions,
+): Entry[] | undefined {
+  if (input === null || input === undefined) return [];
+  if (!Array.isArray(input)) return undefined;
+  const entries: Entry[] = [];
+  for (let index = 0; index < input.length; index++) {
+    const raw: unknown = input[index];
+    // dropped from the request as it is parsed: the parsed endpoint replaces it in memory
+    (input as unknown[])[index] = undefined;
+    const parsed = safeParseEndpoints([raw], options);
+    const fallback = `${list === 'endpoints' ? '' : list}[${index}]`;
+    if (parsed.success) {
+      const endpoint = parsed.data[0] as Endpoint;
+      entries.push({ list, index, endpoint, label: undefined, problem: undefined });
+    } else {
+      const problem = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => {
+          const path = [...(list === 'endpoints' ? [] : [list]), index, ...issue.path.slice(1)];
+          return `${formatIssuePath(path)}: ${issue.message}`;
+        })
+        .join('; ');
+      entries.push({ list, index, endpoint: undefined, label: labelOf(raw, fallback), problem, raw });
+    }
+  }
+  return entries;
+}
+
+/** `name TYPE` of an entry, for messages. */
+export function labelOfEntry(entry: Entry): string {
+  return entry.endpoint ? describeEndpoint(entry.endpoint) : (entry.label ?? `${entry.list}[${entry.index}]`);
+}
+
+/** Record types the provider cannot store: a reason per entry, or undefined. */
+export function unsupportedType(provider: Provider, entry: Entry): string | undefined {
+  const type = entry.endpoint?.recordType.toUpperCase();
+  if (type === undefined) return undefined;
+  const supported = provider.capabilities.recordTypes.some((t) => t.toUpperCase() === type);
+  return supported ? undefined : `the ${provider.name} provider cannot store ${type} records`;
+}
+
+/** Result of {@link applyLeniently}. */
+export interface LenientApply {
+  /** Endpoints sent to the provider and accepted, by list. */
+  applied: { create: number; update: number; delete: number };
+  rejected: Rejection[];
+  /** True when the deadline stopped the apply before everything was sent. */
+  interrupted: boolean;
+}
+
+// A record, its ownership marker (which names it in its `ownedRecord` label), every change at one
+// name, and an update's old and new versions travel together, as core's batching keeps them.
+function unitKeyOf(entry: Entry): string {
+  const raw = entry.raw;
+  const ep = entry.endpoint;
+  const owned = ep
+    ? ep.recordType === 'TXT'
+      ? ep.labels[LabelKeys.ownedRecord]
+      : undefined
+    : field(field(raw, 'labels'), LabelKeys.ownedRecord);
+  const name = typeof owned === 'string' && owned !== '' ? owned : (ep?.dnsName ?? field(raw, 'dnsName'));
+  const id = ep?.setIdentifier ?? field(raw, 'setIdentifier');
+  return `${typeof name === 'string' ? name.toLowerCase().replace(/\.$/, '') : `#${entry.list}${entry.index}`}\u0000${typeof id === 'string' ? id : ''}`;
+}
+
+/** Groups entries into units: an array giving each entry's unit number. */
+export function unitsOf(entries: readonly Entry[]): number[] {
+  const parent: number[] = entries.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  const join = (a: number, b: number) => {
+    const ra = root(a);
+    const rb = root(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const byKey = new Map<string, number>();
+  const updates = new Map<number, { old?: number; new?: number }>();
+  entries.forEach((entry, i) => {
+    const key = unitKeyOf(entry);
+    const first = byKey.get(key);
+    if (first === undefined) byKey.set(key, i);
+    else join(first, i);
+    if (entry.list === 'updateOld' || entry.list === 'updateNew') {
+      const pair = updates.get(entry.index) ?? {};
+      pair[entry.list === 'updateOld' ? 'old' : 'new'] = i;
+      updates.set(entry.index, pair);
+    }
+  });
+  for (const pair of updates.values())
+    if (pair.old !== undefined && pair.new !== undefined) join(pair.old, pair.new);
+  return entries.map((_, i) => root(i));
+}
+
+/**
+ * Applies every unit of a change set that can be applied, in as few provider calls as its limits
+ * allow (core's `applyInBatches`, which bisects a batch the provider rejects for its content):
+ * - units with an invalid endpoint, a type the provider cannot store, or a name no zone serves are
+ *   left out before anything is sent;
+ * - a `ValidationError` from the provider (thrown before it writes) leaves out the units its issue
+ *   paths name, and the rest is sent again (a few rounds at most);
+ * - a unit the provider refuses for its content is isolated by bisection and left out.
+ * A write in flight is never cut off; once `signal` fires no further call starts.
+ * @throws whatever the provider throws that is not about one record's content (an outage).
+ */
+export async function applyLeniently(
+  provider: Provider,
+  entries: readonly Entry[],
+  signal: AbortSignal,
+): Promise<LenientApply> {
+  const unit = unitsOf(entries);
+  const excluded = new Map<number, { reason: RejectionReason; message: string }>();
+  const exclude = (i: number, reason: RejectionReason, message: string) => {
+    const u = unit[i] as number;
+    if (!excluded.has(u)) excluded.set(u, { reason, message });
+  };
+  entries.forEach((entry, i) => {
+    if (entry.problem !== undefined) exclude(i, 'invalid', entry.problem);
+    else {
+      const unsupported = unsupportedType(provider, entry);
+      if (unsupported) exclude(i, 'unsupported_type', unsupported);
+    }
+  });
+  const hasWork = entries.some((_, i) => !excluded.has(unit[i] as number));
+  if (hasWork && provider.zones) {
+    // served from the provider's cache (loaded now, with the deadline, when it has none)
+    const zoneOf = zoneMatcher(await provider.zones({ signal }));
+    entries.forEach((entry, i) => {
+      if (entry.endpoint && zoneOf(entry.endpoint.dnsName) === undefined)
+        exclude(i, 'no_zone', `no zone of the ${provider.name} provider serves ${entry.endpoint.dnsName}`);
+    });
+  }
+
+  const applied = new Set<Endpoint>();
+  const indexOf = new Map<Endpoint, number>();
+  entries.forEach((entry, i) => entry.endpoint && indexOf.set(entry.endpoint, i));
+  let lastBatch: Changes | undefined;
+  // the provider is called without the deadline: a write in flight finishes; none starts after it
+  const guarded: Provider = {
+    name: provider.name,
+    capabilities: provider.capabilities,
+    domainFilter: provider.domainFilter,
+    records: (options) => provider.records(options),
+    adjustEndpoints: (eps, options) => provider.adjustEndpoints(eps, options),
+    applyChanges: async (batch) => {
+      lastBatch = batch;
+      try {
+        await provider.applyChanges(batch);
+      } catch (error) {
+        // a conflict with what is stored (a CNAME beside a CAA) is about one record as well: have
+        // core bisect the batch to isolate it, as it does for content the provider refuses
+        if (isDnsError(error) && error.code === 'RECORD_CONFLICT')
+          throw new ProviderError(error.message, {
+            provider: provider.name,
+            code: 'RECORD_REJECTED',
+            cause: error,
+          });
+        throw error;
+      }
+    },
+  };
+  const rejected: Rejection[] = [];
+  let interrupted = false;
+  for (let round = 0; round < 5; round++) {
+    const changes: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
+    entries.forEach((entry, i) => {
+      if (
+        entry.endpoint &&
+        entry.list !== 'endpoints' &&
+        !excluded.has(unit[i] as number) &&
+        !applied.has(entry.endpoint)
+      )
+        changes[entry.list].push(entry.endpoint);
+    });
+    if (CHANGE_LISTS.every((list) => changes[list].length === 0)) break;
+    try {
+      await applyInBatches(guarded, changes, {
+        signal,
+        onBatchApplied: (batch) => {
+          for (const list of CHANGE_LISTS) for (const ep of batch[list]) applied.add(ep);
+        },
+      });
+      break;
+    } catch (error) {
+      if (error instanceof PartialApplyError) {
+        for (const r of error.rejected)
+          rejected.push({ records: r.records, reason: 'provider_rejected', message: r.reason });
+        break;
+      }
+      if (signal.aborted && isDnsError(error) && error.code === 'ABORTED') {
+        interrupted = true;
+        break;
+      }
+      if (!(error instanceof ValidationError)) throw error;
+      // a provider validates before it writes: leave out what its issues name, send the rest
+      const batch = lastBatch ?? changes;
+      let named = 0;
+      for (const issue of error.issues) {
+        const [list, index] = issue.path;
+        const ep =
+          typeof list === 'string' && typeof index === 'number'
+            ? (batch as unknown as Record<string, Endpoint[] | undefined>)[list]?.[index]
+            : undefined;
+        const at = ep ? indexOf.get(ep) : undefined;
+        if (at === undefined) continue;
+        named++;
+        exclude(at, 'provider_validation', issue.message);
+      }
+      // issues without a path into the change set: nothing to leave out, so it is an outage
+      if (named === 0) throw error;
+    }
+  }
+  const members = new Map<number, string[]>();
+  entries.forEach((entry, i) => {
+    const u = unit[i] as number;
+    if (!excluded.has(u)) return;
+    const list = members.get(u);
+    if (list) list.push(labelOfEntry(entry));
+    else members.set(u, [labelOfEntry(entry)]);
+  });
+  const left: Rejection[] = [...excluded].map(([u, why]) => ({
+    records: members.get(u) ?? [],
+    reason: why.reason,
+    message: why.message,
+  }));
+  const count = (list: ChangeList) =>
+    entries.filter((e) => e.list === list && e.endpoint && applied.has(e.endpoint)).length;
+  return {
+    applied: { create: count('create'), update: count('updateNew'), delete: count('delete') },
+    rejected: [...left, ...rejected],
+    interrupted,
+  };
+}
+
+/** A one-paragraph summary naming the first rejections; the rest are counted. */
+export function describeRejections(rejected: readonly Rejection[], total: number): string {
+  const listed = rejected
+    .slice(0, MAX_LISTED_REJECTIONS)
+    .map((r) => `${r.records.slice(0, 3).join(', ')}${r.records.length > 3 ? ', …' : ''}: ${r.message}`);
+  const more =
+    rejected.length > MAX_LISTED_REJECTIONS ? `; and ${rejected.length - MAX_LISTED_REJECTIONS} more` : '';
+  return `${rejected.length} of ${total} changes could not be applied (everything else was): ${listed.join('; ')}${more}`;
+}

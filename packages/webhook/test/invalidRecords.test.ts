@@ -1,0 +1,221 @@
+// One bad record never stops the rest: ExternalDNS's client treats every 4xx as fatal (the controller
+// exits and crash-loops), so /adjustendpoints drops what cannot be written and /records applies the rest.
+import { afterEach, describe, expect, it } from 'vitest';
+import { InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
+import { externalDnsPost } from './support/rawHttp.js';
+import { memoryProvider, startServer, stopAll } from './support/servers.js';
+
+afterEach(stopAll);
+
+function capture() {
+  const lines: { level: string; message: string; fields: LogFields }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, fields: LogFields = {}) =>
+      lines.push({ level, message, fields });
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+// What older and newer ExternalDNS releases send when a source holds a bad value
+const BAD_DESIRED = [
+  { dnsName: 'cname.example.com', recordType: 'CNAME', targets: ['bad target!'] },
+  { dnsName: `${'a'.repeat(64)}.example.com`, recordType: 'A', targets: ['192.0.2.1'] },
+  { dnsName: 'v4.example.com', recordType: 'A', targets: ['300.1.1.1'] },
+  { dnsName: 'mx.example.com', recordType: 'MX', targets: ['mail.example.com'] },
+];
+
+describe('POST /adjustendpoints drops what cannot be written', () => {
+  it('answers 200 with the valid endpoints; each dropped one is logged with its reason and counted', async () => {
+    const { lines, logger } = capture();
+    const { url, server } = await startServer(memoryProvider(), { logger });
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.10'] },
+        ...BAD_DESIRED,
+        { dnsName: 'www.example.com', recordType: 'CNAME', targets: ['ok.example.com'] },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect((res.json() as { dnsName: string }[]).map((e) => e.dnsName)).toEqual([
+      'ok.example.com',
+      'www.example.com',
+    ]);
+    const dropped = lines.filter((l) => l.message === 'invalid endpoint dropped');
+    expect(dropped.map((l) => (l.fields['records'] as string[])[0])).toEqual([
+      'cname.example.com CNAME',
+      `${'a'.repeat(64)}.example.com A`,
+      'v4.example.com A',
+      'mx.example.com MX',
+    ]);
+    expect(dropped.every((l) => l.level === 'warn' && /^\[\d\]\./.test(String(l.fields['error'])))).toBe(
+      true,
+    );
+    expect(String(dropped[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
+    expect(await server.metrics.render()).toMatch(
+      /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 4/,
+    );
+  });
+
+  it('drops what the provider’s own adjustEndpoints refuses (a ValidationError naming list indexes) and adjusts the rest', async () => {
+    const provider = memoryProvider();
+    const inner = provider.adjustEndpoints.bind(provider);
+    let calls = 0;
+    // as PowerDNS does for content its server would refuse: issues with paths [index, …]
+    provider.adjustEndpoints = (endpoints, options) => {
+      calls++;
+      const issues = endpoints.flatMap((ep, i) =>
+        ep.dnsName.startsWith('refused')
+          ? [{ path: [i, 'targets', 0], code: 'server_refuses', message: `the server refuses ${ep.dnsName}` }]
+          : [],
+      );
+      return issues.length ? Promise.reject(new ValidationError(issues)) : inner(endpoints, options);
+    };
+    const { lines, logger } = capture();
+    const { url, server } = await startServer(provider, { logger });
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'refused-1.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+        { dnsName: 'refused-2.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect((res.json() as { dnsName: string }[]).map((e) => e.dnsName)).toEqual(['ok.example.com']);
+    expect(calls).toBe(2);
+    expect(
+      lines.filter((l) => l.message === 'invalid endpoint dropped').map((l) => String(l.fields['error'])),
+    ).toEqual(['the server refuses refused-1.example.com', 'the server refuses refused-2.example.com']);
+    expect(await server.metrics.render()).toMatch(
+      /invalid_endpoints_total\{reason="provider_validation",route="adjustendpoints"\} 2/,
+    );
+  });
+
+  it('drops types the provider cannot store', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'], recordTypes: ['A', 'TXT'] });
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'mx.example.com', recordType: 'MX', targets: ['10 mail.example.com'] },
+        { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+  });
+});
+
+describe('POST /records applies everything that can be applied', () => {
+  it('writes the valid changes and answers 500 naming each invalid one with its path', async () => {
+    const provider = memoryProvider();
+    const { url, server } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [
+          { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+          { dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] },
+          { dnsName: 'bad6.example.com', recordType: 'AAAA', targets: ['192.0.2.1'] },
+          // the marker of bad.example.com goes with its record: not written either
+          {
+            dnsName: '_externaldns.a-bad.example.com',
+            recordType: 'TXT',
+            targets: ['"heritage=external-dns,external-dns/owner=openova"'],
+            labels: { ownedRecord: 'bad.example.com' },
+          },
+          { dnsName: 'ttl.example.com', recordType: 'A', targets: ['192.0.2.6'], recordTTL: '60' },
+        ],
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/^3 of 5 changes could not be applied/);
+    expect(res.text).toMatch(
+      /bad\.example\.com A, _externaldns\.a-bad\.example\.com TXT: create\[1\]\.targets\[0\]/,
+    );
+    expect(res.text).toMatch(/bad6\.example\.com AAAA: create\[2\]\.targets\[0\]/);
+    expect(res.text).toMatch(/ttl\.example\.com A: create\[4\]\.recordTTL: expected a number/);
+    expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
+    expect(await server.metrics.render()).toMatch(
+      /invalid_endpoints_total\{reason="invalid",route="records"\} 3/,
+    );
+    expect(await server.metrics.render()).toMatch(/changes_applied_total\{change="create"\} 1/);
+  });
+
+  it('a type the provider cannot store is left out; the rest is applied', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'], recordTypes: ['A', 'CNAME', 'TXT'] });
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [
+          { dnsName: 'x.example.com', recordType: 'MX', targets: ['10 mail.example.com'] },
+          { dnsName: 'y.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        ],
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/x\.example\.com MX: the inmemory provider cannot store MX records/);
+    expect((await provider.records()).map((r) => r.dnsName)).toEqual(['y.example.com']);
+  });
+
+  it('an update whose new version is invalid keeps its old version (the pair travels together)', async () => {
+    const provider = memoryProvider([
+      { dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        updateOld: [{ dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'api.example.com', recordType: 'A', targets: ['192.0.2.999'] }],
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect((await provider.records())[0]?.targets).toEqual(['192.0.2.1']);
+  });
+});
+
+describe('huge invalid change sets', () => {
+  const N = 150_000;
+  const bad = Array.from({ length: N }, (_, i) => ({
+    dnsName: `h${i}.example.com`,
+    recordType: 'A',
+    targets: ['300.1.1.1'],
+  }));
+
+  it(
+    '150,000 invalid endpoints get a clear answer with a capped list, and the server goes on',
+    { timeout: 120_000 },
+    async () => {
+      const { lines, logger } = capture();
+      const provider = memoryProvider();
+      const { url } = await startServer(provider, { logger, requestDeadlineMs: 60_000 });
+      const records = await externalDnsPost(url, '/records', JSON.stringify({ create: bad }));
+      expect(records.status).toBe(500);
+      expect(records.text).toMatch(/^150000 of 150000 changes could not be applied/);
+      expect(records.text).toMatch(/and 149980 more/);
+      expect(records.text.length).toBeLessThanOrEqual(4001);
+      expect(records.text).not.toMatch(/call stack|RangeError/);
+      const adjust = await externalDnsPost(url, '/adjustendpoints', JSON.stringify(bad));
+      expect(adjust.status).toBe(200);
+      expect(adjust.text).toBe('[]');
+      // 20 lines one by one, then one count, per request
+      expect(lines.filter((l) => l.level === 'warn').length).toBe(2 * 21);
+      expect(provider.calls.applyChanges).toBe(0);
+      const ok = await externalDnsPost(
+        url,
+        '/records',
+        JSON.stringify({ create: [{ dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] }] }),
+      );
+      expect(ok.status).toBe(204);
+    },
+  );
+});
