@@ -341,3 +341,35 @@ describe('issue paths follow the caller input', () => {
     expect((error as ValidationError).issues[0]?.path).toEqual(['desired', 0, 'targets', 0]);
   });
 });
+
+describe('values that share a marker record set and are not ours (D4)', () => {
+  it('survive an update and a delete of the record the marker speaks for', async () => {
+    const marker = '"heritage=external-dns,external-dns/owner=me"';
+    const provider = new InMemoryProvider({
+      zones: ['example.com'],
+      records: [
+        { dnsName: 's.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        {
+          dnsName: '_externaldns.a.s.example.com',
+          recordType: 'TXT',
+          targets: [marker, '"v=foreign keep me"'],
+        },
+      ],
+    });
+    const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: '_externaldns.%{record_type}.' });
+    const txtAt = async () =>
+      (await provider.records()).find((r) => r.dnsName === '_externaldns.a.s.example.com')?.targets;
+    const desired: EndpointInit[] = [{ dnsName: 's.example.com', recordType: 'A', targets: ['192.0.2.2'] }];
+    await reconcile({ registry, desired, policy: 'sync' });
+    expect(await txtAt()).toEqual(expect.arrayContaining(['"v=foreign keep me"']));
+    expect((await reconcile({ registry, desired, policy: 'sync', dryRun: true })).plan.hasChanges).toBe(
+      false,
+    );
+    await reconcile({ registry, desired: [], policy: 'sync', force: true });
+    expect(await txtAt()).toEqual(['"v=foreign keep me"']);
+    expect((await provider.records()).some((r) => r.dnsName === 's.example.com')).toBe(false);
+    expect((await reconcile({ registry, desired: [], policy: 'sync', dryRun: true })).plan.hasChanges).toBe(
+      false,
+    );
+  });
+});

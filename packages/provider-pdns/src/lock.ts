@@ -11,6 +11,7 @@ import { throwIfAborted } from '@openova/dns-core/provider';
 
 /** A held lock; `release()` never throws. */
 export interface PowerDnsWriteLease {
+  /** Gives the lock back (ends the lock's transaction); resolves even when that fails. */
   release(): Promise<void>;
 }
 
@@ -20,6 +21,7 @@ export interface PowerDnsWriteLease {
  */
 export interface PowerDnsWriteLock {
   /**
+   * Waits until the zone's lock is free and takes it.
    * @param zone the zone name, lower case without trailing dot.
    * @throws a `ProviderError` (code `PROVIDER`, retryable) when the lock is not had in time.
    */
@@ -32,9 +34,11 @@ export interface PowerDnsWriteLock {
  * not a pool: a transaction's statements must reach the same session.
  */
 export interface SqlConnection {
+  /** Runs one statement with positional parameters (`$1`, `$2`, …), as `pg.Client#query`. */
   query(text: string, values?: unknown[]): Promise<unknown>;
 }
 
+/** Options of {@link postgresAdvisoryLock}. */
 export interface PostgresAdvisoryLockOptions {
   /** Longest wait for another writer's lock in ms (default 120 000): PostgreSQL's `lock_timeout`. */
   timeoutMs?: number;

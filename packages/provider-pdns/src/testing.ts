@@ -67,10 +67,15 @@ export interface StartPowerDnsOptions {
 
 /** Where a `gpgsql` backend finds its database (`gpgsql-host`, `-port`, `-dbname`, `-user`, `-password`). */
 export interface PowerDnsPostgresConnection {
+  /** Host name or address of the PostgreSQL server (`gpgsql-host`), e.g. `127.0.0.1`. */
   host: string;
+  /** TCP port (`gpgsql-port`). */
   port: number;
+  /** Database name (`gpgsql-dbname`). */
   database: string;
+  /** Role the servers log in as (`gpgsql-user`). */
   user: string;
+  /** Its password (`gpgsql-password`); none for trust authentication. */
   password?: string;
 }
 
@@ -648,6 +653,7 @@ function readIfPresent(file: string): string {
 
 // ---- PostgreSQL -----------------------------------------------------------------------------------
 
+/** Options of `startPostgres()`: where the PostgreSQL binaries and PowerDNS's schema are. */
 export interface StartPostgresOptions {
   /**
    * Directory holding `initdb`, `postgres` and `psql` (default: the `PG_BINDIR` environment
@@ -665,6 +671,7 @@ export interface StartPostgresOptions {
   keepDirectory?: boolean;
 }
 
+/** A throwaway PostgreSQL cluster on a free loopback port, started by `startPostgres()`. */
 export interface RunningPostgres extends PowerDnsPostgresConnection {
   /** `postgresql://pdns@127.0.0.1:PORT/pdns`. */
   url: string;

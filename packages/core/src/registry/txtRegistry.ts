@@ -591,6 +591,9 @@ export class TxtRegistry implements Registry {
       out.updateNew.push(neu);
       const oldTxt = this.#oldTxt(old) ?? this.#newTxt(old, txtName);
       const newTxt = this.#newTxt(neu, txtName);
+      // values that share the marker's record set and are no marker (deviation D4) are not ours: kept
+      const foreign = this.#foreignValues(oldTxt);
+      if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
       txts.updateOld.push(oldTxt);
       txts.updateNew.push(newTxt);
       origin.set(old, ['updateOld', i]).set(oldTxt, ['updateOld', i]);
@@ -605,7 +608,14 @@ export class TxtRegistry implements Registry {
       out.delete.push(rec);
       origin.set(rec, ['delete', i]);
       const txt = this.#oldTxt(rec);
-      if (txt) {
+      const foreign = txt ? this.#foreignValues(txt) : [];
+      if (txt && foreign.length) {
+        // the marker shares its record set with values that are not ours: remove only the marker
+        const kept = { ...txt, targets: foreign, labels: { ...txt.labels } };
+        txts.updateOld.push(txt);
+        txts.updateNew.push(kept);
+        origin.set(txt, ['delete', i]).set(kept, ['delete', i]);
+      } else if (txt) {
         txts.delete.push(txt);
         origin.set(txt, ['delete', i]);
       }
@@ -859,6 +869,12 @@ export class TxtRegistry implements Registry {
       });
     }
     return txtNameProblem(txtName) ? undefined : this.#newTxt(rec, txtName);
+  }
+
+  /** The values of a stored marker's TXT record set that are no ownership marker (read by no owner). */
+  #foreignValues(txt: Endpoint): string[] {
+    if (txt.targets.length < 2) return [];
+    return txt.targets.filter((t) => this.#readValue(t) === undefined);
   }
 
   #value(all: Readonly<Record<string, string>>): string {
