@@ -16,8 +16,6 @@ export const REPOSITORY = 'https://github.com/openova-io/dns-sdk';
  */
 export const PACKAGING_PENDING: ReadonlySet<string> = new Set([
   '@openova/dns-webhook',
-  '@openova/dns-provider-google',
-  '@openova/dns-provider-azure',
 ]);
 
 export interface Manifest {

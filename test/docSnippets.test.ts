@@ -17,10 +17,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  */
 const SNIPPETS_PENDING = new Set([
   'docs/webhook.md',
-  'docs/providers/azure.md',
-  'docs/providers/google.md',
-  'packages/provider-azure/README.md',
-  'packages/provider-google/README.md',
 ]);
 
 function markdownFiles(): string[] {
