@@ -24,6 +24,7 @@
  *   429 `TooManyRequests` (wrapped) with `Retry-After` (10 s for private zones);
  * - faults: error answers (before or after the write was carried out), 429 storms, dropped
  *   connections, late answers.
+ * @module testing
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -16,6 +16,7 @@
  * - routing-policy record sets (geo, wrr, primaryBackup) stored and returned as sent;
  * - a per-project token bucket answering 429 `rateLimitExceeded` without `Retry-After`;
  * - injected faults: 5xx before or after executing, 429 storms, late answers, dropped connections.
+ * @module testing
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
