@@ -294,13 +294,21 @@ export class GoogleCloudDnsClient {
 
   // ---- projects and zones ----------------------------------------------------------------------
 
-  /** `GET projects/{project}`: the project with its effective `quota`. */
+  /**
+   * `GET projects/{project}`: the project with its effective `quota`.
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   */
   async getProject(options: GoogleCallOptions = {}): Promise<GoogleProject> {
     const project = await this.project();
     return this.#call({ method: 'GET', path: `/projects/${seg(project)}`, schema: projectSchema }, options);
   }
 
-  /** `GET …/managedZones`, every page; `dnsName` (trailing dot) lists only zones of that name. */
+  /**
+   * `GET …/managedZones`, every page; `dnsName` (trailing dot) lists only zones of that name.
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   */
   async listManagedZones(
     options: GoogleCallOptions & { dnsName?: string; maxResults?: number } = {},
   ): Promise<GoogleManagedZone[]> {
@@ -317,7 +325,11 @@ export class GoogleCloudDnsClient {
     );
   }
 
-  /** `GET …/managedZones/{zone}`: a zone by name or numeric id. */
+  /**
+   * `GET …/managedZones/{zone}`: a zone by name or numeric id.
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project or zone), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   */
   async getManagedZone(zone: string, options: GoogleCallOptions = {}): Promise<GoogleManagedZone> {
     const project = await this.project();
     return this.#call(
@@ -332,7 +344,12 @@ export class GoogleCloudDnsClient {
 
   // ---- record sets -----------------------------------------------------------------------------
 
-  /** `GET …/managedZones/{zone}/rrsets`, every page (following `nextPageToken`). */
+  /**
+   * `GET …/managedZones/{zone}/rrsets`, every page (following `nextPageToken`).
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project or zone), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   *   `ConfigError` too for a `type` without a `name`.
+   */
   async listRRSets(zone: string, options: ListRRSetsOptions = {}): Promise<GoogleRRSet[]> {
     if (options.type !== undefined && options.name === undefined)
       throw new ConfigError('google: listing record sets by type needs a name');
