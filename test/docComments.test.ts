@@ -12,8 +12,6 @@ import { repositoryRoot } from '../scripts/packages.js';
  */
 const DOCS_PENDING = new Set<string>([
   '@openova/dns-webhook', // owned by the webhook workstream
-  '@openova/dns-provider-google', // merged before the check; being completed
-  '@openova/dns-provider-azure', // merged before the check; being completed
 ]);
 
 describe('doc comments', () => {

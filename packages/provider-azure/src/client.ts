@@ -60,6 +60,7 @@ export interface AzureZoneLimits {
 
 /** An access token as `@azure/core-auth` describes it. */
 export interface AzureAccessToken {
+  /** The bearer token (a secret: never logged, never in an error). */
   token: string;
   /** Epoch ms when it expires. */
   expiresOnTimestamp: number;
@@ -71,12 +72,17 @@ export interface AzureAccessToken {
  * `ManagedIdentityCredential`, `ClientSecretCredential`, …). Tests inject a stub.
  */
 export interface AzureTokenCredential {
+  /**
+   * A token for `scopes` (the client asks for `<endpoint>/.default`), or `null` when the credential
+   * has none; a `null` or a rejection fails the call with `PROVIDER_AUTH`.
+   */
   getToken(
     scopes: string | string[],
     options?: { abortSignal?: AbortSignal },
   ): Promise<AzureAccessToken | null>;
 }
 
+/** Backoff of retried calls (exponential with jitter, in core's HTTP transport). */
 export interface AzureRetryOptions {
   /** Retries after the first attempt (default 3, as the Azure SDKs). */
   retries?: number;
@@ -86,6 +92,7 @@ export interface AzureRetryOptions {
   maxDelayMs?: number;
 }
 
+/** The per-zone, per-minute budgets (defaults: {@link AZURE_ZONE_LIMITS}). */
 export interface AzureRateLimitOptions {
   /** Per-zone budgets of public zones (default {@link AZURE_ZONE_LIMITS}`.public`). */
   public?: Partial<AzureZoneLimits>;
@@ -97,6 +104,10 @@ export interface AzureRateLimitOptions {
   windowMs?: number;
 }
 
+/**
+ * Options of {@link AzureDnsClient}; only `subscriptionId` is required. The credential and its
+ * tokens never appear in errors, logs or `util.inspect`.
+ */
 export interface AzureDnsClientOptions {
   /** The subscription holding the zones. */
   subscriptionId: string;
@@ -111,12 +122,15 @@ export interface AzureDnsClientOptions {
   scope?: string;
   /** Timeout of each HTTP attempt in ms (default 30 000). */
   timeoutMs?: number;
+  /** Backoff of retried calls: 408, 429, 5xx and lost connections (see {@link AzureRetryOptions}). */
   retry?: AzureRetryOptions;
   /** Per-zone limiters (sliding windows of one minute); `false` turns them off (429s are still honoured). */
   rateLimit?: AzureRateLimitOptions | false;
   /** Record sets per list page (`$top`, default 100). */
   pageSize?: number;
+  /** An undici dispatcher to use instead of the client's own connection pool (proxies, mocks). */
   dispatcher?: Dispatcher;
+  /** Most connections the client's own pool opens to the API (default 8). */
   connections?: number;
   /** Called after every HTTP attempt; exceptions it throws are ignored. */
   onRequest?: (event: HttpRequestEvent) => void;
@@ -124,7 +138,9 @@ export interface AzureDnsClientOptions {
 
 /** A zone: which API, where, and its DNS name. */
 export interface AzureZoneRef {
+  /** `public` (`Microsoft.Network/dnsZones`) or `private` (`Microsoft.Network/privateDnsZones`). */
   kind: AzureZoneKind;
+  /** The resource group holding the zone. */
   resourceGroup: string;
   /** The DNS name, without trailing dot. */
   name: string;
@@ -132,19 +148,29 @@ export interface AzureZoneRef {
 
 /** A zone as listed. */
 export interface AzureZone extends AzureZoneRef {
+  /** The zone's ARM resource id (`/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/dnszones/…`). */
   id: string;
+  /** The zone's ETag, when Azure sent one. */
   etag?: string | undefined;
+  /** Record sets in the zone, as Azure counts them. */
   numberOfRecordSets?: number | undefined;
+  /** Most record sets the zone may hold (Azure's limit for this zone). */
   maxNumberOfRecordSets?: number | undefined;
+  /** Azure's name servers of a public zone (none for a private zone). */
   nameServers: string[];
+  /** The zone's ARM tags. */
   tags: Record<string, string>;
 }
 
+/** Options of one client call. */
 export interface AzureCallOptions {
+  /** Aborts the call (and its retries); it then fails with `aborted`. */
   signal?: AbortSignal | undefined;
+  /** Timeout of each HTTP attempt of this call in ms (default: the client's `timeoutMs`). */
   timeoutMs?: number;
 }
 
+/** Options of a record-set listing: type, name suffix and page size (every page is followed). */
 export interface ListRecordSetsOptions extends AzureCallOptions {
   /** Only this type (`GET …/{type}`): the per-type list. */
   type?: string;
@@ -154,6 +180,7 @@ export interface ListRecordSetsOptions extends AzureCallOptions {
   top?: number;
 }
 
+/** Conditions of a record-set `PUT` (a failed condition is a 412: `RECORD_CONFLICT`). */
 export interface PutRecordSetOptions extends AzureCallOptions {
   /** `If-Match`: only when the stored set has this ETag (`*`: only when it exists). */
   ifMatch?: string;
@@ -161,15 +188,21 @@ export interface PutRecordSetOptions extends AzureCallOptions {
   ifNoneMatch?: '*';
 }
 
+/** Condition of a record-set `DELETE` (a failed condition is a 412: `RECORD_CONFLICT`). */
 export interface DeleteRecordSetOptions extends AzureCallOptions {
+  /** `If-Match`: only when the stored set has this ETag. */
   ifMatch?: string;
 }
 
 /** How many requests of each kind a client sent, and how long it waited on per-zone budgets. */
 export interface AzureRequestCounts {
+  /** Record-set list pages. */
   list: number;
+  /** Record-set gets by name. */
   get: number;
+  /** Record-set `PUT`s and `DELETE`s. */
   write: number;
+  /** Zone list pages. */
   zones: number;
   /** Wall-clock time (ms) during which at least one request waited for a per-zone budget. */
   limitWaitMs: number;
@@ -233,9 +266,13 @@ class TimedLimiter implements RateLimiterLike {
  * - Retries (core transport): GET, PUT and DELETE on 429, 5xx and lost connections.
  */
 export class AzureDnsClient {
+  /** The subscription holding the zones. */
   readonly subscriptionId: string;
+  /** The ARM endpoint, without a trailing slash (default {@link DEFAULT_AZURE_ENDPOINT}). */
   readonly endpoint: string;
+  /** The token scope asked of the credential (default `<endpoint>/.default`). */
   readonly scope: string;
+  /** Record sets per list page (`$top`). */
   readonly pageSize: number;
   readonly #http: HttpTransport;
   readonly #credential: AzureTokenCredential | undefined;
@@ -298,10 +335,12 @@ export class AzureDnsClient {
     });
   }
 
+  /** `util.inspect` shows `endpoint` and `subscriptionId` only: the credential never appears. */
   [inspect.custom](): string {
     return `AzureDnsClient { endpoint: ${JSON.stringify(this.endpoint)}, subscriptionId: ${JSON.stringify(this.subscriptionId)}, credential: [redacted] }`;
   }
 
+  /** The client's identity for logs: `endpoint` and `subscriptionId`, never a credential. */
   toJSON(): { endpoint: string; subscriptionId: string } {
     return { endpoint: this.endpoint, subscriptionId: this.subscriptionId };
   }
@@ -311,10 +350,12 @@ export class AzureDnsClient {
     return { ...this.#counts, limitWaitMs: this.#waits.total };
   }
 
+  /** Closes the client's own connection pool (not a dispatcher passed in); calls after it fail. */
   async close(): Promise<void> {
     await this.#http.close();
   }
 
+  /** `await using client = new AzureDnsClient(…)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

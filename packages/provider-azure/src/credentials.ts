@@ -14,15 +14,28 @@ type Identity = typeof AzureIdentity;
 
 /** The fields of `azure.json` this package reads (ExternalDNS's names). */
 export interface AzureConfigFile {
+  /**
+   * The cloud's name (`AzurePublicCloud`, `AzureChinaCloud`, …). Read, not used: a sovereign cloud
+   * is chosen by `resourceManagerEndpoint` and `activeDirectoryAuthorityHost`.
+   */
   cloud?: string | undefined;
+  /** The Microsoft Entra tenant (directory) id; required with `aadClientId` and `aadClientSecret`. */
   tenantId?: string | undefined;
+  /** The subscription holding the zones (the provider's `subscriptionId`). */
   subscriptionId?: string | undefined;
+  /** The resource group of the zones (the provider's `resourceGroup`). */
   resourceGroup?: string | undefined;
+  /** A service principal's client id; `msi` means "no service principal" (ExternalDNS's placeholder). */
   aadClientId?: string | undefined;
+  /** The service principal's secret (never logged, never in an error); `msi` as for `aadClientId`. */
   aadClientSecret?: string | undefined;
+  /** Use a managed identity (user-assigned with `userAssignedIdentityID`, else system-assigned). */
   useManagedIdentityExtension?: boolean | undefined;
+  /** Use AKS workload identity (the federated token file the webhook mounts). */
   useWorkloadIdentityExtension?: boolean | undefined;
+  /** Client id of a user-assigned managed identity, or of the workload identity to use. */
   userAssignedIdentityID?: string | undefined;
+  /** Microsoft Entra authority of a sovereign cloud (default `https://login.microsoftonline.com`). */
   activeDirectoryAuthorityHost?: string | undefined;
   /** ARM endpoint of a sovereign cloud or Azure Stack (default: the public cloud's). */
   resourceManagerEndpoint?: string | undefined;

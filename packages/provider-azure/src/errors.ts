@@ -7,23 +7,38 @@ import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@ope
  */
 export type AzureFailureKind = HttpFailureKind;
 
+/** Options of {@link AzureApiError}, filled in by the client. */
 export interface AzureApiErrorOptions {
+  /** Why the call failed: `http`, `network`, `timeout`, `invalid-response` or `rate-limited`. */
   kind: AzureFailureKind;
+  /** HTTP method of the call. */
   method: string;
   /** Path below the ARM endpoint, query included; never carries a credential. */
   path: string;
+  /** HTTP status of the answer, when there was one. */
   status?: number;
   /** ARM's error code (`PreconditionFailed`, `Conflict`, `BadRequest`, …). */
   azureCode?: string;
   /** The error body's `target`, when it names one. */
   target?: string;
+  /** The error body's nested `details`, as Azure sent them. */
   details?: unknown;
+  /** True for connection failures, timeouts, 408, 429 and 5xx (but 501, 505); false for other 4xx. */
   retryable: boolean;
+  /** Seconds to wait before retrying (from `Retry-After`). */
   retryAfter?: number;
+  /** Attempts made, retries included (default 1). */
   attempts?: number;
+  /** Request id of the answer (`x-ms-request-id` or `x-ms-correlation-request-id`), for Azure support. */
   requestId?: string;
+  /** Azure's message, secrets it echoed replaced by `[redacted]`. */
   serverMessage?: string;
+  /**
+   * Error code (the client sets it from status and ARM's code, see {@link codeForAzureError}:
+   * `RECORD_CONFLICT`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`, `UNKNOWN_ZONE`, …).
+   */
   code?: DnsErrorCode;
+  /** The underlying error; shown as one line by `util.inspect`. */
   cause?: unknown;
 }
 
@@ -73,7 +88,9 @@ export function codeForAzureError(status: number, azureCode: string | undefined)
 export class AzureApiError extends HttpProviderError<AzureFailureKind> {
   /** ARM's error code, e.g. `PreconditionFailed` (undefined without an error body). */
   readonly azureCode: string | undefined;
+  /** The error body's `target`: the part of the request the error is about, when Azure names one. */
   readonly target: string | undefined;
+  /** The error body's nested `details`, as Azure sent them (undefined without). */
   readonly details: unknown;
 
   /** @param message Complete message, already free of any credential. */

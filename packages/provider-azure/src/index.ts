@@ -1,3 +1,9 @@
+/**
+ * `@openova/dns-provider-azure`: Azure DNS (public `Microsoft.Network/dnsZones` and private
+ * `Microsoft.Network/privateDnsZones`) for `@openova/dns-core` — the REST client, `AzureDnsProvider`
+ * and the credentials of ExternalDNS's `azure.json`.
+ * @module index
+ */
 // Client
 export {
   AzureDnsClient,

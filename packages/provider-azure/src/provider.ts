@@ -67,9 +67,24 @@ export const DEFAULT_AZURE_PRIVATE_RECORD_TYPES: readonly RecordType[] = [
   'PTR',
 ];
 
+/**
+ * How the provider reaches Azure: the options of a client it builds (see `AzureDnsClientOptions`),
+ * or a ready `client`.
+ */
 export type AzureConnection =
-  (Omit<AzureDnsClientOptions, 'dispatcher'> & { client?: undefined }) | { client: AzureDnsClient };
+  | (Omit<AzureDnsClientOptions, 'dispatcher'> & {
+      /** Not given: the provider builds its own client from the other options. */
+      client?: undefined;
+    })
+  | {
+      /** A ready client (shared budgets, your own credential); its options are used as they are. */
+      client: AzureDnsClient;
+    };
 
+/**
+ * Options of {@link AzureDnsProvider}: the connection ({@link AzureConnection}) and what is managed.
+ * ExternalDNS's `--azure-*` flags are named next to the option that replaces them.
+ */
 export type AzureDnsProviderOptions = AzureConnection & {
   /**
    * Which API the provider manages (default `public`): `public` zones
@@ -122,7 +137,9 @@ interface Op {
  * attempted), and the markers removed again. The next run reads the zone again and converges.
  */
 export class AzureApplyError extends ProviderError {
+  /** Record sets written before the failure, as `describeEndpoint` strings. */
   readonly applied: readonly string[];
+  /** Record sets not written: the one that failed and those not attempted. */
   readonly notApplied: readonly string[];
   /** Ownership markers written by this apply and deleted again because their records were not written. */
   readonly undone: readonly string[];
@@ -157,6 +174,7 @@ export class AzureApplyError extends ProviderError {
 
 /** The record sets the last successful `applyChanges` wrote, as `describeEndpoint` strings. */
 export interface AzureApplyResult {
+  /** Record sets written, in order, as `describeEndpoint` strings. */
   applied: readonly string[];
 }
 
@@ -191,7 +209,9 @@ const keyOf = (type: string, name: string) => `${type.toUpperCase()}/${name.toLo
 export class AzureDnsProvider implements Provider {
   readonly name = 'azure';
   readonly domainFilter: DomainFilter;
+  /** The Azure DNS client the provider calls (given in the options or built from them). */
   readonly client: AzureDnsClient;
+  /** The API managed: `public` (`dnsZones`) or `private` (`privateDnsZones`); default `public`. */
   readonly zoneType: AzureZoneKind;
   readonly #recordTypes: readonly string[];
   readonly #resourceGroup: string | undefined;

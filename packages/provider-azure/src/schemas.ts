@@ -30,68 +30,100 @@ export const AZURE_ZONE_SEGMENTS: Readonly<Record<AzureZoneKind, string>> = {
 
 /** One A record: `{ipv4Address}`. */
 export interface AzureARecord {
+  /** An IPv4 address, dotted decimal. */
   ipv4Address: string;
 }
 /** One AAAA record: `{ipv6Address}`. */
 export interface AzureAaaaRecord {
+  /** An IPv6 address. */
   ipv6Address: string;
 }
 /** The CNAME record (one per set): `{cname}`. */
 export interface AzureCnameRecord {
+  /** The canonical name (a host name). */
   cname: string;
 }
 /** One MX record: `{preference, exchange}`. */
 export interface AzureMxRecord {
+  /** Preference, 0 – 65,535 (lower first). */
   preference: number;
+  /** The mail server's host name. */
   exchange: string;
 }
 /** One NS record (public zones only): `{nsdname}`. */
 export interface AzureNsRecord {
+  /** The name server's host name. */
   nsdname: string;
 }
 /** One PTR record: `{ptrdname}`. */
 export interface AzurePtrRecord {
+  /** The host name pointed to. */
   ptrdname: string;
 }
 /** One SRV record: `{priority, weight, port, target}`. */
 export interface AzureSrvRecord {
+  /** Priority, 0 – 65,535 (lower first). */
   priority: number;
+  /** Relative weight among records of one priority, 0 – 65,535. */
   weight: number;
+  /** TCP or UDP port, 0 – 65,535. */
   port: number;
+  /** The host name of the service. */
   target: string;
 }
 /** One TXT record: its character strings, raw (no quoting layer), each at most 255 characters. */
 export interface AzureTxtRecord {
+  /** The character strings, in order (their concatenation is the record's text). */
   value: string[];
 }
 /** One CAA record (public zones only): `{flags, tag, value}`, `value` raw (no quotes). */
 export interface AzureCaaRecord {
+  /** Flags, 0 – 255 (128: critical). */
   flags: number;
+  /** The property tag: `issue`, `issuewild`, `iodef`, … */
   tag: string;
+  /** The property value, raw. */
   value: string;
 }
 /** The SOA record of the apex (one per zone; Azure's own). */
 export interface AzureSoaRecord {
+  /** The primary name server (MNAME). */
   host?: string | undefined;
+  /** The responsible mailbox (RNAME), in domain-name form. */
   email?: string | undefined;
+  /** The zone's serial number. */
   serialNumber?: number | undefined;
+  /** Refresh interval in seconds. */
   refreshTime?: number | undefined;
+  /** Retry interval in seconds. */
   retryTime?: number | undefined;
+  /** Expire time in seconds. */
   expireTime?: number | undefined;
+  /** Negative-caching TTL in seconds. */
   minimumTTL?: number | undefined;
 }
 
 /** The typed record arrays of a record set, by record type. */
 export interface AzureRecordData {
+  /** A records (`ARecords` / `aRecords` on the wire). */
   A?: AzureARecord[];
+  /** AAAA records (`AAAARecords` / `aaaaRecords`). */
   AAAA?: AzureAaaaRecord[];
+  /** The CNAME record (`CNAMERecord` / `cnameRecord`): one per set. */
   CNAME?: AzureCnameRecord;
+  /** MX records (`MXRecords` / `mxRecords`). */
   MX?: AzureMxRecord[];
+  /** NS records (`NSRecords`; public zones only). */
   NS?: AzureNsRecord[];
+  /** PTR records (`PTRRecords` / `ptrRecords`). */
   PTR?: AzurePtrRecord[];
+  /** SRV records (`SRVRecords` / `srvRecords`). */
   SRV?: AzureSrvRecord[];
+  /** TXT records (`TXTRecords` / `txtRecords`). */
   TXT?: AzureTxtRecord[];
+  /** CAA records (`caaRecords`; public zones only). */
   CAA?: AzureCaaRecord[];
+  /** The apex SOA record (`SOARecord` / `soaRecord`): one per zone. */
   SOA?: AzureSoaRecord;
 }
 
@@ -113,6 +145,7 @@ export interface AzureRecordSet extends AzureRecordData {
   fqdn?: string | undefined;
   /** Alias record sets (public zones): the ARM id of the Azure resource they point to. */
   targetResource?: string | undefined;
+  /** ARM's `provisioningState` (`Succeeded`, …), when read. */
   provisioningState?: string | undefined;
   /** Private zones: created by VM auto-registration (read-only). */
   isAutoRegistered?: boolean | undefined;
@@ -120,6 +153,7 @@ export interface AzureRecordSet extends AzureRecordData {
 
 /** Property names of each API, by the model's field name. */
 export interface AzureWireNames {
+  /** The TTL property: `TTL` in public zones, `ttl` in private zones. */
   ttl: string;
   /** Record arrays (or single objects for CNAME and SOA) by record type. */
   records: Readonly<Partial<Record<keyof AzureRecordData, string>>>;
@@ -265,12 +299,19 @@ export function recordSetToWire(
 
 /** A zone as both APIs return it (the properties this package reads). */
 export interface AzureZoneWire {
+  /** The zone's ARM resource id. */
   id: string;
+  /** The zone's DNS name, without trailing dot. */
   name: string;
+  /** The resource type: `Microsoft.Network/dnszones` or `Microsoft.Network/privateDnsZones`. */
   type: string;
+  /** The resource location (`global` for DNS zones). */
   location?: string | undefined;
+  /** The zone's ETag. */
   etag?: string | undefined;
+  /** ARM tags (`null` when none). */
   tags?: Record<string, string> | null | undefined;
+  /** Record-set counts and limits, name servers (public), and `zoneType`. */
   properties?:
     | {
         numberOfRecordSets?: number | undefined;
@@ -309,9 +350,13 @@ export function pageSchema<T>(
 
 /** An ARM error body: `{code, message, target?, details?}`. */
 export interface AzureErrorBody {
+  /** Azure's error code (`PreconditionFailed`, `ParentResourceNotFound`, `BadRequest`, …). */
   code: string;
+  /** Azure's message (secrets it echoes are redacted before it reaches an error). */
   message: string;
+  /** The part of the request the error is about, when Azure names one. */
   target?: string | undefined;
+  /** Nested errors, as Azure sent them. */
   details?: unknown;
 }
 

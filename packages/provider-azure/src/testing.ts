@@ -24,6 +24,7 @@
  *   429 `TooManyRequests` (wrapped) with `Retry-After` (10 s for private zones);
  * - faults: error answers (before or after the write was carried out), 429 storms, dropped
  *   connections, late answers.
+ * @module testing
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -32,16 +33,21 @@ import { AZURE_API_VERSIONS, AZURE_RECORD_TYPES, AZURE_WIRE_NAMES, type AzureZon
 
 /** Per-zone, per-minute limits of the fake (defaults: Azure's documented ones). */
 export interface FakeAzureLimits {
+  /** Record-set `PUT`s and `DELETE`s per minute. */
   write: number;
+  /** Record-set gets by name per minute. */
   get: number;
+  /** Record-set list pages per minute. */
   list: number;
 }
 
+/** Azure's documented per-zone, per-minute limits of each API, the fake's defaults. */
 export const FAKE_AZURE_LIMITS: Readonly<Record<AzureZoneKind, FakeAzureLimits>> = {
   public: { write: 200, get: 2000, list: 60 },
   private: { write: 60, get: 200, list: 100 },
 };
 
+/** Options of {@link FakeAzureDns} and {@link startFakeAzureDns}; every one is optional. */
 export interface FakeAzureDnsOptions {
   /** Subscriptions served (default `['00000000-0000-0000-0000-000000000001']`). */
   subscriptions?: readonly string[];
@@ -55,44 +61,63 @@ export interface FakeAzureDnsOptions {
   windowMs?: number;
 }
 
+/** A zone to create with {@link FakeAzureDns.addZone}. */
 export interface FakeZoneInit {
+  /** `public` (`dnsZones`, default) or `private` (`privateDnsZones`). */
   kind?: AzureZoneKind;
+  /** The resource group (default `rg`). */
   resourceGroup?: string;
+  /** The zone's DNS name, without trailing dot (stored lower case). */
   name: string;
+  /** The subscription (default: the fake's first). */
   subscription?: string;
 }
 
 /** A record set as the fake stores it: properties in the zone's API casing. */
 export interface FakeRecordSet {
+  /** Relative to the zone, `@` at the apex, as written. */
   name: string;
+  /** Record type, upper case (`A`, `TXT`, …). */
   type: string;
+  /** The current ETag: a fresh GUID on every write. */
   etag: string;
+  /** `TTL`/`ttl`, `metadata`, the record arrays and `targetResource`, in the API's casing. */
   properties: Record<string, unknown>;
 }
 
 /** One request the fake received. */
 export interface FakeAzureRequest {
+  /** HTTP method. */
   method: string;
   /** Path without the query. */
   path: string;
+  /** The query (`api-version`, `$top`, `$skiptoken`, …). */
   query: URLSearchParams;
+  /** Request headers, names lower case, without `authorization`. */
   headers: Record<string, string>;
+  /** HTTP status of the fake's answer (0: no answer, the connection was dropped). */
   status: number;
 }
 
 /** A request as {@link FakeAzureDns.handle} takes it. */
 export interface FakeHttpRequest {
+  /** HTTP method. */
   method: string;
   /** Absolute URL or path with query. */
   url: string;
+  /** Request headers (any case). */
   headers: Record<string, string>;
+  /** The JSON body of a `PUT`. */
   body?: string | undefined;
 }
 
 /** An answer of {@link FakeAzureDns.handle}. */
 export interface FakeHttpResponse {
+  /** HTTP status (0 with `dropped`: no answer). */
   status: number;
+  /** Response headers (`content-type`, `etag`, `retry-after`, `x-ms-request-id`, …). */
   headers: Record<string, string>;
+  /** The JSON body (empty when there is none). */
   body: string;
 }
 
@@ -195,9 +220,13 @@ class SdkHeaders {
 
 /** What the Azure SDKs pass to a custom `httpClient` (the parts the fake reads). */
 export interface SdkPipelineRequest {
+  /** Absolute URL of the request. */
   url: string;
+  /** HTTP method. */
   method: string;
+  /** The SDK's `HttpHeaders`; the fake reads them through `toJSON()`. */
   headers: { toJSON(options?: unknown): Record<string, string> };
+  /** The body (a JSON string for `PUT`s). */
   body?: unknown;
 }
 
@@ -206,6 +235,7 @@ export interface SdkPipelineRequest {
  * {@link addZone} and {@link seed}, and inspect it with {@link recordSets} and {@link requests}.
  */
 export class FakeAzureDns {
+  /** Subscriptions served (requests to others get 404 `SubscriptionNotFound`). */
   readonly subscriptions: readonly string[];
   /** Every request received, in order. */
   readonly requests: FakeAzureRequest[] = [];
@@ -341,6 +371,7 @@ export class FakeAzureDns {
     this.#faults.push({ kind: 'delay', remaining: count, method: options.method, delayMs });
   }
 
+  /** Drops the faults and delays not used yet. */
   clearFaults(): void {
     this.#faults = [];
   }
@@ -860,7 +891,9 @@ function sortSets(sets: FakeRecordSet[]): FakeRecordSet[] {
 
 /** A {@link FakeAzureDns} served on loopback: `url` is the ARM endpoint to give the client. */
 export interface LoopbackFakeAzureDns extends FakeAzureDns {
+  /** The ARM endpoint to give the client: `http://127.0.0.1:<port>`. */
   readonly url: string;
+  /** Stops the server, closing open connections. */
   close(): Promise<void>;
 }
 

@@ -30,6 +30,7 @@ import {
   type GoogleRRSet,
 } from './schemas.js';
 
+/** The Cloud DNS v1 REST API base (source: the Cloud DNS v1 API reference, service endpoint). */
 export const DEFAULT_GOOGLE_BASE_URL = 'https://dns.googleapis.com/dns/v1';
 /** The OAuth scope external-dns and DNSControl request: read and write Cloud DNS. */
 export const CLOUD_DNS_SCOPE = 'https://www.googleapis.com/auth/ndev.clouddns.readwrite';
@@ -50,9 +51,14 @@ export const MAX_PAGES = 10_000;
  * `google-auth-library` all fit; so does `{ getAccessToken: async () => 'token' }` in tests.
  */
 export interface GoogleTokenSource {
+  /**
+   * A valid access token for `CLOUD_DNS_SCOPE`, as a string or `{ token }`; called before every
+   * attempt, so the source refreshes it. An empty answer fails the call as `auth_failed`.
+   */
   getAccessToken(): Promise<string | null | undefined | { token?: string | null | undefined }>;
 }
 
+/** Backoff of retried calls (exponential with jitter, in core's HTTP transport). */
 export interface GoogleRetryOptions {
   /** Retries after the first attempt (default 3). */
   retries?: number;
@@ -62,6 +68,7 @@ export interface GoogleRetryOptions {
   maxDelayMs?: number;
 }
 
+/** The per-project token bucket (defaults: {@link GOOGLE_RATE_LIMIT}, 20 requests per second). */
 export interface GoogleRateLimitOptions {
   /** Bucket size (default 1,200). */
   requests?: number;
@@ -76,6 +83,10 @@ export interface GoogleRateLimitOptions {
   backoffS?: number;
 }
 
+/**
+ * Options of {@link GoogleCloudDnsClient}; every one is optional. Secrets (tokens, key files) never
+ * appear in errors, logs or `util.inspect`.
+ */
 export interface GoogleClientOptions {
   /** The project of the managed zones; default: what `google-auth-library` finds (env, key file, metadata server). */
   project?: string;
@@ -92,20 +103,30 @@ export interface GoogleClientOptions {
   tls?: HttpTlsOptions;
   /** Timeout of each HTTP attempt in ms (default 30 000). */
   timeoutMs?: number;
+  /**
+   * Backoff of retried calls: reads on connection errors, timeouts, 5xx and 429; `changes.create`
+   * only when it was not carried out (see {@link GoogleRetryOptions}).
+   */
   retry?: GoogleRetryOptions;
   /** The per-project limiter (default {@link GOOGLE_RATE_LIMIT}); `false` turns it off. */
   rateLimit?: GoogleRateLimitOptions | false;
+  /** An undici dispatcher to use instead of the client's own connection pool (proxies, mocks). */
   dispatcher?: Dispatcher;
+  /** Most connections the client's own pool opens to the API (default 8). */
   connections?: number;
   /** Called after every HTTP attempt; exceptions it throws are ignored. */
   onRequest?: (event: HttpRequestEvent) => void;
 }
 
+/** Options of one client call. */
 export interface GoogleCallOptions {
+  /** Aborts the call (and its retries); it then fails with `aborted`. */
   signal?: AbortSignal | undefined;
+  /** Timeout of each HTTP attempt of this call in ms (default: the client's `timeoutMs`). */
   timeoutMs?: number;
 }
 
+/** Options of `listRRSets`: filters and page size of `resourceRecordSets.list`. */
 export interface ListRRSetsOptions extends GoogleCallOptions {
   /** Only this owner name (absolute, trailing dot). */
   name?: string;
@@ -115,11 +136,21 @@ export interface ListRRSetsOptions extends GoogleCallOptions {
   maxResults?: number;
 }
 
+/**
+ * The body of one `changes.create`: applied by Google all or nothing, deletions first. Limits per
+ * change: {@link GOOGLE_CHANGE_LIMITS} (source: Cloud DNS quotas).
+ */
 export interface ChangeInput {
+  /** Record sets to create; each must not exist yet (409 `alreadyExists` otherwise). */
   additions?: readonly GoogleRRSet[];
+  /**
+   * Record sets to delete, exactly as stored (name, type, TTL, rrdatas, routing policy; 412
+   * `conditionNotMet` otherwise).
+   */
   deletions?: readonly GoogleRRSet[];
 }
 
+/** How `waitForChange` polls `changes.get` until a change is `done`. */
 export interface WaitForChangeOptions extends GoogleCallOptions {
   /** Delay between polls in ms (default 1000). */
   intervalMs?: number;
@@ -158,6 +189,7 @@ function tokenOf(value: Awaited<ReturnType<GoogleTokenSource['getAccessToken']>>
  *   is never sent again blindly: the provider settles it by reading.
  */
 export class GoogleCloudDnsClient {
+  /** The API base, without a trailing slash (default {@link DEFAULT_GOOGLE_BASE_URL}). */
   readonly baseUrl: string;
   readonly #http: HttpTransport;
   readonly #limiter: RateLimiter | undefined;
@@ -223,18 +255,22 @@ export class GoogleCloudDnsClient {
     return this.#limiter;
   }
 
+  /** `util.inspect` shows `baseUrl` and `project` only: the token never appears. */
   [inspect.custom](): string {
     return `GoogleCloudDnsClient { baseUrl: ${JSON.stringify(this.baseUrl)}, project: ${JSON.stringify(this.#project ?? null)}, token: [redacted] }`;
   }
 
+  /** The client's identity for logs: `baseUrl` and `project`, never a credential. */
   toJSON(): { baseUrl: string; project: string | undefined } {
     return { baseUrl: this.baseUrl, project: this.#project };
   }
 
+  /** Closes the client's own connection pool (not a dispatcher passed in); calls after it fail. */
   async close(): Promise<void> {
     await this.#http.close();
   }
 
+  /** `await using client = new GoogleCloudDnsClient(…)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
@@ -258,13 +294,21 @@ export class GoogleCloudDnsClient {
 
   // ---- projects and zones ----------------------------------------------------------------------
 
-  /** `GET projects/{project}`: the project with its effective `quota`. */
+  /**
+   * `GET projects/{project}`: the project with its effective `quota`.
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   */
   async getProject(options: GoogleCallOptions = {}): Promise<GoogleProject> {
     const project = await this.project();
     return this.#call({ method: 'GET', path: `/projects/${seg(project)}`, schema: projectSchema }, options);
   }
 
-  /** `GET …/managedZones`, every page; `dnsName` (trailing dot) lists only zones of that name. */
+  /**
+   * `GET …/managedZones`, every page; `dnsName` (trailing dot) lists only zones of that name.
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   */
   async listManagedZones(
     options: GoogleCallOptions & { dnsName?: string; maxResults?: number } = {},
   ): Promise<GoogleManagedZone[]> {
@@ -281,7 +325,11 @@ export class GoogleCloudDnsClient {
     );
   }
 
-  /** `GET …/managedZones/{zone}`: a zone by name or numeric id. */
+  /**
+   * `GET …/managedZones/{zone}`: a zone by name or numeric id.
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project or zone), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   */
   async getManagedZone(zone: string, options: GoogleCallOptions = {}): Promise<GoogleManagedZone> {
     const project = await this.project();
     return this.#call(
@@ -296,7 +344,12 @@ export class GoogleCloudDnsClient {
 
   // ---- record sets -----------------------------------------------------------------------------
 
-  /** `GET …/managedZones/{zone}/rrsets`, every page (following `nextPageToken`). */
+  /**
+   * `GET …/managedZones/{zone}/rrsets`, every page (following `nextPageToken`).
+   * @throws {@link GoogleApiError}: `UNKNOWN_ZONE` (404: no such project or zone), `PROVIDER_AUTH`,
+   *   `PROVIDER_RATE_LIMITED`, `PROVIDER`; `ConfigError` when no project is given and none is found.
+   *   `ConfigError` too for a `type` without a `name`.
+   */
   async listRRSets(zone: string, options: ListRRSetsOptions = {}): Promise<GoogleRRSet[]> {
     if (options.type !== undefined && options.name === undefined)
       throw new ConfigError('google: listing record sets by type needs a name');

@@ -7,22 +7,36 @@ import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@ope
  */
 export type GoogleFailureKind = HttpFailureKind;
 
+/** Options of {@link GoogleApiError}, filled in by the client. */
 export interface GoogleApiErrorOptions {
+  /** Why the call failed: `http`, `network`, `timeout`, `invalid-response` or `rate-limited`. */
   kind: GoogleFailureKind;
+  /** HTTP method of the call. */
   method: string;
   /** Path below the API base, query included; never carries a credential. */
   path: string;
+  /** HTTP status of the answer, when there was one. */
   status?: number;
   /** The reasons of the envelope's `errors[]` (`conditionNotMet`, `alreadyExists`, …), in order. */
   reasons?: readonly string[];
   /** The messages of the envelope's `errors[]`, in order. */
   messages?: readonly string[];
+  /** True when sending the call again may succeed (connection failures, timeouts, 5xx, 429). */
   retryable: boolean;
+  /** Seconds to wait before retrying (Google sends no `Retry-After`: the limiter's backoff). */
   retryAfter?: number;
+  /** Attempts made, retries included (default 1). */
   attempts?: number;
+  /** Request id of the answer (`x-guploader-uploadid` or `x-request-id`), for Google support. */
   requestId?: string;
+  /** Google's message, secrets it echoed replaced by `[redacted]`. */
   serverMessage?: string;
+  /**
+   * Error code (the client sets it from status and reasons, e.g. `PROVIDER_AUTH`,
+   * `PROVIDER_RATE_LIMITED`, `RECORD_CONFLICT`, `RECORD_REJECTED`; see {@link codeForGoogleError}).
+   */
   code?: DnsErrorCode;
+  /** The underlying error; shown as one line by `util.inspect`. */
   cause?: unknown;
 }
 

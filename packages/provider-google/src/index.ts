@@ -1,7 +1,7 @@
 /**
  * `@openova/dns-provider-google`: Google Cloud DNS for `@openova/dns-core`, on the Cloud DNS v1
  * REST API with credentials from `google-auth-library` 10.x.
- * @module
+ * @module index
  */
 // Client
 export {

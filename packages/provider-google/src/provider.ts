@@ -67,6 +67,7 @@ export interface GoogleZoneInfo {
   name: string;
   /** The DNS name served, without trailing dot. */
   dnsName: string;
+  /** `public` (served on the internet) or `private` (served to the VPC networks bound to it). */
   visibility: 'public' | 'private';
   /**
    * True for the zone records at its DNS name go to: with two selected zones of one DNS name (split
@@ -75,9 +76,24 @@ export interface GoogleZoneInfo {
   primary: boolean;
 }
 
+/**
+ * How the provider reaches Cloud DNS: the options of a client it builds (see `GoogleClientOptions`),
+ * or a ready `client`.
+ */
 export type GoogleConnection =
-  (Omit<GoogleClientOptions, 'dispatcher'> & { client?: undefined }) | { client: GoogleCloudDnsClient };
+  | (Omit<GoogleClientOptions, 'dispatcher'> & {
+      /** Not given: the provider builds its own client from the other options. */
+      client?: undefined;
+    })
+  | {
+      /** A ready client (shared limiter, your own token source); its options are used as they are. */
+      client: GoogleCloudDnsClient;
+    };
 
+/**
+ * Options of {@link GoogleCloudDnsProvider}: the connection ({@link GoogleConnection}) and what is
+ * managed. ExternalDNS's `--google-*` flags are named next to the option that replaces them.
+ */
 export type GoogleCloudDnsProviderOptions = GoogleConnection & {
   /** Names the provider reads and writes (ExternalDNS `--domain-filter`); zones are filtered by it. */
   domainFilter?: DomainFilter;
@@ -104,17 +120,28 @@ export type GoogleCloudDnsProviderOptions = GoogleConnection & {
 
 /** One zone's change as sent by the last `applyChanges` call. */
 export interface GoogleAppliedChange {
+  /** The managed zone's name (`example-com`). */
   zone: string;
+  /** Record sets added, as sent. */
   additions: GoogleRRSet[];
+  /** Record sets deleted, as sent (each exactly as listed). */
   deletions: GoogleRRSet[];
   /** Google's change id and status, when it answered. */
   id?: string;
+  /** `pending` until the change is served, then `done`; absent when Google did not answer. */
   status?: GoogleChange['status'];
 }
 
 /** One writer's item of a shared routing-policy record set. */
 export type RoutingItem =
-  { geo: { location: string; rrdatas: string[] } } | { wrr: { weight: number; rrdatas: string[] } };
+  | {
+      /** A `geo` item: the answer (`rrdatas`) for queries nearest to `location`, a Google Cloud region. */
+      geo: { location: string; rrdatas: string[] };
+    }
+  | {
+      /** A `wrr` item: `rrdatas` answered with probability ∝ `weight` (a non-negative number). */
+      wrr: { weight: number; rrdatas: string[] };
+    };
 
 /** What one change of the plan wants at one record set. */
 interface Intent {
@@ -153,6 +180,7 @@ const setKey = (name: string, type: string) => `${name.toLowerCase()}/${type.toU
 export class GoogleCloudDnsProvider implements Provider {
   readonly name = 'google';
   readonly domainFilter: DomainFilter;
+  /** The Cloud DNS client the provider calls (given in the options or built from them). */
   readonly client: GoogleCloudDnsClient;
   /** The changes sent by the last `applyChanges` call, in order (a re-planned one included). */
   lastApply: GoogleAppliedChange[] = [];

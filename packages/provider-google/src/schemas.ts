@@ -142,13 +142,19 @@ export const errorEnvelopeSchema = z.looseObject({
   }),
 });
 
+/** `healthCheckedTargets` of a routing-policy item: internal load balancers or external IPs. */
 export type GoogleHealthCheckedTargets = z.infer<typeof healthCheckedTargetsSchema>;
+/** One item of a `geo` policy: `location` (a Google Cloud region) and its `rrdatas`. */
 export type GoogleGeoItem = z.infer<typeof geoItemSchema>;
+/** One item of a `wrr` policy: `weight` (answered with probability ∝ weight) and its `rrdatas`. */
 export type GoogleWrrItem = z.infer<typeof wrrItemSchema>;
 /** A record set's `routingPolicy` (geo, weighted round robin or primary-backup). */
 export type GoogleRoutingPolicy = z.infer<typeof routingPolicySchema>;
 /** A `ResourceRecordSet` as the API returns and takes it. */
 export type GoogleRRSet = z.infer<typeof rrsetSchema>;
+/** A `ManagedZone` (source: Cloud DNS v1 `managedZones` resource): `name`, `dnsName`, numeric `id`, `visibility`, … */
 export type GoogleManagedZone = z.infer<typeof managedZoneSchema>;
+/** A `Change` (source: Cloud DNS v1 `changes` resource): `id`, `status` `pending` then `done`, additions, deletions. */
 export type GoogleChange = z.infer<typeof changeSchema>;
+/** A `Project` from `projects.get`: its effective per-change and per-zone limits in `quota`. */
 export type GoogleProject = z.infer<typeof projectSchema>;

@@ -16,6 +16,7 @@
  * - routing-policy record sets (geo, wrr, primaryBackup) stored and returned as sent;
  * - a per-project token bucket answering 429 `rateLimitExceeded` without `Retry-After`;
  * - injected faults: 5xx before or after executing, 429 storms, late answers, dropped connections.
+ * @module testing
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -28,36 +29,57 @@ import type { GoogleRoutingPolicy } from './schemas.js';
 
 /** A record set as the fake stores it (name lower case with its dot, TXT quoted). */
 export interface FakeRRSet {
+  /** Owner name, absolute with its trailing dot (`www.example.com.`). */
   name: string;
+  /** Record type (`A`, `TXT`, …). */
   type: string;
+  /** TTL in seconds. */
   ttl: number;
+  /** The records in presentation format (absent in a routing-policy set). */
   rrdatas?: string[];
+  /** A geo, weighted round robin or primary-backup policy, stored and returned as sent. */
   routingPolicy?: GoogleRoutingPolicy;
 }
 
+/** A managed zone of the fake, with its record sets. */
 export interface FakeZone {
+  /** The project holding the zone. */
   project: string;
+  /** Numeric id, as a string (assigned in order unless given). */
   id: string;
+  /** The managed zone's name, unique per project (`example-com`). */
   name: string;
   /** With trailing dot. */
   dnsName: string;
+  /** `public` or `private`. */
   visibility: 'public' | 'private';
+  /** A peering zone: its record sets cannot be changed (400 `peeringChangeDisallowed`). */
   peering: boolean;
+  /** A forwarding zone (listed with a `forwardingConfig`). */
   forwarding: boolean;
+  /** The record sets, SOA and NS at the apex included. */
   sets: FakeRRSet[];
 }
 
+/** A change the fake accepted (all or nothing). */
 export interface FakeChange {
+  /** Change id, counted per zone from `1`. */
   id: string;
+  /** The zone as `project/name`. */
   zone: string;
+  /** `pending` for `pendingPolls` reads, then `done`. */
   status: 'pending' | 'done';
+  /** When the change was accepted (RFC 3339). */
   startTime: string;
+  /** Record sets added. */
   additions: FakeRRSet[];
+  /** Record sets deleted. */
   deletions: FakeRRSet[];
   /** Reads left until `done`. */
   pollsLeft: number;
 }
 
+/** Options of {@link startFakeGoogle}; every one is optional. */
 export interface FakeGoogleOptions {
   /** The bearer token every request must carry (default: any token is accepted, none is not). */
   token?: string;
@@ -73,6 +95,7 @@ export interface FakeGoogleOptions {
   limits?: { additions?: number; deletions?: number; rrdataBytes?: number };
 }
 
+/** An injected failure, for {@link FakeGoogle.failNext}. */
 export interface FakeFault {
   /** Only requests with this method: `GET`, `POST`, or `write` (= `POST`). Default any. */
   method?: 'GET' | 'POST' | 'write';
@@ -86,6 +109,7 @@ export interface FakeFault {
   delayMs?: number;
 }
 
+/** A running fake (from {@link startFakeGoogle}): its address, state, and fault injection. */
 export interface FakeGoogle {
   /** API base for this package's client: `https://127.0.0.1:<port>/dns/v1`. */
   readonly url: string;
@@ -97,11 +121,16 @@ export interface FakeGoogle {
   readonly caFile: string;
   /** Zones by `project/name`. */
   readonly zones: Map<string, FakeZone>;
+  /** Every change accepted, in order. */
   readonly changes: FakeChange[];
   /** Every request as `METHOD path` (query included). */
   readonly requests: string[];
   /** 429 answers sent because the rate limit was exceeded. */
   throttled: number;
+  /**
+   * Creates a managed zone (in {@link DEFAULT_FAKE_PROJECT} unless `project` is given) with its
+   * apex SOA and NS record sets; `dnsName` with or without its trailing dot.
+   */
   addZone(zone: {
     name: string;
     dnsName: string;
@@ -121,10 +150,13 @@ export interface FakeGoogle {
   failNext(count: number, fault?: FakeFault): void;
   /** Answers the next `count` requests 429 `rateLimitExceeded`. */
   throttleNext(count: number): void;
+  /** Drops the faults not used yet (`failNext`, `throttleNext`). */
   clearFaults(): void;
+  /** Stops the server, closing open connections, and removes the certificate file. */
   close(): Promise<void>;
 }
 
+/** The project of zones added without one. */
 export const DEFAULT_FAKE_PROJECT = 'fake-project';
 
 const NON_TXT_QUOTED = /^".*"$/;
