@@ -15,7 +15,6 @@ export const REPOSITORY = 'https://github.com/openova-io/dns-sdk';
  * name once its package passes; a new package is never added here.
  */
 export const PACKAGING_PENDING: ReadonlySet<string> = new Set([
-  '@openova/dns-webhook',
   '@openova/dns-provider-google',
   '@openova/dns-provider-azure',
 ]);

@@ -11,7 +11,6 @@ import { repositoryRoot } from '../scripts/packages.js';
  * Remove a package once it passes; a new package is never added here.
  */
 const DOCS_PENDING = new Set<string>([
-  '@openova/dns-webhook', // owned by the webhook workstream
   '@openova/dns-provider-google', // merged before the check; being completed
   '@openova/dns-provider-azure', // merged before the check; being completed
 ]);
