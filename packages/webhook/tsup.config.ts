@@ -5,7 +5,12 @@ export default defineConfig({
   entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm'],
   target: 'node20',
-  dts: true,
+  // Declarations (with declaration maps into src/) come from `tsc -p tsconfig.build.json`.
+  dts: false,
+  // Maps point into the shipped src/ instead of embedding it a second time.
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   clean: true,
 });

@@ -1,3 +1,11 @@
+/**
+ * `@openova/dns-webhook`: the ExternalDNS webhook provider protocol (version 1) in both directions —
+ * `createWebhookServer()`, the sidecar serving any core `Provider` to a stock ExternalDNS (the
+ * `openova-dns-webhook` command is built on it), and `WebhookProvider`, a core `Provider` for any
+ * ExternalDNS webhook. Also the command's configuration parser, metrics and structured logger.
+ * @module index
+ */
+
 // Protocol
 export { WEBHOOK_MEDIA_TYPE } from './mediaType.js';
 export { safeParseChanges } from './changes.js';

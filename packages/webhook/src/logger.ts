@@ -3,15 +3,19 @@ import type { LogFields, Logger } from '@openova/dns-core';
 
 /** Log levels, least severe first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** `json`: one JSON object per line (pino's format, for log collectors); `text`: `time LEVEL message key=value`. */
 export const LOG_FORMATS = ['json', 'text'] as const;
+/** One of {@link LOG_FORMATS}. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** Options of {@link createStructuredLogger}; every field has a default. */
 export interface StructuredLoggerOptions {
   /** Lines below this level are dropped (default `info`). */
   level?: LogLevel;
+  /** Line format (default `json`); see {@link LOG_FORMATS}. */
   format?: LogFormat;
   /** Where lines go (default `process.stdout`). */
   write?: (line: string) => void;

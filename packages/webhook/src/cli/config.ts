@@ -13,10 +13,12 @@ export const CLI_PROVIDERS = [
   'google',
   'inmemory',
 ] as const;
+/** A value of `DNS_PROVIDER`: one of {@link CLI_PROVIDERS}. */
 export type CliProviderName = (typeof CLI_PROVIDERS)[number];
 
 /** The command's settings, read from environment variables by {@link parseWebhookConfig}. */
 export interface WebhookConfig {
+  /** `DNS_PROVIDER` (required): the provider served. */
   provider: CliProviderName;
   /**
    * `PDNS_API_URL`, `PDNS_API_KEY`, `PDNS_SERVER_ID`; TLS to the API: `PDNS_TLS_CA_FILE` (PEM CA
@@ -108,13 +110,19 @@ export interface WebhookConfig {
    * lists, as in ExternalDNS.
    */
   domainFilter: { include: string[]; exclude: string[]; regexInclude?: string; regexExclude?: string };
+  /** `WEBHOOK_HOST` (default `127.0.0.1`) and `WEBHOOK_PORT` (default 8888): the webhook API listener. */
   api: { host: string; port: number };
+  /** `HEALTH_HOST` (default `0.0.0.0`) and `HEALTH_PORT` (default 8080): `/healthz`, `/livez`, `/metrics`. */
   health: { host: string; port: number };
   /**
    * `WEBHOOK_MAX_BODY_BYTES` (default 32 MiB, ExternalDNS's limit), `WEBHOOK_REQUEST_DEADLINE_MS`
    * (default 10 000), `WEBHOOK_MAX_CONCURRENT_BODIES` (default 1): see docs/webhook.md, sizing.
    */
   limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
+  /**
+   * `LOG_LEVEL` (default `info`; ExternalDNS's `trace`, `warning`, `fatal` and `panic` are mapped to
+   * ours) and `LOG_FORMAT` (default `json`).
+   */
   log: { level: LogLevel; format: LogFormat };
 }
 

@@ -12,18 +12,25 @@ export type WebhookFailureKind =
   /** The answer had the wrong media type, was not JSON, was too large or did not validate. */
   | 'invalid-response';
 
+/** Options of {@link WebhookError}: the facts of the failed call. */
 export interface WebhookErrorOptions {
+  /** Why the call failed; see {@link WebhookFailureKind}. */
   kind: WebhookFailureKind;
+  /** HTTP method of the call (`GET`, `POST`). */
   method: string;
   /** Path of the call (`/`, `/records`, `/adjustendpoints`). */
   path: string;
+  /** HTTP status of the answer; absent when none came. */
   status?: number;
   /** The start of the server's error body, when it sent one. */
   serverMessage?: string;
+  /** Whether a later attempt may succeed (500–510, timeouts, connection failures). */
   retryable: boolean;
   /** Attempts made (negotiation retries; 1 for every other call). */
   attempts?: number;
+  /** The request id the server gave the answer, when it sent one, for support tickets. */
   requestId?: string;
+  /** The underlying error (network or parse failure); not shown by `toJSON()` or `util.inspect`. */
   cause?: unknown;
 }
 

@@ -29,11 +29,13 @@ export interface NegotiationRetryOptions {
   maxDelayMs?: number;
 }
 
+/** Options of {@link WebhookProvider.connect}; every field has a default. Times are in ms. */
 export interface WebhookProviderOptions {
   /** Base URL of the webhook provider (default `http://localhost:8888`, ExternalDNS's default). */
   url?: string;
   /** Time limit of each HTTP request in ms (default 15 000: ExternalDNS's read + write timeouts). */
   timeoutMs?: number;
+  /** Backoff of the negotiation call (default five attempts, 500 ms to 5000 ms apart). */
   negotiationRetry?: NegotiationRetryOptions;
   /** Largest response body read (default 32 MiB, as ExternalDNS). */
   maxBodyBytes?: number;

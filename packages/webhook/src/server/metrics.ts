@@ -26,12 +26,17 @@ export type ErrorReason =
 
 /** One upstream API attempt, as core's transport reports it (`HttpRequestEvent`). */
 export interface UpstreamAttempt {
+  /** The provider client that made the call (`pdns`, `cloudflare`, …): the `provider` label. */
   provider: string;
+  /** HTTP method of the call, e.g. `PATCH`: the `method` label. */
   method: string;
   /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
+  /** HTTP status of the answer; absent when none came (then `failure` says why). */
   status?: number;
+  /** Why no answer came; the `status` label then reads `network`, `timeout` or `aborted`. */
   failure?: 'network' | 'timeout' | 'aborted';
+  /** Duration of the attempt in ms (recorded in seconds in the histogram). */
   durationMs: number;
 }
 
@@ -54,6 +59,7 @@ function sorted<T extends Record<string, string>>(labels: T): T {
 
 /** The metrics of one webhook server, in their own registry; {@link WebhookMetrics.render} writes them. */
 export class WebhookMetrics {
+  /** The `prom-client` registry holding these metrics only (not the global one); register your own in it. */
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'method' | 'status'>;
   readonly #errors: Counter<'route' | 'reason'>;

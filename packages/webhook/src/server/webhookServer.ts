@@ -28,7 +28,9 @@ function pathOf(target: string | undefined): string | undefined {
 
 /** Where one listener is bound. */
 export interface BoundAddress {
+  /** The address bound, as the kernel reports it (e.g. `127.0.0.1`, `::1`). */
   host: string;
+  /** The port bound (the one the kernel picked when `0` was asked). */
   port: number;
   /** `http://host:port` (IPv6 hosts in brackets). */
   url: string;
@@ -36,6 +38,7 @@ export interface BoundAddress {
 
 /** The addresses {@link WebhookServer.start} bound. */
 export interface WebhookServerAddresses {
+  /** The webhook API listener (`/`, `/records`, `/adjustendpoints`). */
   api: BoundAddress;
   /** Absent when the health port is turned off. */
   health: BoundAddress | undefined;
@@ -43,10 +46,16 @@ export interface WebhookServerAddresses {
 
 /** A host and port to listen on; port `0` lets the kernel pick a free one. */
 export interface ListenOptions {
+  /** Address to bind: an IPv4 or IPv6 literal or a host name (default per listener). */
   host?: string;
+  /** Port from 0 to 65535 (default per listener; `0` picks a free one). */
   port?: number;
 }
 
+/**
+ * Options of {@link createWebhookServer}: the provider served, the two listeners, and the limits
+ * that keep one request (or one slow client) from taking the sidecar down. Times are in ms.
+ */
 export interface WebhookServerOptions {
   /** The provider every request is served by. */
   provider: Provider;
@@ -68,6 +77,7 @@ export interface WebhookServerOptions {
    * wait for their turn within the deadline, and further ones get 503 with `Retry-After`.
    */
   maxConcurrentBodies?: number;
+  /** Requests waiting for a body slot beyond `maxConcurrentBodies` (default 16); further ones get 503. */
   maxQueuedBodies?: number;
   /** Open connections per listener (default 64); further ones are closed at once. */
   maxConnections?: number;
@@ -96,6 +106,10 @@ export interface WebhookServerOptions {
   version?: string;
   /** Values that must never appear in an answer or log line (API keys); they are replaced. */
   secrets?: readonly string[];
+  /**
+   * Where start-up, shutdown, request (`debug`) and failure lines go: a core `Logger`, e.g. from
+   * {@link createStructuredLogger} (default: none).
+   */
   logger?: Logger;
 }
 
@@ -112,6 +126,7 @@ export interface WebhookServer {
   readonly addresses: WebhookServerAddresses | undefined;
   /** Requests being handled right now. */
   readonly inFlight: number;
+  /** The metrics the server writes to (`options.metrics`, or its own), served at `/metrics`. */
   readonly metrics: WebhookMetrics;
   /** Notes that the provider API answered (keeps readiness green without a check; see `healthCacheMs`). */
   providerAnswered(): void;
