@@ -53,8 +53,39 @@ const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME']);
  * form endpoints use: escapes decoded, lower case, no trailing dot.
  */
 export function decodeRoute53Name(name: string): string {
-  const decoded = name.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-  return normalizeDnsName(decoded);
+  return normalizeDnsName(decodeOctalEscapes(name, 0));
+}
+
+/**
+ * Route53 writes octets outside 0x20–0x7E as `\ddd` (octal) in names and TXT values
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html). Decodes runs
+ * of such escapes whose octets are at least `min` as UTF-8 (so `\303\251` is `é`); an escaped
+ * backslash (`\\`) is kept as it is.
+ */
+function decodeOctalEscapes(text: string, min: number): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\\\|(?:\\[0-3][0-7]{2})+/g, (run) => {
+    if (run === '\\\\') return run;
+    const bytes = run
+      .slice(1)
+      .split('\\')
+      .map((oct) => parseInt(oct, 8));
+    if (bytes.some((b) => b < min)) {
+      // ASCII escapes (a quote, a backslash) stay escaped: the TXT string parser reads them
+      return run.replace(/\\([0-3][0-7]{2})/g, (m, oct: string) =>
+        parseInt(oct, 8) < min ? m : String.fromCharCode(parseInt(oct, 8)),
+      );
+    }
+    return Buffer.from(bytes).toString('utf8');
+  });
+}
+
+/** Non-ASCII characters as `\ddd` escapes of their UTF-8 octets, as Route53 stores them. */
+function encodeNonAscii(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[^\x00-\x7e]+/gu, (run) =>
+    Array.from(Buffer.from(run, 'utf8'), (b) => `\\${b.toString(8).padStart(3, '0')}`).join(''),
+  );
 }
 
 /** An endpoint name as Route53 stores it: lower case, trailing dot, `*` as `\052`. */
@@ -72,7 +103,8 @@ function txtChunks(target: string): string[] {
 /** A target as Route53 wants its `Value`: TXT quoted (≤ 255-octet strings), host names absolute. */
 export function targetToValue(recordType: string, target: string): string {
   const type = recordType.toUpperCase();
-  if (type === 'TXT' || type === 'SPF') return txtChunks(target).map(quoteTxtString).join(' ');
+  if (type === 'TXT' || type === 'SPF')
+    return encodeNonAscii(txtChunks(target).map(quoteTxtString).join(' '));
   const canonical = canonicalizeTarget(type, target);
   if (HOST_TYPES.has(type)) return canonical.endsWith('.') ? canonical : `${canonical}.`;
   if (type === 'MX') {
@@ -90,7 +122,7 @@ export function targetToValue(recordType: string, target: string): string {
 export function valueToTarget(recordType: string, value: string): string {
   const type = recordType.toUpperCase();
   if (type === 'TXT' || type === 'SPF') {
-    const chunks = parseTxtStrings(value);
+    const chunks = parseTxtStrings(decodeOctalEscapes(value, 0x80));
     if (!chunks) return value;
     const joined = chunks.join('');
     const again = txtChunks(joined);

@@ -149,3 +149,21 @@ describe('record sets', () => {
     expect(geo.GeoLocation).toEqual({ ContinentCode: 'EU' }); // the continent takes precedence, as in ExternalDNS
   });
 });
+
+describe('octets outside 0x20–0x7E (Route53 returns them as \\ddd escapes)', () => {
+  it('TXT values with UTF-8 are sent and read as \\ddd escapes, so a second plan is empty', () => {
+    expect(targetToValue('TXT', 'café')).toBe('"caf\\303\\251"');
+    // what Route53 answers for the value it stored
+    expect(valueToTarget('TXT', '"caf\\303\\251"')).toBe('café');
+    expect(valueToTarget('TXT', targetToValue('TXT', 'café'))).toBe('café');
+    // quotes and backslashes keep their own escapes
+    expect(valueToTarget('TXT', targetToValue('TXT', 'a "q" \\ b ü'))).toBe('a "q" \\ b ü');
+    const long = 'é'.repeat(200);
+    expect(valueToTarget('TXT', targetToValue('TXT', long))).toBe(long);
+  });
+
+  it('names with \\ddd escapes decode as UTF-8, then punycode', () => {
+    expect(decodeRoute53Name('\\303\\274.example.com.')).toBe('xn--tda.example.com');
+    expect(decodeRoute53Name('\\052.example.com.')).toBe('*.example.com');
+  });
+});
