@@ -92,8 +92,14 @@ describe('unknown variables with our prefixes', () => {
         WEBHOOK_SERVICE_PORT_HTTP: '8888',
         DNS_PORT_53_UDP_ADDR: '10.0.0.2',
         DNS_PORT_53_UDP: 'udp://10.0.0.2:53',
+        // the bare form, for Services named dns, pdns and pdns-api
+        DNS_PORT: 'udp://10.0.0.2:53',
+        PDNS_PORT: 'tcp://10.0.0.1:8081',
+        PDNS_API_PORT: 'tcp://10.0.0.3:8081',
       }),
     ).not.toThrow();
+    // a value that is no Service address is still named
+    expect(() => parseWebhookConfig({ ...MEMORY, PDNS_PORT: '8081' })).toThrow(/PDNS_PORT/);
   });
 });
 

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
 import { externalDnsPost } from './support/rawHttp.js';
+import { parseEach, parseOptionsFor } from '../src/server/lenient.js';
 import { memoryProvider, startServer, stopAll } from './support/servers.js';
 
 afterEach(stopAll);
@@ -163,6 +164,25 @@ describe('POST /records applies everything that can be applied', () => {
     expect(res.status).toBe(500);
     expect(res.text).toMatch(/x\.example\.com MX: the inmemory provider cannot store MX records/);
     expect((await provider.records()).map((r) => r.dnsName)).toEqual(['y.example.com']);
+  });
+
+  it('a stored record our rules would not write can still be deleted: old records are checked for shape only', () => {
+    // PowerDNS stores both (a PTR outside in-addr.arpa, a CNAME to a wildcard name); GET /records returns them
+    const stored = () => [
+      { dnsName: 'ptr.example.com', recordType: 'PTR', targets: ['host.example.net'] },
+      { dnsName: 'star.example.com', recordType: 'CNAME', targets: ['*.example.net'] },
+    ];
+    const options = parseOptionsFor(memoryProvider());
+    for (const list of ['delete', 'updateOld'] as const) {
+      const entries = parseEach(stored(), list, options) ?? [];
+      expect(entries.map((e) => [e.problem, e.endpoint?.dnsName])).toEqual([
+        [undefined, 'ptr.example.com'],
+        [undefined, 'star.example.com'],
+      ]);
+    }
+    // what is written is still checked
+    const created = parseEach(stored(), 'create', options) ?? [];
+    expect(created.every((e) => e.problem !== undefined)).toBe(true);
   });
 
   it('an update whose new version is invalid keeps its old version (the pair travels together)', async () => {

@@ -449,7 +449,9 @@ function unknownVariables(env: Readonly<Record<string, string | undefined>>): st
       (name) =>
         !known.has(name) &&
         OWN_PREFIXES.some((prefix) => name.startsWith(prefix)) &&
-        !SERVICE_LINK.test(name),
+        !SERVICE_LINK.test(name) &&
+        // `<SERVICE>_PORT=tcp://10.0.0.1:8081`: the bare form of a Service link
+        !(name.endsWith('_PORT') && /^(tcp|udp|sctp):\/\//.test(env[name] ?? '')),
     )
     .sort()
     .map((name) => `${name}: is not a variable of this command; did you mean ${closestVariable(name)}?`);

@@ -90,7 +90,12 @@ export function parseEach(
     const raw: unknown = input[index];
     // dropped from the request as it is parsed: the parsed endpoint replaces it in memory
     (input as unknown[])[index] = undefined;
-    const parsed = safeParseEndpoints([raw], options);
+    // what is stored is deleted (or replaced) as it is: only the shape of old records is checked,
+    // so a record the server accepted but our rules would not write can still be removed
+    const parsed = safeParseEndpoints(
+      [raw],
+      list === 'delete' || list === 'updateOld' ? { ...options, validateContent: false } : options,
+    );
     const fallback = `${list === 'endpoints' ? '' : list}[${index}]`;
     if (parsed.success) {
       const endpoint = parsed.data[0] as Endpoint;
