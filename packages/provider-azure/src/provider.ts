@@ -14,6 +14,7 @@ import {
   type Provider,
   type ProviderCapabilities,
   type RecordType,
+  ValidationError,
 } from '@openova/dns-core';
 import {
   appendAll,
@@ -321,20 +322,34 @@ export class AzureDnsProvider implements Provider {
    * duplicates merged, metadata as `azure/metadata-<key>` (from `azure/tags` too), `alias` = `true`
    * kept on aliases, other properties dropped; an unset TTL stays unset.
    */
-  adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
+  async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
-    return Promise.resolve(
-      endpoints.map((input) => {
-        const ep = cloneEndpoint(input);
-        ep.dnsName = normalizeDnsName(ep.dnsName);
-        ep.recordType = ep.recordType.toUpperCase();
-        ep.targets = isAliasEndpoint(ep)
-          ? ep.targets.map((t) => t.trim())
-          : sortTargets([...new Set(ep.targets.map((t) => canonicalTarget(ep.recordType, t)))]);
-        ep.providerSpecific = canonicalProperties(ep);
-        return ep;
-      }),
-    );
+    // A CNAME at a zone apex collides with Azure's own SOA and NS there (which `records()` does not
+    // return): refused now, so a dry run says so and the other records are still written.
+    if (endpoints.some((ep) => upperCased(ep.recordType) === 'CNAME')) {
+      const apexes = new Set(await this.zones(options));
+      const issues: Issue[] = [];
+      endpoints.forEach((ep, i) => {
+        if (upperCased(ep.recordType) === 'CNAME' && apexes.has(normalizeDnsName(ep.dnsName)))
+          issues.push({
+            path: [i, 'dnsName'],
+            code: 'cname_at_apex',
+            message: `${describeEndpoint(ep)}: a CNAME cannot be at the zone apex (Azure's SOA and NS records are there); use an A alias record (property alias=true, a resource id as its target) instead`,
+          });
+      });
+      if (issues.length)
+        throw new ValidationError(issues, { summary: 'azure: records the zone cannot hold' });
+    }
+    return endpoints.map((input) => {
+      const ep = cloneEndpoint(input);
+      ep.dnsName = normalizeDnsName(ep.dnsName);
+      ep.recordType = ep.recordType.toUpperCase();
+      ep.targets = isAliasEndpoint(ep)
+        ? ep.targets.map((t) => t.trim())
+        : sortTargets([...new Set(ep.targets.map((t) => canonicalTarget(ep.recordType, t)))]);
+      ep.providerSpecific = canonicalProperties(ep);
+      return ep;
+    });
   }
 
   /**

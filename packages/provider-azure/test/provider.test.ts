@@ -10,6 +10,7 @@ import {
   TxtRegistry,
   type EndpointInit,
   type RecordType,
+  ValidationError,
 } from '@openova/dns-core';
 import {
   AzureApplyError,
@@ -173,6 +174,28 @@ describe('record model', () => {
       ['txt_too_long', 'create.1.targets'],
     ]);
     expect(writes()).toHaveLength(0);
+  });
+
+  it('a CNAME at the apex is refused before any write, in a dry run too, naming desired[i]', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: ZONE, recordType: 'CNAME', targets: ['x.example.net'] },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: MANAGED,
+        dryRun,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['desired', 1, 'dnsName'], 'cname_at_apex'],
+      ]);
+    }
+    expect(writes()).toEqual([]);
   });
 
   it('azure/tags and azure/metadata-<key> become record-set metadata and read back as azure/metadata-<key>', async () => {
