@@ -12,6 +12,8 @@ import {
   type Provider,
   type ProviderCapabilities,
   type RecordType,
+  ValidationError,
+  type Issue,
 } from '@openova/dns-core';
 import {
   sortEndpoints,
@@ -228,7 +230,9 @@ export class HetznerProvider implements Provider {
   }
 
   async zones(options: CallOptions = {}): Promise<string[]> {
-    return (await this.#zoneCache.get(options, false)).map((z) => z.name);
+    // a secondary zone is written by its primary server only (422 incorrect_zone_mode): it serves
+    // nothing here, so reconcile reports a desired record there as not written instead of sending it
+    return (await this.#zoneCache.get(options, false)).filter((z) => z.mode === 'primary').map((z) => z.name);
   }
 
   /** The managed zones with their ids, default TTLs and modes. */
@@ -348,7 +352,23 @@ export class HetznerProvider implements Provider {
         `hetzner: no zone of this project serves ${missing.join(', ')} (zones: ${zones.map((z) => z.name).join(', ') || 'none'})`,
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
-    return (ep) => zones.find((z) => z.name === match(ep.dnsName)) as HetznerZoneInfo;
+    const zoneOf = (ep: Endpoint) => zones.find((z) => z.name === match(ep.dnsName)) as HetznerZoneInfo;
+    // refused before the first write: a secondary zone answers every write with incorrect_zone_mode
+    const issues: Issue[] = [];
+    touched.forEach((ep) => {
+      const zone = zoneOf(ep);
+      if (zone.mode !== 'primary')
+        issues.push({
+          path: ['dnsName'],
+          code: 'secondary_zone',
+          message: `${describe(ep)}: the zone ${zone.name} is a secondary zone; only its primary server writes it`,
+        });
+    });
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'hetzner: records in secondary zones (nothing was sent)',
+      });
+    return zoneOf;
   }
 
   async #current(zone: HetznerZoneInfo, name: string, type: string, options: CallOptions) {

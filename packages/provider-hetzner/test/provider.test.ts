@@ -10,6 +10,7 @@ import {
   TxtRegistry,
   type EndpointInit,
   type RecordType,
+  ValidationError,
 } from '@openova/dns-core';
 import {
   HetznerApplyError,
@@ -126,6 +127,31 @@ describe('names and targets', () => {
     for (const eps of reads)
       expect(eps.find((e) => e.dnsName === `many.${ZONE}`)?.targets).toEqual([...targets].sort());
     for (let i = 0; i < 4; i++) expect((await run(registry, desired)).plan.hasChanges).toBe(false);
+  });
+});
+
+describe('secondary zones', () => {
+  it('a desired record in a secondary zone is reported as not written; the others are applied (dry run alike)', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: `a.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'x.sec.test', recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: `b.${ZONE}`, recordType: 'A', targets: ['192.0.2.3'] },
+    ];
+    const dry = await reconcile({
+      registry,
+      desired,
+      policy: 'sync',
+      managedRecordTypes: MANAGED,
+      dryRun: true,
+    });
+    expect(dry.skipped.map((k) => [k.code, k.path])).toEqual([['outside-domain-filter', ['desired', 1]]]);
+    const result = await run(registry, desired);
+    expect(result.applied).toBe(true);
+    expect(result.skipped.map((k) => k.path)).toEqual([['desired', 1]]);
+    expect(values('a', 'A')).toEqual(['192.0.2.1']);
+    expect(values('b', 'A')).toEqual(['192.0.2.3']);
+    expect((await run(registry, desired)).plan.hasChanges).toBe(false);
   });
 });
 
@@ -257,22 +283,30 @@ describe('writes without a transaction', () => {
     expect(values('f1', 'A')).toEqual(['192.0.2.1']);
   });
 
-  it('a secondary zone is not read; a write to it is a typed incorrect_zone_mode error', async () => {
+  it('a secondary zone is not read, not listed as served, and a write to it is refused before anything is sent', async () => {
     const { provider } = setup();
-    expect(await provider.zones()).toContain('sec.test');
+    expect(await provider.zones()).not.toContain('sec.test');
+    expect((await provider.zoneInfo()).map((z) => [z.name, z.mode])).toContainEqual([
+      'sec.test',
+      'secondary',
+    ]);
     const before = fake.requests.length;
     await provider.records();
     expect(fake.requests.slice(before).some((r) => r.path.includes('/rrsets') && r.status === 422)).toBe(
       false,
     );
+    const sent = fake.requests.length;
     const error = await provider
       .applyChanges({
         ...emptyChanges(),
-        create: [endpoint({ dnsName: 'x.sec.test', recordType: 'A', targets: ['192.0.2.1'] })],
+        create: [
+          endpoint({ dnsName: `ok.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] }),
+          endpoint({ dnsName: 'x.sec.test', recordType: 'A', targets: ['192.0.2.1'] }),
+        ],
       })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HetznerApplyError);
-    expect((error as HetznerApplyError).message).toContain('incorrect_zone_mode');
-    expect((error as HetznerApplyError).retryable).toBe(false);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.code)).toEqual(['secondary_zone']);
+    expect(fake.requests.slice(sent).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 });
