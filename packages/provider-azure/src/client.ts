@@ -500,9 +500,13 @@ export class AzureDnsClient {
       try {
         token = await credential.getToken(this.scope, signal ? { abortSignal: signal } : {});
       } catch (cause) {
+        // The credential library's message may quote a client secret or a certificate path: only
+        // its error class and Entra ID's error code (AADSTS…) are repeated, and it is not attached.
+        const kind = cause instanceof Error ? cause.name : typeof cause;
+        const code = cause instanceof Error ? /\bAADSTS\d+\b/.exec(cause.message)?.[0] : undefined;
         throw new ProviderError(
-          `azure: no access token for ${this.scope}: ${cause instanceof Error ? cause.message : String(cause)}`,
-          { provider: 'azure', code: 'PROVIDER_AUTH', cause },
+          `azure: no access token for ${this.scope} (${kind}${code ? `, ${code}` : ''}); check the credential's configuration`,
+          { provider: 'azure', code: 'PROVIDER_AUTH' },
         );
       }
       if (!token?.token)

@@ -134,6 +134,22 @@ describe('errors', () => {
 });
 
 describe('secrets and tokens', () => {
+  it('a failing credential is PROVIDER_AUTH without its message, which may quote a secret', async () => {
+    const c = client({
+      credential: {
+        getToken: () =>
+          Promise.reject(
+            new Error('AADSTS7000215: Invalid client secret provided. secret=Abc~SuperSecretValue'),
+          ),
+      },
+    });
+    const error = await c.listZones('public').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROVIDER_AUTH' });
+    expect((error as Error).message).toContain('AADSTS7000215');
+    for (const shown of [(error as Error).message, JSON.stringify(error), inspect(error, { depth: 10 })])
+      expect(shown).not.toContain('SuperSecretValue');
+  });
+
   it('a token echoed by the server is redacted from errors and events; util.inspect shows no credential', async () => {
     const events: unknown[] = [];
     const c = client({ credential: fakeCredential('second-token'), onRequest: (e) => events.push(e) });
