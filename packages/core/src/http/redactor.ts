@@ -35,10 +35,19 @@ export class Redactor {
     return out;
   }
 
-  /** `text` with every secret replaced by `[redacted]`. */
+  #pattern: RegExp | undefined;
+
+  /**
+   * `text` with every secret replaced by `[redacted]`, in one pass: a replacement is never scanned
+   * again, so a short secret (a letter of `redacted`) cannot garble it.
+   */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    if (this.#secrets.length === 0) return text;
+    // longest first: at each position the first alternative that matches wins
+    this.#pattern ??= new RegExp(
+      this.#secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      'g',
+    );
+    return text.replace(this.#pattern, REDACTED);
   }
 }
