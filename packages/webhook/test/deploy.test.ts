@@ -20,7 +20,7 @@ const RUNTIME_VARIABLES = ['NODE_OPTIONS'];
 
 /** The memory limit and heap size the memory test holds the command to (test/memory.test.ts). */
 const MEMORY_LIMIT = '512Mi';
-const HEAP = '--max-old-space-size=320';
+const HEAP = '--max-old-space-size=320 --max-semi-space-size=16';
 
 // the YAML is untyped input: the models check it at run time (`validate`), which is the point
 type Untyped = never;
