@@ -316,15 +316,33 @@ export class GoogleCloudDnsProvider implements Provider {
 
   #adjust(endpoints: Endpoint[], options: CallOptions): Endpoint[] {
     throwIfAborted(options.signal);
-    return endpoints.map((input) => {
+    const issues: Issue[] = [];
+    const adjusted = endpoints.map((input, i) => {
       const ep = cloneEndpoint(input);
       ep.dnsName = normalizeDnsName(ep.dnsName);
       ep.recordType = ep.recordType.toUpperCase();
-      const policy = routingPolicyOf(ep);
+      let policy: ReturnType<typeof routingPolicyOf>;
+      try {
+        policy = routingPolicyOf(ep);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        // its paths start at the endpoint: point them at endpoints[i]
+        for (const issue of error.issues) issues.push({ ...issue, path: [i, ...issue.path] });
+        return ep;
+      }
       if (policy) {
-        ep.targets = sortTargets([
+        const answers = sortTargets([
           ...new Set(policyAnswers(policy).map((t) => canonicalTargetFor(ep.recordType, t))),
         ]);
+        // the targets must say what the policy answers: a plan must never show one thing and write another
+        const given = sortTargets([...new Set(ep.targets.map((t) => canonicalTargetFor(ep.recordType, t)))]);
+        if (given.length > 0 && given.join('\u0000') !== answers.join('\u0000'))
+          issues.push({
+            path: [i, 'targets'],
+            code: 'targets_not_policy_answers',
+            message: `${describeEndpoint(ep)}: the targets (${given.join(', ')}) must be every answer of its google/routing-policy (${answers.join(', ')})`,
+          });
+        ep.targets = answers;
         ep.providerSpecific = [
           { name: GOOGLE_PROPERTIES.routingPolicy, value: routingPolicyProperty(policy, ep.recordType) },
         ];
@@ -334,6 +352,11 @@ export class GoogleCloudDnsProvider implements Provider {
       }
       return ep;
     });
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'google: routing policies that do not match their records',
+      });
+    return adjusted;
   }
 
   /**

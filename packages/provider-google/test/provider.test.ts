@@ -564,6 +564,45 @@ describe('routing policies', () => {
     ).rejects.toMatchObject({ code: 'RECORD_REJECTED' });
   });
 
+  it('targets that are not the routing policy answers, and a bad policy, are ValidationErrors at desired[i] (dry run too)', async () => {
+    const p = provider();
+    const registry = new TxtRegistry(p, { ownerId: 'me', prefix: '_owner.%{record_type}.' });
+    const count = posts().length;
+    const desired: EndpointInit[] = [
+      { dnsName: `ok.${zone}`, recordType: 'A', targets: ['192.0.2.9'] },
+      {
+        dnsName: `j.${zone}`,
+        recordType: 'A',
+        targets: ['1.2.3.4'],
+        providerSpecific: [
+          {
+            name: GOOGLE_PROPERTIES.routingPolicy,
+            value: routingPolicyProperty({
+              geo: { items: [{ location: 'us-east1', rrdatas: ['1.2.3.5'] }] },
+            }),
+          },
+        ],
+      },
+      {
+        dnsName: `bad.${zone}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [{ name: GOOGLE_PROPERTIES.routingPolicy, value: 'notjson' }],
+      },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({ registry, desired, policy: 'sync', dryRun }).catch((e: unknown) => e);
+      expect(isDnsError(error) && error.code).toBe('VALIDATION');
+      const issues = (error as { issues: { path: (string | number)[]; code: string }[] }).issues;
+      expect(issues.map((i) => i.path.slice(0, 3))).toEqual([
+        ['desired', 1, 'targets'],
+        ['desired', 2, 'providerSpecific'],
+      ]);
+      expect(issues[0]?.code).toBe('targets_not_policy_answers');
+    }
+    expect(posts().length).toBe(count);
+  });
+
   it('an invalid google/routing-policy is a ValidationError before anything is sent', async () => {
     const p = provider();
     const count = posts().length;
