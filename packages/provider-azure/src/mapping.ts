@@ -185,7 +185,8 @@ export function targetsOf(rs: AzureRecordData, recordType: string): string[] {
     case 'CAA':
       return (rs.CAA ?? []).map((r) => `${r.flags} ${r.tag.toLowerCase()} ${quoteTxtString(r.value)}`);
     case 'TXT':
-      return (rs.TXT ?? []).map((r) => r.value.join('')).filter((t) => t !== '');
+      // a record of one empty string (`[""]`) is a TXT value too; only a record without strings is none
+      return (rs.TXT ?? []).filter((r) => r.value.length > 0).map((r) => r.value.join(''));
     default:
       return [];
   }

@@ -176,6 +176,14 @@ describe('record model', () => {
     expect(writes()).toHaveLength(0);
   });
 
+  it('a TXT record of one empty string is read back, so a second plan is empty', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [{ dnsName: 'e.example.com', recordType: 'TXT', targets: [''] }];
+    expect((await run(registry, desired)).applied).toBe(true);
+    expect(props('public', 'TXT', 'e')).toMatchObject({ TXTRecords: [{ value: [''] }] });
+    expect((await run(registry, desired)).plan.hasChanges).toBe(false);
+  });
+
   it('a CNAME at the apex is refused before any write, in a dry run too, naming desired[i]', async () => {
     const { registry } = setup();
     const desired: EndpointInit[] = [
