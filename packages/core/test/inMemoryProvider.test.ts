@@ -383,3 +383,32 @@ describe('InMemoryProvider', () => {
     expect(await provider.records()).toEqual(before);
   });
 });
+
+describe('writes outside the domain filter', () => {
+  it('are refused, exclusions and regexes included, as every provider refuses them; nothing is written', async () => {
+    for (const domainFilter of [
+      new DomainFilter({ include: ['example.com'], exclude: ['ex.example.com'] }),
+      new DomainFilter({ regexInclude: '^[a-z.]+$', regexExclude: '^skip\\.' }),
+    ]) {
+      const provider = new InMemoryProvider({ zones: ['example.com'], domainFilter });
+      const error = await provider
+        .applyChanges({
+          ...emptyChanges(),
+          create: [
+            endpoint({ dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] }),
+            endpoint({
+              dnsName: domainFilter.matches('x.ex.example.com') ? 'skip.example.com' : 'x.ex.example.com',
+              recordType: 'A',
+              targets: ['192.0.2.2'],
+            }),
+          ],
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['create', 1, 'dnsName'], 'outside_domain_filter'],
+      ]);
+      expect(await provider.records()).toEqual([]);
+    }
+  });
+});

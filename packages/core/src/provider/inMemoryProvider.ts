@@ -137,6 +137,7 @@ export class InMemoryProvider implements Provider {
     }
     return settle(() => {
       throwIfAborted(options.signal);
+      this.#checkFilter(changes);
       this.#applyNow(changes);
     }).catch((error: unknown) => {
       // every failure leaves as a DnsError, as the Provider contract requires
@@ -147,6 +148,26 @@ export class InMemoryProvider implements Provider {
             cause: error,
           });
     });
+  }
+
+  // As every provider (prepareChangeSet): the filter's exclusions and regexes bound writes too, not
+  // only the zones it selects. (Records given at construction are the zone as it is: not checked.)
+  #checkFilter(changes: Changes): void {
+    const issues: Issue[] = [];
+    for (const list of CHANGE_LISTS) {
+      changes[list].forEach((ep, index) => {
+        if (!this.domainFilter.matches(ep.dnsName))
+          issues.push({
+            path: [list, index, 'dnsName'],
+            code: 'outside_domain_filter',
+            message: `${ep.dnsName} is outside the domain filter`,
+          });
+      });
+    }
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'inmemory: the change set has records outside the domain filter',
+      });
   }
 
   // Content checks a real server makes before touching anything; paths name the list and index
