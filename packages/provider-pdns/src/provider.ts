@@ -7,6 +7,7 @@ import {
   ProviderError,
   ValidationError,
   normalizeDnsName,
+  sameTargets,
   type CallOptions,
   type Changes,
   type Endpoint,
@@ -24,6 +25,7 @@ import {
   throwIfAborted,
   withoutTrailingDot,
   upperCased,
+  lowerCased,
   appendAll,
 } from '@openova/dns-core/provider';
 import {
@@ -43,6 +45,7 @@ import {
   endpointToReplace,
   POWERDNS_EXTRA_TYPES,
   rrsetToEndpoint,
+  toPowerDnsContent,
 } from './mapping.js';
 import type { PowerDnsRRset, PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
@@ -101,8 +104,12 @@ export type PowerDnsProviderOptions = PowerDnsConnection & {
    * several writers share one zone on PowerDNS servers over one SQL database (e.g.
    * `postgresAdvisoryLock(pgClient)`): two REPLACEs of one rrset at the same moment otherwise store
    * its records twice (PostgreSQL, READ COMMITTED, no unique key). Without a lock such copies are
-   * repaired by the next plan (`repeated-records`). Default: none (writes to one server from one
-   * process are serialised anyway).
+   * repaired by the next plan (`repeated-records`). While the lock is held, the zone is read again
+   * and the PATCH is sent only when the rrsets it touches are still as the plan read them (or
+   * already as it would write them); otherwise nothing of the zone is written and `applyChanges`
+   * throws a retryable `ProviderError` with code `RECORD_CONFLICT`, so a plan made before another
+   * writer's change never overwrites it. Default: none (writes to one server from one process are
+   * serialised anyway).
    */
   writeLock?: PowerDnsWriteLock;
   /**
@@ -355,6 +362,9 @@ export class PowerDnsProvider implements Provider {
           options.signal ? { signal: options.signal } : {},
         );
         try {
+          // a plan made on a read older than the lock must not overwrite what another writer
+          // stored since: another owner's new record and marker, say
+          if (lease) await this.#assertUnchanged(patch, changes, options.signal);
           await this.client.patchRRsets(
             patch.zoneId,
             markPrechecked(patch.rrsets),
@@ -404,6 +414,74 @@ export class PowerDnsProvider implements Provider {
         },
       );
     }
+  }
+
+  /**
+   * Under the write lock, before a zone's PATCH: the rrsets it replaces or deletes are still what
+   * the plan was made from, or already what it would write. A create's rrset must still be absent
+   * (disabled records count as absent, as in {@link records}) or hold the very targets and TTL to be
+   * written; an update's must still hold the targets (and TTL) that were read, or the new ones; a
+   * delete's must be unchanged or gone. One GET of the zone, made only when `writeLock` is set.
+   * @throws `ProviderError` (`RECORD_CONFLICT`, retryable) naming the rrsets that changed; nothing
+   *   of the zone is written, and the next run plans from what is stored now.
+   */
+  async #assertUnchanged(patch: ZonePatch, changes: Changes, signal?: AbortSignal): Promise<void> {
+    const key = (name: string, type: string) => `${name}\n${type}`;
+    const touched = new Set(patch.rrsets.map((r) => key(withoutTrailingDot(r.name), r.type)));
+    const keyOf = (ep: Endpoint) => key(normalizeDnsName(ep.dnsName), upperCased(ep.recordType));
+    const stored = new Map<string, Endpoint>();
+    const zone = await this.client.getZone(patch.zoneId, signal ? { signal } : {});
+    for (const rrset of zone.rrsets ?? []) {
+      const type = upperCased(rrset.type);
+      const k = key(withoutTrailingDot(lowerCased(rrset.name)), type);
+      if (!touched.has(k)) continue;
+      const ep = rrsetToEndpoint(rrset, type);
+      if (ep) stored.set(k, ep);
+    }
+    // what a writer meant to store is no conflict when it is stored already (a writer of the same
+    // owner and the same desired records, in another region)
+    // (compared as PowerDNS content: a change's TXT may be quoted where the read one is not)
+    const contents = (ep: Endpoint) => [
+      ...new Set(ep.targets.map((t) => toPowerDnsContent(ep.recordType, t))),
+    ];
+    const same = (now: Endpoint, ep: Endpoint) =>
+      sameTargets(contents(now), contents(ep)) && (ep.recordTTL <= 0 || now.recordTTL === ep.recordTTL);
+    const stale: string[] = [];
+    for (const ep of changes.create) {
+      const k = keyOf(ep);
+      const now = touched.has(k) ? stored.get(k) : undefined;
+      if (now !== undefined && !same(now, ep))
+        stale.push(
+          `${describeEndpoint(ep)} was created by another writer (now ${now.targets.join(' ')}, TTL ${now.recordTTL})`,
+        );
+    }
+    changes.updateOld.forEach((ep, i) => {
+      const k = keyOf(ep);
+      if (!touched.has(k)) return;
+      const now = stored.get(k);
+      const next = changes.updateNew[i];
+      if (now === undefined) stale.push(`${describeEndpoint(ep)} was deleted by another writer`);
+      else if (!same(now, ep) && !(next !== undefined && same(now, next)))
+        stale.push(
+          `${describeEndpoint(ep)} was changed by another writer (now ${now.targets.join(' ')}, TTL ${now.recordTTL})`,
+        );
+    });
+    for (const ep of changes.delete) {
+      const k = keyOf(ep);
+      const now = touched.has(k) ? stored.get(k) : undefined;
+      // gone already: the DELETE changes nothing
+      if (now !== undefined && !same(now, ep))
+        stale.push(
+          `${describeEndpoint(ep)} was changed by another writer (now ${now.targets.join(' ')}, TTL ${now.recordTTL})`,
+        );
+    }
+    if (stale.length === 0) return;
+    throw new ProviderError(
+      `pdns: zone ${patch.zone} changed since it was read: ${stale.slice(0, 5).join('; ')}${
+        stale.length > 5 ? `; and ${stale.length - 5} more` : ''
+      }; nothing was written to it, and the next run plans from what is stored now`,
+      { provider: this.name, code: 'RECORD_CONFLICT', retryable: true },
+    );
   }
 
   /**
@@ -601,9 +679,12 @@ export class PowerDnsProvider implements Provider {
     const listed: PowerDnsZoneSummary[] = await this.client.listZones(
       options.signal ? { signal: options.signal } : {},
     );
+    // A zone is listed once per SOA row it has over an SQL backend (the listing joins them), and two
+    // PATCHes at once can store the SOA twice: such a zone is still one zone, read once.
+    const seen = new Set<string>();
     return listed
       .map((z) => ({ name: withoutTrailingDot(z.name).toLowerCase(), id: z.id }))
-      .filter((z) => this.domainFilter.selectsZone(z.name));
+      .filter((z) => !seen.has(z.name) && (seen.add(z.name), this.domainFilter.selectsZone(z.name)));
   }
 }
 

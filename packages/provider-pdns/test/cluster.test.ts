@@ -77,19 +77,29 @@ async function createZone(zone: string): Promise<void> {
 }
 
 /** Both writers compute their plans, wait for each other, then apply at the same moment. */
-async function race(
+function race(...args: Parameters<typeof startRace>) {
+  return Promise.all(startRace(...args));
+}
+
+/** {@link race}'s two runs, each as its own promise. */
+function startRace(
   zone: string,
   ownerIds: [string, string],
   extras: [Partial<PowerDnsProviderOptions>, Partial<PowerDnsProviderOptions>] = [{}, {}],
+  desired: [EndpointInit[], EndpointInit[]] = [desiredIn(zone), desiredIn(zone)],
 ) {
-  const desired = desiredIn(zone);
   let arrived = 0;
   let release!: () => void;
   const barrier = new Promise<void>((resolve) => (release = resolve));
-  const run = (server: RunningPowerDns, ownerId: string, extra: Partial<PowerDnsProviderOptions>) =>
+  const run = (
+    server: RunningPowerDns,
+    ownerId: string,
+    extra: Partial<PowerDnsProviderOptions>,
+    wanted: EndpointInit[],
+  ) =>
     reconcile({
       registry: writer(server, zone, ownerId, extra).registry,
-      desired,
+      desired: wanted,
       policy: 'sync',
       hooks: {
         onPlan: async () => {
@@ -98,7 +108,10 @@ async function race(
         },
       },
     });
-  return Promise.all([run(east, ownerIds[0], extras[0]), run(west, ownerIds[1], extras[1])]);
+  return [
+    run(east, ownerIds[0], extras[0], desired[0]),
+    run(west, ownerIds[1], extras[1], desired[1]),
+  ] as const;
 }
 
 describe('two API servers over one PostgreSQL database', () => {
@@ -122,6 +135,216 @@ describe('two API servers over one PostgreSQL database', () => {
       `same-owner races without serialisation: ${racesWithDuplicates} of ${RACES} stored duplicates`,
     );
   }, 120_000);
+});
+
+describe('two regions with distinct owner IDs', () => {
+  /** Per host name of the zone: the owners its stored markers name, and its stored A targets. */
+  async function stored(zone: string): Promise<Map<string, { owners: string[]; targets: string[] }>> {
+    const rows = await db.sql(
+      `SELECT r.name, r.type, r.content FROM records r JOIN domains d ON d.id = r.domain_id
+         WHERE d.name = '${zone}' AND r.type IN ('A', 'TXT') ORDER BY r.name, r.content`,
+    );
+    const out = new Map<string, { owners: string[]; targets: string[] }>();
+    const at = (name: string) => {
+      let entry = out.get(name);
+      if (!entry) out.set(name, (entry = { owners: [], targets: [] }));
+      return entry;
+    };
+    for (const line of rows.split('\n').filter(Boolean)) {
+      const [name = '', type, content = ''] = line.split('|');
+      if (type === 'A') at(name).targets.push(content);
+      else if (name.startsWith('_owner.a.')) {
+        const owner = /external-dns\/owner=([^,"]+)/.exec(content)?.[1];
+        if (owner) at(name.slice('_owner.a.'.length)).owners.push(owner);
+      }
+    }
+    return out;
+  }
+
+  /** Rows stored more than once among the zone's A and TXT records (the SOA left out). */
+  async function surplusOurs(zone: string): Promise<number> {
+    const out = await db.sql(
+      `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM records r JOIN domains d ON d.id = r.domain_id
+         WHERE d.name = '${zone}' AND r.type IN ('A', 'TXT') GROUP BY r.name, r.type, r.content) x`,
+    );
+    return Number(out.trim());
+  }
+
+  const owners = ['east', 'west'] as const;
+  const nets = { east: '198.51.100', west: '203.0.113' } as const;
+  const lockOf = (connection: pg.Client) => ({ writeLock: postgresAdvisoryLock(connection) });
+
+  async function withConnections<T>(body: (c: [pg.Client, pg.Client]) => Promise<T>): Promise<T> {
+    const connections: [pg.Client, pg.Client] = [
+      new pg.Client({ connectionString: db.url }),
+      new pg.Client({ connectionString: db.url }),
+    ];
+    await Promise.all(connections.map((c) => c.connect()));
+    try {
+      return await body(connections);
+    } finally {
+      await Promise.all(connections.map((c) => c.end()));
+    }
+  }
+
+  it('racing on disjoint names: nothing lost and no record stored twice; only the lock keeps the SOA from being stored twice', async () => {
+    let doubledSoa = 0;
+    await withConnections(async (connections) => {
+      for (const locked of [false, true]) {
+        for (let n = 0; n < RACES; n++) {
+          const zone = `disjoint${locked ? 'l' : ''}${n}.cluster.test`;
+          await createZone(zone);
+          const mine = (owner: 'east' | 'west'): EndpointInit[] =>
+            Array.from({ length: NAMES }, (_, i) => ({
+              dnsName: `${owner}-${i}.${zone}`,
+              recordType: 'A' as const,
+              targets: [`${nets[owner]}.${i % 250}`],
+            }));
+          const desired: [EndpointInit[], EndpointInit[]] = [mine('east'), mine('west')];
+          const [first, second] = await race(
+            zone,
+            ['east', 'west'],
+            locked ? [lockOf(connections[0]), lockOf(connections[1])] : [{}, {}],
+            desired,
+          );
+          expect(first.applied && second.applied).toBe(true);
+          expect(await surplusOurs(zone)).toBe(0);
+          // each PATCH rewrites the SOA (its serial) in its transaction: two at once store it twice
+          const soa = (await surplusRows(zone)) - (await surplusOurs(zone));
+          if (locked) expect(soa).toBe(0);
+          else if (soa > 0) {
+            doubledSoa++;
+            // PowerDNS then lists the zone once per SOA row; the provider reads it once
+            const listed = await west.client.listZones();
+            expect(listed.filter((z) => z.name === `${zone}.`).length).toBeGreaterThan(1);
+            const zones = await new PowerDnsProvider({ apiUrl: west.apiUrl, apiKey: west.apiKey }).zones();
+            expect(zones.filter((z) => z === zone)).toHaveLength(1);
+          }
+          const names = await stored(zone);
+          for (const [k, owner] of owners.entries()) {
+            for (const ep of desired[k] as EndpointInit[])
+              expect(names.get(ep.dnsName)).toEqual({ owners: [owner], targets: ep.targets });
+            const again = await reconcile({
+              registry: writer(owner === 'east' ? west : east, zone, owner).registry,
+              desired: desired[k] as EndpointInit[],
+              policy: 'sync',
+              dryRun: true,
+            });
+            expect(again.plan.hasChanges).toBe(false);
+            expect(again.counts, owner).toMatchObject({ ownedRecords: NAMES });
+          }
+          // a doubled SOA would keep the unique index of a later test from being built
+          await east.client.deleteZone(`${zone}.`);
+        }
+      }
+    });
+    console.log(
+      `distinct owners, disjoint names, no lock: ${doubledSoa} of ${RACES} races stored the SOA twice`,
+    );
+  }, 180_000);
+
+  const contested = (zone: string): [EndpointInit[], EndpointInit[]] =>
+    owners.map((owner) =>
+      desiredIn(zone).map((ep, i) => ({ ...ep, targets: [`${nets[owner]}.${i % 250}`] })),
+    ) as [EndpointInit[], EndpointInit[]];
+
+  it("racing on the same names without a lock: no name ends up with a record of one owner under the marker of the other, and neither takes the other's", async () => {
+    let ambiguous = 0;
+    for (let n = 0; n < RACES; n++) {
+      const zone = `contested${n}.cluster.test`;
+      await createZone(zone);
+      const desired = contested(zone);
+      await race(zone, ['east', 'west'], [{}, {}], desired).catch(() => undefined);
+      // one run of each owner repairs what it owns (a record stored beside its marker's)
+      for (const [k, owner] of owners.entries())
+        await reconcile({
+          registry: writer(k ? east : west, zone, owner).registry,
+          desired: desired[k] as EndpointInit[],
+          policy: 'sync',
+          force: true,
+        });
+      const names = await stored(zone);
+      for (let i = 0; i < NAMES; i++) {
+        const entry = names.get(`host-${i}.${zone}`);
+        expect(entry?.owners.length).toBeGreaterThan(0);
+        if (entry?.owners.length === 1) {
+          // owned: exactly its owner's record
+          const owner = entry.owners[0] as 'east' | 'west';
+          expect(entry.targets).toEqual(desired[owners.indexOf(owner)]?.[i]?.targets);
+        } else {
+          // both markers stored: neither owner changes it, both report it
+          expect([...(entry?.owners ?? [])].sort()).toEqual(['east', 'west']);
+          ambiguous++;
+        }
+      }
+      expect(await surplusOurs(zone)).toBe(0);
+      for (const [k, owner] of owners.entries()) {
+        const again = await reconcile({
+          registry: writer(east, zone, owner).registry,
+          desired: desired[k] as EndpointInit[],
+          policy: 'sync',
+          dryRun: true,
+        });
+        expect(again.plan.hasChanges).toBe(false);
+      }
+      await east.client.deleteZone(`${zone}.`); // its SOA may be stored twice (see above)
+    }
+    console.log(
+      `distinct owners, same names, no lock: ${ambiguous} of ${RACES * NAMES} names left with both markers`,
+    );
+  }, 180_000);
+
+  it('racing on the same names with the lock: the later writer finds the names taken under the lock and writes nothing (RECORD_CONFLICT, retryable); its next run leaves them to their owner', async () => {
+    await withConnections(async (connections) => {
+      for (let n = 0; n < RACES; n++) {
+        const zone = `claimed${n}.cluster.test`;
+        await createZone(zone);
+        const desired = contested(zone);
+        const results = await Promise.allSettled(
+          startRace(zone, ['east', 'west'], [lockOf(connections[0]), lockOf(connections[1])], desired),
+        );
+        const won = results.findIndex((r) => r.status === 'fulfilled');
+        const lost = results.findIndex((r) => r.status === 'rejected');
+        expect(won).toBeGreaterThanOrEqual(0);
+        expect(lost).toBeGreaterThanOrEqual(0);
+        const reason = (results[lost] as PromiseRejectedResult).reason as Error & {
+          code: string;
+          retryable: boolean;
+        };
+        expect(reason).toMatchObject({ code: 'RECORD_CONFLICT', retryable: true });
+        expect(reason.message).toContain(`host-0.${zone}`);
+        expect(reason.message).toContain('nothing was written');
+        // every name is the winner's alone: its record and its marker, nothing of the loser
+        const winner = owners[won] as 'east' | 'west';
+        const names = await stored(zone);
+        for (let i = 0; i < NAMES; i++)
+          expect(names.get(`host-${i}.${zone}`)).toEqual({
+            owners: [winner],
+            targets: desired[won]?.[i]?.targets,
+          });
+        expect(await surplusRows(zone)).toBe(0);
+        // the loser's next run plans from what is stored: another owner's names, left alone and reported
+        const loser = owners[lost] as 'east' | 'west';
+        const next = await reconcile({
+          registry: writer(east, zone, loser, lockOf(connections[lost] as pg.Client)).registry,
+          desired: desired[lost] as EndpointInit[],
+          policy: 'sync',
+        });
+        expect(next.plan.hasChanges).toBe(false);
+        expect(next.skipped).toHaveLength(NAMES);
+        expect(next.skipped.every((c) => c.code === 'owned-by-other' && c.owner === winner)).toBe(true);
+        const winnerAgain = await reconcile({
+          registry: writer(west, zone, winner).registry,
+          desired: desired[won] as EndpointInit[],
+          policy: 'sync',
+          dryRun: true,
+        });
+        expect(winnerAgain.plan.hasChanges).toBe(false);
+        expect(winnerAgain.counts.ownedRecords).toBe(NAMES);
+        await east.client.deleteZone(`${zone}.`);
+      }
+    });
+  }, 180_000);
 });
 
 describe('serialised writers: a PostgreSQL advisory lock around each zone PATCH', () => {
