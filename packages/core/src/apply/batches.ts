@@ -321,9 +321,23 @@ export interface ApplyInBatchesOptions extends CallOptions {
  *   limit allows (see {@link splitChanges}).
  * @throws {PartialApplyError} after applying everything else, when some changes were rejected.
  */
-export async function applyInBatches(
+export function applyInBatches(
   provider: Provider,
   changes: Changes,
+  options: ApplyInBatchesOptions = {},
+): Promise<void> {
+  return applyBatches(provider, changes, () => splitChanges(changes, provider.capabilities), options);
+}
+
+/**
+ * {@link applyInBatches} with the split given: `split()` returns {@link splitChanges} of exactly
+ * `changes` (the registry splits while it previews, so a dry run refuses what a run would).
+ * @internal
+ */
+export async function applyBatches(
+  provider: Provider,
+  changes: Changes,
+  split: () => Changes[],
   options: ApplyInBatchesOptions = {},
 ): Promise<void> {
   const rejected: RejectedChange[] = [];
@@ -364,6 +378,6 @@ export async function applyInBatches(
       const k = ep === undefined ? undefined : positions[at]?.get(ep);
       return k === undefined ? undefined : [list as string, k, ...path.slice(2)];
     };
-  for (const batch of splitChanges(changes, provider.capabilities)) await send(batch);
+  for (const batch of split()) await send(batch);
   if (rejected.length) throw new PartialApplyError(rejected);
 }

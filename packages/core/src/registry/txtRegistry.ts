@@ -35,7 +35,7 @@ import { CHANGE_LISTS, emptyChanges, hasAnyChange, type Changes } from '../provi
 import type { CallOptions, Provider } from '../provider/provider.js';
 import { zoneMatcher } from '../provider/zones.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
-import { applyInBatches } from '../apply/batches.js';
+import { applyBatches, splitChanges } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
 import { RECORD_TYPE_TEMPLATE, TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
@@ -189,7 +189,7 @@ export class TxtRegistry implements Registry {
   #warnings: RegistryWarning[] = [];
   #migrated = new Set<string>();
   /** The last preview, valid until the next `records()` or `applyChanges()`. */
-  #previewed: { changes: Changes; composed: Composed } | undefined;
+  #previewed: { changes: Changes; composed: Composed; batches: Changes[] } | undefined;
   /** True when every typed marker reading is the name this registry writes (a templated prefix). */
   readonly #typedReadIsWritten: boolean;
   /** With a wildcard replacement: literal records at replacement names, and wildcards by replaced name. */
@@ -434,10 +434,20 @@ export class TxtRegistry implements Registry {
    * after `records()`; `reconcile` uses it to show TXT changes and to leave refused creates out.
    */
   preview(changes: Changes): RegistryPreview {
+    this.#previewed = undefined;
     const composed = this.#compose(changes);
-    // reconcile previews the plan's changes and then applies the very same object: keep the work
-    this.#previewed = { changes, composed };
     if (composed.issues.length) throw composed.invalid();
+    // split now, as applyChanges will send it: a group larger than one call may carry is refused by
+    // the dry run as by the run
+    const merged = withMarkers(composed);
+    let batches: Changes[];
+    try {
+      batches = splitChanges(merged, this.provider.capabilities);
+    } catch (error) {
+      throw error instanceof ValidationError ? this.#intoChanges(error, merged, composed) : error;
+    }
+    // reconcile previews the plan's changes and then applies the very same object: keep the work
+    this.#previewed = { changes, composed, batches };
     return {
       ownershipChanges: composed.txts,
       refusedCreates: [
@@ -456,10 +466,10 @@ export class TxtRegistry implements Registry {
   }
 
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
-    const previewed = this.#previewed?.changes === changes ? this.#previewed.composed : undefined;
+    const previewed = this.#previewed?.changes === changes ? this.#previewed : undefined;
     this.#previewed = undefined;
-    const { out, txts, issues, conflicts, unwritable, notOwned, invalid, origin } =
-      previewed ?? this.#compose(changes);
+    const composed = previewed?.composed ?? this.#compose(changes);
+    const { out, txts, issues, conflicts, unwritable, notOwned, invalid } = composed;
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
     if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
@@ -481,28 +491,37 @@ export class TxtRegistry implements Registry {
       });
 
     // Records first, then their TXTs in the same order, so updateOld[i] ↔ updateNew[i] still pair up.
-    for (const list of ['create', 'updateOld', 'updateNew', 'delete'] as const)
-      appendAll(out[list], txts[list]);
-    if (!hasAnyChange(out)) return;
+    const merged = withMarkers(composed);
+    if (!hasAnyChange(merged)) return;
     // Core splits by the provider's declared batch limit, never separating a record from its TXT.
     try {
-      await applyInBatches(this.provider, out, options);
+      await applyBatches(
+        this.provider,
+        merged,
+        () => previewed?.batches ?? splitChanges(merged, this.provider.capabilities),
+        options,
+      );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      // the provider's paths point into `out`; the caller knows its own change set
-      throw rebaseIssues(error, (path) => {
-        const [list, k] = path;
-        const ep =
-          typeof list === 'string' && typeof k === 'number' && Object.hasOwn(out, list)
-            ? out[list as keyof Changes][k]
-            : undefined;
-        const from = ep === undefined ? undefined : origin.get(ep);
-        if (from === undefined || ep === undefined) return undefined;
-        // a marker's own fields mean nothing to the caller: point at its record
-        return CHANGE_LISTS.some((l) => txts[l].includes(ep)) ? from : [...from, ...path.slice(2)];
-      });
+      throw this.#intoChanges(error, merged, composed);
     }
     this.#remember(txts);
+  }
+
+  /** Points a provider's or the split's issues (paths into `merged`) at the registry's input. */
+  #intoChanges(error: ValidationError, merged: Changes, { txts, origin }: Composed): ValidationError {
+    // the provider's paths point into the records and markers sent; the caller knows its own change set
+    return rebaseIssues(error, (path) => {
+      const [list, k] = path;
+      const ep =
+        typeof list === 'string' && typeof k === 'number' && Object.hasOwn(merged, list)
+          ? merged[list as keyof Changes][k]
+          : undefined;
+      const from = ep === undefined ? undefined : origin.get(ep);
+      if (from === undefined || ep === undefined) return undefined;
+      // a marker's own fields mean nothing to the caller: point at its record
+      return CHANGE_LISTS.some((l) => txts[l].includes(ep)) ? from : [...from, ...path.slice(2)];
+    });
   }
 
   /** Builds the provider-level change set; pure apart from reading the last `records()`. */
@@ -1122,4 +1141,14 @@ function describeGroup(g: MarkerGroup): string {
 
 function groupWhere(g: MarkerGroup): { dnsName: string; recordType: string; setIdentifier: string } {
   return { dnsName: g.endpointName, recordType: g.recordType, setIdentifier: g.setIdentifier };
+}
+
+/** The records to send followed by their ownership TXTs, list by list (new lists; `composed` is kept). */
+function withMarkers({ out, txts }: Composed): Changes {
+  return {
+    create: out.create.concat(txts.create),
+    updateOld: out.updateOld.concat(txts.updateOld),
+    updateNew: out.updateNew.concat(txts.updateNew),
+    delete: out.delete.concat(txts.delete),
+  };
 }
