@@ -39,7 +39,6 @@ import { applyBatches, splitChanges } from '../apply/batches.js';
 import type { Registry, RegistryPreview } from './registry.js';
 import { RECORD_TYPE_TEMPLATE, TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
-import { appendAll } from '../lists.js';
 
 /** Provider-specific property the registry sets on an owned record whose typed TXT is missing (§2.6). */
 export const FORCE_UPDATE_PROPERTY = 'txt/force-update';
@@ -469,7 +468,7 @@ export class TxtRegistry implements Registry {
     const previewed = this.#previewed?.changes === changes ? this.#previewed : undefined;
     this.#previewed = undefined;
     const composed = previewed?.composed ?? this.#compose(changes);
-    const { out, txts, issues, conflicts, unwritable, notOwned, invalid } = composed;
+    const { txts, issues, conflicts, unwritable, notOwned, invalid } = composed;
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
     if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
