@@ -13,7 +13,12 @@ import {
 import { parseEndpoint, validateEndpoint } from '../endpoint/parse.js';
 import { ConfigError, rebaseIssues, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { toLogger, type Logger } from '../logger.js';
-import { computeHasChanges, PlanRows, providerSpecificDiffers } from '../plan/calculatePlan.js';
+import {
+  computeHasChanges,
+  deepEqualEndpoint,
+  PlanRows,
+  providerSpecificDiffers,
+} from '../plan/calculatePlan.js';
 import { sameTargets } from '../endpoint/targets.js';
 import type { RegistryWarning } from '../registry/warnings.js';
 import {
@@ -247,13 +252,19 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
 
   const changes = planner.addCurrent(current).changes();
   const scopeCurrent = planner.currentInScope;
+  // An update whose new version equals the old one would write nothing: ExternalDNS's planner
+  // keeps such pairs for every owned record while an old owner ID is set (D11). Left out, so the
+  // counts and the safety limits see only real updates.
+  const updateOld: Endpoint[] = [];
+  const updateNew: Endpoint[] = [];
+  changes.updateNew.forEach((next, i) => {
+    const old = changes.updateOld[i] as Endpoint;
+    if (deepEqualEndpoint(old, next)) return;
+    updateOld.push(old);
+    updateNew.push(next);
+  });
   const unsatisfiable = dropUnsatisfiableCreates(
-    {
-      create: changes.create,
-      updateOld: changes.updateOld,
-      updateNew: changes.updateNew,
-      delete: changes.delete,
-    },
+    { create: changes.create, updateOld, updateNew, delete: changes.delete },
     current,
   );
   let recordChanges = unsatisfiable.changes;

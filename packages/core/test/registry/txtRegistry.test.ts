@@ -10,6 +10,7 @@ import {
   InMemoryProvider,
   OwnershipConflictError,
   parseAesKey,
+  reconcile,
   TxtRegistry,
   ValidationError,
   type Changes,
@@ -302,6 +303,31 @@ describe('deviation D3: owner migration', () => {
     await registry.applyChanges(changes({ create: [a('a.example.com')] }));
     expect(names(list.applied[0]!.create)).toEqual(['A a.example.com 1.1.1.1']);
     expect(registry.warnings).toEqual([]);
+  });
+});
+
+describe('deviation D11: an old owner ID left set after the migration', () => {
+  it('plans no update of records already migrated, so one real change is not refused by the safety limits', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const desired: EndpointInit[] = Array.from({ length: 10 }, (_, i) => ({
+      dnsName: `a${i}.example.com`,
+      recordType: 'A',
+      targets: ['192.0.2.1'],
+    }));
+    await reconcile({ registry: new TxtRegistry(provider, { ownerId: 'old' }), desired, policy: 'sync' });
+    const migrating = () => new TxtRegistry(provider, { ownerId: 'new', oldOwnerId: 'old' });
+    // the migration itself rewrites every marker (a real update of each, over the safety limit)
+    const migration = await reconcile({ registry: migrating(), desired, policy: 'sync', force: true });
+    expect(migration.counts.update).toBe(10);
+    const settled = await reconcile({ registry: migrating(), desired, policy: 'sync', dryRun: true });
+    expect(settled.plan.hasChanges).toBe(false);
+    expect(settled.counts).toMatchObject({ create: 0, update: 0, delete: 0, ownedRecords: 10 });
+    // one record changes: one update, within the limits (ExternalDNS's planner holds ten)
+    desired[0] = { ...desired[0]!, targets: ['192.0.2.99'] };
+    const one = await reconcile({ registry: migrating(), desired, policy: 'sync' });
+    expect(one.applied).toBe(true);
+    expect(one.counts.update).toBe(1);
+    expect(one.plan.changes.updateNew.map((e) => e.dnsName)).toEqual(['a0.example.com']);
   });
 });
 
