@@ -319,6 +319,13 @@ describe('validateEndpoint: endpoint-level rules', () => {
       'labels["k=v"]: label key "k=v" must be non-empty and contain neither "," nor "="',
       'labels[""]: label key "" must be non-empty and contain neither "," nor "="',
     ]);
+    // written unescaped inside the marker's quotes: a quote ends it, a backslash reads back as an escape
+    expect(
+      check({ dnsName: 'a.example.com', recordType: 'A', labels: { resource: 'a"b', 'k\\': 'x' } }),
+    ).toEqual([
+      'labels.resource: label "resource": "\\"" cannot be stored in the ownership TXT (it is written unescaped inside quotes)',
+      'labels["k\\\\"]: label "k\\\\": "\\\\" cannot be stored in the ownership TXT (it is written unescaped inside quotes)',
+    ]);
   });
 
   it('requires PTR names below in-addr.arpa or ip6.arpa', () => {

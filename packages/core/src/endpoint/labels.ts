@@ -7,7 +7,10 @@ const labelPrefix = 'external-dns/';
 
 /**
  * Problems that would make labels unreadable after {@link serializeLabels}: a `,` anywhere (it
- * separates tokens) or a `=` in a key (the first `=` separates key and value).
+ * separates tokens), a `=` in a key (the first `=` separates key and value), or a `"` or `\`
+ * anywhere (the marker is a quoted TXT string, written unescaped as ExternalDNS writes it: a quote
+ * would end it, and a backslash would be read back as an escape, so the marker would not read back
+ * as written).
  */
 export function checkLabels(labels: Readonly<Record<string, string>>, path: IssuePath): Issue[] {
   const issues: Issue[] = [];
@@ -24,6 +27,14 @@ export function checkLabels(labels: Readonly<Record<string, string>>, path: Issu
         path: [...path, key],
         code: 'label_value',
         message: `label value ${JSON.stringify(value)} must not contain "," (it separates ownership tokens)`,
+      });
+    }
+    const unquotable = /["\\]/.exec(key + value);
+    if (unquotable) {
+      issues.push({
+        path: [...path, key],
+        code: key.includes(unquotable[0]) ? 'label_key' : 'label_value',
+        message: `label ${JSON.stringify(key)}: ${JSON.stringify(unquotable[0])} cannot be stored in the ownership TXT (it is written unescaped inside quotes)`,
       });
     }
   }
