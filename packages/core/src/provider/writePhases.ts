@@ -1,4 +1,5 @@
 import { LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
+import { isDnsError, ProviderError } from '../errors.js';
 import { emptyChanges, type Changes } from './changes.js';
 
 /** True for a registry ownership marker: a TXT naming the record it owns in its `ownedRecord` label. */
@@ -73,4 +74,54 @@ export function markersToUndo(changes: Changes, applied: ReadonlySet<Endpoint>):
     if (records.length && records.every((r) => applied.has(r))) undo.push(marker);
   }
   return undo;
+}
+
+/**
+ * An apply of a provider with `atomicity: 'record'` that stopped at a failed write: what it left
+ * behind, so that the caller (and the plan's reader) knows exactly what was written. The next run
+ * reads the zone again and converges. Its `code`, `retryable`, `retryAfter` and `status` are the
+ * failed write's; its `cause` is that error.
+ *
+ * Message: `<provider>: N record set change(s) not applied (…); M applied (…); markers removed
+ * again (…): <the failure's message>`.
+ */
+export class InterruptedApplyError extends ProviderError {
+  /** Record sets written before the failure, as `describeEndpoint` strings, in order. */
+  readonly applied: readonly string[];
+  /** Record sets not written: the one that failed and those not attempted. */
+  readonly notApplied: readonly string[];
+  /** Ownership markers written by this apply and deleted again because their records were not written. */
+  readonly undone: readonly string[];
+
+  /**
+   * @param provider the provider's name, e.g. `azure`.
+   * @param cause the error of the write that failed.
+   */
+  constructor(
+    provider: string,
+    cause: unknown,
+    applied: readonly string[],
+    notApplied: readonly string[],
+    undone: readonly string[] = [],
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const list = (items: readonly string[]) => (items.length ? ` (${items.join(', ')})` : '');
+    super(
+      `${provider}: ${notApplied.length} record set change(s) not applied${list(notApplied)}; ${applied.length} applied${list(applied)}${undone.length ? `; markers removed again${list(undone)}` : ''}: ${reason}`,
+      {
+        provider,
+        cause,
+        code: isDnsError(cause) ? cause.code : 'PROVIDER',
+        retryable: cause instanceof ProviderError ? cause.retryable : false,
+        ...(cause instanceof ProviderError && cause.retryAfter !== undefined
+          ? { retryAfter: cause.retryAfter }
+          : {}),
+        ...(cause instanceof ProviderError && cause.status !== undefined ? { status: cause.status } : {}),
+      },
+    );
+    this.name = 'InterruptedApplyError';
+    this.applied = applied;
+    this.notApplied = notApplied;
+    this.undone = undone;
+  }
 }
