@@ -36,6 +36,13 @@ export { batchChanges } from './provider/changes.js';
 export { findZone, zoneMatcher } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
 export { recordWritePhases, markersToUndo } from './provider/writePhases.js';
+export {
+  txtStringsOf,
+  txtTargetOf,
+  absoluteHost,
+  toPresentation,
+  fromPresentation,
+} from './provider/presentation.js';
 export { assertValidChangeSet, prepareChangeSet, withKeptTtls } from './provider/checkChanges.js';
 export {
   splitChanges,

@@ -10,13 +10,11 @@ describe('InterruptedApplyError', () => {
       retryAfter: 7,
       status: 429,
     });
-    const error = new InterruptedApplyError(
-      'hetzner',
-      cause,
-      ['a.example.com A'],
-      ['b.example.com A', 'c.example.com A'],
-      ['_o.b.example.com TXT'],
-    );
+    const error = new InterruptedApplyError('hetzner', cause, {
+      applied: ['a.example.com A'],
+      notApplied: ['b.example.com A', 'c.example.com A'],
+      undone: ['_o.b.example.com TXT'],
+    });
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toBeInstanceOf(DnsError);
     expect(error).toMatchObject({
@@ -37,7 +35,10 @@ describe('InterruptedApplyError', () => {
   });
 
   it('a cause that is no DnsError gives PROVIDER, not retryable', () => {
-    const error = new InterruptedApplyError('azure', new TypeError('boom'), [], ['x.example.com A']);
+    const error = new InterruptedApplyError('azure', new TypeError('boom'), {
+      applied: [],
+      notApplied: ['x.example.com A'],
+    });
     expect(error).toMatchObject({ code: 'PROVIDER', retryable: false, retryAfter: undefined, undone: [] });
     expect(error.message).toBe(
       'azure: 1 record set change(s) not applied (x.example.com A); 0 applied: boom',

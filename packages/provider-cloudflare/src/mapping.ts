@@ -9,9 +9,10 @@ import {
   quoteTxtString,
   canonicalIPv6,
   canonicalizeTarget,
-  formatTxtStrings,
   parseTxtStrings,
   sortTargets,
+  txtStringsOf,
+  txtTargetOf,
 } from '@openova/dns-core/provider';
 import type { DnsRecordFields } from './client.js';
 import type { CloudflareRecord } from './schemas.js';
@@ -41,20 +42,6 @@ export const MIXED_VALUE = '(differs between values)';
 
 const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR']);
 
-/** The character strings a TXT target stands for: presentation form, or plain text split at 255 octets. */
-function txtChunks(target: string): string[] {
-  if (target.startsWith('"')) return parseTxtStrings(target) ?? [target];
-  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
-}
-
-/** Plain text when splitting it at 255 octets gives back the same strings, else presentation form. */
-function txtTargetFromChunks(chunks: readonly string[]): string {
-  const joined = chunks.join('');
-  const again = joined.startsWith('"') ? undefined : txtChunks(joined);
-  if (again && again.length === chunks.length && again.every((c, i) => c === chunks[i])) return joined;
-  return chunks.map(quoteTxtString).join(' ');
-}
-
 function host(name: string): string {
   return name === '.' ? '.' : canonicalizeTarget('CNAME', name);
 }
@@ -78,7 +65,7 @@ export function targetToFields(recordType: string, target: string): DnsRecordFie
     case 'AAAA':
       return { content: canonicalIPv6(target.trim()) ?? target.trim() };
     case 'TXT':
-      return { content: txtChunks(target).map(quoteTxtString).join(' ') };
+      return { content: txtStringsOf(target).map(quoteTxtString).join(' ') };
     case 'MX': {
       const [preference = '', exchange = ''] = canonical.split(' ');
       return { content: host(exchange), priority: Number(preference) };
@@ -117,7 +104,7 @@ export function recordToTarget(
     case 'TXT': {
       // records written by hand in the dashboard may be unquoted: their content is the text
       const chunks = content.startsWith('"') ? parseTxtStrings(content) : undefined;
-      return chunks ? txtTargetFromChunks(chunks) : content;
+      return chunks ? txtTargetOf(chunks) : content;
     }
     case 'MX':
       return `${record.priority ?? record.data?.priority ?? 0} ${host(content)}`;

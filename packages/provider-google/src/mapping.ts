@@ -11,11 +11,9 @@
  */
 import { normalizeDnsName, ValidationError, type Endpoint } from '@openova/dns-core';
 import {
-  canonicalizeTarget,
-  formatTxtStrings,
-  parseTxtStrings,
-  quoteTxtString,
+  fromPresentation,
   sortTargets,
+  toPresentation,
   upperCased,
   withoutTrailingDot,
 } from '@openova/dns-core/provider';
@@ -37,9 +35,6 @@ export const GOOGLE_PROPERTIES = {
   routingPolicy: 'google/routing-policy',
 } as const;
 
-/** Types whose whole value is one host name. */
-const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME']);
-
 /** The record set name of an owner name: lower case, punycode, trailing dot. */
 export function rrsetName(dnsName: string): string {
   return `${normalizeDnsName(dnsName)}.`;
@@ -50,71 +45,17 @@ export function ownerName(name: string): string {
   return normalizeDnsName(withoutTrailingDot(name));
 }
 
-function absolute(host: string): string {
-  return host === '.' || host.endsWith('.') ? host : `${host}.`;
-}
-
-/** The character strings a TXT target stands for: quoted presentation form, or plain text. */
-function txtChunks(target: string): string[] {
-  if (target.startsWith('"')) {
-    const parsed = parseTxtStrings(target);
-    if (parsed) return parsed;
-  }
-  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
-}
-
-/** Plain text when splitting it at 255 octets gives back the same strings, else presentation form. */
-function txtTarget(chunks: readonly string[]): string {
-  const joined = chunks.join('');
-  if (!joined.startsWith('"')) {
-    const again = txtChunks(joined);
-    if (again.length === chunks.length && again.every((c, i) => c === chunks[i])) return joined;
-  }
-  return chunks.map(quoteTxtString).join(' ');
-}
-
 /**
  * A target as one `rrdatas` entry: host names absolute (CNAME, NS, PTR, DNAME, MX, SRV), TXT quoted
  * and split into strings of at most 255 octets (`"a" "b"`), everything else canonical.
  */
 export function toRrdata(recordType: string, target: string): string {
-  const type = upperCased(recordType);
-  if (type === 'TXT') return txtChunks(target).map(quoteTxtString).join(' ');
-  const canonical = canonicalizeTarget(type, target.trim());
-  if (HOST_TYPES.has(type)) return absolute(canonical);
-  if (type === 'MX') {
-    const [preference, host] = canonical.split(' ');
-    return host === undefined ? canonical : `${preference} ${absolute(host)}`;
-  }
-  if (type === 'SRV') {
-    const parts = canonical.split(' ');
-    const host = parts[3];
-    return host === undefined ? canonical : `${parts.slice(0, 3).join(' ')} ${absolute(host)}`;
-  }
-  return canonical;
+  return toPresentation(recordType, target);
 }
 
 /** The endpoint target of an `rrdatas` entry (host names without their dot, TXT unquoted when plain). */
 export function fromRrdata(recordType: string, rrdata: string): string {
-  const type = upperCased(recordType);
-  if (type === 'TXT') {
-    const chunks = parseTxtStrings(rrdata);
-    return chunks ? txtTarget(chunks) : rrdata;
-  }
-  const v = rrdata.trim();
-  if (HOST_TYPES.has(type)) return canonicalizeTarget(type, v === '.' ? v : withoutTrailingDot(v));
-  if (type === 'MX') {
-    const [preference, host] = v.split(/\s+/);
-    return host === undefined ? v : canonicalizeTarget(type, `${preference} ${withoutTrailingDot(host)}`);
-  }
-  if (type === 'SRV') {
-    const parts = v.split(/\s+/);
-    const host = parts[3];
-    return host === undefined
-      ? v
-      : canonicalizeTarget(type, `${parts.slice(0, 3).join(' ')} ${withoutTrailingDot(host)}`);
-  }
-  return canonicalizeTarget(type, v);
+  return fromPresentation(recordType, rrdata);
 }
 
 /** The form `records()` returns a target in once written: what `adjustEndpoints` produces. */

@@ -96,14 +96,15 @@ export class InterruptedApplyError extends ProviderError {
   /**
    * @param provider the provider's name, e.g. `azure`.
    * @param cause the error of the write that failed.
+   * @param progress what was written (`applied`), what not (`notApplied`) and which markers were
+   *   removed again (`undone`, default none), as `describeEndpoint` strings.
    */
   constructor(
     provider: string,
     cause: unknown,
-    applied: readonly string[],
-    notApplied: readonly string[],
-    undone: readonly string[] = [],
+    progress: { applied: readonly string[]; notApplied: readonly string[]; undone?: readonly string[] },
   ) {
+    const { applied, notApplied, undone = [] } = progress;
     const reason = cause instanceof Error ? cause.message : String(cause);
     const list = (items: readonly string[]) => (items.length ? ` (${items.join(', ')})` : '');
     super(
