@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError } from '@openova/dns-core';
+import { ConfigError, ProviderError } from '@openova/dns-core';
 import {
   apiBaseUrl,
   HttpTransport,
@@ -28,12 +28,14 @@ import {
   type CloudflareResultInfo,
   type CloudflareZone,
 } from './schemas.js';
-import { appendAll } from '@openova/dns-core/provider';
 
 /** Cloudflare's API v4 base URL, the default `baseUrl`. */
 export const DEFAULT_CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
 /** Largest DNS record page size with documented evidence (ExternalDNS recommends it too). */
 export const MAX_RECORDS_PER_PAGE = 5000;
+/** How often a listing that changed while it was read is read again before giving up. */
+const LISTING_ATTEMPTS = 3;
+
 /** `GET /zones` accepts 5–50 per page. */
 export const MAX_ZONES_PER_PAGE = 50;
 
@@ -479,19 +481,66 @@ export class CloudflareClient {
     return (await this.#send(spec, options)).result;
   }
 
-  async #allPages<T>(spec: RequestSpec<T[]>, perPage: number, options: CloudflareCallOptions): Promise<T[]> {
+  /**
+   * Every page of a listing that holds still while it is read. Pages are numbered, so an item
+   * written or removed by someone else between two pages shifts the later ones: an item is then
+   * read twice or not at all. When `result_info.total_count` changes from one page to the next,
+   * or the items (by `id`) do not add up to it, the listing is read again, up to
+   * `LISTING_ATTEMPTS` times; items read twice are kept once.
+   * @throws `ProviderError` (`PROVIDER`, retryable) when it never held still.
+   */
+  async #allPages<T extends { id?: string | undefined }>(
+    spec: RequestSpec<T[]>,
+    perPage: number,
+    options: CloudflareCallOptions,
+  ): Promise<T[]> {
+    for (let attempt = 1; ; attempt++) {
+      const listing = await this.#pagesOnce(spec, perPage, options);
+      if (listing.steady) return listing.items;
+      if (attempt >= LISTING_ATTEMPTS)
+        throw new ProviderError(
+          `cloudflare: GET ${spec.path} changed while its pages were read, ${attempt} times in a row (another writer?); nothing was planned from it, try again`,
+          { provider: 'cloudflare', retryable: true },
+        );
+    }
+  }
+
+  async #pagesOnce<T extends { id?: string | undefined }>(
+    spec: RequestSpec<T[]>,
+    perPage: number,
+    options: CloudflareCallOptions,
+  ): Promise<{ items: T[]; steady: boolean }> {
     const out: T[] = [];
+    const ids = new Set<string>();
+    let total: number | undefined;
+    let steady = true;
     for (let page = 1; ; page++) {
       const answer = await this.#send(
         { ...spec, query: { ...spec.query, page, per_page: perPage } },
         options,
       );
-      appendAll(out, answer.result);
+      for (const item of answer.result) {
+        if (item.id !== undefined) {
+          if (ids.has(item.id)) {
+            steady = false;
+            continue;
+          }
+          ids.add(item.id);
+        }
+        out.push(item);
+      }
       const info = answer.info;
+      if (info?.total_count !== undefined) {
+        if (total !== undefined && total !== info.total_count) steady = false;
+        total = info.total_count;
+      }
       // total_pages is authoritative; without it a short page is the last one
       const last =
         info?.total_pages !== undefined ? page >= info.total_pages : answer.result.length < perPage;
-      if (last || answer.result.length === 0) return out;
+      if (last || answer.result.length === 0) {
+        if (total !== undefined && out.length !== total) steady = false;
+        return { items: out, steady };
+      }
     }
   }
 

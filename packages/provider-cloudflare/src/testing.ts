@@ -276,6 +276,17 @@ export class FakeCloudflare {
     return structuredClone(created);
   }
 
+  /** Removes a record, as another writer would (no request is recorded). */
+  removeRecord(zoneName: string, id: string): void {
+    this.#zoneByName(zoneName).records.delete(id);
+  }
+
+  /**
+   * Called before each page of a DNS record listing is answered, with the zone's name and the page
+   * number: a test's other writer can change the zone between two pages.
+   */
+  onRecordsPage: ((zoneName: string, page: number) => void) | undefined = undefined;
+
   /** A copy of a zone's records, in creation order. */
   records(zoneName: string): FakeRecord[] {
     return [...this.#zoneByName(zoneName).records.values()].map((r) => structuredClone(r));
@@ -511,6 +522,7 @@ export class FakeCloudflare {
   #listRecords(zone: FakeZone, query: URLSearchParams): unknown {
     const perPage = intParam(query.get('per_page'), 100, 1, 5_000_000);
     const page = intParam(query.get('page'), 1, 1, Number.MAX_SAFE_INTEGER);
+    this.onRecordsPage?.(zone.name, page);
     let records = [...zone.records.values()];
     const type = query.get('type');
     if (type) records = records.filter((r) => r.type === type.toUpperCase());

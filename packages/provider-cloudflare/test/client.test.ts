@@ -257,3 +257,45 @@ describe('rate limiting', () => {
     expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });
+
+describe('a listing that changes while its pages are read', () => {
+  it('is read again when another writer removes a record between two pages: nothing is missed or read twice', async () => {
+    await seed(12);
+    const ids = fake.records('client.test').map((r) => r.id);
+    let removed = false;
+    fake.onRecordsPage = (_zone, page) => {
+      // after page 1 was answered, a record of page 1 goes: page 2 would start one record later
+      if (page === 2 && !removed) {
+        removed = true;
+        fake.removeRecord('client.test', ids[0] as string);
+      }
+    };
+    const gets: string[] = [];
+    const listed = await client({
+      onRequest: (e: CloudflareRequestEvent) => void (e.method === 'GET' && gets.push(e.path)),
+    }).listDnsRecords(zoneId, { perPage: 5 });
+    expect(listed.map((r) => r.id).sort()).toEqual(ids.slice(1).sort());
+    // 3 pages, then 3 pages again
+    expect(gets).toHaveLength(6);
+  });
+
+  it('a listing that never holds still is a retryable error after three readings, not a partial list', async () => {
+    await seed(12);
+    let n = 0;
+    fake.onRecordsPage = (_zone, page) => {
+      if (page === 2)
+        fake.addRecord('client.test', {
+          name: `late${n++}.client.test`,
+          type: 'A',
+          content: '192.0.2.9',
+          ttl: 1,
+        });
+    };
+    const error = await client()
+      .listDnsRecords(zoneId, { perPage: 5 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: 'PROVIDER', retryable: true });
+    expect((error as Error).message).toContain('changed while its pages were read, 3 times');
+  });
+});
