@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { Socket } from 'node:net';
 import { isIP } from 'node:net';
-import packet from 'dns-packet';
+import type * as packet from 'dns-packet';
 import { AbortedError } from '@openova/dns-core';
 import { canonicalIPv6, withoutTrailingDot } from '@openova/dns-core/provider';
 
@@ -124,8 +124,17 @@ function characterStrings(rdata: Buffer): string[] {
   return strings;
 }
 
+type Codec = Pick<typeof packet, 'encode' | 'decode'>;
+let codec: Promise<Codec> | undefined;
+
+/** dns-packet, loaded on the first query: a script that never asks DNS does not load it at start-up. */
+function loadCodec(): Promise<Codec> {
+  codec ??= import('dns-packet').then((m) => ((m as { default?: Codec }).default ?? m));
+  return codec;
+}
+
 /** A query for one name and type, without recursion (we ask an authoritative server), with EDNS0. */
-function encodeQuery(id: number, name: string, type: string | number): Buffer {
+function encodeQuery(packet: Codec, id: number, name: string, type: string | number): Buffer {
   // dns-packet takes a number as `UNKNOWN_<n>`; `TYPE<n>` is the RFC 3597 spelling
   const generic = typeof type === 'number' ? String(type) : /^TYPE(\d+)$/i.exec(type)?.[1];
   const typeName = generic === undefined ? (type as string).toUpperCase() : `UNKNOWN_${generic}`;
@@ -138,7 +147,7 @@ function encodeQuery(id: number, name: string, type: string | number): Buffer {
   });
 }
 
-function decodeResponse(message: Buffer, id: number): DnsResponse {
+function decodeResponse(packet: Codec, message: Buffer, id: number): DnsResponse {
   let decoded: packet.DecodedPacket;
   try {
     decoded = packet.decode(message);
@@ -245,15 +254,16 @@ interface DeadlineOptions {
 export async function queryDns(options: DnsQueryOptions): Promise<DnsResponse> {
   const target = { server: options.server ?? '127.0.0.1', port: options.port ?? 53 };
   const id = randomInt(0, 0x10000);
-  const query = encodeQuery(id, options.name, options.type);
+  const packet = await loadCodec();
+  const query = encodeQuery(packet, id, options.name, options.type);
   const deadline: DeadlineOptions = {
     timeoutMs: options.timeoutMs ?? 2000,
     signal: options.signal,
     what: `${options.name} ${String(options.type)} @${target.server}:${target.port}`,
   };
   if (!options.tcp) {
-    const response = decodeResponse(await queryUdp(query, target, deadline), id);
+    const response = decodeResponse(packet, await queryUdp(query, target, deadline), id);
     if (!response.truncated) return response;
   }
-  return decodeResponse(await queryTcp(query, target, deadline), id);
+  return decodeResponse(packet, await queryTcp(query, target, deadline), id);
 }
