@@ -98,6 +98,13 @@ export interface WebhookServerOptions {
    * (the command hooks it to the client's request events). 0 checks on every probe.
    */
   healthCacheMs?: number;
+  /**
+   * How long (ms) a failed readiness check is answered again without an API call (default 30 000),
+   * stating its age (`provider unavailable (checked 12 s ago): …`): a wrong key or an outage costs
+   * at most one check per this time. A provider answer (see `healthCacheMs`) ends it at once.
+   * 0 checks on every probe.
+   */
+  healthFailureCacheMs?: number;
   /** The metrics to write to (default: a new {@link WebhookMetrics}); lets the caller hook the provider client to it. */
   metrics?: WebhookMetrics;
   /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
@@ -190,7 +197,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   const logger = toLogger(options.logger);
   const metrics = options.metrics ?? new WebhookMetrics({ version: options.version ?? 'unknown' });
-  const seen = new ProviderSeen(options.healthCacheMs ?? 60_000);
+  const seen = new ProviderSeen(options.healthCacheMs ?? 60_000, options.healthFailureCacheMs ?? 30_000);
   const secrets = options.secrets ?? [];
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
   const positive = (value: number, name: string) => {
