@@ -37,7 +37,9 @@ describe('GET /healthz', () => {
     for (let i = 0; i < 5; i++) {
       const probe = await rawRequest(healthUrl, { path: '/healthz' });
       expect(probe.status).toBe(503);
-      expect(probe.text).toMatch(/^provider unavailable \(checked \d+ s ago\): 401 unauthorized: wrong API key$/m);
+      expect(probe.text).toMatch(
+        /^provider unavailable \(checked \d+ s ago\): 401 unauthorized: wrong API key$/m,
+      );
       expect(probe.headers['x-provider-checked-age-seconds']).toMatch(/^\d+$/);
     }
     expect(checks).toBe(1);

@@ -226,6 +226,27 @@ describe('pino logs', () => {
   });
 });
 
+describe('lines logged at every level', () => {
+  it('alwaysLogged info messages are written above the level; other info lines are not', () => {
+    const lines: string[] = [];
+    const logger = createStructuredLogger({
+      write: (l) => lines.push(l),
+      level: 'error',
+      alwaysLogged: ['webhook server listening'],
+    });
+    logger.info?.('webhook server listening', { api: 'http://127.0.0.1:8888' });
+    logger.info?.('request');
+    logger.warn?.('webhook server listening');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'webhook server listening',
+        api: 'http://127.0.0.1:8888',
+      }),
+    ]);
+  });
+});
+
 describe('apply counters', () => {
   it('sets the last-sync time only when an apply wrote everything', async () => {
     const { url, server } = await startServer(memoryProvider());

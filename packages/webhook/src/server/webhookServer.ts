@@ -126,7 +126,8 @@ export interface WebhookServer {
   start(): Promise<WebhookServerAddresses>;
   /**
    * Stops accepting connections, fails readiness, lets requests in flight finish (an apply is
-   * never cut off) up to `shutdownTimeoutMs`, then closes everything.
+   * never cut off) up to `shutdownTimeoutMs`, then closes everything. Calling it again returns the
+   * same shutdown (it is logged and run once).
    */
   stop(): Promise<void>;
   /** The bound addresses once started. */
@@ -213,6 +214,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     options.maxQueuedBodies ?? 16,
   );
   let stopping = false;
+  let stopped: Promise<void> | undefined;
   let addresses: WebhookServerAddresses | undefined;
   // Answers not fully sent yet; shutdown waits until this is empty.
   const inFlight = new Set<ServerResponse>();
@@ -360,32 +362,37 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       });
       return addresses;
     },
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      logger.info?.('shutting down', { inFlight: inFlight.size });
-      const apiClosed = close(apiServer);
-      // wait for handlers in flight (an apply finishes), but not forever
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
-      });
-      const allAnswered = new Promise<'done'>((resolve) => {
-        drained = () => resolve('done');
-        if (inFlight.size === 0) resolve('done');
-      });
-      const outcome = await Promise.race([allAnswered, timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout')
-        logger.warn?.('requests still in flight at shutdown timeout', { inFlight: inFlight.size });
-      apiServer.closeAllConnections();
-      await apiClosed;
-      if (healthServer) {
-        const healthClosed = close(healthServer);
-        healthServer.closeAllConnections();
-        await healthClosed;
-      }
-      logger.info?.('stopped');
+    stop() {
+      // a second call (a second signal, a test's cleanup) waits for the same shutdown
+      stopped ??= stopOnce();
+      return stopped;
     },
   };
+
+  async function stopOnce(): Promise<void> {
+    stopping = true;
+    logger.info?.('shutting down', { inFlight: inFlight.size });
+    const apiClosed = close(apiServer);
+    // wait for handlers in flight (an apply finishes), but not forever
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
+    });
+    const allAnswered = new Promise<'done'>((resolve) => {
+      drained = () => resolve('done');
+      if (inFlight.size === 0) resolve('done');
+    });
+    const outcome = await Promise.race([allAnswered, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout')
+      logger.warn?.('requests still in flight at shutdown timeout', { inFlight: inFlight.size });
+    apiServer.closeAllConnections();
+    await apiClosed;
+    if (healthServer) {
+      const healthClosed = close(healthServer);
+      healthServer.closeAllConnections();
+      await healthClosed;
+    }
+    logger.info?.('stopped');
+  }
 }
