@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, toLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
 import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
 import { handleHealthRequest, ProviderSeen, type HealthCheck, type HealthContext } from './healthHandler.js';
@@ -79,7 +79,11 @@ export interface WebhookServerOptions {
   maxConcurrentBodies?: number;
   /** Requests waiting for a body slot beyond `maxConcurrentBodies` (default 16); further ones get 503. */
   maxQueuedBodies?: number;
-  /** Open connections per listener (default 64); further ones are closed at once. */
+  /**
+   * Open connections per listener (default 64). A connection beyond it closes the oldest idle one
+   * (no request being answered on it), so probes get through a flood of idle connections; when
+   * every open connection has a request in flight, the new one is closed.
+   */
   maxConnections?: number;
   /**
    * Slow-client limits of the API port in ms: the request head must arrive within `headersMs`
@@ -165,6 +169,44 @@ function close(server: Server): Promise<void> {
     if (!server.listening) return resolve();
     server.close(() => resolve());
     server.closeIdleConnections();
+  });
+}
+
+/**
+ * Bounds a listener to `max` open connections without locking anyone out: a connection beyond it
+ * closes the oldest idle one (no request being answered on it: connected and silent, a head still
+ * arriving, or kept alive between requests), so a flood of idle connections cannot keep the
+ * kubelet's probes or ExternalDNS out. A connection with a request in flight is never closed for
+ * this; when every open one has one, the new connection is closed instead.
+ */
+function boundConnections(server: Server, max: number): void {
+  const open = new Set<Socket>(); // in arrival order: the oldest first
+  const answering = new Map<Socket, number>(); // requests in flight per connection
+  const drop = (socket: Socket) => {
+    open.delete(socket);
+    socket.destroy();
+  };
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      answering.delete(socket);
+    });
+    if (open.size <= max) return;
+    for (const older of open) {
+      if (older === socket) break;
+      if (!answering.get(older)) return drop(older);
+    }
+    drop(socket);
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    answering.set(socket, (answering.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (answering.get(socket) ?? 1) - 1;
+      if (left > 0) answering.set(socket, left);
+      else answering.delete(socket);
+    });
   });
 }
 
@@ -325,14 +367,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     },
     onApiRequest,
   );
-  apiServer.maxConnections = maxConnections;
+  boundConnections(apiServer, maxConnections);
   const healthServer = healthListen
     ? createServer(
         { headersTimeout: 5000, requestTimeout: 10_000, connectionsCheckingInterval: 1000 },
         onHealthRequest,
       )
     : undefined;
-  if (healthServer) healthServer.maxConnections = maxConnections;
+  if (healthServer) boundConnections(healthServer, maxConnections);
 
   return {
     get addresses() {
