@@ -16,6 +16,12 @@ export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 /** Request bodies read and parsed at once by default (each costs memory; see docs/webhook.md). */
 export const DEFAULT_MAX_CONCURRENT_BODIES = 1;
 
+/**
+ * Time limit of one readiness check in ms, by default: a probe's `timeoutSeconds` must be longer
+ * (deploy/ sets 7 s).
+ */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
+
 /** Open connections per listener, by default (ExternalDNS keeps one or two). */
 export const DEFAULT_MAX_CONNECTIONS = 64;
 
@@ -277,7 +283,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const healthContext: HealthContext = {
     healthCheck: options.healthCheck ?? defaultHealthCheck(options.provider),
     seen,
-    timeoutMs: options.healthTimeoutMs ?? 5000,
+    timeoutMs: options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
     metrics,
     logger,
     secrets,
