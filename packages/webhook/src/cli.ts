@@ -33,7 +33,8 @@ const HELP = `Usage: ${COMMAND} [--help] [--version]
 An ExternalDNS webhook provider (protocol v1) for the OpenOva DNS SDK, configured by environment
 variables. The main ones:
 
-  DNS_PROVIDER        pdns, cloudflare, hetzner, route53 or inmemory (required)
+  DNS_PROVIDER        pdns, cloudflare, hetzner, route53, azure, azure-private-dns, google
+                      or inmemory (required)
   DOMAIN_FILTER       domains to manage, comma-separated (ExternalDNS --domain-filter)
   EXCLUDE_DOMAINS     domains to leave alone (also EXCLUDE_DOMAIN_FILTER)
   REGEXP_DOMAIN_FILTER, REGEXP_DOMAIN_FILTER_EXCLUSION   regex filters (replace the lists)
@@ -46,6 +47,8 @@ variables. The main ones:
   HEALTH_HOST, HEALTH_PORT    /healthz, /livez, /metrics (default 0.0.0.0:8080)
   WEBHOOK_MAX_BODY_BYTES, WEBHOOK_REQUEST_DEADLINE_MS, WEBHOOK_MAX_CONCURRENT_BODIES
   LOG_LEVEL (debug, info, warn|warning, error), LOG_FORMAT (json, text)
+
+Booleans take 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False (as Go's ParseBool).
 
 Every variable, its default and the sizing rules: docs/webhook.md.
 `;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, DomainFilter } from '@openova/dns-core';
-import { KNOWN_VARIABLES, parseWebhookConfig } from '@openova/dns-webhook';
+import { CLI_PROVIDERS, KNOWN_VARIABLES, parseWebhookConfig } from '@openova/dns-webhook';
 import { externalDnsGet, rawRequest } from './support/rawHttp.js';
 import { spawnCli, type CliProcess } from './support/cli.js';
 
@@ -279,6 +279,7 @@ describe('--help and --version', () => {
     expect(help.stdout()).toMatch(/^Usage: openova-dns-webhook/);
     for (const name of ['DNS_PROVIDER', 'REGEXP_DOMAIN_FILTER', 'PDNS_TLS_CA_FILE', 'WEBHOOK_MAX_BODY_BYTES'])
       expect(help.stdout()).toContain(name);
+    for (const provider of CLI_PROVIDERS) expect(help.stdout()).toContain(provider);
     const bad = spawnCli(MEMORY, { args: ['--provider=pdns'] });
     running.push(bad);
     expect((await bad.exited).code).toBe(2);
