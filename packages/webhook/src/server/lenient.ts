@@ -182,6 +182,28 @@ export function unitsOf(entries: readonly Entry[]): number[] {
 }
 
 /**
+ * The records left out with a unit the provider refused: core names the records, not their
+ * ownership markers, but a marker is left out with its record and a user counts it as a record too.
+ */
+function unitRecords(
+  entries: readonly Entry[],
+  unit: readonly number[],
+  applied: ReadonlySet<Endpoint>,
+  named: readonly string[],
+): string[] {
+  const names = new Set(named);
+  const notApplied = (entry: Entry) => entry.endpoint !== undefined && !applied.has(entry.endpoint);
+  const units = new Set<number>();
+  entries.forEach((entry, i) => {
+    if (notApplied(entry) && names.has(labelOfEntry(entry))) units.add(unit[i] as number);
+  });
+  const records = entries
+    .filter((entry, i) => units.has(unit[i] as number) && notApplied(entry))
+    .map(labelOfEntry);
+  return records.length ? records : [...named];
+}
+
+/**
  * Applies every unit of a change set that can be applied, in as few provider calls as its limits
  * allow (core's `applyInBatches`, which bisects a batch the provider rejects for its content):
  * - units with an invalid endpoint, a type the provider cannot store, or a name no zone serves are
@@ -273,7 +295,11 @@ export async function applyLeniently(
     } catch (error) {
       if (error instanceof PartialApplyError) {
         for (const r of error.rejected)
-          rejected.push({ records: r.records, reason: 'provider_rejected', message: r.reason });
+          rejected.push({
+            records: unitRecords(entries, unit, applied, r.records),
+            reason: 'provider_rejected',
+            message: r.reason,
+          });
         break;
       }
       if (signal.aborted && isDnsError(error) && error.code === 'ABORTED') {
