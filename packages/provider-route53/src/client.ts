@@ -17,7 +17,14 @@ import {
 } from '@aws-sdk/client-route-53';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfigError } from '@openova/dns-core';
-import { abortableSleep, RATE_LIMITS, rateLimiterFor, type RateLimiterLike } from '@openova/dns-core/http';
+import {
+  abortableSleep,
+  RATE_LIMITS,
+  rateLimiterFor,
+  type HttpMethod,
+  type HttpRequestEvent,
+  type RateLimiterLike,
+} from '@openova/dns-core/http';
 import { toRoute53Error } from './errors.js';
 
 /** Record sets Route53 returns per `ListResourceRecordSets` page at most. */
@@ -81,6 +88,13 @@ export interface Route53ClientOptions extends Route53ConnectionOptions {
   throttleBackoffMs?: number;
   /** Longest wait (ms) for the limiter before a call fails as rate limited (default 60,000). */
   maxRateLimitWaitMs?: number;
+  /**
+   * Hears every HTTP attempt (retries included), as core's transport reports them for the other
+   * providers (`HttpRequestEvent`: provider `route53`, method, path, attempt, status or failure,
+   * duration, `x-amzn-RequestId`); for metrics and logs. Never carries a header, body or credential.
+   * What it throws is ignored.
+   */
+  onRequest?: (event: HttpRequestEvent) => void;
 }
 
 /** Options every {@link Route53Api} call accepts. */
@@ -102,6 +116,65 @@ export interface Route53ClientStats {
 }
 
 const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
+
+/** The parts of the SDK's HTTP request and response an attempt's event is made of. */
+interface SdkHttpMessage {
+  method?: string;
+  path?: string;
+  statusCode?: number;
+  headers?: Record<string, string | undefined>;
+}
+
+/**
+ * Reports one attempt to `onRequest` in core's `HttpRequestEvent` shape. The attempt number is the
+ * one the SDK's retry middleware writes into `amz-sdk-request` (`attempt=2; max=4`).
+ */
+function report(
+  onRequest: (event: HttpRequestEvent) => void,
+  request: unknown,
+  sent: number,
+  outcome: { response: unknown } | { error: unknown },
+): void {
+  const req = (request ?? {}) as SdkHttpMessage;
+  const attempt = Number(/attempt=(\d+)/.exec(req.headers?.['amz-sdk-request'] ?? '')?.[1] ?? 1);
+  let status: number | undefined;
+  let requestId: string | undefined;
+  let failure: HttpRequestEvent['failure'];
+  if ('response' in outcome) {
+    const res = (outcome.response ?? {}) as SdkHttpMessage;
+    status = res.statusCode;
+    requestId = res.headers?.['x-amzn-requestid'];
+  } else {
+    const error = (outcome.error ?? {}) as {
+      name?: string;
+      code?: string;
+      $metadata?: { httpStatusCode?: number; requestId?: string };
+      $response?: { statusCode?: number };
+    };
+    status = error.$metadata?.httpStatusCode ?? error.$response?.statusCode;
+    requestId = error.$metadata?.requestId;
+    if (status === undefined)
+      failure =
+        error.name === 'AbortError'
+          ? 'aborted'
+          : error.name === 'TimeoutError' || error.code === 'ETIMEDOUT' || error.name === 'RequestTimeout'
+            ? 'timeout'
+            : 'network';
+  }
+  try {
+    onRequest({
+      provider: 'route53',
+      method: (req.method ?? 'GET').toUpperCase() as HttpMethod,
+      path: req.path ?? '/',
+      attempt: Number.isInteger(attempt) && attempt >= 1 ? attempt : 1,
+      durationMs: performance.now() - sent,
+      ...(status === undefined ? { failure: failure ?? 'network' } : { status }),
+      ...(requestId ? { requestId } : {}),
+    });
+  } catch {
+    // a listener's failure is not the call's
+  }
+}
 
 function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
   const region = options.region ?? 'us-east-1';
@@ -173,6 +246,7 @@ export class Route53Api {
     this.#throttleBackoffMs = options.throttleBackoffMs ?? 1000;
     this.#maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
     const limiter = this.#limiter;
+    const onRequest = options.onRequest;
     // per attempt (after the SDK's retry middleware): wait for the budget, count, note throttling
     this.sdk.middlewareStack.add(
       (next, context) => async (args) => {
@@ -184,9 +258,13 @@ export class Route53Api {
         }
         this.stats.requests++;
         this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
+        const sent = performance.now();
         try {
-          return await next(args);
+          const result = await next(args);
+          if (onRequest) report(onRequest, args.request, sent, { response: result.response });
+          return result;
         } catch (error) {
+          if (onRequest) report(onRequest, args.request, sent, { error });
           const name = (error as { name?: string }).name ?? '';
           if (THROTTLE_CODES.has(name)) {
             this.stats.throttled++;

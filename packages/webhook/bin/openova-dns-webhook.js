@@ -26,14 +26,25 @@ if (main) {
     );
     process.exit(1);
   }
+  // An IPC channel: signals are passed on as messages. A process-group signal (Ctrl-C, or
+  // `kill -TERM -<pgid>`) reaches the child directly as well, and a message never counts as a
+  // second signal there, so one SIGTERM is one clean shutdown.
   const child = spawn(
     process.execPath,
     ['--conditions=@openova/source', '--import', tsx, source, ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-    },
+    { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] },
   );
-  // the child does the graceful shutdown; we only pass the signals on and mirror its exit
-  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
+  let handled = false;
+  child.on('message', (message) => {
+    if (message?.type === 'openova-dns-webhook:signals-handled') handled = true;
+  });
+  let received = 0;
+  for (const signal of ['SIGTERM', 'SIGINT'])
+    process.on(signal, () => {
+      received++;
+      // before the child handles signals (still starting), the signal itself ends it
+      if (!handled || !child.connected) return void child.kill(signal);
+      child.send({ type: 'openova-dns-webhook:signal', signal, count: received }, () => {});
+    });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -33,7 +33,8 @@ const HELP = `Usage: ${COMMAND} [--help] [--version]
 An ExternalDNS webhook provider (protocol v1) for the OpenOva DNS SDK, configured by environment
 variables. The main ones:
 
-  DNS_PROVIDER        pdns, cloudflare, hetzner, route53 or inmemory (required)
+  DNS_PROVIDER        pdns, cloudflare, hetzner, route53, azure, azure-private-dns, google
+                      or inmemory (required)
   DOMAIN_FILTER       domains to manage, comma-separated (ExternalDNS --domain-filter)
   EXCLUDE_DOMAINS     domains to leave alone (also EXCLUDE_DOMAIN_FILTER)
   REGEXP_DOMAIN_FILTER, REGEXP_DOMAIN_FILTER_EXCLUSION   regex filters (replace the lists)
@@ -47,8 +48,30 @@ variables. The main ones:
   WEBHOOK_MAX_BODY_BYTES, WEBHOOK_REQUEST_DEADLINE_MS, WEBHOOK_MAX_CONCURRENT_BODIES
   LOG_LEVEL (debug, info, warn|warning, error), LOG_FORMAT (json, text)
 
+Booleans take 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False (as Go's ParseBool).
+
 Every variable, its default and the sizing rules: docs/webhook.md.
 `;
+
+/** Lines written whatever `LOG_LEVEL` is: what an operator needs to see at `warning` or `error` too. */
+const LIFECYCLE_MESSAGES = [
+  'webhook server listening',
+  'configuration',
+  'signal received, finishing requests in flight',
+  'stopped',
+];
+
+/** The message the child sends the bin once its signal handlers are in place. */
+const SIGNALS_HANDLED = 'openova-dns-webhook:signals-handled';
+
+/** A signal the bin received and passed on: `{ type, signal, count }` (count: signals so far). */
+function forwardedSignal(message: unknown): { signal: NodeJS.Signals; count: number } | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { type, signal, count } = message as Record<string, unknown>;
+  if (type !== 'openova-dns-webhook:signal' || (signal !== 'SIGTERM' && signal !== 'SIGINT'))
+    return undefined;
+  return { signal, count: typeof count === 'number' ? count : 1 };
+}
 
 /** Shows a URL by origin and path only: no credentials, query or fragment reach the log. */
 export function displayUrl(value: string): string {
@@ -113,7 +136,10 @@ export async function main(
     ...config.log,
     base: { component: COMMAND },
     secrets: configured.secrets,
+    // the version and listen addresses, start and stop: at LOG_LEVEL=warning or error too
+    alwaysLogged: LIFECYCLE_MESSAGES,
   });
+  for (const warning of config.warnings) logger.warn?.('configuration warning', { warning });
   if (configured.rateLimit) metrics.addRateLimitBudget(config.provider, configured.rateLimit);
   const webhook = createWebhookServer({
     provider: configured.provider,
@@ -128,15 +154,19 @@ export async function main(
   });
   late.server = webhook;
 
-  let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
-      logger.warn?.('second signal: exiting without waiting', { signal });
-      process.exit(1);
-    }
-    shuttingDown = true;
-    logger.info?.('signal received, finishing requests in flight', { signal });
-    webhook
+  // One shutdown, however many ways the request arrives: a signal to this process, and the same
+  // signal passed on by the bin (which runs us as its child from source). A process-group signal
+  // (Ctrl-C, `kill -TERM -<pgid>`) reaches both, so the bin passes signals on as messages, which
+  // never count as a second signal; only a second signal to this process exits at once.
+  let signals = 0;
+  let shutdown: Promise<void> | undefined;
+  const beginShutdown = (signal: NodeJS.Signals, from: 'signal' | 'parent' | 'parent exited') => {
+    if (shutdown) return void logger.debug?.('already shutting down', { signal, from });
+    logger.info?.('signal received, finishing requests in flight', {
+      signal,
+      ...(from === 'signal' ? {} : { from }),
+    });
+    shutdown = webhook
       .stop()
       .then(() => configured.close())
       .then(() => process.exit(0))
@@ -145,8 +175,29 @@ export async function main(
         process.exit(1);
       });
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  const exitAtOnce = (signal: NodeJS.Signals) => {
+    logger.warn?.('second signal: exiting without waiting', { signal });
+    process.exit(1);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) return exitAtOnce(signal);
+    beginShutdown(signal, 'signal');
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  if (process.send) {
+    // run by the bin: it passes its signals on as messages (see bin/openova-dns-webhook.js)
+    process.on('message', (message: unknown) => {
+      const forwarded = forwardedSignal(message);
+      if (forwarded === undefined) return;
+      if (forwarded.count > 1) return exitAtOnce(forwarded.signal);
+      beginShutdown(forwarded.signal, 'parent');
+    });
+    // the bin went away without a signal (killed): nobody would stop us otherwise
+    process.on('disconnect', () => beginShutdown('SIGTERM', 'parent exited'));
+    process.send({ type: SIGNALS_HANDLED });
+  }
 
   try {
     await webhook.start();

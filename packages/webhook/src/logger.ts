@@ -23,6 +23,11 @@ export interface StructuredLoggerOptions {
   base?: LogFields;
   /** Values (6 characters or more) replaced by `[redacted]` wherever they appear in a line (API keys). */
   secrets?: readonly string[];
+  /**
+   * `info` messages written whatever `level` is (default none): the few start-up and shutdown
+   * lines an operator needs at `warn` or `error` too (the version, the listen addresses).
+   */
+  alwaysLogged?: readonly string[];
 }
 
 const MAX_CAUSE_DEPTH = 4;
@@ -93,9 +98,14 @@ export function createStructuredLogger(options: StructuredLoggerOptions = {}): L
     },
     destination,
   );
+  // a child of its own level writes these lines even when the logger's level is above `info`
+  const always = new Set(options.alwaysLogged ?? []);
+  const lifecycle = always.size ? logger.child({}, { level: 'info' }) : logger;
   const at =
     (level: LogLevel) =>
     (message: string, fields: LogFields = {}) =>
-      logger[level](fields, message);
+      level === 'info' && always.has(message)
+        ? lifecycle.info(fields, message)
+        : logger[level](fields, message);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -35,6 +35,7 @@ describe('parseWebhookConfig', () => {
       health: { host: '0.0.0.0', port: 8080 },
       limits: { maxBodyBytes: 33_554_432, requestDeadlineMs: 10_000, maxConcurrentBodies: 1 },
       log: { level: 'info', format: 'json' },
+      warnings: [],
     });
   });
 

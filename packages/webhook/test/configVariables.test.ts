@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, DomainFilter } from '@openova/dns-core';
-import { parseWebhookConfig } from '@openova/dns-webhook';
+import { CLI_PROVIDERS, KNOWN_VARIABLES, parseWebhookConfig } from '@openova/dns-webhook';
 import { externalDnsGet, rawRequest } from './support/rawHttp.js';
 import { spawnCli, type CliProcess } from './support/cli.js';
 
@@ -116,6 +116,114 @@ describe('LOG_LEVEL as ExternalDNS spells it', () => {
   });
 });
 
+describe('the start-up line at every LOG_LEVEL', () => {
+  it.each(['warning', 'error'])(
+    'LOG_LEVEL=%s still logs the version and listen addresses at start and the stop, nothing else at info',
+    async (level) => {
+      const cli = spawnCli({ ...MEMORY, LOG_LEVEL: level });
+      running.push(cli);
+      const { api, health } = await cli.ready();
+      expect((await externalDnsGet(api, '/records')).status).toBe(200);
+      const listening = cli.logs().find((l) => l['msg'] === 'webhook server listening');
+      expect(listening).toMatchObject({ level: 'info', api, health, provider: 'inmemory' });
+      expect(listening?.['version']).toMatch(/^\d+\.\d+\.\d+/);
+      await expect
+        .poll(() => cli.logs().find((l) => l['msg'] === 'configuration'), { timeout: 10_000 })
+        .toMatchObject({ version: listening?.['version'], domainFilter: ['example.com'] });
+      cli.child.kill('SIGTERM');
+      expect((await cli.exited).code).toBe(0);
+      const infos = cli
+        .logs()
+        .filter((l) => l['level'] === 'info')
+        .map((l) => l['msg']);
+      // only the lifecycle lines: `shutting down` and request lines stay below the level
+      expect(infos).toEqual([
+        'webhook server listening',
+        'configuration',
+        'signal received, finishing requests in flight',
+        'stopped',
+      ]);
+    },
+  );
+});
+
+describe("boolean variables as Go's strconv.ParseBool reads them", () => {
+  const TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+  const FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+  const PDNS = { DNS_PROVIDER: 'pdns', PDNS_API_URL: 'https://127.0.0.1:8081', PDNS_API_KEY: 'k' };
+  const R53 = { DNS_PROVIDER: 'route53' };
+  const CF = { DNS_PROVIDER: 'cloudflare', CF_API_TOKEN: 'cf-token-0123456789' };
+  // every boolean variable of the command, with what it sets
+  const cases: [string, Record<string, string>, (env: Record<string, string>) => boolean | undefined][] = [
+    ['PDNS_TLS_SKIP_VERIFY', PDNS, (env) => parseWebhookConfig(env).pdns?.tls.skipVerify],
+    ['CF_PROXIED', CF, (env) => parseWebhookConfig(env).cloudflare?.proxiedByDefault],
+    [
+      'EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH',
+      R53,
+      (env) => parseWebhookConfig(env).route53?.evaluateTargetHealth,
+    ],
+    ['EXTERNAL_DNS_AWS_PREFER_CNAME', R53, (env) => parseWebhookConfig(env).route53?.preferCname],
+  ];
+
+  it.each(cases)(
+    '%s accepts 1, t, T, TRUE, true, True and 0, f, F, FALSE, false, False',
+    (name, base, read) => {
+      for (const value of TRUE) expect(read({ ...base, [name]: value }), value).toBe(true);
+      for (const value of FALSE) expect(read({ ...base, [name]: value }), value).toBe(false);
+    },
+  );
+
+  it.each(cases)('%s: anything else is a ConfigError naming it and the accepted values', (name, base) => {
+    for (const value of ['yes', 'on', 'tRuE', '2']) {
+      const message = problems({ ...base, [name]: value });
+      expect(message).toContain(
+        `${name}: must be a boolean: one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False, got ${JSON.stringify(value)}`,
+      );
+    }
+  });
+
+  it('the list covers every boolean variable the command reads', () => {
+    const booleans = KNOWN_VARIABLES.filter((name) => {
+      try {
+        parseWebhookConfig({ ...PDNS, [name]: 'not-a-boolean-value' });
+        return false;
+      } catch (error) {
+        return (error as Error).message.includes(`${name}: must be a boolean`);
+      }
+    });
+    expect(booleans.sort()).toEqual(cases.map(([name]) => name).sort());
+  });
+});
+
+describe("WEBHOOK_REQUEST_DEADLINE_MS against ExternalDNS's 15 s client timeout", () => {
+  it('15000 or more is accepted with a warning naming the variable; below it, none', () => {
+    expect(parseWebhookConfig({ ...MEMORY, WEBHOOK_REQUEST_DEADLINE_MS: '14000' }).warnings).toEqual([]);
+    for (const value of ['15000', '20000', '60000']) {
+      const { warnings, limits } = parseWebhookConfig({ ...MEMORY, WEBHOOK_REQUEST_DEADLINE_MS: value });
+      expect(limits.requestDeadlineMs).toBe(Number(value));
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^WEBHOOK_REQUEST_DEADLINE_MS: ${value} ms is not below ExternalDNS's 15 s client timeout: .*fatal.*14000 or less$`,
+          ),
+        ),
+      ]);
+    }
+  });
+
+  it('the command logs the warning at start-up, at LOG_LEVEL=warning too', async () => {
+    const cli = spawnCli({ ...MEMORY, WEBHOOK_REQUEST_DEADLINE_MS: '20000', LOG_LEVEL: 'warning' });
+    running.push(cli);
+    await cli.ready();
+    await expect
+      .poll(() => cli.logs().find((l) => l['msg'] === 'configuration warning'), { timeout: 10_000 })
+      .toMatchObject({
+        level: 'warn',
+        warning: expect.stringMatching(/^WEBHOOK_REQUEST_DEADLINE_MS: 20000 ms/),
+      });
+  });
+});
+
 describe('URLs in errors and logs', () => {
   it('an unparsable URL value is not echoed (a key pasted into PDNS_API_URL stays secret)', () => {
     const message = problems({
@@ -171,6 +279,7 @@ describe('--help and --version', () => {
     expect(help.stdout()).toMatch(/^Usage: openova-dns-webhook/);
     for (const name of ['DNS_PROVIDER', 'REGEXP_DOMAIN_FILTER', 'PDNS_TLS_CA_FILE', 'WEBHOOK_MAX_BODY_BYTES'])
       expect(help.stdout()).toContain(name);
+    for (const provider of CLI_PROVIDERS) expect(help.stdout()).toContain(provider);
     const bad = spawnCli(MEMORY, { args: ['--provider=pdns'] });
     running.push(bad);
     expect((await bad.exited).code).toBe(2);

@@ -9,6 +9,7 @@ import { Namespace, Pod, Secret, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { KNOWN_VARIABLES } from '../src/cli/config.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '../src/server/webhookServer.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -42,14 +43,43 @@ interface EnvVar {
   name: string;
   value?: string;
 }
+interface Probe {
+  httpGet?: { path?: string; port?: string | number };
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+}
+
+/** Kubernetes' defaults for a probe's fields. */
+const PROBE_DEFAULTS = { timeoutSeconds: 1, periodSeconds: 10 };
+
+/**
+ * Probe times consistent with the sidecar's: a readiness check may take up to its time limit
+ * (`DEFAULT_HEALTH_TIMEOUT_MS`, 5 s), so the kubelet must wait longer than that before calling the
+ * probe failed, and no longer than the probe's period; liveness answers without I/O but waits for
+ * the event loop, which a maximum-size body holds for a moment.
+ */
+function checkProbeTimes(container: ContainerLike): void {
+  const readiness = { ...PROBE_DEFAULTS, ...container.readinessProbe };
+  expect(readiness.timeoutSeconds * 1000, 'readinessProbe.timeoutSeconds').toBeGreaterThanOrEqual(
+    DEFAULT_HEALTH_TIMEOUT_MS + 1000,
+  );
+  expect(readiness.timeoutSeconds, 'readinessProbe.timeoutSeconds').toBeLessThanOrEqual(
+    readiness.periodSeconds,
+  );
+  const liveness = { ...PROBE_DEFAULTS, ...container.livenessProbe };
+  expect(liveness.timeoutSeconds, 'livenessProbe.timeoutSeconds').toBeGreaterThanOrEqual(5);
+  expect(liveness.timeoutSeconds, 'livenessProbe.timeoutSeconds').toBeLessThanOrEqual(liveness.periodSeconds);
+}
+
 interface ContainerLike {
   name: string;
   image?: string;
   args?: string[];
   env?: EnvVar[];
   ports?: { name?: string; containerPort: number }[];
-  readinessProbe?: { httpGet?: { path?: string; port?: string | number } } | undefined;
-  livenessProbe?: { httpGet?: { path?: string; port?: string | number } } | undefined;
+  readinessProbe?: Probe | undefined;
+  livenessProbe?: Probe | undefined;
+  startupProbe?: Probe | undefined;
   resources?: { limits?: Record<string, string> } | undefined;
   securityContext?: Record<string, unknown> | undefined;
 }
@@ -65,6 +95,7 @@ function checkSidecar(container: ContainerLike, healthPortName: string): void {
   expect(container.resources?.limits?.['memory']).toBe(MEMORY_LIMIT);
   expect(container.readinessProbe?.httpGet).toMatchObject({ path: '/healthz', port: healthPortName });
   expect(container.livenessProbe?.httpGet).toMatchObject({ path: '/livez', port: healthPortName });
+  checkProbeTimes(container);
   // the image's numeric user; nothing is written to the root filesystem
   const user = /^USER (\d+):(\d+)$/m.exec(dockerfile);
   expect(container.securityContext).toMatchObject({
@@ -101,6 +132,31 @@ describe('deploy/kubernetes/external-dns-pdns.yaml', () => {
       expect(make, `${doc.apiVersion} ${doc.kind}`).toBeDefined();
       expect(() => make?.(doc as Untyped).validate(), `${doc.kind}`).not.toThrow();
     }
+  });
+
+  it('probe times shorter than a readiness check are caught (Kubernetes waits 1 s by default)', () => {
+    const probe = (timeoutSeconds?: number) => ({
+      httpGet: { path: '/healthz', port: 'http-health' },
+      periodSeconds: 10,
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    });
+    const live = { httpGet: { path: '/livez' }, periodSeconds: 20, timeoutSeconds: 5 };
+    const container = (readinessProbe: Probe): ContainerLike => ({
+      name: 'x',
+      readinessProbe,
+      livenessProbe: live,
+    });
+    expect(() => checkProbeTimes(container(probe()))).toThrow(/readinessProbe.timeoutSeconds/);
+    expect(() => checkProbeTimes(container(probe(5)))).toThrow(/readinessProbe.timeoutSeconds/);
+    expect(() => checkProbeTimes(container(probe(11)))).toThrow(/readinessProbe.timeoutSeconds/);
+    expect(() => checkProbeTimes(container(probe(7)))).not.toThrow();
+    expect(() =>
+      checkProbeTimes({
+        name: 'x',
+        readinessProbe: probe(7),
+        livenessProbe: { httpGet: { path: '/livez' } },
+      }),
+    ).toThrow(/livenessProbe.timeoutSeconds/);
   });
 
   it('a schema violation is caught (the validation is real)', () => {

@@ -19,8 +19,67 @@ describe('GET /healthz', () => {
     up = false;
     const down = await rawRequest(healthUrl, { path: '/healthz' });
     expect(down.status).toBe(503);
-    expect(down.text).toMatch(/provider unavailable: connection refused/);
+    expect(down.text).toMatch(/provider unavailable \(checked just now\): connection refused/);
     expect(await server.metrics.render()).toMatch(/^openova_dns_webhook_provider_up 0$/m);
+  });
+
+  it('a failed check is answered again without an API call for healthFailureCacheMs, stating its age', async () => {
+    let checks = 0;
+    const { healthUrl, server } = await startServer(memoryProvider(), {
+      healthCheck: () => {
+        checks++;
+        return Promise.reject(new Error('401 unauthorized: wrong API key'));
+      },
+    });
+    // a burst and a series of probes with a wrong key: one upstream call (default: 30 s)
+    const burst = await Promise.all([1, 2, 3].map(() => rawRequest(healthUrl, { path: '/healthz' })));
+    expect(burst.map((r) => r.status)).toEqual([503, 503, 503]);
+    for (let i = 0; i < 5; i++) {
+      const probe = await rawRequest(healthUrl, { path: '/healthz' });
+      expect(probe.status).toBe(503);
+      expect(probe.text).toMatch(
+        /^provider unavailable \(checked \d+ s ago\): 401 unauthorized: wrong API key$/m,
+      );
+      expect(probe.headers['x-provider-checked-age-seconds']).toMatch(/^\d+$/);
+    }
+    expect(checks).toBe(1);
+    expect(await server.metrics.render()).toMatch(/^openova_dns_webhook_provider_up 0$/m);
+    // an answer of the provider (ExternalDNS's own calls) ends the failure at once, still no call
+    server.providerAnswered();
+    const up = await rawRequest(healthUrl, { path: '/healthz' });
+    expect(up.status).toBe(200);
+    expect(checks).toBe(1);
+
+    // 0 turns the failure cache off: every probe checks
+    let uncached = 0;
+    const each = await startServer(memoryProvider(), {
+      healthFailureCacheMs: 0,
+      healthCheck: () => {
+        uncached++;
+        return Promise.reject(new Error('down'));
+      },
+    });
+    for (let i = 0; i < 3; i++) await rawRequest(each.healthUrl, { path: '/healthz' });
+    expect(uncached).toBe(3);
+  });
+
+  it('a failed check expires after healthFailureCacheMs, then one check runs', async () => {
+    let checks = 0;
+    let up = false;
+    const { healthUrl } = await startServer(memoryProvider(), {
+      healthFailureCacheMs: 200,
+      healthCheck: () => {
+        checks++;
+        return up ? Promise.resolve() : Promise.reject(new Error('down'));
+      },
+    });
+    expect((await rawRequest(healthUrl, { path: '/healthz' })).status).toBe(503);
+    up = true;
+    expect((await rawRequest(healthUrl, { path: '/healthz' })).status).toBe(503);
+    expect(checks).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await rawRequest(healthUrl, { path: '/healthz' })).status).toBe(200);
+    expect(checks).toBe(2);
   });
 
   it('uses the provider by default and times out a hanging check', async () => {

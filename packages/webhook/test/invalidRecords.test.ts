@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
 import { externalDnsPost } from './support/rawHttp.js';
-import { parseEach, parseOptionsFor } from '../src/server/lenient.js';
+import { describeRejections, parseEach, parseOptionsFor } from '../src/server/lenient.js';
 import { memoryProvider, startServer, stopAll } from './support/servers.js';
 
 afterEach(stopAll);
@@ -135,7 +135,9 @@ describe('POST /records applies everything that can be applied', () => {
       }),
     );
     expect(res.status).toBe(500);
-    expect(res.text).toMatch(/^3 of 5 changes could not be applied/);
+    expect(res.text).toMatch(
+      /^4 of 5 records were not applied \(every other record was written; a record and its ownership TXT record are left out together\): /,
+    );
     expect(res.text).toMatch(
       /bad\.example\.com A, _externaldns\.a-bad\.example\.com TXT: create\[1\]\.targets\[0\]/,
     );
@@ -203,6 +205,66 @@ describe('POST /records applies everything that can be applied', () => {
   });
 });
 
+describe('the 500 answer of POST /records, in records as a user counts them', () => {
+  it('counts an update once and a marker as a record, names each record not applied and keeps secrets out', async () => {
+    const secret = 's3cr3t-token-0123456789';
+    const provider = memoryProvider([{ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+    const { url } = await startServer(provider, { secrets: [secret] });
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [
+          { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+          { dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] },
+          {
+            dnsName: '_externaldns.a-bad.example.com',
+            recordType: 'TXT',
+            targets: ['"heritage=external-dns,external-dns/owner=openova"'],
+            labels: { ownedRecord: 'bad.example.com' },
+          },
+          { dnsName: 'c.example.com', recordType: 'CNAME', targets: [`${secret}..example.com`] },
+        ],
+        updateOld: [{ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'x.example.com', recordType: 'A', targets: ['300.2.2.2'] }],
+      }),
+    );
+    expect(res.status).toBe(500);
+    // sent: 4 creates and 1 update = 5 records; not applied: bad A with its marker, c CNAME, x A
+    expect(res.text).toMatch(
+      /^4 of 5 records were not applied \(every other record was written; a record and its ownership TXT record are left out together\): /,
+    );
+    expect(res.text).toMatch(/bad\.example\.com A, _externaldns\.a-bad\.example\.com TXT: create\[1\]/);
+    expect(res.text).toMatch(/; x\.example\.com A: updateNew\[0\]\.targets\[0\]/);
+    expect(res.text).not.toMatch(/x\.example\.com A, x\.example\.com A/);
+    expect(res.text).toMatch(/c\.example\.com CNAME: /);
+    expect(res.text).not.toContain(secret);
+    expect((await provider.records()).map((r) => `${r.dnsName} ${r.targets.join()}`).sort()).toEqual([
+      'ok.example.com 192.0.2.5',
+      'x.example.com 192.0.2.1',
+    ]);
+  });
+
+  it('the list is capped by count and length; the records left unlisted are counted', () => {
+    const rejected = Array.from({ length: 50 }, (_, i) => ({
+      records: [`r${i}.example.com A`, `_externaldns.a-r${i}.example.com TXT`],
+      reason: 'invalid' as const,
+      message: `create[${i}].targets[0]: ${'x'.repeat(300)}`,
+    }));
+    const text = describeRejections(rejected, 120, 4000);
+    expect(text.length).toBeLessThanOrEqual(4000);
+    expect(text).toMatch(/^100 of 120 records were not applied/);
+    const listed = text.match(/r\d+\.example\.com A, /g)?.length ?? 0;
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThanOrEqual(20);
+    expect(text).toMatch(new RegExp(`; and ${100 - 2 * listed} more records not listed$`));
+    expect(describeRejections(rejected.slice(0, 1), 1)).toMatch(/^2 of 2 records were not applied/);
+    expect(describeRejections([{ ...rejected[0]!, records: ['a.example.com A'] }], 1)).toMatch(
+      /^1 of 1 record was not applied/,
+    );
+  });
+});
+
 describe('huge invalid change sets', () => {
   const N = 150_000;
   const bad = Array.from({ length: N }, (_, i) => ({
@@ -220,8 +282,8 @@ describe('huge invalid change sets', () => {
       const { url } = await startServer(provider, { logger, requestDeadlineMs: 60_000 });
       const records = await externalDnsPost(url, '/records', JSON.stringify({ create: bad }));
       expect(records.status).toBe(500);
-      expect(records.text).toMatch(/^150000 of 150000 changes could not be applied/);
-      expect(records.text).toMatch(/and 149980 more/);
+      expect(records.text).toMatch(/^150000 of 150000 records were not applied/);
+      expect(records.text).toMatch(/; and 1499\d\d more records not listed$/m);
       expect(records.text.length).toBeLessThanOrEqual(4001);
       expect(records.text).not.toMatch(/call stack|RangeError/);
       const adjust = await externalDnsPost(url, '/adjustendpoints', JSON.stringify(bad));

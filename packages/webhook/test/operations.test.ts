@@ -178,6 +178,28 @@ describe('readiness without API budget', () => {
     for (let i = 0; i < 10; i++) expect((await rawRequest(health, { path: '/healthz' })).status).toBe(200);
     expect(fake.requests.length).toBe(before);
   });
+
+  it('with the command and a wrong token, a series of probes costs one Hetzner request, the answer stating its age', async () => {
+    const cli = spawnCli({
+      DNS_PROVIDER: 'hetzner',
+      HETZNER_API_TOKEN: 'hz-wrong-token-0123456789',
+      HETZNER_BASE_URL: fake.url,
+      DOMAIN_FILTER: 'example.com',
+    });
+    running.push(cli);
+    const { health } = await cli.ready();
+    const before = fake.requests.length;
+    const probes = [];
+    for (let i = 0; i < 10; i++) probes.push(await rawRequest(health, { path: '/healthz' }));
+    expect(probes.map((p) => p.status)).toEqual(Array(10).fill(503));
+    expect(probes[0]?.text).toMatch(/^provider unavailable \(checked just now\): /);
+    expect(probes[9]?.text).toMatch(/^provider unavailable \(checked \d+ s ago\): /);
+    expect(fake.requests.length - before).toBe(1);
+    expect(cli.logs().filter((l) => l['msg'] === 'health check failed')).toEqual([
+      expect.objectContaining({ level: 'warn', cachedSeconds: 30 }),
+    ]);
+    expect(cli.stdout()).not.toContain('hz-wrong-token-0123456789');
+  });
 });
 
 describe('pino logs', () => {
@@ -223,6 +245,27 @@ describe('pino logs', () => {
     logger.warn?.('shown', { n: 1, note: 'a b' });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+ WARN {2}shown n=1 note="a b"\n$/);
+  });
+});
+
+describe('lines logged at every level', () => {
+  it('alwaysLogged info messages are written above the level; other info lines are not', () => {
+    const lines: string[] = [];
+    const logger = createStructuredLogger({
+      write: (l) => lines.push(l),
+      level: 'error',
+      alwaysLogged: ['webhook server listening'],
+    });
+    logger.info?.('webhook server listening', { api: 'http://127.0.0.1:8888' });
+    logger.info?.('request');
+    logger.warn?.('webhook server listening');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'webhook server listening',
+        api: 'http://127.0.0.1:8888',
+      }),
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@
 // of connections per port is bounded.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { externalDnsGet } from './support/rawHttp.js';
+import { externalDnsGet, rawRequest } from './support/rawHttp.js';
 import { memoryProvider, startServer, stopAll } from './support/servers.js';
 
 afterEach(stopAll);
@@ -62,19 +62,60 @@ describe('slow clients', () => {
 });
 
 describe('connection bound', () => {
-  it('closes connections beyond maxConnections at once and serves again once they go', async () => {
+  const closedWithin = (socket: Socket, ms: number) =>
+    Promise.race([
+      closedAfter(socket, performance.now()).then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+    ]);
+
+  it('a connection beyond maxConnections closes the oldest idle one; requests are served meanwhile', async () => {
     const { url } = await startServer(memoryProvider(), { maxConnections: 3 });
-    const held = await Promise.all([open(url), open(url), open(url)]);
+    const held = [await open(url), await open(url), await open(url)];
+    const closings = held.map((s) => closedWithin(s, 2000));
     // wait until the server counted them
     await new Promise((r) => setTimeout(r, 100));
     const extra = await open(url);
-    const closed = await Promise.race([
-      closedAfter(extra, performance.now()).then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
-    ]);
-    expect(closed).toBe(true);
-    for (const s of held) s.destroy();
-    await new Promise((r) => setTimeout(r, 100));
+    expect(await closings[0]).toBe(true);
+    expect(extra.destroyed).toBe(false);
     expect((await externalDnsGet(url, '/')).status).toBe(200);
+    for (const s of [...held, extra]) s.destroy();
+  });
+
+  it('the kubelet probe gets through a flood of idle connections on the health port (0.0.0.0 too)', async () => {
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      const { healthUrl } = await startServer(memoryProvider(), {
+        maxConnections: 8,
+        health: { host, port: 0 },
+      });
+      const probeUrl = `http://127.0.0.1:${new URL(healthUrl).port}`;
+      // a flood: five times the bound, connected and silent
+      const flood: Socket[] = [];
+      for (let i = 0; i < 40; i++) flood.push(await open(probeUrl));
+      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 3; i++) {
+        expect((await rawRequest(probeUrl, { path: '/livez' })).status).toBe(200);
+        expect((await rawRequest(probeUrl, { path: '/healthz' })).status).toBe(200);
+      }
+      // the oldest went first; the newest are still open, within the bound
+      expect(flood.slice(0, 30).every((s) => s.destroyed || s.readableEnded)).toBe(true);
+      for (const s of flood) s.destroy();
+    }
+  });
+
+  it('a connection with a request in flight is never the one closed; with all busy, the new one is', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { healthUrl } = await startServer(memoryProvider(), {
+      maxConnections: 2,
+      healthCacheMs: 0,
+      healthCheck: () => held,
+    });
+    // two probes whose check hangs: both connections are answering
+    const probes = [rawRequest(healthUrl, { path: '/healthz' }), rawRequest(healthUrl, { path: '/healthz' })];
+    await new Promise((r) => setTimeout(r, 100));
+    const extra = await open(healthUrl);
+    expect(await closedWithin(extra, 2000)).toBe(true);
+    release();
+    expect((await Promise.all(probes)).map((r) => r.status)).toEqual([200, 200]);
   });
 });

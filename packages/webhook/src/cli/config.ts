@@ -124,7 +124,19 @@ export interface WebhookConfig {
    * ours) and `LOG_FORMAT` (default `json`).
    */
   log: { level: LogLevel; format: LogFormat };
+  /**
+   * Settings that are accepted but probably wrong, one line each naming its variable; the command
+   * logs them at `warn` when it starts. Today: `WEBHOOK_REQUEST_DEADLINE_MS` of
+   * 15 000 (`EXTERNAL_DNS_CLIENT_TIMEOUT_MS`) or more.
+   */
+  warnings: string[];
 }
+
+/**
+ * ExternalDNS's webhook client gives up on a request after 15 s, and treats that as fatal (the
+ * controller exits). A deadline this long or longer answers 503 only after the client left.
+ */
+export const EXTERNAL_DNS_CLIENT_TIMEOUT_MS = 15_000;
 
 const commaList = z
   .string()
@@ -197,6 +209,28 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T | und
       return found;
     });
 
+/** What Go's `strconv.ParseBool` accepts (ExternalDNS users write booleans so), true ones first. */
+export const BOOLEAN_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'] as const;
+/** The false spellings of Go's `strconv.ParseBool`. */
+export const BOOLEAN_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
+
+/** A boolean variable, spelt as Go's `strconv.ParseBool` accepts it; empty or unset is `fallback`. */
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const v = value?.trim() ?? '';
+      if (v === '') return fallback;
+      if ((BOOLEAN_TRUE as readonly string[]).includes(v)) return true;
+      if ((BOOLEAN_FALSE as readonly string[]).includes(v)) return false;
+      context.addIssue({
+        code: 'custom',
+        message: `must be a boolean: one of ${[...BOOLEAN_TRUE, ...BOOLEAN_FALSE].join(', ')}, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    });
+
 /** ExternalDNS's log levels (logrus) mapped onto ours. */
 const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
   trace: 'debug',
@@ -234,12 +268,12 @@ const envSchema = z.object({
   PDNS_TLS_CA_FILE: z.string().optional(),
   PDNS_TLS_CLIENT_CERT_FILE: z.string().optional(),
   PDNS_TLS_CLIENT_KEY_FILE: z.string().optional(),
-  PDNS_TLS_SKIP_VERIFY: oneOf(['true', 'false'] as const, 'false'),
+  PDNS_TLS_SKIP_VERIFY: bool(false),
   CF_API_TOKEN: z.string().optional(),
   CF_API_KEY: z.string().optional(),
   CF_API_EMAIL: z.string().optional(),
   CF_BASE_URL: z.string().optional(),
-  CF_PROXIED: oneOf(['true', 'false'] as const, 'false'),
+  CF_PROXIED: bool(false),
   HETZNER_API_TOKEN: z.string().optional(),
   HCLOUD_TOKEN: z.string().optional(),
   HETZNER_BASE_URL: z.string().optional(),
@@ -249,8 +283,8 @@ const envSchema = z.object({
   EXTERNAL_DNS_AWS_ZONE_TAGS: commaList,
   EXTERNAL_DNS_AWS_ASSUME_ROLE: z.string().optional(),
   EXTERNAL_DNS_AWS_ASSUME_ROLE_EXTERNAL_ID: z.string().optional(),
-  EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH: oneOf(['true', 'false'] as const, 'true'),
-  EXTERNAL_DNS_AWS_PREFER_CNAME: oneOf(['true', 'false'] as const, 'false'),
+  EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH: bool(true),
+  EXTERNAL_DNS_AWS_PREFER_CNAME: bool(false),
   EXTERNAL_DNS_AWS_API_RETRIES: z.string().optional(),
   EXTERNAL_DNS_AWS_PROFILE: z.string().optional(),
   EXTERNAL_DNS_AZURE_CONFIG_FILE: z.string().optional(),
@@ -487,7 +521,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
                 ? { certFile: e.PDNS_TLS_CLIENT_CERT_FILE.trim() }
                 : {}),
               ...(e.PDNS_TLS_CLIENT_KEY_FILE?.trim() ? { keyFile: e.PDNS_TLS_CLIENT_KEY_FILE.trim() } : {}),
-              skipVerify: e.PDNS_TLS_SKIP_VERIFY === 'true',
+              skipVerify: e.PDNS_TLS_SKIP_VERIFY,
             },
           }
         : undefined,
@@ -519,11 +553,24 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       maxConcurrentBodies: e.WEBHOOK_MAX_CONCURRENT_BODIES,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    warnings: configWarnings(e),
   };
 }
 
+/** Accepted settings that defeat their purpose with a stock ExternalDNS (see `WebhookConfig.warnings`). */
+function configWarnings(e: z.infer<typeof envSchema>): string[] {
+  const warnings: string[] = [];
+  // A warning, not an error: a client other than ExternalDNS (`WebhookProvider` with a longer
+  // timeout) may wait longer, and a sidecar that refused to start would be an outage of its own.
+  if (e.WEBHOOK_REQUEST_DEADLINE_MS >= EXTERNAL_DNS_CLIENT_TIMEOUT_MS)
+    warnings.push(
+      `WEBHOOK_REQUEST_DEADLINE_MS: ${e.WEBHOOK_REQUEST_DEADLINE_MS} ms is not below ExternalDNS's 15 s client timeout: a slow request's 503 would come after ExternalDNS gave up, which it treats as fatal (the controller exits); keep it at 14000 or less`,
+    );
+  return warnings;
+}
+
 function cloudflareSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['cloudflare']> {
-  const common = { baseUrl: e.CF_BASE_URL?.trim() || undefined, proxiedByDefault: e.CF_PROXIED === 'true' };
+  const common = { baseUrl: e.CF_BASE_URL?.trim() || undefined, proxiedByDefault: e.CF_PROXIED };
   const token = e.CF_API_TOKEN?.trim() ?? '';
   return token !== ''
     ? { apiToken: token, ...common }
@@ -547,8 +594,8 @@ function route53Settings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfi
       }),
     ),
     assumeRole: role ? { roleArn: role, ...(externalId ? { externalId } : {}) } : undefined,
-    evaluateTargetHealth: e.EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH === 'true',
-    preferCname: e.EXTERNAL_DNS_AWS_PREFER_CNAME === 'true',
+    evaluateTargetHealth: e.EXTERNAL_DNS_AWS_EVALUATE_TARGET_HEALTH,
+    preferCname: e.EXTERNAL_DNS_AWS_PREFER_CNAME,
     // ExternalDNS counts retries (default 3); the SDK counts attempts
     maxAttempts: (retries === '' ? 3 : Number(retries)) + 1,
     profile: e.EXTERNAL_DNS_AWS_PROFILE?.trim() || undefined,

@@ -147,6 +147,8 @@ export function createConfiguredProvider(
         evaluateTargetHealth: r.evaluateTargetHealth,
         preferCname: r.preferCname,
         maxAttempts: r.maxAttempts,
+        // per attempt, from an AWS SDK middleware: the same upstream metrics as the other providers
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: 30_000,
       });
@@ -183,6 +185,7 @@ export function createConfiguredProvider(
         ...(resourceGroup ? { resourceGroup } : {}),
         ...(az.zoneIds.length ? { zoneIds: az.zoneIds } : {}),
         retry: { retries: az.maxRetries },
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: az.zonesCacheDurationMs ?? 30_000,
       });
@@ -208,6 +211,7 @@ export function createConfiguredProvider(
         ...(g.zoneIds.length ? { zoneIds: g.zoneIds } : {}),
         batchChangeSize: g.batchChangeSize,
         batchChangeIntervalMs: g.batchChangeIntervalMs,
+        ...onRequest,
         domainFilter,
         zoneCacheTtlMs: 30_000,
       });

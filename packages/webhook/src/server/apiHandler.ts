@@ -296,7 +296,7 @@ async function applyChanges(
       );
     if (outcome.rejected.length) {
       const message = safeMessage(
-        describeRejections(outcome.rejected, entries.length),
+        describeRejections(outcome.rejected, recordsSent(entries), MAX_REJECTION_MESSAGE),
         context.secrets,
         MAX_REJECTION_MESSAGE,
       );
@@ -311,6 +311,11 @@ async function applyChanges(
   } finally {
     release();
   }
+}
+
+/** Records a change set changes, as a user counts them: an update's old and new versions are one. */
+function recordsSent(entries: readonly Entry[]): number {
+  return entries.filter((e) => e.list !== 'updateOld').length;
 }
 
 /** Rounds of leaving out what the provider's own validation names before giving up. */

@@ -7,33 +7,69 @@ import { sendText } from './respond.js';
 /** A check that resolves when the provider answers and rejects otherwise. */
 export type HealthCheck = (signal: AbortSignal) => Promise<unknown>;
 
+/** A failed readiness check, kept so that probes within its age cost no API call. */
+export interface FailedCheck {
+  /** `performance.now()` when the check failed. */
+  at: number;
+  /** Why, already free of secrets. */
+  message: string;
+}
+
 /**
  * The last time the provider was seen answering: by a readiness check, or by any successful call
  * of the provider API (ExternalDNS's own requests). Readiness within `maxAgeMs` of it costs no API
- * call. @internal
+ * call. A failed check is kept for `failureMaxAgeMs` the same way, so a wrong key or an outage
+ * costs at most one API call per that time however often the kubelet probes; a later answer of
+ * the provider replaces it at once. @internal
  */
 export class ProviderSeen {
   #at: number | undefined;
+  #failure: FailedCheck | undefined;
   #check: Promise<void> | undefined;
 
-  constructor(readonly maxAgeMs: number) {}
+  constructor(
+    readonly maxAgeMs: number,
+    readonly failureMaxAgeMs: number = maxAgeMs,
+  ) {}
 
-  /** Notes an answer from the provider now. */
+  /** Notes an answer from the provider now (it replaces a failed check). */
   answered(): void {
     this.#at = performance.now();
+    this.#failure = undefined;
+  }
+
+  /** Notes a failed check now. */
+  failed(message: string): void {
+    this.#failure = { at: performance.now(), message };
   }
 
   /** Milliseconds since the provider last answered, when that is within `maxAgeMs`. */
   freshAgeMs(): number | undefined {
-    if (this.#at === undefined) return undefined;
+    if (this.#at === undefined || this.#failure !== undefined) return undefined;
     const age = performance.now() - this.#at;
     return age <= this.maxAgeMs ? age : undefined;
   }
 
-  /** Runs `check` unless one is running already (probes in a burst share one API call). */
-  share(check: () => Promise<unknown>): Promise<void> {
+  /** The last failed check and its age in ms, when that is within `failureMaxAgeMs`. */
+  freshFailure(): { ageMs: number; message: string } | undefined {
+    if (this.#failure === undefined) return undefined;
+    const ageMs = performance.now() - this.#failure.at;
+    return ageMs <= this.failureMaxAgeMs ? { ageMs, message: this.#failure.message } : undefined;
+  }
+
+  /**
+   * Runs `check` unless one is running already (probes in a burst share one API call); its outcome
+   * is noted (`describe` turns a failure into the message kept).
+   */
+  share(check: () => Promise<unknown>, describe: (error: unknown) => string): Promise<void> {
     this.#check ??= check()
-      .then(() => this.answered())
+      .then(
+        () => this.answered(),
+        (error: unknown) => {
+          this.failed(describe(error));
+          throw error;
+        },
+      )
       .finally(() => (this.#check = undefined));
     return this.#check;
   }
@@ -99,14 +135,29 @@ async function checkHealth(context: HealthContext, response: ServerResponse): Pr
       'x-provider-answered-age-seconds': String(Math.round(age / 1000)),
     });
   }
+  const failure = context.seen.freshFailure();
+  if (failure !== undefined) {
+    // no API call either: a check failed recently (a wrong key must not cost a call per probe)
+    const seconds = String(Math.round(failure.ageMs / 1000));
+    context.metrics.setProviderUp(false);
+    return sendText(response, 503, `provider unavailable (checked ${seconds} s ago): ${failure.message}`, {
+      'x-provider-checked-age-seconds': seconds,
+    });
+  }
+  const describe = (error: unknown) => safeMessage(describeFailure(error), context.secrets);
   try {
-    await context.seen.share(() => context.healthCheck(AbortSignal.timeout(context.timeoutMs)));
+    await context.seen.share(() => context.healthCheck(AbortSignal.timeout(context.timeoutMs)), describe);
     context.metrics.setProviderUp(true);
     sendText(response, 200, 'ok (provider answered just now)', { 'x-provider-answered-age-seconds': '0' });
   } catch (error) {
     context.metrics.setProviderUp(false);
-    const message = safeMessage(describeFailure(error), context.secrets);
-    context.logger.warn?.('health check failed', { error: message });
-    sendText(response, 503, `provider unavailable: ${message}`);
+    const message = describe(error);
+    context.logger.warn?.('health check failed', {
+      error: message,
+      cachedSeconds: Math.round(context.seen.failureMaxAgeMs / 1000),
+    });
+    sendText(response, 503, `provider unavailable (checked just now): ${message}`, {
+      'x-provider-checked-age-seconds': '0',
+    });
   }
 }

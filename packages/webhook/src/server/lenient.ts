@@ -182,6 +182,28 @@ export function unitsOf(entries: readonly Entry[]): number[] {
 }
 
 /**
+ * The records left out with a unit the provider refused: core names the records, not their
+ * ownership markers, but a marker is left out with its record and a user counts it as a record too.
+ */
+function unitRecords(
+  entries: readonly Entry[],
+  unit: readonly number[],
+  applied: ReadonlySet<Endpoint>,
+  named: readonly string[],
+): string[] {
+  const names = new Set(named);
+  const notApplied = (entry: Entry) => entry.endpoint !== undefined && !applied.has(entry.endpoint);
+  const units = new Set<number>();
+  entries.forEach((entry, i) => {
+    if (notApplied(entry) && names.has(labelOfEntry(entry))) units.add(unit[i] as number);
+  });
+  const records = entries
+    .filter((entry, i) => units.has(unit[i] as number) && notApplied(entry))
+    .map(labelOfEntry);
+  return records.length ? records : [...named];
+}
+
+/**
  * Applies every unit of a change set that can be applied, in as few provider calls as its limits
  * allow (core's `applyInBatches`, which bisects a batch the provider rejects for its content):
  * - units with an invalid endpoint, a type the provider cannot store, or a name no zone serves are
@@ -273,7 +295,11 @@ export async function applyLeniently(
     } catch (error) {
       if (error instanceof PartialApplyError) {
         for (const r of error.rejected)
-          rejected.push({ records: r.records, reason: 'provider_rejected', message: r.reason });
+          rejected.push({
+            records: unitRecords(entries, unit, applied, r.records),
+            reason: 'provider_rejected',
+            message: r.reason,
+          });
         break;
       }
       if (signal.aborted && isDnsError(error) && error.code === 'ABORTED') {
@@ -321,12 +347,41 @@ export async function applyLeniently(
   };
 }
 
-/** A one-paragraph summary naming the first rejections; the rest are counted. */
-export function describeRejections(rejected: readonly Rejection[], total: number): string {
-  const listed = rejected
-    .slice(0, MAX_LISTED_REJECTIONS)
-    .map((r) => `${r.records.slice(0, 3).join(', ')}${r.records.length > 3 ? ', …' : ''}: ${r.message}`);
+/** Most records named per rejection in a summary (a record, its marker, an old version…). */
+const MAX_LABELS_PER_REJECTION = 3;
+
+/**
+ * A one-paragraph summary in records, as a user counts them (a name and type: an ExternalDNS
+ * endpoint; an ownership TXT record is one too): how many of the records sent were not applied,
+ * then the first {@link MAX_LISTED_REJECTIONS} rejections, each naming its records and why; the
+ * rest are counted. `sent` is the number of records the request changes (an update counts once).
+ */
+export function describeRejections(
+  rejected: readonly Rejection[],
+  sent: number,
+  maxLength: number = 4000,
+): string {
+  // an update's old and new versions are one record: name and type once
+  const records = rejected.map((r) => [...new Set(r.records)]);
+  const count = (names: readonly string[]) => Math.max(1, names.length);
+  const notApplied = records.reduce((n, names) => n + count(names), 0);
+  const total = Math.max(sent, notApplied);
+  const head = `${notApplied} of ${total} ${total === 1 ? 'record was' : 'records were'} not applied (every other record was written; a record and its ownership TXT record are left out together): `;
+  // the list stops where the answer would grow past `maxLength`; what is left is counted
+  const budget = maxLength - head.length - 60;
+  const listed: string[] = [];
+  let length = 0;
+  for (const [i, r] of rejected.entries()) {
+    if (i >= MAX_LISTED_REJECTIONS) break;
+    const names = records[i] as string[];
+    const extra = names.length - MAX_LABELS_PER_REJECTION;
+    const item = `${names.slice(0, MAX_LABELS_PER_REJECTION).join(', ')}${extra > 0 ? ` and ${extra} more` : ''}: ${r.message}`;
+    if (listed.length > 0 && length + item.length + 2 > budget) break;
+    listed.push(item);
+    length += item.length + 2;
+  }
+  const unlisted = records.slice(listed.length).reduce((n, names) => n + count(names), 0);
   const more =
-    rejected.length > MAX_LISTED_REJECTIONS ? `; and ${rejected.length - MAX_LISTED_REJECTIONS} more` : '';
-  return `${rejected.length} of ${total} changes could not be applied (everything else was): ${listed.join('; ')}${more}`;
+    unlisted > 0 ? `; and ${unlisted} more ${unlisted === 1 ? 'record' : 'records'} not listed` : '';
+  return `${head}${listed.join('; ')}${more}`;
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, toLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
 import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
 import { handleHealthRequest, ProviderSeen, type HealthCheck, type HealthContext } from './healthHandler.js';
@@ -15,6 +15,12 @@ export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 
 /** Request bodies read and parsed at once by default (each costs memory; see docs/webhook.md). */
 export const DEFAULT_MAX_CONCURRENT_BODIES = 1;
+
+/**
+ * Time limit of one readiness check in ms, by default: a probe's `timeoutSeconds` must be longer
+ * (deploy/ sets 7 s).
+ */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
 
 /** Open connections per listener, by default (ExternalDNS keeps one or two). */
 export const DEFAULT_MAX_CONNECTIONS = 64;
@@ -79,7 +85,11 @@ export interface WebhookServerOptions {
   maxConcurrentBodies?: number;
   /** Requests waiting for a body slot beyond `maxConcurrentBodies` (default 16); further ones get 503. */
   maxQueuedBodies?: number;
-  /** Open connections per listener (default 64); further ones are closed at once. */
+  /**
+   * Open connections per listener (default 64). A connection beyond it closes the oldest idle one
+   * (no request being answered on it), so probes get through a flood of idle connections; when
+   * every open connection has a request in flight, the new one is closed.
+   */
   maxConnections?: number;
   /**
    * Slow-client limits of the API port in ms: the request head must arrive within `headersMs`
@@ -98,6 +108,13 @@ export interface WebhookServerOptions {
    * (the command hooks it to the client's request events). 0 checks on every probe.
    */
   healthCacheMs?: number;
+  /**
+   * How long (ms) a failed readiness check is answered again without an API call (default 30 000),
+   * stating its age (`provider unavailable (checked 12 s ago): …`): a wrong key or an outage costs
+   * at most one check per this time. A provider answer (see `healthCacheMs`) ends it at once.
+   * 0 checks on every probe.
+   */
+  healthFailureCacheMs?: number;
   /** The metrics to write to (default: a new {@link WebhookMetrics}); lets the caller hook the provider client to it. */
   metrics?: WebhookMetrics;
   /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
@@ -119,7 +136,8 @@ export interface WebhookServer {
   start(): Promise<WebhookServerAddresses>;
   /**
    * Stops accepting connections, fails readiness, lets requests in flight finish (an apply is
-   * never cut off) up to `shutdownTimeoutMs`, then closes everything.
+   * never cut off) up to `shutdownTimeoutMs`, then closes everything. Calling it again returns the
+   * same shutdown (it is logged and run once).
    */
   stop(): Promise<void>;
   /** The bound addresses once started. */
@@ -160,6 +178,44 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/**
+ * Bounds a listener to `max` open connections without locking anyone out: a connection beyond it
+ * closes the oldest idle one (no request being answered on it: connected and silent, a head still
+ * arriving, or kept alive between requests), so a flood of idle connections cannot keep the
+ * kubelet's probes or ExternalDNS out. A connection with a request in flight is never closed for
+ * this; when every open one has one, the new connection is closed instead.
+ */
+function boundConnections(server: Server, max: number): void {
+  const open = new Set<Socket>(); // in arrival order: the oldest first
+  const answering = new Map<Socket, number>(); // requests in flight per connection
+  const drop = (socket: Socket) => {
+    open.delete(socket);
+    socket.destroy();
+  };
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      answering.delete(socket);
+    });
+    if (open.size <= max) return;
+    for (const older of open) {
+      if (older === socket) break;
+      if (!answering.get(older)) return drop(older);
+    }
+    drop(socket);
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    answering.set(socket, (answering.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (answering.get(socket) ?? 1) - 1;
+      if (left > 0) answering.set(socket, left);
+      else answering.delete(socket);
+    });
+  });
+}
+
 function checkPort(port: number, what: string): void {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new ConfigError(`${what} port must be an integer from 0 to 65535, got ${port}`);
@@ -190,7 +246,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     throw new ConfigError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   const logger = toLogger(options.logger);
   const metrics = options.metrics ?? new WebhookMetrics({ version: options.version ?? 'unknown' });
-  const seen = new ProviderSeen(options.healthCacheMs ?? 60_000);
+  const seen = new ProviderSeen(options.healthCacheMs ?? 60_000, options.healthFailureCacheMs ?? 30_000);
   const secrets = options.secrets ?? [];
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
   const positive = (value: number, name: string) => {
@@ -206,6 +262,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     options.maxQueuedBodies ?? 16,
   );
   let stopping = false;
+  let stopped: Promise<void> | undefined;
   let addresses: WebhookServerAddresses | undefined;
   // Answers not fully sent yet; shutdown waits until this is empty.
   const inFlight = new Set<ServerResponse>();
@@ -226,7 +283,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const healthContext: HealthContext = {
     healthCheck: options.healthCheck ?? defaultHealthCheck(options.provider),
     seen,
-    timeoutMs: options.healthTimeoutMs ?? 5000,
+    timeoutMs: options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
     metrics,
     logger,
     secrets,
@@ -316,14 +373,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     },
     onApiRequest,
   );
-  apiServer.maxConnections = maxConnections;
+  boundConnections(apiServer, maxConnections);
   const healthServer = healthListen
     ? createServer(
         { headersTimeout: 5000, requestTimeout: 10_000, connectionsCheckingInterval: 1000 },
         onHealthRequest,
       )
     : undefined;
-  if (healthServer) healthServer.maxConnections = maxConnections;
+  if (healthServer) boundConnections(healthServer, maxConnections);
 
   return {
     get addresses() {
@@ -353,32 +410,37 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       });
       return addresses;
     },
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      logger.info?.('shutting down', { inFlight: inFlight.size });
-      const apiClosed = close(apiServer);
-      // wait for handlers in flight (an apply finishes), but not forever
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
-      });
-      const allAnswered = new Promise<'done'>((resolve) => {
-        drained = () => resolve('done');
-        if (inFlight.size === 0) resolve('done');
-      });
-      const outcome = await Promise.race([allAnswered, timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout')
-        logger.warn?.('requests still in flight at shutdown timeout', { inFlight: inFlight.size });
-      apiServer.closeAllConnections();
-      await apiClosed;
-      if (healthServer) {
-        const healthClosed = close(healthServer);
-        healthServer.closeAllConnections();
-        await healthClosed;
-      }
-      logger.info?.('stopped');
+    stop() {
+      // a second call (a second signal, a test's cleanup) waits for the same shutdown
+      stopped ??= stopOnce();
+      return stopped;
     },
   };
+
+  async function stopOnce(): Promise<void> {
+    stopping = true;
+    logger.info?.('shutting down', { inFlight: inFlight.size });
+    const apiClosed = close(apiServer);
+    // wait for handlers in flight (an apply finishes), but not forever
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
+    });
+    const allAnswered = new Promise<'done'>((resolve) => {
+      drained = () => resolve('done');
+      if (inFlight.size === 0) resolve('done');
+    });
+    const outcome = await Promise.race([allAnswered, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout')
+      logger.warn?.('requests still in flight at shutdown timeout', { inFlight: inFlight.size });
+    apiServer.closeAllConnections();
+    await apiClosed;
+    if (healthServer) {
+      const healthClosed = close(healthServer);
+      healthServer.closeAllConnections();
+      await healthClosed;
+    }
+    logger.info?.('stopped');
+  }
 }

@@ -25,10 +25,12 @@ process.once('exit', () => {
 
 export function spawnCli(
   env: Record<string, string>,
-  options: { bin?: boolean; args?: string[] } = {},
+  options: { bin?: boolean; args?: string[]; path?: string } = {},
 ): CliProcess {
   const args = [
-    ...(options.bin ? [CLI_BIN] : ['--conditions=@openova/source', '--import', 'tsx', CLI_SOURCE]),
+    ...(options.bin
+      ? [options.path ?? CLI_BIN]
+      : ['--conditions=@openova/source', '--import', 'tsx', CLI_SOURCE]),
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
