@@ -128,6 +128,22 @@ describe('InMemoryProvider', () => {
     expect(provider.calls.applyChanges).toBe(1);
   });
 
+  it('writes are conditional on what was read: an update or delete of a record set changed since is RECORD_CONFLICT, nothing changed', async () => {
+    const provider = seeded();
+    expect(provider.capabilities.conditionalWrites).toBe(true);
+    const [stored] = (await provider.records()).filter((r) => r.recordType === 'A');
+    const stale = { ...stored!, targets: ['203.0.113.99'] };
+    for (const attempt of [
+      changes({ updateOld: [stale], updateNew: [{ ...stale, targets: ['192.0.2.200'] }] }),
+      changes({ delete: [stale] }),
+    ])
+      await expectRejectedUnchanged(provider, provider.applyChanges(attempt), (error) => {
+        expect(error).toBeInstanceOf(ProviderError);
+        expect(error.code).toBe('RECORD_CONFLICT');
+        expect(error.message).toContain('was changed since it was read');
+      });
+  });
+
   it('an update is an upsert (ExternalDNS missing-TXT repair relies on it)', async () => {
     const provider = seeded();
     await provider.applyChanges(

@@ -243,6 +243,8 @@ export class PowerDnsProvider implements Provider {
         { name: 'PATCH body bytes (webserver-max-bodysize)', max: maxBodyBytes - 1000, cost: patchBytes },
       ],
       setIdentifiers: false,
+      // under the write lock the zone is read again before each PATCH (see writeLock)
+      conditionalWrites: options.writeLock !== undefined,
       ownerNames: 'hostname',
     };
   }
@@ -420,8 +422,9 @@ export class PowerDnsProvider implements Provider {
    * Under the write lock, before a zone's PATCH: the rrsets it replaces or deletes are still what
    * the plan was made from, or already what it would write. A create's rrset must still be absent
    * (disabled records count as absent, as in {@link records}) or hold the very targets and TTL to be
-   * written; an update's must still hold the targets (and TTL) that were read, or the new ones; a
-   * delete's must be unchanged or gone. One GET of the zone, made only when `writeLock` is set.
+   * written; an update's must still hold the targets (and TTL) that were read, or the new ones, or
+   * be absent (the registry's repair of a missing marker is such an update); a delete's must be
+   * unchanged or gone. One GET of the zone, made only when `writeLock` is set.
    * @throws `ProviderError` (`RECORD_CONFLICT`, retryable) naming the rrsets that changed; nothing
    *   of the zone is written, and the next run plans from what is stored now.
    */
@@ -460,8 +463,8 @@ export class PowerDnsProvider implements Provider {
       if (!touched.has(k)) return;
       const now = stored.get(k);
       const next = changes.updateNew[i];
-      if (now === undefined) stale.push(`${describeEndpoint(ep)} was deleted by another writer`);
-      else if (!same(now, ep) && !(next !== undefined && same(now, next)))
+      // absent: written whole (the registry's repair of a missing marker is such an update)
+      if (now !== undefined && !same(now, ep) && !(next !== undefined && same(now, next)))
         stale.push(
           `${describeEndpoint(ep)} was changed by another writer (now ${now.targets.join(' ')}, TTL ${now.recordTTL})`,
         );

@@ -2,8 +2,13 @@
 // that injects faults: 500s, timeouts, dropped connections and 429 storms.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DomainFilter, emptyChanges, endpoint } from '@openova/dns-core';
-import { conformanceTests, type ConformanceFault, type ConformanceHarness } from '@openova/dns-core/testing';
-import { lua, PowerDnsProvider } from '@openova/dns-provider-pdns';
+import {
+  conformanceTests,
+  providerConformanceCases,
+  type ConformanceFault,
+  type ConformanceHarness,
+} from '@openova/dns-core/testing';
+import { lua, PowerDnsProvider, type PowerDnsWriteLock } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
@@ -81,5 +86,40 @@ describe('provider conformance: PowerDNS', () => {
     ],
     createHarness: harness,
   }))
+    it.skipIf(t.skip !== undefined)(t.title, t.run, 30_000);
+});
+
+describe('provider conformance: PowerDNS with a writeLock (writes conditional on what was read)', () => {
+  // one process: a lock is a promise chain; across processes and servers it is postgresAdvisoryLock
+  let tail: Promise<unknown> = Promise.resolve();
+  const writeLock: PowerDnsWriteLock = {
+    acquire() {
+      let release!: () => void;
+      const previous = tail;
+      tail = new Promise<void>((resolve) => (release = resolve));
+      return previous.then(() => ({ release: () => Promise.resolve(release()) }));
+    },
+  };
+  const locked = () =>
+    new PowerDnsProvider({
+      apiUrl: proxy.url,
+      apiKey: pdns.apiKey,
+      domainFilter: new DomainFilter({ include: [ZONE] }),
+      writeLock,
+    });
+  const cases = providerConformanceCases.filter((c) => c.id.startsWith('ownership/'));
+  for (const t of conformanceTests(
+    {
+      capabilities: new PowerDnsProvider({ apiUrl: 'http://127.0.0.1:9', apiKey: 'unused', writeLock })
+        .capabilities,
+      zones: true,
+      createHarness: async () => {
+        const base = await harness();
+        const p = locked();
+        return { ...base, provider: p, faults: [] };
+      },
+    },
+    cases,
+  ))
     it.skipIf(t.skip !== undefined)(t.title, t.run, 30_000);
 });

@@ -12,7 +12,7 @@ import {
 } from '../endpoint/endpoint.js';
 import { normalizeDnsName, withoutTrailingDot } from '../endpoint/names.js';
 import { validateEndpoint } from '../endpoint/parse.js';
-import { sortTargets } from '../endpoint/targets.js';
+import { sameTargets, sortTargets } from '../endpoint/targets.js';
 import { canonicalizeTarget } from '../endpoint/rdata.js';
 import { isDnsError, ProviderError, throwIfAborted, ValidationError, type Issue } from '../errors.js';
 import { CHANGE_LISTS, type Changes } from './changes.js';
@@ -65,6 +65,7 @@ export class InMemoryProvider implements Provider {
       recordTypes: options.recordTypes ?? [...KNOWN_RECORD_TYPES],
       atomicity: 'zone',
       setIdentifiers: true,
+      conditionalWrites: true,
       // its content checks refuse a `*` anywhere but a whole leftmost label, as PowerDNS does
       ownerNames: 'hostname',
       ...(options.maxChangesPerApply === undefined ? {} : { maxChangesPerApply: options.maxChangesPerApply }),
@@ -230,8 +231,24 @@ function applyToZone(current: Zone, part: Changes, zoneName: string): Zone {
   const zone = new Map(current);
   const conflict = (message: string) =>
     new ProviderError(`inmemory: ${message}`, { provider: 'inmemory', code: 'RECORD_CONFLICT' });
-  for (const ep of part.delete) zone.delete(endpointKey(ep));
-  for (const ep of part.updateOld) zone.delete(endpointKey(ep));
+  // writes are conditional on what the plan read (capabilities.conditionalWrites), as on servers
+  // with ETags or exact-match deletes: another writer's change in between is never replaced
+  // (an update of a record set that is not there writes it: the registry's repair of a missing
+  // marker relies on that, as ExternalDNS's does)
+  const unchanged = (ep: Endpoint) => {
+    const have = zone.get(endpointKey(ep));
+    if (have === undefined) return;
+    if (!sameTargets(have.targets, ep.targets))
+      throw conflict(`${describeEndpoint(ep)} was changed since it was read (now ${have.targets.join(' ')})`);
+  };
+  for (const ep of part.delete) {
+    unchanged(ep);
+    zone.delete(endpointKey(ep));
+  }
+  for (const ep of part.updateOld) {
+    unchanged(ep);
+    zone.delete(endpointKey(ep));
+  }
   for (const ep of part.updateNew) zone.set(endpointKey(ep), stored(ep));
   for (const ep of part.create) {
     const key = endpointKey(ep);

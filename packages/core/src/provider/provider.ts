@@ -72,6 +72,14 @@ export interface ProviderCapabilities {
   /** True when several record sets of one name and type can be told apart by `setIdentifier`. */
   readonly setIdentifiers: boolean;
   /**
+   * True when a write is conditional on what the plan read: a create fails where another writer
+   * created the record set meanwhile, and an update or delete where it was changed, so a plan made
+   * on a read another writer overtook never replaces their records (Route53 `CREATE`/`DELETE`,
+   * Cloud DNS change sets, Azure ETags, PowerDNS with `writeLock`). Default `false`: the last write
+   * wins. The conformance case `ownership/stale-plan` runs where it is true.
+   */
+  readonly conditionalWrites?: boolean;
+  /**
    * Which owner names the provider stores: `hostname` (letters, digits, `-` and `_` in each label,
    * and `*` only as a whole leftmost label: PowerDNS answers 422 otherwise) or `any` (every name
    * DNS allows, e.g. Route53 escapes `*` as `\052`). Default `any`. The TXT registry reports

@@ -40,6 +40,8 @@ export interface CaseNeeds {
   zones?: boolean;
   /** Provider-specific property names the provider declares in `capabilities.providerSpecific`. */
   providerSpecific?: readonly string[];
+  /** The provider refuses a write planned on a read another writer overtook (`capabilities.conditionalWrites`). */
+  conditionalWrites?: boolean;
 }
 
 /** One case of the provider conformance suite. */
@@ -584,11 +586,74 @@ const badInput: ProviderConformanceCase = {
   },
 };
 
+/**
+ * A plan made from a read that another writer overtook: the other owner creates the name after our
+ * read and before our write. The write must not replace their record or marker (a typed error, or
+ * the record left out), and our next plan leaves the name to them.
+ */
+const stalePlan: ProviderConformanceCase = {
+  id: 'ownership/stale-plan',
+  group: 'ownership',
+  description:
+    "a write planned before another owner created the same name never replaces that owner's record or marker; the next plan leaves it to them",
+  needs: { recordTypes: ['A', 'TXT'], conditionalWrites: true },
+  async run(t: CaseContext) {
+    const name = t.name('contested');
+    const mine: EndpointInit[] = [{ dnsName: name, recordType: 'A', targets: ['192.0.2.1'] }];
+    const theirs: EndpointInit[] = [{ dnsName: name, recordType: 'A', targets: ['198.51.100.7'] }];
+    let error: unknown;
+    try {
+      await reconcile({
+        registry: t.registry(),
+        desired: mine,
+        policy: 'sync',
+        hooks: {
+          // planned on an empty name; the other owner writes it before our apply
+          onPlan: async () => {
+            await reconcile({
+              registry: t.registry({ ownerId: OTHER_OWNER }),
+              desired: theirs,
+              policy: 'sync',
+            });
+          },
+        },
+      });
+    } catch (e) {
+      error = e;
+    }
+    t.check(
+      error === undefined || isDnsError(error),
+      `the overtaken write failed with an untyped error: ${String(error)}`,
+    );
+    const stored = await t.storedAt(name, 'A');
+    t.check(
+      stored !== undefined && stored.targets.length === 1 && stored.targets[0] === '198.51.100.7',
+      `the other owner's record was replaced: ${stored ? stored.targets.join(' ') : 'gone'}`,
+    );
+    const owner = await reconcile({
+      registry: t.registry({ ownerId: OTHER_OWNER }),
+      desired: theirs,
+      policy: 'sync',
+      dryRun: true,
+    });
+    t.check(
+      !owner.plan.hasChanges && owner.counts.ownedRecords === 1,
+      `the other owner no longer owns its record alone:\n${renderPlanText(owner.plan)}`,
+    );
+    const again = await reconcile({ registry: t.registry(), desired: mine, policy: 'sync', dryRun: true });
+    t.check(
+      !again.plan.hasChanges && again.skipped.some((s) => s.code === 'owned-by-other'),
+      `our next plan does not leave the name to its owner:\n${renderPlanText(again.plan)}`,
+    );
+  },
+};
+
 /** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
   ...recordTypeCases(ROUTING_RECORD_SAMPLES),
   ownership,
+  stalePlan,
   ttlKept,
   ...nameCases(),
   ...markerCases(),
@@ -612,6 +677,8 @@ export function skipReason(
   const declared = provider.capabilities.providerSpecific ?? [];
   const property = n.providerSpecific?.find((p) => !declared.includes(p));
   if (property !== undefined) return `provider-specific property ${property} not declared`;
+  if (n.conditionalWrites && !provider.capabilities.conditionalWrites)
+    return 'writes are not conditional on what was read (capabilities.conditionalWrites)';
   const fault = n.faults?.find((f) => !provider.faults.includes(f));
   if (fault) return `cannot inject ${fault}`;
   return undefined;
