@@ -6,6 +6,7 @@ import {
   isDnsError,
   normalizeDnsName,
   ProviderError,
+  sameTargets,
   type CallOptions,
   type Changes,
   type Endpoint,
@@ -131,6 +132,11 @@ interface Op {
   desired?: AzureRecordSet;
   /** `If-Match` (the listed ETag), or `If-None-Match: *` when absent. */
   etag: string | undefined;
+  /**
+   * What is stored is not what the plan read (another writer changed it since): the op is not
+   * sent, and fails as a 412 would (`RECORD_CONFLICT`).
+   */
+  stale?: string;
 }
 
 /**
@@ -200,6 +206,9 @@ const keyOf = (type: string, name: string) => `${type.toUpperCase()}/${name.toLo
  *   listed ETag (`If-Match`) or `If-None-Match: *` on create. Writes follow core's
  *   {@link recordWritePhases} (markers before their records on create, records before their markers
  *   on delete), deletes before writes in each phase (a CNAME↔A change frees the name first).
+ * - Writes are conditional on what the plan read (`capabilities.conditionalWrites`): a create goes
+ *   with `If-None-Match: *`, and a set listed as changed since the plan's read (another writer) is
+ *   not sent at all but fails as a 412 would (`RECORD_CONFLICT`).
  * - A 412 (the set changed since it was read) or a write whose answer was lost is settled by
  *   reading the record set again: a write already carried out counts as applied; otherwise the
  *   apply stops with {@link AzureApplyError} and the next plan starts from the new state.
@@ -275,6 +284,8 @@ export class AzureDnsProvider implements Provider {
       recordTypes: this.#recordTypes,
       atomicity: 'record',
       setIdentifiers: false,
+      // every write carries the listed ETag (If-Match) or If-None-Match: *
+      conditionalWrites: true,
       ownerNames: 'hostname',
     };
   }
@@ -384,7 +395,10 @@ export class AzureDnsProvider implements Provider {
       // deletes first: a name changing type (CNAME ↔ A) is free before the new set is written
       const steps: (() => { ep: Endpoint; op: Op | undefined }[])[] = [
         () => phase.delete.map((ep) => ({ ep, op: this.#deleteOp(ep, zoneOf(ep)) })),
-        () => [...phase.create, ...phase.updateNew].map((ep) => ({ ep, op: this.#putOp(ep, zoneOf(ep)) })),
+        () => [
+          ...phase.create.map((ep) => ({ ep, op: this.#putOp(ep, zoneOf(ep), null) })),
+          ...phase.updateNew.map((ep, i) => ({ ep, op: this.#putOp(ep, zoneOf(ep), phase.updateOld[i]) })),
+        ],
       ];
       let failure: unknown;
       const notApplied: string[] = [];
@@ -539,9 +553,24 @@ export class AzureDnsProvider implements Provider {
     return rs === ABSENT ? undefined : rs;
   }
 
+  /**
+   * Why `current` is not what the plan read as `expected` (an update's or delete's old version),
+   * or `undefined` when it is. Writes are conditional on the plan's read (`conditionalWrites`).
+   */
+  #changedSince(current: AzureRecordSet, expected: Endpoint, zone: AzureZoneInfo): string | undefined {
+    const now = recordSetToEndpoint(current, zone.name);
+    if (
+      sameTargets(now.targets, expected.targets) &&
+      (expected.recordTTL <= 0 || now.recordTTL === expected.recordTTL)
+    )
+      return undefined;
+    return `${describeEndpoint(expected)} was changed by another writer since it was read (now ${now.targets.join(' ')}, TTL ${now.recordTTL})`;
+  }
+
   #deleteOp(ep: Endpoint, zone: AzureZoneInfo): Op | undefined {
     const current = this.#stored(ep, zone);
     if (!current) return undefined; // gone already (an earlier attempt, or someone else)
+    const stale = this.#changedSince(current, ep, zone);
     return {
       ep,
       what: describeEndpoint(ep),
@@ -549,17 +578,26 @@ export class AzureDnsProvider implements Provider {
       key: this.#keyFor(ep, zone),
       kind: 'delete',
       etag: current.etag,
+      ...(stale ? { stale } : {}),
     };
   }
 
-  #putOp(ep: Endpoint, zone: AzureZoneInfo): Op | undefined {
+  /**
+   * @param expected what the plan read: `null` for a create (nothing), an update's old version;
+   *   `undefined` when unknown (a marker removed again after a failure).
+   */
+  #putOp(ep: Endpoint, zone: AzureZoneInfo, expected?: Endpoint | null): Op | undefined {
     const desired = endpointToRecordSet(ep, zone.name);
     const current = this.#stored(ep, zone);
+    let stale: string | undefined;
     if (current) {
       desired.name = current.name; // Azure keeps the name's spelling of the first write
       // an unset TTL keeps the stored one (core's rule); on create it is the default
       if (ep.recordTTL <= 0) desired.ttl = current.ttl;
       if (sameRecordSet(current, desired, zone.name)) return undefined;
+      if (expected === null)
+        stale = `${describeEndpoint(ep)} was created by another writer since it was read`;
+      else if (expected) stale = this.#changedSince(current, expected, zone);
     }
     return {
       ep,
@@ -568,7 +606,9 @@ export class AzureDnsProvider implements Provider {
       key: this.#keyFor(ep, zone),
       kind: 'put',
       desired,
-      etag: current?.etag,
+      // a create is sent with If-None-Match: *, whatever is listed now
+      etag: expected === null ? undefined : current?.etag,
+      ...(stale ? { stale } : {}),
     };
   }
 
@@ -591,6 +631,12 @@ export class AzureDnsProvider implements Provider {
   }
 
   async #write(op: Op, options: CallOptions): Promise<void> {
+    if (op.stale)
+      throw new ProviderError(`azure: ${op.stale}; not written`, {
+        provider: this.name,
+        code: 'RECORD_CONFLICT',
+        retryable: true,
+      });
     const call = options.signal ? { signal: options.signal } : {};
     const sets = this.#zoneSets(op.zone);
     if (op.kind === 'delete') {

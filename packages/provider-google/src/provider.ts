@@ -270,6 +270,9 @@ export class GoogleCloudDnsProvider implements Provider {
       atomicity: 'batch',
       batchLimits: this.#limits,
       setIdentifiers: false,
+      // deletions must match what is stored, and an addition fails where a record set exists: a
+      // changed record set is a conflict, never replaced (see buildChange)
+      conditionalWrites: true,
       ownerNames: 'hostname',
     };
   }
