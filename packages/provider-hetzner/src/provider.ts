@@ -14,6 +14,7 @@ import {
   type RecordType,
   ValidationError,
   type Issue,
+  type IssuePath,
 } from '@openova/dns-core';
 import {
   sortEndpoints,
@@ -30,6 +31,9 @@ import { HetznerActionError, isHetznerApiError } from './errors.js';
 import {
   canonicalTargetFor,
   fromHetznerValue,
+  LABEL_PROPERTY_PREFIX,
+  LABEL_SLASH_ESCAPE,
+  labelProblem,
   labelsToProperties,
   propertiesToLabels,
   rrsetName,
@@ -263,6 +267,11 @@ export class HetznerProvider implements Provider {
     throwIfAborted(options.signal);
     const zones = endpoints.length ? await this.#zoneCache.get(options, false) : [];
     const zoneOf = zoneMatcher(zones.map((z) => z.name));
+    // a label Hetzner refuses would fail its RRSet's write after others were made: refused now
+    const issues: Issue[] = [];
+    endpoints.forEach((ep, i) => labelIssues(ep, [i], issues));
+    if (issues.length)
+      throw new ValidationError(issues, { summary: 'hetzner: RRSet labels Hetzner does not accept' });
     return endpoints.map((input) => {
       const ep = cloneEndpoint(input);
       ep.dnsName = normalizeDnsName(ep.dnsName);
@@ -291,6 +300,7 @@ export class HetznerProvider implements Provider {
       recordTypes: this.#recordTypes,
       setIdentifiers: false,
       setIdentifierHint: 'Hetzner has no set identifiers (weighted or geo record sets)',
+      checkWrite: (ep, path, issues) => labelIssues(ep, path, issues),
     });
     const touched = [...changes.create, ...changes.updateNew, ...changes.delete];
     if (touched.length === 0) return;
@@ -696,4 +706,19 @@ async function goneIsDone(write: Promise<HetznerAction>): Promise<HetznerAction 
     if (isHetznerApiError(error) && error.hetznerCode === 'not_found') return undefined;
     throw error;
   }
+}
+
+/** An issue at `path`/providerSpecific/j for each label property of `ep` that Hetzner would refuse. */
+function labelIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
+  ep.providerSpecific.forEach((p, j) => {
+    if (!p.name.startsWith(LABEL_PROPERTY_PREFIX)) return;
+    const key = p.name.slice(LABEL_PROPERTY_PREFIX.length).replaceAll(LABEL_SLASH_ESCAPE, '/');
+    const found = labelProblem(key, p.value);
+    if (found)
+      issues.push({
+        path: [...path, 'providerSpecific', j, found.part],
+        code: 'invalid_label',
+        message: `${describeEndpoint(ep)}: RRSet label ${JSON.stringify(key)}: ${found.problem}`,
+      });
+  });
 }

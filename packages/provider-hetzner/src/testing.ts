@@ -154,6 +154,28 @@ interface Fault {
   delayMs?: number;
 }
 
+const LABEL_PART = /^[a-z0-9A-Z](?:[a-z0-9A-Z._-]{0,61}[a-z0-9A-Z])?$/;
+
+/** Hetzner's label rules: `[prefix/]name` (prefix a DNS subdomain ≤ 253), name and value ≤ 63. */
+function checkLabels(input: unknown): Record<string, string> {
+  const labels = { ...((input ?? {}) as Record<string, string>) };
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const okPrefix =
+      prefix === undefined ||
+      (prefix.length <= 253 &&
+        !/(^|\.)hetzner\.cloud$/.test(prefix) &&
+        prefix.split('.').every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l)));
+    if (!okPrefix || !LABEL_PART.test(name) || (value !== '' && !LABEL_PART.test(String(value))))
+      throw new ApiError(400, 'invalid_input', "invalid input in field 'labels'", {
+        fields: [{ name: 'labels', messages: [`label ${key}=${String(value)} is invalid`] }],
+      });
+  }
+  return labels;
+}
+
 class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -594,7 +616,7 @@ export class FakeHetzner {
       const key = `${name}/${type}`;
       this.#checkLock(zone, key);
       if (zone.rrsets.has(key)) throw new ApiError(409, 'uniqueness_error', `rrset ${key} already exists`);
-      const labels = (input.labels ?? {}) as Record<string, string>;
+      const labels = checkLabels(input.labels);
       const created: FakeRRSet = { name, type, ttl, labels, protection: { change: false }, records };
       const action = this.#action('create_rrset', zone, key, () =>
         zone.rrsets.set(key, structuredClone(created)),
@@ -614,7 +636,7 @@ export class FakeHetzner {
       this.#writable(zone);
       if (!set) throw new ApiError(404, 'not_found', `rrset ${key} not found`);
       if (method === 'PUT') {
-        set.labels = { ...((input.labels ?? {}) as Record<string, string>) };
+        set.labels = checkLabels(input.labels);
         return [200, { rrset: this.#rrsetJson(zone, set) }];
       }
       if (method !== 'DELETE') throw new ApiError(405, 'not_found', 'method not allowed');

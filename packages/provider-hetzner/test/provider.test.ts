@@ -187,6 +187,75 @@ describe('TTL and labels', () => {
     ]);
     expect(stored('l', 'A')?.labels).toEqual({ team: 'ops' });
   });
+
+  it('RRSet labels Hetzner refuses (a key name over 63, a prefix over 253, a bad value) are a ValidationError at desired[i] before any write, dry run alike', async () => {
+    const { registry, provider } = setup();
+    const long = 'k'.repeat(64);
+    const longPrefix = Array.from({ length: 5 }, () => 'p'.repeat(60)).join('.');
+    const label = (key: string, value = 'v') => ({ name: `${LABEL_PROPERTY_PREFIX}${key}`, value });
+    const desired: EndpointInit[] = [
+      { dnsName: `ok.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: [label('team')] },
+      { dnsName: `l1.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: [label(long)] },
+      {
+        dnsName: `l2.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [label('team'), label(`${longPrefix}--slash--tier`)],
+      },
+      {
+        dnsName: `l3.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [label('team', '-bad')],
+      },
+      {
+        dnsName: `l4.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [label('team', 'v'.repeat(64))],
+      },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: MANAGED,
+        dryRun,
+      })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['desired', 1, 'providerSpecific', 0, 'name'], 'invalid_label'],
+        [['desired', 2, 'providerSpecific', 1, 'name'], 'invalid_label'],
+        [['desired', 3, 'providerSpecific', 0, 'value'], 'invalid_label'],
+        [['desired', 4, 'providerSpecific', 0, 'value'], 'invalid_label'],
+      ]);
+    }
+    const direct = await provider
+      .applyChanges({ ...emptyChanges(), create: [endpoint(desired[1] as EndpointInit)] })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues[0]?.path).toEqual(['create', 0, 'providerSpecific', 0, 'name']);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('the fake refuses such labels as Hetzner does (400 invalid_input)', async () => {
+    const zoneId = fake.addZone({ name: 'labels.test' });
+    const res = await fetch(`${fake.url}/zones/${zoneId}/rrsets`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'x',
+        type: 'A',
+        records: [{ value: '192.0.2.1' }],
+        labels: { ['k'.repeat(64)]: 'v' },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
+  });
 });
 
 describe('writes without a transaction', () => {
