@@ -55,3 +55,11 @@ export {
   isKnownAwsTarget,
 } from './canonicalZones.js';
 export type { CanonicalZones } from './canonicalZones.js';
+export {
+  routingIssues,
+  MAX_SET_IDENTIFIER_LENGTH,
+  ROUTE53_LATENCY_REGIONS,
+  ROUTE53_CONTINENT_CODES,
+  ROUTE53_COUNTRY_CODES,
+  ROUTE53_US_SUBDIVISION_CODES,
+} from './validation.js';
