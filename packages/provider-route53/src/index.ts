@@ -5,7 +5,13 @@
  */
 
 // Client
-export { Route53Api, MAX_RECORD_SETS_PER_PAGE, MAX_ZONES_PER_PAGE, ROUTE53_PACE } from './client.js';
+export {
+  Route53Api,
+  MAX_RECORD_SETS_PER_PAGE,
+  MAX_ZONES_PER_PAGE,
+  ROUTE53_PACE,
+  DEFAULT_ROUTE53_MAX_ATTEMPTS,
+} from './client.js';
 export type {
   Route53ClientOptions,
   Route53ConnectionOptions,

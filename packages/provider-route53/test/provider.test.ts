@@ -18,6 +18,7 @@ import {
   ALIAS_PROPERTY,
   AWS_PROPERTIES,
   CLOUDFRONT_ZONE_ID,
+  DEFAULT_ROUTE53_MAX_ATTEMPTS,
   Route53Provider,
   type Route53ProviderOptions,
 } from '@openova/dns-provider-route53';
@@ -813,6 +814,53 @@ describe('throttling', () => {
     });
     expect(p.api.stats.throttled).toBe(3);
     expect(stored('A', `ad.${name}`)).toHaveLength(1);
+  });
+
+  it('the default maxAttempts survives a burst of 9 Throttling answers in a row, and gives up at the 10th with PROVIDER_RATE_LIMITED', async () => {
+    // default attempts; short waits so the test is quick (the defaults are 1 s and 250..4000 ms)
+    const quick = { throttleBackoffMs: 20, retryBackoff: { minDelayMs: 5, maxDelayMs: 20 } };
+    const p = provider({ ...quick, rateLimiter: new RateLimiter({ requests: 1000, windowMs: 1000 }) });
+    expect(await p.api.sdk.config.maxAttempts()).toBe(DEFAULT_ROUTE53_MAX_ATTEMPTS);
+    fake.failNext(9, { code: 'Throttling' });
+    const first = fake.arrivals.length;
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `burst.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(p.api.stats.throttled).toBe(9);
+    expect(stored('A', `burst.${name}`)).toHaveLength(1);
+    // every retry waited for the limiter's block after its throttled attempt
+    const times = fake.arrivals.slice(first);
+    for (let i = 1; i <= 9; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(18);
+    // one more than the attempts: the call ends, typed and retryable, after exactly 10 requests
+    const q = provider({ ...quick, rateLimiter: new RateLimiter({ requests: 1000, windowMs: 1000 }) });
+    fake.failNext(DEFAULT_ROUTE53_MAX_ATTEMPTS + 5, { code: 'Throttling' });
+    const err = await q.api.listHostedZones().catch((e: unknown) => e);
+    fake.clearFaults();
+    expect(err).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryable: true });
+    expect(q.api.stats.requests).toBe(DEFAULT_ROUTE53_MAX_ATTEMPTS);
+  });
+
+  it("the standard retry backoff is core's: randomised, from minDelayMs doubling to maxDelayMs", async () => {
+    const p = provider({
+      throttleBackoffMs: 0,
+      retryBackoff: { minDelayMs: 100, maxDelayMs: 200 },
+      maxAttempts: 4,
+    });
+    fake.failNext(3, { code: 'InternalFailure' });
+    const first = fake.arrivals.length;
+    await p.api.listHostedZones();
+    const gaps = fake.arrivals
+      .slice(first)
+      .map((t, i, all) => t - (all[i - 1] ?? t))
+      .slice(1);
+    expect(gaps).toHaveLength(3);
+    // steps 100, 200, 200 (capped), each delay 1 to 2 times its step
+    expect(gaps[0]).toBeGreaterThanOrEqual(95);
+    expect(gaps[1]).toBeGreaterThanOrEqual(195);
+    expect(gaps[2]).toBeGreaterThanOrEqual(195);
+    expect(Math.max(...gaps)).toBeLessThan(1000);
   });
 
   it('PriorRequestNotComplete is retried as a throttle', async () => {
