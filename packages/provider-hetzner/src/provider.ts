@@ -251,6 +251,7 @@ export class HetznerProvider implements Provider {
     zones.forEach((zone, i) => {
       for (const rrset of (perZone[i] as Map<string, HetznerRRSet>).values()) {
         if (!this.#recordTypes.includes(rrset.type.toUpperCase())) continue;
+        if (isHetznersOwn(rrset)) continue; // the apex SOA and NS are Hetzner's: never read, never written
         const ep = rrsetToEndpoint(rrset, zone);
         if (this.domainFilter.matches(ep.dnsName)) out.push(ep);
       }
@@ -269,9 +270,12 @@ export class HetznerProvider implements Provider {
     const zoneOf = zoneMatcher(zones.map((z) => z.name));
     // a label Hetzner refuses would fail its RRSet's write after others were made: refused now
     const issues: Issue[] = [];
-    endpoints.forEach((ep, i) => labelIssues(ep, [i], issues));
+    endpoints.forEach((ep, i) => {
+      labelIssues(ep, [i], issues);
+      apexIssues(ep, zoneOf(normalizeDnsName(ep.dnsName)), [i], issues);
+    });
     if (issues.length)
-      throw new ValidationError(issues, { summary: 'hetzner: RRSet labels Hetzner does not accept' });
+      throw new ValidationError(issues, { summary: 'hetzner: records Hetzner does not accept' });
     return endpoints.map((input) => {
       const ep = cloneEndpoint(input);
       ep.dnsName = normalizeDnsName(ep.dnsName);
@@ -305,6 +309,11 @@ export class HetznerProvider implements Provider {
     const touched = [...changes.create, ...changes.updateNew, ...changes.delete];
     if (touched.length === 0) return;
     const zoneOf = await this.#zoneResolver(touched, options);
+    const own: Issue[] = [];
+    for (const list of ['create', 'updateNew', 'delete'] as const)
+      changes[list].forEach((ep, j) => apexIssues(ep, zoneOf(ep).name, [list, j], own));
+    if (own.length)
+      throw new ValidationError(own, { summary: 'hetzner: records Hetzner keeps itself (nothing was sent)' });
     const phases = recordWritePhases(changes);
     const applied = new Set<Endpoint>();
     for (let p = 0; p < phases.length; p++) {
@@ -721,4 +730,22 @@ function labelIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
         message: `${describeEndpoint(ep)}: RRSet label ${JSON.stringify(key)}: ${found.problem}`,
       });
   });
+}
+
+/** The apex SOA and NS, which Hetzner creates with the zone and keeps (its name servers). */
+function isHetznersOwn(rrset: Pick<HetznerRRSet, 'name' | 'type'>): boolean {
+  const type = rrset.type.toUpperCase();
+  return type === 'SOA' || (type === 'NS' && rrset.name === '@');
+}
+
+/** An issue when `ep` would write Hetzner's own apex NS (or any SOA). */
+function apexIssues(ep: Endpoint, zone: string | undefined, path: IssuePath, issues: Issue[]): void {
+  const type = ep.recordType.toUpperCase();
+  const atApex = zone !== undefined && normalizeDnsName(ep.dnsName) === zone;
+  if (type === 'SOA' || (type === 'NS' && atApex))
+    issues.push({
+      path: [...path, 'dnsName'],
+      code: 'provider_owned',
+      message: `${describeEndpoint(ep)}: the zone's ${type === 'SOA' ? 'SOA' : 'apex NS'} is Hetzner's own (its name servers); it is never written`,
+    });
 }

@@ -176,6 +176,17 @@ function checkLabels(input: unknown): Record<string, string> {
   return labels;
 }
 
+/** The name servers Hetzner assigns to a zone, as its apex NS lists them. */
+export const HETZNER_NAMESERVERS: readonly string[] = [
+  'hydrogen.ns.hetzner.com',
+  'oxygen.ns.hetzner.com',
+  'helium.ns.hetzner.de',
+];
+
+function soaValue(serial: number): string {
+  return `hydrogen.ns.hetzner.com. dns.hetzner.com. ${serial} 86400 10800 3600000 3600`;
+}
+
 class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -289,10 +300,14 @@ export class FakeHetzner {
 
   // ---- setup and inspection ---------------------------------------------------------------------
 
-  /** Adds a zone (primary, TTL 3600 by default) and returns its id. */
+  /**
+   * Adds a zone (primary, TTL 3600 by default) and returns its id. A primary zone starts as
+   * Hetzner creates one: an apex SOA (Hetzner's own, read-only, its serial raised by every finished
+   * change) and an apex NS with Hetzner's three name servers ({@link HETZNER_NAMESERVERS}).
+   */
   addZone(init: FakeZoneInit): number {
     const id = init.id ?? this.#nextZoneId++;
-    this.#zones.set(id, {
+    const zone: Zone = {
       id,
       name: init.name.toLowerCase().replace(/\.$/, ''),
       mode: init.mode ?? 'primary',
@@ -301,7 +316,26 @@ export class FakeHetzner {
       protection: { delete: false },
       created: new Date().toISOString(),
       rrsets: new Map(),
-    });
+    };
+    if (zone.mode === 'primary') {
+      const apex = (type: string, values: string[]): FakeRRSet => ({
+        name: '@',
+        type,
+        ttl: null,
+        labels: {},
+        protection: { change: false },
+        records: values.map((value) => ({ value, comment: '' })),
+      });
+      zone.rrsets.set('@/SOA', apex('SOA', [soaValue(2026010100)]));
+      zone.rrsets.set(
+        '@/NS',
+        apex(
+          'NS',
+          HETZNER_NAMESERVERS.map((n) => `${n}.`),
+        ),
+      );
+    }
+    this.#zones.set(id, zone);
     return id;
   }
 
@@ -849,6 +883,13 @@ export class FakeHetzner {
     }
     action.apply();
     action.status = 'success';
+    // Hetzner keeps the SOA serial itself: every change raises it
+    const zone = this.#zones.get((action.resources[0] as { id: number }).id);
+    const soa = zone?.rrsets.get('@/SOA');
+    if (soa) {
+      const serial = Number(soa.records[0]?.value.split(' ')[2] ?? 0);
+      soa.records = [{ value: soaValue(serial + 1), comment: '' }];
+    }
   }
 
   #rrsetJson(zone: Zone, s: FakeRRSet): unknown {

@@ -19,6 +19,7 @@ import {
   type HetznerProviderOptions,
 } from '@openova/dns-provider-hetzner';
 import {
+  HETZNER_NAMESERVERS,
   startFakeHetzner,
   type FakeHetzner,
   type FakeHetznerOptions,
@@ -258,6 +259,66 @@ describe('TTL and labels', () => {
   });
 });
 
+describe("Hetzner's apex SOA and NS", () => {
+  const own = () =>
+    fake
+      .rrsets(ZONE)
+      .filter((r) => r.name === '@')
+      .map((r) => ({ type: r.type, values: r.records.map((v) => v.value).sort() }));
+
+  it('a new zone has them, as Hetzner creates it; the provider neither returns them nor writes them, in a full sync with NS managed', async () => {
+    expect(own().map((o) => o.type)).toEqual(['NS', 'SOA']);
+    expect(own()[0]?.values).toEqual(HETZNER_NAMESERVERS.map((n) => `${n}.`).sort());
+    const { provider, registry } = setup();
+    expect((await provider.records()).filter((e) => e.dnsName === ZONE)).toEqual([]);
+    const ns = own().find((o) => o.type === 'NS');
+    const desired: EndpointInit[] = [
+      { dnsName: ZONE, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: `sub.${ZONE}`, recordType: 'NS', targets: ['ns1.example.net'] },
+    ];
+    await run(registry, desired);
+    expect((await run(registry, desired)).plan.hasChanges).toBe(false);
+    await run(registry, []); // everything of ours deleted again
+    // the SOA serial moved with every change (Hetzner keeps it); the NS is as it was
+    expect(own().find((o) => o.type === 'NS')).toEqual(ns);
+    // no request addressed an apex RRSet
+    expect(fake.requests.filter((r) => r.method !== 'GET' && r.path.includes('/rrsets/@/'))).toEqual([]);
+    expect(fake.rrsets(ZONE).map((r) => `${r.name}/${r.type}`)).toEqual(['@/NS', '@/SOA']);
+  });
+
+  it('a desired apex NS (or a direct write of it) is a ValidationError before anything is sent', async () => {
+    const { provider, registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: `a.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: ZONE, recordType: 'NS', targets: ['ns1.example.net'] },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: MANAGED,
+        dryRun,
+      })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['desired', 1, 'dnsName'], 'provider_owned'],
+      ]);
+    }
+    const direct = await provider
+      .applyChanges({
+        ...emptyChanges(),
+        delete: [endpoint({ dnsName: ZONE, recordType: 'NS', targets: ['hydrogen.ns.hetzner.com'] })],
+      })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues[0]?.path).toEqual(['delete', 0, 'dnsName']);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
 describe('writes without a transaction', () => {
   const writes = () =>
     fake.requests
@@ -276,7 +337,7 @@ describe('writes without a transaction', () => {
     fake.requests.length = 0;
     await run(registry, []);
     expect(writes()).toEqual(['DELETE /rrsets/o/A', 'poll', 'DELETE /rrsets/_owner.a.o/TXT', 'poll']);
-    expect(fake.rrsets(ZONE)).toEqual([]);
+    expect(fake.rrsets(ZONE).map((r) => `${r.name}/${r.type}`)).toEqual(['@/NS', '@/SOA']);
   });
 
   it('each changed RRSet takes one request, plus shared polls; TTL and added values go in one action', async () => {
