@@ -738,10 +738,19 @@ function isHetznersOwn(rrset: Pick<HetznerRRSet, 'name' | 'type'>): boolean {
   return type === 'SOA' || (type === 'NS' && rrset.name === '@');
 }
 
-/** An issue when `ep` would write Hetzner's own apex NS (or any SOA). */
+/**
+ * An issue when `ep` would write Hetzner's own apex NS (or any SOA), or a CNAME at the apex, where
+ * that SOA and NS are (RFC 1034 §3.6.2: a CNAME has no other data beside it).
+ */
 function apexIssues(ep: Endpoint, zone: string | undefined, path: IssuePath, issues: Issue[]): void {
   const type = ep.recordType.toUpperCase();
   const atApex = zone !== undefined && normalizeDnsName(ep.dnsName) === zone;
+  if (type === 'CNAME' && atApex)
+    issues.push({
+      path: [...path, 'dnsName'],
+      code: 'cname_at_apex',
+      message: `${describeEndpoint(ep)}: a CNAME cannot be at the zone apex (Hetzner's SOA and NS are there)`,
+    });
   if (type === 'SOA' || (type === 'NS' && atApex))
     issues.push({
       path: [...path, 'dnsName'],

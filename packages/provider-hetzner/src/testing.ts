@@ -650,6 +650,8 @@ export class FakeHetzner {
       const key = `${name}/${type}`;
       this.#checkLock(zone, key);
       if (zone.rrsets.has(key)) throw new ApiError(409, 'uniqueness_error', `rrset ${key} already exists`);
+      // the apex holds the SOA and NS: a CNAME there would have data beside it
+      if (type === 'CNAME' && name === '@') throw invalid('type', 'CNAME is not allowed at the zone apex');
       const labels = checkLabels(input.labels);
       const created: FakeRRSet = { name, type, ttl, labels, protection: { change: false }, records };
       const action = this.#action('create_rrset', zone, key, () =>

@@ -585,12 +585,81 @@ const badInput: ProviderConformanceCase = {
 };
 
 /** Every case of the provider conformance suite, in a stable order. */
+/** What the zone stores, as a sorted text: a case compares it before and after. */
+function zoneSnapshot(
+  records: readonly {
+    dnsName: string;
+    recordType: string;
+    setIdentifier: string;
+    targets: readonly string[];
+    recordTTL: number;
+  }[],
+): string {
+  return records
+    .map(
+      (e) =>
+        `${e.dnsName} ${e.recordType} ${e.setIdentifier} ${e.recordTTL} ${[...e.targets].sort().join(' ')}`,
+    )
+    .sort()
+    .join('\n');
+}
+
+/**
+ * A CNAME at the apex collides with the zone's SOA and NS (RFC 1034 §3.6.2), which every server
+ * keeps there: found with Azure DNS, where one such record stopped every other write with a 409.
+ */
+const apexCname: ProviderConformanceCase = {
+  id: 'names/apex-cname',
+  group: 'names',
+  description:
+    'a CNAME at the zone apex is refused with a typed error or reported not written (in a dry run too), never half-applied: the zone is unchanged; where the provider stores one (capabilities.cnameAtApex), it is written and removed whole',
+  needs: { recordTypes: ['CNAME'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const desired: EndpointInit[] = [
+      { dnsName: t.name(''), recordType: 'CNAME', targets: ['target.example.net'] },
+    ];
+    const before = zoneSnapshot(await t.stored());
+    if (t.harness.provider.capabilities.cnameAtApex) {
+      // stored whole (record and marker), and gone whole again
+      await t.converge(registry, desired);
+      await t.converge(registry, []);
+      const after = zoneSnapshot(await t.stored());
+      t.check(after === before, `the zone is not as before:\nbefore:\n${before}\nafter:\n${after}`);
+      return;
+    }
+    for (const dryRun of [true, false]) {
+      let result: Awaited<ReturnType<typeof reconcile>> | undefined;
+      try {
+        result = await reconcile({ registry, desired, policy: 'sync', dryRun, safety: false });
+      } catch (error) {
+        t.check(
+          isDnsError(error),
+          `${dryRun ? 'dry run' : 'apply'}: failed with an untyped error: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        continue;
+      }
+      const key = t.name('').toLowerCase();
+      const reported = result.skipped.some(
+        (s) => s.record.recordType === 'CNAME' && s.record.dnsName.toLowerCase().replace(/\.$/, '') === key,
+      );
+      t.check(
+        reported,
+        `${dryRun ? 'dry run' : 'apply'}: the apex CNAME was neither refused nor reported not written:\n${renderPlanText(result.plan)}`,
+      );
+    }
+    const after = zoneSnapshot(await t.stored());
+    t.check(after === before, `the zone changed:\nbefore:\n${before}\nafter:\n${after}`);
+  },
+};
+
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
   ...recordTypeCases(ROUTING_RECORD_SAMPLES),
   ownership,
   ttlKept,
   ...nameCases(),
+  apexCname,
   ...markerCases(),
   txtValues,
   ...faultCases(),
