@@ -152,6 +152,7 @@ interface Fault {
   code?: string;
   afterExecuting?: boolean;
   delayMs?: number;
+  echoCredential?: boolean;
 }
 
 const LABEL_PART = /^[a-z0-9A-Z](?:[a-z0-9A-Z._-]{0,61}[a-z0-9A-Z])?$/;
@@ -390,7 +391,14 @@ export class FakeHetzner {
    */
   failNext(
     count: number,
-    options: { status?: number; code?: string; afterExecuting?: boolean; method?: string } = {},
+    options: {
+      status?: number;
+      code?: string;
+      afterExecuting?: boolean;
+      method?: string;
+      /** The answer repeats the request's `Authorization` header in its message and `X-Correlation-Id`, as a careless proxy might. */
+      echoCredential?: boolean;
+    } = {},
   ): void {
     this.#faults.push({
       kind: 'error',
@@ -399,6 +407,7 @@ export class FakeHetzner {
       status: options.status ?? 500,
       code: options.code ?? 'server_error',
       afterExecuting: options.afterExecuting ?? false,
+      echoCredential: options.echoCredential ?? false,
     });
   }
 
@@ -526,7 +535,15 @@ export class FakeHetzner {
         return;
       }
       if (fault.kind === 'error') {
-        sendError(new ApiError(fault.status ?? 500, fault.code ?? 'server_error', 'injected fault'), headers);
+        const echoed = fault.echoCredential
+          ? ` (request had Authorization: ${req.headers.authorization ?? ''})`
+          : '';
+        sendError(
+          new ApiError(fault.status ?? 500, fault.code ?? 'server_error', `injected fault${echoed}`, {
+            ...(echoed ? { token: auth } : {}),
+          }),
+          fault.echoCredential ? { ...headers, 'x-correlation-id': auth } : headers,
+        );
         return;
       }
     }

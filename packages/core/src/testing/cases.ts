@@ -1,6 +1,7 @@
 // The provider conformance cases, in DNSControl's style: zone states applied one after another, each
 // of which must report changes and then plan to nothing. Capability filters (`needs`) decide which
 // cases run for which provider. docs/providers/testing.md lists them.
+import { inspect } from 'node:util';
 import {
   endpoint,
   type EndpointInit,
@@ -653,6 +654,84 @@ const apexCname: ProviderConformanceCase = {
   },
 };
 
+/** Every text an error shows: message, stack, `util.inspect`, JSON, and the same of its causes. */
+function errorTexts(error: unknown, depth = 0): string[] {
+  if (depth > 5 || error === undefined || error === null) return [];
+  const texts = [inspect(error, { depth: 8, showHidden: true })];
+  try {
+    texts.push(JSON.stringify(error) ?? '');
+  } catch {
+    // a cycle: inspect shows it all
+  }
+  if (error instanceof Error) {
+    texts.push(error.message, String(error.stack));
+    texts.push(...errorTexts(error.cause, depth + 1));
+    if (error instanceof AggregateError)
+      for (const e of error.errors) texts.push(...errorTexts(e, depth + 1));
+  }
+  return texts;
+}
+
+/**
+ * The rule Azure and Google had each: a server (or proxy) that repeats the credential in its answer
+ * must not put it into our errors, logs or `util.inspect`.
+ */
+const credentialEcho: ProviderConformanceCase = {
+  id: 'faults/echo-credential',
+  group: 'faults',
+  description:
+    'a server or proxy that echoes the credential in its error: a typed error, and the credential is in no error text (message, stack, util.inspect, JSON, causes), no log line and no util.inspect of the provider',
+  needs: { faults: ['echo-credential'] },
+  async run(t: CaseContext) {
+    const secret = t.harness.secret;
+    t.check(
+      secret !== undefined && secret.length >= 8,
+      'the harness injects echo-credential but gives no secret (ConformanceHarness.secret) to look for',
+    );
+    const lines: string[] = [];
+    const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      lines.push(`${level} ${message} ${inspect(fields, { depth: 8 })}`);
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    const registry = t.registry();
+    t.harness.inject?.('echo-credential');
+    let failure: unknown;
+    try {
+      await reconcile({
+        registry,
+        desired: [{ dnsName: t.name('echo'), recordType: 'A', targets: ['192.0.2.1'] }],
+        policy: 'sync',
+        safety: false,
+        logger,
+      });
+    } catch (error) {
+      failure = error;
+    } finally {
+      t.harness.clearFaults?.();
+    }
+    t.check(
+      failure !== undefined,
+      'the run succeeded although every answer was an error echoing the credential',
+    );
+    t.check(
+      isDnsError(failure),
+      `failed with an untyped error: ${failure instanceof Error ? failure.name : typeof failure}`,
+    );
+    const shown: [string, string[]][] = [
+      ['the error', errorTexts(failure)],
+      ['the log', lines],
+      ['util.inspect of the provider', [inspect(t.harness.provider, { depth: 6, showHidden: true })]],
+    ];
+    for (const [where, texts] of shown) {
+      const leak = texts.find((text) => text.includes(secret));
+      // the failure message shows where, never the secret itself
+      t.check(
+        leak === undefined,
+        `${where} repeats the credential: ${leak?.split(secret).join('<credential>').slice(0, 600)}`,
+      );
+    }
+  },
+};
+
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
   ...recordTypeCases(ROUTING_RECORD_SAMPLES),
@@ -663,6 +742,7 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...markerCases(),
   txtValues,
   ...faultCases(),
+  credentialEcho,
   setIdentifiersRefused,
   badInput,
 ];
