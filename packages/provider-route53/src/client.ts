@@ -18,7 +18,13 @@ import {
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ConfigError } from '@openova/dns-core';
-import { abortableSleep, RATE_LIMITS, rateLimiterFor, type RateLimiterLike } from '@openova/dns-core/http';
+import {
+  abortableSleep,
+  RATE_LIMITS,
+  rateLimiterFor,
+  Redactor,
+  type RateLimiterLike,
+} from '@openova/dns-core/http';
 import { toRoute53Error } from './errors.js';
 
 /** Record sets Route53 returns per `ListResourceRecordSets` page at most. */
@@ -245,7 +251,14 @@ export class Route53Api {
     try {
       return await run(options.signal);
     } catch (error) {
-      throw toRoute53Error(error, { operation, ...call });
+      // a proxy or server may echo the session token: our errors never repeat a credential
+      const id = await Promise.resolve()
+        .then(() =>
+          typeof this.sdk.config.credentials === 'function' ? this.sdk.config.credentials() : undefined,
+        )
+        .catch(() => undefined);
+      const redactor = new Redactor([id?.secretAccessKey ?? '', id?.sessionToken ?? '']);
+      throw toRoute53Error(error, { operation, ...call, redact: (text) => redactor.redact(text) });
     }
   }
 

@@ -86,6 +86,11 @@ export interface FakeFault {
   delayMs?: number;
   /** Only requests with this method (default any). */
   method?: 'GET' | 'POST';
+  /**
+   * Refuse with `AccessDenied` (403) whose message repeats the request's `X-Amz-Security-Token` and
+   * `Authorization`, as a careless proxy might; the request id header repeats the token too.
+   */
+  echoCredential?: boolean;
 }
 
 /** A running fake (from `startFakeRoute53`): its URL, its state, what it received, and fault injection. */
@@ -625,6 +630,16 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
             }
           }, fault.delayMs);
           return;
+        }
+        if (fault.echoCredential) {
+          const token = String(req.headers['x-amz-security-token'] ?? '');
+          res.setHeader('x-amzn-requestid', token);
+          return error(
+            res,
+            403,
+            'AccessDenied',
+            `User is not authorized (security token ${token}, authorization ${auth})`,
+          );
         }
         const code = fault.code ?? 'InternalFailure';
         const message =
