@@ -12,13 +12,20 @@ import {
   type LoopbackFakeAzureDns,
 } from '@openova/dns-provider-azure/testing';
 
-const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'timeout', 'connection-drop'];
+const FAULTS: ConformanceFault[] = [
+  'server-error',
+  'rate-limit-storm',
+  'timeout',
+  'connection-drop',
+  'echo-credential',
+];
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+const TOKEN = 'conformance-azure-token-0123456789';
 let fake: LoopbackFakeAzureDns;
 let cases = 0;
 
 beforeAll(async () => {
-  fake = await startFakeAzureDns({ limits: false });
+  fake = await startFakeAzureDns({ limits: false, tokens: [TOKEN] });
 });
 
 afterAll(() => fake?.close());
@@ -26,7 +33,7 @@ afterAll(() => fake?.close());
 function provider(kind: AzureZoneKind, zone: string, endpoint: string): AzureDnsProvider {
   return new AzureDnsProvider({
     subscriptionId: SUBSCRIPTION,
-    credential: fakeCredential(),
+    credential: fakeCredential(TOKEN),
     endpoint,
     zoneType: kind,
     domainFilter: new DomainFilter({ include: [zone] }),
@@ -44,11 +51,14 @@ function harness(kind: AzureZoneKind): () => Promise<ConformanceHarness> {
       provider: p,
       zone,
       faults: FAULTS,
+      secret: TOKEN,
       seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
       inject(fault) {
         if (fault === 'server-error') fake.failNext(1, { method: 'write', afterExecuting: true });
         else if (fault === 'rate-limit-storm') fake.throttleNext(3);
         else if (fault === 'timeout') fake.delayNext(1, 1500, { method: 'write' });
+        else if (fault === 'echo-credential')
+          fake.failNext(50, { status: 403, code: 'AuthorizationFailed', echoCredential: true });
         else fake.dropNext(1, { method: 'write' });
       },
       clearFaults: () => fake.clearFaults(),
