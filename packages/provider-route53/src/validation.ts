@@ -120,7 +120,7 @@ export function routingIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): v
   const policies = POLICY_PROPERTIES.filter(([, names]) => names.some((n) => index(n) >= 0));
   if (policies.length > 1) {
     const second = policies[1] as (typeof policies)[number];
-    const at = Math.min(...second[1].map(index).filter((j) => j >= 0));
+    const at = second[1].map(index).reduce((min, j) => (j >= 0 && j < min ? j : min), Infinity);
     add(
       ['providerSpecific', at, 'name'],
       'routing_policy_conflict',

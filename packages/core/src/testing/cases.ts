@@ -10,6 +10,7 @@ import {
 } from '../endpoint/endpoint.js';
 import { checkDnsName } from '../endpoint/names.js';
 import { isDnsError, ValidationError } from '../errors.js';
+import { appendAll } from '../lists.js';
 import type { ProviderCapabilities } from '../provider/provider.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { renderPlanText } from '../render/text.js';
@@ -665,9 +666,9 @@ function errorTexts(error: unknown, depth = 0): string[] {
   }
   if (error instanceof Error) {
     texts.push(error.message, String(error.stack));
-    texts.push(...errorTexts(error.cause, depth + 1));
+    appendAll(texts, errorTexts(error.cause, depth + 1));
     if (error instanceof AggregateError)
-      for (const e of error.errors) texts.push(...errorTexts(e, depth + 1));
+      for (const e of error.errors as unknown[]) appendAll(texts, errorTexts(e, depth + 1));
   }
   return texts;
 }
