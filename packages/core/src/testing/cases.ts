@@ -586,7 +586,6 @@ const badInput: ProviderConformanceCase = {
   },
 };
 
-/** Every case of the provider conformance suite, in a stable order. */
 /** What the zone stores, as a sorted text: a case compares it before and after. */
 function zoneSnapshot(
   records: readonly {
@@ -733,6 +732,7 @@ const credentialEcho: ProviderConformanceCase = {
   },
 };
 
+/** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
   ...recordTypeCases(ROUTING_RECORD_SAMPLES),
