@@ -19,20 +19,28 @@ const FAULTS: ConformanceFault[] = [
   'connection-drop',
   'echo-credential',
 ];
-const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+// one subscription per zone kind: each suite has the subscription's 60 zone listings a minute to itself
+const SUBSCRIPTION: Record<AzureZoneKind, string> = {
+  public: '00000000-0000-0000-0000-000000000001',
+  private: '00000000-0000-0000-0000-000000000002',
+};
 const TOKEN = 'conformance-azure-token-0123456789';
 let fake: LoopbackFakeAzureDns;
 let cases = 0;
 
 beforeAll(async () => {
-  fake = await startFakeAzureDns({ limits: false, tokens: [TOKEN] });
+  fake = await startFakeAzureDns({
+    limits: false,
+    tokens: [TOKEN],
+    subscriptions: Object.values(SUBSCRIPTION),
+  });
 });
 
 afterAll(() => fake?.close());
 
 function provider(kind: AzureZoneKind, zone: string, endpoint: string): AzureDnsProvider {
   return new AzureDnsProvider({
-    subscriptionId: SUBSCRIPTION,
+    subscriptionId: SUBSCRIPTION[kind],
     credential: fakeCredential(TOKEN),
     endpoint,
     zoneType: kind,
@@ -45,7 +53,7 @@ function provider(kind: AzureZoneKind, zone: string, endpoint: string): AzureDns
 function harness(kind: AzureZoneKind): () => Promise<ConformanceHarness> {
   return () => {
     const zone = `c${++cases}.conformance.test`;
-    fake.addZone({ kind, name: zone, resourceGroup: `rg-${cases % 3}` });
+    fake.addZone({ kind, name: zone, resourceGroup: `rg-${cases % 3}`, subscription: SUBSCRIPTION[kind] });
     const p = provider(kind, zone, fake.url);
     return Promise.resolve({
       provider: p,
