@@ -62,7 +62,7 @@ describe('a record set larger than one call may carry', () => {
 
   it('a plan that fits is applied in the batches the preview computed, and a second plan is empty', async () => {
     const { registry, calls } = setup();
-    const fits = desired.map((ep) => ({ ...ep, targets: ep.targets.slice(0, 4) }));
+    const fits = desired.map((ep) => ({ ...ep, targets: (ep.targets ?? []).slice(0, 4) }));
     const result = await reconcile({ registry, desired: fits, policy: 'sync' });
     expect(result.applied).toBe(true);
     // 1 + 4 values and two one-value markers: 7 of 10, one call

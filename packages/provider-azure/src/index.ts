@@ -100,6 +100,7 @@ export {
   canonicalTarget,
   targetsOf,
   propertiesToMetadata,
+  tagsProblem,
   metadataToProperties,
   canonicalProperties,
   endpointToRecordSet,

@@ -193,8 +193,24 @@ export function targetsOf(rs: AzureRecordData, recordType: string): string[] {
 }
 
 /**
+ * Why an `azure/tags` value is not a tag list (`k1=v1,k2=v2`: each comma-separated pair a non-empty
+ * key, `=`, and a value that may be empty; blanks around them are trimmed, an empty pair is skipped),
+ * or `undefined` when it is one. ExternalDNS's `external-dns.kubernetes.io/azure-tags` format.
+ */
+export function tagsProblem(value: string): string | undefined {
+  for (const pair of value.split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq < 0) return `"${pair.trim()}" has no "=" (expected key=value pairs separated by commas)`;
+    if (pair.slice(0, eq).trim() === '') return `"${pair.trim()}" has no key before "="`;
+  }
+  return undefined;
+}
+
+/**
  * Record-set metadata for an endpoint's properties: every `azure/metadata-<key>`, and the pairs of
- * `azure/tags` (`k1=v1,k2=v2`; an explicit `azure/metadata-<key>` wins).
+ * `azure/tags` (`k1=v1,k2=v2`; an explicit `azure/metadata-<key>` wins). A malformed `azure/tags`
+ * (see {@link tagsProblem}) is refused by the provider before it gets here.
  */
 export function propertiesToMetadata(
   properties: readonly ProviderSpecificProperty[],

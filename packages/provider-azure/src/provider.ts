@@ -42,6 +42,8 @@ import {
   recordSetName,
   recordSetToEndpoint,
   sameRecordSet,
+  tagsProblem,
+  TAGS_PROPERTY,
 } from './mapping.js';
 import { AZURE_RECORD_TYPES, type AzureRecordSet, type AzureZoneKind } from './schemas.js';
 
@@ -335,6 +337,13 @@ export class AzureDnsProvider implements Provider {
    */
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
+    // a malformed azure/tags would be dropped or half-read: refused now, so a dry run says so
+    const tagIssues: Issue[] = [];
+    endpoints.forEach((ep, i) => tagsIssues(ep, [i], tagIssues));
+    if (tagIssues.length)
+      throw new ValidationError(tagIssues, {
+        summary: 'azure: provider-specific properties that are malformed',
+      });
     // A CNAME at a zone apex collides with Azure's own SOA and NS there (which `records()` does not
     // return): refused now, so a dry run says so and the other records are still written.
     if (endpoints.some((ep) => upperCased(ep.recordType) === 'CNAME')) {
@@ -441,6 +450,7 @@ export class AzureDnsProvider implements Provider {
   #checkWrite(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
     const type = upperCased(ep.recordType);
     const what = describeEndpoint(ep);
+    tagsIssues(ep, path, issues);
     if (ep.recordTTL > MAX_AZURE_TTL)
       issues.push({
         path: [...path, 'recordTTL'],
@@ -791,4 +801,18 @@ function nameOfKey(key: string): string {
 
 function withoutAbsent(sets: Map<string, AzureRecordSet>): Map<string, AzureRecordSet> {
   return new Map([...sets].filter(([, rs]) => rs !== ABSENT));
+}
+
+/** An issue at `path`/providerSpecific/j for each malformed `azure/tags` of `ep`. */
+function tagsIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
+  ep.providerSpecific.forEach((p, j) => {
+    if (p.name !== TAGS_PROPERTY) return;
+    const problem = tagsProblem(p.value);
+    if (problem)
+      issues.push({
+        path: [...path, 'providerSpecific', j, 'value'],
+        code: 'invalid_property',
+        message: `${describeEndpoint(ep)}: ${TAGS_PROPERTY} ${JSON.stringify(p.value)} is not a tag list: ${problem}`,
+      });
+  });
 }

@@ -140,6 +140,7 @@ interface Fault {
   afterExecuting?: boolean;
   retryAfterS?: number;
   delayMs?: number;
+  echoCredential?: boolean;
 }
 
 const DEFAULT_SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
@@ -339,7 +340,14 @@ export class FakeAzureDns {
    */
   failNext(
     count: number,
-    options: { status?: number; code?: string; afterExecuting?: boolean; method?: string } = {},
+    options: {
+      status?: number;
+      code?: string;
+      afterExecuting?: boolean;
+      method?: string;
+      /** The answer repeats the request's `Authorization` header in its message and `x-ms-request-id`, as a careless proxy might. */
+      echoCredential?: boolean;
+    } = {},
   ): void {
     this.#faults.push({
       kind: 'error',
@@ -348,6 +356,7 @@ export class FakeAzureDns {
       status: options.status ?? 500,
       code: options.code ?? 'InternalServerError',
       afterExecuting: options.afterExecuting ?? false,
+      echoCredential: options.echoCredential ?? false,
     });
   }
 
@@ -396,10 +405,16 @@ export class FakeAzureDns {
         headers: { 'retry-after': String(fault.retryAfterS ?? 0) },
       };
     } else if (fault?.kind === 'error' && !fault.afterExecuting) {
+      const auth = headers['authorization'] ?? '';
       answer = {
         status: fault.status ?? 500,
-        body: { error: { code: fault.code, message: 'injected fault' } },
-        headers: {},
+        body: {
+          error: {
+            code: fault.code,
+            message: fault.echoCredential ? `injected fault (Authorization: ${auth})` : 'injected fault',
+          },
+        },
+        headers: fault.echoCredential ? { 'x-ms-request-id': auth.replace(/^Bearer /, '') } : {},
       };
     } else if (fault?.kind === 'delay') {
       answer = { status: 504, body: { error: { code: 'GatewayTimeout', message: 'late' } }, headers: {} };

@@ -12,21 +12,36 @@ import {
   type LoopbackFakeAzureDns,
 } from '@openova/dns-provider-azure/testing';
 
-const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'timeout', 'connection-drop'];
-const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+const FAULTS: ConformanceFault[] = [
+  'server-error',
+  'rate-limit-storm',
+  'timeout',
+  'connection-drop',
+  'echo-credential',
+];
+// one subscription per zone kind: each suite has the subscription's 60 zone listings a minute to itself
+const SUBSCRIPTION: Record<AzureZoneKind, string> = {
+  public: '00000000-0000-0000-0000-000000000001',
+  private: '00000000-0000-0000-0000-000000000002',
+};
+const TOKEN = 'conformance-azure-token-0123456789';
 let fake: LoopbackFakeAzureDns;
 let cases = 0;
 
 beforeAll(async () => {
-  fake = await startFakeAzureDns({ limits: false });
+  fake = await startFakeAzureDns({
+    limits: false,
+    tokens: [TOKEN],
+    subscriptions: Object.values(SUBSCRIPTION),
+  });
 });
 
 afterAll(() => fake?.close());
 
 function provider(kind: AzureZoneKind, zone: string, endpoint: string): AzureDnsProvider {
   return new AzureDnsProvider({
-    subscriptionId: SUBSCRIPTION,
-    credential: fakeCredential(),
+    subscriptionId: SUBSCRIPTION[kind],
+    credential: fakeCredential(TOKEN),
     endpoint,
     zoneType: kind,
     domainFilter: new DomainFilter({ include: [zone] }),
@@ -38,17 +53,20 @@ function provider(kind: AzureZoneKind, zone: string, endpoint: string): AzureDns
 function harness(kind: AzureZoneKind): () => Promise<ConformanceHarness> {
   return () => {
     const zone = `c${++cases}.conformance.test`;
-    fake.addZone({ kind, name: zone, resourceGroup: `rg-${cases % 3}` });
+    fake.addZone({ kind, name: zone, resourceGroup: `rg-${cases % 3}`, subscription: SUBSCRIPTION[kind] });
     const p = provider(kind, zone, fake.url);
     return Promise.resolve({
       provider: p,
       zone,
       faults: FAULTS,
+      secret: TOKEN,
       seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
       inject(fault) {
         if (fault === 'server-error') fake.failNext(1, { method: 'write', afterExecuting: true });
         else if (fault === 'rate-limit-storm') fake.throttleNext(3);
         else if (fault === 'timeout') fake.delayNext(1, 1500, { method: 'write' });
+        else if (fault === 'echo-credential')
+          fake.failNext(50, { status: 403, code: 'AuthorizationFailed', echoCredential: true });
         else fake.dropNext(1, { method: 'write' });
       },
       clearFaults: () => fake.clearFaults(),

@@ -225,6 +225,58 @@ describe('record model', () => {
     ]);
     expect((await run(registry, desired)).plan.changes).toEqual(emptyChanges());
   });
+  it('a malformed azure/tags is a ValidationError naming desired[i] and the property, in a dry run too, before any write', async () => {
+    const { registry, provider } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: `ok.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: `tagged.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.7'],
+        providerSpecific: [
+          { name: 'azure/metadata-x', value: 'y' },
+          { name: 'azure/tags', value: 'novalue' },
+        ],
+      },
+      {
+        dnsName: `nokey.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.8'],
+        providerSpecific: [{ name: 'azure/tags', value: 'team=dns,=prod' }],
+      },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: MANAGED,
+        dryRun,
+      })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      const issues = (error as ValidationError).issues;
+      expect(issues.map((i) => i.path)).toEqual([
+        ['desired', 1, 'providerSpecific', 1, 'value'],
+        ['desired', 2, 'providerSpecific', 0, 'value'],
+      ]);
+      expect(issues[0]?.message).toContain('azure/tags "novalue"');
+    }
+    // a direct applyChanges is refused the same way
+    const direct = await provider
+      .applyChanges({ ...emptyChanges(), create: [endpoint(desired[1] as EndpointInit)] })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues[0]?.path).toEqual([
+      'create',
+      0,
+      'providerSpecific',
+      1,
+      'value',
+    ]);
+    expect(writes()).toEqual([]);
+  });
 });
 
 describe('ExternalDNS takeover', () => {

@@ -317,6 +317,8 @@ export class CloudflareProvider implements Provider {
       setIdentifiers: false,
       // names are checked as hostnames before sending: `*` only as a whole leftmost label
       ownerNames: 'hostname',
+      // CNAME flattening: Cloudflare stores a CNAME at the apex and answers with its target's addresses
+      cnameAtApex: true,
     };
   }
 

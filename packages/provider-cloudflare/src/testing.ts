@@ -225,7 +225,15 @@ export class FakeCloudflare {
   readonly #sent = new Map<string, number[]>();
   readonly #blockedUntil = new Map<string, number>();
   #throttle: { remaining: number; retryAfterSeconds: number } | undefined;
-  #faults: { remaining: number; status: number; afterExecuting: boolean; method?: string } | undefined;
+  #faults:
+    | {
+        remaining: number;
+        status: number;
+        afterExecuting: boolean;
+        method?: string;
+        echoCredential?: boolean;
+      }
+    | undefined;
 
   private constructor(server: Server, url: string, options: FakeCloudflareOptions) {
     this.#server = server;
@@ -304,12 +312,19 @@ export class FakeCloudflare {
    */
   failNext(
     count: number,
-    options: { status?: number; afterExecuting?: boolean; method?: string } = {},
+    options: {
+      status?: number;
+      afterExecuting?: boolean;
+      method?: string;
+      /** The error message (and a `cf-ray` header) repeats the request's `Authorization`, as a careless proxy might. */
+      echoCredential?: boolean;
+    } = {},
   ): void {
     this.#faults = {
       remaining: count,
       status: options.status ?? 502,
       afterExecuting: options.afterExecuting ?? false,
+      echoCredential: options.echoCredential ?? false,
       ...(options.method === undefined ? {} : { method: options.method.toUpperCase() }),
     };
   }
@@ -369,6 +384,12 @@ export class FakeCloudflare {
           ? this.#faults
           : undefined;
       if (fault) fault.remaining--;
+      if (fault?.echoCredential) {
+        const auth = String(req.headers.authorization ?? '');
+        throw new FakeApiError(fault.status, [{ code: 10000, message: `Authentication error (${auth})` }], {
+          'cf-ray': auth.replace(/^Bearer /, ''),
+        });
+      }
       if (fault && !fault.afterExecuting)
         throw new FakeApiError(fault.status, [{ code: 10001, message: 'Service unavailable' }]);
       body = this.#route(entry.method, path, url.searchParams, json);

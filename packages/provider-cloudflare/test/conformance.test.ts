@@ -6,7 +6,7 @@ import { conformanceTests, type ConformanceFault, type ConformanceHarness } from
 import { CloudflareProvider, COMMENT_PROPERTY, PROXIED_PROPERTY } from '@openova/dns-provider-cloudflare';
 import { startFakeCloudflare, type FakeCloudflare } from '@openova/dns-provider-cloudflare/testing';
 
-const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm'];
+const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'echo-credential'];
 let fake: FakeCloudflare;
 let cases = 0;
 
@@ -34,10 +34,12 @@ function harness(): Promise<ConformanceHarness> {
     provider: p,
     zone,
     faults: FAULTS,
+    secret: 'test-token',
     seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
     inject(fault) {
       // the batch is carried out and only its answer is lost: the hard case for "record and marker together"
       if (fault === 'server-error') fake.failNext(1, { status: 502, afterExecuting: true, method: 'POST' });
+      else if (fault === 'echo-credential') fake.failNext(50, { status: 403, echoCredential: true });
       else fake.throttleNext(3, 1);
     },
     clearFaults: () => fake.clearFaults(),

@@ -107,6 +107,8 @@ export interface FakeFault {
   drop?: boolean;
   /** Serve the request only after this many ms. */
   delayMs?: number;
+  /** The answer's message (and an `x-guploader-uploadid` header) repeats the request's `Authorization`, as a careless proxy might. */
+  echoCredential?: boolean;
 }
 
 /** A running fake (from {@link startFakeGoogle}): its address, state, and fault injection. */
@@ -629,11 +631,17 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     return f.fault;
   };
 
-  const send = (res: ServerResponse, status: number, payload: unknown) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    payload: unknown,
+    extra: Record<string, string> = {},
+  ) => {
     const text = JSON.stringify(payload);
     res.writeHead(status, {
       'content-type': 'application/json; charset=UTF-8',
       'content-length': Buffer.byteLength(text),
+      ...extra,
     });
     res.end(text);
   };
@@ -678,7 +686,12 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault && !fault.afterExecuting && !fault.delayMs) {
       const status = fault.status ?? 500;
-      send(res, status, envelope(status, 'backendError', 'Internal error encountered.'));
+      const auth = String(req.headers.authorization ?? '');
+      if (fault.echoCredential)
+        send(res, status, envelope(status, 'forbidden', `Request had Authorization: ${auth}`), {
+          'x-guploader-uploadid': auth.replace(/^Bearer /, ''),
+        });
+      else send(res, status, envelope(status, 'backendError', 'Internal error encountered.'));
       return;
     }
     let status: number;

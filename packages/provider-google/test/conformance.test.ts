@@ -12,7 +12,13 @@ import {
 } from '@openova/dns-provider-google';
 import { startFakeGoogle, type FakeGoogle } from '@openova/dns-provider-google/testing';
 
-const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'timeout', 'connection-drop'];
+const FAULTS: ConformanceFault[] = [
+  'server-error',
+  'rate-limit-storm',
+  'timeout',
+  'connection-drop',
+  'echo-credential',
+];
 let fake: FakeGoogle;
 let cases = 0;
 
@@ -45,11 +51,13 @@ function harness(): Promise<ConformanceHarness> {
     provider: p,
     zone,
     faults: FAULTS,
+    secret: 'conformance-token',
     seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
     inject(fault) {
       if (fault === 'server-error') fake.failNext(1, { method: 'write', afterExecuting: true });
       else if (fault === 'rate-limit-storm') fake.throttleNext(3);
       else if (fault === 'timeout') fake.failNext(1, { method: 'write', delayMs: 1500 });
+      else if (fault === 'echo-credential') fake.failNext(50, { status: 403, echoCredential: true });
       else fake.failNext(1, { method: 'write', drop: true });
     },
     clearFaults: () => fake.clearFaults(),

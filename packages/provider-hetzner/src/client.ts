@@ -70,7 +70,10 @@ export interface HetznerRateLimitOptions {
   requests?: number;
   /** Time to refill the whole bucket in ms (default 3 600 000: one request per second). */
   windowMs?: number;
-  /** Longest wait (ms) accepted for the bucket or a 429 before failing with a retryable error (default 60 000). */
+  /**
+   * Longest wait (ms) accepted for the bucket, and for all the 429s of one call together, before it
+   * fails with a retryable `PROVIDER_RATE_LIMITED` error (default 60 000).
+   */
   maxWaitMs?: number;
 }
 
@@ -265,6 +268,7 @@ export class HetznerClient {
     this.#limiter = rateLimit
       ? rateLimiterFor({ scope: this.baseUrl, credential: token, policy })
       : undefined;
+    const maxWaitMs = rateLimit?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.#pollIntervalMs = options.pollIntervalMs ?? 500;
     this.#actionTimeoutMs = options.actionTimeoutMs ?? 120_000;
     this.#http = new HttpTransport({
@@ -279,7 +283,10 @@ export class HetznerClient {
         maxDelayMs: options.retry?.maxDelayMs ?? 8000,
       },
       rateLimiter: this.#limiter,
-      maxRetryAfterMs: rateLimit?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      maxRetryAfterMs: maxWaitMs,
+      // a 429 storm is waited out up to maxWaitMs in all (each wait is at least 1 s), not 5 waits
+      maxRetryAfterWaits: Math.max(5, Math.ceil(maxWaitMs / 1000)),
+      maxRetryAfterTotalMs: maxWaitMs,
       requestIdHeaders: ['x-correlation-id', 'x-request-id'],
       ...(options.connections === undefined ? {} : { connections: options.connections }),
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),

@@ -132,6 +132,50 @@ export function labelsToProperties(labels: Readonly<Record<string, string>>): Pr
     }));
 }
 
+const LABEL_NAME = /^[a-z0-9A-Z](?:[a-z0-9A-Z._-]{0,61}[a-z0-9A-Z])?$/;
+const LABEL_PREFIX_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why Hetzner would refuse an RRSet label, or `undefined`. The Cloud API's label rules (its
+ * introduction, "Labels"): a key is an optional prefix (a DNS subdomain of at most 253 characters,
+ * then `/`) and a name of 1 to 63 characters, alphanumeric at both ends with `-`, `_`, `.` between; a
+ * value is empty or such a name; the prefix `hetzner.cloud/` is Hetzner's own.
+ */
+export function labelProblem(
+  key: string,
+  value: string,
+): { part: 'name' | 'value'; problem: string } | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined) {
+    if (prefix.length === 0 || prefix.length > 253)
+      return {
+        part: 'name',
+        problem: `the key prefix must be 1 to 253 characters (it has ${prefix.length})`,
+      };
+    if (!prefix.split('.').every((l) => LABEL_PREFIX_LABEL.test(l)))
+      return { part: 'name', problem: `the key prefix ${JSON.stringify(prefix)} is not a DNS subdomain` };
+    if (prefix === 'hetzner.cloud' || prefix.endsWith('.hetzner.cloud'))
+      return { part: 'name', problem: 'the key prefix hetzner.cloud/ is reserved by Hetzner' };
+  }
+  if (name.length > 63)
+    return { part: 'name', problem: `the key name is ${name.length} characters; at most 63 are allowed` };
+  if (!LABEL_NAME.test(name))
+    return {
+      part: 'name',
+      problem: `the key name ${JSON.stringify(name)} must be alphanumeric at both ends with only "-", "_", "." between`,
+    };
+  if (value.length > 63)
+    return { part: 'value', problem: `the value is ${value.length} characters; at most 63 are allowed` };
+  if (value !== '' && !LABEL_NAME.test(value))
+    return {
+      part: 'value',
+      problem: `the value ${JSON.stringify(value)} must be empty or alphanumeric at both ends with only "-", "_", "." between`,
+    };
+  return undefined;
+}
+
 /** RRSet labels from an endpoint's label properties (other properties are ignored). */
 export function propertiesToLabels(properties: readonly ProviderSpecificProperty[]): Record<string, string> {
   const labels: Record<string, string> = {};

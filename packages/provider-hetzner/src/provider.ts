@@ -14,6 +14,7 @@ import {
   type RecordType,
   ValidationError,
   type Issue,
+  type IssuePath,
 } from '@openova/dns-core';
 import {
   sortEndpoints,
@@ -30,6 +31,9 @@ import { HetznerActionError, isHetznerApiError } from './errors.js';
 import {
   canonicalTargetFor,
   fromHetznerValue,
+  LABEL_PROPERTY_PREFIX,
+  LABEL_SLASH_ESCAPE,
+  labelProblem,
   labelsToProperties,
   propertiesToLabels,
   rrsetName,
@@ -247,6 +251,7 @@ export class HetznerProvider implements Provider {
     zones.forEach((zone, i) => {
       for (const rrset of (perZone[i] as Map<string, HetznerRRSet>).values()) {
         if (!this.#recordTypes.includes(rrset.type.toUpperCase())) continue;
+        if (isHetznersOwn(rrset)) continue; // the apex SOA and NS are Hetzner's: never read, never written
         const ep = rrsetToEndpoint(rrset, zone);
         if (this.domainFilter.matches(ep.dnsName)) out.push(ep);
       }
@@ -263,6 +268,14 @@ export class HetznerProvider implements Provider {
     throwIfAborted(options.signal);
     const zones = endpoints.length ? await this.#zoneCache.get(options, false) : [];
     const zoneOf = zoneMatcher(zones.map((z) => z.name));
+    // a label Hetzner refuses would fail its RRSet's write after others were made: refused now
+    const issues: Issue[] = [];
+    endpoints.forEach((ep, i) => {
+      labelIssues(ep, [i], issues);
+      apexIssues(ep, zoneOf(normalizeDnsName(ep.dnsName)), [i], issues);
+    });
+    if (issues.length)
+      throw new ValidationError(issues, { summary: 'hetzner: records Hetzner does not accept' });
     return endpoints.map((input) => {
       const ep = cloneEndpoint(input);
       ep.dnsName = normalizeDnsName(ep.dnsName);
@@ -291,10 +304,16 @@ export class HetznerProvider implements Provider {
       recordTypes: this.#recordTypes,
       setIdentifiers: false,
       setIdentifierHint: 'Hetzner has no set identifiers (weighted or geo record sets)',
+      checkWrite: (ep, path, issues) => labelIssues(ep, path, issues),
     });
     const touched = [...changes.create, ...changes.updateNew, ...changes.delete];
     if (touched.length === 0) return;
     const zoneOf = await this.#zoneResolver(touched, options);
+    const own: Issue[] = [];
+    for (const list of ['create', 'updateNew', 'delete'] as const)
+      changes[list].forEach((ep, j) => apexIssues(ep, zoneOf(ep).name, [list, j], own));
+    if (own.length)
+      throw new ValidationError(own, { summary: 'hetzner: records Hetzner keeps itself (nothing was sent)' });
     const phases = recordWritePhases(changes);
     const applied = new Set<Endpoint>();
     for (let p = 0; p < phases.length; p++) {
@@ -696,4 +715,46 @@ async function goneIsDone(write: Promise<HetznerAction>): Promise<HetznerAction 
     if (isHetznerApiError(error) && error.hetznerCode === 'not_found') return undefined;
     throw error;
   }
+}
+
+/** An issue at `path`/providerSpecific/j for each label property of `ep` that Hetzner would refuse. */
+function labelIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
+  ep.providerSpecific.forEach((p, j) => {
+    if (!p.name.startsWith(LABEL_PROPERTY_PREFIX)) return;
+    const key = p.name.slice(LABEL_PROPERTY_PREFIX.length).replaceAll(LABEL_SLASH_ESCAPE, '/');
+    const found = labelProblem(key, p.value);
+    if (found)
+      issues.push({
+        path: [...path, 'providerSpecific', j, found.part],
+        code: 'invalid_label',
+        message: `${describeEndpoint(ep)}: RRSet label ${JSON.stringify(key)}: ${found.problem}`,
+      });
+  });
+}
+
+/** The apex SOA and NS, which Hetzner creates with the zone and keeps (its name servers). */
+function isHetznersOwn(rrset: Pick<HetznerRRSet, 'name' | 'type'>): boolean {
+  const type = rrset.type.toUpperCase();
+  return type === 'SOA' || (type === 'NS' && rrset.name === '@');
+}
+
+/**
+ * An issue when `ep` would write Hetzner's own apex NS (or any SOA), or a CNAME at the apex, where
+ * that SOA and NS are (RFC 1034 §3.6.2: a CNAME has no other data beside it).
+ */
+function apexIssues(ep: Endpoint, zone: string | undefined, path: IssuePath, issues: Issue[]): void {
+  const type = ep.recordType.toUpperCase();
+  const atApex = zone !== undefined && normalizeDnsName(ep.dnsName) === zone;
+  if (type === 'CNAME' && atApex)
+    issues.push({
+      path: [...path, 'dnsName'],
+      code: 'cname_at_apex',
+      message: `${describeEndpoint(ep)}: a CNAME cannot be at the zone apex (Hetzner's SOA and NS are there)`,
+    });
+  if (type === 'SOA' || (type === 'NS' && atApex))
+    issues.push({
+      path: [...path, 'dnsName'],
+      code: 'provider_owned',
+      message: `${describeEndpoint(ep)}: the zone's ${type === 'SOA' ? 'SOA' : 'apex NS'} is Hetzner's own (its name servers); it is never written`,
+    });
 }

@@ -152,6 +152,40 @@ interface Fault {
   code?: string;
   afterExecuting?: boolean;
   delayMs?: number;
+  echoCredential?: boolean;
+}
+
+const LABEL_PART = /^[a-z0-9A-Z](?:[a-z0-9A-Z._-]{0,61}[a-z0-9A-Z])?$/;
+
+/** Hetzner's label rules: `[prefix/]name` (prefix a DNS subdomain ≤ 253), name and value ≤ 63. */
+function checkLabels(input: unknown): Record<string, string> {
+  const labels = { ...((input ?? {}) as Record<string, string>) };
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const okPrefix =
+      prefix === undefined ||
+      (prefix.length <= 253 &&
+        !/(^|\.)hetzner\.cloud$/.test(prefix) &&
+        prefix.split('.').every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l)));
+    if (!okPrefix || !LABEL_PART.test(name) || (value !== '' && !LABEL_PART.test(String(value))))
+      throw new ApiError(400, 'invalid_input', "invalid input in field 'labels'", {
+        fields: [{ name: 'labels', messages: [`label ${key}=${String(value)} is invalid`] }],
+      });
+  }
+  return labels;
+}
+
+/** The name servers Hetzner assigns to a zone, as its apex NS lists them. */
+export const HETZNER_NAMESERVERS: readonly string[] = [
+  'hydrogen.ns.hetzner.com',
+  'oxygen.ns.hetzner.com',
+  'helium.ns.hetzner.de',
+];
+
+function soaValue(serial: number): string {
+  return `hydrogen.ns.hetzner.com. dns.hetzner.com. ${serial} 86400 10800 3600000 3600`;
 }
 
 class ApiError extends Error {
@@ -267,10 +301,14 @@ export class FakeHetzner {
 
   // ---- setup and inspection ---------------------------------------------------------------------
 
-  /** Adds a zone (primary, TTL 3600 by default) and returns its id. */
+  /**
+   * Adds a zone (primary, TTL 3600 by default) and returns its id. A primary zone starts as
+   * Hetzner creates one: an apex SOA (Hetzner's own, read-only, its serial raised by every finished
+   * change) and an apex NS with Hetzner's three name servers ({@link HETZNER_NAMESERVERS}).
+   */
   addZone(init: FakeZoneInit): number {
     const id = init.id ?? this.#nextZoneId++;
-    this.#zones.set(id, {
+    const zone: Zone = {
       id,
       name: init.name.toLowerCase().replace(/\.$/, ''),
       mode: init.mode ?? 'primary',
@@ -279,7 +317,26 @@ export class FakeHetzner {
       protection: { delete: false },
       created: new Date().toISOString(),
       rrsets: new Map(),
-    });
+    };
+    if (zone.mode === 'primary') {
+      const apex = (type: string, values: string[]): FakeRRSet => ({
+        name: '@',
+        type,
+        ttl: null,
+        labels: {},
+        protection: { change: false },
+        records: values.map((value) => ({ value, comment: '' })),
+      });
+      zone.rrsets.set('@/SOA', apex('SOA', [soaValue(2026010100)]));
+      zone.rrsets.set(
+        '@/NS',
+        apex(
+          'NS',
+          HETZNER_NAMESERVERS.map((n) => `${n}.`),
+        ),
+      );
+    }
+    this.#zones.set(id, zone);
     return id;
   }
 
@@ -334,7 +391,14 @@ export class FakeHetzner {
    */
   failNext(
     count: number,
-    options: { status?: number; code?: string; afterExecuting?: boolean; method?: string } = {},
+    options: {
+      status?: number;
+      code?: string;
+      afterExecuting?: boolean;
+      method?: string;
+      /** The answer repeats the request's `Authorization` header in its message and `X-Correlation-Id`, as a careless proxy might. */
+      echoCredential?: boolean;
+    } = {},
   ): void {
     this.#faults.push({
       kind: 'error',
@@ -343,6 +407,7 @@ export class FakeHetzner {
       status: options.status ?? 500,
       code: options.code ?? 'server_error',
       afterExecuting: options.afterExecuting ?? false,
+      echoCredential: options.echoCredential ?? false,
     });
   }
 
@@ -470,7 +535,15 @@ export class FakeHetzner {
         return;
       }
       if (fault.kind === 'error') {
-        sendError(new ApiError(fault.status ?? 500, fault.code ?? 'server_error', 'injected fault'), headers);
+        const echoed = fault.echoCredential
+          ? ` (request had Authorization: ${req.headers.authorization ?? ''})`
+          : '';
+        sendError(
+          new ApiError(fault.status ?? 500, fault.code ?? 'server_error', `injected fault${echoed}`, {
+            ...(echoed ? { token: auth } : {}),
+          }),
+          fault.echoCredential ? { ...headers, 'x-correlation-id': auth } : headers,
+        );
         return;
       }
     }
@@ -594,7 +667,9 @@ export class FakeHetzner {
       const key = `${name}/${type}`;
       this.#checkLock(zone, key);
       if (zone.rrsets.has(key)) throw new ApiError(409, 'uniqueness_error', `rrset ${key} already exists`);
-      const labels = (input.labels ?? {}) as Record<string, string>;
+      // the apex holds the SOA and NS: a CNAME there would have data beside it
+      if (type === 'CNAME' && name === '@') throw invalid('type', 'CNAME is not allowed at the zone apex');
+      const labels = checkLabels(input.labels);
       const created: FakeRRSet = { name, type, ttl, labels, protection: { change: false }, records };
       const action = this.#action('create_rrset', zone, key, () =>
         zone.rrsets.set(key, structuredClone(created)),
@@ -614,7 +689,7 @@ export class FakeHetzner {
       this.#writable(zone);
       if (!set) throw new ApiError(404, 'not_found', `rrset ${key} not found`);
       if (method === 'PUT') {
-        set.labels = { ...((input.labels ?? {}) as Record<string, string>) };
+        set.labels = checkLabels(input.labels);
         return [200, { rrset: this.#rrsetJson(zone, set) }];
       }
       if (method !== 'DELETE') throw new ApiError(405, 'not_found', 'method not allowed');
@@ -827,6 +902,13 @@ export class FakeHetzner {
     }
     action.apply();
     action.status = 'success';
+    // Hetzner keeps the SOA serial itself: every change raises it
+    const zone = this.#zones.get((action.resources[0] as { id: number }).id);
+    const soa = zone?.rrsets.get('@/SOA');
+    if (soa) {
+      const serial = Number(soa.records[0]?.value.split(' ')[2] ?? 0);
+      soa.records = [{ value: soaValue(serial + 1), comment: '' }];
+    }
   }
 
   #rrsetJson(zone: Zone, s: FakeRRSet): unknown {

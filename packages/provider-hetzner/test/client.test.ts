@@ -164,7 +164,8 @@ describe('record sets and actions', () => {
         records: [{ value: '192.0.2.1', comment: null }],
       });
     const before = fake.requests.length;
-    expect(await c.listRRSets('big.example')).toHaveLength(120);
+    // 120 RRSets and the apex SOA and NS every zone starts with
+    expect(await c.listRRSets('big.example')).toHaveLength(122);
     const pages = fake.requests.slice(before);
     expect(pages.map((r) => r.query.get('page'))).toEqual(['1', '2', '3']);
     expect(pages.every((r) => r.query.get('per_page') === String(MAX_PER_PAGE))).toBe(true);
@@ -199,7 +200,7 @@ describe('record sets and actions', () => {
         });
       const c = client({ baseUrl: small.url });
       const names = (await c.listRRSets('small.example')).map((r) => r.name);
-      expect(new Set(names).size).toBe(45);
+      expect(new Set(names).size).toBe(46); // and '@' (the apex SOA and NS)
       expect(small.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '3']);
     } finally {
       await small.close();
@@ -357,6 +358,36 @@ describe('rate limit', () => {
     expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
     expect(c.rateLimit).toMatchObject({ limit: 3600 });
   });
+
+  it('a storm of 8 consecutive 429s is waited out within maxWaitMs (60 s by default), not abandoned after 5 waits', async () => {
+    const c = client();
+    fake.throttleNext(8);
+    const before = fake.requests.length;
+    expect((await c.listZones({ name: 'example.com' })).length).toBe(1);
+    const seen = fake.requests.slice(before);
+    expect(seen.map((r) => r.status)).toEqual([...Array<number>(8).fill(429), 200]);
+    // every wait is the time the headers give (a token back, ~1 s): nothing was sent early
+    for (let i = 1; i < seen.length; i++)
+      expect((seen[i]?.at ?? 0) - (seen[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  }, 40_000);
+
+  it('the 429 waits of one call are bounded by maxWaitMs in all: past it the call fails PROVIDER_RATE_LIMITED (retryable) and sends no more', async () => {
+    const c = client({ rateLimit: { maxWaitMs: 3000 } });
+    fake.throttleNext(50);
+    const before = fake.requests.length;
+    try {
+      const error = await errorOf(c.listZones({ name: 'example.com' }));
+      expect(error).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryable: true, status: 429 });
+      const seen = fake.requests.slice(before);
+      // waits of at least 1 s each, 3 s in all: at most 3 waits, so at most 4 requests
+      expect(seen.every((r) => r.status === 429)).toBe(true);
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(seen.length).toBeLessThanOrEqual(4);
+      expect((seen.at(-1)?.at ?? 0) - (seen[0]?.at ?? 0)).toBeLessThanOrEqual(3000);
+    } finally {
+      fake.clearFaults();
+    }
+  }, 40_000);
 
   it('an empty bucket seen in the headers blocks the next request until a token is back: never sent into a 429', async () => {
     const local = await startFakeHetzner({

@@ -8,7 +8,13 @@ import { conformanceTests, type ConformanceFault, type ConformanceHarness } from
 import { HetznerProvider, LABEL_PROPERTY_PREFIX } from '@openova/dns-provider-hetzner';
 import { startFakeHetzner, type FakeHetzner } from '@openova/dns-provider-hetzner/testing';
 
-const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'timeout', 'connection-drop'];
+const FAULTS: ConformanceFault[] = [
+  'server-error',
+  'rate-limit-storm',
+  'timeout',
+  'connection-drop',
+  'echo-credential',
+];
 let fake: FakeHetzner;
 let cases = 0;
 
@@ -38,11 +44,14 @@ function harness(): Promise<ConformanceHarness> {
     provider: p,
     zone,
     faults: FAULTS,
+    secret: 'test-token',
     seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
     inject(fault) {
       if (fault === 'server-error') fake.failNext(1, { method: 'write', afterExecuting: true });
       else if (fault === 'rate-limit-storm') fake.throttleNext(3);
       else if (fault === 'timeout') fake.delayNext(1, 1500, { method: 'write' });
+      else if (fault === 'echo-credential')
+        fake.failNext(50, { status: 403, code: 'forbidden', echoCredential: true });
       else fake.dropNext(1, { method: 'write' });
     },
     clearFaults: () => fake.clearFaults(),

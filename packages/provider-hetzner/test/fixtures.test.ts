@@ -97,7 +97,8 @@ describe('the fake answers with every field of the examples', () => {
     expect(missingKeys(protectedAction, example('change_zone_protection'))).toEqual([]);
     const list = await call('GET', '/zones/example.com/rrsets');
     expect(missingKeys(list['meta'], example('list_meta')['meta'])).toEqual([]);
-    expect(missingKeys((list['rrsets'] as unknown[])[0], example('create_zone_rrset')['rrset'])).toEqual([]);
+    const www = (list['rrsets'] as Json[]).find((r) => r['name'] === 'www');
+    expect(missingKeys(www, example('create_zone_rrset')['rrset'])).toEqual([]);
     const invalid = await call('POST', '/zones/example.com/rrsets', {
       name: 'WWW.example.com.',
       type: 'A',

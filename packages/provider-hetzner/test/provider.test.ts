@@ -19,6 +19,7 @@ import {
   type HetznerProviderOptions,
 } from '@openova/dns-provider-hetzner';
 import {
+  HETZNER_NAMESERVERS,
   startFakeHetzner,
   type FakeHetzner,
   type FakeHetznerOptions,
@@ -187,6 +188,135 @@ describe('TTL and labels', () => {
     ]);
     expect(stored('l', 'A')?.labels).toEqual({ team: 'ops' });
   });
+
+  it('RRSet labels Hetzner refuses (a key name over 63, a prefix over 253, a bad value) are a ValidationError at desired[i] before any write, dry run alike', async () => {
+    const { registry, provider } = setup();
+    const long = 'k'.repeat(64);
+    const longPrefix = Array.from({ length: 5 }, () => 'p'.repeat(60)).join('.');
+    const label = (key: string, value = 'v') => ({ name: `${LABEL_PROPERTY_PREFIX}${key}`, value });
+    const desired: EndpointInit[] = [
+      { dnsName: `ok.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: [label('team')] },
+      { dnsName: `l1.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: [label(long)] },
+      {
+        dnsName: `l2.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [label('team'), label(`${longPrefix}--slash--tier`)],
+      },
+      {
+        dnsName: `l3.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [label('team', '-bad')],
+      },
+      {
+        dnsName: `l4.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [label('team', 'v'.repeat(64))],
+      },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: MANAGED,
+        dryRun,
+      })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['desired', 1, 'providerSpecific', 0, 'name'], 'invalid_label'],
+        [['desired', 2, 'providerSpecific', 1, 'name'], 'invalid_label'],
+        [['desired', 3, 'providerSpecific', 0, 'value'], 'invalid_label'],
+        [['desired', 4, 'providerSpecific', 0, 'value'], 'invalid_label'],
+      ]);
+    }
+    const direct = await provider
+      .applyChanges({ ...emptyChanges(), create: [endpoint(desired[1] as EndpointInit)] })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues[0]?.path).toEqual(['create', 0, 'providerSpecific', 0, 'name']);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('the fake refuses such labels as Hetzner does (400 invalid_input)', async () => {
+    const zoneId = fake.addZone({ name: 'labels.test' });
+    const res = await fetch(`${fake.url}/zones/${zoneId}/rrsets`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'x',
+        type: 'A',
+        records: [{ value: '192.0.2.1' }],
+        labels: { ['k'.repeat(64)]: 'v' },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
+  });
+});
+
+describe("Hetzner's apex SOA and NS", () => {
+  const own = () =>
+    fake
+      .rrsets(ZONE)
+      .filter((r) => r.name === '@')
+      .map((r) => ({ type: r.type, values: r.records.map((v) => v.value).sort() }));
+
+  it('a new zone has them, as Hetzner creates it; the provider neither returns them nor writes them, in a full sync with NS managed', async () => {
+    expect(own().map((o) => o.type)).toEqual(['NS', 'SOA']);
+    expect(own()[0]?.values).toEqual(HETZNER_NAMESERVERS.map((n) => `${n}.`).sort());
+    const { provider, registry } = setup();
+    expect((await provider.records()).filter((e) => e.dnsName === ZONE)).toEqual([]);
+    const ns = own().find((o) => o.type === 'NS');
+    const desired: EndpointInit[] = [
+      { dnsName: ZONE, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: `sub.${ZONE}`, recordType: 'NS', targets: ['ns1.example.net'] },
+    ];
+    await run(registry, desired);
+    expect((await run(registry, desired)).plan.hasChanges).toBe(false);
+    await run(registry, []); // everything of ours deleted again
+    // the SOA serial moved with every change (Hetzner keeps it); the NS is as it was
+    expect(own().find((o) => o.type === 'NS')).toEqual(ns);
+    // no request addressed an apex RRSet
+    expect(fake.requests.filter((r) => r.method !== 'GET' && r.path.includes('/rrsets/@/'))).toEqual([]);
+    expect(fake.rrsets(ZONE).map((r) => `${r.name}/${r.type}`)).toEqual(['@/NS', '@/SOA']);
+  });
+
+  it('a desired apex NS (or a direct write of it) is a ValidationError before anything is sent', async () => {
+    const { provider, registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: `a.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: ZONE, recordType: 'NS', targets: ['ns1.example.net'] },
+    ];
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({
+        registry,
+        desired,
+        policy: 'sync',
+        managedRecordTypes: MANAGED,
+        dryRun,
+      })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+        [['desired', 1, 'dnsName'], 'provider_owned'],
+      ]);
+    }
+    const direct = await provider
+      .applyChanges({
+        ...emptyChanges(),
+        delete: [endpoint({ dnsName: ZONE, recordType: 'NS', targets: ['hydrogen.ns.hetzner.com'] })],
+      })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues[0]?.path).toEqual(['delete', 0, 'dnsName']);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
 });
 
 describe('writes without a transaction', () => {
@@ -207,7 +337,7 @@ describe('writes without a transaction', () => {
     fake.requests.length = 0;
     await run(registry, []);
     expect(writes()).toEqual(['DELETE /rrsets/o/A', 'poll', 'DELETE /rrsets/_owner.a.o/TXT', 'poll']);
-    expect(fake.rrsets(ZONE)).toEqual([]);
+    expect(fake.rrsets(ZONE).map((r) => `${r.name}/${r.type}`)).toEqual(['@/NS', '@/SOA']);
   });
 
   it('each changed RRSet takes one request, plus shared polls; TTL and added values go in one action', async () => {

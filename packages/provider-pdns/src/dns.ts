@@ -129,7 +129,7 @@ let codec: Promise<Codec> | undefined;
 
 /** dns-packet, loaded on the first query: a script that never asks DNS does not load it at start-up. */
 function loadCodec(): Promise<Codec> {
-  codec ??= import('dns-packet').then((m) => ((m as { default?: Codec }).default ?? m));
+  codec ??= import('dns-packet').then((m) => (m as { default?: Codec }).default ?? m);
   return codec;
 }
 

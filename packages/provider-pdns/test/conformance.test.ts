@@ -13,7 +13,13 @@ import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
 const ZONE = 'conformance.test';
-const FAULTS: ConformanceFault[] = ['server-error', 'timeout', 'connection-drop', 'rate-limit-storm'];
+const FAULTS: ConformanceFault[] = [
+  'server-error',
+  'timeout',
+  'connection-drop',
+  'rate-limit-storm',
+  'echo-credential',
+];
 const TIMEOUT_MS = 400;
 let pdns: RunningPowerDns;
 let proxy: ApiProxy;
@@ -48,6 +54,7 @@ async function harness(): Promise<ConformanceHarness> {
     provider: p,
     zone: ZONE,
     faults: FAULTS,
+    secret: pdns.apiKey,
     seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
     inject(fault) {
       const many = 20; // more than any retry budget: the run fails, typed
@@ -55,6 +62,13 @@ async function harness(): Promise<ConformanceHarness> {
         proxy.fail(many, { method: 'PATCH', status: 500, body: '{"error":"Internal Server Error"}' });
       else if (fault === 'timeout')
         proxy.fail(1, { method: 'PATCH', status: 500, body: '{}', delayMs: TIMEOUT_MS * 3 });
+      else if (fault === 'echo-credential')
+        // a proxy that repeats the request's key in its refusal, body and header
+        proxy.fail(many, {
+          status: 403,
+          body: JSON.stringify({ error: `forbidden: X-API-Key ${pdns.apiKey} is not allowed here` }),
+          headers: { 'x-request-id': pdns.apiKey },
+        });
       else if (fault === 'connection-drop')
         proxy.fail(1, { method: 'PATCH', status: 0, body: '', drop: true });
       else

@@ -16,11 +16,13 @@ import {
   type Route53ClientConfig,
 } from '@aws-sdk/client-route-53';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ConfigError } from '@openova/dns-core';
 import {
   abortableSleep,
   RATE_LIMITS,
   rateLimiterFor,
+  Redactor,
   type HttpMethod,
   type HttpRequestEvent,
   type RateLimiterLike,
@@ -62,10 +64,20 @@ export interface Route53ConnectionOptions {
   assumeRole?: { roleArn: string; externalId?: string; sessionName?: string };
   /** API endpoint (tests: the loopback fake). */
   endpoint?: string;
-  /** Attempts per call, retries included (default 3, ExternalDNS `--aws-api-retries`). */
+  /**
+   * Attempts per call, retries included (default {@link DEFAULT_ROUTE53_MAX_ATTEMPTS}: a burst of 9
+   * `Throttling` answers in a row is survived; ExternalDNS `--aws-api-retries`, whose default is 3).
+   */
   maxAttempts?: number;
   /** The SDK's retry mode: `standard` (default) or `adaptive` (a client-side token bucket). */
   retryMode?: 'standard' | 'adaptive';
+  /**
+   * Backoff between attempts in `standard` mode, as core's transport does it: randomised
+   * exponential from `minDelayMs` (default 250) doubling up to `maxDelayMs` (default 4,000), each
+   * delay between 1 and 2 times its step. A `Throttling` answer also blocks the account's limiter
+   * for `throttleBackoffMs`, so a throttled retry waits for the longer of the two.
+   */
+  retryBackoff?: { minDelayMs?: number; maxDelayMs?: number };
   /** Per-attempt timeout in ms (default 30 000); a timed-out attempt is retried. */
   requestTimeoutMs?: number;
 }
@@ -113,6 +125,18 @@ export interface Route53ClientStats {
   throttled: number;
   /** Time (ms) spent waiting on the request budget. */
   waitedMs: number;
+}
+
+/**
+ * Attempts per call by default: Route53 allows 5 requests/s per account, shared with every other
+ * tool of the account, and throttling comes in bursts; 10 attempts survive 9 `Throttling` answers in
+ * a row (25 to 48 s with the default backoff and `throttleBackoffMs`).
+ */
+export const DEFAULT_ROUTE53_MAX_ATTEMPTS = 10;
+
+/** The delay before retry `attempt` (1-based): core's transport backoff, randomised in [1, 2). */
+function backoffDelay(minDelayMs: number, maxDelayMs: number): (attempt: number) => number {
+  return (attempt) => Math.round(Math.min(maxDelayMs, minDelayMs * 2 ** (attempt - 1)) * (1 + Math.random()));
 }
 
 const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
@@ -196,11 +220,21 @@ function buildSdkClient(options: Route53ConnectionOptions): Route53Client {
     !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)
   )
     throw new ConfigError('route53: maxAttempts must be a positive integer');
+  const maxAttempts = options.maxAttempts ?? DEFAULT_ROUTE53_MAX_ATTEMPTS;
+  const retryMode = options.retryMode ?? 'standard';
   return new Route53Client({
     region,
     credentials,
-    maxAttempts: options.maxAttempts ?? 3,
-    retryMode: options.retryMode ?? 'standard',
+    maxAttempts,
+    retryMode,
+    ...(retryMode === 'standard'
+      ? {
+          retryStrategy: new ConfiguredRetryStrategy(
+            maxAttempts,
+            backoffDelay(options.retryBackoff?.minDelayMs ?? 250, options.retryBackoff?.maxDelayMs ?? 4000),
+          ),
+        }
+      : {}),
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
@@ -290,7 +324,14 @@ export class Route53Api {
     try {
       return await run(options.signal);
     } catch (error) {
-      throw toRoute53Error(error, { operation, ...call });
+      // a proxy or server may echo the session token: our errors never repeat a credential
+      const id = await Promise.resolve()
+        .then(() =>
+          typeof this.sdk.config.credentials === 'function' ? this.sdk.config.credentials() : undefined,
+        )
+        .catch(() => undefined);
+      const redactor = new Redactor([id?.secretAccessKey ?? '', id?.sessionToken ?? '']);
+      throw toRoute53Error(error, { operation, ...call, redact: (text) => redactor.redact(text) });
     }
   }
 

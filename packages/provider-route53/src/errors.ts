@@ -129,10 +129,46 @@ interface SdkErrorShape {
  */
 export function toRoute53Error(
   error: unknown,
-  call: { operation: string; method: string; path: string },
+  call: {
+    operation: string;
+    method: string;
+    path: string;
+    /**
+     * Hides the credentials in server text (a proxy may echo the session token): messages and
+     * request id go through it, and the SDK's exception is then kept only as a plain `cause` with
+     * its name and hidden message.
+     */
+    redact?: (text: string) => string;
+  },
 ): Route53ApiError {
   if (isRoute53ApiError(error)) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape & Error;
+  const raw = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape & Error;
+  const redact = call.redact ?? ((text: string) => text);
+  const bareRaw = (raw as { Messages?: { Message?: unknown } }).Messages;
+  const e: SdkErrorShape & Error = call.redact
+    ? Object.assign(Object.create(raw) as SdkErrorShape & Error, {
+        message: redact(raw.message ?? ''),
+        ...(raw.messages
+          ? {
+              messages: raw.messages.map((m) =>
+                typeof m === 'string' ? redact(m) : { Message: redact(m.Message ?? '') },
+              ),
+            }
+          : {}),
+        ...(raw.$metadata?.requestId
+          ? { $metadata: { ...raw.$metadata, requestId: redact(raw.$metadata.requestId) } }
+          : {}),
+        ...(raw.RequestId ? { RequestId: redact(String(raw.RequestId)) } : {}),
+        ...(bareRaw
+          ? {
+              Messages: {
+                Message: ([] as unknown[]).concat(bareRaw.Message ?? []).map((m) => redact(String(m))),
+              },
+            }
+          : {}),
+      })
+    : raw;
+  const cause = call.redact ? Object.assign(new Error(e.message), { name: raw.name ?? 'Error' }) : error;
   const status = e.$metadata?.httpStatusCode;
   // The SDK does not recognise the `<InvalidChangeBatch><Messages>…` document (the second error
   // shape): it throws `Unknown` with the parsed `Messages` and `RequestId`. Read it here.
@@ -181,7 +217,7 @@ export function toRoute53Error(
         ? { requestId: e.$metadata?.requestId ?? String(e.RequestId) }
         : {}),
       code,
-      cause: error,
+      cause,
     },
   );
 }

@@ -5,7 +5,13 @@
  */
 
 // Client
-export { Route53Api, MAX_RECORD_SETS_PER_PAGE, MAX_ZONES_PER_PAGE, ROUTE53_PACE } from './client.js';
+export {
+  Route53Api,
+  MAX_RECORD_SETS_PER_PAGE,
+  MAX_ZONES_PER_PAGE,
+  ROUTE53_PACE,
+  DEFAULT_ROUTE53_MAX_ATTEMPTS,
+} from './client.js';
 export type {
   Route53ClientOptions,
   Route53ConnectionOptions,
@@ -55,3 +61,11 @@ export {
   isKnownAwsTarget,
 } from './canonicalZones.js';
 export type { CanonicalZones } from './canonicalZones.js';
+export {
+  routingIssues,
+  MAX_SET_IDENTIFIER_LENGTH,
+  ROUTE53_LATENCY_REGIONS,
+  ROUTE53_CONTINENT_CODES,
+  ROUTE53_COUNTRY_CODES,
+  ROUTE53_US_SUBDIVISION_CODES,
+} from './validation.js';

@@ -19,6 +19,7 @@ import {
   type ProviderCapabilities,
   type ProviderSpecificProperty,
   type RecordType,
+  ValidationError,
 } from '@openova/dns-core';
 import { CachedLoader, prepareChangeSet, sortTargets, throwIfAborted } from '@openova/dns-core/provider';
 import { canonicalZoneOf, defaultCanonicalZones, type CanonicalZones } from './canonicalZones.js';
@@ -35,6 +36,7 @@ import {
   routingPolicyOf,
   valueCharacters,
 } from './mapping.js';
+import { routingIssues } from './validation.js';
 
 /** Record types the provider reads and writes unless told otherwise (ExternalDNS's, plus CAA). */
 export const DEFAULT_ROUTE53_RECORD_TYPES: readonly RecordType[] = [
@@ -373,9 +375,18 @@ export class Route53Provider implements Provider {
    * Desired endpoints in the form {@link records} returns them: lower-case names, canonical targets,
    * aliases as A/AAAA with TTL 300 and `aws/evaluate-target-health` filled in, routing properties
    * normalised (`aws/geoproximity-bias` defaulted to 0), properties Route53 does not store dropped.
+   * @throws `ValidationError` (`VALIDATION`) with an issue at `[i, …]` for each value Route53 would
+   *   refuse (see `routingIssues`): a weight outside 0…255, an unknown failover, region or
+   *   geolocation code, two routing policies, a set identifier over 128 characters, an alias to an
+   *   IP address.
    */
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
+    // values Route53 would refuse are reported now, at endpoints[i], so a dry run says so too
+    const issues: Issue[] = [];
+    endpoints.forEach((ep, i) => routingIssues(ep, [i], issues));
+    if (issues.length)
+      throw new ValidationError(issues, { summary: 'route53: routing properties Route53 does not accept' });
     const zones = endpoints.length ? await this.#zoneCache.get(options) : [];
     const fanout = zoneFanout(zones);
     return endpoints.map((input) => {
@@ -539,6 +550,7 @@ export class Route53Provider implements Provider {
   }
 
   #checkWrite(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
+    routingIssues(ep, path, issues);
     const policy = routingPolicyOf(ep);
     if (policy !== 'simple' && ep.setIdentifier === '')
       issues.push({

@@ -86,6 +86,11 @@ export interface FakeFault {
   delayMs?: number;
   /** Only requests with this method (default any). */
   method?: 'GET' | 'POST';
+  /**
+   * Refuse with `AccessDenied` (403) whose message repeats the request's `X-Amz-Security-Token` and
+   * `Authorization`, as a careless proxy might; the request id header repeats the token too.
+   */
+  echoCredential?: boolean;
 }
 
 /** A running fake (from `startFakeRoute53`): its URL, its state, what it received, and fault injection. */
@@ -153,10 +158,42 @@ function sortKey(s: Pick<FakeRecordSet, 'Name' | 'Type' | 'SetIdentifier'>): str
   return `${labels}\u0000${s.Type}\u0000${s.SetIdentifier ?? ''}`;
 }
 
+/** `\ddd` escapes (octal octets) decoded to the octets they stand for. */
+function octets(text: string): Buffer {
+  const out: number[] = [];
+  const raw = Buffer.from(text, 'utf8');
+  for (let i = 0; i < raw.length; i++) {
+    const m = /^\\([0-3][0-7]{2})/.exec(raw.subarray(i, i + 4).toString('latin1'));
+    if (m) {
+      out.push(parseInt(m[1] as string, 8));
+      i += 3;
+    } else out.push(raw[i] as number);
+  }
+  return Buffer.from(out);
+}
+
+const octal = (b: number) => `\\${b.toString(8).padStart(3, '0')}`;
+
+/**
+ * A name as Route53 stores and returns it: lower case, absolute, and every octet other than a–z,
+ * 0–9, `-`, `_` and `.` as a `\ddd` escape (`*` as `\052`, UTF-8 as its octets), as the developer
+ * guide's "DNS domain name format" describes.
+ */
 function canonicalName(name: string): string {
-  let n = name.toLowerCase().replace(/\\052/g, '*');
-  if (!n.endsWith('.')) n += '.';
-  return n.replace(/\*/g, '\\052');
+  let out = '';
+  for (const b of octets(name)) {
+    const c = String.fromCharCode(b).toLowerCase();
+    out += /[a-z0-9._-]/.test(c) ? c : octal(b);
+  }
+  return out.endsWith('.') ? out : `${out}.`;
+}
+
+/** A TXT or SPF value as Route53 stores it: octets outside printable ASCII as `\ddd` escapes. */
+function canonicalText(value: string): string {
+  let out = '';
+  for (const b of Buffer.from(value, 'utf8'))
+    out += b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : octal(b);
+  return out;
 }
 
 function setXml(s: FakeRecordSet): string {
@@ -193,7 +230,10 @@ function parseSet(raw: Record<string, unknown>): FakeRecordSet {
   if (raw['TTL'] !== undefined) set.TTL = Number(raw['TTL']);
   const rrs = (raw['ResourceRecords'] as { ResourceRecord?: { Value: unknown }[] } | undefined)
     ?.ResourceRecord;
-  if (rrs) set.ResourceRecords = rrs.map((r) => text(r.Value));
+  if (rrs)
+    set.ResourceRecords = rrs.map((r) =>
+      set.Type === 'TXT' || set.Type === 'SPF' ? canonicalText(text(r.Value)) : text(r.Value),
+    );
   const at = raw['AliasTarget'] as Record<string, unknown> | undefined;
   if (at)
     set.AliasTarget = {
@@ -374,7 +414,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
         else work.splice(at, 1);
         continue;
       }
-      const problem = validateSet(zone, set, work);
+      const problem = validateSet(zone, set, work, action);
       if (problem) {
         messages.push(problem);
         continue;
@@ -400,7 +440,12 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     );
   }
 
-  function validateSet(zone: FakeZone, set: FakeRecordSet, work: FakeRecordSet[]): string | undefined {
+  function validateSet(
+    zone: FakeZone,
+    set: FakeRecordSet,
+    work: FakeRecordSet[],
+    action: string,
+  ): string | undefined {
     const inZone = set.Name === zone.name || set.Name.endsWith(`.${zone.name}`);
     if (!inZone) return `RRSet with DNS name ${set.Name} is not permitted in zone ${zone.name}`;
     if (set.Type === 'CNAME' && set.Name === zone.name)
@@ -411,8 +456,14 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
     if (conflict)
       return `RRSet of type ${set.Type} with DNS name ${set.Name} is not permitted because a conflicting RRSet of type ${conflict.Type} with the same DNS name already exists in zone ${zone.name}`;
     const policies = POLICIES.filter((p) => set[p] !== undefined);
-    if (policies.length > 1 || (policies.length === 1) !== (set.SetIdentifier !== undefined))
-      return `Invalid request: a set identifier needs exactly one routing policy, got ${policies.join(', ') || 'none'} for ${set.Name}`;
+    const change = `Change with [Action=${action}, Name=${set.Name}, Type=${set.Type}, SetIdentifier=${set.SetIdentifier ?? 'null'}]`;
+    const oneOf = `[${POLICIES.join(', ')}, or CidrRoutingConfig]`;
+    if (policies.length > 1)
+      return `Invalid request: Expected exactly one of ${oneOf}, but found more than one in ${change}`;
+    if (policies.length === 1 && set.SetIdentifier === undefined)
+      return `Invalid request: Missing field 'SetIdentifier' in ${change}`;
+    if (policies.length === 0 && set.SetIdentifier !== undefined)
+      return `Invalid request: Expected exactly one of ${oneOf}, but found none in ${change}`;
     if (set.AliasTarget) {
       if (set.TTL !== undefined || set.ResourceRecords)
         return `Invalid request: an alias has neither TTL nor ResourceRecords (${set.Name})`;
@@ -429,7 +480,7 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
         return `${what}, but the alias target name does not lie within the target zone`;
     } else {
       if (set.TTL === undefined || !set.ResourceRecords?.length)
-        return `Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=CREATE, Name=${set.Name}, Type=${set.Type}]`;
+        return `Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in ${change}`;
       if (set.Type === 'TXT')
         for (const v of set.ResourceRecords)
           if (!/^("([^"\\]|\\.){0,255}"\s*)+$/.test(v))
@@ -579,6 +630,16 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
             }
           }, fault.delayMs);
           return;
+        }
+        if (fault.echoCredential) {
+          const token = String(req.headers['x-amz-security-token'] ?? '');
+          res.setHeader('x-amzn-requestid', token);
+          return error(
+            res,
+            403,
+            'AccessDenied',
+            `User is not authorized (security token ${token}, authorization ${auth})`,
+          );
         }
         const code = fault.code ?? 'InternalFailure';
         const message =

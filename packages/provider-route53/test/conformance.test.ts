@@ -9,8 +9,19 @@ import { AWS_PROPERTIES, Route53Provider } from '@openova/dns-provider-route53';
 import { startFakeRoute53, type FakeRoute53 } from '@openova/dns-provider-route53/testing';
 
 process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
-const credentials = { accessKeyId: 'AKIDCONFORMANCE', secretAccessKey: 'conformance-secret' };
-const FAULTS: ConformanceFault[] = ['server-error', 'rate-limit-storm', 'connection-drop', 'timeout'];
+// a session token too: the one secret AWS sends on the wire (the secret key only signs)
+const credentials = {
+  accessKeyId: 'AKIDCONFORMANCE',
+  secretAccessKey: 'conformance-secret',
+  sessionToken: 'conformance-session-token-0123456789',
+};
+const FAULTS: ConformanceFault[] = [
+  'server-error',
+  'rate-limit-storm',
+  'connection-drop',
+  'timeout',
+  'echo-credential',
+];
 let fake: FakeRoute53;
 let cases = 0;
 // one account, one budget: every provider of the run shares it, as in one AWS account
@@ -43,11 +54,13 @@ function harness(): Promise<ConformanceHarness> {
     provider: p,
     zone,
     faults: FAULTS,
+    secret: credentials.sessionToken,
     seed: (records) => p.applyChanges({ ...emptyChanges(), create: records.map(endpoint) }),
     inject(fault) {
       if (fault === 'server-error') fake.failNext(2, { code: 'InternalFailure', method: 'POST' });
       else if (fault === 'connection-drop') fake.failNext(1, { drop: true, method: 'POST' });
       else if (fault === 'timeout') fake.failNext(1, { delayMs: 2500, method: 'POST' });
+      else if (fault === 'echo-credential') fake.failNext(50, { echoCredential: true });
       else fake.failNext(3, { code: 'Throttling' });
     },
     clearFaults: () => fake.clearFaults(),

@@ -146,6 +146,62 @@ describe('change batches', () => {
 });
 
 describe('reads', () => {
+  it("a record set with two routing policies is an InvalidChangeBatch in Route53's words, and nothing of the batch applies", async () => {
+    const z = zone();
+    const messages = await refused(z.id, [
+      { Action: 'CREATE', ResourceRecordSet: a(`ok.${z.name}.`) },
+      {
+        Action: 'CREATE',
+        ResourceRecordSet: a(`mix.${z.name}.`, '192.0.2.2', {
+          SetIdentifier: 'blue',
+          Weight: 10,
+          Region: 'us-east-1',
+        }),
+      },
+      { Action: 'CREATE', ResourceRecordSet: a(`noid.${z.name}.`, '192.0.2.3', { Weight: 10 }) },
+    ]);
+    expect(messages).toEqual([
+      `Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, GeoProximityLocation, MultiValueAnswer, or CidrRoutingConfig], but found more than one in Change with [Action=CREATE, Name=mix.${z.name}., Type=A, SetIdentifier=blue]`,
+      `Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=noid.${z.name}., Type=A, SetIdentifier=null]`,
+    ]);
+    expect(fake.recordSets(z.id).filter((s) => s.Type === 'A')).toEqual([]);
+  });
+
+  it('stores octets outside printable ASCII as \\ddd escapes, in names and TXT values, as Route53 does', async () => {
+    const z = zone();
+    await api.changeRecordSets(z.id, [
+      {
+        Action: 'CREATE',
+        ResourceRecordSet: {
+          Name: `bücher.${z.name}.`,
+          Type: 'TXT',
+          TTL: 60,
+          ResourceRecords: [{ Value: '"héllo\tworld"' }],
+        },
+      },
+      { Action: 'CREATE', ResourceRecordSet: a(`*.${z.name}.`) },
+    ]);
+    const sets = await api.listRecordSets(z.id);
+    expect(sets.find((s) => s.Type === 'TXT')).toMatchObject({
+      Name: `b\\303\\274cher.${z.name}.`,
+      ResourceRecords: [{ Value: '"h\\303\\251llo\\011world"' }],
+    });
+    expect(sets.find((s) => s.Type === 'A')?.Name).toBe(`\\052.${z.name}.`);
+    // a DELETE naming the set as it was sent (raw UTF-8) matches what is stored
+    await api.changeRecordSets(z.id, [
+      {
+        Action: 'DELETE',
+        ResourceRecordSet: {
+          Name: `bücher.${z.name}.`,
+          Type: 'TXT',
+          TTL: 60,
+          ResourceRecords: [{ Value: '"héllo\tworld"' }],
+        },
+      },
+    ]);
+    expect(fake.recordSets(z.id).filter((s) => s.Type === 'TXT')).toEqual([]);
+  });
+
   it('pages at 300 in Route53 order, weighted sets resuming by identifier', async () => {
     const z = zone();
     const changes: Change[] = Array.from({ length: 320 }, (_, i) => ({

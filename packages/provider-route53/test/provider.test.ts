@@ -11,12 +11,14 @@ import {
   TxtRegistry,
   type EndpointInit,
   type RecordType,
+  ValidationError,
 } from '@openova/dns-core';
 import { RateLimiter } from '@openova/dns-core/http';
 import {
   ALIAS_PROPERTY,
   AWS_PROPERTIES,
   CLOUDFRONT_ZONE_ID,
+  DEFAULT_ROUTE53_MAX_ATTEMPTS,
   Route53Provider,
   type Route53ProviderOptions,
 } from '@openova/dns-provider-route53';
@@ -277,6 +279,117 @@ describe('routing policies', () => {
       .catch((e: unknown) => e);
     expect(isDnsError(err) && err.code).toBe('VALIDATION');
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('routing values Route53 refuses', () => {
+  const rec = (i: number, props: [string, string][], extra: Partial<EndpointInit> = {}): EndpointInit => ({
+    dnsName: `v${i}.${name}`,
+    recordType: 'A',
+    setIdentifier: `s${i}`,
+    targets: ['192.0.2.1'],
+    providerSpecific: props.map(([k, v]) => ({ name: k, value: v })),
+    ...extra,
+  });
+
+  it('bad weights, failover, regions, geolocation codes, mixed policies, long set identifiers and IP alias targets are a ValidationError at desired[i] before any write, dry run alike', async () => {
+    const p = provider();
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    const desired: EndpointInit[] = [
+      rec(0, [[AWS_PROPERTIES.weight, '10']]), // fine
+      rec(1, [[AWS_PROPERTIES.weight, 'abc']]),
+      rec(2, [[AWS_PROPERTIES.weight, '300']]),
+      rec(3, [[AWS_PROPERTIES.failover, 'TERTIARY']]),
+      rec(4, [[AWS_PROPERTIES.region, 'mars-north-1']]),
+      rec(5, [[AWS_PROPERTIES.geolocationContinentCode, 'XX']]),
+      rec(6, [[AWS_PROPERTIES.geolocationCountryCode, 'ZZ']]),
+      rec(7, [
+        [AWS_PROPERTIES.geolocationCountryCode, 'DE'],
+        [AWS_PROPERTIES.geolocationSubdivisionCode, 'BY'],
+      ]),
+      rec(8, [[AWS_PROPERTIES.weight, '10']], { setIdentifier: 'x'.repeat(129) }),
+      rec(9, [
+        [AWS_PROPERTIES.weight, '10'],
+        [AWS_PROPERTIES.region, 'us-east-1'],
+      ]),
+      {
+        dnsName: `alias.${name}`,
+        recordType: 'A',
+        targets: ['192.0.2.9'],
+        providerSpecific: [{ name: ALIAS_PROPERTY, value: 'true' }],
+      },
+      rec(11, [
+        [AWS_PROPERTIES.geolocationContinentCode, 'EU'],
+        [AWS_PROPERTIES.geolocationCountryCode, 'DE'],
+      ]),
+      rec(12, [
+        [AWS_PROPERTIES.geoproximityBias, '150'],
+        [AWS_PROPERTIES.geoproximityCoordinates, '91,0'],
+      ]),
+      rec(13, [
+        [AWS_PROPERTIES.geolocationCountryCode, 'US'],
+        [AWS_PROPERTIES.geolocationSubdivisionCode, 'CA'],
+      ]), // fine
+    ];
+    const before = fake.requests.filter((r) => r.startsWith('POST ')).length;
+    for (const dryRun of [true, false]) {
+      const error = await reconcile({ registry, desired, policy: 'sync', managedRecordTypes: TYPES, dryRun })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => [i.path.join('.'), i.code])).toEqual([
+        ['desired.1.providerSpecific.0.value', 'invalid_weight'],
+        ['desired.2.providerSpecific.0.value', 'invalid_weight'],
+        ['desired.3.providerSpecific.0.value', 'invalid_failover'],
+        ['desired.4.providerSpecific.0.value', 'invalid_region'],
+        ['desired.5.providerSpecific.0.value', 'invalid_geolocation'],
+        ['desired.6.providerSpecific.0.value', 'invalid_geolocation'],
+        ['desired.7.providerSpecific.1.value', 'invalid_geolocation'],
+        ['desired.8.setIdentifier', 'set_identifier_too_long'],
+        ['desired.9.providerSpecific.1.name', 'routing_policy_conflict'],
+        ['desired.10.targets.0', 'alias_target'],
+        ['desired.11.providerSpecific.1.name', 'geolocation_conflict'],
+        ['desired.12.providerSpecific.0.value', 'invalid_geoproximity'],
+        ['desired.12.providerSpecific.1.value', 'invalid_geoproximity'],
+      ]);
+      expect((error as ValidationError).message).toContain('aws/weight "abc"');
+    }
+    // a direct applyChanges refuses the same values, naming create[j]
+    const direct = await p
+      .applyChanges({ ...emptyChanges(), create: [endpoint(desired[0]!), endpoint(desired[3]!)] })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues.map((i) => i.path.join('.'))).toEqual([
+      'create.1.providerSpecific.0.value',
+    ]);
+    expect(fake.requests.filter((r) => r.startsWith('POST ')).length).toBe(before);
+  });
+
+  it('every latency region of the API model, the ISO countries, * and US states are accepted', async () => {
+    const p = provider();
+    const adjusted = await p.adjustEndpoints(
+      [
+        rec(0, [[AWS_PROPERTIES.region, 'ap-southeast-4']]),
+        rec(1, [[AWS_PROPERTIES.geolocationCountryCode, '*']]),
+        rec(2, [[AWS_PROPERTIES.geolocationCountryCode, 'UA']]),
+        rec(3, [[AWS_PROPERTIES.failover, 'secondary']]),
+        rec(4, [[AWS_PROPERTIES.weight, '0']]),
+        rec(5, [[AWS_PROPERTIES.weight, '255']]),
+        rec(6, [
+          [AWS_PROPERTIES.geoproximityRegion, 'eu-west-1'],
+          [AWS_PROPERTIES.geoproximityBias, '-99'],
+        ]),
+      ].map(endpoint),
+    );
+    expect(adjusted.map((e) => e.providerSpecific.map((q) => q.value).join(','))).toEqual([
+      'ap-southeast-4',
+      '*',
+      'UA',
+      'SECONDARY',
+      '0',
+      '255',
+      '-99,eu-west-1',
+    ]);
   });
 });
 
@@ -701,6 +814,53 @@ describe('throttling', () => {
     });
     expect(p.api.stats.throttled).toBe(3);
     expect(stored('A', `ad.${name}`)).toHaveLength(1);
+  });
+
+  it('the default maxAttempts survives a burst of 9 Throttling answers in a row, and gives up at the 10th with PROVIDER_RATE_LIMITED', async () => {
+    // default attempts; short waits so the test is quick (the defaults are 1 s and 250..4000 ms)
+    const quick = { throttleBackoffMs: 20, retryBackoff: { minDelayMs: 5, maxDelayMs: 20 } };
+    const p = provider({ ...quick, rateLimiter: new RateLimiter({ requests: 1000, windowMs: 1000 }) });
+    expect(await p.api.sdk.config.maxAttempts()).toBe(DEFAULT_ROUTE53_MAX_ATTEMPTS);
+    fake.failNext(9, { code: 'Throttling' });
+    const first = fake.arrivals.length;
+    await p.applyChanges({
+      ...emptyChanges(),
+      create: [endpoint({ dnsName: `burst.${name}`, recordType: 'A', targets: ['192.0.2.1'] })],
+    });
+    expect(p.api.stats.throttled).toBe(9);
+    expect(stored('A', `burst.${name}`)).toHaveLength(1);
+    // every retry waited for the limiter's block after its throttled attempt
+    const times = fake.arrivals.slice(first);
+    for (let i = 1; i <= 9; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(18);
+    // one more than the attempts: the call ends, typed and retryable, after exactly 10 requests
+    const q = provider({ ...quick, rateLimiter: new RateLimiter({ requests: 1000, windowMs: 1000 }) });
+    fake.failNext(DEFAULT_ROUTE53_MAX_ATTEMPTS + 5, { code: 'Throttling' });
+    const err = await q.api.listHostedZones().catch((e: unknown) => e);
+    fake.clearFaults();
+    expect(err).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryable: true });
+    expect(q.api.stats.requests).toBe(DEFAULT_ROUTE53_MAX_ATTEMPTS);
+  });
+
+  it("the standard retry backoff is core's: randomised, from minDelayMs doubling to maxDelayMs", async () => {
+    const p = provider({
+      throttleBackoffMs: 0,
+      retryBackoff: { minDelayMs: 100, maxDelayMs: 200 },
+      maxAttempts: 4,
+    });
+    fake.failNext(3, { code: 'InternalFailure' });
+    const first = fake.arrivals.length;
+    await p.api.listHostedZones();
+    const gaps = fake.arrivals
+      .slice(first)
+      .map((t, i, all) => t - (all[i - 1] ?? t))
+      .slice(1);
+    expect(gaps).toHaveLength(3);
+    // steps 100, 200, 200 (capped), each delay 1 to 2 times its step
+    expect(gaps[0]).toBeGreaterThanOrEqual(95);
+    expect(gaps[1]).toBeGreaterThanOrEqual(195);
+    expect(gaps[2]).toBeGreaterThanOrEqual(195);
+    expect(Math.max(...gaps)).toBeLessThan(1000);
   });
 
   it('PriorRequestNotComplete is retried as a throttle', async () => {

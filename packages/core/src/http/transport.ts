@@ -150,6 +150,12 @@ export interface HttpTransportOptions {
   maxRetryAfterMs?: number;
   /** `Retry-After` waits per call before giving up (default 5); they do not use `retry.retries`. */
   maxRetryAfterWaits?: number;
+  /**
+   * Longest time (ms) all `Retry-After` waits of one call may add up to (default: no limit beyond
+   * `maxRetryAfterWaits`). A wait that would pass it is not made: the call fails with the
+   * retryable error it got. Lets a provider hold a documented total wait through a long 429 storm.
+   */
+  maxRetryAfterTotalMs?: number;
   /** Seconds to assume for a 429 without `Retry-After` (default: none, the backoff decides). */
   defaultRetryAfterS?: number;
   /** Statuses worth another try (default: 429 and 5xx). Decides the error's `retryable`. */
@@ -289,6 +295,8 @@ interface Call {
   notBefore: number;
   backoffRetries: number;
   retryAfterWaits: number;
+  /** Sum (ms) of the `Retry-After` waits made so far. */
+  retryAfterWaitedMs: number;
   /** The last failure proved the request never reached the server. */
   lastUnsent: boolean;
   headers: Readonly<Record<string, string>> | undefined;
@@ -327,6 +335,7 @@ export class HttpTransport {
   readonly #retry: Required<HttpRetryOptions>;
   readonly #maxRetryAfterMs: number;
   readonly #maxRetryAfterWaits: number;
+  readonly #maxRetryAfterTotalMs: number;
   readonly #options: HttpTransportOptions;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -358,6 +367,7 @@ export class HttpTransport {
     };
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.#maxRetryAfterWaits = options.maxRetryAfterWaits ?? 5;
+    this.#maxRetryAfterTotalMs = options.maxRetryAfterTotalMs ?? Number.POSITIVE_INFINITY;
     const connections = options.connections ?? 8;
     for (const [name, value] of [
       ['timeoutMs', this.#timeoutMs],
@@ -414,6 +424,7 @@ export class HttpTransport {
       notBefore: 0,
       backoffRetries: 0,
       retryAfterWaits: 0,
+      retryAfterWaitedMs: 0,
       lastUnsent: false,
       headers: request.headers,
       limiters: request.rateLimiters ?? [],
@@ -803,8 +814,10 @@ export class HttpTransport {
     let retryAfterMs: number | undefined;
     if (this.#waitsRetryAfter(error)) {
       if (call.retryAfterWaits >= this.#maxRetryAfterWaits) return false;
-      call.retryAfterWaits++;
       retryAfterMs = (error.retryAfter as number) * 1000;
+      if (call.retryAfterWaitedMs + retryAfterMs > this.#maxRetryAfterTotalMs) return false;
+      call.retryAfterWaits++;
+      call.retryAfterWaitedMs += retryAfterMs;
       call.notBefore = Date.now() + retryAfterMs;
     } else {
       if (call.backoffRetries >= this.#retry.retries) return false;

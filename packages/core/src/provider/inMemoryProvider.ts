@@ -116,6 +116,18 @@ export class InMemoryProvider implements Provider {
     return settle(() => {
       throwIfAborted(options.signal);
       this.calls.adjustEndpoints++;
+      // a CNAME at a zone apex would sit beside the zone's SOA and NS, as on every real server
+      const issues: Issue[] = [];
+      endpoints.forEach((ep, i) => {
+        if (ep.recordType.toUpperCase() === 'CNAME' && this.#zones.has(normalizeDnsName(ep.dnsName)))
+          issues.push({
+            path: [i, 'dnsName'],
+            code: 'cname_at_apex',
+            message: `${describeEndpoint(ep)}: a CNAME cannot be at the zone apex (the zone's SOA and NS are there)`,
+          });
+      });
+      if (issues.length)
+        throw new ValidationError(issues, { summary: 'in-memory: records the zone cannot hold' });
       return endpoints.map((ep) => canonicalEndpoint(ep));
     });
   }

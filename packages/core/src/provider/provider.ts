@@ -93,6 +93,13 @@ export interface ProviderCapabilities {
    * declare the properties they use.
    */
   readonly providerSpecific?: readonly string[];
+  /**
+   * True when the provider stores a CNAME at a zone apex (Cloudflare's CNAME flattening), where the
+   * zone's SOA and NS otherwise forbid one (RFC 1034 §3.6.2). Default false: such a record is
+   * refused before any write or reported not written. The conformance case `names/apex-cname`
+   * checks either behaviour.
+   */
+  readonly cnameAtApex?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The provider conformance cases, in DNSControl's style: zone states applied one after another, each
 // of which must report changes and then plan to nothing. Capability filters (`needs`) decide which
 // cases run for which provider. docs/providers/testing.md lists them.
+import { inspect } from 'node:util';
 import {
   endpoint,
   type EndpointInit,
@@ -9,6 +10,7 @@ import {
 } from '../endpoint/endpoint.js';
 import { checkDnsName } from '../endpoint/names.js';
 import { isDnsError, ValidationError } from '../errors.js';
+import { appendAll } from '../lists.js';
 import type { ProviderCapabilities } from '../provider/provider.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { renderPlanText } from '../render/text.js';
@@ -648,6 +650,152 @@ const stalePlan: ProviderConformanceCase = {
   },
 };
 
+/** What the zone stores, as a sorted text: a case compares it before and after. */
+function zoneSnapshot(
+  records: readonly {
+    dnsName: string;
+    recordType: string;
+    setIdentifier: string;
+    targets: readonly string[];
+    recordTTL: number;
+  }[],
+): string {
+  return records
+    .map(
+      (e) =>
+        `${e.dnsName} ${e.recordType} ${e.setIdentifier} ${e.recordTTL} ${[...e.targets].sort().join(' ')}`,
+    )
+    .sort()
+    .join('\n');
+}
+
+/**
+ * A CNAME at the apex collides with the zone's SOA and NS (RFC 1034 §3.6.2), which every server
+ * keeps there: found with Azure DNS, where one such record stopped every other write with a 409.
+ */
+const apexCname: ProviderConformanceCase = {
+  id: 'names/apex-cname',
+  group: 'names',
+  description:
+    'a CNAME at the zone apex is refused with a typed error or reported not written (in a dry run too), never half-applied: the zone is unchanged; where the provider stores one (capabilities.cnameAtApex), it is written and removed whole',
+  needs: { recordTypes: ['CNAME'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const desired: EndpointInit[] = [
+      { dnsName: t.name(''), recordType: 'CNAME', targets: ['target.example.net'] },
+    ];
+    const before = zoneSnapshot(await t.stored());
+    if (t.harness.provider.capabilities.cnameAtApex) {
+      // stored whole (record and marker), and gone whole again
+      await t.converge(registry, desired);
+      await t.converge(registry, []);
+      const after = zoneSnapshot(await t.stored());
+      t.check(after === before, `the zone is not as before:\nbefore:\n${before}\nafter:\n${after}`);
+      return;
+    }
+    for (const dryRun of [true, false]) {
+      let result: Awaited<ReturnType<typeof reconcile>> | undefined;
+      try {
+        result = await reconcile({ registry, desired, policy: 'sync', dryRun, safety: false });
+      } catch (error) {
+        t.check(
+          isDnsError(error),
+          `${dryRun ? 'dry run' : 'apply'}: failed with an untyped error: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        continue;
+      }
+      const key = t.name('').toLowerCase();
+      const reported = result.skipped.some(
+        (s) => s.record.recordType === 'CNAME' && s.record.dnsName.toLowerCase().replace(/\.$/, '') === key,
+      );
+      t.check(
+        reported,
+        `${dryRun ? 'dry run' : 'apply'}: the apex CNAME was neither refused nor reported not written:\n${renderPlanText(result.plan)}`,
+      );
+    }
+    const after = zoneSnapshot(await t.stored());
+    t.check(after === before, `the zone changed:\nbefore:\n${before}\nafter:\n${after}`);
+  },
+};
+
+/** Every text an error shows: message, stack, `util.inspect`, JSON, and the same of its causes. */
+function errorTexts(error: unknown, depth = 0): string[] {
+  if (depth > 5 || error === undefined || error === null) return [];
+  const texts = [inspect(error, { depth: 8, showHidden: true })];
+  try {
+    texts.push(JSON.stringify(error) ?? '');
+  } catch {
+    // a cycle: inspect shows it all
+  }
+  if (error instanceof Error) {
+    texts.push(error.message, String(error.stack));
+    appendAll(texts, errorTexts(error.cause, depth + 1));
+    if (error instanceof AggregateError)
+      for (const e of error.errors as unknown[]) appendAll(texts, errorTexts(e, depth + 1));
+  }
+  return texts;
+}
+
+/**
+ * The rule Azure and Google had each: a server (or proxy) that repeats the credential in its answer
+ * must not put it into our errors, logs or `util.inspect`.
+ */
+const credentialEcho: ProviderConformanceCase = {
+  id: 'faults/echo-credential',
+  group: 'faults',
+  description:
+    'a server or proxy that echoes the credential in its error: a typed error, and the credential is in no error text (message, stack, util.inspect, JSON, causes), no log line and no util.inspect of the provider',
+  needs: { faults: ['echo-credential'] },
+  async run(t: CaseContext) {
+    const secret = t.harness.secret;
+    t.check(
+      secret !== undefined && secret.length >= 8,
+      'the harness injects echo-credential but gives no secret (ConformanceHarness.secret) to look for',
+    );
+    const lines: string[] = [];
+    const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      lines.push(`${level} ${message} ${inspect(fields, { depth: 8 })}`);
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    const registry = t.registry();
+    t.harness.inject?.('echo-credential');
+    let failure: unknown;
+    try {
+      await reconcile({
+        registry,
+        desired: [{ dnsName: t.name('echo'), recordType: 'A', targets: ['192.0.2.1'] }],
+        policy: 'sync',
+        safety: false,
+        logger,
+      });
+    } catch (error) {
+      failure = error;
+    } finally {
+      t.harness.clearFaults?.();
+    }
+    t.check(
+      failure !== undefined,
+      'the run succeeded although every answer was an error echoing the credential',
+    );
+    t.check(
+      isDnsError(failure),
+      `failed with an untyped error: ${failure instanceof Error ? failure.name : typeof failure}`,
+    );
+    const shown: [string, string[]][] = [
+      ['the error', errorTexts(failure)],
+      ['the log', lines],
+      ['util.inspect of the provider', [inspect(t.harness.provider, { depth: 6, showHidden: true })]],
+    ];
+    for (const [where, texts] of shown) {
+      const leak = texts.find((text) => text.includes(secret));
+      // the failure message shows where, never the secret itself
+      t.check(
+        leak === undefined,
+        `${where} repeats the credential: ${leak?.split(secret).join('<credential>').slice(0, 600)}`,
+      );
+    }
+  },
+};
+
 /** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
@@ -656,9 +804,11 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   stalePlan,
   ttlKept,
   ...nameCases(),
+  apexCname,
   ...markerCases(),
   txtValues,
   ...faultCases(),
+  credentialEcho,
   setIdentifiersRefused,
   badInput,
 ];

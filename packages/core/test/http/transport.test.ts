@@ -202,6 +202,24 @@ describe('Retry-After', () => {
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
   });
 
+  it('maxRetryAfterTotalMs bounds the Retry-After waits of one call in all, however many maxRetryAfterWaits allows', async () => {
+    const server = await loopback((_req, res) => res.writeHead(429, { 'retry-after': '1' }).end());
+    const { t, retries } = transport(server, {
+      retry: { retries: 0 },
+      maxRetryAfterWaits: 50,
+      maxRetryAfterTotalMs: 2000,
+    });
+    expect(await failure(t.request({ method: 'GET', path: '/' }))).toMatchObject({
+      status: 429,
+      code: 'PROVIDER_RATE_LIMITED',
+      retryable: true,
+      attempts: 3,
+    });
+    // two waits of 1 s fit in 2 s; a third would not, so it is not made
+    expect(retries.map((r) => r.retryAfterMs)).toEqual([1000, 1000]);
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('a 503 Retry-After is honoured for a GET, but a POST is not resent', async () => {
     const server = await loopback((_req, res, i) =>
       i % 2 === 0 ? res.writeHead(503, { 'retry-after': '0' }).end() : res.end('{}'),
