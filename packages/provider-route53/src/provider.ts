@@ -8,6 +8,7 @@ import {
   getProviderSpecific,
   normalizeDnsName,
   ProviderError,
+  sameTargets,
   type BatchChange,
   type BatchLimit,
   type CallOptions,
@@ -227,7 +228,10 @@ function setKey(set: ResourceRecordSet): string {
  *   lowest id), unless `aws/hosted-zone-id` pins it to one zone. Each zone's copy is written against
  *   what that zone stores, so a copy missing or different in one zone is repaired there alone.
  * - Records are read with every page; alias records read back as A or AAAA with `alias` = `true`.
- * - `applyChanges` sends one `ChangeResourceRecordSets` per zone: UPSERT where it can, DELETE plus
+ * - `applyChanges` sends one `ChangeResourceRecordSets` per zone, conditional on what the plan read:
+ *   CREATE for a create (refused where a set exists), DELETE of the set as read plus CREATE for an
+ *   update (refused when the stored values differ: ExternalDNS UPSERTs, which replaces another
+ *   writer's change; a set listed as changed since the read is a `RECORD_CONFLICT`), DELETE plus
  *   CREATE when the set identifier, the routing policy or alias-ness changes; a DELETE always
  *   carries the stored set. `capabilities.batchLimits` prices changes in ResourceRecord elements and
  *   value characters (an UPSERT twice) so core's batching fits Route53's limits; a batch Route53
@@ -301,6 +305,8 @@ export class Route53Provider implements Provider {
       atomicity: 'batch',
       batchLimits: this.#limits,
       setIdentifiers: true,
+      // CREATE where the plan read nothing, DELETE of exactly the set it read (see applyChanges)
+      conditionalWrites: true,
       ownerNames: 'any',
       providerSpecific: ROUTE53_PROPERTY_NAMES,
     };
@@ -501,22 +507,46 @@ export class Route53Provider implements Provider {
       if (!this.#stored.has(zone.id)) await this.#readZone(zone, options);
       return this.#stored.get(zone.id)?.get(endpointKey(ep));
     };
-    // brings one zone's copy of `ep` to the desired set, measured against what is stored there
-    const write = async (zone: Route53ZoneInfo, ep: Endpoint) => {
+    // Writes are conditional on what the plan read (capabilities.conditionalWrites): a create is a
+    // CREATE (Route53 refuses it where a set exists), and an update or delete removes exactly the
+    // set it read with a DELETE (refused when the values stored differ). A set this provider lists
+    // as changed since that read is not written at all.
+    const stale: string[] = [];
+    // by values and TTL: the properties a marker copies from its record are not stored with it
+    const readAs = (zone: Route53ZoneInfo, stored: ResourceRecordSet, expected: Endpoint): boolean => {
+      const was = recordSetToEndpoint(stored, (t) => this.#targetZone(t, zone.id));
+      return (
+        sameTargets(was.targets, expected.targets) &&
+        (expected.recordTTL <= 0 || was.recordTTL === expected.recordTTL)
+      );
+    };
+    const changedSince = (zone: Route53ZoneInfo, stored: ResourceRecordSet, expected: Endpoint) => {
+      // a copy read from another zone (split horizon) says nothing of this zone's
+      const readIn = expected.providerSpecific.find((p) => p.name === AWS_PROPERTIES.hostedZoneId)?.value;
+      if (readIn !== undefined && bareZoneId(readIn) !== zone.id) return false;
+      if (readAs(zone, stored, expected)) return false;
+      stale.push(
+        `${describeEndpoint(expected)} in ${zone.name} was changed by another writer since it was read`,
+      );
+      return true;
+    };
+    // brings one zone's copy of `ep` to the desired set, measured against what is stored there;
+    // `expected` is what the plan read: null for a create, the old version for an update
+    const write = async (zone: Route53ZoneInfo, ep: Endpoint, expected: Endpoint | null) => {
       const set = this.#toSet(ep, zone.id);
       const stored = await storedOf(zone, ep);
       if (!stored) return add(zone, 'CREATE', set);
       if (sameSet(stored, set)) return; // already so (an earlier try of this batch, another zone's copy)
-      const was = recordSetToEndpoint(stored, (t) => this.#targetZone(t, zone.id));
-      if (this.#needsDeleteCreate(was, ep)) {
-        add(zone, 'DELETE', stored);
-        add(zone, 'CREATE', set);
-      } else add(zone, 'UPSERT', set);
+      if (expected === null) return add(zone, 'CREATE', set); // another writer's set: Route53 refuses
+      if (changedSince(zone, stored, expected)) return;
+      add(zone, 'DELETE', stored);
+      add(zone, 'CREATE', set);
     };
     for (const ep of prepared.delete)
       for (const zone of zonesFor(ep)) {
         const stored = await storedOf(zone, ep);
-        if (stored) add(zone, 'DELETE', stored); // already gone otherwise (a retried batch)
+        // already gone otherwise (a retried batch)
+        if (stored && !changedSince(zone, stored, ep)) add(zone, 'DELETE', stored);
       }
     for (let i = 0; i < prepared.updateNew.length; i++) {
       const next = prepared.updateNew[i] as Endpoint;
@@ -526,11 +556,17 @@ export class Route53Provider implements Provider {
       for (const zone of zonesFor(old)) {
         if (endpointKey(old) === endpointKey(next) && nextZones.includes(zone)) continue;
         const stored = await storedOf(zone, old);
-        if (stored) add(zone, 'DELETE', stored);
+        if (stored && !changedSince(zone, stored, old)) add(zone, 'DELETE', stored);
       }
-      for (const zone of nextZones) await write(zone, next);
+      for (const zone of nextZones)
+        await write(zone, next, endpointKey(old) === endpointKey(next) ? old : null);
     }
-    for (const ep of prepared.create) for (const zone of zonesFor(ep)) await write(zone, ep);
+    for (const ep of prepared.create) for (const zone of zonesFor(ep)) await write(zone, ep, null);
+    if (stale.length)
+      throw new ProviderError(
+        `route53: ${stale.slice(0, 5).join('; ')}${stale.length > 5 ? `; and ${stale.length - 5} more` : ''}; nothing was sent, and the next run plans from what is stored now`,
+        { provider: this.name, code: 'RECORD_CONFLICT', retryable: true },
+      );
     const order: Record<ChangeAction, number> = { DELETE: 0, UPSERT: 1, CREATE: 2 };
     this.lastApply = [];
     for (const { zone, changes: list } of batches.values()) {
@@ -578,15 +614,6 @@ export class Route53Provider implements Provider {
           message: `${describeEndpoint(ep)}: an alias has exactly one target`,
         });
     }
-  }
-
-  /** ExternalDNS's `requiresDeleteCreate`, with every policy (geoproximity and multivalue included). */
-  #needsDeleteCreate(old: Endpoint, next: Endpoint): boolean {
-    return (
-      endpointKey(old) !== endpointKey(next) ||
-      isAlias(old) !== isAlias(next) ||
-      routingPolicyOf(old) !== routingPolicyOf(next)
-    );
   }
 
   #toSet(ep: Endpoint, zoneId: string): ResourceRecordSet {

@@ -394,12 +394,49 @@ describe('routing values Route53 refuses', () => {
 });
 
 describe('writes', () => {
-  it('plan → apply → plan is empty for A, AAAA, CNAME, TXT with UPSERT for plain updates', async () => {
+  it('an update is a DELETE of the set as read plus a CREATE (conditional: never an UPSERT), and the next plan is empty', async () => {
     const p = provider();
     await converge(p, [{ dnsName: `a.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
     await converge(p, [{ dnsName: `a.${name}`, recordType: 'A', targets: ['192.0.2.2'] }]);
-    expect(p.lastApply[0]?.changes.map((c) => c.Action)).toContain('UPSERT');
-    expect(p.lastApply[0]?.changes.map((c) => c.Action)).not.toContain('DELETE');
+    const sent = p.lastApply[0]?.changes ?? [];
+    expect(sent.map((c) => c.Action)).not.toContain('UPSERT');
+    const record = sent.filter((c) => c.ResourceRecordSet?.Type === 'A');
+    expect(record.map((c) => [c.Action, c.ResourceRecordSet?.ResourceRecords?.map((r) => r.Value)])).toEqual([
+      ['DELETE', ['192.0.2.1']],
+      ['CREATE', ['192.0.2.2']],
+    ]);
+  });
+
+  it('an update whose set another process changed since the read is refused by Route53 (the DELETE does not match): RECORD_REJECTED, their values kept', async () => {
+    const p = provider();
+    const desired = (ip: string) => [{ dnsName: `cas.${name}`, recordType: 'A', targets: [ip] }];
+    await converge(p, desired('192.0.2.1'));
+    const registry = new TxtRegistry(p, { ownerId: 'test', prefix: '_externaldns.%{record_type}.' });
+    // another process changes the set after our read: through a provider of its own
+    const other = provider();
+    const error = await reconcile({
+      registry,
+      desired: desired('192.0.2.2'),
+      policy: 'sync',
+      hooks: {
+        onPlan: async () => {
+          const [stored] = (await other.records()).filter(
+            (e) => e.dnsName === `cas.${name}` && e.recordType === 'A',
+          );
+          await other.applyChanges({
+            create: [],
+            delete: [],
+            updateOld: [stored!],
+            updateNew: [{ ...stored!, targets: ['203.0.113.9'] }],
+          });
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PARTIAL_APPLY' });
+    const [now] = (await provider().records()).filter(
+      (e) => e.dnsName === `cas.${name}` && e.recordType === 'A',
+    );
+    expect(now?.targets).toEqual(['203.0.113.9']);
   });
 
   it('a batch with one bad change applies the rest and names the bad one with Route53 message', async () => {
@@ -664,7 +701,7 @@ describe('zones', () => {
     );
     await converge(p, [{ dnsName: `x.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
     expect(p.lastApply.map((b) => [b.zoneId, b.changes.map((c) => c.Action)])).toEqual([
-      [privB.id, ['UPSERT']],
+      [privB.id, ['DELETE', 'CREATE']],
     ]);
     expect(value(privB.id)).toEqual(['192.0.2.1']);
     // with copies that differ, a sync without the record deletes one copy per run (the planner
