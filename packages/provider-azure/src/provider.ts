@@ -3,9 +3,9 @@ import {
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  isDnsError,
   normalizeDnsName,
   ProviderError,
+  InterruptedApplyError,
   sameTargets,
   type CallOptions,
   type Changes,
@@ -145,39 +145,21 @@ interface Op {
  * What an apply left behind when it failed: the record sets written and those not (failed or not
  * attempted), and the markers removed again. The next run reads the zone again and converges.
  */
-export class AzureApplyError extends ProviderError {
-  /** Record sets written before the failure, as `describeEndpoint` strings. */
-  readonly applied: readonly string[];
-  /** Record sets not written: the one that failed and those not attempted. */
-  readonly notApplied: readonly string[];
-  /** Ownership markers written by this apply and deleted again because their records were not written. */
-  readonly undone: readonly string[];
-
+export class AzureApplyError extends InterruptedApplyError {
+  /**
+   * @param cause the error of the write that failed.
+   * @param applied record sets written before the failure, as `describeEndpoint` strings.
+   * @param notApplied record sets not written: the one that failed and those not attempted.
+   * @param undone ownership markers written by this apply and deleted again.
+   */
   constructor(
     cause: unknown,
     applied: readonly string[],
     notApplied: readonly string[],
     undone: readonly string[] = [],
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const list = (items: readonly string[]) => (items.length ? ` (${items.join(', ')})` : '');
-    super(
-      `azure: ${notApplied.length} record set change(s) not applied${list(notApplied)}; ${applied.length} applied${list(applied)}${undone.length ? `; markers removed again${list(undone)}` : ''}: ${reason}`,
-      {
-        provider: 'azure',
-        cause,
-        code: isDnsError(cause) ? cause.code : 'PROVIDER',
-        retryable: cause instanceof ProviderError ? cause.retryable : false,
-        ...(cause instanceof ProviderError && cause.retryAfter !== undefined
-          ? { retryAfter: cause.retryAfter }
-          : {}),
-        ...(cause instanceof ProviderError && cause.status !== undefined ? { status: cause.status } : {}),
-      },
-    );
+    super('azure', cause, { applied, notApplied, undone });
     this.name = 'AzureApplyError';
-    this.applied = applied;
-    this.notApplied = notApplied;
-    this.undone = undone;
   }
 }
 

@@ -3,9 +3,9 @@ import {
   ConfigError,
   describeEndpoint,
   DomainFilter,
-  isDnsError,
   normalizeDnsName,
   ProviderError,
+  InterruptedApplyError,
   type CallOptions,
   type Changes,
   type Endpoint,
@@ -114,40 +114,21 @@ type Step = (options: CallOptions) => Promise<HetznerAction | undefined>;
  * What an apply left behind when it failed: the record sets written and those not (failed or not
  * attempted). The next run reads the zone again and converges.
  */
-export class HetznerApplyError extends ProviderError {
-  /** The record sets written before the failure, as `name type`. */
-  readonly applied: readonly string[];
-  /** The record sets not written (failed, or not attempted), as `name type`. */
-  readonly notApplied: readonly string[];
-
-  /** Ownership markers written by this apply and deleted again because their records were not written. */
-  readonly undone: readonly string[];
-
+export class HetznerApplyError extends InterruptedApplyError {
+  /**
+   * @param cause the error of the write that failed.
+   * @param applied record sets written before the failure, as `describeEndpoint` strings.
+   * @param notApplied record sets not written: the one that failed and those not attempted.
+   * @param undone ownership markers written by this apply and deleted again.
+   */
   constructor(
     cause: unknown,
     applied: readonly string[],
     notApplied: readonly string[],
     undone: readonly string[] = [],
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const list = (items: readonly string[]) => (items.length ? ` (${items.join(', ')})` : '');
-    super(
-      `hetzner: ${notApplied.length} record set change(s) not applied${list(notApplied)}; ${applied.length} applied${list(applied)}${undone.length ? `; markers removed again${list(undone)}` : ''}: ${reason}`,
-      {
-        provider: 'hetzner',
-        cause,
-        code: isDnsError(cause) ? cause.code : 'PROVIDER',
-        retryable: cause instanceof ProviderError ? cause.retryable : false,
-        ...(cause instanceof ProviderError && cause.retryAfter !== undefined
-          ? { retryAfter: cause.retryAfter }
-          : {}),
-        ...(cause instanceof ProviderError && cause.status !== undefined ? { status: cause.status } : {}),
-      },
-    );
+    super('hetzner', cause, { applied, notApplied, undone });
     this.name = 'HetznerApplyError';
-    this.applied = applied;
-    this.notApplied = notApplied;
-    this.undone = undone;
   }
 }
 
