@@ -9,11 +9,9 @@
  */
 import { normalizeDnsName, type Endpoint, type ProviderSpecificProperty } from '@openova/dns-core';
 import {
-  canonicalizeTarget,
-  formatTxtStrings,
-  parseTxtStrings,
-  quoteTxtString,
+  fromPresentation,
   sortTargets,
+  toPresentation,
   upperCased,
   withoutTrailingDot,
 } from '@openova/dns-core/provider';
@@ -28,9 +26,6 @@ export const LABEL_PROPERTY_PREFIX = 'webhook/hetzner-label-';
 /** How a `/` in a label key is spelled inside a property name (the webhook's `SLASH_ESC_SEQ` default). */
 export const LABEL_SLASH_ESCAPE = '--slash--';
 
-/** Types whose whole value is one host name. */
-const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR']);
-
 /** The RRSet name of an owner name in a zone: relative, `@` at the apex. */
 export function rrsetName(dnsName: string, zone: string): string {
   const name = normalizeDnsName(dnsName);
@@ -44,11 +39,6 @@ export function ownerName(name: string, zone: string): string {
   return n === '@' || n === '' ? zone : `${n}.${zone}`;
 }
 
-/** An absolute host name (with its dot) for writing. */
-function absolute(host: string): string {
-  return host === '.' || host.endsWith('.') ? host : `${host}.`;
-}
-
 /** A host name as read, made absolute: `@` is the zone, a name without a dot is relative to it. */
 function fromHost(host: string, zone: string): string {
   if (host === '@') return zone;
@@ -57,64 +47,14 @@ function fromHost(host: string, zone: string): string {
   return `${host}.${zone}`;
 }
 
-/** The character strings a TXT target stands for: quoted presentation form, or plain text. */
-function txtChunks(target: string): string[] {
-  if (target.startsWith('"')) {
-    const parsed = parseTxtStrings(target);
-    if (parsed) return parsed;
-  }
-  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
-}
-
-/** Plain text when splitting it at 255 octets gives back the same strings, else presentation form. */
-function txtTarget(chunks: readonly string[]): string {
-  const joined = chunks.join('');
-  if (!joined.startsWith('"')) {
-    const again = txtChunks(joined);
-    if (again.length === chunks.length && again.every((c, i) => c === chunks[i])) return joined;
-  }
-  return chunks.map(quoteTxtString).join(' ');
-}
-
 /** A target as Hetzner stores it: zone-file RDATA with absolute host names, TXT quoted. */
 export function toHetznerValue(recordType: string, target: string): string {
-  const type = upperCased(recordType);
-  if (type === 'TXT') return txtChunks(target).map(quoteTxtString).join(' ');
-  const canonical = canonicalizeTarget(type, target.trim());
-  if (HOST_TYPES.has(type)) return absolute(canonical);
-  if (type === 'MX') {
-    const [preference, host] = canonical.split(' ');
-    return host === undefined ? canonical : `${preference} ${absolute(host)}`;
-  }
-  if (type === 'SRV') {
-    const parts = canonical.split(' ');
-    const host = parts[3];
-    return host === undefined ? canonical : `${parts.slice(0, 3).join(' ')} ${absolute(host)}`;
-  }
-  return canonical;
+  return toPresentation(recordType, target);
 }
 
 /** The endpoint target for a value as Hetzner returns it (relative host names resolved in `zone`). */
 export function fromHetznerValue(recordType: string, value: string, zone: string): string {
-  const type = upperCased(recordType);
-  if (type === 'TXT') {
-    const chunks = parseTxtStrings(value);
-    return chunks ? txtTarget(chunks) : value;
-  }
-  const v = value.trim();
-  if (HOST_TYPES.has(type)) return canonicalizeTarget(type, fromHost(v, zone));
-  if (type === 'MX') {
-    const [preference, host] = v.split(/\s+/);
-    return host === undefined ? v : canonicalizeTarget(type, `${preference} ${fromHost(host, zone)}`);
-  }
-  if (type === 'SRV') {
-    const parts = v.split(/\s+/);
-    const host = parts[3];
-    return host === undefined
-      ? v
-      : canonicalizeTarget(type, `${parts.slice(0, 3).join(' ')} ${fromHost(host, zone)}`);
-  }
-  return canonicalizeTarget(type, v);
+  return fromPresentation(recordType, value, (host) => fromHost(host, zone));
 }
 
 /** The form `records()` returns a target in once written: what `adjustEndpoints` produces. */

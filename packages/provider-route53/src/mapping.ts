@@ -13,7 +13,8 @@ import {
 } from '@openova/dns-core';
 import {
   canonicalizeTarget,
-  formatTxtStrings,
+  txtStringsOf,
+  txtTargetOf,
   parseTxtStrings,
   quoteTxtString,
 } from '@openova/dns-core/provider';
@@ -94,17 +95,11 @@ export function encodeRoute53Name(name: string): string {
   return `${n.replace(/\*/g, '\\052')}.`;
 }
 
-/** The character strings of a TXT target: presentation form (`"a" "b"`), or plain text split at 255 octets. */
-function txtChunks(target: string): string[] {
-  if (target.startsWith('"')) return parseTxtStrings(target) ?? [target];
-  return parseTxtStrings(formatTxtStrings(target)) ?? [target];
-}
-
 /** A target as Route53 wants its `Value`: TXT quoted (≤ 255-octet strings), host names absolute. */
 export function targetToValue(recordType: string, target: string): string {
   const type = recordType.toUpperCase();
   if (type === 'TXT' || type === 'SPF')
-    return encodeNonAscii(txtChunks(target).map(quoteTxtString).join(' '));
+    return encodeNonAscii(txtStringsOf(target).map(quoteTxtString).join(' '));
   const canonical = canonicalizeTarget(type, target);
   if (HOST_TYPES.has(type)) return canonical.endsWith('.') ? canonical : `${canonical}.`;
   if (type === 'MX') {
@@ -123,13 +118,7 @@ export function valueToTarget(recordType: string, value: string): string {
   const type = recordType.toUpperCase();
   if (type === 'TXT' || type === 'SPF') {
     const chunks = parseTxtStrings(decodeOctalEscapes(value, 0x80));
-    if (!chunks) return value;
-    const joined = chunks.join('');
-    const again = txtChunks(joined);
-    // plain text when re-splitting it gives the same strings; the presentation form otherwise
-    if (!joined.startsWith('"') && again.length === chunks.length && again.every((c, i) => c === chunks[i]))
-      return joined;
-    return chunks.map(quoteTxtString).join(' ');
+    return chunks ? txtTargetOf(chunks) : value;
   }
   return canonicalizeTarget(type, value);
 }
