@@ -1,6 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError } from '@openova/dns-core';
-import { appendAll } from '@openova/dns-core/provider';
+import { ConfigError, ProviderError } from '@openova/dns-core';
 import {
   apiBaseUrl,
   abortableSleep,
@@ -41,6 +40,9 @@ import {
 
 /** Hetzner Cloud API base URL, the default `baseUrl`. */
 export const DEFAULT_HETZNER_BASE_URL = 'https://api.hetzner.cloud/v1';
+/** How often a listing that changed while it was read is read again before giving up. */
+const LISTING_ATTEMPTS = 3;
+
 /**
  * Largest page size used: 50. Hetzner's API reference (Pagination) documents 50 as the maximum
  * "except otherwise specified in the documentation", and the `per_page` parameters of
@@ -690,6 +692,14 @@ export class HetznerClient {
     return (await this.#send(spec, options)).body;
   }
 
+  /**
+   * Every page of a listing that holds still while it is read. Pages are numbered, so an item
+   * written or removed by someone else between two pages shifts the later ones: an item is then
+   * read twice or not at all. When `meta.pagination.total_entries` changes from one page to the
+   * next, or the items (by `id`) do not add up to it, the listing is read again, up to
+   * `LISTING_ATTEMPTS` times; items read twice are kept once.
+   * @throws `ProviderError` (`PROVIDER`, retryable) when it never held still.
+   */
   async #allPages<T>(
     key: string,
     spec: Spec<T>,
@@ -699,17 +709,43 @@ export class HetznerClient {
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
       throw new ConfigError(`hetzner: perPage must be 1–${MAX_PER_PAGE}, got ${perPage}`);
     const schema = z.looseObject({ [key]: z.array(spec.schema), meta: metaSchema });
-    const out: T[] = [];
-    for (let page = 1; ;) {
-      const { body } = await this.#send(
-        { ...spec, query: { ...spec.query, page, per_page: perPage }, schema },
-        options,
-      );
-      const items = (body as Record<string, unknown>)[key] as T[];
-      appendAll(out, items);
-      const next = (body.meta as HetznerMeta).pagination.next_page;
-      if (next === null || next <= page || items.length === 0) return out;
-      page = next;
+    for (let attempt = 1; ; attempt++) {
+      const out: T[] = [];
+      const ids = new Set<string>();
+      let total: number | null | undefined;
+      let steady = true;
+      for (let page = 1; ;) {
+        const { body } = await this.#send(
+          { ...spec, query: { ...spec.query, page, per_page: perPage }, schema },
+          options,
+        );
+        const items = (body as Record<string, unknown>)[key] as T[];
+        for (const item of items) {
+          const id = (item as { id?: unknown }).id;
+          if (typeof id === 'string' || typeof id === 'number') {
+            const k = String(id);
+            if (ids.has(k)) {
+              steady = false;
+              continue;
+            }
+            ids.add(k);
+          }
+          out.push(item);
+        }
+        const pagination = (body.meta as HetznerMeta).pagination;
+        if (total !== undefined && total !== pagination.total_entries) steady = false;
+        total = pagination.total_entries;
+        const next = pagination.next_page;
+        if (next === null || next <= page || items.length === 0) break;
+        page = next;
+      }
+      if (typeof total === 'number' && out.length !== total) steady = false;
+      if (steady) return out;
+      if (attempt >= LISTING_ATTEMPTS)
+        throw new ProviderError(
+          `hetzner: GET ${spec.path} changed while its pages were read, ${attempt} times in a row (another writer?); nothing was planned from it, try again`,
+          { provider: 'hetzner', retryable: true },
+        );
     }
   }
 

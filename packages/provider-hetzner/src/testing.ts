@@ -348,6 +348,17 @@ export class FakeHetzner {
       .sort((a, b) => (`${a.name}/${a.type}` < `${b.name}/${b.type}` ? -1 : 1));
   }
 
+  /** Removes an RRSet directly, as another tool would (no request is recorded). */
+  removeRRSet(zone: string, name: string, type: string): void {
+    this.#zoneByName(zone)?.rrsets.delete(`${name}/${type}`);
+  }
+
+  /**
+   * Called before each page of a list answer is made, with the request path and the page number:
+   * a test's other writer can change the zone between two pages.
+   */
+  onListPage: ((path: string, page: number) => void) | undefined = undefined;
+
   /** Stores an RRSet directly, as if written by another tool. */
   putRRSet(zone: string, rrset: Partial<FakeRRSet> & Pick<FakeRRSet, 'name' | 'type' | 'records'>): void {
     const z = this.#zoneByName(zone);
@@ -794,6 +805,7 @@ export class FakeHetzner {
   ): [number, unknown] {
     const { query, path, headers } = at;
     const page = Number(query.get('page') ?? 1);
+    this.onListPage?.(path, page);
     const perPage = Math.min(this.#maxPerPage, Number(query.get('per_page') ?? 25));
     if (!Number.isInteger(page) || page < 1) throw invalid('page', 'must be a positive integer');
     if (!Number.isInteger(perPage) || perPage < 1) throw invalid('per_page', 'must be a positive integer');

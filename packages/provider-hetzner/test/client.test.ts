@@ -2,6 +2,7 @@
 // codes, the rate-limit bucket and its headers, and the token kept out of everything printed.
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderError } from '@openova/dns-core';
 import {
   HetznerActionError,
   HetznerApiError,
@@ -152,6 +153,68 @@ describe('record sets and actions', () => {
     await c.waitForActions([await c.changeProtection(zoneId, rr, false)]);
     await c.waitForActions([await c.deleteRRSet(zoneId, 'ops', 'A')]);
     expect(await errorOf(c.getRRSet(zoneId, 'ops', 'A'))).toMatchObject({ hetznerCode: 'not_found' });
+  });
+
+  it('a listing another writer changes between two pages is read again: nothing missed, nothing twice', async () => {
+    const c = client();
+    fake.addZone({ name: 'moving.example' });
+    for (let i = 0; i < 12; i++)
+      fake.putRRSet('moving.example', {
+        name: `m${i}`,
+        type: 'A',
+        records: [{ value: '192.0.2.1', comment: null }],
+      });
+    let removed = false;
+    fake.onListPage = (path, page) => {
+      if (path.includes('/rrsets') && page === 2 && !removed) {
+        removed = true;
+        fake.removeRRSet('moving.example', 'm0', 'A');
+      }
+    };
+    try {
+      const before = fake.requests.length;
+      const listed = await c.listRRSets('moving.example', { perPage: 5 });
+      // 11 left and the apex SOA and NS, each once
+      expect(listed.map((r) => r.id).sort()).toEqual(
+        fake
+          .rrsets('moving.example')
+          .map((r) => `${r.name}/${r.type}`)
+          .sort(),
+      );
+      expect(listed).toHaveLength(13);
+      // 3 pages, then 3 again
+      expect(fake.requests.length - before).toBe(6);
+    } finally {
+      fake.onListPage = undefined;
+    }
+  });
+
+  it('a listing that never holds still is a retryable ProviderError after three readings', async () => {
+    const c = client();
+    fake.addZone({ name: 'restless.example' });
+    for (let i = 0; i < 12; i++)
+      fake.putRRSet('restless.example', {
+        name: `r${i}`,
+        type: 'A',
+        records: [{ value: '192.0.2.1', comment: null }],
+      });
+    let n = 0;
+    fake.onListPage = (path, page) => {
+      if (path.includes('/rrsets') && page === 2)
+        fake.putRRSet('restless.example', {
+          name: `late${n++}`,
+          type: 'A',
+          records: [{ value: '192.0.2.9', comment: null }],
+        });
+    };
+    try {
+      const error = await errorOf(c.listRRSets('restless.example', { perPage: 5 }));
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ code: 'PROVIDER', retryable: true });
+      expect(error.message).toContain('changed while its pages were read, 3 times');
+    } finally {
+      fake.onListPage = undefined;
+    }
   });
 
   it('lists every page at 50 per page, following meta.pagination', async () => {
