@@ -32,6 +32,7 @@ import {
 function rejectingProvider(
   bad: Set<string>,
   limits: Pick<ProviderCapabilities, 'maxChangesPerApply' | 'batchLimits'> = { maxChangesPerApply: 10 },
+  refusal: { code: 'RECORD_REJECTED' | 'RECORD_CONFLICT'; retryable?: boolean } = { code: 'RECORD_REJECTED' },
 ) {
   const accepted: Changes[] = [];
   let calls = 0;
@@ -53,7 +54,7 @@ function rejectingProvider(
         return Promise.reject(
           new ProviderError(`invalid content for ${hit.dnsName}`, {
             provider: 'fake',
-            code: 'RECORD_REJECTED',
+            ...refusal,
           }),
         );
       accepted.push(changes);
@@ -344,6 +345,50 @@ describe('splitChanges by cost', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('conflicts with what is stored', () => {
+  const changes = () => ({
+    ...none(),
+    create: [
+      a('ok1.example.com', ['192.0.2.1']),
+      a('cname.example.com', ['192.0.2.2']),
+      a('ok2.example.com', ['192.0.2.3']),
+    ],
+  });
+
+  it('a lasting RECORD_CONFLICT (a CNAME beside data we do not read) is isolated by bisection, the rest applied', async () => {
+    const { provider, accepted } = rejectingProvider(
+      new Set(['cname.example.com']),
+      { maxChangesPerApply: 10 },
+      {
+        code: 'RECORD_CONFLICT',
+        retryable: false,
+      },
+    );
+    const error = await applyInBatches(provider, changes()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialApplyError);
+    expect((error as PartialApplyError).rejected.map((r) => r.records)).toEqual([['cname.example.com A']]);
+    expect(accepted.flatMap((c) => c.create.map((e) => e.dnsName)).sort()).toEqual([
+      'ok1.example.com',
+      'ok2.example.com',
+    ]);
+  });
+
+  it('a retryable RECORD_CONFLICT (the zone changed since the read) stops at once: the next run plans again', async () => {
+    const { provider, accepted, calls } = rejectingProvider(
+      new Set(['cname.example.com']),
+      { maxChangesPerApply: 10 },
+      {
+        code: 'RECORD_CONFLICT',
+        retryable: true,
+      },
+    );
+    const error = await applyInBatches(provider, changes()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'RECORD_CONFLICT', retryable: true });
+    expect(calls()).toBe(1);
+    expect(accepted).toEqual([]);
   });
 });
 

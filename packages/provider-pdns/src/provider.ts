@@ -226,7 +226,8 @@ export class PowerDnsProvider implements Provider {
       load: (o) => this.#listZones(o),
     });
     this.#fixedZones = options.zones?.map((z) => {
-      const name = withoutTrailingDot(z.trim()).toLowerCase();
+      // as PowerDNS names zones: lower case, punycode for IDN labels
+      const name = normalizeDnsName(withoutTrailingDot(z.trim()));
       return { name, id: zoneIdFromName(name) };
     });
     this.#verify = options.verify;

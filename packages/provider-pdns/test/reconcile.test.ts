@@ -283,3 +283,54 @@ describe('two writers', () => {
     expect(greenAgain.plan.hasChanges).toBe(false);
   });
 });
+
+describe('what the provider does not read', () => {
+  it('a CNAME beside an rrset of a type not managed (SSHFP) is refused alone: the rest is written, the CNAME named', async () => {
+    const zone = 'sshfp.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    await pdns.client.patchRRsets(`${zone}.`, [
+      {
+        name: `www.${zone}.`,
+        type: 'SSHFP',
+        ttl: 300,
+        changetype: 'REPLACE',
+        records: [{ content: '1 1 0123456789abcdef0123456789abcdef01234567', disabled: false }],
+      },
+    ]);
+    const { registry } = setup('me', { zone });
+    const desired: EndpointInit[] = [
+      { dnsName: `api.${zone}`, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: `www.${zone}`, recordType: 'CNAME', targets: ['api.example.net'] },
+    ];
+    const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PARTIAL_APPLY' });
+    expect(String((error as Error).message)).toContain(`www.${zone} CNAME`);
+    const stored = await pdns.client.getZone(`${zone}.`);
+    const types = (stored.rrsets ?? []).map((r) => `${r.name} ${r.type}`);
+    expect(types).toContain(`api.${zone}. A`);
+    expect(types).toContain(`_owner.a.api.${zone}. TXT`);
+    expect(types).toContain(`www.${zone}. SSHFP`);
+    expect(types).not.toContain(`www.${zone}. CNAME`);
+  });
+
+  it('zones given with an IDN name are read by their punycode name', async () => {
+    const zone = 'bücher.test';
+    await pdns.client.createZone({
+      name: 'xn--bcher-kva.test',
+      kind: 'Native',
+      nameservers: ['ns1.xn--bcher-kva.test'],
+    });
+    const provider = new PowerDnsProvider({
+      apiUrl: pdns.apiUrl,
+      apiKey: pdns.apiKey,
+      zones: ['Bücher.Test.'],
+    });
+    expect(await provider.zones()).toEqual(['xn--bcher-kva.test']);
+    const registry = new TxtRegistry(provider, { ownerId: 'me' });
+    const desired: EndpointInit[] = [{ dnsName: `www.${zone}`, recordType: 'A', targets: ['192.0.2.7'] }];
+    await reconcile({ registry, desired, policy: 'sync' });
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.counts.ownedRecords).toBe(1);
+  });
+});

@@ -296,9 +296,17 @@ export class PartialApplyError extends DnsError {
   }
 }
 
-/** The provider refused a batch because of what one of its records says (not a transient fault). */
+/**
+ * The provider refused a batch because of one of its records (not a transient fault): its content
+ * (`RECORD_REJECTED`), or what is stored beside it for good (a `RECORD_CONFLICT` that is not
+ * retryable: a CNAME beside data of a type we do not read). Either is isolated by bisection, and
+ * the rest is applied. A retryable conflict (the zone changed since the plan's read) is not: the
+ * next run plans again from what is stored.
+ */
 function isContentRejection(error: unknown): error is DnsError {
-  return isDnsError(error) && error.code === 'RECORD_REJECTED';
+  if (!isDnsError(error)) return false;
+  if (error.code === 'RECORD_REJECTED') return true;
+  return error.code === 'RECORD_CONFLICT' && (error as { retryable?: unknown }).retryable !== true;
 }
 
 /** Options of {@link applyInBatches}: the call options, plus progress. */
@@ -312,7 +320,8 @@ export interface ApplyInBatchesOptions extends CallOptions {
  * (`capabilities.maxChangesPerApply` and `capabilities.batchLimits`, split by {@link splitChanges}):
  * the one place batching happens, so providers never split on their own.
  *
- * When a batch is rejected for its content (a `RECORD_REJECTED` error from an all-or-nothing
+ * When a batch is rejected for its content or a lasting conflict with what is stored (a
+ * `RECORD_REJECTED`, or a `RECORD_CONFLICT` that is not retryable, from an all-or-nothing
  * provider), it is bisected by units until the bad changes are isolated; the rest is applied and a
  * {@link PartialApplyError} names each rejected change and why. Halves of a batch that fit the
  * limits fit them too (costs are never negative). Any other error stops at once.
