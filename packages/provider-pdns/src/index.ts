@@ -96,6 +96,7 @@ export { PowerDnsProvider, DEFAULT_POWERDNS_RECORD_TYPES } from './provider.js';
 export type { PowerDnsProviderOptions, PowerDnsConnection, ZonePatch } from './provider.js';
 export {
   rrsetToEndpoint,
+  DISABLED_RECORDS_PROPERTY,
   endpointToReplace,
   endpointToDelete,
   toPowerDnsContent,

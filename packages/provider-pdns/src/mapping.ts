@@ -146,17 +146,26 @@ export function canonicalTargetFor(recordType: string, target: string): string {
 }
 
 /**
- * One endpoint for one rrset: owner name without trailing dot, enabled records only. Returns
- * `undefined` for comment-only pseudo-rrsets and rrsets whose records are all disabled. Records
- * stored more than once are read once, and the endpoint carries core's `REPEATED_RECORDS_PROPERTY`
- * (`repeated-records`, the number of surplus copies), so that the next plan rewrites the rrset.
+ * The provider-specific property of an rrset whose records are all disabled (`pdns/disabled`, the
+ * number of records): it is read with their contents as targets, so the name is seen as taken (a
+ * plan never creates over it), and its owner's next plan rewrites it enabled.
+ */
+export const DISABLED_RECORDS_PROPERTY = 'pdns/disabled';
+
+/**
+ * One endpoint for one rrset: owner name without trailing dot, enabled records only; an rrset whose
+ * records are all disabled with those as targets and {@link DISABLED_RECORDS_PROPERTY}. Returns
+ * `undefined` for comment-only pseudo-rrsets. Records stored more than once are read once, and the
+ * endpoint carries core's `REPEATED_RECORDS_PROPERTY` (`repeated-records`, the number of surplus
+ * copies), so that the next plan rewrites the rrset.
  */
 export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.type)): Endpoint | undefined {
-  const enabled =
+  const live =
     rrset.records.length === 1 && !rrset.records[0]?.disabled
       ? rrset.records
       : rrset.records.filter((r) => !r.disabled);
-  if (enabled.length === 0) return undefined;
+  if (rrset.records.length === 0) return undefined;
+  const enabled = live.length > 0 ? live : rrset.records;
   const targets =
     enabled.length === 1
       ? [fromPowerDnsContent(type, (enabled[0] as PowerDnsRecord).content)]
@@ -173,14 +182,24 @@ export function rrsetToEndpoint(rrset: PowerDnsRRset, type = upperCased(rrset.ty
     // the same value stored twice (concurrent writers over one SQL database): the planner then
     // sees a change and rewrites the rrset whole, which removes the copies
     providerSpecific:
-      sorted.length < targets.length
-        ? [{ name: REPEATED_RECORDS_PROPERTY, value: String(targets.length - sorted.length) }]
-        : [],
+      live.length === 0
+        ? [{ name: DISABLED_RECORDS_PROPERTY, value: String(rrset.records.length) }]
+        : sorted.length < targets.length
+          ? [{ name: REPEATED_RECORDS_PROPERTY, value: String(targets.length - sorted.length) }]
+          : [],
   };
 }
 
-/** A REPLACE carrying every target of the endpoint (duplicates after canonicalisation merged). */
-export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange {
+/**
+ * A REPLACE carrying every target of the endpoint (duplicates after canonicalisation merged), and
+ * the `disabled` records stored in the rrset (their contents as stored) that are not among them:
+ * someone disabled them on purpose, and a REPLACE would otherwise remove them.
+ */
+export function endpointToReplace(
+  ep: Endpoint,
+  defaultTtl: number,
+  disabled: readonly string[] = [],
+): RRsetChange {
   const records =
     ep.targets.length === 1
       ? [{ content: toPowerDnsContent(ep.recordType, ep.targets[0] as string), disabled: false }]
@@ -188,6 +207,8 @@ export function endpointToReplace(ep: Endpoint, defaultTtl: number): RRsetChange
           content,
           disabled: false,
         }));
+  for (const content of disabled)
+    if (!records.some((r) => r.content === content)) records.push({ content, disabled: true });
   return {
     // PowerDNS takes ASCII names only: IDN labels go as punycode (422 "unsupported characters" otherwise)
     name: withTrailingDot(normalizeDnsName(ep.dnsName)),

@@ -181,6 +181,8 @@ export class PowerDnsProvider implements Provider {
   readonly #zoneCache: CachedLoader<ZoneRef[]>;
   readonly #fixedZones: ZoneRef[] | undefined;
   readonly #writeLock: PowerDnsWriteLock | undefined;
+  /** Contents of disabled records per rrset (name and type), as the last `records()` read them. */
+  #disabled = new Map<string, string[]>();
 
   /**
    * @param options How to reach the server and what to manage; see {@link PowerDnsProviderOptions}.
@@ -267,6 +269,8 @@ export class PowerDnsProvider implements Provider {
 
   async records(options: CallOptions = {}): Promise<Endpoint[]> {
     const zones = await this.#zones(options, false);
+    const disabled = new Map<string, string[]>();
+    this.#disabled = disabled;
     const perZone = await Promise.all(
       zones.map(async (zone) => {
         const full = await this.client.getZone(zone.id, options.signal ? { signal: options.signal } : {});
@@ -282,7 +286,17 @@ export class PowerDnsProvider implements Provider {
           const type = upperCased(rrset.type);
           if (!this.#recordTypes.has(type)) continue;
           const ep = rrsetToEndpoint(rrset, type);
-          if (ep) out.push(ep);
+          if (!ep) continue;
+          out.push(ep);
+          // records someone disabled: kept when the rrset is written (see endpointToReplace)
+          if (rrset.records.length > 1 || rrset.records[0]?.disabled)
+            for (const r of rrset.records)
+              if (r.disabled) {
+                const k = disabledKey(ep.dnsName, type);
+                const list = disabled.get(k);
+                if (list) list.push(r.content);
+                else disabled.set(k, [r.content]);
+              }
         }
         return out;
       }),
@@ -422,7 +436,7 @@ export class PowerDnsProvider implements Provider {
   /**
    * Under the write lock, before a zone's PATCH: the rrsets it replaces or deletes are still what
    * the plan was made from, or already what it would write. A create's rrset must still be absent
-   * (disabled records count as absent, as in {@link records}) or hold the very targets and TTL to be
+   * (an rrset of disabled records counts as present, as in {@link records}) or hold the very targets and TTL to be
    * written; an update's must still hold the targets (and TTL) that were read, or the new ones, or
    * be absent (the registry's repair of a missing marker is such an update); a delete's must be
    * unchanged or gone. One GET of the zone, made only when `writeLock` is set.
@@ -552,7 +566,11 @@ export class PowerDnsProvider implements Provider {
       list.forEach((ep, i) => {
         const entry = part(ep);
         const name = normalizeDnsName(ep.dnsName);
-        const change = endpointToReplace(ep, this.#defaultTtl);
+        const change = endpointToReplace(
+          ep,
+          this.#defaultTtl,
+          this.#disabled.get(disabledKey(ep.dnsName, upperCased(ep.recordType))),
+        );
         for (const other of changesAt(entry, name)) {
           if (other.type !== change.type) continue;
           if (other.changetype === 'REPLACE') {
@@ -700,4 +718,9 @@ const LUA_QUERY_TYPES = new Set(
 );
 function isKnownLuaQueryType(type: string): boolean {
   return LUA_QUERY_TYPES.has(type.toUpperCase());
+}
+
+/** The key of an rrset's disabled records: normalised owner name and type. */
+function disabledKey(dnsName: string, type: string): string {
+  return `${normalizeDnsName(dnsName)}\n${type}`;
 }

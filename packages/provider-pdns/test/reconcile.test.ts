@@ -334,3 +334,54 @@ describe('what the provider does not read', () => {
     expect(again.counts.ownedRecords).toBe(1);
   });
 });
+
+describe('disabled records', () => {
+  it("an rrset whose records are all disabled is someone's: never created over; a disabled record in our rrset survives our writes", async () => {
+    const zone = 'disabled.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    const { registry } = setup('me', { zone });
+    await reconcile({
+      registry,
+      desired: [{ dnsName: `x.${zone}`, recordType: 'A', targets: ['192.0.2.1'] }],
+      policy: 'sync',
+    });
+    // an operator disables one more value in our rrset, and keeps an unowned rrset all disabled
+    await pdns.client.patchRRsets(`${zone}.`, [
+      {
+        name: `x.${zone}.`,
+        type: 'A',
+        ttl: 300,
+        changetype: 'REPLACE',
+        records: [
+          { content: '192.0.2.1', disabled: false },
+          { content: '192.0.2.99', disabled: true },
+        ],
+      },
+      {
+        name: `y.${zone}.`,
+        type: 'A',
+        ttl: 300,
+        changetype: 'REPLACE',
+        records: [{ content: '192.0.2.77', disabled: true }],
+      },
+    ]);
+    const desired: EndpointInit[] = [
+      { dnsName: `x.${zone}`, recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: `y.${zone}`, recordType: 'A', targets: ['192.0.2.3'] },
+    ];
+    const run = await reconcile({ registry, desired, policy: 'sync' });
+    // y is someone else's (no marker): not created over, and the plan says so
+    expect(run.plan.changes.create.map((e) => e.dnsName)).toEqual([]);
+    expect(run.skipped.map((s) => `${s.record.dnsName} ${s.code}`)).toEqual([`y.${zone} exists-unowned`]);
+    const rrsets = new Map(
+      ((await pdns.client.getZone(`${zone}.`)).rrsets ?? []).map((r) => [
+        `${r.name} ${r.type}`,
+        r.records.map((x) => `${x.content}${x.disabled ? ' (disabled)' : ''}`).sort(),
+      ]),
+    );
+    expect(rrsets.get(`x.${zone}. A`)).toEqual(['192.0.2.2', '192.0.2.99 (disabled)']);
+    expect(rrsets.get(`y.${zone}. A`)).toEqual(['192.0.2.77 (disabled)']);
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+  });
+});
