@@ -109,6 +109,24 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
     expect(res.status).toBe(200);
     expect(res.json()).toEqual([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
   });
+
+  it('keeps an endpoint whose targets repeat one another, each target once (dropping it would make sync delete it)', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'dup.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.1', '192.0.2.2'] },
+        { dnsName: 'txt.example.com', recordType: 'TXT', targets: ['a', 'a', 'A'] },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual([
+      { dnsName: 'dup.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
+      { dnsName: 'txt.example.com', recordType: 'TXT', targets: ['A', 'a'] },
+    ]);
+  });
 });
 
 describe('POST /records applies everything that can be applied', () => {

@@ -228,12 +228,12 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
     expect(adjust.res.status).toBe(400);
   });
 
-  it('body over the limit → 413 (declared length and chunked)', async () => {
+  it('body over the limit → 500 naming the setting, never a 4xx (ExternalDNS exits on 4xx) (declared length and chunked)', async () => {
     const big = JSON.stringify({
       create: [{ dnsName: 'big.example.com', recordType: 'TXT', targets: ['x'.repeat(4000)] }],
     });
     const declared = await refused((url) => externalDnsPost(url, '/records', big), { maxBodyBytes: 1024 });
-    expect(declared.res.status).toBe(413);
+    expect(declared.res.status).toBe(500);
     const chunked = await refused(
       (url) =>
         rawRequest(url, {
@@ -244,7 +244,7 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
         }),
       { maxBodyBytes: 1024 },
     );
-    expect(chunked.res.status).toBe(413);
+    expect(chunked.res.status).toBe(500);
     expect(await chunked.server.metrics.render()).toMatch(
       /errors_total\{reason="payload_too_large",route="records"\} 1/,
     );

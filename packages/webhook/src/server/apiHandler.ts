@@ -212,7 +212,7 @@ async function readBody(
       body.status,
       body.reason,
       body.message,
-      body.status === 413 || body.status === 503
+      body.reason === 'payload_too_large' || body.status === 503
         ? { connection: 'close', ...(body.status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) }
         : {},
     );

@@ -5,7 +5,7 @@ export type BodyResult =
   | { ok: true; value: unknown }
   | {
       ok: false;
-      status: 400 | 413 | 503;
+      status: 400 | 500 | 503;
       reason: 'bad_request' | 'payload_too_large' | 'busy';
       message: string;
     };
@@ -23,11 +23,13 @@ export function readJsonBody(
   request: IncomingMessage,
   options: { maxBytes: number; signal?: AbortSignal },
 ): Promise<BodyResult> {
+  // 500, not 413: ExternalDNS's client exits on every 4xx, and a large sync is normal operation
+  // (its next interval retries; the message says which setting to raise)
   const tooLarge: BodyResult = {
     ok: false,
-    status: 413,
+    status: 500,
     reason: 'payload_too_large',
-    message: `request body is larger than ${options.maxBytes} bytes`,
+    message: `request body is larger than ${options.maxBytes} bytes (WEBHOOK_MAX_BODY_BYTES); raise it with the memory limit (see sizing in docs/webhook.md), or narrow the domain filter`,
   };
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > options.maxBytes) {

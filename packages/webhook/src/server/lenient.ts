@@ -22,7 +22,7 @@ import {
   type EndpointParseOptions,
   type Provider,
 } from '@openova/dns-core';
-import { applyInBatches, zoneMatcher } from '@openova/dns-core/provider';
+import { applyInBatches, canonicalTarget, zoneMatcher } from '@openova/dns-core/provider';
 
 /** Most rejections named in one answer or logged one by one; the rest are counted. */
 export const MAX_LISTED_REJECTIONS = 20;
@@ -74,6 +74,28 @@ function labelOf(raw: unknown, fallback: string): string {
 }
 
 /**
+ * An endpoint whose targets repeat one another (as a source can list one address twice) with each
+ * target once: the record is what the caller meant, and dropping it whole would make a `sync`
+ * delete a record it owns. Targets compare as core compares them (TXT exactly, others canonical).
+ */
+function withoutRepeatedTargets(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const targets = (raw as { targets?: unknown }).targets;
+  if (!Array.isArray(targets) || targets.length < 2 || !targets.every((t) => typeof t === 'string'))
+    return raw;
+  const type = (raw as { recordType?: unknown }).recordType;
+  const txt = typeof type === 'string' && type.toUpperCase() === 'TXT';
+  const seen = new Set<string>();
+  const kept = (targets as string[]).filter((t) => {
+    const key = txt ? t : canonicalTarget(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return kept.length === targets.length ? raw : { ...raw, targets: kept };
+}
+
+/**
  * Parses a JSON list of endpoints one by one: each valid endpoint is kept, each invalid one keeps
  * the reason (its first issues, with paths into the request). `null` is an empty list. A value
  * that is not a list at all returns `undefined` (the request's shape is wrong, not one record).
@@ -87,7 +109,7 @@ export function parseEach(
   if (!Array.isArray(input)) return undefined;
   const entries: Entry[] = [];
   for (let index = 0; index < input.length; index++) {
-    const raw: unknown = input[index];
+    const raw: unknown = withoutRepeatedTargets(input[index]);
     // dropped from the request as it is parsed: the parsed endpoint replaces it in memory
     (input as unknown[])[index] = undefined;
     // what is stored is deleted (or replaced) as it is: only the shape of old records is checked,

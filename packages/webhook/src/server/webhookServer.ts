@@ -71,7 +71,10 @@ export interface WebhookServerOptions {
   health?: ListenOptions | false;
   /** The filter announced at negotiation (default the provider's own). */
   domainFilter?: DomainFilter;
-  /** Largest request body accepted; larger ones get 413 (default 32 MiB, as ExternalDNS). */
+  /**
+   * Largest request body accepted; larger ones get 500 naming the setting (not 413: ExternalDNS's
+   * client exits on every 4xx). Default 32 MiB.
+   */
   maxBodyBytes?: number;
   /**
    * Time budget of one API request in ms (default 10 000): an answer not ready by then is 503 with
