@@ -13,9 +13,10 @@ export class Redactor {
    * so a secret containing another is hidden whole.
    */
   constructor(secrets: Iterable<string>) {
-    this.#secrets = [...new Set([...secrets].filter((s) => s.length > 0))].sort(
-      (a, b) => b.length - a.length,
-    );
+    const all = new Set<string>();
+    for (const secret of secrets)
+      if (secret.length > 0) for (const form of echoedForms(secret)) all.add(form);
+    this.#secrets = [...all].sort((a, b) => b.length - a.length);
   }
 
   /** The secrets found in request headers: the values of the named headers (case-insensitive). */
@@ -50,4 +51,29 @@ export class Redactor {
     );
     return text.replace(this.#pattern, REDACTED);
   }
+}
+
+/**
+ * The forms in which a server or proxy may echo a secret back: as it is, percent-encoded (a query
+ * string or a URL), JSON-escaped (a header echoed inside a JSON body), HTML-escaped, and, for a
+ * secret of 8 characters or more, base64 (HTTP Basic credentials, headers dumped in base64) and
+ * upper- or lower-cased (a proxy normalising a header).
+ */
+function echoedForms(secret: string): string[] {
+  const forms = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+  forms.push(
+    secret.replace(
+      /[&<>"']/g,
+      (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`,
+    ),
+  );
+  // percent-encoding with lower-case hex digits, as some servers write it
+  forms.push(encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  // only a long secret is hidden in other cases and encodings: a short one would hide common text
+  if (secret.length >= 8) {
+    const base64 = Buffer.from(secret, 'utf8').toString('base64');
+    forms.push(base64, base64.replace(/=+$/, ''), Buffer.from(secret, 'utf8').toString('base64url'));
+    forms.push(secret.toUpperCase(), secret.toLowerCase());
+  }
+  return forms;
 }
