@@ -6,7 +6,7 @@
  * rrset at the same moment both insert, and the records are stored twice. A write lock held around
  * each zone's PATCH keeps two such writes from overlapping.
  */
-import { ProviderError } from '@openova/dns-core';
+import { AbortedError, ConfigError, ProviderError } from '@openova/dns-core';
 import { throwIfAborted } from '@openova/dns-core/provider';
 
 /** A held lock; `release()` never throws. */
@@ -62,16 +62,27 @@ export function postgresAdvisoryLock(
 ): PowerDnsWriteLock {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const namespace = options.namespace ?? 'openova-dns:';
+  // lock_timeout 0 means "wait for ever" to PostgreSQL: refused, as anything not a positive integer
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new ConfigError(
+      `pdns: postgresAdvisoryLock timeoutMs must be a positive integer (ms), got ${String(timeoutMs)}`,
+    );
+  if (typeof namespace !== 'string')
+    throw new ConfigError('pdns: postgresAdvisoryLock namespace must be a string');
   // one transaction at a time on the connection
   let tail: Promise<unknown> = Promise.resolve();
   return {
     async acquire(zone, acquireOptions = {}) {
+      const { signal } = acquireOptions;
       let done!: () => void;
       const previous = tail;
       tail = new Promise<void>((resolve) => (done = resolve));
       await previous;
-      try {
-        throwIfAborted(acquireOptions.signal);
+      if (signal?.aborted) {
+        done();
+        throwIfAborted(signal);
+      }
+      const taking = (async () => {
         await connection.query('BEGIN');
         try {
           await connection.query("SELECT set_config('lock_timeout', $1, true)", [`${timeoutMs}ms`]);
@@ -82,7 +93,19 @@ export function postgresAdvisoryLock(
           await connection.query('ROLLBACK').catch(() => undefined);
           throw error;
         }
+      })();
+      try {
+        await abortable(taking, signal, () => {
+          // the wait goes on in the database: give the lock back as soon as it is had
+          taking
+            .then(
+              () => connection.query('ROLLBACK').catch(() => undefined),
+              () => undefined,
+            )
+            .finally(done);
+        });
       } catch (error) {
+        if (error instanceof AbortedError) throw error;
         done();
         if ((error as { code?: unknown }).code === '55P03') {
           throw new ProviderError(
@@ -90,7 +113,11 @@ export function postgresAdvisoryLock(
             { provider: 'pdns', retryable: true, cause: error },
           );
         }
-        throw error;
+        // the database or the connection failed: nothing was written, and a later run may succeed
+        throw new ProviderError(
+          `pdns: the write lock of zone ${zone} could not be taken: ${error instanceof Error ? error.message : String(error)}`,
+          { provider: 'pdns', retryable: true, cause: error },
+        );
       }
       let released = false;
       return {
@@ -103,4 +130,29 @@ export function postgresAdvisoryLock(
       };
     },
   };
+}
+
+/**
+ * `work`, or an `AbortedError` as soon as `signal` fires; `onAbandon` runs when the work is left
+ * to finish on its own.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbandon: () => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      onAbandon();
+      reject(new AbortedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

@@ -390,6 +390,51 @@ describe('serialised writers: a PostgreSQL advisory lock around each zone PATCH'
     }
   }, 120_000);
 
+  it('a wait for the lock ends at an abort (ABORTED), and the lock, once had, is given back', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    const waiter = new pg.Client({ connectionString: db.url });
+    await Promise.all([holder.connect(), waiter.connect()]);
+    try {
+      const lease = await postgresAdvisoryLock(holder).acquire('aborted.test');
+      const lock = postgresAdvisoryLock(waiter, { timeoutMs: 60_000 });
+      const started = Date.now();
+      const error = await lock.acquire('aborted.test', { signal: AbortSignal.timeout(300) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'ABORTED' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // the holder lets go: the abandoned wait takes the lock and gives it back at once
+      await lease.release();
+      const next = await postgresAdvisoryLock(holder, { timeoutMs: 5000 }).acquire('aborted.test');
+      await next.release();
+      // and the aborted lock object serves its next call
+      const again = await lock.acquire('aborted.test');
+      await again.release();
+    } finally {
+      await Promise.all([holder.end(), waiter.end()]);
+    }
+  });
+
+  it('bad options are a ConfigError, and a failed connection a retryable ProviderError', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    for (const timeoutMs of [0, -1, Number.NaN, 1.5])
+      expect(() => postgresAdvisoryLock(client, { timeoutMs })).toThrow(
+        /timeoutMs must be a positive integer/,
+      );
+    // a connection that is gone
+    await client.connect();
+    await client.end();
+    const error = await postgresAdvisoryLock(client)
+      .acquire('gone.test')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toMatchObject({ code: 'PROVIDER', retryable: true });
+    expect(String((error as Error).message)).toContain('gone.test');
+  });
+
   it('a writer waits for the lock another holds, and gives up after timeoutMs with a retryable error', async () => {
     const holder = new pg.Client({ connectionString: db.url });
     const waiter = new pg.Client({ connectionString: db.url });
