@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { goRegExp } from './goRegExp.js';
 import { dnsNameToUnicode, isInZone } from './endpoint/names.js';
 
 /** The JSON form ExternalDNS uses (also the webhook negotiation body). */
@@ -39,18 +40,18 @@ function normalizeEntry(entry: string): string {
   return leadingDot ? `.${body}` : body;
 }
 
-// ExternalDNS filters are Go RE2 expressions; the common RE2-only spelling, leading inline flags
-// such as `(?i)`, is translated into JavaScript flags. `g` and `y` are dropped: they make `test` stateful.
+// ExternalDNS filters are Go RE2 expressions: RE2 spellings are translated (see goRegExp). A RegExp
+// given as one is used as it is; `g` and `y` are dropped: they make `test` stateful.
 function toRegExp(value: string | RegExp | undefined, name: string): RegExp | undefined {
   if (value === undefined || value === '') return undefined;
   if (value instanceof RegExp) return new RegExp(value.source, value.flags.replace(/[gy]/g, ''));
-  const inline = /^\(\?([ims]+)\)/.exec(value);
   try {
-    return inline
-      ? new RegExp(value.slice(inline[0].length), [...new Set(inline[1])].join(''))
-      : new RegExp(value);
+    return goRegExp(value);
   } catch (cause) {
-    throw new ConfigError(`${name} is not a valid regular expression: ${JSON.stringify(value)}`, { cause });
+    throw new ConfigError(
+      `${name} is not a valid regular expression: ${JSON.stringify(value)}${cause instanceof SyntaxError ? ` (${cause.message})` : ''}`,
+      { cause },
+    );
   }
 }
 
