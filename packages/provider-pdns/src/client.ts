@@ -488,6 +488,11 @@ export class PowerDnsClient {
     const base = normalizeApiBase(options.apiUrl);
     this.apiUrl = base.toString().replace(/\/$/, '');
     this.serverId = options.serverId ?? 'localhost';
+    // it becomes a path segment of every request: `..` or a `/` would reach another resource
+    if (!/^[A-Za-z0-9_.-]+$/.test(this.serverId) || /^\.+$/.test(this.serverId))
+      throw new ConfigError(
+        `pdns: serverId must be a server id such as "localhost", got ${JSON.stringify(this.serverId)}`,
+      );
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#timeoutPerMegabyteMs = options.timeoutPerMegabyteMs ?? 2000;
     if (!Number.isFinite(this.#timeoutPerMegabyteMs) || this.#timeoutPerMegabyteMs < 0)

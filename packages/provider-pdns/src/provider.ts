@@ -4,6 +4,7 @@ import {
   describeEndpoint,
   DomainFilter,
   KNOWN_RECORD_TYPES,
+  MAX_TTL,
   ProviderError,
   ValidationError,
   normalizeDnsName,
@@ -26,6 +27,7 @@ import {
   withoutTrailingDot,
   upperCased,
   lowerCased,
+  checkDnsName,
   appendAll,
 } from '@openova/dns-core/provider';
 import {
@@ -213,8 +215,8 @@ export class PowerDnsProvider implements Provider {
     }
     this.domainFilter = options.domainFilter ?? DomainFilter.all();
     this.#defaultTtl = options.defaultTTL ?? DEFAULT_TTL;
-    if (!Number.isInteger(this.#defaultTtl) || this.#defaultTtl < 0)
-      throw new ConfigError('pdns: defaultTTL must be a non-negative integer');
+    if (!Number.isInteger(this.#defaultTtl) || this.#defaultTtl < 0 || this.#defaultTtl > MAX_TTL)
+      throw new ConfigError(`pdns: defaultTTL must be an integer from 0 to ${MAX_TTL} seconds`);
     const types = (options.recordTypes ?? DEFAULT_POWERDNS_RECORD_TYPES).map((t) => t.toUpperCase());
     for (const forbidden of ['SOA']) {
       if (types.includes(forbidden))
@@ -222,14 +224,25 @@ export class PowerDnsProvider implements Provider {
     }
     this.#recordTypes = new Set(types);
     this.#zoneCacheTtlMs = options.zoneCacheTtlMs ?? 60_000;
+    for (const [name, value] of [
+      ['zoneCacheTtlMs', this.#zoneCacheTtlMs],
+      ['zoneCacheStaleMs', options.zoneCacheStaleMs ?? 0],
+    ] as const)
+      if (!Number.isFinite(value) || value < 0)
+        throw new ConfigError(`pdns: ${name} must be a number of milliseconds ≥ 0, got ${String(value)}`);
+    const badType = types.find((t) => !/^[A-Z][A-Z0-9]*$/.test(t));
+    if (badType !== undefined)
+      throw new ConfigError(`pdns: recordTypes holds ${JSON.stringify(badType)}, which is not a record type`);
     this.#zoneCache = new CachedLoader({
       ttlMs: this.#zoneCacheTtlMs,
       staleMs: options.zoneCacheStaleMs ?? 0,
       load: (o) => this.#listZones(o),
     });
-    this.#fixedZones = options.zones?.map((z) => {
+    this.#fixedZones = options.zones?.map((z, i) => {
       // as PowerDNS names zones: lower case, punycode for IDN labels
       const name = normalizeDnsName(withoutTrailingDot(z.trim()));
+      const issue = checkDnsName(name, ['zones', i])[0];
+      if (issue) throw new ConfigError(`pdns: zones[${i}] ${JSON.stringify(z)}: ${issue.message}`);
       return { name, id: zoneIdFromName(name) };
     });
     this.#verify = options.verify;

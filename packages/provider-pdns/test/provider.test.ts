@@ -9,7 +9,13 @@ import {
   type Endpoint,
   type EndpointInit,
 } from '@openova/dns-core';
-import { lua, PowerDnsApiError, PowerDnsProvider, canonicalTargetFor } from '@openova/dns-provider-pdns';
+import {
+  lua,
+  PowerDnsApiError,
+  PowerDnsProvider,
+  canonicalTargetFor,
+  type PowerDnsProviderOptions,
+} from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
@@ -333,5 +339,24 @@ describe('safety: validation, failures and untouched records', () => {
     expect(names.every((n) => n.endsWith(OTHER))).toBe(true);
     expect(await provider.zones()).toEqual(expect.arrayContaining([ZONE, OTHER]));
     expect(await provider.zones()).not.toContain('outside.test');
+  });
+});
+
+describe('options refused before anything is sent', () => {
+  it('an out-of-range defaultTTL, a bad zone name, a non-type in recordTypes, negative cache times and a path in serverId are ConfigErrors', () => {
+    const base = { apiUrl: 'http://127.0.0.1:9', apiKey: 'k' };
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ defaultTTL: 2 ** 32 }, /defaultTTL must be an integer from 0 to 2147483647/],
+      [{ zones: ['bad name..com'] }, /zones\[0\]/],
+      [{ recordTypes: ['A', 'bo gus'] }, /not a record type/],
+      [{ zoneCacheTtlMs: -5 }, /zoneCacheTtlMs must be/],
+      [{ serverId: '../x' }, /serverId must be a server id/],
+    ];
+    for (const [extra, message] of bad)
+      expect(() => new PowerDnsProvider({ ...base, ...extra } as PowerDnsProviderOptions)).toThrow(message);
+    expect(
+      new PowerDnsProvider({ ...base, zones: ['Bücher.Example.'], recordTypes: ['a', 'LUA'] }).capabilities
+        .recordTypes,
+    ).toEqual(['A', 'LUA']);
   });
 });

@@ -1,7 +1,7 @@
 // One bad record never stops the rest: ExternalDNS's client treats every 4xx as fatal (the controller
 // exits and crash-loops), so /adjustendpoints drops what cannot be written and /records applies the rest.
 import { afterEach, describe, expect, it } from 'vitest';
-import { InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
+import { DomainFilter, InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
 import { externalDnsPost } from './support/rawHttp.js';
 import { describeRejections, parseEach, parseOptionsFor } from '../src/server/lenient.js';
 import { memoryProvider, startServer, stopAll } from './support/servers.js';
@@ -108,6 +108,34 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
     );
     expect(res.status).toBe(200);
     expect(res.json()).toEqual([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+  });
+
+  it('drops what /records would refuse every interval: a set identifier where the provider has none, no targets, a name outside its filter', async () => {
+    const provider = new InMemoryProvider({
+      zones: ['example.com'],
+      domainFilter: new DomainFilter({ include: ['example.com'], exclude: ['x.example.com'] }),
+    });
+    Object.defineProperty(provider, 'capabilities', {
+      value: { ...provider.capabilities, setIdentifiers: false },
+    });
+    const { lines, logger } = capture();
+    const { url } = await startServer(provider, { logger });
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'w.example.com', recordType: 'A', targets: ['192.0.2.1'], setIdentifier: 'eu' },
+        { dnsName: 'empty.example.com', recordType: 'A', targets: [] },
+        { dnsName: 'a.x.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual([{ dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.3'] }]);
+    const reasons = lines.filter((l) => l.level === 'warn').map((l) => JSON.stringify(l.fields));
+    expect(reasons.join('\n')).toMatch(/no set identifiers/);
+    expect(reasons.join('\n')).toMatch(/has no targets/);
+    expect(reasons.join('\n')).toMatch(/outside the provider's domain filter/);
   });
 
   it('keeps an endpoint whose targets repeat one another, each target once (dropping it would make sync delete it)', async () => {

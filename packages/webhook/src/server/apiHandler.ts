@@ -19,7 +19,7 @@ import {
   parseEach,
   parseOptionsFor,
   labelOfEntry,
-  unsupportedType,
+  unwritableReason,
   type Entry,
   type Rejection,
   type RejectionReason,
@@ -372,7 +372,7 @@ async function adjustEndpoints(
   const kept: Endpoint[] = [];
   const rejected: Rejection[] = [];
   for (const entry of entries) {
-    const unsupported = entry.problem === undefined ? unsupportedType(context.provider, entry) : undefined;
+    const unsupported = entry.problem === undefined ? unwritableReason(context.provider, entry) : undefined;
     if (entry.problem !== undefined)
       rejected.push({ records: [labelOfEntry(entry)], reason: 'invalid', message: entry.problem });
     else if (unsupported)

@@ -141,12 +141,25 @@ export function labelOfEntry(entry: Entry): string {
   return entry.endpoint ? describeEndpoint(entry.endpoint) : (entry.label ?? `${entry.list}[${entry.index}]`);
 }
 
-/** Record types the provider cannot store: a reason per entry, or undefined. */
-export function unsupportedType(provider: Provider, entry: Entry): string | undefined {
-  const type = entry.endpoint?.recordType.toUpperCase();
-  if (type === undefined) return undefined;
+/**
+ * Why the provider cannot write an entry, or `undefined`: a type it cannot store; and for what is
+ * to be written (not what is deleted), a set identifier where it has none, no targets, or a name
+ * outside its domain filter. Such an entry is dropped from `/adjustendpoints` and left out of
+ * `/records`, so it is reported once instead of failing every interval.
+ */
+export function unwritableReason(provider: Provider, entry: Entry): string | undefined {
+  const ep = entry.endpoint;
+  if (ep === undefined) return undefined;
+  const type = ep.recordType.toUpperCase();
   const supported = provider.capabilities.recordTypes.some((t) => t.toUpperCase() === type);
-  return supported ? undefined : `the ${provider.name} provider cannot store ${type} records`;
+  if (!supported) return `the ${provider.name} provider cannot store ${type} records`;
+  if (entry.list === 'delete' || entry.list === 'updateOld') return undefined;
+  if (!provider.capabilities.setIdentifiers && ep.setIdentifier !== '')
+    return `the ${provider.name} provider has no set identifiers (setIdentifier ${JSON.stringify(ep.setIdentifier)})`;
+  if (ep.targets.length === 0) return `${ep.dnsName} ${type} has no targets`;
+  if (!provider.domainFilter.matches(ep.dnsName))
+    return `${ep.dnsName} is outside the provider's domain filter`;
+  return undefined;
 }
 
 /** Result of {@link applyLeniently}. */
@@ -250,7 +263,7 @@ export async function applyLeniently(
   entries.forEach((entry, i) => {
     if (entry.problem !== undefined) exclude(i, 'invalid', entry.problem);
     else {
-      const unsupported = unsupportedType(provider, entry);
+      const unsupported = unwritableReason(provider, entry);
       if (unsupported) exclude(i, 'unsupported_type', unsupported);
     }
   });
