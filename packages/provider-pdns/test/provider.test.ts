@@ -9,13 +9,7 @@ import {
   type Endpoint,
   type EndpointInit,
 } from '@openova/dns-core';
-import {
-  lua,
-  PowerDnsApiError,
-  PowerDnsProvider,
-  canonicalTargetFor,
-  type PowerDnsProviderOptions,
-} from '@openova/dns-provider-pdns';
+import { lua, PowerDnsApiError, PowerDnsProvider, canonicalTargetFor } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
@@ -353,7 +347,7 @@ describe('options refused before anything is sent', () => {
       [{ serverId: '../x' }, /serverId must be a server id/],
     ];
     for (const [extra, message] of bad)
-      expect(() => new PowerDnsProvider({ ...base, ...extra } as PowerDnsProviderOptions)).toThrow(message);
+      expect(() => new PowerDnsProvider({ ...base, ...extra })).toThrow(message);
     expect(
       new PowerDnsProvider({ ...base, zones: ['Bücher.Example.'], recordTypes: ['a', 'LUA'] }).capabilities
         .recordTypes,

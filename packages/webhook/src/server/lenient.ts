@@ -86,7 +86,7 @@ function withoutRepeatedTargets(raw: unknown): unknown {
   const type = (raw as { recordType?: unknown }).recordType;
   const txt = typeof type === 'string' && type.toUpperCase() === 'TXT';
   const seen = new Set<string>();
-  const kept = (targets as string[]).filter((t) => {
+  const kept = targets.filter((t) => {
     const key = txt ? t : canonicalTarget(t);
     if (seen.has(key)) return false;
     seen.add(key);
