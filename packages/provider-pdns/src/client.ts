@@ -1270,8 +1270,26 @@ function escapeNonAscii(content: string): string {
 }
 
 /**
- * The rrset as a server that unescapes TXT content on write (5.1) must receive it: every backslash
- * doubled, and non-ASCII characters (which it refuses raw) as `\DDD` escapes of their UTF-8 bytes.
+ * An escaped quote (`\"`) as its decimal escape (`\034`): 5.1 refuses a string holding an odd
+ * number of escaped quotes once it has unescaped them, and reads `\034` as the same character.
+ */
+function quotesAsDecimal(content: string): string {
+  let out = '';
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i] as string;
+    if (c === '\\' && i + 1 < content.length) {
+      const next = content[i + 1] as string;
+      out += next === '"' ? '\\034' : c + next;
+      i++;
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * The rrset as a server that unescapes TXT content on write (5.1) must receive it: escaped quotes
+ * as `\034`, every backslash doubled, and non-ASCII characters (which it refuses raw) as `\DDD`
+ * escapes of their UTF-8 bytes.
  */
 function escapeTxtOnceMore<T>(rrset: T): T {
   const records = txtRecords(rrset) ?? [];
@@ -1279,7 +1297,7 @@ function escapeTxtOnceMore<T>(rrset: T): T {
     ...rrset,
     records: records.map((r) =>
       typeof r.content === 'string'
-        ? { ...r, content: escapeNonAscii(r.content.replaceAll('\\', '\\\\')) }
+        ? { ...r, content: escapeNonAscii(quotesAsDecimal(r.content).replaceAll('\\', '\\\\')) }
         : r,
     ),
   };

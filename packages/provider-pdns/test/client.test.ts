@@ -4,6 +4,7 @@ import { AbortedError, ValidationError } from '@openova/dns-core';
 import {
   PowerDnsApiError,
   PowerDnsClient,
+  fromPowerDnsContent,
   powerDnsFeatures,
   parsePowerDnsVersion,
   zoneIdFromName,
@@ -292,6 +293,7 @@ describe('PATCH', () => {
       String.raw`"lit \\034 text"`,
       String.raw`"caf\195\169"`,
       '"plain"',
+      String.raw`"quote\"mid"`,
     ];
     proxy.reset();
     await client.patchRRsets(
@@ -308,14 +310,19 @@ describe('PATCH', () => {
       ?.filter((r) => r.type === 'TXT')
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((r) => r.records[0]?.content);
-    // 4.7 and 4.9 store what they get; 5.1 unescapes once more, which the client makes up for
-    expect(stored).toEqual(written);
+    const unescapes = (await pdns.client.features()).txtWriteUnescapes;
+    // 4.7 and 4.9 store what they get; 5.1 unescapes once more, which the client makes up for (a
+    // quote goes as \034, which 5.1 keeps): every version stores the same text
+    if (unescapes)
+      expect(stored?.map((c) => fromPowerDnsContent('TXT', c ?? ''))).toEqual(
+        written.map((c) => fromPowerDnsContent('TXT', c)),
+      );
+    else expect(stored).toEqual(written);
     const sent = JSON.parse(proxy.seen.find((r) => r.method === 'PATCH')!.body) as {
       rrsets: { records: { content: string }[] }[];
     };
-    const unescapes = (await pdns.client.features()).txtWriteUnescapes;
     expect(sent.rrsets[0]?.records[0]?.content).toBe(
-      unescapes ? String.raw`"say \\"hi\\" \\\\ ok"` : written[0],
+      unescapes ? String.raw`"say \\034hi\\034 \\\\ ok"` : written[0],
     );
   });
 
@@ -355,7 +362,7 @@ describe('PATCH', () => {
       rrsets: { records: { content: string }[] }[];
     };
     expect(sent.rrsets[0]?.records.map((r) => r.content)).toEqual([
-      String.raw`"a \\"b\\" \\\\ \195\169"`,
+      String.raw`"a \\034b\\034 \\\\ \195\169"`,
       '"plain"',
     ]);
     expect(sent.rrsets[1]?.records[0]?.content).toBe('192.0.2.1');

@@ -385,3 +385,22 @@ describe('disabled records', () => {
     expect(again.plan.hasChanges).toBe(false);
   });
 });
+
+describe('TXT values every version stores alike', () => {
+  it('quotes (an odd number too), backslashes and non-ASCII: written, then a second plan is empty', async () => {
+    const zone = 'quotes.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    const { registry } = setup('me', { zone });
+    const values = ['quote"mid', 'a\\"b', 'x"', 'say "hi" ok', 'back\\slash', 'café "x'];
+    const desired: EndpointInit[] = values.map((v, i) => ({
+      dnsName: `t${i}.${zone}`,
+      recordType: 'TXT',
+      targets: [v],
+    }));
+    const first = await reconcile({ registry, desired, policy: 'sync' });
+    expect(first.applied).toBe(true);
+    const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.counts.ownedRecords).toBe(values.length);
+  });
+});
