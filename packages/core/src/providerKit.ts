@@ -36,6 +36,8 @@ export { batchChanges } from './provider/changes.js';
 export { findZone, zoneMatcher } from './provider/zones.js';
 export { CachedLoader } from './provider/cachedLoader.js';
 export { recordWritePhases, markersToUndo } from './provider/writePhases.js';
+export { readAllPages } from './provider/pages.js';
+export type { ListingPage, ReadAllPagesOptions } from './provider/pages.js';
 export {
   txtStringsOf,
   txtTargetOf,

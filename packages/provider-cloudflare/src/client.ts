@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError, ProviderError } from '@openova/dns-core';
+import { ConfigError } from '@openova/dns-core';
 import {
   apiBaseUrl,
   HttpTransport,
@@ -12,6 +12,7 @@ import {
   type RateLimiter,
   type RateLimitPolicy,
 } from '@openova/dns-core/http';
+import { readAllPages } from '@openova/dns-core/provider';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { CloudflareApiError, codeForAnswer, describeCloudflareErrors } from './errors.js';
@@ -481,67 +482,31 @@ export class CloudflareClient {
     return (await this.#send(spec, options)).result;
   }
 
-  /**
-   * Every page of a listing that holds still while it is read. Pages are numbered, so an item
-   * written or removed by someone else between two pages shifts the later ones: an item is then
-   * read twice or not at all. When `result_info.total_count` changes from one page to the next,
-   * or the items (by `id`) do not add up to it, the listing is read again, up to
-   * `LISTING_ATTEMPTS` times; items read twice are kept once.
-   * @throws `ProviderError` (`PROVIDER`, retryable) when it never held still.
-   */
-  async #allPages<T extends { id?: string | undefined }>(
+  /** Every page of a listing, read again while it changes under us (core's `readAllPages`). */
+  #allPages<T extends { id?: string | undefined }>(
     spec: RequestSpec<T[]>,
     perPage: number,
     options: CloudflareCallOptions,
   ): Promise<T[]> {
-    for (let attempt = 1; ; attempt++) {
-      const listing = await this.#pagesOnce(spec, perPage, options);
-      if (listing.steady) return listing.items;
-      if (attempt >= LISTING_ATTEMPTS)
-        throw new ProviderError(
-          `cloudflare: GET ${spec.path} changed while its pages were read, ${attempt} times in a row (another writer?); nothing was planned from it, try again`,
-          { provider: 'cloudflare', retryable: true },
+    return readAllPages(
+      async (page) => {
+        const answer = await this.#send(
+          { ...spec, query: { ...spec.query, page, per_page: perPage } },
+          options,
         );
-    }
-  }
-
-  async #pagesOnce<T extends { id?: string | undefined }>(
-    spec: RequestSpec<T[]>,
-    perPage: number,
-    options: CloudflareCallOptions,
-  ): Promise<{ items: T[]; steady: boolean }> {
-    const out: T[] = [];
-    const ids = new Set<string>();
-    let total: number | undefined;
-    let steady = true;
-    for (let page = 1; ; page++) {
-      const answer = await this.#send(
-        { ...spec, query: { ...spec.query, page, per_page: perPage } },
-        options,
-      );
-      for (const item of answer.result) {
-        if (item.id !== undefined) {
-          if (ids.has(item.id)) {
-            steady = false;
-            continue;
-          }
-          ids.add(item.id);
-        }
-        out.push(item);
-      }
-      const info = answer.info;
-      if (info?.total_count !== undefined) {
-        if (total !== undefined && total !== info.total_count) steady = false;
-        total = info.total_count;
-      }
-      // total_pages is authoritative; without it a short page is the last one
-      const last =
-        info?.total_pages !== undefined ? page >= info.total_pages : answer.result.length < perPage;
-      if (last || answer.result.length === 0) {
-        if (total !== undefined && out.length !== total) steady = false;
-        return { items: out, steady };
-      }
-    }
+        const info = answer.info;
+        // total_pages is authoritative; without it a short page is the last one
+        const last =
+          answer.result.length === 0 ||
+          (info?.total_pages !== undefined ? page >= info.total_pages : answer.result.length < perPage);
+        return {
+          items: answer.result,
+          ...(info?.total_count !== undefined ? { total: info.total_count } : {}),
+          next: last ? undefined : page + 1,
+        };
+      },
+      { provider: 'cloudflare', what: `GET ${spec.path}`, attempts: LISTING_ATTEMPTS },
+    );
   }
 
   /** One call through the transport, then Cloudflare's envelope: `success`, `result`, `result_info`. */

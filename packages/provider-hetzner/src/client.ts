@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError, ProviderError } from '@openova/dns-core';
+import { ConfigError } from '@openova/dns-core';
 import {
   apiBaseUrl,
   abortableSleep,
@@ -14,6 +14,7 @@ import {
   type RateLimiter,
   type RateLimitPolicy,
 } from '@openova/dns-core/http';
+import { readAllPages } from '@openova/dns-core/provider';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
@@ -692,14 +693,7 @@ export class HetznerClient {
     return (await this.#send(spec, options)).body;
   }
 
-  /**
-   * Every page of a listing that holds still while it is read. Pages are numbered, so an item
-   * written or removed by someone else between two pages shifts the later ones: an item is then
-   * read twice or not at all. When `meta.pagination.total_entries` changes from one page to the
-   * next, or the items (by `id`) do not add up to it, the listing is read again, up to
-   * `LISTING_ATTEMPTS` times; items read twice are kept once.
-   * @throws `ProviderError` (`PROVIDER`, retryable) when it never held still.
-   */
+  /** Every page of a listing, read again while it changes under us (core's `readAllPages`). */
   async #allPages<T>(
     key: string,
     spec: Spec<T>,
@@ -709,44 +703,23 @@ export class HetznerClient {
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
       throw new ConfigError(`hetzner: perPage must be 1–${MAX_PER_PAGE}, got ${perPage}`);
     const schema = z.looseObject({ [key]: z.array(spec.schema), meta: metaSchema });
-    for (let attempt = 1; ; attempt++) {
-      const out: T[] = [];
-      const ids = new Set<string>();
-      let total: number | null | undefined;
-      let steady = true;
-      for (let page = 1; ;) {
+    return await readAllPages(
+      async (page) => {
         const { body } = await this.#send(
           { ...spec, query: { ...spec.query, page, per_page: perPage }, schema },
           options,
         );
         const items = (body as Record<string, unknown>)[key] as T[];
-        for (const item of items) {
-          const id = (item as { id?: unknown }).id;
-          if (typeof id === 'string' || typeof id === 'number') {
-            const k = String(id);
-            if (ids.has(k)) {
-              steady = false;
-              continue;
-            }
-            ids.add(k);
-          }
-          out.push(item);
-        }
         const pagination = (body.meta as HetznerMeta).pagination;
-        if (total !== undefined && total !== pagination.total_entries) steady = false;
-        total = pagination.total_entries;
         const next = pagination.next_page;
-        if (next === null || next <= page || items.length === 0) break;
-        page = next;
-      }
-      if (typeof total === 'number' && out.length !== total) steady = false;
-      if (steady) return out;
-      if (attempt >= LISTING_ATTEMPTS)
-        throw new ProviderError(
-          `hetzner: GET ${spec.path} changed while its pages were read, ${attempt} times in a row (another writer?); nothing was planned from it, try again`,
-          { provider: 'hetzner', retryable: true },
-        );
-    }
+        return {
+          items,
+          total: pagination.total_entries,
+          next: next === null || next <= page || items.length === 0 ? undefined : next,
+        };
+      },
+      { provider: 'hetzner', what: `GET ${spec.path}`, attempts: LISTING_ATTEMPTS },
+    );
   }
 
   async #send<T>(spec: Spec<T>, options: HetznerCallOptions): Promise<{ body: T; response: HttpResponse }> {
