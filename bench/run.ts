@@ -3,7 +3,8 @@
 // (against the local fakes), encrypt (TXT marker encryption). Default: all. Named only (they take
 // minutes): pdns-cold (a fresh process per run) and pdns-scale (10k, 50k, 100k endpoints; `--large`
 // adds 200k). PDNS_ROOT picks another PowerDNS; PDNS_BENCH_ROOTS (comma-separated roots, e.g. the
-// trixie and sid roots of scripts/pdns-roots.sh) repeats bench/pdns on each.
+// trixie and sid roots of scripts/pdns-roots.sh) repeats bench/pdns on each; PDNS_COLD_NODE_ROOTS (the
+// sid root) repeats pdns-cold with that root's Node.js (24), with and without NODE_COMPILE_CACHE.
 // `--quick` runs the planner at 10k and 100k only.
 import os from 'node:os';
 import { benchPlan, printPlanBench } from './plan.js';
