@@ -34,6 +34,31 @@ async function freshZone(pdns: RunningPowerDns): Promise<void> {
   await pdns.client.createZone({ name: ZONE, kind: 'Native', nameservers: [`ns1.${ZONE}`] });
 }
 
+/** One child's figures (ms): its whole time from its start, the wall time around it, and the parts. */
+interface Run {
+  ms: number;
+  wallMs: number;
+  /** The runtime's own start, before the child's first line. */
+  startMs: number;
+  /** Importing undici (and zod, SDK side). */
+  depsMs: number;
+  /** Importing our packages (SDK side; 0 on the raw side). */
+  oursMs: number;
+  /** The rest: the requests and, SDK side, the reconcile. */
+  workMs: number;
+}
+
+type Parts = Pick<Run, 'startMs' | 'depsMs' | 'oursMs' | 'workMs'>;
+
+function medianParts(runs: Run[]): Parts {
+  return {
+    startMs: median(runs.map((r) => r.startMs)),
+    depsMs: median(runs.map((r) => r.depsMs)),
+    oursMs: median(runs.map((r) => r.oursMs)),
+    workMs: median(runs.map((r) => r.workMs)),
+  };
+}
+
 /**
  * How a child is started: this process's `node`, or a Debian root's `node` under `chroot` with the
  * repository mounted at `mountedAt` (see `withNodeRoot`).
@@ -51,11 +76,7 @@ export interface NodeRunner {
 const HOST: NodeRunner = { label: `Node.js ${process.version} (host)` };
 
 /** One child process; returns its own time from start to done, and the wall time around it. */
-function child(
-  args: string[],
-  version: string,
-  runner: NodeRunner = HOST,
-): Promise<{ ms: number; wallMs: number }> {
+function child(args: string[], version: string, runner: NodeRunner = HOST): Promise<Run> {
   const t0 = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, PDNS_VERSION: version };
   if (runner.compileCache) env['NODE_COMPILE_CACHE'] = runner.compileCache;
@@ -79,7 +100,7 @@ function child(
     execFile(file, argv, { env, maxBuffer: 1 << 20, timeout: 600_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${error.message}\n${stderr}`));
       const line = stdout.trim().split('\n').pop() ?? '{}';
-      resolve({ ms: (JSON.parse(line) as { ms: number }).ms, wallMs: performance.now() - t0 });
+      resolve({ ...(JSON.parse(line) as Omit<Run, 'wallMs'>), wallMs: performance.now() - t0 });
     });
   });
 }
@@ -93,6 +114,8 @@ export interface ColdRow {
   rawWallMs: number;
   ratio: number;
   externalDnsMs: number;
+  sdkParts: Parts;
+  rawParts: Parts;
 }
 
 /** ExternalDNS v0.22.0's PowerDNS provider on this machine against 4.7, 10,000 endpoints (issue 12). */
@@ -221,8 +244,8 @@ async function measure(
           : join(runner.mountedAt ?? '/', dir.slice(REPO.length), bodyName);
       const sdk = () => child(['sdk', ...common, String(endpoints)], pdns.version, runner);
       const raw = (body: string) => child(['raw', ...common, body], pdns.version, runner);
-      const initial: { ms: number; wallMs: number }[] = [];
-      const initialRaw: { ms: number; wallMs: number }[] = [];
+      const initial: Run[] = [];
+      const initialRaw: Run[] = [];
       // one uncounted pair first: fills the file cache (and the compile cache, where used)
       await freshZone(pdns);
       await sdk();
@@ -242,8 +265,8 @@ async function measure(
       }
       await freshZone(pdns);
       await sdk(); // populate
-      const noop: { ms: number; wallMs: number }[] = [];
-      const noopRaw: { ms: number; wallMs: number }[] = [];
+      const noop: Run[] = [];
+      const noopRaw: Run[] = [];
       for (let i = 0; i < runs; i++) {
         const sides = [
           async () => void noop.push(await sdk()),
@@ -251,12 +274,7 @@ async function measure(
         ];
         for (const side of i % 2 ? [...sides].reverse() : sides) await side();
       }
-      const row = (
-        scenario: string,
-        ours: { ms: number; wallMs: number }[],
-        floor: { ms: number; wallMs: number }[],
-        externalDnsMs: number,
-      ): ColdRow => ({
+      const row = (scenario: string, ours: Run[], floor: Run[], externalDnsMs: number): ColdRow => ({
         runtime: runner.label,
         scenario,
         sdkMs: median(ours.map((r) => r.ms)),
@@ -265,6 +283,8 @@ async function measure(
         rawWallMs: median(floor.map((r) => r.wallMs)),
         ratio: median(ours.map((r) => r.ms)) / median(floor.map((r) => r.ms)),
         externalDnsMs,
+        sdkParts: medianParts(ours),
+        rawParts: medianParts(floor),
       });
       rows.push(
         row(
@@ -295,6 +315,20 @@ export function printPdnsCold(result: { version: string; rows: ColdRow[] }, runs
     console.log(
       `| ${r.runtime} | ${r.scenario} | ${fmt(r.sdkMs)} (${fmt(r.sdkWallMs)}) | ${fmt(r.rawMs)} (${fmt(r.rawWallMs)}) | ${fmt(r.ratio, 2)} | ${r.externalDnsMs} |`,
     );
+  console.log();
+  console.log(
+    'where the time goes (medians, ms): start = the runtime before the script; deps = importing undici (and zod, SDK); ours = importing our two packages; work = the requests and, SDK, the reconcile',
+  );
+  console.log('| runtime | scenario | side | start | deps | ours | work |');
+  console.log('|---|---|---|---:|---:|---:|---:|');
+  for (const r of result.rows)
+    for (const [side, p] of [
+      ['SDK', r.sdkParts],
+      ['raw', r.rawParts],
+    ] as const)
+      console.log(
+        `| ${r.runtime} | ${r.scenario} | ${side} | ${fmt(p.startMs)} | ${fmt(p.depsMs)} | ${fmt(p.oursMs)} | ${fmt(p.workMs)} |`,
+      );
 }
 
 export interface ScaleRow {
