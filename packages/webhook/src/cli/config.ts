@@ -120,6 +120,12 @@ export interface WebhookConfig {
    */
   limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
   /**
+   * `WEBHOOK_SHUTDOWN_TIMEOUT_MS` (default 25 000): on SIGTERM the command exits within this many
+   * ms, aborting the provider calls still running shortly before (see docs/webhook.md). Keep it
+   * below the pod's `terminationGracePeriodSeconds` (30 s by default).
+   */
+  shutdownTimeoutMs: number;
+  /**
    * `LOG_LEVEL` (default `info`; ExternalDNS's `trace`, `warning`, `fatal` and `panic` are mapped to
    * ours) and `LOG_FORMAT` (default `json`).
    */
@@ -313,6 +319,7 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024, 1024 * 1024 * 1024),
   WEBHOOK_REQUEST_DEADLINE_MS: positiveInt(10_000, 60_000),
   WEBHOOK_MAX_CONCURRENT_BODIES: positiveInt(1, 64),
+  WEBHOOK_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 3_600_000),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
 });
@@ -552,6 +559,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       requestDeadlineMs: e.WEBHOOK_REQUEST_DEADLINE_MS,
       maxConcurrentBodies: e.WEBHOOK_MAX_CONCURRENT_BODIES,
     },
+    shutdownTimeoutMs: e.WEBHOOK_SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     warnings: configWarnings(e),
   };
@@ -566,8 +574,15 @@ function configWarnings(e: z.infer<typeof envSchema>): string[] {
     warnings.push(
       `WEBHOOK_REQUEST_DEADLINE_MS: ${e.WEBHOOK_REQUEST_DEADLINE_MS} ms is not below ExternalDNS's 15 s client timeout: a slow request's 503 would come after ExternalDNS gave up, which it treats as fatal (the controller exits); keep it at 14000 or less`,
     );
+  if (e.WEBHOOK_SHUTDOWN_TIMEOUT_MS >= KUBERNETES_GRACE_PERIOD_MS)
+    warnings.push(
+      `WEBHOOK_SHUTDOWN_TIMEOUT_MS: ${e.WEBHOOK_SHUTDOWN_TIMEOUT_MS} ms is not below Kubernetes' default 30 s terminationGracePeriodSeconds: the kubelet may kill the container before it finishes; raise the pod's terminationGracePeriodSeconds above it`,
+    );
   return warnings;
 }
+
+/** Kubernetes' default `terminationGracePeriodSeconds` (30 s), after which SIGKILL follows SIGTERM. */
+export const KUBERNETES_GRACE_PERIOD_MS = 30_000;
 
 function cloudflareSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['cloudflare']> {
   const common = { baseUrl: e.CF_BASE_URL?.trim() || undefined, proxiedByDefault: e.CF_PROXIED };

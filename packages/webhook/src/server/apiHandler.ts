@@ -47,6 +47,13 @@ export interface ApiContext {
   secrets: readonly string[];
   /** Called after an apply that wrote everything it was sent. */
   onApplied?: () => void;
+  /**
+   * Fires when the server's drain deadline is reached at shutdown: every provider call still
+   * running is aborted, writes included (see `WebhookServer.stop`).
+   */
+  shutdown: AbortSignal;
+  /** Told of each request's work, which may outlive its answer (a write past the deadline). */
+  track: (work: Promise<unknown>) => void;
 }
 
 /** Thrown inside the handler to answer with an error status; never leaves it. */
@@ -84,6 +91,16 @@ function busy(message: string): Refusal {
   return new Refusal(503, 'busy', message, { 'retry-after': RETRY_AFTER_SECONDS });
 }
 
+/** The answer of a request cut at the drain deadline of a shutdown (a 5xx: retried by the next pod). */
+function shuttingDown(): Refusal {
+  return new Refusal(
+    503,
+    'busy',
+    'the webhook is shutting down and aborted this request; what was written stays, the rest is left for the next run',
+    { 'retry-after': RETRY_AFTER_SECONDS, connection: 'close' },
+  );
+}
+
 /**
  * Handles one request of ExternalDNS webhook protocol v1. Shape checks (method, content type, body
  * size, JSON) run before the provider is called; records are then handled one by one (see
@@ -97,8 +114,26 @@ export async function handleApiRequest(
 ): Promise<void> {
   const { request, response, route } = exchange;
   const method = request.method ?? 'GET';
-  const deadline = deadlineIn(context.deadlineMs);
+  const deadline = deadlineIn(context.deadlineMs, context.shutdown);
   const work = serve(context, { route, method, request, response }, deadline.signal);
+  context.track(work);
+  const onCut = () => {
+    // logged whatever LOG_LEVEL is; an apply adds what it had not written (see applyChanges)
+    work.then(
+      () => context.logger.warn?.('request cut at shutdown', { route, method }),
+      (error: unknown) =>
+        context.logger.warn?.('request cut at shutdown', {
+          route,
+          method,
+          error: safeMessage(describeFailure(error), context.secrets),
+        }),
+    );
+  };
+  context.shutdown.addEventListener('abort', onCut, { once: true });
+  void work.then(
+    () => context.shutdown.removeEventListener('abort', onCut),
+    () => context.shutdown.removeEventListener('abort', onCut),
+  );
   try {
     const first = await Promise.race([
       work.then(() => 'done' as const),
@@ -185,6 +220,7 @@ async function gated(
 }
 
 function providerFailure(context: ApiContext, route: ApiRoute, error: unknown): Refusal {
+  if (context.shutdown.aborted) return shuttingDown();
   if (error instanceof Busy) return busy(error.message);
   const message = safeMessage(describeFailure(error), context.secrets);
   context.logger.error?.('provider call failed', { route, provider: context.provider.name, error });
@@ -287,9 +323,19 @@ async function applyChanges(
       else if (e.list === 'delete') counts.delete++;
     }
     context.logger.info?.('applying changes', counts);
-    const outcome = await applyLeniently(context.provider, entries, signal);
+    const outcome = await applyLeniently(context.provider, entries, signal, context.shutdown);
     context.metrics.observeApplied(outcome.applied);
     if (outcome.rejected.length) reportRejections(context, 'records', outcome.rejected);
+    if (outcome.interrupted && context.shutdown.aborted) {
+      // what the cut left undone, at every LOG_LEVEL: the next ExternalDNS run plans it again
+      context.logger.warn?.('apply cut at shutdown', {
+        written: outcome.applied,
+        abortedCall: outcome.abortedCall.slice(0, MAX_LISTED_REJECTIONS),
+        notWritten: outcome.notWritten.slice(0, MAX_LISTED_REJECTIONS),
+        notWrittenCount: outcome.notWritten.length,
+      });
+      throw shuttingDown();
+    }
     if (outcome.interrupted)
       throw busy(
         `not finished within ${context.deadlineMs} ms; what was written stays, the rest is left for the next run`,

@@ -167,8 +167,15 @@ export interface LenientApply {
   /** Endpoints sent to the provider and accepted, by list. */
   applied: { create: number; update: number; delete: number };
   rejected: Rejection[];
-  /** True when the deadline stopped the apply before everything was sent. */
+  /** True when the deadline (or the shutdown's `cut`) stopped the apply before everything was sent. */
   interrupted: boolean;
+  /**
+   * `name TYPE` of each record of the provider call that `cut` aborted while it ran (whether the
+   * provider wrote it is unknown; the next run reads what is stored); empty when none was.
+   */
+  abortedCall: string[];
+  /** `name TYPE` of each record to be written that was not confirmed written, when interrupted. */
+  notWritten: string[];
 }
 
 // A record, its ownership marker (which names it in its `ownedRecord` label), every change at one
@@ -246,13 +253,15 @@ function unitRecords(
  * - a `ValidationError` from the provider (thrown before it writes) leaves out the units its issue
  *   paths name, and the rest is sent again (a few rounds at most);
  * - a unit the provider refuses for its content is isolated by bisection and left out.
- * A write in flight is never cut off; once `signal` fires no further call starts.
+ * A write in flight is cut off only by `cut` (the server's drain deadline at shutdown); once
+ * `signal` fires (the request's deadline, or `cut`) no further call starts.
  * @throws whatever the provider throws that is not about one record's content (an outage).
  */
 export async function applyLeniently(
   provider: Provider,
   entries: readonly Entry[],
   signal: AbortSignal,
+  cut?: AbortSignal,
 ): Promise<LenientApply> {
   const unit = unitsOf(entries);
   const excluded = new Map<number, { reason: RejectionReason; message: string }>();
@@ -281,7 +290,9 @@ export async function applyLeniently(
   const indexOf = new Map<Endpoint, number>();
   entries.forEach((entry, i) => entry.endpoint && indexOf.set(entry.endpoint, i));
   let lastBatch: Changes | undefined;
-  // the provider is called without the deadline: a write in flight finishes; none starts after it
+  let abortedCall: Changes | undefined;
+  // the provider is called without the deadline: a write in flight finishes, none starts after it;
+  // only the shutdown's `cut` aborts it
   const guarded: Provider = {
     name: provider.name,
     capabilities: provider.capabilities,
@@ -291,8 +302,9 @@ export async function applyLeniently(
     applyChanges: async (batch) => {
       lastBatch = batch;
       try {
-        await provider.applyChanges(batch);
+        await provider.applyChanges(batch, cut ? { signal: cut } : undefined);
       } catch (error) {
+        if (cut?.aborted) abortedCall = batch;
         // a conflict with what is stored (a CNAME beside a CAA) is about one record as well: have
         // core bisect the batch to isolate it, as it does for content the provider refuses
         if (isDnsError(error) && error.code === 'RECORD_CONFLICT')
@@ -375,10 +387,27 @@ export async function applyLeniently(
   }));
   const count = (list: ChangeList) =>
     entries.filter((e) => e.list === list && e.endpoint && applied.has(e.endpoint)).length;
+  const notWritten = interrupted
+    ? entries
+        .filter(
+          (e, i) =>
+            e.endpoint &&
+            e.list !== 'updateOld' &&
+            !excluded.has(unit[i] as number) &&
+            !applied.has(e.endpoint),
+        )
+        .map(labelOfEntry)
+    : [];
   return {
     applied: { create: count('create'), update: count('updateNew'), delete: count('delete') },
     rejected: [...left, ...rejected],
     interrupted,
+    abortedCall: abortedCall
+      ? CHANGE_LISTS.filter((list) => list !== 'updateOld').flatMap((list) =>
+          (abortedCall as Changes)[list].map(describeEndpoint),
+        )
+      : [],
+    notWritten,
   };
 }
 
