@@ -19,6 +19,7 @@ import {
   parseEach,
   parseOptionsFor,
   labelOfEntry,
+  recordsLeftOut,
   unwritableReason,
   type Entry,
   type Rejection,
@@ -266,7 +267,8 @@ async function getRecords(context: ApiContext, response: ServerResponse, signal:
 /** Logs and counts records left out; logs the first few one by one, then a count. */
 function reportRejections(context: ApiContext, route: ApiRoute, rejected: readonly Rejection[]): void {
   const counts = new Map<RejectionReason, number>();
-  for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  // in records as the 500 answer counts them: a record and its ownership TXT record are two
+  for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + recordsLeftOut(r));
   for (const [reason, n] of counts) context.metrics.observeInvalid(route, reason, n);
   rejected.slice(0, MAX_LISTED_REJECTIONS).forEach((r) =>
     context.logger.warn?.(route === 'adjustendpoints' ? 'invalid endpoint dropped' : 'change not applied', {

@@ -411,6 +411,15 @@ export async function applyLeniently(
   };
 }
 
+/**
+ * The records a rejection leaves out, as a user counts them (the unit of the 500 answer and of
+ * `openova_dns_webhook_invalid_endpoints_total`): a name and type each, an ownership TXT record
+ * being one too, an update's old and new versions one; at least 1.
+ */
+export function recordsLeftOut(rejection: Rejection): number {
+  return Math.max(1, new Set(rejection.records).size);
+}
+
 /** Most records named per rejection in a summary (a record, its marker, an old version…). */
 const MAX_LABELS_PER_REJECTION = 3;
 
@@ -428,7 +437,7 @@ export function describeRejections(
   // an update's old and new versions are one record: name and type once
   const records = rejected.map((r) => [...new Set(r.records)]);
   const count = (names: readonly string[]) => Math.max(1, names.length);
-  const notApplied = records.reduce((n, names) => n + count(names), 0);
+  const notApplied = rejected.reduce((n, r) => n + recordsLeftOut(r), 0);
   const total = Math.max(sent, notApplied);
   const head = `${notApplied} of ${total} ${total === 1 ? 'record was' : 'records were'} not applied (every other record was written; a record and its ownership TXT record are left out together): `;
   // the list stops where the answer would grow past `maxLength`; what is left is counted
