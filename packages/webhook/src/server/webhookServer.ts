@@ -6,6 +6,7 @@ import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
 import { handleHealthRequest, ProviderSeen, type HealthCheck, type HealthContext } from './healthHandler.js';
 import { Gate, ShuttingDown } from './limits.js';
 import { WebhookMetrics } from './metrics.js';
+import { requestPath } from './requestPath.js';
 import { sendText } from './respond.js';
 
 /** ExternalDNS's own limit for webhook bodies (`--webhook-provider-max-body-size`). */
@@ -38,13 +39,6 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
  */
 export function shutdownAbortGraceMs(shutdownTimeoutMs: number): number {
   return Math.min(2000, Math.floor(shutdownTimeoutMs / 4));
-}
-
-/** The path of a request target, or `undefined` when it is not an origin-form target. */
-function pathOf(target: string | undefined): string | undefined {
-  if (target === undefined || !target.startsWith('/')) return undefined;
-  if (!URL.canParse(target, 'http://localhost')) return undefined;
-  return new URL(target, 'http://localhost').pathname;
 }
 
 /** Where one listener is bound. */
@@ -350,7 +344,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   const acceptApiRequest = (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
-    const path = pathOf(request.url);
+    // cleaned as Go's ServeMux does: `//records` is `/records`, never the negotiation endpoint
+    const path = requestPath(request.url);
     const route = path === undefined ? 'unknown' : routeOf(path);
     const method = request.method ?? 'GET';
     response.once('finish', () => {
