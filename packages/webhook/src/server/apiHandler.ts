@@ -361,9 +361,19 @@ async function applyChanges(
   }
 }
 
-/** Records a change set changes, as a user counts them: an update's old and new versions are one. */
+/**
+ * Records a change set changes, as a user counts them: an update's old and new versions are one
+ * (the longer update list counts when the two differ in length).
+ */
 function recordsSent(entries: readonly Entry[]): number {
-  return entries.filter((e) => e.list !== 'updateOld').length;
+  let old = 0;
+  let fresh = 0;
+  let others = 0;
+  for (const e of entries)
+    if (e.list === 'updateOld') old++;
+    else if (e.list === 'updateNew') fresh++;
+    else others++;
+  return others + Math.max(old, fresh);
 }
 
 /** Rounds of leaving out what the provider's own validation names before giving up. */

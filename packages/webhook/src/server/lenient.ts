@@ -193,8 +193,92 @@ function unitKeyOf(entry: Entry): string {
   return `${typeof name === 'string' ? name.toLowerCase().replace(/\.$/, '') : `#${entry.list}${entry.index}`}\u0000${typeof id === 'string' ? id : ''}`;
 }
 
+/** `name TYPE set-identifier` of an entry, as ExternalDNS keys a record (names without a final dot). */
+function recordKeyOf(entry: Entry): string {
+  const ep = entry.endpoint;
+  const name = ep?.dnsName ?? field(entry.raw, 'dnsName');
+  const type = ep?.recordType ?? field(entry.raw, 'recordType');
+  const id = ep?.setIdentifier ?? field(entry.raw, 'setIdentifier');
+  return [
+    typeof name === 'string' ? name.toLowerCase().replace(/\.$/, '') : `#${entry.list}${entry.index}`,
+    typeof type === 'string' ? type.toUpperCase() : '',
+    typeof id === 'string' ? id : '',
+  ].join('\u0000');
+}
+
+/** How the entries of `updateOld` and `updateNew` pair up (see {@link pairUpdates}). */
+export interface UpdatePairs {
+  /** `[old, new]` entry positions (into the entries given), in `updateNew` order. */
+  pairs: [number, number][];
+  /** Entry positions of updates without a counterpart, each with why. */
+  unpaired: { at: number; message: string }[];
+}
+
+/**
+ * Pairs `updateOld` with `updateNew` as ExternalDNS means them: `updateOld[i]` is replaced by
+ * `updateNew[i]`, a record by one of the same name, type and set identifier. When the lists differ
+ * in length or a pair's names differ (a change set ExternalDNS's planner does not make, though its
+ * registry filters the two lists apart), the entries left are paired by name, type and set
+ * identifier where exactly one of each side matches; each one left after that is unpaired, with a
+ * message naming both lengths, and is not written (with its ownership TXT record).
+ */
+export function pairUpdates(entries: readonly Entry[]): UpdatePairs {
+  const olds: number[] = [];
+  const news: number[] = [];
+  entries.forEach((entry, i) => {
+    if (entry.list === 'updateOld') olds[entry.index] = i;
+    else if (entry.list === 'updateNew') news[entry.index] = i;
+  });
+  const pairs: [number, number][] = [];
+  const freeOld: number[] = [];
+  const freeNew: number[] = [];
+  for (let k = 0; k < Math.max(olds.length, news.length); k++) {
+    const o = olds[k];
+    const n = news[k];
+    if (o !== undefined && n !== undefined && recordKeyOf(entries[o] as Entry) === recordKeyOf(entries[n] as Entry))
+      pairs.push([o, n]);
+    else {
+      if (o !== undefined) freeOld.push(o);
+      if (n !== undefined) freeNew.push(n);
+    }
+  }
+  const byKey = new Map<string, { old: number[]; new: number[] }>();
+  const slot = (i: number) => {
+    const key = recordKeyOf(entries[i] as Entry);
+    let found = byKey.get(key);
+    if (!found) byKey.set(key, (found = { old: [], new: [] }));
+    return found;
+  };
+  for (const o of freeOld) slot(o).old.push(o);
+  for (const n of freeNew) slot(n).new.push(n);
+  const unpaired: UpdatePairs['unpaired'] = [];
+  const lengths = `updateOld has ${olds.length} ${olds.length === 1 ? 'record' : 'records'} and updateNew ${news.length}; ExternalDNS pairs them by index, updateOld[i] replaced by updateNew[i] of the same name and type`;
+  for (const { old, new: fresh } of byKey.values()) {
+    if (old.length === 1 && fresh.length === 1) {
+      pairs.push([old[0] as number, fresh[0] as number]);
+      continue;
+    }
+    for (const o of old) {
+      const e = entries[o] as Entry;
+      unpaired.push({
+        at: o,
+        message: `updateOld[${e.index}]: ${fresh.length ? 'more than one version in updateNew could replace it' : 'no version in updateNew replaces it'} (${lengths}); not written`,
+      });
+    }
+    for (const n of fresh) {
+      const e = entries[n] as Entry;
+      unpaired.push({
+        at: n,
+        message: `updateNew[${e.index}]: ${old.length ? 'more than one version in updateOld could be the one it replaces' : 'no version in updateOld for it to replace'} (${lengths}); not written`,
+      });
+    }
+  }
+  pairs.sort((a, b) => (entries[a[1]] as Entry).index - (entries[b[1]] as Entry).index);
+  return { pairs, unpaired };
+}
+
 /** Groups entries into units: an array giving each entry's unit number. */
-export function unitsOf(entries: readonly Entry[]): number[] {
+export function unitsOf(entries: readonly Entry[], updates: UpdatePairs = pairUpdates(entries)): number[] {
   const parent: number[] = entries.map((_, i) => i);
   const root = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
@@ -206,20 +290,13 @@ export function unitsOf(entries: readonly Entry[]): number[] {
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
   const byKey = new Map<string, number>();
-  const updates = new Map<number, { old?: number; new?: number }>();
   entries.forEach((entry, i) => {
     const key = unitKeyOf(entry);
     const first = byKey.get(key);
     if (first === undefined) byKey.set(key, i);
     else join(first, i);
-    if (entry.list === 'updateOld' || entry.list === 'updateNew') {
-      const pair = updates.get(entry.index) ?? {};
-      pair[entry.list === 'updateOld' ? 'old' : 'new'] = i;
-      updates.set(entry.index, pair);
-    }
   });
-  for (const pair of updates.values())
-    if (pair.old !== undefined && pair.new !== undefined) join(pair.old, pair.new);
+  for (const [o, n] of updates.pairs) join(o, n);
   return entries.map((_, i) => root(i));
 }
 
@@ -263,12 +340,14 @@ export async function applyLeniently(
   signal: AbortSignal,
   cut?: AbortSignal,
 ): Promise<LenientApply> {
-  const unit = unitsOf(entries);
+  const updates = pairUpdates(entries);
+  const unit = unitsOf(entries, updates);
   const excluded = new Map<number, { reason: RejectionReason; message: string }>();
   const exclude = (i: number, reason: RejectionReason, message: string) => {
     const u = unit[i] as number;
     if (!excluded.has(u)) excluded.set(u, { reason, message });
   };
+  for (const { at, message } of updates.unpaired) exclude(at, 'invalid', message);
   entries.forEach((entry, i) => {
     if (entry.problem !== undefined) exclude(i, 'invalid', entry.problem);
     else {
@@ -321,15 +400,26 @@ export async function applyLeniently(
   let interrupted = false;
   for (let round = 0; round < 5; round++) {
     const changes: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
+    const pending = (i: number) => {
+      const endpoint = (entries[i] as Entry).endpoint;
+      return endpoint !== undefined && !excluded.has(unit[i] as number) && !applied.has(endpoint)
+        ? endpoint
+        : undefined;
+    };
     entries.forEach((entry, i) => {
-      if (
-        entry.endpoint &&
-        entry.list !== 'endpoints' &&
-        !excluded.has(unit[i] as number) &&
-        !applied.has(entry.endpoint)
-      )
-        changes[entry.list].push(entry.endpoint);
+      if (entry.list !== 'create' && entry.list !== 'delete') return;
+      const endpoint = pending(i);
+      if (endpoint) changes[entry.list].push(endpoint);
     });
+    // updates go as the pairs found: updateOld[i] with updateNew[i]
+    for (const [o, n] of updates.pairs) {
+      const old = pending(o);
+      const fresh = pending(n);
+      if (old && fresh) {
+        changes.updateOld.push(old);
+        changes.updateNew.push(fresh);
+      }
+    }
     if (CHANGE_LISTS.every((list) => changes[list].length === 0)) break;
     try {
       await applyInBatches(guarded, changes, {
