@@ -202,7 +202,8 @@ export async function main(
           configured.close().then(() => true),
           new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), left))),
         ]).finally(() => clearTimeout(timer));
-        if (!closed) logger.warn?.('provider client not closed within the shutdown bound', { boundMs: bound });
+        if (!closed)
+          logger.warn?.('provider client not closed within the shutdown bound', { boundMs: bound });
       })
       .then(() => process.exit(0))
       .catch((error: unknown) => {

@@ -321,7 +321,10 @@ describe('the 500 answer of POST /records, in records as a user counts them', ()
     expect(answered).toBe(5);
     const metrics = await server.metrics.render();
     const counted = [...metrics.matchAll(/invalid_endpoints_total\{reason="(\w+)",route="records"\} (\d+)/g)];
-    expect(Object.fromEntries(counted.map((m) => [m[1], Number(m[2])]))).toEqual({ invalid: 3, unsupported_type: 2 });
+    expect(Object.fromEntries(counted.map((m) => [m[1], Number(m[2])]))).toEqual({
+      invalid: 3,
+      unsupported_type: 2,
+    });
     expect(counted.reduce((n, m) => n + Number(m[2]), 0)).toBe(answered);
   });
 

@@ -297,16 +297,23 @@ describe("request paths, cleaned as Go's ServeMux cleans them", () => {
     for (const target of ['//records', '///records', '/x/../records', '//records?x=1', '/%72ecords']) {
       const res = await rawRequest(url, { target, headers });
       expect(res.status, target).toBe(200);
-      expect(res.json(), target).toEqual([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+      expect(res.json(), target).toEqual([
+        { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      ]);
     }
     const applied = await rawRequest(url, {
       method: 'POST',
       target: '//records',
       headers,
-      body: JSON.stringify({ create: [{ dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] }] }),
+      body: JSON.stringify({
+        create: [{ dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] }],
+      }),
     });
     expect(applied.status).toBe(204);
-    expect((await provider.records()).map((r) => r.dnsName).sort()).toEqual(['a.example.com', 'b.example.com']);
+    expect((await provider.records()).map((r) => r.dnsName).sort()).toEqual([
+      'a.example.com',
+      'b.example.com',
+    ]);
     const adjusted = await rawRequest(url, {
       method: 'POST',
       target: '//adjustendpoints',

@@ -87,7 +87,9 @@ describe.each(providers)('updateOld and updateNew that do not pair (%s)', (_, ma
       `a.${domain} A, _externaldns.a-a.${domain} TXT: updateOld[0]: no version in updateNew replaces it (updateOld has 3 records and updateNew 1; ExternalDNS pairs them by index`,
     );
     const stored = Object.fromEntries(
-      (await provider.records()).filter((r) => r.recordType === 'A').map((r) => [r.dnsName, r.targets.join()]),
+      (await provider.records())
+        .filter((r) => r.recordType === 'A')
+        .map((r) => [r.dnsName, r.targets.join()]),
     );
     expect(stored).toEqual({
       [`a.${domain}`]: '192.0.2.1',
@@ -111,7 +113,9 @@ describe.each(providers)('updateOld and updateNew that do not pair (%s)', (_, ma
     );
     expect(res.status).toBe(204);
     const stored = Object.fromEntries(
-      (await provider.records()).filter((r) => r.recordType === 'A').map((r) => [r.dnsName, r.targets.join()]),
+      (await provider.records())
+        .filter((r) => r.recordType === 'A')
+        .map((r) => [r.dnsName, r.targets.join()]),
     );
     expect(stored[`a.${domain}`]).toBe('192.0.2.10');
     expect(stored[`b.${domain}`]).toBe('192.0.2.20');

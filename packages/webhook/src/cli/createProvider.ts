@@ -149,7 +149,8 @@ function namingVariable(provider: CliProviderName, error: ConfigError): ConfigEr
   const variable = table.find(([pattern]) => pattern.test(error.message))?.[1] ?? 'DNS_PROVIDER';
   let detail = error.message.replace(/^[a-z0-9-]+: /, '');
   // the Azure client's `endpoint` is azure.json's resourceManagerEndpoint
-  if (variable === 'EXTERNAL_DNS_AZURE_CONFIG_FILE') detail = detail.replace(/^endpoint\b/, 'resourceManagerEndpoint');
+  if (variable === 'EXTERNAL_DNS_AZURE_CONFIG_FILE')
+    detail = detail.replace(/^endpoint\b/, 'resourceManagerEndpoint');
   return new ConfigError(
     `${variable}: ${detail}${variable === 'DNS_PROVIDER' ? ` (the ${provider} settings)` : ''}`,
     { cause: error },
@@ -294,7 +295,10 @@ function buildProvider(
       let file: AzureConfigFile = {};
       if (existsSync(az.configFile)) {
         try {
-          file = parseAzureConfigFile(pem('EXTERNAL_DNS_AZURE_CONFIG_FILE', az.configFile).toString('utf8'), az.configFile);
+          file = parseAzureConfigFile(
+            pem('EXTERNAL_DNS_AZURE_CONFIG_FILE', az.configFile).toString('utf8'),
+            az.configFile,
+          );
         } catch (error) {
           if (!(error instanceof ConfigError) || error.message.startsWith('EXTERNAL_DNS_')) throw error;
           throw new ConfigError(`EXTERNAL_DNS_AZURE_CONFIG_FILE: ${error.message.replace(/^azure: /, '')}`, {

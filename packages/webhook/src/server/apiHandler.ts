@@ -141,7 +141,8 @@ export async function handleApiRequest(
       deadline.reached.then(() => 'late' as const),
     ]);
     if (first === 'late' && !response.headersSent) {
-      // the work goes on (an apply in flight is never cut off) and is logged when it ends
+      // the work goes on (the deadline never cuts an apply in flight; only a shutdown's drain
+      // deadline does) and is logged when it ends
       work.catch((error: unknown) =>
         context.logger.warn?.('request finished after its deadline', {
           route,

@@ -235,7 +235,11 @@ export function pairUpdates(entries: readonly Entry[]): UpdatePairs {
   for (let k = 0; k < Math.max(olds.length, news.length); k++) {
     const o = olds[k];
     const n = news[k];
-    if (o !== undefined && n !== undefined && recordKeyOf(entries[o] as Entry) === recordKeyOf(entries[n] as Entry))
+    if (
+      o !== undefined &&
+      n !== undefined &&
+      recordKeyOf(entries[o] as Entry) === recordKeyOf(entries[n] as Entry)
+    )
       pairs.push([o, n]);
     else {
       if (o !== undefined) freeOld.push(o);
