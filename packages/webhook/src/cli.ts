@@ -260,6 +260,7 @@ export async function main(
     ...(config.domainFilter.regexInclude ? { regexDomainFilter: config.domainFilter.regexInclude } : {}),
     ...(config.domainFilter.regexExclude ? { regexDomainExclusion: config.domainFilter.regexExclude } : {}),
     limits: config.limits,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
 }
 

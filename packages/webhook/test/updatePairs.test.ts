@@ -31,12 +31,14 @@ afterAll(async () => {
 const providers: [string, (zone: string) => Promise<Provider>][] = [
   [
     'inmemory',
-    async () =>
-      memoryProvider([
-        A('a.example.com', '192.0.2.1'),
-        A('b.example.com', '192.0.2.2'),
-        A('gone.example.com', '192.0.2.3'),
-      ]),
+    () =>
+      Promise.resolve(
+        memoryProvider([
+          A('a.example.com', '192.0.2.1'),
+          A('b.example.com', '192.0.2.2'),
+          A('gone.example.com', '192.0.2.3'),
+        ]),
+      ),
   ],
   [
     'pdns',
