@@ -17,6 +17,7 @@ export {
   DEFAULT_REQUEST_DEADLINE_MS,
   DEFAULT_MAX_CONCURRENT_BODIES,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
 } from './server/webhookServer.js';
 export type {
   WebhookServer,
