@@ -12,7 +12,7 @@ import { parseWebhookConfig } from './cli/config.js';
 import { createConfiguredProvider } from './cli/createProvider.js';
 import { createStructuredLogger } from './logger.js';
 import { WebhookMetrics } from './server/metrics.js';
-import { createWebhookServer, type WebhookServer } from './server/webhookServer.js';
+import { createWebhookServer, ListenError, type WebhookServer } from './server/webhookServer.js';
 
 const COMMAND = 'openova-dns-webhook';
 
@@ -238,7 +238,14 @@ export async function main(
   try {
     await webhook.start();
   } catch (error) {
-    logger.error?.('could not start', { error });
+    // the variables to fix (a port taken, a host that does not resolve)
+    const listener = error instanceof ListenError ? error.listener : undefined;
+    logger.error?.('could not start', {
+      error,
+      ...(listener
+        ? { variables: listener === 'api' ? 'WEBHOOK_HOST, WEBHOOK_PORT' : 'HEALTH_HOST, HEALTH_PORT' }
+        : {}),
+    });
     await configured.close();
     process.exit(1);
   }

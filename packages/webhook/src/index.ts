@@ -18,6 +18,7 @@ export {
   DEFAULT_MAX_CONCURRENT_BODIES,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  ListenError,
 } from './server/webhookServer.js';
 export type {
   WebhookServer,

@@ -153,6 +153,7 @@ describe('the command', () => {
     expect(second.logs().find((l) => l['level'] === 'error')).toMatchObject({
       msg: 'could not start',
       error: { code: 'EADDRINUSE' },
+      variables: 'WEBHOOK_HOST, WEBHOOK_PORT',
     });
   });
 

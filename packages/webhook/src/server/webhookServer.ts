@@ -151,7 +151,10 @@ export interface WebhookServerOptions {
 
 /** A webhook sidecar: the ExternalDNS webhook API plus a health and metrics port. */
 export interface WebhookServer {
-  /** Starts listening; resolves with the bound addresses. */
+  /**
+   * Starts listening; resolves with the bound addresses.
+   * @throws {@link ListenError} when a listener cannot listen (its `code`: `EADDRINUSE`, `ENOTFOUND`…).
+   */
   start(): Promise<WebhookServerAddresses>;
   /**
    * Stops accepting connections, fails readiness, lets requests in flight and their provider calls
@@ -180,11 +183,44 @@ function boundAddress(server: Server): BoundAddress {
   };
 }
 
-function listen(server: Server, options: Required<ListenOptions>): Promise<BoundAddress> {
+/** A listener that could not listen: which one (`api` or `health`), where, and Node's `code`. */
+export class ListenError extends Error {
+  constructor(
+    readonly listener: 'api' | 'health',
+    readonly host: string,
+    readonly port: number,
+    readonly code: string | undefined,
+    cause: unknown,
+  ) {
+    super(
+      `the ${listener === 'api' ? 'webhook API' : 'health'} listener cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'ListenError';
+  }
+}
+
+function listen(
+  server: Server,
+  options: Required<ListenOptions>,
+  listener: 'api' | 'health',
+): Promise<BoundAddress> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      reject(
+        new ListenError(
+          listener,
+          options.host,
+          options.port,
+          typeof code === 'string' ? code : undefined,
+          error,
+        ),
+      );
+    };
+    server.once('error', failed);
     server.listen({ host: options.host, port: options.port }, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve(boundAddress(server));
     });
   });
@@ -435,10 +471,11 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     providerAnswered: () => seen.answered(),
     async start() {
       if (addresses) return addresses;
-      const api = await listen(apiServer, apiListen);
+      const api = await listen(apiServer, apiListen, 'api');
       let health: BoundAddress | undefined;
       try {
-        health = healthServer && healthListen ? await listen(healthServer, healthListen) : undefined;
+        health =
+          healthServer && healthListen ? await listen(healthServer, healthListen, 'health') : undefined;
       } catch (error) {
         await close(apiServer);
         throw error;
