@@ -208,6 +208,7 @@ async function gated(
     release = await context.bodyGate.acquire(signal);
   } catch (error) {
     if (!(error instanceof Busy)) throw error;
+    if (context.shutdown.aborted) throw shuttingDown();
     // a body not read: the connection is closed after the answer
     throw new Refusal(503, 'busy', error.message, {
       'retry-after': RETRY_AFTER_SECONDS,
@@ -315,6 +316,7 @@ async function applyChanges(
   try {
     release = await context.applyGate.acquire(signal);
   } catch (error) {
+    if (context.shutdown.aborted) throw shuttingDown();
     if (error instanceof Busy) throw busy('another apply is still running; try again at the next interval');
     throw error;
   }
