@@ -133,15 +133,19 @@ describe('the command on SIGTERM while PowerDNS takes 40 s to answer a write', (
     await pdns?.stop();
   });
 
-  async function run(env: Record<string, string>, name: string) {
-    const cli = spawnCli({
-      DNS_PROVIDER: 'pdns',
-      PDNS_API_URL: proxy.url,
-      PDNS_API_KEY: pdns.apiKey,
-      DOMAIN_FILTER: 'bound.test',
-      LOG_LEVEL: 'error', // the cut is logged at every level
-      ...env,
-    });
+  async function run(env: Record<string, string>, name: string, bin = false) {
+    const cli = spawnCli(
+      {
+        DNS_PROVIDER: 'pdns',
+        PDNS_API_URL: proxy.url,
+        PDNS_API_KEY: pdns.apiKey,
+        DOMAIN_FILTER: 'bound.test',
+        LOG_LEVEL: 'error', // the cut is logged at every level
+        ...env,
+      },
+      // through the bin (the built dist/, as the image runs it) or from source
+      { bin },
+    );
     try {
       const { api } = await cli.ready();
       const patchSeen = proxy.nextPatch();
