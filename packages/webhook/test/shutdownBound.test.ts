@@ -172,6 +172,7 @@ describe('the command on SIGTERM while PowerDNS takes 40 s to answer a write', (
       const { cli, exited, took, answer } = await run(
         { WEBHOOK_SHUTDOWN_TIMEOUT_MS: '4000' },
         'short.bound.test',
+        true,
       );
       expect(exited).toEqual({ code: 0, signal: null });
       expect(took).toBeLessThan(4000);
