@@ -185,18 +185,26 @@ function boundAddress(server: Server): BoundAddress {
 
 /** A listener that could not listen: which one (`api` or `health`), where, and Node's `code`. */
 export class ListenError extends Error {
-  constructor(
-    readonly listener: 'api' | 'health',
-    readonly host: string,
-    readonly port: number,
-    readonly code: string | undefined,
-    cause: unknown,
-  ) {
+  /** `api` (the webhook API) or `health`. */
+  readonly listener: 'api' | 'health';
+  /** The address it tried (`WEBHOOK_HOST` or `HEALTH_HOST` for the command). */
+  readonly host: string;
+  /** The port it tried. */
+  readonly port: number;
+  /** Node's error code: `EADDRINUSE`, `EACCES`, `ENOTFOUND`… */
+  readonly code: string | undefined;
+
+  constructor(where: { listener: 'api' | 'health'; host: string; port: number }, cause: unknown) {
     super(
-      `the ${listener === 'api' ? 'webhook API' : 'health'} listener cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `the ${where.listener === 'api' ? 'webhook API' : 'health'} listener cannot listen on ${where.host}:${where.port}: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
     this.name = 'ListenError';
+    this.listener = where.listener;
+    this.host = where.host;
+    this.port = where.port;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
   }
 }
 
@@ -206,18 +214,7 @@ function listen(
   listener: 'api' | 'health',
 ): Promise<BoundAddress> {
   return new Promise((resolve, reject) => {
-    const failed = (error: unknown) => {
-      const code = (error as { code?: unknown }).code;
-      reject(
-        new ListenError(
-          listener,
-          options.host,
-          options.port,
-          typeof code === 'string' ? code : undefined,
-          error,
-        ),
-      );
-    };
+    const failed = (error: unknown) => reject(new ListenError({ listener, ...options }, error));
     server.once('error', failed);
     server.listen({ host: options.host, port: options.port }, () => {
       server.off('error', failed);
