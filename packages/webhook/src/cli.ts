@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, type Logger } from '@openova/dns-core';
 import type { HttpRequestEvent } from '@openova/dns-core/http';
 import { parseWebhookConfig } from './cli/config.js';
-import { createConfiguredProvider } from './cli/createProvider.js';
+import { checkNodeExtraCaCerts, createConfiguredProvider } from './cli/createProvider.js';
 import { createStructuredLogger } from './logger.js';
 import { WebhookMetrics } from './server/metrics.js';
 import { createWebhookServer, ListenError, type WebhookServer } from './server/webhookServer.js';
@@ -139,6 +139,7 @@ export async function main(
   let configured;
   try {
     config = parseWebhookConfig(env);
+    checkNodeExtraCaCerts(env);
     configured = createConfiguredProvider(config, { onRequest });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

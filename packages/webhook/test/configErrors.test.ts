@@ -245,6 +245,32 @@ describe('every configuration error names its variable (and shows no secret)', (
     expect(cli.stdout()).not.toContain('webhook server listening');
   });
 
+  it('NODE_EXTRA_CA_CERTS (the CA file of every other provider mode) that is not PEM stops the command, named', async () => {
+    for (const [path, detail] of [
+      [join(dir, 'one.der'), /NODE_EXTRA_CA_CERTS: ".*one\.der" is not a PEM file of certificates/],
+      [join(dir, 'missing.pem'), /NODE_EXTRA_CA_CERTS: cannot read ".*missing\.pem" \(ENOENT\)/],
+    ] as const) {
+      const cli = spawnCli({
+        DNS_PROVIDER: 'hetzner',
+        HETZNER_API_TOKEN: 't',
+        HETZNER_BASE_URL: 'https://127.0.0.1:1',
+        NODE_EXTRA_CA_CERTS: path,
+      });
+      running.push(cli);
+      expect((await cli.exited).code).toBe(2);
+      expect(cli.stderr()).toMatch(detail);
+    }
+    // a PEM file is taken
+    const cli = spawnCli({
+      DNS_PROVIDER: 'hetzner',
+      HETZNER_API_TOKEN: 't',
+      HETZNER_BASE_URL: 'https://127.0.0.1:1',
+      NODE_EXTRA_CA_CERTS: join(dir, 'one.pem'),
+    });
+    running.push(cli);
+    await cli.ready();
+  });
+
   it('the running command names PDNS_API_URL for a URL with credentials and never shows them', async () => {
     const cli = spawnCli({ ...PDNS, PDNS_API_URL: CREDENTIALS_URL });
     running.push(cli);

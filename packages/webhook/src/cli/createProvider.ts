@@ -66,6 +66,18 @@ function pemCertificates(variable: string, path: string): X509Certificate[] {
   });
 }
 
+/**
+ * Checks `NODE_EXTRA_CA_CERTS`, the CA file Node.js adds to its trust list for every provider
+ * client (a private API endpoint, a TLS-inspecting proxy): Node.js ignores a file it cannot read
+ * with only a warning, and a DER or other non-PEM file without a word, after which the endpoint's
+ * certificate is refused at the first call. So either is a `ConfigError` naming the variable.
+ * @throws ConfigError naming `NODE_EXTRA_CA_CERTS`.
+ */
+export function checkNodeExtraCaCerts(env: Readonly<Record<string, string | undefined>>): void {
+  const path = env['NODE_EXTRA_CA_CERTS']?.trim();
+  if (path) pemCertificates('NODE_EXTRA_CA_CERTS', path);
+}
+
 /** The private key of a PEM file named by a variable (its content is never shown). */
 function pemPrivateKey(variable: string, path: string): KeyObject {
   const data = pem(variable, path);
