@@ -9,10 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, type Logger } from '@openova/dns-core';
 import type { HttpRequestEvent } from '@openova/dns-core/http';
 import { parseWebhookConfig } from './cli/config.js';
-import { createConfiguredProvider } from './cli/createProvider.js';
+import { checkNodeExtraCaCerts, createConfiguredProvider } from './cli/createProvider.js';
 import { createStructuredLogger } from './logger.js';
 import { WebhookMetrics } from './server/metrics.js';
-import { createWebhookServer, type WebhookServer } from './server/webhookServer.js';
+import { createWebhookServer, ListenError, type WebhookServer } from './server/webhookServer.js';
 
 const COMMAND = 'openova-dns-webhook';
 
@@ -45,7 +45,8 @@ variables. The main ones:
   AWS_REGION, EXTERNAL_DNS_AWS_* (ExternalDNS's Route53 settings; credentials from the AWS chain)
   WEBHOOK_HOST, WEBHOOK_PORT  webhook API (default 127.0.0.1:8888)
   HEALTH_HOST, HEALTH_PORT    /healthz, /livez, /metrics (default 0.0.0.0:8080)
-  WEBHOOK_MAX_BODY_BYTES, WEBHOOK_REQUEST_DEADLINE_MS, WEBHOOK_MAX_CONCURRENT_BODIES
+  WEBHOOK_MAX_BODY_BYTES, WEBHOOK_REQUEST_DEADLINE_MS, WEBHOOK_MAX_CONCURRENT_BODIES,
+  WEBHOOK_SHUTDOWN_TIMEOUT_MS (on SIGTERM, exit within it; default 25000)
   LOG_LEVEL (debug, info, warn|warning, error), LOG_FORMAT (json, text)
 
 Booleans take 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False (as Go's ParseBool).
@@ -58,8 +59,23 @@ const LIFECYCLE_MESSAGES = [
   'webhook server listening',
   'configuration',
   'signal received, finishing requests in flight',
+  // what a shutdown cut, and why: at every level too
+  'shutdown drain deadline reached: aborting provider calls in flight',
+  'request cut at shutdown',
+  'apply cut at shutdown',
+  'requests still in flight at shutdown timeout',
+  'provider client not closed within the shutdown bound',
+  'shutdown bound reached: exiting',
   'stopped',
 ];
+
+/**
+ * The part of the command's shutdown bound kept for closing the provider client after the server
+ * stopped: `min(1000, bound / 5)` ms.
+ */
+function clientCloseBudgetMs(boundMs: number): number {
+  return Math.min(1000, Math.floor(boundMs / 5));
+}
 
 /** The message the child sends the bin once its signal handlers are in place. */
 const SIGNALS_HANDLED = 'openova-dns-webhook:signals-handled';
@@ -123,6 +139,7 @@ export async function main(
   let configured;
   try {
     config = parseWebhookConfig(env);
+    checkNodeExtraCaCerts(env);
     configured = createConfiguredProvider(config, { onRequest });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -146,6 +163,8 @@ export async function main(
     api: config.api,
     health: config.health,
     ...config.limits,
+    // the server's own bound leaves time to close the provider client within the command's
+    shutdownTimeoutMs: config.shutdownTimeoutMs - clientCloseBudgetMs(config.shutdownTimeoutMs),
     healthCheck: configured.healthCheck,
     secrets: configured.secrets,
     version,
@@ -166,9 +185,27 @@ export async function main(
       signal,
       ...(from === 'signal' ? {} : { from }),
     });
+    const bound = config.shutdownTimeoutMs;
+    const signalled = performance.now();
+    // The documented bound holds whatever hangs: past it the process exits (1) regardless.
+    setTimeout(() => {
+      logger.warn?.('shutdown bound reached: exiting', { boundMs: bound });
+      process.exit(1);
+    }, bound).unref();
     shutdown = webhook
       .stop()
-      .then(() => configured.close())
+      .then(async () => {
+        // the provider calls are aborted by now; a pool still busy (a background zone refresh)
+        // is not waited for past the bound
+        const left = Math.max(0, bound - (performance.now() - signalled) - 50);
+        let timer: NodeJS.Timeout | undefined;
+        const closed = await Promise.race([
+          configured.close().then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), left))),
+        ]).finally(() => clearTimeout(timer));
+        if (!closed)
+          logger.warn?.('provider client not closed within the shutdown bound', { boundMs: bound });
+      })
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error?.('shutdown failed', { error });
@@ -202,7 +239,14 @@ export async function main(
   try {
     await webhook.start();
   } catch (error) {
-    logger.error?.('could not start', { error });
+    // the variables to fix (a port taken, a host that does not resolve)
+    const listener = error instanceof ListenError ? error.listener : undefined;
+    logger.error?.('could not start', {
+      error,
+      ...(listener
+        ? { variables: listener === 'api' ? 'WEBHOOK_HOST, WEBHOOK_PORT' : 'HEALTH_HOST, HEALTH_PORT' }
+        : {}),
+    });
     await configured.close();
     process.exit(1);
   }
@@ -224,6 +268,7 @@ export async function main(
     ...(config.domainFilter.regexInclude ? { regexDomainFilter: config.domainFilter.regexInclude } : {}),
     ...(config.domainFilter.regexExclude ? { regexDomainExclusion: config.domainFilter.regexExclude } : {}),
     limits: config.limits,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
 }
 

@@ -17,6 +17,8 @@ export {
   DEFAULT_REQUEST_DEADLINE_MS,
   DEFAULT_MAX_CONCURRENT_BODIES,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  ListenError,
 } from './server/webhookServer.js';
 export type {
   WebhookServer,

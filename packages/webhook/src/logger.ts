@@ -24,8 +24,9 @@ export interface StructuredLoggerOptions {
   /** Values (6 characters or more) replaced by `[redacted]` wherever they appear in a line (API keys). */
   secrets?: readonly string[];
   /**
-   * `info` messages written whatever `level` is (default none): the few start-up and shutdown
-   * lines an operator needs at `warn` or `error` too (the version, the listen addresses).
+   * Messages (`info` or above) written whatever `level` is (default none): the few start-up and
+   * shutdown lines an operator needs at `warn` or `error` too (the version, the listen addresses,
+   * what a shutdown cut).
    */
   alwaysLogged?: readonly string[];
 }
@@ -104,8 +105,8 @@ export function createStructuredLogger(options: StructuredLoggerOptions = {}): L
   const at =
     (level: LogLevel) =>
     (message: string, fields: LogFields = {}) =>
-      level === 'info' && always.has(message)
-        ? lifecycle.info(fields, message)
+      level !== 'debug' && always.has(message)
+        ? lifecycle[level](fields, message)
         : logger[level](fields, message);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -30,6 +30,25 @@ function negotiateOk(res: Parameters<typeof reply>[0], filter = '{"include":["ex
   reply(res, 200, filter, MEDIA_TYPE);
 }
 
+describe('URLs with a trailing slash', () => {
+  it('`--webhook-provider-url`-style `http://host:port/` sends /records, never //records (a Go ServeMux would redirect it)', async () => {
+    const server = await scripted((request, res) => {
+      if (request.path === '/') return negotiateOk(res);
+      if (request.path === '/records' && request.method === 'GET') return reply(res, 200, '[]', MEDIA_TYPE);
+      if (request.path === '/records') return reply(res, 204);
+      reply(res, 404, 'not found');
+    });
+    const provider = await connect(`${server.url}/`);
+    expect(await provider.records()).toEqual([]);
+    await provider.applyChanges({ create: [], updateOld: [], updateNew: [], delete: [] });
+    expect(server.seen.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /',
+      'GET /records',
+      'POST /records',
+    ]);
+  });
+});
+
 describe('against our server', () => {
   it('negotiates the domain filter, reads, adjusts and applies', async () => {
     const inner = memoryProvider([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);

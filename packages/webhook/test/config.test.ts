@@ -34,6 +34,7 @@ describe('parseWebhookConfig', () => {
       api: { host: '127.0.0.1', port: 8888 },
       health: { host: '0.0.0.0', port: 8080 },
       limits: { maxBodyBytes: 33_554_432, requestDeadlineMs: 10_000, maxConcurrentBodies: 1 },
+      shutdownTimeoutMs: 25_000,
       log: { level: 'info', format: 'json' },
       warnings: [],
     });
@@ -95,6 +96,20 @@ describe('parseWebhookConfig', () => {
     expect(problem(env)).toMatch(message);
   });
 
+  it('WEBHOOK_SHUTDOWN_TIMEOUT_MS: a whole number of ms; 30000 or more warns (Kubernetes kills at 30 s)', () => {
+    const memory = { DNS_PROVIDER: 'inmemory', DOMAIN_FILTER: 'a.com' };
+    expect(parseWebhookConfig({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '5000' })).toMatchObject({
+      shutdownTimeoutMs: 5000,
+      warnings: [],
+    });
+    expect(parseWebhookConfig({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '45000' }).warnings).toEqual([
+      expect.stringMatching(/^WEBHOOK_SHUTDOWN_TIMEOUT_MS: 45000 ms is not below Kubernetes' default 30 s/),
+    ]);
+    expect(problem({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '25s' })).toMatch(
+      /WEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1 to 3600000, got "25s"/,
+    );
+  });
+
   it('reports every problem at once and never echoes the API key', () => {
     const message = problem({
       DNS_PROVIDER: 'pdns',
@@ -138,6 +153,7 @@ describe('the command', () => {
     expect(second.logs().find((l) => l['level'] === 'error')).toMatchObject({
       msg: 'could not start',
       error: { code: 'EADDRINUSE' },
+      variables: 'WEBHOOK_HOST, WEBHOOK_PORT',
     });
   });
 

@@ -9,6 +9,7 @@ import { Namespace, Pod, Secret, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { KNOWN_VARIABLES } from '../src/cli/config.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../src/server/webhookServer.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS } from '../src/server/webhookServer.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -182,6 +183,12 @@ describe('deploy/kubernetes/external-dns-pdns.yaml', () => {
     const sidecar = containers.find((c) => c.name === 'openova-dns-webhook') as ContainerLike;
     expect(sidecar.ports).toEqual([{ name: 'http-health', containerPort: 8080 }]);
     checkSidecar(sidecar, 'http-health');
+    // the sidecar's shutdown bound ends before the kubelet's SIGKILL
+    const bound = Number(
+      (sidecar.env ?? []).find((e) => e.name === 'WEBHOOK_SHUTDOWN_TIMEOUT_MS')?.value ??
+        DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    );
+    expect(bound).toBeLessThan(Number(pod['terminationGracePeriodSeconds'] ?? 30) * 1000);
     const externalDns = containers.find((c) => c.name === 'external-dns') as ContainerLike;
     checkExternalDnsArgs(externalDns.args ?? []);
     // ExternalDNS reaches the webhook API on loopback at the command's default port

@@ -190,8 +190,9 @@ describe('POST /records applies everything that can be applied', () => {
     expect(res.text).toMatch(/bad6\.example\.com AAAA: create\[2\]\.targets\[0\]/);
     expect(res.text).toMatch(/ttl\.example\.com A: create\[4\]\.recordTTL: expected a number/);
     expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
+    // the metric counts as the answer does: bad.example.com and its marker are two of the four
     expect(await server.metrics.render()).toMatch(
-      /invalid_endpoints_total\{reason="invalid",route="records"\} 3/,
+      /invalid_endpoints_total\{reason="invalid",route="records"\} 4/,
     );
     expect(await server.metrics.render()).toMatch(/changes_applied_total\{change="create"\} 1/);
   });
@@ -289,6 +290,42 @@ describe('the 500 answer of POST /records, in records as a user counts them', ()
       'ok.example.com 192.0.2.5',
       'x.example.com 192.0.2.1',
     ]);
+  });
+
+  it('openova_dns_webhook_invalid_endpoints_total counts records as the answer does (a marker is one, an update one)', async () => {
+    const provider = memoryProvider([{ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+    const { url, server } = await startServer(provider);
+    const marker = (name: string) => ({
+      dnsName: `_externaldns.a-${name}`,
+      recordType: 'TXT',
+      targets: ['"heritage=external-dns,external-dns/owner=openova"'],
+      labels: { ownedRecord: name },
+    });
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [
+          { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+          { dnsName: 'bad.example.com', recordType: 'A', targets: ['300.1.1.1'] },
+          marker('bad.example.com'),
+          { dnsName: 'far.example.net', recordType: 'A', targets: ['192.0.2.7'] },
+          marker('far.example.net'),
+        ],
+        updateOld: [{ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'x.example.com', recordType: 'A', targets: ['300.2.2.2'] }],
+      }),
+    );
+    expect(res.status).toBe(500);
+    const answered = Number(/^(\d+) of \d+ records/.exec(res.text)?.[1]);
+    expect(answered).toBe(5);
+    const metrics = await server.metrics.render();
+    const counted = [...metrics.matchAll(/invalid_endpoints_total\{reason="(\w+)",route="records"\} (\d+)/g)];
+    expect(Object.fromEntries(counted.map((m) => [m[1], Number(m[2])]))).toEqual({
+      invalid: 3,
+      unsupported_type: 2,
+    });
+    expect(counted.reduce((n, m) => n + Number(m[2]), 0)).toBe(answered);
   });
 
   it('the list is capped by count and length; the records left unlisted are counted', () => {

@@ -249,22 +249,25 @@ describe('pino logs', () => {
 });
 
 describe('lines logged at every level', () => {
-  it('alwaysLogged info messages are written above the level; other info lines are not', () => {
+  it('alwaysLogged messages (info and warn) are written above the level; other lines are not, nor debug ones', () => {
     const lines: string[] = [];
     const logger = createStructuredLogger({
       write: (l) => lines.push(l),
       level: 'error',
-      alwaysLogged: ['webhook server listening'],
+      alwaysLogged: ['webhook server listening', 'apply cut at shutdown'],
     });
     logger.info?.('webhook server listening', { api: 'http://127.0.0.1:8888' });
     logger.info?.('request');
-    logger.warn?.('webhook server listening');
+    logger.debug?.('webhook server listening');
+    logger.warn?.('apply cut at shutdown', { notWrittenCount: 2 });
+    logger.warn?.('provider API call failed');
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
       expect.objectContaining({
         level: 'info',
         msg: 'webhook server listening',
         api: 'http://127.0.0.1:8888',
       }),
+      expect.objectContaining({ level: 'warn', msg: 'apply cut at shutdown', notWrittenCount: 2 }),
     ]);
   });
 });

@@ -289,6 +289,58 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
   });
 });
 
+describe("request paths, cleaned as Go's ServeMux cleans them", () => {
+  it('`//records` and `/x/../records` are /records (GET and POST), never the negotiation endpoint', async () => {
+    const provider = memoryProvider([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+    const { url } = await startServer(provider);
+    const headers = { 'content-type': MEDIA_TYPE, accept: MEDIA_TYPE };
+    for (const target of ['//records', '///records', '/x/../records', '//records?x=1', '/%72ecords']) {
+      const res = await rawRequest(url, { target, headers });
+      expect(res.status, target).toBe(200);
+      expect(res.json(), target).toEqual([
+        { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      ]);
+    }
+    const applied = await rawRequest(url, {
+      method: 'POST',
+      target: '//records',
+      headers,
+      body: JSON.stringify({
+        create: [{ dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] }],
+      }),
+    });
+    expect(applied.status).toBe(204);
+    expect((await provider.records()).map((r) => r.dnsName).sort()).toEqual([
+      'a.example.com',
+      'b.example.com',
+    ]);
+    const adjusted = await rawRequest(url, {
+      method: 'POST',
+      target: '//adjustendpoints',
+      headers,
+      body: JSON.stringify([{ dnsName: 'c.example.com', recordType: 'A', targets: ['192.0.2.3'] }]),
+    });
+    expect(adjusted.status).toBe(200);
+    expect(adjusted.json()).toEqual([{ dnsName: 'c.example.com', recordType: 'A', targets: ['192.0.2.3'] }]);
+    // what cleans to `/` is the negotiation endpoint; anything else is 404 or 400, never negotiation
+    expect((await rawRequest(url, { target: '//', headers })).json()).toEqual({
+      include: ['example.com', 'example.org'],
+      exclude: ['private.example.com'],
+    });
+    for (const target of ['//unknown', '/records/', '//records/x'])
+      expect((await rawRequest(url, { target, headers })).status, target).toBe(404);
+    for (const target of ['//[::1]:80/records', '/%zz'])
+      expect((await rawRequest(url, { target, headers })).status, target).toBe(400);
+  });
+
+  it('the health port cleans paths the same way: `//healthz`, `//metrics`', async () => {
+    const { healthUrl } = await startServer(memoryProvider());
+    expect((await rawRequest(healthUrl, { target: '//livez' })).text.trim()).toBe('ok');
+    expect((await rawRequest(healthUrl, { target: '//metrics' })).text).toContain('openova_dns_webhook_');
+    expect((await rawRequest(healthUrl, { target: '//nothing' })).status).toBe(404);
+  });
+});
+
 describe('provider failures', () => {
   it('→ 500 with a short message and no secret', async () => {
     const secret = 's3cr3t-api-key';

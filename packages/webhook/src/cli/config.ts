@@ -77,6 +77,8 @@ export interface WebhookConfig {
     | {
         zoneType: 'public' | 'private';
         configFile: string;
+        /** True when `EXTERNAL_DNS_AZURE_CONFIG_FILE` names the file (it must then exist). */
+        configFileSet: boolean;
         subscriptionId: string | undefined;
         resourceGroup: string | undefined;
         userAssignedIdentityId: string | undefined;
@@ -120,14 +122,22 @@ export interface WebhookConfig {
    */
   limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
   /**
+   * `WEBHOOK_SHUTDOWN_TIMEOUT_MS` (default 25 000): on SIGTERM the command exits within this many
+   * ms, aborting the provider calls still running shortly before (see docs/webhook.md). Keep it
+   * below the pod's `terminationGracePeriodSeconds` (30 s by default).
+   */
+  shutdownTimeoutMs: number;
+  /**
    * `LOG_LEVEL` (default `info`; ExternalDNS's `trace`, `warning`, `fatal` and `panic` are mapped to
    * ours) and `LOG_FORMAT` (default `json`).
    */
   log: { level: LogLevel; format: LogFormat };
   /**
    * Settings that are accepted but probably wrong, one line each naming its variable; the command
-   * logs them at `warn` when it starts. Today: `WEBHOOK_REQUEST_DEADLINE_MS` of
-   * 15 000 (`EXTERNAL_DNS_CLIENT_TIMEOUT_MS`) or more.
+   * logs them at `warn` when it starts: `WEBHOOK_REQUEST_DEADLINE_MS` of 15 000
+   * (`EXTERNAL_DNS_CLIENT_TIMEOUT_MS`) or more, `WEBHOOK_SHUTDOWN_TIMEOUT_MS` of 30 000 or more,
+   * `PDNS_TLS_*` with an `http://` `PDNS_API_URL` (no TLS to apply them to),
+   * `PDNS_TLS_CA_FILE` with `PDNS_TLS_SKIP_VERIFY`, an API URL with a query or fragment (ignored).
    */
   warnings: string[];
 }
@@ -313,20 +323,52 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024, 1024 * 1024 * 1024),
   WEBHOOK_REQUEST_DEADLINE_MS: positiveInt(10_000, 60_000),
   WEBHOOK_MAX_CONCURRENT_BODIES: positiveInt(1, 64),
+  WEBHOOK_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 3_600_000),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
 });
+
+/**
+ * What is wrong with an API URL variable, naming it, or `undefined`: it must be an http(s) URL
+ * without credentials (the key goes in its own variable, and a URL is shown in the start-up log).
+ * The value is never echoed: a key pasted into the wrong variable must not reach the log.
+ */
+function urlIssue(variable: string, value: string, keyVariable: string | undefined): string | undefined {
+  if (!/^https?:\/\/[^/]/i.test(value) || !URL.canParse(value))
+    return `${variable}: must be an http:// or https:// URL (the value is not shown)`;
+  const url = new URL(value);
+  if (url.username !== '' || url.password !== '')
+    return `${variable}: must not contain credentials (user:password@ before the host)${keyVariable ? `; the API key goes in ${keyVariable}` : ''} (the value is not shown)`;
+  return undefined;
+}
+
+/** The API URL variables of each provider mode, with the variable their key goes in. */
+const URL_VARIABLES: Readonly<Record<string, readonly (readonly [string, string | undefined])[]>> = {
+  pdns: [['PDNS_API_URL', 'PDNS_API_KEY']],
+  cloudflare: [['CF_BASE_URL', 'CF_API_TOKEN']],
+  hetzner: [['HETZNER_BASE_URL', 'HETZNER_API_TOKEN']],
+  route53: [['AWS_ENDPOINT_URL_ROUTE_53', undefined]],
+  google: [['GOOGLE_DNS_BASE_URL', 'GOOGLE_OAUTH_ACCESS_TOKEN']],
+};
 
 /** Settings that depend on the provider, checked even when other variables are bad (all problems at once). */
 function providerIssues(env: Readonly<Record<string, string | undefined>>): string[] {
   const issues: string[] = [];
   const provider = env['DNS_PROVIDER']?.trim().toLowerCase();
+  for (const [variable, keyVariable] of URL_VARIABLES[provider ?? ''] ?? []) {
+    const value = env[variable]?.trim() ?? '';
+    const issue = value === '' ? undefined : urlIssue(variable, value, keyVariable);
+    if (issue) issues.push(issue);
+  }
   if (provider === 'pdns') {
     const url = env['PDNS_API_URL']?.trim() ?? '';
     if (url === '') issues.push('PDNS_API_URL: is required with DNS_PROVIDER=pdns');
-    else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
-      // the value is not echoed: a key pasted into the wrong variable must not reach the log
-      issues.push('PDNS_API_URL: must be an http:// or https:// URL (the value is not shown)');
+    // a path segment of every API call (PowerDNS's own check)
+    const serverId = env['PDNS_SERVER_ID']?.trim() ?? '';
+    if (serverId !== '' && (!/^[A-Za-z0-9_.-]+$/.test(serverId) || /^\.+$/.test(serverId)))
+      issues.push(
+        `PDNS_SERVER_ID: must be a server id such as "localhost" (letters, digits, "_", ".", "-"), got ${JSON.stringify(serverId)}`,
+      );
     // the key's value is never echoed
     if ((env['PDNS_API_KEY']?.trim() ?? '') === '')
       issues.push('PDNS_API_KEY: is required with DNS_PROVIDER=pdns');
@@ -346,18 +388,12 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       issues.push('CF_API_TOKEN: is required with DNS_PROVIDER=cloudflare (or CF_API_KEY with CF_API_EMAIL)');
     if (token !== '' && key !== '')
       issues.push('CF_API_KEY: set either CF_API_TOKEN or CF_API_KEY, not both');
-    const base = env['CF_BASE_URL']?.trim() ?? '';
-    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
-      issues.push('CF_BASE_URL: must be an http:// or https:// URL (the value is not shown)');
   }
   if (provider === 'hetzner') {
     const token = env['HETZNER_API_TOKEN']?.trim() || env['HCLOUD_TOKEN']?.trim() || '';
     // the token's value is never echoed
     if (token === '')
       issues.push('HETZNER_API_TOKEN: is required with DNS_PROVIDER=hetzner (or HCLOUD_TOKEN)');
-    const base = env['HETZNER_BASE_URL']?.trim() ?? '';
-    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
-      issues.push('HETZNER_BASE_URL: must be an http:// or https:// URL (the value is not shown)');
   }
   if (provider === 'route53') {
     const type = env['EXTERNAL_DNS_AWS_ZONE_TYPE']?.trim().toLowerCase() ?? '';
@@ -368,9 +404,6 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     const retries = env['EXTERNAL_DNS_AWS_API_RETRIES']?.trim() ?? '';
     if (retries !== '' && !/^\d+$/.test(retries))
       issues.push(`EXTERNAL_DNS_AWS_API_RETRIES: must be a whole number, got ${JSON.stringify(retries)}`);
-    const endpoint = env['AWS_ENDPOINT_URL_ROUTE_53']?.trim() ?? '';
-    if (endpoint !== '' && !URL.canParse(endpoint))
-      issues.push('AWS_ENDPOINT_URL_ROUTE_53: must be a URL (the value is not shown)');
   }
   for (const name of ['REGEXP_DOMAIN_FILTER', 'REGEXP_DOMAIN_FILTER_EXCLUSION'] as const) {
     const value = env[name] ?? '';
@@ -409,9 +442,6 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       issues.push(
         `EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL: must be a duration such as 1s or 500ms, got ${JSON.stringify(interval)}`,
       );
-    const base = env['GOOGLE_DNS_BASE_URL']?.trim() ?? '';
-    if (base !== '' && (!/^https?:\/\/[^/]/.test(base) || !URL.canParse(base)))
-      issues.push(`GOOGLE_DNS_BASE_URL: must be an http:// or https:// URL, got ${JSON.stringify(base)}`);
   }
   if (
     provider === 'inmemory' &&
@@ -552,6 +582,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       requestDeadlineMs: e.WEBHOOK_REQUEST_DEADLINE_MS,
       maxConcurrentBodies: e.WEBHOOK_MAX_CONCURRENT_BODIES,
     },
+    shutdownTimeoutMs: e.WEBHOOK_SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     warnings: configWarnings(e),
   };
@@ -566,8 +597,43 @@ function configWarnings(e: z.infer<typeof envSchema>): string[] {
     warnings.push(
       `WEBHOOK_REQUEST_DEADLINE_MS: ${e.WEBHOOK_REQUEST_DEADLINE_MS} ms is not below ExternalDNS's 15 s client timeout: a slow request's 503 would come after ExternalDNS gave up, which it treats as fatal (the controller exits); keep it at 14000 or less`,
     );
+  for (const [variable] of URL_VARIABLES[e.DNS_PROVIDER] ?? []) {
+    const value = (e as Record<string, unknown>)[variable];
+    if (typeof value !== 'string' || !URL.canParse(value.trim())) continue;
+    const url = new URL(value.trim());
+    if (url.search !== '' || url.hash !== '')
+      warnings.push(
+        `${variable}: what follows "?" or "#" in it is ignored (API paths are appended to its path)`,
+      );
+  }
+  if (e.DNS_PROVIDER === 'pdns') {
+    // TLS settings that cannot apply: the user meant something that is not happening
+    const plain = /^http:/i.test((e.PDNS_API_URL ?? '').trim());
+    const tlsSet = [
+      ['PDNS_TLS_CA_FILE', e.PDNS_TLS_CA_FILE],
+      ['PDNS_TLS_CLIENT_CERT_FILE', e.PDNS_TLS_CLIENT_CERT_FILE],
+      ['PDNS_TLS_CLIENT_KEY_FILE', e.PDNS_TLS_CLIENT_KEY_FILE],
+      ['PDNS_TLS_SKIP_VERIFY', e.PDNS_TLS_SKIP_VERIFY ? 'true' : undefined],
+    ].filter(([, value]) => value?.trim());
+    if (plain)
+      for (const [variable] of tlsSet)
+        warnings.push(
+          `${variable}: has no effect: PDNS_API_URL is http://, so there is no TLS (and the API key goes in clear); use an https:// URL or unset it`,
+        );
+    else if (e.PDNS_TLS_SKIP_VERIFY && e.PDNS_TLS_CA_FILE?.trim())
+      warnings.push(
+        'PDNS_TLS_CA_FILE: has no effect: PDNS_TLS_SKIP_VERIFY=true accepts any server certificate; unset one of them',
+      );
+  }
+  if (e.WEBHOOK_SHUTDOWN_TIMEOUT_MS >= KUBERNETES_GRACE_PERIOD_MS)
+    warnings.push(
+      `WEBHOOK_SHUTDOWN_TIMEOUT_MS: ${e.WEBHOOK_SHUTDOWN_TIMEOUT_MS} ms is not below Kubernetes' default 30 s terminationGracePeriodSeconds: the kubelet may kill the container before it finishes; raise the pod's terminationGracePeriodSeconds above it`,
+    );
   return warnings;
 }
+
+/** Kubernetes' default `terminationGracePeriodSeconds` (30 s), after which SIGKILL follows SIGTERM. */
+export const KUBERNETES_GRACE_PERIOD_MS = 30_000;
 
 function cloudflareSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig['cloudflare']> {
   const common = { baseUrl: e.CF_BASE_URL?.trim() || undefined, proxiedByDefault: e.CF_PROXIED };
@@ -623,6 +689,7 @@ function azureSettings(e: z.infer<typeof envSchema>): NonNullable<WebhookConfig[
   return {
     zoneType: e.DNS_PROVIDER === 'azure-private-dns' ? 'private' : 'public',
     configFile: e.EXTERNAL_DNS_AZURE_CONFIG_FILE?.trim() || '/etc/kubernetes/azure.json',
+    configFileSet: Boolean(e.EXTERNAL_DNS_AZURE_CONFIG_FILE?.trim()),
     subscriptionId: e.EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID?.trim() || undefined,
     resourceGroup: e.EXTERNAL_DNS_AZURE_RESOURCE_GROUP?.trim() || undefined,
     userAssignedIdentityId: e.EXTERNAL_DNS_AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID?.trim() || undefined,

@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import {
@@ -15,7 +16,7 @@ import { Route53Provider } from '@openova/dns-provider-route53';
 import type { HttpRequestEvent } from '@openova/dns-core/http';
 import type { HealthCheck } from '../server/healthHandler.js';
 import type { RateLimitBudget } from '../server/metrics.js';
-import type { WebhookConfig } from './config.js';
+import type { CliProviderName, WebhookConfig } from './config.js';
 
 /** A provider built from the command's settings, with the check that proves it answers. */
 export interface ConfiguredProvider {
@@ -40,8 +41,73 @@ function pem(variable: string, path: string): Buffer {
   }
 }
 
-/** TLS settings of the PowerDNS client, from the files the variables name. */
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The certificates of a PEM file named by a variable. Node.js takes a `ca` that holds no PEM
+ * certificate without a word (and then trusts nothing), so a DER or otherwise wrong file is a
+ * `ConfigError` naming the variable, before start.
+ */
+function pemCertificates(variable: string, path: string): X509Certificate[] {
+  const text = pem(variable, path).toString('latin1');
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0)
+    throw new ConfigError(
+      `${variable}: ${JSON.stringify(path)} is not a PEM file of certificates (no "-----BEGIN CERTIFICATE-----" block); a DER file converts with \`openssl x509 -inform der -in FILE -out FILE.pem\``,
+    );
+  return blocks.map((block, i) => {
+    try {
+      return new X509Certificate(block);
+    } catch {
+      throw new ConfigError(
+        `${variable}: certificate ${i + 1} of ${JSON.stringify(path)} cannot be read (its PEM block is damaged)`,
+      );
+    }
+  });
+}
+
+/**
+ * Checks `NODE_EXTRA_CA_CERTS`, the CA file Node.js adds to its trust list for every provider
+ * client (a private API endpoint, a TLS-inspecting proxy): Node.js ignores a file it cannot read
+ * with only a warning, and a DER or other non-PEM file without a word, after which the endpoint's
+ * certificate is refused at the first call. So either is a `ConfigError` naming the variable.
+ * @throws ConfigError naming `NODE_EXTRA_CA_CERTS`.
+ */
+export function checkNodeExtraCaCerts(env: Readonly<Record<string, string | undefined>>): void {
+  const path = env['NODE_EXTRA_CA_CERTS']?.trim();
+  if (path) pemCertificates('NODE_EXTRA_CA_CERTS', path);
+}
+
+/** The private key of a PEM file named by a variable (its content is never shown). */
+function pemPrivateKey(variable: string, path: string): KeyObject {
+  const data = pem(variable, path);
+  try {
+    return createPrivateKey(data);
+  } catch (cause) {
+    const encrypted =
+      /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(data.toString('latin1')) ||
+      (cause as { code?: unknown }).code === 'ERR_MISSING_PASSPHRASE';
+    throw new ConfigError(
+      `${variable}: ${JSON.stringify(path)} ${encrypted ? 'is an encrypted private key; the command takes an unencrypted one' : 'is not a PEM private key'}`,
+    );
+  }
+}
+
+/**
+ * TLS settings of the PowerDNS client, from the files the variables name, each checked before
+ * start: a CA file of PEM certificates, a client certificate and its own private key.
+ * @throws ConfigError naming the variable.
+ */
 function pdnsTls(tls: NonNullable<WebhookConfig['pdns']>['tls']) {
+  if (tls.caFile) pemCertificates('PDNS_TLS_CA_FILE', tls.caFile);
+  if (tls.certFile && tls.keyFile) {
+    const [certificate] = pemCertificates('PDNS_TLS_CLIENT_CERT_FILE', tls.certFile);
+    const key = pemPrivateKey('PDNS_TLS_CLIENT_KEY_FILE', tls.keyFile);
+    if (certificate && !certificate.checkPrivateKey(key))
+      throw new ConfigError(
+        'PDNS_TLS_CLIENT_KEY_FILE: is not the private key of the certificate in PDNS_TLS_CLIENT_CERT_FILE',
+      );
+  }
   return {
     ...(tls.caFile ? { ca: pem('PDNS_TLS_CA_FILE', tls.caFile) } : {}),
     ...(tls.certFile ? { cert: pem('PDNS_TLS_CLIENT_CERT_FILE', tls.certFile) } : {}),
@@ -51,12 +117,78 @@ function pdnsTls(tls: NonNullable<WebhookConfig['pdns']>['tls']) {
 }
 
 /**
+ * The variables behind each provider option named in a provider's own `ConfigError` (it names its
+ * options, `apiUrl`), so every configuration error names the environment variable to fix.
+ */
+const OPTION_VARIABLES: Readonly<Record<CliProviderName, readonly (readonly [RegExp, string])[]>> = {
+  pdns: [
+    [/\bapiUrl\b/, 'PDNS_API_URL'],
+    [/\bapiKey\b/, 'PDNS_API_KEY'],
+    [/\bserverId\b/, 'PDNS_SERVER_ID'],
+  ],
+  cloudflare: [
+    [/\bbaseUrl\b/, 'CF_BASE_URL'],
+    [/\bapiToken\b|\bapiKey\b/, 'CF_API_TOKEN'],
+  ],
+  hetzner: [
+    [/\bbaseUrl\b/, 'HETZNER_BASE_URL'],
+    [/\btoken\b/i, 'HETZNER_API_TOKEN'],
+  ],
+  route53: [
+    [/\bendpoint\b/, 'AWS_ENDPOINT_URL_ROUTE_53'],
+    [/\bmaxAttempts\b/, 'EXTERNAL_DNS_AWS_API_RETRIES'],
+    [/\bregion\b/i, 'AWS_REGION'],
+  ],
+  azure: [
+    [/subscription/i, 'EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID'],
+    [/token file/, 'AZURE_ACCESS_TOKEN_FILE'],
+    [/config file|\bendpoint\b|tenantId|aadClient/, 'EXTERNAL_DNS_AZURE_CONFIG_FILE'],
+  ],
+  'azure-private-dns': [],
+  google: [
+    [/\bbaseUrl\b/, 'GOOGLE_DNS_BASE_URL'],
+    [/batchChangeSize/, 'EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_SIZE'],
+    [/batchChangeIntervalMs/, 'EXTERNAL_DNS_GOOGLE_BATCH_CHANGE_INTERVAL'],
+    [/\bproject\b/, 'EXTERNAL_DNS_GOOGLE_PROJECT'],
+  ],
+  inmemory: [[/zone/i, 'DOMAIN_FILTER']],
+};
+
+/** A provider's `ConfigError` as a line naming the variable to fix (it names its option). */
+function namingVariable(provider: CliProviderName, error: ConfigError): ConfigError {
+  if (/^[A-Z][A-Z0-9_]*: /.test(error.message)) return error;
+  const table = OPTION_VARIABLES[provider === 'azure-private-dns' ? 'azure' : provider];
+  const variable = table.find(([pattern]) => pattern.test(error.message))?.[1] ?? 'DNS_PROVIDER';
+  let detail = error.message.replace(/^[a-z0-9-]+: /, '');
+  // the Azure client's `endpoint` is azure.json's resourceManagerEndpoint
+  if (variable === 'EXTERNAL_DNS_AZURE_CONFIG_FILE')
+    detail = detail.replace(/^endpoint\b/, 'resourceManagerEndpoint');
+  return new ConfigError(
+    `${variable}: ${detail}${variable === 'DNS_PROVIDER' ? ` (the ${provider} settings)` : ''}`,
+    { cause: error },
+  );
+}
+
+/**
  * Builds the provider named by `DNS_PROVIDER`.
  * @throws ConfigError when a file named by a variable (TLS) cannot be read.
  */
 export function createConfiguredProvider(
   config: WebhookConfig,
   hooks: { onRequest?: (event: HttpRequestEvent) => void } = {},
+): ConfiguredProvider {
+  try {
+    return buildProvider(config, hooks);
+  } catch (error) {
+    // every configuration error names the variable to fix, even one a provider package found
+    if (error instanceof ConfigError) throw namingVariable(config.provider, error);
+    throw error;
+  }
+}
+
+function buildProvider(
+  config: WebhookConfig,
+  hooks: { onRequest?: (event: HttpRequestEvent) => void },
 ): ConfiguredProvider {
   const onRequest = hooks.onRequest ? { onRequest: hooks.onRequest } : {};
   const domainFilter = new DomainFilter(config.domainFilter);
@@ -165,10 +297,32 @@ export function createConfiguredProvider(
     case 'azure-private-dns': {
       const az = config.azure;
       if (!az) throw new Error('unreachable: azure settings are validated with the configuration');
-      // ExternalDNS reads azure.json when it is there; without it, DefaultAzureCredential's chain
-      const file: AzureConfigFile = existsSync(az.configFile)
-        ? parseAzureConfigFile(readFileSync(az.configFile, 'utf8'), az.configFile)
-        : {};
+      // ExternalDNS reads azure.json when it is there; without it, DefaultAzureCredential's chain.
+      // A file named by the variable must be there: otherwise the setting would silently not apply.
+      const named = az.configFileSet;
+      if (named && !existsSync(az.configFile))
+        throw new ConfigError(
+          `EXTERNAL_DNS_AZURE_CONFIG_FILE: ${JSON.stringify(az.configFile)} does not exist (unset the variable to use DefaultAzureCredential's chain)`,
+        );
+      let file: AzureConfigFile = {};
+      if (existsSync(az.configFile)) {
+        try {
+          file = parseAzureConfigFile(
+            pem('EXTERNAL_DNS_AZURE_CONFIG_FILE', az.configFile).toString('utf8'),
+            az.configFile,
+          );
+        } catch (error) {
+          if (!(error instanceof ConfigError) || error.message.startsWith('EXTERNAL_DNS_')) throw error;
+          throw new ConfigError(`EXTERNAL_DNS_AZURE_CONFIG_FILE: ${error.message.replace(/^azure: /, '')}`, {
+            cause: error,
+          });
+        }
+      }
+      if (az.accessTokenFile) pem('AZURE_ACCESS_TOKEN_FILE', az.accessTokenFile);
+      if (!(az.subscriptionId ?? file.subscriptionId))
+        throw new ConfigError(
+          `EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID: is required with DNS_PROVIDER=${config.provider} (or subscriptionId in ${az.configFile}, EXTERNAL_DNS_AZURE_CONFIG_FILE)`,
+        );
       const identityId = az.userAssignedIdentityId ?? file.userAssignedIdentityID;
       const credential = az.accessTokenFile
         ? fileTokenCredential(az.accessTokenFile)

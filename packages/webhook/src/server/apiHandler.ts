@@ -19,6 +19,7 @@ import {
   parseEach,
   parseOptionsFor,
   labelOfEntry,
+  recordsLeftOut,
   unwritableReason,
   type Entry,
   type Rejection,
@@ -47,6 +48,13 @@ export interface ApiContext {
   secrets: readonly string[];
   /** Called after an apply that wrote everything it was sent. */
   onApplied?: () => void;
+  /**
+   * Fires when the server's drain deadline is reached at shutdown: every provider call still
+   * running is aborted, writes included (see `WebhookServer.stop`).
+   */
+  shutdown: AbortSignal;
+  /** Told of each request's work, which may outlive its answer (a write past the deadline). */
+  track: (work: Promise<unknown>) => void;
 }
 
 /** Thrown inside the handler to answer with an error status; never leaves it. */
@@ -84,6 +92,16 @@ function busy(message: string): Refusal {
   return new Refusal(503, 'busy', message, { 'retry-after': RETRY_AFTER_SECONDS });
 }
 
+/** The answer of a request cut at the drain deadline of a shutdown (a 5xx: retried by the next pod). */
+function shuttingDown(): Refusal {
+  return new Refusal(
+    503,
+    'busy',
+    'the webhook is shutting down and aborted this request; what was written stays, the rest is left for the next run',
+    { 'retry-after': RETRY_AFTER_SECONDS, connection: 'close' },
+  );
+}
+
 /**
  * Handles one request of ExternalDNS webhook protocol v1. Shape checks (method, content type, body
  * size, JSON) run before the provider is called; records are then handled one by one (see
@@ -97,15 +115,34 @@ export async function handleApiRequest(
 ): Promise<void> {
   const { request, response, route } = exchange;
   const method = request.method ?? 'GET';
-  const deadline = deadlineIn(context.deadlineMs);
+  const deadline = deadlineIn(context.deadlineMs, context.shutdown);
   const work = serve(context, { route, method, request, response }, deadline.signal);
+  context.track(work);
+  const onCut = () => {
+    // logged whatever LOG_LEVEL is; an apply adds what it had not written (see applyChanges)
+    work.then(
+      () => context.logger.warn?.('request cut at shutdown', { route, method }),
+      (error: unknown) =>
+        context.logger.warn?.('request cut at shutdown', {
+          route,
+          method,
+          error: safeMessage(describeFailure(error), context.secrets),
+        }),
+    );
+  };
+  context.shutdown.addEventListener('abort', onCut, { once: true });
+  void work.then(
+    () => context.shutdown.removeEventListener('abort', onCut),
+    () => context.shutdown.removeEventListener('abort', onCut),
+  );
   try {
     const first = await Promise.race([
       work.then(() => 'done' as const),
       deadline.reached.then(() => 'late' as const),
     ]);
     if (first === 'late' && !response.headersSent) {
-      // the work goes on (an apply in flight is never cut off) and is logged when it ends
+      // the work goes on (the deadline never cuts an apply in flight; only a shutdown's drain
+      // deadline does) and is logged when it ends
       work.catch((error: unknown) =>
         context.logger.warn?.('request finished after its deadline', {
           route,
@@ -171,6 +208,7 @@ async function gated(
     release = await context.bodyGate.acquire(signal);
   } catch (error) {
     if (!(error instanceof Busy)) throw error;
+    if (context.shutdown.aborted) throw shuttingDown();
     // a body not read: the connection is closed after the answer
     throw new Refusal(503, 'busy', error.message, {
       'retry-after': RETRY_AFTER_SECONDS,
@@ -185,6 +223,7 @@ async function gated(
 }
 
 function providerFailure(context: ApiContext, route: ApiRoute, error: unknown): Refusal {
+  if (context.shutdown.aborted) return shuttingDown();
   if (error instanceof Busy) return busy(error.message);
   const message = safeMessage(describeFailure(error), context.secrets);
   context.logger.error?.('provider call failed', { route, provider: context.provider.name, error });
@@ -230,7 +269,8 @@ async function getRecords(context: ApiContext, response: ServerResponse, signal:
 /** Logs and counts records left out; logs the first few one by one, then a count. */
 function reportRejections(context: ApiContext, route: ApiRoute, rejected: readonly Rejection[]): void {
   const counts = new Map<RejectionReason, number>();
-  for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  // in records as the 500 answer counts them: a record and its ownership TXT record are two
+  for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + recordsLeftOut(r));
   for (const [reason, n] of counts) context.metrics.observeInvalid(route, reason, n);
   rejected.slice(0, MAX_LISTED_REJECTIONS).forEach((r) =>
     context.logger.warn?.(route === 'adjustendpoints' ? 'invalid endpoint dropped' : 'change not applied', {
@@ -276,6 +316,7 @@ async function applyChanges(
   try {
     release = await context.applyGate.acquire(signal);
   } catch (error) {
+    if (context.shutdown.aborted) throw shuttingDown();
     if (error instanceof Busy) throw busy('another apply is still running; try again at the next interval');
     throw error;
   }
@@ -287,9 +328,19 @@ async function applyChanges(
       else if (e.list === 'delete') counts.delete++;
     }
     context.logger.info?.('applying changes', counts);
-    const outcome = await applyLeniently(context.provider, entries, signal);
+    const outcome = await applyLeniently(context.provider, entries, signal, context.shutdown);
     context.metrics.observeApplied(outcome.applied);
     if (outcome.rejected.length) reportRejections(context, 'records', outcome.rejected);
+    if (outcome.interrupted && context.shutdown.aborted) {
+      // what the cut left undone, at every LOG_LEVEL: the next ExternalDNS run plans it again
+      context.logger.warn?.('apply cut at shutdown', {
+        written: outcome.applied,
+        abortedCall: outcome.abortedCall.slice(0, MAX_LISTED_REJECTIONS),
+        notWritten: outcome.notWritten.slice(0, MAX_LISTED_REJECTIONS),
+        notWrittenCount: outcome.notWritten.length,
+      });
+      throw shuttingDown();
+    }
     if (outcome.interrupted)
       throw busy(
         `not finished within ${context.deadlineMs} ms; what was written stays, the rest is left for the next run`,
@@ -313,9 +364,19 @@ async function applyChanges(
   }
 }
 
-/** Records a change set changes, as a user counts them: an update's old and new versions are one. */
+/**
+ * Records a change set changes, as a user counts them: an update's old and new versions are one
+ * (the longer update list counts when the two differ in length).
+ */
 function recordsSent(entries: readonly Entry[]): number {
-  return entries.filter((e) => e.list !== 'updateOld').length;
+  let old = 0;
+  let fresh = 0;
+  let others = 0;
+  for (const e of entries)
+    if (e.list === 'updateOld') old++;
+    else if (e.list === 'updateNew') fresh++;
+    else others++;
+  return others + Math.max(old, fresh);
 }
 
 /** Rounds of leaving out what the provider's own validation names before giving up. */

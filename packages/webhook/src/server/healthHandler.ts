@@ -3,6 +3,7 @@ import type { Logger } from '@openova/dns-core';
 import { safeMessage, describeFailure } from './errorMessage.js';
 import { PROMETHEUS_CONTENT_TYPE, type WebhookMetrics } from './metrics.js';
 import { sendText } from './respond.js';
+import { requestPath } from './requestPath.js';
 
 /** A check that resolves when the provider answers and rejects otherwise. */
 export type HealthCheck = (signal: AbortSignal) => Promise<unknown>;
@@ -98,12 +99,8 @@ export async function handleHealthRequest(
   exchange: { request: IncomingMessage; response: ServerResponse },
 ): Promise<void> {
   const { request, response } = exchange;
-  const target = request.url ?? '/';
-  // a target that is not a path (`//[::1`, `*`) would make `new URL` throw
-  const pathname =
-    target.startsWith('/') && URL.canParse(target, 'http://localhost')
-      ? new URL(target, 'http://localhost').pathname
-      : undefined;
+  // cleaned as Go's ServeMux does (`//healthz` is `/healthz`); `//[::1` or `*` is not a path
+  const pathname = requestPath(request.url ?? '/');
   if (pathname === undefined) return sendText(response, 400, 'bad request target', { connection: 'close' });
   if (request.method !== 'GET' && request.method !== 'HEAD')
     return sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' });

@@ -167,8 +167,15 @@ export interface LenientApply {
   /** Endpoints sent to the provider and accepted, by list. */
   applied: { create: number; update: number; delete: number };
   rejected: Rejection[];
-  /** True when the deadline stopped the apply before everything was sent. */
+  /** True when the deadline (or the shutdown's `cut`) stopped the apply before everything was sent. */
   interrupted: boolean;
+  /**
+   * `name TYPE` of each record of the provider call that `cut` aborted while it ran (whether the
+   * provider wrote it is unknown; the next run reads what is stored); empty when none was.
+   */
+  abortedCall: string[];
+  /** `name TYPE` of each record to be written that was not confirmed written, when interrupted. */
+  notWritten: string[];
 }
 
 // A record, its ownership marker (which names it in its `ownedRecord` label), every change at one
@@ -186,8 +193,96 @@ function unitKeyOf(entry: Entry): string {
   return `${typeof name === 'string' ? name.toLowerCase().replace(/\.$/, '') : `#${entry.list}${entry.index}`}\u0000${typeof id === 'string' ? id : ''}`;
 }
 
+/** `name TYPE set-identifier` of an entry, as ExternalDNS keys a record (names without a final dot). */
+function recordKeyOf(entry: Entry): string {
+  const ep = entry.endpoint;
+  const name = ep?.dnsName ?? field(entry.raw, 'dnsName');
+  const type = ep?.recordType ?? field(entry.raw, 'recordType');
+  const id = ep?.setIdentifier ?? field(entry.raw, 'setIdentifier');
+  return [
+    typeof name === 'string' ? name.toLowerCase().replace(/\.$/, '') : `#${entry.list}${entry.index}`,
+    typeof type === 'string' ? type.toUpperCase() : '',
+    typeof id === 'string' ? id : '',
+  ].join('\u0000');
+}
+
+/** How the entries of `updateOld` and `updateNew` pair up (see {@link pairUpdates}). */
+export interface UpdatePairs {
+  /** `[old, new]` entry positions (into the entries given), in `updateNew` order. */
+  pairs: [number, number][];
+  /** Entry positions of updates without a counterpart, each with why. */
+  unpaired: { at: number; message: string }[];
+}
+
+/**
+ * Pairs `updateOld` with `updateNew` as ExternalDNS means them: `updateOld[i]` is replaced by
+ * `updateNew[i]`, a record by one of the same name, type and set identifier. When the lists differ
+ * in length or a pair's names differ (a change set ExternalDNS's planner does not make, though its
+ * registry filters the two lists apart), the entries left are paired by name, type and set
+ * identifier where exactly one of each side matches; each one left after that is unpaired, with a
+ * message naming both lengths, and is not written (with its ownership TXT record).
+ */
+export function pairUpdates(entries: readonly Entry[]): UpdatePairs {
+  const olds: number[] = [];
+  const news: number[] = [];
+  entries.forEach((entry, i) => {
+    if (entry.list === 'updateOld') olds[entry.index] = i;
+    else if (entry.list === 'updateNew') news[entry.index] = i;
+  });
+  const pairs: [number, number][] = [];
+  const freeOld: number[] = [];
+  const freeNew: number[] = [];
+  for (let k = 0; k < Math.max(olds.length, news.length); k++) {
+    const o = olds[k];
+    const n = news[k];
+    if (
+      o !== undefined &&
+      n !== undefined &&
+      recordKeyOf(entries[o] as Entry) === recordKeyOf(entries[n] as Entry)
+    )
+      pairs.push([o, n]);
+    else {
+      if (o !== undefined) freeOld.push(o);
+      if (n !== undefined) freeNew.push(n);
+    }
+  }
+  const byKey = new Map<string, { old: number[]; new: number[] }>();
+  const slot = (i: number) => {
+    const key = recordKeyOf(entries[i] as Entry);
+    let found = byKey.get(key);
+    if (!found) byKey.set(key, (found = { old: [], new: [] }));
+    return found;
+  };
+  for (const o of freeOld) slot(o).old.push(o);
+  for (const n of freeNew) slot(n).new.push(n);
+  const unpaired: UpdatePairs['unpaired'] = [];
+  const lengths = `updateOld has ${olds.length} ${olds.length === 1 ? 'record' : 'records'} and updateNew ${news.length}; ExternalDNS pairs them by index, updateOld[i] replaced by updateNew[i] of the same name and type`;
+  for (const { old, new: fresh } of byKey.values()) {
+    if (old.length === 1 && fresh.length === 1) {
+      pairs.push([old[0] as number, fresh[0] as number]);
+      continue;
+    }
+    for (const o of old) {
+      const e = entries[o] as Entry;
+      unpaired.push({
+        at: o,
+        message: `updateOld[${e.index}]: ${fresh.length ? 'more than one version in updateNew could replace it' : 'no version in updateNew replaces it'} (${lengths}); not written`,
+      });
+    }
+    for (const n of fresh) {
+      const e = entries[n] as Entry;
+      unpaired.push({
+        at: n,
+        message: `updateNew[${e.index}]: ${old.length ? 'more than one version in updateOld could be the one it replaces' : 'no version in updateOld for it to replace'} (${lengths}); not written`,
+      });
+    }
+  }
+  pairs.sort((a, b) => (entries[a[1]] as Entry).index - (entries[b[1]] as Entry).index);
+  return { pairs, unpaired };
+}
+
 /** Groups entries into units: an array giving each entry's unit number. */
-export function unitsOf(entries: readonly Entry[]): number[] {
+export function unitsOf(entries: readonly Entry[], updates: UpdatePairs = pairUpdates(entries)): number[] {
   const parent: number[] = entries.map((_, i) => i);
   const root = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
@@ -199,20 +294,13 @@ export function unitsOf(entries: readonly Entry[]): number[] {
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
   const byKey = new Map<string, number>();
-  const updates = new Map<number, { old?: number; new?: number }>();
   entries.forEach((entry, i) => {
     const key = unitKeyOf(entry);
     const first = byKey.get(key);
     if (first === undefined) byKey.set(key, i);
     else join(first, i);
-    if (entry.list === 'updateOld' || entry.list === 'updateNew') {
-      const pair = updates.get(entry.index) ?? {};
-      pair[entry.list === 'updateOld' ? 'old' : 'new'] = i;
-      updates.set(entry.index, pair);
-    }
   });
-  for (const pair of updates.values())
-    if (pair.old !== undefined && pair.new !== undefined) join(pair.old, pair.new);
+  for (const [o, n] of updates.pairs) join(o, n);
   return entries.map((_, i) => root(i));
 }
 
@@ -246,20 +334,24 @@ function unitRecords(
  * - a `ValidationError` from the provider (thrown before it writes) leaves out the units its issue
  *   paths name, and the rest is sent again (a few rounds at most);
  * - a unit the provider refuses for its content is isolated by bisection and left out.
- * A write in flight is never cut off; once `signal` fires no further call starts.
+ * A write in flight is cut off only by `cut` (the server's drain deadline at shutdown); once
+ * `signal` fires (the request's deadline, or `cut`) no further call starts.
  * @throws whatever the provider throws that is not about one record's content (an outage).
  */
 export async function applyLeniently(
   provider: Provider,
   entries: readonly Entry[],
   signal: AbortSignal,
+  cut?: AbortSignal,
 ): Promise<LenientApply> {
-  const unit = unitsOf(entries);
+  const updates = pairUpdates(entries);
+  const unit = unitsOf(entries, updates);
   const excluded = new Map<number, { reason: RejectionReason; message: string }>();
   const exclude = (i: number, reason: RejectionReason, message: string) => {
     const u = unit[i] as number;
     if (!excluded.has(u)) excluded.set(u, { reason, message });
   };
+  for (const { at, message } of updates.unpaired) exclude(at, 'invalid', message);
   entries.forEach((entry, i) => {
     if (entry.problem !== undefined) exclude(i, 'invalid', entry.problem);
     else {
@@ -281,7 +373,9 @@ export async function applyLeniently(
   const indexOf = new Map<Endpoint, number>();
   entries.forEach((entry, i) => entry.endpoint && indexOf.set(entry.endpoint, i));
   let lastBatch: Changes | undefined;
-  // the provider is called without the deadline: a write in flight finishes; none starts after it
+  let abortedCall: Changes | undefined;
+  // the provider is called without the deadline: a write in flight finishes, none starts after it;
+  // only the shutdown's `cut` aborts it
   const guarded: Provider = {
     name: provider.name,
     capabilities: provider.capabilities,
@@ -291,8 +385,9 @@ export async function applyLeniently(
     applyChanges: async (batch) => {
       lastBatch = batch;
       try {
-        await provider.applyChanges(batch);
+        await provider.applyChanges(batch, cut ? { signal: cut } : undefined);
       } catch (error) {
+        if (cut?.aborted) abortedCall = batch;
         // a conflict with what is stored (a CNAME beside a CAA) is about one record as well: have
         // core bisect the batch to isolate it, as it does for content the provider refuses
         if (isDnsError(error) && error.code === 'RECORD_CONFLICT')
@@ -309,15 +404,26 @@ export async function applyLeniently(
   let interrupted = false;
   for (let round = 0; round < 5; round++) {
     const changes: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
+    const pending = (i: number) => {
+      const endpoint = (entries[i] as Entry).endpoint;
+      return endpoint !== undefined && !excluded.has(unit[i] as number) && !applied.has(endpoint)
+        ? endpoint
+        : undefined;
+    };
     entries.forEach((entry, i) => {
-      if (
-        entry.endpoint &&
-        entry.list !== 'endpoints' &&
-        !excluded.has(unit[i] as number) &&
-        !applied.has(entry.endpoint)
-      )
-        changes[entry.list].push(entry.endpoint);
+      if (entry.list !== 'create' && entry.list !== 'delete') return;
+      const endpoint = pending(i);
+      if (endpoint) changes[entry.list].push(endpoint);
     });
+    // updates go as the pairs found: updateOld[i] with updateNew[i]
+    for (const [o, n] of updates.pairs) {
+      const old = pending(o);
+      const fresh = pending(n);
+      if (old && fresh) {
+        changes.updateOld.push(old);
+        changes.updateNew.push(fresh);
+      }
+    }
     if (CHANGE_LISTS.every((list) => changes[list].length === 0)) break;
     try {
       await applyInBatches(guarded, changes, {
@@ -375,11 +481,37 @@ export async function applyLeniently(
   }));
   const count = (list: ChangeList) =>
     entries.filter((e) => e.list === list && e.endpoint && applied.has(e.endpoint)).length;
+  const notWritten = interrupted
+    ? entries
+        .filter(
+          (e, i) =>
+            e.endpoint &&
+            e.list !== 'updateOld' &&
+            !excluded.has(unit[i] as number) &&
+            !applied.has(e.endpoint),
+        )
+        .map(labelOfEntry)
+    : [];
   return {
     applied: { create: count('create'), update: count('updateNew'), delete: count('delete') },
     rejected: [...left, ...rejected],
     interrupted,
+    abortedCall: abortedCall
+      ? CHANGE_LISTS.filter((list) => list !== 'updateOld').flatMap((list) =>
+          (abortedCall as Changes)[list].map(describeEndpoint),
+        )
+      : [],
+    notWritten,
   };
+}
+
+/**
+ * The records a rejection leaves out, as a user counts them (the unit of the 500 answer and of
+ * `openova_dns_webhook_invalid_endpoints_total`): a name and type each, an ownership TXT record
+ * being one too, an update's old and new versions one; at least 1.
+ */
+export function recordsLeftOut(rejection: Rejection): number {
+  return Math.max(1, new Set(rejection.records).size);
 }
 
 /** Most records named per rejection in a summary (a record, its marker, an old version…). */
@@ -399,7 +531,7 @@ export function describeRejections(
   // an update's old and new versions are one record: name and type once
   const records = rejected.map((r) => [...new Set(r.records)]);
   const count = (names: readonly string[]) => Math.max(1, names.length);
-  const notApplied = records.reduce((n, names) => n + count(names), 0);
+  const notApplied = rejected.reduce((n, r) => n + recordsLeftOut(r), 0);
   const total = Math.max(sent, notApplied);
   const head = `${notApplied} of ${total} ${total === 1 ? 'record was' : 'records were'} not applied (every other record was written; a record and its ownership TXT record are left out together): `;
   // the list stops where the answer would grow past `maxLength`; what is left is counted

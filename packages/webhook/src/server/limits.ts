@@ -70,7 +70,15 @@ export class Gate {
   }
 }
 
-/** A request's time budget: `signal` fires when it is spent. */
+/** Why a request's signal fired at shutdown: the drain deadline was reached (see `WebhookServer.stop`). */
+export class ShuttingDown extends Error {
+  constructor() {
+    super('the server is shutting down: work still running at the drain deadline is aborted');
+    this.name = 'ShuttingDown';
+  }
+}
+
+/** A request's time budget: `signal` fires when it is spent, or when `shutdown` fires first. */
 export interface Deadline {
   readonly signal: AbortSignal;
   /** Resolves (never rejects) when the budget is spent. */
@@ -78,16 +86,27 @@ export interface Deadline {
   clear(): void;
 }
 
-/** A deadline `ms` from now. */
-export function deadlineIn(ms: number): Deadline {
+/** A deadline `ms` from now; `shutdown` (the server's drain deadline) cuts it short. */
+export function deadlineIn(ms: number, shutdown?: AbortSignal): Deadline {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const onShutdown = () => controller.abort(shutdown?.reason);
   const reached = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
+      shutdown?.removeEventListener('abort', onShutdown);
       controller.abort(new Busy('slow upstream calls'));
       resolve();
     }, ms);
     timer.unref();
   });
-  return { signal: controller.signal, reached, clear: () => clearTimeout(timer) };
+  if (shutdown?.aborted) onShutdown();
+  else shutdown?.addEventListener('abort', onShutdown, { once: true });
+  return {
+    signal: controller.signal,
+    reached,
+    clear: () => {
+      clearTimeout(timer);
+      shutdown?.removeEventListener('abort', onShutdown);
+    },
+  };
 }

@@ -132,7 +132,7 @@ export class WebhookMetrics {
     for (const change of ['create', 'update', 'delete']) this.#changes.inc({ change }, 0);
     this.#invalid = new Counter({
       name: `${P}invalid_endpoints_total`,
-      help: 'Records left out of a request: dropped by /adjustendpoints or not applied by /records, by route and reason.',
+      help: 'Records left out of a request (a name and type each; an ownership TXT record is one too, an update one), as the 500 answer counts them: dropped by /adjustendpoints or not applied by /records, by route and reason.',
       labelNames: ['route', 'reason'],
       registers,
     });
@@ -222,7 +222,10 @@ export class WebhookMetrics {
       if (counts[change] > 0) this.#changes.inc({ change }, counts[change]);
   }
 
-  /** Counts records left out of a request (dropped or not applied), by route and reason. */
+  /**
+   * Counts records left out of a request (dropped or not applied), by route and reason: a name and
+   * type each, an ownership TXT record being one too, as the 500 answer of `/records` counts them.
+   */
   observeInvalid(route: string, reason: string, count: number): void {
     this.#invalid.inc(sorted({ route, reason }), count);
   }

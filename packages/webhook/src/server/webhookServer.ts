@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, toLogger, type DomainFilter, type Logger, type Provider } from '@openova/dns-core';
 import { handleApiRequest, routeOf, type ApiContext } from './apiHandler.js';
 import { handleHealthRequest, ProviderSeen, type HealthCheck, type HealthContext } from './healthHandler.js';
-import { Gate } from './limits.js';
+import { Gate, ShuttingDown } from './limits.js';
 import { WebhookMetrics } from './metrics.js';
+import { requestPath } from './requestPath.js';
 import { sendText } from './respond.js';
 
 /** ExternalDNS's own limit for webhook bodies (`--webhook-provider-max-body-size`). */
@@ -25,11 +27,18 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
 /** Open connections per listener, by default (ExternalDNS keeps one or two). */
 export const DEFAULT_MAX_CONNECTIONS = 64;
 
-/** The path of a request target, or `undefined` when it is not an origin-form target. */
-function pathOf(target: string | undefined): string | undefined {
-  if (target === undefined || !target.startsWith('/')) return undefined;
-  if (!URL.canParse(target, 'http://localhost')) return undefined;
-  return new URL(target, 'http://localhost').pathname;
+/**
+ * Bound of a graceful stop in ms, by default: below Kubernetes' default 30 s
+ * `terminationGracePeriodSeconds`, after which the kubelet kills the container.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+/**
+ * Time between aborting the provider calls still running at shutdown and closing what is left
+ * open: `min(2000, shutdownTimeoutMs / 4)` ms (an aborted call settles within milliseconds).
+ */
+export function shutdownAbortGraceMs(shutdownTimeoutMs: number): number {
+  return Math.min(2000, Math.floor(shutdownTimeoutMs / 4));
 }
 
 /** Where one listener is bound. */
@@ -120,7 +129,14 @@ export interface WebhookServerOptions {
   healthFailureCacheMs?: number;
   /** The metrics to write to (default: a new {@link WebhookMetrics}); lets the caller hook the provider client to it. */
   metrics?: WebhookMetrics;
-  /** How long {@link WebhookServer.stop} waits for requests in flight (default 25 000 ms). */
+  /**
+   * The bound of {@link WebhookServer.stop} in ms (default 25 000, below Kubernetes' 30 s
+   * `terminationGracePeriodSeconds`): requests in flight, and the provider calls they started
+   * (a write past its request's deadline too), are waited for until `shutdownTimeoutMs` minus
+   * `min(2000, shutdownTimeoutMs / 4)`; then every provider call still running is aborted through
+   * its `AbortSignal` and logged (`apply cut at shutdown`, `request cut at shutdown`), and what is
+   * still open at `shutdownTimeoutMs` is closed.
+   */
   shutdownTimeoutMs?: number;
   /** The version shown in the start-up log and the `openova_dns_webhook_build_info` metric. */
   version?: string;
@@ -135,12 +151,16 @@ export interface WebhookServerOptions {
 
 /** A webhook sidecar: the ExternalDNS webhook API plus a health and metrics port. */
 export interface WebhookServer {
-  /** Starts listening; resolves with the bound addresses. */
+  /**
+   * Starts listening; resolves with the bound addresses.
+   * @throws {@link ListenError} when a listener cannot listen (its `code`: `EADDRINUSE`, `ENOTFOUND`…).
+   */
   start(): Promise<WebhookServerAddresses>;
   /**
-   * Stops accepting connections, fails readiness, lets requests in flight finish (an apply is
-   * never cut off) up to `shutdownTimeoutMs`, then closes everything. Calling it again returns the
-   * same shutdown (it is logged and run once).
+   * Stops accepting connections, fails readiness, lets requests in flight and their provider calls
+   * finish until the drain deadline, aborts the provider calls still running then (logging what
+   * was cut), and resolves within `shutdownTimeoutMs` with everything closed. Calling it again
+   * returns the same shutdown (it is logged and run once).
    */
   stop(): Promise<void>;
   /** The bound addresses once started. */
@@ -163,11 +183,41 @@ function boundAddress(server: Server): BoundAddress {
   };
 }
 
-function listen(server: Server, options: Required<ListenOptions>): Promise<BoundAddress> {
+/** A listener that could not listen: which one (`api` or `health`), where, and Node's `code`. */
+export class ListenError extends Error {
+  /** `api` (the webhook API) or `health`. */
+  readonly listener: 'api' | 'health';
+  /** The address it tried (`WEBHOOK_HOST` or `HEALTH_HOST` for the command). */
+  readonly host: string;
+  /** The port it tried. */
+  readonly port: number;
+  /** Node's error code: `EADDRINUSE`, `EACCES`, `ENOTFOUND`… */
+  readonly code: string | undefined;
+
+  constructor(where: { listener: 'api' | 'health'; host: string; port: number }, cause: unknown) {
+    super(
+      `the ${where.listener === 'api' ? 'webhook API' : 'health'} listener cannot listen on ${where.host}:${where.port}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'ListenError';
+    this.listener = where.listener;
+    this.host = where.host;
+    this.port = where.port;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+function listen(
+  server: Server,
+  options: Required<ListenOptions>,
+  listener: 'api' | 'health',
+): Promise<BoundAddress> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: unknown) => reject(new ListenError({ listener, ...options }, error));
+    server.once('error', failed);
     server.listen({ host: options.host, port: options.port }, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve(boundAddress(server));
     });
   });
@@ -251,7 +301,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const metrics = options.metrics ?? new WebhookMetrics({ version: options.version ?? 'unknown' });
   const seen = new ProviderSeen(options.healthCacheMs ?? 60_000, options.healthFailureCacheMs ?? 30_000);
   const secrets = options.secrets ?? [];
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
   const positive = (value: number, name: string) => {
     if (!Number.isInteger(value) || value <= 0)
       throw new ConfigError(`${name} must be a positive integer, got ${value}`);
@@ -259,6 +308,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
   const deadlineMs = positive(options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS, 'requestDeadlineMs');
   const maxConnections = positive(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 'maxConnections');
+  const shutdownTimeoutMs = positive(
+    options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    'shutdownTimeoutMs',
+  );
   const bodyGate = new Gate(
     'request bodies',
     positive(options.maxConcurrentBodies ?? DEFAULT_MAX_CONCURRENT_BODIES, 'maxConcurrentBodies'),
@@ -267,9 +320,18 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   let stopping = false;
   let stopped: Promise<void> | undefined;
   let addresses: WebhookServerAddresses | undefined;
-  // Answers not fully sent yet; shutdown waits until this is empty.
+  // Answers not fully sent yet, and the work of each request (which may outlive its answer: a
+  // write past the deadline); shutdown waits until both are empty, up to its drain deadline.
   const inFlight = new Set<ServerResponse>();
+  const works = new Set<Promise<unknown>>();
   let drained: (() => void) | undefined;
+  const checkDrained = () => {
+    if (inFlight.size === 0 && works.size === 0) drained?.();
+  };
+  // fired at the drain deadline: aborts every provider call still running
+  const shutdown = new AbortController();
+  // one listener per request in flight (and per provider call): no leak warning for many
+  setMaxListeners(0, shutdown.signal);
 
   const apiContext: ApiContext = {
     provider: options.provider,
@@ -282,6 +344,15 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     logger,
     secrets,
     onApplied: () => metrics.setLastApply(),
+    shutdown: shutdown.signal,
+    track: (work) => {
+      works.add(work);
+      const done = () => {
+        works.delete(work);
+        checkDrained();
+      };
+      work.then(done, done);
+    },
   };
   const healthContext: HealthContext = {
     healthCheck: options.healthCheck ?? defaultHealthCheck(options.provider),
@@ -306,7 +377,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   const acceptApiRequest = (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
-    const path = pathOf(request.url);
+    // cleaned as Go's ServeMux does: `//records` is `/records`, never the negotiation endpoint
+    const path = requestPath(request.url);
     const route = path === undefined ? 'unknown' : routeOf(path);
     const method = request.method ?? 'GET';
     response.once('finish', () => {
@@ -342,7 +414,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     inFlight.add(response);
     response.once('close', () => {
       inFlight.delete(response);
-      if (inFlight.size === 0) drained?.();
+      checkDrained();
     });
     handleApiRequest(apiContext, { request, response, route }).catch((error: unknown) => {
       logger.error?.('request handler failed', { error });
@@ -396,10 +468,11 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     providerAnswered: () => seen.answered(),
     async start() {
       if (addresses) return addresses;
-      const api = await listen(apiServer, apiListen);
+      const api = await listen(apiServer, apiListen, 'api');
       let health: BoundAddress | undefined;
       try {
-        health = healthServer && healthListen ? await listen(healthServer, healthListen) : undefined;
+        health =
+          healthServer && healthListen ? await listen(healthServer, healthListen, 'health') : undefined;
       } catch (error) {
         await close(apiServer);
         throw error;
@@ -421,22 +494,37 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 
   async function stopOnce(): Promise<void> {
+    const started = performance.now();
     stopping = true;
     logger.info?.('shutting down', { inFlight: inFlight.size });
     const apiClosed = close(apiServer);
-    // wait for handlers in flight (an apply finishes), but not forever
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
-    });
-    const allAnswered = new Promise<'done'>((resolve) => {
-      drained = () => resolve('done');
-      if (inFlight.size === 0) resolve('done');
-    });
-    const outcome = await Promise.race([allAnswered, timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout')
-      logger.warn?.('requests still in flight at shutdown timeout', { inFlight: inFlight.size });
+    let resolveDrained!: () => void;
+    const allDone = new Promise<'done'>((resolve) => (resolveDrained = () => resolve('done')));
+    drained = resolveDrained;
+    checkDrained();
+    const until = (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const wait = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, ms - (performance.now() - started)));
+      });
+      return Promise.race([allDone, wait]).finally(() => clearTimeout(timer));
+    };
+    // requests in flight and the provider calls they started finish, up to the drain deadline…
+    if ((await until(shutdownTimeoutMs - shutdownAbortGraceMs(shutdownTimeoutMs))) === 'timeout') {
+      // …then every provider call still running is aborted, so the stop stays within its bound
+      // (a PowerDNS answering in 40 s would otherwise hold the process past Kubernetes' 30 s)
+      logger.warn?.('shutdown drain deadline reached: aborting provider calls in flight', {
+        requests: inFlight.size,
+        providerWork: works.size,
+        afterMs: Math.round(performance.now() - started),
+      });
+      shutdown.abort(new ShuttingDown());
+      if ((await until(shutdownTimeoutMs)) === 'timeout')
+        logger.warn?.('requests still in flight at shutdown timeout', {
+          requests: inFlight.size,
+          providerWork: works.size,
+        });
+    }
     apiServer.closeAllConnections();
     await apiClosed;
     if (healthServer) {
@@ -444,6 +532,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       healthServer.closeAllConnections();
       await healthClosed;
     }
-    logger.info?.('stopped');
+    logger.info?.('stopped', { ms: Math.round(performance.now() - started) });
   }
 }

@@ -12,6 +12,8 @@ export interface HoldingProxy {
   holdAllMs: number;
   /** Requests forwarded so far, as `METHOD path`. */
   seen: string[];
+  /** Held requests whose client hung up before they were forwarded (aborted calls), as `METHOD path`. */
+  abandoned: string[];
   close(): Promise<void>;
 }
 
@@ -19,6 +21,8 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   const waiters: (() => void)[] = [];
   const state = { holdMs: 0, holdAllMs: 0 };
   const seen: string[] = [];
+  const abandoned: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     const forward = () => {
@@ -39,10 +43,24 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       req.pipe(out);
     };
     seen.push(`${req.method} ${req.url}`);
-    if (state.holdAllMs > 0) return void setTimeout(forward, state.holdAllMs);
+    // a held request is dropped when its client hangs up first (as an aborted call does)
+    const hold = (ms: number) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        forward();
+      }, ms);
+      timers.add(timer);
+      res.once('close', () => {
+        if (!timers.has(timer)) return;
+        clearTimeout(timer);
+        timers.delete(timer);
+        abandoned.push(`${req.method} ${req.url}`);
+      });
+    };
+    if (state.holdAllMs > 0) return hold(state.holdAllMs);
     if (req.method === 'PATCH') {
       waiters.splice(0).forEach((w) => w());
-      if (state.holdMs > 0) return void setTimeout(forward, state.holdMs);
+      if (state.holdMs > 0) return hold(state.holdMs);
     }
     forward();
   });
@@ -64,8 +82,11 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       state.holdAllMs = value;
     },
     seen,
+    abandoned,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

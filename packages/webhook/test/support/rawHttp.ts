@@ -12,13 +12,26 @@ export const MEDIA_TYPE = 'application/external.dns.webhook+json;version=1';
 
 export function rawRequest(
   url: string,
-  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: {
+    method?: string;
+    path?: string;
+    /** The request target sent as is (`//records`), instead of `path` resolved against `url`. */
+    target?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(options.path ?? '/', url);
     const req = request(
-      target,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      {
+        host: target.hostname.replace(/^\[|\]$/g, ''),
+        port: target.port,
+        path: options.target ?? `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
