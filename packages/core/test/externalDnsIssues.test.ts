@@ -20,10 +20,12 @@ const marker = (owner: string, extra = '') => `"heritage=external-dns,external-d
 
 /** The zone as sorted `TYPE name targets [set]` lines, to assert whole states. */
 async function zoneOf(provider: InMemoryProvider): Promise<string[]> {
-  return (await provider.records()).map(
-    (e) =>
-      `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}${e.setIdentifier ? ` [${e.setIdentifier}]` : ''}${e.recordTTL ? ` ttl=${e.recordTTL}` : ''}`,
-  );
+  return (await provider.records())
+    .map(
+      (e) =>
+        `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}${e.setIdentifier ? ` [${e.setIdentifier}]` : ''}${e.recordTTL ? ` ttl=${e.recordTTL}` : ''}`,
+    )
+    .sort();
 }
 
 function setup(
@@ -68,13 +70,19 @@ const TXT = (dnsName: string, ...targets: string[]): EndpointInit => ({
   recordType: 'TXT',
   targets,
 });
-const lines = (eps: readonly Endpoint[]) => eps.map((e) => `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}`);
+const lines = (eps: readonly Endpoint[]) =>
+  eps.map((e) => `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}`);
 
 describe('apex records owned through a legacy marker (ExternalDNS #4790, #4234, PR #6260)', () => {
   // Before v0.12 ExternalDNS wrote one untyped TXT at the record's own name (no prefix). The typed
   // name `a-example.com` of an apex record lies outside the zone, so ExternalDNS's txt/force-update
   // repair can never succeed: it deletes and recreates every loop (#4790) or fails the batch (#4234).
-  const zone = [A('example.com', '192.0.2.1'), TXT('example.com', marker('me')), A('www.example.com', '192.0.2.2'), TXT('www.example.com', marker('me'))];
+  const zone = [
+    A('example.com', '192.0.2.1'),
+    TXT('example.com', marker('me')),
+    A('www.example.com', '192.0.2.2'),
+    TXT('www.example.com', marker('me')),
+  ];
 
   it('plans nothing for an unchanged apex record, and the run succeeds', async () => {
     const { mem, registry } = setup(zone);
@@ -83,11 +91,36 @@ describe('apex records owned through a legacy marker (ExternalDNS #4790, #4234, 
     // www got its typed marker (inside the zone); the apex keeps its legacy one
     expect(await zoneOf(mem)).toEqual([
       'A example.com 192.0.2.1',
-      `TXT example.com ${marker('me')}`,
-      `TXT a-www.example.com ${marker('me')}`,
       'A www.example.com 192.0.2.2',
+      `TXT a-www.example.com ${marker('me')}`,
+      `TXT example.com ${marker('me')}`,
       `TXT www.example.com ${marker('me')}`,
     ]);
+    // the kept marker is reported, naming the typed name and why it cannot be stored
+    expect(registry.warnings).toMatchObject([
+      {
+        kind: 'marker-not-writable',
+        dnsName: 'example.com',
+        recordType: 'A',
+        txtNames: ['example.com', 'a-example.com'],
+      },
+    ]);
+    expect(registry.warnings[0]?.message).toContain("would lie outside the record's zone example.com");
+  });
+
+  it('an owner migration rewrites the kept marker in place, once', async () => {
+    const { mem, registry } = setup(zone, { ownerId: 'new', oldOwnerId: 'me' });
+    const desired = [A('example.com', '192.0.2.1'), A('www.example.com', '192.0.2.2')];
+    const first = await converges(registry, desired);
+    expect(lines(first.plan.ownershipChanges.updateNew)).toEqual([
+      `TXT example.com ${marker('new')}`,
+      `TXT a-www.example.com ${marker('new')}`,
+    ]);
+    expect(await zoneOf(mem)).toContain(`TXT example.com ${marker('new')}`);
+    // the migration is done: without oldOwnerId the apex record is still ours
+    const after = new TxtRegistry(mem, { ownerId: 'new' });
+    const next = await run(after, [A('example.com', '192.0.2.7'), A('www.example.com', '192.0.2.2')]);
+    expect(lines(next.plan.changes.updateNew)).toEqual(['A example.com 192.0.2.7']);
   });
 
   it('updates and deletes the apex record without writing outside the zone', async () => {
@@ -104,12 +137,39 @@ describe('legacy marker whose typed name would be too long (D1 applied to the re
   // `_externaldns.a-<62 octets>…` has a 64-octet label
   const label = 'x'.repeat(62);
   const name = `${label}.example.com`;
-  const zone = [A(name, '192.0.2.1'), TXT(`_externaldns.${name}`, marker('me')), A('ok.example.com', '192.0.2.3')];
+  const zone = [
+    A(name, '192.0.2.1'),
+    TXT(`_externaldns.${name}`, marker('me')),
+    A('ok.example.com', '192.0.2.3'),
+  ];
 
   it('does not fail every run because of one legacy record', async () => {
     const { registry } = setup(zone, { prefix: '_externaldns.' });
     const desired = [A(name, '192.0.2.1'), A('new.example.com', '192.0.2.4')];
     const result = await converges(registry, desired);
     expect(lines(result.plan.changes.create)).toEqual(['A new.example.com 192.0.2.4']);
+  });
+
+  it('a real change of that record updates it under its kept marker', async () => {
+    const { mem, registry } = setup(zone, { prefix: '_externaldns.' });
+    const result = await converges(registry, [A(name, '192.0.2.8')]);
+    expect(lines(result.plan.changes.updateNew)).toEqual([`A ${name} 192.0.2.8`]);
+    expect(await zoneOf(mem)).toEqual([
+      'A ok.example.com 192.0.2.3',
+      `A ${name} 192.0.2.8`,
+      `TXT _externaldns.${name} ${marker('me')}`,
+    ]);
+  });
+
+  it('a create whose typed name is too long is still a typed error before any write (D1)', async () => {
+    const { mem, registry } = setup([], { prefix: '_externaldns.' });
+    const error = await run(registry, [A('fine.example.com', '192.0.2.1'), A(name, '192.0.2.1')]).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toMatchObject([
+      { path: ['desired', 1, 'dnsName'], code: 'txt_label_too_long' },
+    ]);
+    expect(mem.applied).toEqual([]);
   });
 });

@@ -196,6 +196,12 @@ export class TxtRegistry implements Registry {
   #wildcardAt: Set<string> | undefined;
   /** The zone of a name, from the provider's zone list as of the last `records()` (when it has one). */
   #zoneOf: ((name: string) => string | undefined) | undefined;
+  /**
+   * Records of ours, by key, that the last `records()` found owned only through a marker that is not
+   * at their typed TXT name (a legacy untyped one), while that typed name cannot be stored: their
+   * marker stays where it is (see `#keptMarker`).
+   */
+  #keptMarkers = new Map<string, Marker>();
 
   /**
    * @param provider The provider whose records the registry reads and writes.
@@ -280,6 +286,7 @@ export class TxtRegistry implements Registry {
     this.#previewed = undefined;
     this.#warnings = [];
     this.#migrated = new Set();
+    this.#keptMarkers = new Map();
     const byRecord = new RecordMarkers();
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
@@ -412,14 +419,33 @@ export class TxtRegistry implements Registry {
       } else if (
         anyMarker &&
         isOwnedBy(ep, this.ownerId) &&
-        this.#isManaged(ep.recordType) &&
         // a typed marker at the name we write proves it exists; any other marker needs the name check
         !(typed && this.#isWritten(group as MarkerGroup)) &&
         !this.#byTxtName().has(nameKey(this.txtNameOf(ep), ep.setIdentifier))
       ) {
-        // Only a legacy (or A-ALIAS `cname-`) marker exists, or a legacy name that reads back typed:
-        // make the planner rewrite it typed.
-        setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
+        const txtName = this.txtNameOf(ep);
+        const problem = group === undefined ? undefined : this.#storageProblem(ep, txtName);
+        if (group !== undefined && problem !== undefined) {
+          // The typed marker cannot exist (an apex record under no prefix puts it outside the zone,
+          // a long label makes it too long): rewriting it would fail the whole run, every run
+          // (ExternalDNS loops there, #4790, #4234). The marker found keeps proving ownership.
+          const kept = this.#recordMarker(group);
+          this.#keptMarkers.set(endpointKey(ep), kept);
+          this.#warn(
+            'marker-not-writable',
+            `${describe(ep)}: owned through the ownership TXT ${kept.txtNames.join(', ')}, which is kept: its typed ownership TXT ${JSON.stringify(txtName)} ${problem}`,
+            {
+              dnsName: ep.dnsName,
+              recordType: type,
+              setIdentifier: ep.setIdentifier,
+              txtNames: [...kept.txtNames, txtName],
+            },
+          );
+        } else if (this.#isManaged(ep.recordType)) {
+          // Only a legacy (or A-ALIAS `cname-`) marker exists, or a legacy name that reads back
+          // typed: make the planner rewrite it typed.
+          setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
+        }
       }
       out.push(ep);
     }
@@ -598,10 +624,36 @@ export class TxtRegistry implements Registry {
       }
     });
 
+    const keptRewritten = new Set<Endpoint>();
     changes.updateOld.forEach((old, i) => {
       const neu = changes.updateNew[i] as Endpoint;
       if (!isOwnedBy(old, this.ownerId) || !isOwnedBy(neu, this.ownerId)) {
         notOwned.push({ what: 'update', record: old });
+        return;
+      }
+      const kept = this.#keptMarker(old, neu);
+      if (kept !== undefined) {
+        out.updateOld.push(old);
+        out.updateNew.push(neu);
+        origin.set(old, ['updateOld', i]).set(neu, ['updateNew', i]);
+        // only an owner migration changes what the kept marker says: rewritten where it is, once
+        if (kept.txt === undefined || keptRewritten.has(kept.txt)) return;
+        keptRewritten.add(kept.txt);
+        const oldTxt = endpoint({
+          dnsName: kept.txt.dnsName,
+          recordType: 'TXT',
+          targets: kept.txt.targets,
+          setIdentifier: kept.txt.setIdentifier,
+          labels: { [LabelKeys.ownedRecord]: neu.dnsName },
+          providerSpecific: kept.txt.providerSpecific,
+        });
+        const newTxt = this.#newTxt(neu, kept.txt.dnsName);
+        newTxt.providerSpecific = oldTxt.providerSpecific.map((p) => ({ ...p }));
+        const foreign = this.#foreignValues(oldTxt);
+        if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
+        txts.updateOld.push(oldTxt);
+        txts.updateNew.push(newTxt);
+        origin.set(oldTxt, ['updateOld', i]).set(newTxt, ['updateNew', i]);
         return;
       }
       const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
@@ -886,7 +938,36 @@ export class TxtRegistry implements Registry {
         providerSpecific: rec.providerSpecific,
       });
     }
-    return txtNameProblem(txtName) ? undefined : this.#newTxt(rec, txtName);
+    // nothing was read at the typed name: a name that cannot be stored holds nothing to delete
+    return this.#storageProblem(rec, txtName) === undefined ? this.#newTxt(rec, txtName) : undefined;
+  }
+
+  /**
+   * Why a TXT name cannot be stored for a record (too long, not a hostname the provider takes, outside
+   * the record's zone or the provider's domain filter), or `undefined` when it can.
+   */
+  #storageProblem(ep: Endpoint, txtName: string): string | undefined {
+    const problem = txtNameProblem(txtName);
+    if (problem) return problem.message;
+    if (this.#unwritableMarker(ep, txtName) === undefined) return undefined;
+    const zone = this.#zoneOf?.(ep.dnsName);
+    return zone !== undefined && this.#zoneOf?.(txtName) !== zone
+      ? `would lie outside the record's zone ${zone}`
+      : `cannot be stored by ${this.provider.name}`;
+  }
+
+  /**
+   * The marker an update keeps in place: the record was read owned only through a marker that is not
+   * at its typed name, and the typed name cannot be stored. `txt` is the stored TXT to rewrite when
+   * the update migrates the owner (deviation D3), `undefined` when the marker stays as it is.
+   */
+  #keptMarker(old: Endpoint, neu: Endpoint): { txt: Endpoint | undefined } | undefined {
+    if (this.#keptMarkers.size === 0) return undefined;
+    const kept = this.#keptMarkers.get(endpointKey(old));
+    if (kept === undefined || endpointKey(old) !== endpointKey(neu)) return undefined;
+    const migrating =
+      Object.hasOwn(old.labels, MIGRATED_FROM_LABEL) || kept.ownerIds.some((o) => o !== this.ownerId);
+    return { txt: migrating ? kept.txt : undefined };
   }
 
   /** The values of a stored marker's TXT record set that are no ownership marker (read by no owner). */
