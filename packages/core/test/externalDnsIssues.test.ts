@@ -173,3 +173,334 @@ describe('legacy marker whose typed name would be too long (D1 applied to the re
     expect(mem.applied).toEqual([]);
   });
 });
+
+describe('set identifiers', () => {
+  it('changing a set identifier moves the marker with the record (ExternalDNS #6181)', async () => {
+    // ExternalDNS deleted the old marker and skipped the new one: the record was orphaned
+    const { mem, registry } = setup([]);
+    await converges(registry, [A('api.example.com', '192.0.2.1', { setIdentifier: 'id-1' })]);
+    await converges(registry, [A('api.example.com', '192.0.2.1', { setIdentifier: 'id-2' })]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1 [id-2]',
+      `TXT a-api.example.com ${marker('me')} [id-2]`,
+    ]);
+    const read = await registry.records();
+    expect(read.map((e) => [e.setIdentifier, e.labels.owner])).toEqual([['id-2', 'me']]);
+  });
+
+  it('sync never deletes another cluster’s weighted set at the same name (ExternalDNS #1698)', async () => {
+    const { mem, registry } = setup([
+      A('www.example.com', '192.0.2.1', { setIdentifier: 'cluster1' }),
+      { ...TXT('a-www.example.com', marker('cluster1')), setIdentifier: 'cluster1' },
+    ]);
+    const two = new TxtRegistry(mem, { ownerId: 'cluster2' });
+    void registry;
+    await converges(two, [A('www.example.com', '192.0.2.2', { setIdentifier: 'cluster2' })]);
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.1 [cluster1]',
+      'A www.example.com 192.0.2.2 [cluster2]',
+      `TXT a-www.example.com ${marker('cluster1')} [cluster1]`,
+      `TXT a-www.example.com ${marker('cluster2')} [cluster2]`,
+    ]);
+  });
+
+  it('deleting one set keeps the marker of the other (D7 keying by set identifier)', async () => {
+    const { mem, registry } = setup([]);
+    await converges(registry, [
+      A('api.example.com', '192.0.2.1', { setIdentifier: 'blue' }),
+      A('api.example.com', '192.0.2.2', { setIdentifier: 'green' }),
+    ]);
+    await converges(registry, [A('api.example.com', '192.0.2.1', { setIdentifier: 'blue' })]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1 [blue]',
+      `TXT a-api.example.com ${marker('me')} [blue]`,
+    ]);
+  });
+});
+
+describe('record type changes', () => {
+  it('CNAME → A under sync: one apply deletes the CNAME and its marker and creates A with its own (#1852, #2202)', async () => {
+    const { mem, registry } = setup([]);
+    await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
+    const before = mem.applied.length;
+    await converges(registry, [A('app.example.com', '192.0.2.1')]);
+    expect(mem.applied.length - before).toBe(1);
+    expect(await zoneOf(mem)).toEqual([
+      'A app.example.com 192.0.2.1',
+      `TXT a-app.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('CNAME → A under upsert-only leaves no marker behind for a record never created (#6683)', async () => {
+    const { mem, registry } = setup([]);
+    await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
+    const result = await run(registry, [A('app.example.com', '192.0.2.1')], 'upsert-only');
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['unsatisfiable', 'app.example.com'],
+    ]);
+    expect(result.plan.hasChanges).toBe(false);
+    expect(await zoneOf(mem)).toEqual([
+      'CNAME app.example.com lb.example.net',
+      `TXT cname-app.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('a hand-made CNAME where our A was is left alone; nothing fails (#2820, #3715)', async () => {
+    // our marker a-helo is still there, but the name now holds a CNAME we do not own
+    const { mem, registry } = setup([
+      { dnsName: 'helo.example.com', recordType: 'CNAME', targets: ['elsewhere.example.net'] },
+      TXT('a-helo.example.com', marker('me')),
+    ]);
+    const result = await converges(registry, [A('helo.example.com', '192.0.2.1')]);
+    expect(result.applied).toBe(false);
+    expect(result.skipped.map((s) => s.code)).toEqual(['exists-unowned']);
+    expect(await zoneOf(mem)).toContain('CNAME helo.example.com elsewhere.example.net');
+  });
+
+  it('A-ALIAS records marked `cname-` before v0.22 stay ours and get their `a-` marker (#2903, PR #6523)', async () => {
+    const alias = [{ name: 'alias', value: 'true' }];
+    const { mem, registry } = setup([
+      A('lb.example.com', '192.0.2.1', { providerSpecific: alias }),
+      TXT('cname-lb.example.com', marker('me')),
+    ]);
+    await converges(registry, [A('lb.example.com', '192.0.2.1', { providerSpecific: alias })]);
+    expect(await zoneOf(mem)).toContain(`TXT a-lb.example.com ${marker('me')}`);
+    expect((await registry.records()).find((e) => e.recordType === 'A')?.labels.owner).toBe('me');
+  });
+});
+
+describe('markers whose record is gone, and the other way round', () => {
+  it('a record deleted by hand is recreated without a second marker (#443, #4914)', async () => {
+    const { mem, registry } = setup([TXT('a-api.example.com', marker('me'))]);
+    const result = await converges(registry, [A('api.example.com', '192.0.2.1')]);
+    expect(lines(result.plan.changes.create)).toEqual(['A api.example.com 192.0.2.1']);
+    expect(result.plan.ownershipChanges.create).toEqual([]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1',
+      `TXT a-api.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('a record and its marker deleted by hand between two runs of one registry are both recreated (#5894, PR #5897)', async () => {
+    const { mem, registry } = setup([]);
+    const desired = [A('api.example.com', '192.0.2.1')];
+    await converges(registry, desired);
+    // the operator wipes both; the same registry object runs again
+    await mem.applyChanges({
+      create: [],
+      updateOld: [],
+      updateNew: [],
+      delete: (await mem.records()).filter((e) => e.dnsName.endsWith('api.example.com')),
+    });
+    await converges(registry, desired);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1',
+      `TXT a-api.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('another owner’s marker at the name: not created, reported with the owner, nothing sent (#6617, D2)', async () => {
+    const { mem, registry } = setup([TXT('a-api.example.com', marker('other'))]);
+    const result = await converges(registry, [A('api.example.com', '192.0.2.1')]);
+    expect(result.skipped.map((s) => [s.code, s.reason.includes('"other"')])).toEqual([
+      ['owned-by-other', true],
+    ]);
+    expect(mem.applied).toEqual([]);
+  });
+
+  it('a source moving from Ingress to HTTPRoute keeps the record owned (#6368, plan-061)', async () => {
+    const { mem, registry } = setup([]);
+    await converges(registry, [
+      A('api.example.com', '192.0.2.1', { labels: { resource: 'ingress/default/api' } }),
+    ]);
+    // a label-only change is no update (ExternalDNS plan.go), so the marker keeps the old resource
+    const moved = await converges(registry, [
+      A('api.example.com', '192.0.2.1', { labels: { resource: 'httproute/default/api' } }),
+    ]);
+    expect(moved.plan.hasChanges).toBe(false);
+    // the next real change rewrites the marker with the new resource
+    await converges(registry, [
+      A('api.example.com', '192.0.2.2', { labels: { resource: 'httproute/default/api' } }),
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.2',
+      `TXT a-api.example.com ${marker('me', ',external-dns/resource=httproute/default/api')}`,
+    ]);
+  });
+});
+
+describe('names: case, trailing dots, length, wildcards', () => {
+  it('upper-case and trailing-dot spellings of one name never flap (D5, deSEC webhook PR #21)', async () => {
+    const { mem, registry } = setup([]);
+    await converges(registry, [A('API.Example.COM.', '192.0.2.1')]);
+    for (const spelling of ['api.example.com', 'Api.Example.Com', 'api.example.com.']) {
+      const again = await run(registry, [A(spelling, '192.0.2.1')], 'sync', { dryRun: true });
+      expect(again.plan.hasChanges, spelling).toBe(false);
+    }
+    expect(await zoneOf(mem)).toHaveLength(2);
+    expect((await registry.records()).map((e) => e.labels.owner)).toEqual(['me']);
+  });
+
+  it('an upper-case prefix is lower-cased, so records it wrote can be deleted (#1012)', async () => {
+    const { mem, registry } = setup([], { prefix: 'ExtDNS-%{record_type}.' });
+    await converges(registry, [A('a.example.com', '192.0.2.1'), A('b.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toContain(`TXT extdns-a.a.example.com ${marker('me')}`);
+    await converges(registry, [A('b.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A b.example.com 192.0.2.2',
+      `TXT extdns-a.b.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('writes exactly one, typed, marker per record (#3167: no legacy twin since v0.18)', async () => {
+    const { mem, registry } = setup([], { prefix: 'gke-infra' });
+    await converges(registry, [A('example.com', '192.0.2.1'), A('www.example.com', '192.0.2.2')]);
+    // `gke-infraa-example.com` would lie outside the zone: the apex is reported, www is written
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.2',
+      `TXT gke-infraa-www.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('a name near 253 octets whose marker would pass the limit is a typed error at desired[i] (D1)', async () => {
+    const long = `${Array.from({ length: 4 }, () => 'x'.repeat(59)).join('.')}.example.com`; // 251 octets
+    expect(long.length).toBeLessThanOrEqual(253);
+    const { mem, registry } = setup([], { prefix: '_externaldns.%{record_type}.' });
+    const error = await run(registry, [A(long, '192.0.2.1')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toMatchObject([
+      { path: ['desired', 0, 'dnsName'], code: 'txt_name_too_long' },
+    ]);
+    expect(mem.applied).toEqual([]);
+  });
+
+  it('wildcards with wildcardReplacement are created, read back owned and deleted (#2922, #5973)', async () => {
+    const { mem, registry } = setup([], {
+      wildcardReplacement: 'wildcard',
+      prefix: '_externaldns.%{record_type}.',
+    });
+    await converges(registry, [A('*.apps.example.com', '192.0.2.1'), A('www.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toContain(`TXT _externaldns.a.wildcard.apps.example.com ${marker('me')}`);
+    expect((await registry.records()).find((e) => e.dnsName.startsWith('*'))?.labels.owner).toBe('me');
+    await converges(registry, [A('www.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.2',
+      `TXT _externaldns.a.www.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('an apex record with a templated prefix ending in "." keeps its marker in the zone (#449, PR #5863)', async () => {
+    const { mem, registry } = setup([], { prefix: 'extdns-%{record_type}.' });
+    await converges(registry, [A('example.com', '192.0.2.1')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A example.com 192.0.2.1',
+      `TXT extdns-a.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('an apex record under a suffix is reported, never written into the parent (#4234)', async () => {
+    const { mem, registry } = setup([], { suffix: '-%{record_type}' });
+    const result = await converges(registry, [
+      A('example.com', '192.0.2.1'),
+      A('www.example.com', '192.0.2.2'),
+    ]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['marker-not-writable', 'example.com'],
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.2',
+      `TXT www-a.example.com ${marker('me')}`,
+    ]);
+  });
+});
+
+describe('planner comparisons (plan/plan.go shouldUpdate*)', () => {
+  it('TTL unset keeps a hand-set TTL, also when the targets change (concepts.md TTLs)', async () => {
+    const { mem, registry } = setup([
+      A('api.example.com', '192.0.2.1', { recordTTL: 600 }),
+      TXT('a-api.example.com', marker('me')),
+    ]);
+    const same = await converges(registry, [A('api.example.com', '192.0.2.1')]);
+    expect(same.applied).toBe(false);
+    await converges(registry, [A('api.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toContain('A api.example.com 192.0.2.2 ttl=600');
+  });
+
+  it('a TTL change alone is an update, once', async () => {
+    const { mem, registry } = setup([
+      A('api.example.com', '192.0.2.1', { recordTTL: 600 }),
+      TXT('a-api.example.com', marker('me')),
+    ]);
+    const result = await converges(registry, [A('api.example.com', '192.0.2.1', { recordTTL: 60 })]);
+    expect(result.counts.update).toBe(1);
+    expect(await zoneOf(mem)).toContain('A api.example.com 192.0.2.1 ttl=60');
+  });
+
+  it('multi-target records in another order or spelling are no update (#6135, #1421, D9)', async () => {
+    const ips = Array.from({ length: 8 }, (_, i) => `192.0.2.${i + 1}`);
+    const { registry } = setup([]);
+    await converges(registry, [{ dnsName: 'lb.example.com', recordType: 'A', targets: ips }]);
+    const shuffled = await run(
+      registry,
+      [{ dnsName: 'lb.example.com', recordType: 'A', targets: [...ips].reverse() }],
+      'upsert-only',
+      { dryRun: true },
+    );
+    expect(shuffled.plan.hasChanges).toBe(false);
+    await converges(registry, [
+      { dnsName: 'v6.example.com', recordType: 'AAAA', targets: ['2001:db8:0:0::1', '2001:db8::3'] },
+    ]);
+    const respelled = await run(
+      registry,
+      [{ dnsName: 'v6.example.com', recordType: 'AAAA', targets: ['2001:db8::3', '2001:DB8::1'] }],
+      'upsert-only',
+      { dryRun: true },
+    );
+    expect(respelled.plan.hasChanges).toBe(false);
+    const changed = await run(
+      registry,
+      [{ dnsName: 'v6.example.com', recordType: 'AAAA', targets: ['2001:db8::1', '2001:db8::4'] }],
+      'upsert-only',
+      { dryRun: true },
+    );
+    expect(changed.counts.update).toBe(1);
+  });
+
+  it('provider-specific properties compare as maps: order is no change, removal is (plan-007, plan-033)', async () => {
+    const ps = [
+      { name: 'external-dns.kubernetes.io/cloudflare-proxied', value: 'true' },
+      { name: 'comment', value: 'x' },
+    ];
+    const { registry } = setup([]);
+    await converges(registry, [A('api.example.com', '192.0.2.1', { providerSpecific: ps })]);
+    const reordered = await run(
+      registry,
+      [A('api.example.com', '192.0.2.1', { providerSpecific: [...ps].reverse() })],
+      'sync',
+      { dryRun: true },
+    );
+    expect(reordered.plan.hasChanges).toBe(false);
+    const removed = await converges(registry, [
+      A('api.example.com', '192.0.2.1', { providerSpecific: ps.slice(0, 1) }),
+    ]);
+    expect(removed.counts.update).toBe(1);
+  });
+
+  it('a CNAME target differing only by a trailing dot is no update (#6199, #6555, D6)', async () => {
+    const { registry } = setup([]);
+    await converges(registry, [
+      { dnsName: 'www.example.com', recordType: 'CNAME', targets: ['lb.example.net.'] },
+    ]);
+    const again = await run(
+      registry,
+      [{ dnsName: 'www.example.com', recordType: 'CNAME', targets: ['LB.example.net'] }],
+      'sync',
+      { dryRun: true },
+    );
+    expect(again.plan.hasChanges).toBe(false);
+  });
+});
