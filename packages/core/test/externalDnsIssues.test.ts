@@ -504,3 +504,57 @@ describe('planner comparisons (plan/plan.go shouldUpdate*)', () => {
     expect(again.plan.hasChanges).toBe(false);
   });
 });
+
+describe('managed TXT records (ExternalDNS #6718, #5278; docs/registry/txt.md)', () => {
+  const managed = { managedRecordTypes: ['A', 'TXT'] as const };
+
+  it('a managed TXT record gets a `txt-` marker and can be updated and deleted (#6718: write-once before v0.22)', async () => {
+    const { mem, registry } = setup([], { managedRecordTypes: [...managed.managedRecordTypes] });
+    await converges(registry, [TXT('_spf.example.com', '"v=spf1 -all"'), A('www.example.com', '192.0.2.1')]);
+    expect(await zoneOf(mem)).toContain(`TXT txt-_spf.example.com ${marker('me')}`);
+    const updated = await converges(registry, [
+      TXT('_spf.example.com', '"v=spf1 mx -all"'),
+      A('www.example.com', '192.0.2.1'),
+    ]);
+    expect(updated.counts.update).toBe(1);
+    await converges(registry, [A('www.example.com', '192.0.2.1')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.1',
+      `TXT a-www.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('a TXT record set holding a marker beside an SPF value is not planned as a create the server refuses every run (D4, #692)', async () => {
+    // a legacy marker shares the record set with an SPF value: the registry hides the set, so the
+    // planner saw no TXT there and planned a create that failed on every run
+    const spf = TXT('mail.example.com', '"v=spf1 -all"', marker('me'));
+    const { mem, registry } = setup([A('mail.example.com', '192.0.2.1'), spf], {
+      managedRecordTypes: [...managed.managedRecordTypes],
+    });
+    const desired = [A('mail.example.com', '192.0.2.1'), TXT('mail.example.com', '"v=spf1 mx -all"')];
+    const result = await converges(registry, desired);
+    expect(result.skipped.map((s) => [s.code, s.path])).toEqual([['exists-unowned', ['desired', 1]]]);
+    expect(result.skipped[0]?.reason).toContain('holds ownership markers');
+    // the A record got its typed marker; the shared record set is exactly as it was
+    expect(await zoneOf(mem)).toEqual([
+      'A mail.example.com 192.0.2.1',
+      `TXT a-mail.example.com ${marker('me')}`,
+      `TXT mail.example.com "v=spf1 -all" ${marker('me')}`,
+    ]);
+  });
+
+  it('a desired TXT record at another record’s marker name is refused, not written over the marker', async () => {
+    const { mem, registry } = setup([], { managedRecordTypes: [...managed.managedRecordTypes] });
+    await converges(registry, [A('api.example.com', '192.0.2.1')]);
+    const result = await converges(registry, [
+      A('api.example.com', '192.0.2.1'),
+      TXT('a-api.example.com', '"hello"'),
+    ]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['exists-unowned']);
+    expect(registry.warnings).toEqual([]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1',
+      `TXT a-api.example.com ${marker('me')}`,
+    ]);
+  });
+});

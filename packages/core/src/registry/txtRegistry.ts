@@ -102,6 +102,8 @@ interface Composed {
   conflicts: { record: Endpoint; error: OwnershipConflictError }[];
   /** Creates whose ownership TXT name the provider cannot store, with the reason. */
   unwritable: { record: Endpoint; txtName: string; reason: string }[];
+  /** TXT records to create where a TXT record set holding ownership markers already is. */
+  held: { record: Endpoint; reason: string }[];
   notOwned: { what: 'update' | 'delete'; record: Endpoint }[];
   invalid: () => ValidationError;
   /** Where each endpoint of `out` and `txts` came from in the registry's input (a marker: its record). */
@@ -486,6 +488,11 @@ export class TxtRegistry implements Registry {
           code: 'marker-not-writable' as const,
           reason: u.reason,
         })),
+        ...composed.held.map((h) => ({
+          record: h.record,
+          code: 'exists-unowned' as const,
+          reason: h.reason,
+        })),
       ],
     };
   }
@@ -494,7 +501,7 @@ export class TxtRegistry implements Registry {
     const previewed = this.#previewed?.changes === changes ? this.#previewed : undefined;
     this.#previewed = undefined;
     const composed = previewed?.composed ?? this.#compose(changes);
-    const { txts, issues, conflicts, unwritable, notOwned, invalid } = composed;
+    const { txts, issues, conflicts, unwritable, held, notOwned, invalid } = composed;
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
     if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
@@ -506,6 +513,13 @@ export class TxtRegistry implements Registry {
         setIdentifier: c.setIdentifier,
         txtNames: [this.txtNameOf(c)],
         ownerIds: c.ownerIds,
+      });
+    for (const h of held)
+      this.#warn('not-owned', h.reason, {
+        dnsName: h.record.dnsName,
+        recordType: h.record.recordType,
+        setIdentifier: h.record.setIdentifier,
+        txtNames: [h.record.dnsName],
       });
     for (const u of unwritable)
       this.#warn('marker-not-writable', u.reason, {
@@ -566,6 +580,7 @@ export class TxtRegistry implements Registry {
     const issues: Issue[] = [];
     const conflicts: { record: Endpoint; error: OwnershipConflictError }[] = [];
     const unwritable: Composed['unwritable'] = [];
+    const held: Composed['held'] = [];
     const notOwned: { what: 'update' | 'delete'; record: Endpoint }[] = [];
     const out = emptyChanges();
     const txts = emptyChanges();
@@ -579,6 +594,19 @@ export class TxtRegistry implements Registry {
         (desiredTxt ??= new Set()).add(nameKey(normalizeDnsName(c.dnsName), c.setIdentifier));
     const collisions = new Set<string>();
     changes.create.forEach((rec, i) => {
+      // A TXT record set that holds markers (maybe beside other values, D4) is hidden from the
+      // planner, which then plans a create there: the server would refuse it, every run, or
+      // replace the markers (PowerDNS). It is no record of ours: leave it alone and say so.
+      if (index?.size && upperCased(rec.recordType) === 'TXT') {
+        const there = index.get(nameKey(rec.dnsName, rec.setIdentifier));
+        if (there !== undefined) {
+          held.push({
+            record: rec,
+            reason: `${describe(rec)}: a TXT record set that holds ownership markers (${markerOf(there).txtNames.join(', ')}) is already at this name; it is not ours, so it is not changed; not created`,
+          });
+          return;
+        }
+      }
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
       const before = issues.length;
@@ -694,7 +722,7 @@ export class TxtRegistry implements Registry {
       new ValidationError(issues, {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
       });
-    return { out, txts, issues, conflicts, unwritable, notOwned, invalid, origin };
+    return { out, txts, issues, conflicts, unwritable, held, notOwned, invalid, origin };
   }
 
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
