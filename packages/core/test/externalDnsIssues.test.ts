@@ -558,3 +558,175 @@ describe('managed TXT records (ExternalDNS #6718, #5278; docs/registry/txt.md)',
     ]);
   });
 });
+
+describe('owner IDs', () => {
+  it('migrating an owner ID shared by several clusters is refused by the safety limits before it deletes theirs (#5993)', async () => {
+    // ten records of the old owner `default`, only two of them desired by this cluster
+    const records: EndpointInit[] = [];
+    for (let i = 0; i < 10; i++)
+      records.push(
+        A(`svc${i}.example.com`, `192.0.2.${i + 1}`),
+        TXT(`a-svc${i}.example.com`, marker('default')),
+      );
+    const { mem, registry } = setup(records, { ownerId: 'cluster-a', oldOwnerId: 'default' });
+    const desired = [A('svc0.example.com', '192.0.2.1'), A('svc1.example.com', '192.0.2.2')];
+    const error = await reconcile({ registry, desired, policy: 'sync' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafePlanError);
+    expect((error as UnsafePlanError).message).toContain(
+      'deleting 8 of 10 owned records in zone example.com (80%)',
+    );
+    expect(mem.applied).toEqual([]);
+    // upsert-only migrates what this cluster wants and leaves the rest to their owner
+    await converges(registry, desired, 'upsert-only');
+    expect(await zoneOf(mem)).toContain(`TXT a-svc0.example.com ${marker('cluster-a')}`);
+    expect(await zoneOf(mem)).toContain(`TXT a-svc5.example.com ${marker('default')}`);
+  });
+
+  it('a second owner cannot add AAAA beside another owner’s A (plan.go: creates only where every record is ours)', async () => {
+    const { mem } = setup([A('api.example.com', '192.0.2.1'), TXT('a-api.example.com', marker('other'))]);
+    const mine = new TxtRegistry(mem, { ownerId: 'me' });
+    const result = await converges(mine, [
+      { dnsName: 'api.example.com', recordType: 'AAAA', targets: ['2001:db8::1'] },
+    ]);
+    expect(result.skipped.map((s) => [s.code, s.owner])).toEqual([['owned-by-other', 'other']]);
+    expect(mem.applied).toEqual([]);
+  });
+
+  it('after changing the prefix, records under the old prefix are nobody’s: never updated or deleted (#2036, #2737)', async () => {
+    const { mem, registry } = setup(
+      [
+        A('api.example.com', '192.0.2.1'),
+        TXT('a-api.example.com', marker('me')),
+        A('old.example.com', '192.0.2.3'),
+        TXT('a-old.example.com', marker('me')),
+      ],
+      { prefix: '_externaldns.%{record_type}.' },
+    );
+    const result = await converges(registry, [A('api.example.com', '192.0.2.2')]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['exists-unowned']);
+    expect(result.applied).toBe(false);
+    expect(await zoneOf(mem)).toContain('A old.example.com 192.0.2.3');
+    expect(await zoneOf(mem)).toContain('A api.example.com 192.0.2.1');
+  });
+
+  it('a marker of another set identifier does not hide a missing one (D7)', async () => {
+    const { mem, registry } = setup([
+      A('api.example.com', '192.0.2.1', { setIdentifier: 'blue' }),
+      A('api.example.com', '192.0.2.2', { setIdentifier: 'green' }),
+      { ...TXT('a-api.example.com', marker('me')), setIdentifier: 'blue' },
+      { ...TXT('api.example.com', marker('me')), setIdentifier: 'green' },
+    ]);
+    await converges(registry, [
+      A('api.example.com', '192.0.2.1', { setIdentifier: 'blue' }),
+      A('api.example.com', '192.0.2.2', { setIdentifier: 'green' }),
+    ]);
+    expect(await zoneOf(mem)).toContain(`TXT a-api.example.com ${marker('me')} [green]`);
+  });
+});
+
+describe('managed and excluded record types, domain filters, policies', () => {
+  it('excludeRecordTypes: our AAAA is neither deleted nor rewritten, desired AAAA is reported (#3748)', async () => {
+    const { mem, registry } = setup(
+      [
+        { dnsName: 'api.example.com', recordType: 'AAAA', targets: ['2001:db8::1'] },
+        TXT('aaaa-api.example.com', marker('me')),
+      ],
+      { excludeRecordTypes: ['AAAA'] },
+    );
+    const result = await converges(registry, [
+      A('api.example.com', '192.0.2.1'),
+      { dnsName: 'www.example.com', recordType: 'AAAA', targets: ['2001:db8::2'] },
+    ]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['not-managed-type', 'www.example.com'],
+    ]);
+    expect(await zoneOf(mem)).toContain('AAAA api.example.com 2001:db8::1');
+    expect(await zoneOf(mem)).toContain('A api.example.com 192.0.2.1');
+  });
+
+  it('managedRecordTypes without CNAME: an A is not created beside our unmanaged CNAME (RFC 1034; #3715)', async () => {
+    const { mem, registry } = setup(
+      [
+        { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+        TXT('cname-app.example.com', marker('me')),
+      ],
+      { managedRecordTypes: ['A'] },
+    );
+    const result = await converges(registry, [A('app.example.com', '192.0.2.1')]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['unsatisfiable']);
+    expect(mem.applied).toEqual([]);
+  });
+
+  it('names excluded by the domain filter are never deleted, even when ours (domain_filter.go exclusions)', async () => {
+    const { mem, registry } = setup([
+      A('db.internal.example.com', '192.0.2.9'),
+      TXT('a-db.internal.example.com', marker('me')),
+      A('old.example.com', '192.0.2.8'),
+      TXT('a-old.example.com', marker('me')),
+    ]);
+    const filter = new DomainFilter({ include: ['example.com'], exclude: ['internal.example.com'] });
+    await run(
+      registry,
+      [A('www.example.com', '192.0.2.1'), A('db.internal.example.com', '192.0.2.10')],
+      'sync',
+      { domainFilter: filter },
+    );
+    expect(await zoneOf(mem)).toEqual([
+      'A db.internal.example.com 192.0.2.9',
+      'A www.example.com 192.0.2.1',
+      `TXT a-db.internal.example.com ${marker('me')}`,
+      `TXT a-www.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('create-only never updates, upsert-only never deletes (policy.go)', async () => {
+    const { mem, registry } = setup([
+      A('a.example.com', '192.0.2.1'),
+      TXT('a-a.example.com', marker('me')),
+      A('b.example.com', '192.0.2.2'),
+      TXT('a-b.example.com', marker('me')),
+    ]);
+    const createOnly = await converges(
+      registry,
+      [A('a.example.com', '192.0.2.9'), A('c.example.com', '192.0.2.3')],
+      'create-only',
+    );
+    expect(createOnly.counts).toMatchObject({ create: 1, update: 0, delete: 0 });
+    expect(createOnly.skipped.map((s) => s.code)).toEqual(['kept-by-policy']);
+    const upsert = await converges(
+      registry,
+      [A('a.example.com', '192.0.2.9'), A('c.example.com', '192.0.2.3')],
+      'upsert-only',
+    );
+    expect(upsert.counts).toMatchObject({ create: 0, update: 1, delete: 0 });
+    expect(await zoneOf(mem)).toContain('A b.example.com 192.0.2.2');
+  });
+});
+
+describe('encryption (--txt-encrypt-enabled, #3668, PR #3901)', () => {
+  const aesKey = '12345678901234567890123456789012';
+
+  it('turning encryption on over plain markers causes no churn; the next real change encrypts and resends the plain value', async () => {
+    const { mem, registry } = setup(
+      [A('api.example.com', '192.0.2.1'), TXT('a-api.example.com', marker('me'))],
+      { encryption: { aesKey } },
+    );
+    const same = await converges(registry, [A('api.example.com', '192.0.2.1')]);
+    expect(same.applied).toBe(false);
+    const changed = await converges(registry, [A('api.example.com', '192.0.2.2')]);
+    expect(lines(changed.plan.ownershipChanges.updateOld)).toEqual([`TXT a-api.example.com ${marker('me')}`]);
+    const stored = (await mem.records()).find((e) => e.dnsName === 'a-api.example.com');
+    expect(stored?.targets[0]).not.toContain('heritage');
+    expect((await registry.records())[0]?.labels.owner).toBe('me');
+  });
+
+  it('turning it off (key kept) reads encrypted markers and deletes them with the stored value', async () => {
+    const on = setup([], { encryption: { aesKey } });
+    await converges(on.registry, [A('api.example.com', '192.0.2.1'), A('www.example.com', '192.0.2.2')]);
+    const off = new TxtRegistry(on.mem, { ownerId: 'me', encryption: { aesKey, enabled: false } });
+    const same = await converges(off, [A('api.example.com', '192.0.2.1'), A('www.example.com', '192.0.2.2')]);
+    expect(same.applied).toBe(false);
+    await converges(off, [A('www.example.com', '192.0.2.2')]);
+    expect((await zoneOf(on.mem)).filter((l) => l.includes('api.example.com'))).toEqual([]);
+  });
+});
