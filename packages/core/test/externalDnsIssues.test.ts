@@ -730,3 +730,81 @@ describe('encryption (--txt-encrypt-enabled, #3668, PR #3901)', () => {
     expect((await zoneOf(on.mem)).filter((l) => l.includes('api.example.com'))).toEqual([]);
   });
 });
+
+describe('legacy markers at the record’s own name (pre-v0.12 zones, #4358, #2834)', () => {
+  const legacy = (name: string, owner = 'me') => TXT(name, marker(owner));
+
+  it('A → CNAME: our legacy marker leaves with the A, so the CNAME can be created (it could never be, every run)', async () => {
+    const { mem, registry } = setup([
+      A('app.example.com', '192.0.2.1'),
+      legacy('app.example.com'),
+      A('x.example.com', '192.0.2.5'),
+      legacy('x.example.com'),
+    ]);
+    const result = await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      A('x.example.com', '192.0.2.5'),
+    ]);
+    expect(lines(result.plan.ownershipChanges.delete)).toContain(`TXT app.example.com ${marker('me')}`);
+    expect(await zoneOf(mem)).toEqual([
+      'A x.example.com 192.0.2.5',
+      'CNAME app.example.com lb.example.net',
+      `TXT a-x.example.com ${marker('me')}`,
+      `TXT cname-app.example.com ${marker('me')}`,
+      `TXT x.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('A → CNAME where the TXT at the name is not only ours: the CNAME is reported, nothing fails', async () => {
+    // our A has its typed marker; the TXT at its own name also carries an SPF value
+    const { mem, registry } = setup([
+      A('app.example.com', '192.0.2.1'),
+      TXT('a-app.example.com', marker('me')),
+      TXT('app.example.com', '"v=spf1 -all"', marker('me')),
+    ]);
+    const result = await run(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['unsatisfiable']);
+    // as for any data that stays beside a wanted CNAME (reconcile's unsatisfiable creates): the A,
+    // no longer desired, goes; the record set that is not only ours stays
+    expect(await zoneOf(mem)).toEqual([`TXT app.example.com "v=spf1 -all" ${marker('me')}`]);
+    const again = await run(
+      registry,
+      [{ dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] }],
+      'sync',
+      { dryRun: true },
+    );
+    expect(again.plan.hasChanges).toBe(false);
+  });
+
+  it('a plain TXT at the typed marker name is never overwritten by the legacy-marker repair (never touch what is not ours)', async () => {
+    // ExternalDNS's txt/force-update writes `a-x.example.com` over whatever is there
+    const { mem, registry } = setup([
+      A('x.example.com', '192.0.2.1'),
+      legacy('x.example.com'),
+      TXT('a-x.example.com', '"hello"'),
+    ]);
+    await converges(registry, [A('x.example.com', '192.0.2.1')]);
+    await converges(registry, [A('x.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A x.example.com 192.0.2.2',
+      'TXT a-x.example.com "hello"',
+      `TXT x.example.com ${marker('me')}`,
+    ]);
+    expect(registry.warnings.map((w) => w.kind)).toEqual(['marker-not-writable']);
+    // and deleting the record leaves the plain TXT alone
+    await converges(registry, [A('y.example.com', '192.0.2.3')]);
+    expect(await zoneOf(mem)).toContain('TXT a-x.example.com "hello"');
+    expect((await zoneOf(mem)).filter((l) => l.startsWith('A x.'))).toEqual([]);
+  });
+
+  it('a wildcard owned through a legacy marker is not repaired into `a-*.…` (#2922), and stays ours', async () => {
+    const { mem, registry } = setup([A('*.apps.example.com', '192.0.2.1'), legacy('*.apps.example.com')]);
+    await converges(registry, [A('*.apps.example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A *.apps.example.com 192.0.2.2',
+      `TXT *.apps.example.com ${marker('me')}`,
+    ]);
+  });
+});

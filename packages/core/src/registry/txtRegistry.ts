@@ -102,8 +102,6 @@ interface Composed {
   conflicts: { record: Endpoint; error: OwnershipConflictError }[];
   /** Creates whose ownership TXT name the provider cannot store, with the reason. */
   unwritable: { record: Endpoint; txtName: string; reason: string }[];
-  /** TXT records to create where a TXT record set holding ownership markers already is. */
-  held: { record: Endpoint; reason: string }[];
   notOwned: { what: 'update' | 'delete'; record: Endpoint }[];
   invalid: () => ValidationError;
   /** Where each endpoint of `out` and `txts` came from in the registry's input (a marker: its record). */
@@ -462,6 +460,14 @@ export class TxtRegistry implements Registry {
    */
   preview(changes: Changes): RegistryPreview {
     this.#previewed = undefined;
+    const held = this.#heldCreates(changes);
+    if (held.length) {
+      const out = new Set(held.map((h) => h.record));
+      const rest = { ...changes, create: changes.create.filter((ep) => !out.has(ep)) };
+      const preview = this.preview(rest);
+      this.#previewed = undefined; // the caller applies `rest`, a new object, or nothing
+      return { ...preview, refusedCreates: [...preview.refusedCreates, ...held] };
+    }
     const composed = this.#compose(changes);
     if (composed.issues.length) throw composed.invalid();
     // split now, as applyChanges will send it: a group larger than one call may carry is refused by
@@ -488,11 +494,6 @@ export class TxtRegistry implements Registry {
           code: 'marker-not-writable' as const,
           reason: u.reason,
         })),
-        ...composed.held.map((h) => ({
-          record: h.record,
-          code: 'exists-unowned' as const,
-          reason: h.reason,
-        })),
       ],
     };
   }
@@ -501,7 +502,7 @@ export class TxtRegistry implements Registry {
     const previewed = this.#previewed?.changes === changes ? this.#previewed : undefined;
     this.#previewed = undefined;
     const composed = previewed?.composed ?? this.#compose(changes);
-    const { txts, issues, conflicts, unwritable, held, notOwned, invalid } = composed;
+    const { txts, issues, conflicts, unwritable, notOwned, invalid } = composed;
     if (issues.length) throw invalid();
     const firstConflict = conflicts[0];
     if (firstConflict && this.#throwOnConflict) throw firstConflict.error;
@@ -513,13 +514,6 @@ export class TxtRegistry implements Registry {
         setIdentifier: c.setIdentifier,
         txtNames: [this.txtNameOf(c)],
         ownerIds: c.ownerIds,
-      });
-    for (const h of held)
-      this.#warn('not-owned', h.reason, {
-        dnsName: h.record.dnsName,
-        recordType: h.record.recordType,
-        setIdentifier: h.record.setIdentifier,
-        txtNames: [h.record.dnsName],
       });
     for (const u of unwritable)
       this.#warn('marker-not-writable', u.reason, {
@@ -580,7 +574,6 @@ export class TxtRegistry implements Registry {
     const issues: Issue[] = [];
     const conflicts: { record: Endpoint; error: OwnershipConflictError }[] = [];
     const unwritable: Composed['unwritable'] = [];
-    const held: Composed['held'] = [];
     const notOwned: { what: 'update' | 'delete'; record: Endpoint }[] = [];
     const out = emptyChanges();
     const txts = emptyChanges();
@@ -593,19 +586,26 @@ export class TxtRegistry implements Registry {
       if (upperCased(c.recordType) === 'TXT')
         (desiredTxt ??= new Set()).add(nameKey(normalizeDnsName(c.dnsName), c.setIdentifier));
     const collisions = new Set<string>();
+    const clearedMarkers = new Set<Endpoint>();
     changes.create.forEach((rec, i) => {
-      // A TXT record set that holds markers (maybe beside other values, D4) is hidden from the
-      // planner, which then plans a create there: the server would refuse it, every run, or
-      // replace the markers (PowerDNS). It is no record of ours: leave it alone and say so.
-      if (index?.size && upperCased(rec.recordType) === 'TXT') {
-        const there = index.get(nameKey(rec.dnsName, rec.setIdentifier));
-        if (there !== undefined) {
-          held.push({
-            record: rec,
-            reason: `${describe(rec)}: a TXT record set that holds ownership markers (${markerOf(there).txtNames.join(', ')}) is already at this name; it is not ours, so it is not changed; not created`,
-          });
-          return;
-        }
+      // A CNAME cannot share its name with a TXT, and the planner does not see marker TXTs: when a
+      // record type changes to CNAME, a legacy marker at the record's own name (written before
+      // ExternalDNS v0.12) makes the server refuse the CNAME on every run (#4358). Ours, speaking
+      // only for the records at this name, which leave for the CNAME: it goes with them. (Any other
+      // case is ExternalDNS's change set; `preview` leaves such creates out of a reconcile.)
+      const cleared = index?.size ? this.#clearableMarker(rec, changes) : undefined;
+      if (cleared !== undefined && !clearedMarkers.has(cleared)) {
+        clearedMarkers.add(cleared);
+        const gone = endpoint({
+          dnsName: cleared.dnsName,
+          recordType: 'TXT',
+          targets: cleared.targets,
+          setIdentifier: cleared.setIdentifier,
+          labels: { [LabelKeys.ownedRecord]: rec.dnsName },
+          providerSpecific: cleared.providerSpecific,
+        });
+        txts.delete.push(gone);
+        origin.set(gone, ['create', i]);
       }
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
@@ -722,7 +722,62 @@ export class TxtRegistry implements Registry {
       new ValidationError(issues, {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
       });
-    return { out, txts, issues, conflicts, unwritable, held, notOwned, invalid, origin };
+    return { out, txts, issues, conflicts, unwritable, notOwned, invalid, origin };
+  }
+
+  /**
+   * The stored marker TXT at a CNAME's own name that goes with the records leaving for it: ours
+   * alone, speaking only for the records at that name, no other values, and a record at that name
+   * deleted in the same change set. `undefined` otherwise.
+   */
+  #clearableMarker(rec: Endpoint, changes: Changes): Endpoint | undefined {
+    if (upperCased(rec.recordType) !== 'CNAME') return undefined;
+    const there = this.#byTxtName().get(nameKey(rec.dnsName, rec.setIdentifier));
+    if (there === undefined) return undefined;
+    const row = nameKey(rec.dnsName, rec.setIdentifier);
+    if (!changes.delete.some((d) => nameKey(d.dnsName, d.setIdentifier) === row)) return undefined;
+    const m = markerOf(there);
+    const ownOnly =
+      normalizeDnsName(there.endpointName) === normalizeDnsName(rec.dnsName) &&
+      this.#isOurs(m) &&
+      m.txtNames.length === 1 &&
+      this.#foreignValues(m.txt).length === 0;
+    return ownOnly ? m.txt : undefined;
+  }
+
+  /**
+   * Creates no server accepts because of a TXT record set holding ownership markers, which the
+   * planner never sees: a TXT record at its name (the create would collide with it, or replace the
+   * markers where a write replaces a record set), or a CNAME beside it that does not go with the
+   * records leaving for it. `preview` reports them, so `reconcile` leaves them out.
+   */
+  #heldCreates(
+    changes: Changes,
+  ): { record: Endpoint; code: 'exists-unowned' | 'unsatisfiable'; reason: string }[] {
+    const held: { record: Endpoint; code: 'exists-unowned' | 'unsatisfiable'; reason: string }[] = [];
+    if (changes.create.length === 0) return held;
+    const index = this.#byTxtName();
+    if (index.size === 0) return held;
+    for (const rec of changes.create) {
+      const type = upperCased(rec.recordType);
+      if (type !== 'TXT' && type !== 'CNAME') continue;
+      const there = index.get(nameKey(rec.dnsName, rec.setIdentifier));
+      if (there === undefined) continue;
+      const names = markerOf(there).txtNames.join(', ');
+      if (type === 'TXT')
+        held.push({
+          record: rec,
+          code: 'exists-unowned',
+          reason: `${describe(rec)}: a TXT record set that holds ownership markers (${names}) is already at this name; it is not ours to change; not created`,
+        });
+      else if (this.#clearableMarker(rec, changes) === undefined)
+        held.push({
+          record: rec,
+          code: 'unsatisfiable',
+          reason: `${describe(rec)} cannot be created: a CNAME cannot share its name with other data, and the TXT record set of ownership markers there (${names}) stays; not created`,
+        });
+    }
+    return held;
   }
 
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
@@ -977,6 +1032,8 @@ export class TxtRegistry implements Registry {
   #storageProblem(ep: Endpoint, txtName: string): string | undefined {
     const problem = txtNameProblem(txtName);
     if (problem) return problem.message;
+    if (this.#plainTxtNames.has(nameKey(txtName, ep.setIdentifier)))
+      return 'is taken by a TXT record set that is not an ownership marker, which the registry never changes';
     if (this.#unwritableMarker(ep, txtName) === undefined) return undefined;
     const zone = this.#zoneOf?.(ep.dnsName);
     return zone !== undefined && this.#zoneOf?.(txtName) !== zone

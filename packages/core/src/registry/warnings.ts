@@ -8,14 +8,13 @@
  *   left in DNS.
  * - `ownership-conflict` (deviation D2): a create was dropped because its TXT name already holds
  *   another owner's (or an ambiguous) marker.
- * - `not-owned`: an update or delete of a record we do not own was dropped; or a TXT record was not
- *   created because a TXT record set holding ownership markers is at its name (it is no record of
- *   ours, and writing there would replace or collide with the markers).
+ * - `not-owned`: an update or delete of a record we do not own was dropped.
  * - `empty-txt`: a TXT record without values was ignored.
  * - `marker-not-writable`: a create was dropped because its ownership TXT name cannot be stored (a
  *   `*` inside the name where the provider takes only hostnames, or a name outside the record's zone);
  *   or a record of ours owned through a legacy marker keeps that marker, because its typed name cannot
- *   be stored (an apex record without a prefix ending in `.`, a label over 63 octets).
+ *   be stored (an apex record without a prefix ending in `.`, a label over 63 octets, a name taken by
+ *   a TXT record set that is no marker).
  */
 export type RegistryWarningKind =
   | 'ambiguous-owner'
