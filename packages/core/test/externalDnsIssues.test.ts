@@ -808,3 +808,38 @@ describe('legacy markers at the record’s own name (pre-v0.12 zones, #4358, #28
     ]);
   });
 });
+
+describe('CNAME exclusivity across set identifiers (RFC 1034 §3.6.2; #1852, #4345)', () => {
+  it('a plain CNAME is not created beside a weighted A that stays: reported, nothing fails', async () => {
+    // the A [blue] is not ours; the planner's rows are per set identifier, the server's rule per name
+    const { mem, registry } = setup([A('app.example.com', '192.0.2.1', { setIdentifier: 'blue' })]);
+    const result = await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['unsatisfiable']);
+    expect(result.skipped[0]?.reason).toContain('A record there stays');
+    expect(mem.applied).toEqual([]);
+  });
+
+  it('a CNAME and an A [blue] desired at one name: the A is created, the CNAME reported (conflict.go prefers non-CNAME)', async () => {
+    const { mem, registry } = setup([]);
+    const result = await converges(registry, [
+      A('app.example.com', '192.0.2.1', { setIdentifier: 'blue' }),
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
+    expect(result.skipped.map((s) => [s.code, s.path])).toEqual([['unsatisfiable', ['desired', 1]]]);
+    expect(await zoneOf(mem)).toEqual([
+      'A app.example.com 192.0.2.1 [blue]',
+      `TXT a-app.example.com ${marker('me')} [blue]`,
+    ]);
+  });
+
+  it('a CNAME beside a weighted legacy marker TXT is reported, not sent', async () => {
+    const { mem, registry } = setup([{ ...TXT('app.example.com', marker('me')), setIdentifier: 'blue' }]);
+    const result = await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['unsatisfiable']);
+    expect(mem.applied).toEqual([]);
+  });
+});

@@ -758,10 +758,21 @@ export class TxtRegistry implements Registry {
     if (changes.create.length === 0) return held;
     const index = this.#byTxtName();
     if (index.size === 0) return held;
+    // a CNAME excludes every other record set at its name, whatever their set identifiers
+    let byName: Map<string, MarkerGroup> | undefined;
+    const anyAt = (name: string): MarkerGroup | undefined => {
+      if (byName === undefined) {
+        byName = new Map();
+        for (const g of index.values()) byName.set(normalizeDnsName(markerOf(g).txt.dnsName), g);
+      }
+      return byName.get(normalizeDnsName(name));
+    };
     for (const rec of changes.create) {
       const type = upperCased(rec.recordType);
       if (type !== 'TXT' && type !== 'CNAME') continue;
-      const there = index.get(nameKey(rec.dnsName, rec.setIdentifier));
+      const there =
+        index.get(nameKey(rec.dnsName, rec.setIdentifier)) ??
+        (type === 'CNAME' ? anyAt(rec.dnsName) : undefined);
       if (there === undefined) continue;
       const names = markerOf(there).txtNames.join(', ');
       if (type === 'TXT')
