@@ -843,3 +843,19 @@ describe('CNAME exclusivity across set identifiers (RFC 1034 §3.6.2; #1852, #43
     expect(mem.applied).toEqual([]);
   });
 });
+
+describe('an old owner ID left set (D11) with spellings that differ', () => {
+  it('an upper-case desired name is no update of a migrated record, and the marker beside an SPF value stays', async () => {
+    const { mem, registry } = setup(
+      [A('b.example.com', '192.0.2.1'), TXT('a-b.example.com', '"v=spf1 -all"', marker('me'))],
+      { oldOwnerId: 'old' },
+    );
+    const result = await converges(registry, [A('B.EXAMPLE.COM', '192.0.2.1')]);
+    expect(result.applied).toBe(false);
+    expect(result.plan.hasChanges).toBe(false);
+    expect(await zoneOf(mem)).toEqual([
+      'A b.example.com 192.0.2.1',
+      `TXT a-b.example.com "v=spf1 -all" ${marker('me')}`,
+    ]);
+  });
+});

@@ -2,7 +2,8 @@
 // externalDnsIssues.test.ts, mixed at random): typed, legacy and orphaned markers of us, another owner
 // and an old owner ID; upper-case names; SPF values sharing a marker's record set; set identifiers;
 // wildcards; a label near 63 octets; every TXT naming style; every policy; TXT managed or not; owner
-// migration. For each: the run never fails (apart from deviation D1's typed error for a desired
+// migration; TTLs, alias flags and upper-case spellings on both sides. For each: the dry run plans
+// exactly what the run plans, the provider receives exactly that, the run never fails (apart from deviation D1's typed error for a desired
 // record whose marker name is too long), the next plan is empty, and nothing another owner holds is
 // changed. Bounded: a fixed seed and a fixed number of runs (FUZZ_RUNS / FUZZ_SEED widen it locally).
 import fc from 'fast-check';
@@ -64,9 +65,14 @@ const rec = fc.record({
   ),
   upper: fc.boolean(),
   spf: fc.boolean(),
+  ttl: fc.constantFrom(0, 300, 600),
+  alias: fc.boolean(),
   set: fc.constantFrom('', '', 's1'),
 });
 const des = fc.record({
+  ttl: fc.constantFrom(0, 0, 300),
+  alias: fc.boolean(),
+  upper: fc.boolean(),
   set: fc.constantFrom('', '', 's1'),
   name: fc.constantFrom(...NAMES),
   type: fc.constantFrom(...TYPES),
@@ -155,7 +161,7 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
           const registry = new TxtRegistry(mem, {
             ownerId: 'me',
             ...config,
-            ...(managedTxt ? { managedRecordTypes: ['A', 'AAAA', 'CNAME', 'TXT'] } : {}),
+            ...(managedTxt ? { managedRecordTypes: ['A', 'AAAA', 'CNAME', 'TXT', 'MX'] } : {}),
             ...(migrate ? { oldOwnerId: 'old' } : {}),
           });
           const want: EndpointInit[] = [];
@@ -165,7 +171,14 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
             const k = `${d.name} ${d.type} ${setIdentifier}`;
             if (wseen.has(k) || (d.type === 'CNAME' && d.name === 'example.com')) continue;
             wseen.add(k);
-            want.push({ dnsName: d.name, recordType: d.type, targets: [target(d.type, d.t)], setIdentifier });
+            want.push({
+              dnsName: d.upper ? d.name.toUpperCase() : d.name,
+              recordType: d.type,
+              targets: [target(d.type, d.t)],
+              setIdentifier,
+              recordTTL: d.ttl,
+              ...(d.alias && d.type === 'A' ? { providerSpecific: [{ name: 'alias', value: 'true' }] } : {}),
+            });
           }
           const before = await registry.records();
           const foreign = before
@@ -210,8 +223,9 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
           const lost = [...foreign, ...otherTxt].filter((f) => !allAfter.has(f));
           // an SPF value beside a marker of ours survives whatever happens to the marker
           for (const l of allBefore.filter((x) => x.includes('v=spf1'))) {
-            const name = l.split(' ')[1];
-            if (![...allAfter].some((a) => a.split(' ')[1] === name && a.includes('v=spf1'))) lost.push(l);
+            const name = l.split(' ')[1]?.toLowerCase();
+            if (![...allAfter].some((a) => a.split(' ')[1]?.toLowerCase() === name && a.includes('v=spf1')))
+              lost.push(l);
           }
           if (lost.length)
             throw new Error(`foreign touched: ${lost.join('; ')}\nbefore ${allBefore.join('; ')}\n${ctx}`);
