@@ -859,3 +859,30 @@ describe('an old owner ID left set (D11) with spellings that differ', () => {
     ]);
   });
 });
+
+describe('configuration that can never store a marker is a ConfigError at construction', () => {
+  const mem = new InMemoryProvider({ zones: ['example.com'] });
+  it.each([
+    [{ prefix: 'my prefix.' }, /prefix "my prefix\." has characters other than letters/],
+    [{ prefix: '.%{record_type}' }, /would leave an empty label in every ownership TXT name/],
+    [{ prefix: '_x..%{record_type}.' }, /would leave an empty label/],
+    [{ suffix: '-txt.' }, /suffix "-txt\." would leave an empty label/],
+    [{ prefix: 'a*b.' }, /prefix "a\*b\." has characters other than letters/],
+    [{ wildcardReplacement: '*' }, /wildcardReplacement "\*" has characters other than letters/],
+    // ExternalDNS ignores a label token with a second "=": its own markers would name no owner
+    [{ ownerId: 'team=a' }, /ownerId "team=a" must not contain commas, quotes, spaces or "="/],
+  ])('%j', (options, message) => {
+    expect(() => new TxtRegistry(mem, { ownerId: 'me', ...options })).toThrow(message);
+  });
+
+  it('the affixes ExternalDNS documents are accepted', () => {
+    for (const options of [
+      { prefix: '_externaldns.%{record_type}.' },
+      { prefix: '%{record_type}-abc-.' },
+      { suffix: '-.%{record_type}' },
+      { suffix: '.foo.bar' },
+      { prefix: 'EXTDNS-', wildcardReplacement: 'wild-card' },
+    ])
+      expect(new TxtRegistry(mem, { ownerId: 'me', ...options }).ownerId).toBe('me');
+  });
+});

@@ -206,7 +206,7 @@ export class TxtRegistry implements Registry {
   /**
    * @param provider The provider whose records the registry reads and writes.
    * @param options Owner ID, marker naming and encryption (ExternalDNS's `--txt-*` flags).
-   * @throws `ConfigError` (`CONFIG`) when `ownerId` is empty or holds commas, quotes or spaces, when
+   * @throws `ConfigError` (`CONFIG`) when `ownerId` is empty or holds commas, quotes, spaces or `=`, when
    *   `oldOwnerId` is empty or equals `ownerId`, when both `prefix` and `suffix` are set, when
    *   `onConflict` is not `skip` or `throw`, or when the AES key is invalid.
    */
@@ -1162,11 +1162,14 @@ export class TxtRegistry implements Registry {
   }
 }
 
-/** Owner IDs end up inside a comma-separated TXT value, so they cannot contain `,` or `"`. */
+/**
+ * Owner IDs end up inside a comma-separated TXT value of `key=value` tokens: a `,`, `"`, space or `=`
+ * would make it unreadable (ExternalDNS ignores a token with a second `=`, so it would see no owner).
+ */
 function checkOwnerId(id: string, what: string): void {
-  if (/[,"\s]/.test(id))
+  if (/[,"=\s]/.test(id))
     throw new ConfigError(
-      `TXT registry: ${what} ${JSON.stringify(id)} must not contain commas, quotes or spaces (it is stored in a comma-separated TXT value)`,
+      `TXT registry: ${what} ${JSON.stringify(id)} must not contain commas, quotes, spaces or "=" (it is stored in a comma-separated TXT value of key=value tokens)`,
     );
 }
 
