@@ -809,7 +809,7 @@ describe('legacy markers at the record’s own name (pre-v0.12 zones, #4358, #28
   });
 });
 
-describe('CNAME exclusivity across set identifiers (RFC 1034 §3.6.2; #1852, #4345)', () => {
+describe('CNAME exclusivity across set identifiers (RFC 1034 §3.6.2; #1852, #3715)', () => {
   it('a plain CNAME is not created beside a weighted A that stays: reported, nothing fails', async () => {
     // the A [blue] is not ours; the planner's rows are per set identifier, the server's rule per name
     const { mem, registry } = setup([A('app.example.com', '192.0.2.1', { setIdentifier: 'blue' })]);
@@ -884,5 +884,49 @@ describe('configuration that can never store a marker is a ConfigError at constr
       { prefix: 'EXTDNS-', wildcardReplacement: 'wild-card' },
     ])
       expect(new TxtRegistry(mem, { ownerId: 'me', ...options }).ownerId).toBe('me');
+  });
+});
+
+describe('a marker name that holds a CNAME (no prefix: `a-foo` is also a record name)', () => {
+  it('the record whose marker would sit beside the CNAME is reported, not sent to fail every run', async () => {
+    const { mem, registry } = setup([
+      { dnsName: 'a-foo.example.com', recordType: 'CNAME', targets: ['x.example.net'] },
+    ]);
+    const result = await converges(registry, [
+      A('foo.example.com', '192.0.2.1'),
+      A('bar.example.com', '192.0.2.2'),
+      { dnsName: 'a-bar.example.com', recordType: 'CNAME', targets: ['y.example.net'] },
+      A('ok.example.com', '192.0.2.3'),
+    ]);
+    expect(result.skipped.map((s) => [s.code, s.path])).toEqual([
+      ['marker-not-writable', ['desired', 0]],
+      ['marker-not-writable', ['desired', 1]],
+    ]);
+    expect(result.skipped[0]?.reason).toContain('holds a CNAME');
+    expect(await zoneOf(mem)).toEqual([
+      'A ok.example.com 192.0.2.3',
+      'CNAME a-bar.example.com y.example.net',
+      'CNAME a-foo.example.com x.example.net',
+      `TXT a-ok.example.com ${marker('me')}`,
+      `TXT cname-a-bar.example.com ${marker('me')}`,
+    ]);
+  });
+});
+
+describe('owner migration meets a record recreated under the old owner’s marker (D3, #6671)', () => {
+  it('the record is created and its marker migrated in the same run; the next plan is empty', async () => {
+    // the record was deleted by hand; its typed marker still names the old owner
+    const { mem, registry } = setup([TXT('a-api.example.com', marker('old'))], {
+      ownerId: 'new',
+      oldOwnerId: 'old',
+    });
+    const result = await converges(registry, [A('api.example.com', '192.0.2.1')]);
+    expect(lines(result.plan.changes.create)).toEqual(['A api.example.com 192.0.2.1']);
+    expect(lines(result.plan.ownershipChanges.updateOld)).toEqual([`TXT a-api.example.com ${marker('old')}`]);
+    expect(lines(result.plan.ownershipChanges.updateNew)).toEqual([`TXT a-api.example.com ${marker('new')}`]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1',
+      `TXT a-api.example.com ${marker('new')}`,
+    ]);
   });
 });

@@ -27,6 +27,7 @@ const NAMES = [
   'c.d.example.com',
   `${'x'.repeat(61)}.example.com`,
   'wild.w.example.com',
+  'a-b.example.com',
 ];
 const TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX'] as const;
 const target = (type: string, i: number) =>
@@ -179,7 +180,7 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
             records: async (o?: Parameters<InMemoryProvider['records']>[0]) =>
               (await inner.records(o)).map((e) => ({
                 ...e,
-                dnsName: `${e.recordType === 'TXT' ? e.dnsName.toUpperCase() : e.dnsName}.`,
+                dnsName: `${e.recordType === 'TXT' ? e.dnsName.toUpperCase() : e.dnsName}${e.dnsName.endsWith('.') ? '' : '.'}`,
                 targets:
                   e.recordType === 'CNAME' || e.recordType === 'MX'
                     ? e.targets.map((t) => `${t}.`)

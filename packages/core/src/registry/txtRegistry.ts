@@ -202,6 +202,8 @@ export class TxtRegistry implements Registry {
    * marker stays where it is (see `#keptMarker`).
    */
   #keptMarkers = new Map<string, Marker>();
+  /** Names (normalised) that held a CNAME in the last `records()`: no marker can go there. */
+  #cnameNames = new Set<string>();
 
   /**
    * @param provider The provider whose records the registry reads and writes.
@@ -297,8 +299,11 @@ export class TxtRegistry implements Registry {
     let lastLabels: Record<string, string> | null | undefined;
     let anyMarker = false;
 
+    const cnames = new Set<string>();
+    this.#cnameNames = cnames;
     for (const ep of all) {
       if (ep.recordType !== 'TXT') {
+        if (ep.recordType === 'CNAME') cnames.add(normalizeDnsName(ep.dnsName));
         plain.push(ep);
         continue;
       }
@@ -587,6 +592,7 @@ export class TxtRegistry implements Registry {
         (desiredTxt ??= new Set()).add(nameKey(normalizeDnsName(c.dnsName), c.setIdentifier));
     const collisions = new Set<string>();
     const clearedMarkers = new Set<Endpoint>();
+    const migratedMarkers = new Set<Endpoint>();
     changes.create.forEach((rec, i) => {
       // A CNAME cannot share its name with a TXT, and the planner does not see marker TXTs: when a
       // record type changes to CNAME, a legacy marker at the record's own name (written before
@@ -649,6 +655,28 @@ export class TxtRegistry implements Registry {
         const txt = this.#newTxt(ep, txtName);
         txts.create.push(txt);
         origin.set(txt, ['create', i]);
+      } else if (
+        this.oldOwnerId !== undefined &&
+        existing.ownerIds.includes(this.oldOwnerId) &&
+        !migratedMarkers.has(existing.txt)
+      ) {
+        // it names the old owner: migrated with the record it now speaks for, in the same call
+        // (D3), or the next run would have to rewrite it
+        migratedMarkers.add(existing.txt);
+        const oldTxt = endpoint({
+          dnsName: existing.txt.dnsName,
+          recordType: 'TXT',
+          targets: existing.txt.targets,
+          setIdentifier: existing.txt.setIdentifier,
+          labels: { [LabelKeys.ownedRecord]: ep.dnsName },
+          providerSpecific: existing.txt.providerSpecific,
+        });
+        const newTxt = this.#newTxt(ep, txtName);
+        const foreign = this.#foreignValues(oldTxt);
+        if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
+        txts.updateOld.push(oldTxt);
+        txts.updateNew.push(newTxt);
+        origin.set(oldTxt, ['create', i]).set(newTxt, ['create', i]);
       }
     });
 
@@ -751,11 +779,27 @@ export class TxtRegistry implements Registry {
    * markers where a write replaces a record set), or a CNAME beside it that does not go with the
    * records leaving for it. `preview` reports them, so `reconcile` leaves them out.
    */
-  #heldCreates(
-    changes: Changes,
-  ): { record: Endpoint; code: 'exists-unowned' | 'unsatisfiable'; reason: string }[] {
-    const held: { record: Endpoint; code: 'exists-unowned' | 'unsatisfiable'; reason: string }[] = [];
+  #heldCreates(changes: Changes): Held[] {
+    const held: Held[] = [];
     if (changes.create.length === 0) return held;
+    // A marker cannot go where a CNAME stays or is created in the same change set (a record named
+    // `a-foo` beside `foo` without a prefix): the server would refuse the pair on every run.
+    const cnames = new Set(this.#cnameNames);
+    for (const rec of changes.create)
+      if (upperCased(rec.recordType) === 'CNAME') cnames.add(normalizeDnsName(rec.dnsName));
+    for (const gone of changes.delete)
+      if (upperCased(gone.recordType) === 'CNAME') cnames.delete(normalizeDnsName(gone.dnsName));
+    if (cnames.size > 0) {
+      for (const rec of changes.create) {
+        const txtName = this.txtNameOf(rec);
+        if (!cnames.has(normalizeDnsName(txtName))) continue;
+        held.push({
+          record: rec,
+          code: 'marker-not-writable',
+          reason: `${describe(rec)}: its ownership TXT name ${JSON.stringify(txtName)} holds a CNAME, and a TXT cannot share a name with a CNAME; rename one of them or change the TXT prefix; not created`,
+        });
+      }
+    }
     const index = this.#byTxtName();
     if (index.size === 0) return held;
     // a CNAME excludes every other record set at its name, whatever their set identifiers
@@ -767,9 +811,10 @@ export class TxtRegistry implements Registry {
       }
       return byName.get(normalizeDnsName(name));
     };
+    const refused = new Set(held.map((h) => h.record));
     for (const rec of changes.create) {
       const type = upperCased(rec.recordType);
-      if (type !== 'TXT' && type !== 'CNAME') continue;
+      if ((type !== 'TXT' && type !== 'CNAME') || refused.has(rec)) continue;
       const there =
         index.get(nameKey(rec.dnsName, rec.setIdentifier)) ??
         (type === 'CNAME' ? anyAt(rec.dnsName) : undefined);
@@ -1160,6 +1205,13 @@ export class TxtRegistry implements Registry {
     this.#warnings.push(warning);
     this.#onWarning?.(warning);
   }
+}
+
+/** A create `preview` leaves out, and why (see `TxtRegistry.#heldCreates`). */
+interface Held {
+  record: Endpoint;
+  code: 'exists-unowned' | 'unsatisfiable' | 'marker-not-writable';
+  reason: string;
 }
 
 /**
