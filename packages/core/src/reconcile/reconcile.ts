@@ -20,6 +20,7 @@ import {
   providerSpecificDiffers,
 } from '../plan/calculatePlan.js';
 import { sameTargets } from '../endpoint/targets.js';
+import { normalizeDnsName } from '../endpoint/names.js';
 import type { RegistryWarning } from '../registry/warnings.js';
 import {
   countPlan,
@@ -259,7 +260,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const updateNew: Endpoint[] = [];
   changes.updateNew.forEach((next, i) => {
     const old = changes.updateOld[i] as Endpoint;
-    if (deepEqualEndpoint(old, next)) return;
+    if (deepEqualEndpoint(old, next) || writesNothing(old, next)) return;
     updateOld.push(old);
     updateNew.push(next);
   });
@@ -268,7 +269,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     current,
   );
   let recordChanges = unsatisfiable.changes;
-  let altered = unsatisfiable.skipped.length > 0;
+  let altered = unsatisfiable.skipped.length > 0 || updateNew.length !== changes.updateNew.length;
   // A create in no zone the provider serves would fail the whole apply (UNKNOWN_ZONE): leave it
   // out and say so, as a name outside the domain filter is.
   const unserved: SkippedChange[] = [];
@@ -582,6 +583,28 @@ function notWrittenOf(planner: PlanRows, registry: Registry): SkippedChange[] {
 function pathIndex(s: SkippedChange): number {
   const at = s.path?.[1];
   return typeof at === 'number' ? at : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * True for an update pair the planner emitted only because an old owner ID is set (D11) and whose new
+ * version differs from the old in spelling alone (name case or trailing dot, target order): the
+ * record, its TTL, its provider-specific properties and its marker's labels stay what they are.
+ */
+function writesNothing(old: Endpoint, next: Endpoint): boolean {
+  return (
+    normalizeDnsName(old.dnsName) === normalizeDnsName(next.dnsName) &&
+    old.recordType === next.recordType &&
+    old.setIdentifier === next.setIdentifier &&
+    !(next.recordTTL > 0 && next.recordTTL !== old.recordTTL) &&
+    sameTargets(old.targets, next.targets) &&
+    !providerSpecificDiffers(old, next) &&
+    sameLabels(old.labels, next.labels)
+  );
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 /** Two desired records of one key that say the same thing (kept once, not an error). */

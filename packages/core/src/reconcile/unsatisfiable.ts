@@ -1,5 +1,6 @@
 import { describeEndpoint, endpointKey, type Endpoint } from '../endpoint/endpoint.js';
-import { rowKey, type SkippedChange } from '../plan/plan.js';
+import type { SkippedChange } from '../plan/plan.js';
+import { normalizeDnsName } from '../endpoint/names.js';
 import type { Changes } from '../provider/changes.js';
 
 export type { SkippedChange } from '../plan/plan.js';
@@ -7,15 +8,17 @@ export type { SkippedChange } from '../plan/plan.js';
 /**
  * Drops creates that would put a CNAME beside other data at one name (RFC 1034 §3.6.2) because the
  * records in the way stay: they are not ours, not managed, or the policy keeps them (`upsert-only`,
- * `create-only`). ExternalDNS sends such creates and fails the whole batch on every run; we skip
- * them, report why, and apply the rest.
+ * `create-only`). The rule is per name, whatever the set identifiers: a weighted `A [blue]` keeps a
+ * plain CNAME out as surely as a plain A does. Creates at one name that mix a CNAME with other types
+ * across set identifiers (rows the planner resolves apart) keep the others, as ExternalDNS's conflict
+ * resolver prefers them within a row. ExternalDNS sends such creates and fails the whole batch on
+ * every run; we skip them, report why, and apply the rest.
  */
 export function dropUnsatisfiableCreates(
   changes: Changes,
   current: readonly Endpoint[],
 ): { changes: Changes; skipped: SkippedChange[] } {
-  // nothing can stand in the way of a create in an empty zone (an initial sync)
-  if (changes.create.length === 0 || current.length === 0) return { changes, skipped: [] };
+  if (changes.create.length === 0) return { changes, skipped: [] };
   const leaving = new Set(
     [
       ...changes.delete,
@@ -24,39 +27,42 @@ export function dropUnsatisfiableCreates(
       ),
     ].map(endpointKey),
   );
-  // Only names with both a create and a current record matter. Index the smaller side: a zone
-  // holds far more records than a drift plan touches, and an initial sync creates far more than the
-  // zone holds.
-  const staying = new Map<string, Endpoint[]>();
-  if (changes.create.length <= current.length) {
-    for (const ep of changes.create) staying.set(rowKey(ep), []);
-    for (const ep of current) {
-      const list = staying.get(rowKey(ep));
-      if (list !== undefined && !leaving.has(endpointKey(ep))) list.push(ep);
-    }
-  } else {
-    for (const ep of current) {
-      if (leaving.has(endpointKey(ep))) continue;
-      const k = rowKey(ep);
-      const list = staying.get(k);
-      if (list) list.push(ep);
-      else staying.set(k, [ep]);
-    }
+  // Only names with a create matter: index the creates by name, then the current records there.
+  const byName = new Map<string, { staying: Endpoint[]; creates: Endpoint[] }>();
+  for (const ep of changes.create) {
+    const k = normalizeDnsName(ep.dnsName);
+    const at = byName.get(k);
+    if (at) at.creates.push(ep);
+    else byName.set(k, { staying: [], creates: [ep] });
+  }
+  for (const ep of current) {
+    if (leaving.has(endpointKey(ep))) continue;
+    byName.get(normalizeDnsName(ep.dnsName))?.staying.push(ep);
   }
   const skipped: SkippedChange[] = [];
   const create = changes.create.filter((ep) => {
-    const here = staying.get(rowKey(ep));
-    if (here === undefined || here.length === 0) return true;
-    const others = here.filter((c) => c.recordType !== ep.recordType);
-    const blocking = ep.recordType === 'CNAME' ? others : others.filter((c) => c.recordType === 'CNAME');
-    if (blocking.length === 0) return true;
-    const types = [...new Set(blocking.map((b) => b.recordType))].sort().join(', ');
-    skipped.push({
-      record: ep,
-      code: 'unsatisfiable',
-      reason: `${describeEndpoint(ep)} cannot be created: a CNAME cannot share its name with other data, and the ${types} record${blocking.length > 1 ? 's' : ''} there stay${blocking.length > 1 ? '' : 's'} (not ours, not managed, or kept by the policy)`,
-    });
-    return false;
+    const at = byName.get(normalizeDnsName(ep.dnsName)) as { staying: Endpoint[]; creates: Endpoint[] };
+    const cname = ep.recordType === 'CNAME';
+    const blocking = at.staying.filter((c) => (cname ? c.recordType !== 'CNAME' : c.recordType === 'CNAME'));
+    if (blocking.length > 0) {
+      const types = [...new Set(blocking.map((b) => b.recordType))].sort().join(', ');
+      skipped.push({
+        record: ep,
+        code: 'unsatisfiable',
+        reason: `${describeEndpoint(ep)} cannot be created: a CNAME cannot share its name with other data, and the ${types} record${blocking.length > 1 ? 's' : ''} there stay${blocking.length > 1 ? '' : 's'} (not ours, not managed, or kept by the policy)`,
+      });
+      return false;
+    }
+    const others = cname ? at.creates.filter((c) => c.recordType !== 'CNAME') : [];
+    if (others.length > 0) {
+      skipped.push({
+        record: ep,
+        code: 'unsatisfiable',
+        reason: `${describeEndpoint(ep)} cannot be created: a CNAME cannot share its name with other data, and ${others.map(describeEndpoint).join(', ')} at this name ${others.length > 1 ? 'are' : 'is'} created instead`,
+      });
+      return false;
+    }
+    return true;
   });
-  return { changes: { ...changes, create }, skipped };
+  return { changes: skipped.length ? { ...changes, create } : changes, skipped };
 }

@@ -53,10 +53,13 @@ export interface RegistryPreview {
   ownershipChanges: Changes;
   /**
    * Creates the registry would refuse, with the reason: another owner's marker holds the TXT name
-   * (`owned-by-other`, deviation D2), or the TXT name cannot be stored (`marker-not-writable`).
+   * (`owned-by-other`, deviation D2), the TXT name cannot be stored (`marker-not-writable`), or a
+   * TXT record to create would land on a TXT record set that holds ownership markers, which the
+   * planner never sees (`exists-unowned`), or a CNAME would share its name with such a record set
+   * that must stay (`unsatisfiable`).
    */
   refusedCreates: { record: Endpoint; code: RefusedCreateCode; reason: string }[];
 }
 
 /** Why a registry refuses to create a record (see {@link RegistryPreview.refusedCreates}). */
-export type RefusedCreateCode = 'owned-by-other' | 'marker-not-writable';
+export type RefusedCreateCode = 'owned-by-other' | 'marker-not-writable' | 'exists-unowned' | 'unsatisfiable';

@@ -61,6 +61,7 @@ export class TxtNameMapper {
   /** What replaces a leading `*` label in marker names (`''` = none). */
   readonly wildcardReplacement: string;
   readonly #templated: boolean;
+  #checked = false;
   /** Concrete affixes per type, computed once: parsing runs for every TXT of every zone read. */
   readonly #typedAffixes: readonly { type: string; lower: string; prefix: string; suffix: string }[];
   readonly #types: TypeNames;
@@ -88,12 +89,27 @@ export class TxtNameMapper {
     }));
   }
 
-  /** Throws {@link ConfigError} for a configuration that cannot name TXT records. */
+  /**
+   * Throws {@link ConfigError} for a configuration that cannot name TXT records: a prefix and a
+   * suffix together, or an affix or wildcard replacement that can only give invalid names (characters
+   * other than letters, digits, `-`, `_` and `.`; an empty label from `..`, a prefix starting with
+   * `.`, a suffix ending with `.`). ExternalDNS takes such flags and then fails on every marker.
+   */
   validate(): this {
     if (this.prefix !== '' && this.suffix !== '')
       throw new ConfigError(
         `TXT registry: prefix ${JSON.stringify(this.prefix)} and suffix ${JSON.stringify(this.suffix)} are both set; configure only one of them`,
       );
+    if (!this.#checked) {
+      checkAffix('prefix', this.prefix, (a) => a.startsWith('.'));
+      checkAffix('suffix', this.suffix, (a) => a.endsWith('.'));
+      checkAffix(
+        'wildcardReplacement',
+        this.wildcardReplacement,
+        (a) => a.startsWith('.') || a.endsWith('.'),
+      );
+      this.#checked = true;
+    }
     return this;
   }
 
@@ -156,6 +172,21 @@ export class TxtNameMapper {
 }
 
 const none: TxtNameTarget = Object.freeze({ endpointName: '', recordType: '' });
+
+/** Throws {@link ConfigError} when an affix (lower-cased, template filled in) cannot be part of a DNS name. */
+function checkAffix(what: string, affix: string, badEdge: (filled: string) => boolean): void {
+  if (affix === '') return;
+  const filled = affix.replaceAll(RECORD_TYPE_TEMPLATE, 'a');
+  const why = /[^a-z0-9_.-]/.test(filled)
+    ? `has characters other than letters, digits, "-", "_" and "."`
+    : filled.includes('..') || badEdge(filled)
+      ? 'would leave an empty label in every ownership TXT name'
+      : undefined;
+  if (why !== undefined)
+    throw new ConfigError(
+      `TXT registry: ${what} ${JSON.stringify(affix)} ${why}; no ownership TXT could be stored`,
+    );
+}
 
 /** `a-foo.example.com` → (`foo.example.com`, A); anything else is a legacy untyped name. */
 function extractDefaultType(name: string, types: TypeNames): TxtNameTarget {

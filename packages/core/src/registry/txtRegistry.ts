@@ -196,11 +196,19 @@ export class TxtRegistry implements Registry {
   #wildcardAt: Set<string> | undefined;
   /** The zone of a name, from the provider's zone list as of the last `records()` (when it has one). */
   #zoneOf: ((name: string) => string | undefined) | undefined;
+  /**
+   * Records of ours, by key, that the last `records()` found owned only through a marker that is not
+   * at their typed TXT name (a legacy untyped one), while that typed name cannot be stored: their
+   * marker stays where it is (see `#keptMarker`).
+   */
+  #keptMarkers = new Map<string, Marker>();
+  /** Names (normalised) that held a CNAME in the last `records()`: no marker can go there. */
+  #cnameNames = new Set<string>();
 
   /**
    * @param provider The provider whose records the registry reads and writes.
    * @param options Owner ID, marker naming and encryption (ExternalDNS's `--txt-*` flags).
-   * @throws `ConfigError` (`CONFIG`) when `ownerId` is empty or holds commas, quotes or spaces, when
+   * @throws `ConfigError` (`CONFIG`) when `ownerId` is empty or holds commas, quotes, spaces or `=`, when
    *   `oldOwnerId` is empty or equals `ownerId`, when both `prefix` and `suffix` are set, when
    *   `onConflict` is not `skip` or `throw`, or when the AES key is invalid.
    */
@@ -280,6 +288,7 @@ export class TxtRegistry implements Registry {
     this.#previewed = undefined;
     this.#warnings = [];
     this.#migrated = new Set();
+    this.#keptMarkers = new Map();
     const byRecord = new RecordMarkers();
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
@@ -290,8 +299,11 @@ export class TxtRegistry implements Registry {
     let lastLabels: Record<string, string> | null | undefined;
     let anyMarker = false;
 
+    const cnames = new Set<string>();
+    this.#cnameNames = cnames;
     for (const ep of all) {
       if (ep.recordType !== 'TXT') {
+        if (ep.recordType === 'CNAME') cnames.add(normalizeDnsName(ep.dnsName));
         plain.push(ep);
         continue;
       }
@@ -412,14 +424,33 @@ export class TxtRegistry implements Registry {
       } else if (
         anyMarker &&
         isOwnedBy(ep, this.ownerId) &&
-        this.#isManaged(ep.recordType) &&
         // a typed marker at the name we write proves it exists; any other marker needs the name check
         !(typed && this.#isWritten(group as MarkerGroup)) &&
         !this.#byTxtName().has(nameKey(this.txtNameOf(ep), ep.setIdentifier))
       ) {
-        // Only a legacy (or A-ALIAS `cname-`) marker exists, or a legacy name that reads back typed:
-        // make the planner rewrite it typed.
-        setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
+        const txtName = this.txtNameOf(ep);
+        const problem = group === undefined ? undefined : this.#storageProblem(ep, txtName);
+        if (group !== undefined && problem !== undefined) {
+          // The typed marker cannot exist (an apex record under no prefix puts it outside the zone,
+          // a long label makes it too long): rewriting it would fail the whole run, every run
+          // (ExternalDNS loops there, #4790, #4234). The marker found keeps proving ownership.
+          const kept = this.#recordMarker(group);
+          this.#keptMarkers.set(endpointKey(ep), kept);
+          this.#warn(
+            'marker-not-writable',
+            `${describe(ep)}: owned through the ownership TXT ${kept.txtNames.join(', ')}, which is kept: its typed ownership TXT ${JSON.stringify(txtName)} ${problem}`,
+            {
+              dnsName: ep.dnsName,
+              recordType: type,
+              setIdentifier: ep.setIdentifier,
+              txtNames: [...kept.txtNames, txtName],
+            },
+          );
+        } else if (this.#isManaged(ep.recordType)) {
+          // Only a legacy (or A-ALIAS `cname-`) marker exists, or a legacy name that reads back
+          // typed: make the planner rewrite it typed.
+          setProviderSpecific(ep, FORCE_UPDATE_PROPERTY, 'true');
+        }
       }
       out.push(ep);
     }
@@ -434,6 +465,14 @@ export class TxtRegistry implements Registry {
    */
   preview(changes: Changes): RegistryPreview {
     this.#previewed = undefined;
+    const held = this.#heldCreates(changes);
+    if (held.length) {
+      const out = new Set(held.map((h) => h.record));
+      const rest = { ...changes, create: changes.create.filter((ep) => !out.has(ep)) };
+      const preview = this.preview(rest);
+      this.#previewed = undefined; // the caller applies `rest`, a new object, or nothing
+      return { ...preview, refusedCreates: [...preview.refusedCreates, ...held] };
+    }
     const composed = this.#compose(changes);
     if (composed.issues.length) throw composed.invalid();
     // split now, as applyChanges will send it: a group larger than one call may carry is refused by
@@ -552,7 +591,28 @@ export class TxtRegistry implements Registry {
       if (upperCased(c.recordType) === 'TXT')
         (desiredTxt ??= new Set()).add(nameKey(normalizeDnsName(c.dnsName), c.setIdentifier));
     const collisions = new Set<string>();
+    const clearedMarkers = new Set<Endpoint>();
+    const migratedMarkers = new Set<Endpoint>();
     changes.create.forEach((rec, i) => {
+      // A CNAME cannot share its name with a TXT, and the planner does not see marker TXTs: when a
+      // record type changes to CNAME, a legacy marker at the record's own name (written before
+      // ExternalDNS v0.12) makes the server refuse the CNAME on every run (#4358). Ours, speaking
+      // only for the records at this name, which leave for the CNAME: it goes with them. (Any other
+      // case is ExternalDNS's change set; `preview` leaves such creates out of a reconcile.)
+      const cleared = index?.size ? this.#clearableMarker(rec, changes) : undefined;
+      if (cleared !== undefined && !clearedMarkers.has(cleared)) {
+        clearedMarkers.add(cleared);
+        const gone = endpoint({
+          dnsName: cleared.dnsName,
+          recordType: 'TXT',
+          targets: cleared.targets,
+          setIdentifier: cleared.setIdentifier,
+          labels: { [LabelKeys.ownedRecord]: rec.dnsName },
+          providerSpecific: cleared.providerSpecific,
+        });
+        txts.delete.push(gone);
+        origin.set(gone, ['create', i]);
+      }
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
       const before = issues.length;
@@ -595,13 +655,61 @@ export class TxtRegistry implements Registry {
         const txt = this.#newTxt(ep, txtName);
         txts.create.push(txt);
         origin.set(txt, ['create', i]);
+      } else if (
+        this.oldOwnerId !== undefined &&
+        existing.ownerIds.includes(this.oldOwnerId) &&
+        !migratedMarkers.has(existing.txt)
+      ) {
+        // it names the old owner: migrated with the record it now speaks for, in the same call
+        // (D3), or the next run would have to rewrite it
+        migratedMarkers.add(existing.txt);
+        const oldTxt = endpoint({
+          dnsName: existing.txt.dnsName,
+          recordType: 'TXT',
+          targets: existing.txt.targets,
+          setIdentifier: existing.txt.setIdentifier,
+          labels: { [LabelKeys.ownedRecord]: ep.dnsName },
+          providerSpecific: existing.txt.providerSpecific,
+        });
+        const newTxt = this.#newTxt(ep, txtName);
+        const foreign = this.#foreignValues(oldTxt);
+        if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
+        txts.updateOld.push(oldTxt);
+        txts.updateNew.push(newTxt);
+        origin.set(oldTxt, ['create', i]).set(newTxt, ['create', i]);
       }
     });
 
+    const keptRewritten = new Set<Endpoint>();
     changes.updateOld.forEach((old, i) => {
       const neu = changes.updateNew[i] as Endpoint;
       if (!isOwnedBy(old, this.ownerId) || !isOwnedBy(neu, this.ownerId)) {
         notOwned.push({ what: 'update', record: old });
+        return;
+      }
+      const kept = this.#keptMarker(old, neu);
+      if (kept !== undefined) {
+        out.updateOld.push(old);
+        out.updateNew.push(neu);
+        origin.set(old, ['updateOld', i]).set(neu, ['updateNew', i]);
+        // only an owner migration changes what the kept marker says: rewritten where it is, once
+        if (kept.txt === undefined || keptRewritten.has(kept.txt)) return;
+        keptRewritten.add(kept.txt);
+        const oldTxt = endpoint({
+          dnsName: kept.txt.dnsName,
+          recordType: 'TXT',
+          targets: kept.txt.targets,
+          setIdentifier: kept.txt.setIdentifier,
+          labels: { [LabelKeys.ownedRecord]: neu.dnsName },
+          providerSpecific: kept.txt.providerSpecific,
+        });
+        const newTxt = this.#newTxt(neu, kept.txt.dnsName);
+        newTxt.providerSpecific = oldTxt.providerSpecific.map((p) => ({ ...p }));
+        const foreign = this.#foreignValues(oldTxt);
+        if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
+        txts.updateOld.push(oldTxt);
+        txts.updateNew.push(newTxt);
+        origin.set(oldTxt, ['updateOld', i]).set(newTxt, ['updateNew', i]);
         return;
       }
       const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
@@ -643,6 +751,89 @@ export class TxtRegistry implements Registry {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
       });
     return { out, txts, issues, conflicts, unwritable, notOwned, invalid, origin };
+  }
+
+  /**
+   * The stored marker TXT at a CNAME's own name that goes with the records leaving for it: ours
+   * alone, speaking only for the records at that name, no other values, and a record at that name
+   * deleted in the same change set. `undefined` otherwise.
+   */
+  #clearableMarker(rec: Endpoint, changes: Changes): Endpoint | undefined {
+    if (upperCased(rec.recordType) !== 'CNAME') return undefined;
+    const there = this.#byTxtName().get(nameKey(rec.dnsName, rec.setIdentifier));
+    if (there === undefined) return undefined;
+    const row = nameKey(rec.dnsName, rec.setIdentifier);
+    if (!changes.delete.some((d) => nameKey(d.dnsName, d.setIdentifier) === row)) return undefined;
+    const m = markerOf(there);
+    const ownOnly =
+      normalizeDnsName(there.endpointName) === normalizeDnsName(rec.dnsName) &&
+      this.#isOurs(m) &&
+      m.txtNames.length === 1 &&
+      this.#foreignValues(m.txt).length === 0;
+    return ownOnly ? m.txt : undefined;
+  }
+
+  /**
+   * Creates no server accepts because of a TXT record set holding ownership markers, which the
+   * planner never sees: a TXT record at its name (the create would collide with it, or replace the
+   * markers where a write replaces a record set), or a CNAME beside it that does not go with the
+   * records leaving for it. `preview` reports them, so `reconcile` leaves them out.
+   */
+  #heldCreates(changes: Changes): Held[] {
+    const held: Held[] = [];
+    if (changes.create.length === 0) return held;
+    // A marker cannot go where a CNAME stays or is created in the same change set (a record named
+    // `a-foo` beside `foo` without a prefix): the server would refuse the pair on every run.
+    const cnames = new Set(this.#cnameNames);
+    for (const rec of changes.create)
+      if (upperCased(rec.recordType) === 'CNAME') cnames.add(normalizeDnsName(rec.dnsName));
+    for (const gone of changes.delete)
+      if (upperCased(gone.recordType) === 'CNAME') cnames.delete(normalizeDnsName(gone.dnsName));
+    if (cnames.size > 0) {
+      for (const rec of changes.create) {
+        const txtName = this.txtNameOf(rec);
+        if (!cnames.has(normalizeDnsName(txtName))) continue;
+        held.push({
+          record: rec,
+          code: 'marker-not-writable',
+          reason: `${describe(rec)}: its ownership TXT name ${JSON.stringify(txtName)} holds a CNAME, and a TXT cannot share a name with a CNAME; rename one of them or change the TXT prefix; not created`,
+        });
+      }
+    }
+    const index = this.#byTxtName();
+    if (index.size === 0) return held;
+    // a CNAME excludes every other record set at its name, whatever their set identifiers
+    let byName: Map<string, MarkerGroup> | undefined;
+    const anyAt = (name: string): MarkerGroup | undefined => {
+      if (byName === undefined) {
+        byName = new Map();
+        for (const g of index.values()) byName.set(normalizeDnsName(markerOf(g).txt.dnsName), g);
+      }
+      return byName.get(normalizeDnsName(name));
+    };
+    const refused = new Set(held.map((h) => h.record));
+    for (const rec of changes.create) {
+      const type = upperCased(rec.recordType);
+      if ((type !== 'TXT' && type !== 'CNAME') || refused.has(rec)) continue;
+      const there =
+        index.get(nameKey(rec.dnsName, rec.setIdentifier)) ??
+        (type === 'CNAME' ? anyAt(rec.dnsName) : undefined);
+      if (there === undefined) continue;
+      const names = markerOf(there).txtNames.join(', ');
+      if (type === 'TXT')
+        held.push({
+          record: rec,
+          code: 'exists-unowned',
+          reason: `${describe(rec)}: a TXT record set that holds ownership markers (${names}) is already at this name; it is not ours to change; not created`,
+        });
+      else if (this.#clearableMarker(rec, changes) === undefined)
+        held.push({
+          record: rec,
+          code: 'unsatisfiable',
+          reason: `${describe(rec)} cannot be created: a CNAME cannot share its name with other data, and the TXT record set of ownership markers there (${names}) stays; not created`,
+        });
+    }
+    return held;
   }
 
   adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
@@ -886,7 +1077,38 @@ export class TxtRegistry implements Registry {
         providerSpecific: rec.providerSpecific,
       });
     }
-    return txtNameProblem(txtName) ? undefined : this.#newTxt(rec, txtName);
+    // nothing was read at the typed name: a name that cannot be stored holds nothing to delete
+    return this.#storageProblem(rec, txtName) === undefined ? this.#newTxt(rec, txtName) : undefined;
+  }
+
+  /**
+   * Why a TXT name cannot be stored for a record (too long, not a hostname the provider takes, outside
+   * the record's zone or the provider's domain filter), or `undefined` when it can.
+   */
+  #storageProblem(ep: Endpoint, txtName: string): string | undefined {
+    const problem = txtNameProblem(txtName);
+    if (problem) return problem.message;
+    if (this.#plainTxtNames.has(nameKey(txtName, ep.setIdentifier)))
+      return 'is taken by a TXT record set that is not an ownership marker, which the registry never changes';
+    if (this.#unwritableMarker(ep, txtName) === undefined) return undefined;
+    const zone = this.#zoneOf?.(ep.dnsName);
+    return zone !== undefined && this.#zoneOf?.(txtName) !== zone
+      ? `would lie outside the record's zone ${zone}`
+      : `cannot be stored by ${this.provider.name}`;
+  }
+
+  /**
+   * The marker an update keeps in place: the record was read owned only through a marker that is not
+   * at its typed name, and the typed name cannot be stored. `txt` is the stored TXT to rewrite when
+   * the update migrates the owner (deviation D3), `undefined` when the marker stays as it is.
+   */
+  #keptMarker(old: Endpoint, neu: Endpoint): { txt: Endpoint | undefined } | undefined {
+    if (this.#keptMarkers.size === 0) return undefined;
+    const kept = this.#keptMarkers.get(endpointKey(old));
+    if (kept === undefined || endpointKey(old) !== endpointKey(neu)) return undefined;
+    const migrating =
+      Object.hasOwn(old.labels, MIGRATED_FROM_LABEL) || kept.ownerIds.some((o) => o !== this.ownerId);
+    return { txt: migrating ? kept.txt : undefined };
   }
 
   /** The values of a stored marker's TXT record set that are no ownership marker (read by no owner). */
@@ -985,11 +1207,21 @@ export class TxtRegistry implements Registry {
   }
 }
 
-/** Owner IDs end up inside a comma-separated TXT value, so they cannot contain `,` or `"`. */
+/** A create `preview` leaves out, and why (see `TxtRegistry.#heldCreates`). */
+interface Held {
+  record: Endpoint;
+  code: 'exists-unowned' | 'unsatisfiable' | 'marker-not-writable';
+  reason: string;
+}
+
+/**
+ * Owner IDs end up inside a comma-separated TXT value of `key=value` tokens: a `,`, `"`, space or `=`
+ * would make it unreadable (ExternalDNS ignores a token with a second `=`, so it would see no owner).
+ */
 function checkOwnerId(id: string, what: string): void {
-  if (/[,"\s]/.test(id))
+  if (/[,"=\s]/.test(id))
     throw new ConfigError(
-      `TXT registry: ${what} ${JSON.stringify(id)} must not contain commas, quotes or spaces (it is stored in a comma-separated TXT value)`,
+      `TXT registry: ${what} ${JSON.stringify(id)} must not contain commas, quotes, spaces or "=" (it is stored in a comma-separated TXT value of key=value tokens)`,
     );
 }
 

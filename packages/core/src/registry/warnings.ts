@@ -11,7 +11,10 @@
  * - `not-owned`: an update or delete of a record we do not own was dropped.
  * - `empty-txt`: a TXT record without values was ignored.
  * - `marker-not-writable`: a create was dropped because its ownership TXT name cannot be stored (a
- *   `*` inside the name where the provider takes only hostnames, or a name outside the record's zone).
+ *   `*` inside the name where the provider takes only hostnames, or a name outside the record's zone);
+ *   or a record of ours owned through a legacy marker keeps that marker, because its typed name cannot
+ *   be stored (an apex record without a prefix ending in `.`, a label over 63 octets, a name taken by
+ *   a TXT record set that is no marker).
  */
 export type RegistryWarningKind =
   | 'ambiguous-owner'

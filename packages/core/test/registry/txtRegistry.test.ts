@@ -41,7 +41,7 @@ describe('TxtRegistry configuration', () => {
   it.each([
     [{ ownerId: '' }, /ownerId is required and must be a non-empty string/],
     [{ ownerId: '   ' }, /ownerId is required/],
-    [{ ownerId: 'a,b' }, /ownerId "a,b" must not contain commas, quotes or spaces/],
+    [{ ownerId: 'a,b' }, /ownerId "a,b" must not contain commas, quotes, spaces or "="/],
     [{ ownerId: 'me', oldOwnerId: 'me' }, /oldOwnerId equals ownerId \("me"\); nothing to migrate/],
     [{ ownerId: 'me', oldOwnerId: '' }, /oldOwnerId, when set, must be a non-empty string/],
     [{ ownerId: 'me', prefix: 'p.', suffix: '-s' }, /prefix "p\." and suffix "-s" are both set/],
