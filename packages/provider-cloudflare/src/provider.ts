@@ -182,6 +182,8 @@ interface DesiredAttributes {
 }
 
 const DEFAULT_ZONE_CACHE_TTL_MS = 60_000;
+/** A Cloudflare record tag: `name:value`, the name of letters, digits, `_` and `-`. */
+const TAG_PATTERN = /^[\w-]+:/;
 
 function setKey(name: string, type: string): string {
   return `${normalizeDnsName(name)}\u0000${type.toUpperCase()}`;
@@ -378,8 +380,10 @@ export class CloudflareProvider implements Provider {
       const zoneName = zoneOfName(ep.dnsName);
       const zone = zones.find((z) => z.name === zoneName);
       const attributes = this.#desiredAttributes(ep, [i], issues);
+      // trimmed again after the cut: what is written is trimmed (a trailing space would loop)
       if (zone && attributes.comment.length > zone.commentLimit)
-        attributes.comment = attributes.comment.slice(0, zone.commentLimit);
+        attributes.comment = attributes.comment.slice(0, zone.commentLimit).trimEnd();
+      if (zone) this.#checkZoneAttributes(ep, zone, attributes, [i], issues);
       // an unset TTL (0) stays unset: "keep what is there"; the default applies on creation only
       if (ep.recordTTL !== 0) ep.recordTTL = attributes.ttl;
       const props: ProviderSpecificProperty[] = [];
@@ -478,6 +482,17 @@ export class CloudflareProvider implements Provider {
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
     }
+    const issues: Issue[] = [];
+    const lists = { create: changes.create, updateNew: changes.updateNew } as const;
+    for (const [list, eps] of Object.entries(lists))
+      eps.forEach((ep, i) => {
+        const zone = zones.find((z) => z.name === zoneOf(ep)) as CloudflareZoneInfo;
+        this.#checkZoneAttributes(ep, zone, this.#desiredAttributes(ep, [], []), [list, i], issues);
+      });
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'cloudflare: changes the zones cannot store (nothing was applied)',
+      });
     const sets = new Map<string, WantedSet>();
     const add = (ep: Endpoint, mode: Mode) => {
       const zoneName = zoneOf(ep) as string;
@@ -596,11 +611,39 @@ export class CloudflareProvider implements Provider {
       });
     }
     const tags = parseTagsProperty(prop(TAGS_PROPERTY, LEGACY_TAGS_PROPERTY) ?? '');
+    const badTags = tags.filter((t) => !TAG_PATTERN.test(t));
+    if (badTags.length && !isOwnershipTxt(ep)) {
+      issues.push({
+        path: [...path, 'providerSpecific'],
+        code: 'cloudflare_tag_format',
+        message: `${describeEndpoint(ep)}: Cloudflare tags are name:value (name of letters, digits, _ and -), got ${badTags.map((t) => JSON.stringify(t)).join(', ')}`,
+      });
+    }
     let ttl: number;
     if (proxied === true || ep.recordTTL === AUTOMATIC_TTL) ttl = AUTOMATIC_TTL;
     else if (ep.recordTTL <= 0) ttl = this.#defaultTtl;
     else ttl = Math.min(MAX_CLOUDFLARE_TTL, Math.max(this.#minTtl, ep.recordTTL));
     return { ttl, proxied, comment: comment.trim(), tags };
+  }
+
+  /**
+   * What the zone's plan refuses: tags on a Free zone (Cloudflare's tag quota there is 0, error
+   * 9300), which would make Cloudflare refuse the zone's whole batch on every run.
+   */
+  #checkZoneAttributes(
+    ep: Endpoint,
+    zone: CloudflareZoneInfo,
+    attributes: DesiredAttributes,
+    path: IssuePath,
+    issues: Issue[],
+  ): void {
+    if (zone.free && attributes.tags.length && !isOwnershipTxt(ep)) {
+      issues.push({
+        path: [...path, 'providerSpecific'],
+        code: 'cloudflare_tags_free_plan',
+        message: `${describeEndpoint(ep)}: zone ${zone.name} is on the Free plan, which allows no record tags (remove ${TAGS_PROPERTY})`,
+      });
+    }
   }
 
   #validate(changes: Changes): Changes {
