@@ -1,0 +1,215 @@
+// Behaviours from ExternalDNS bug reports about its AWS (Route53) provider, replayed through core's
+// planner and TXT registry against the loopback REST-XML fake (driven by the AWS SDK). Each test
+// names the report it follows.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DomainFilter,
+  emptyChanges,
+  isDnsError,
+  reconcile,
+  TxtRegistry,
+  ValidationError,
+  type EndpointInit,
+  type RecordType,
+} from '@openova/dns-core';
+import {
+  ALIAS_PROPERTY,
+  AWS_PROPERTIES,
+  Route53Provider,
+  type Route53ProviderOptions,
+} from '@openova/dns-provider-route53';
+import { startFakeRoute53, type FakeRoute53, type FakeZone } from '@openova/dns-provider-route53/testing';
+
+process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
+const credentials = { accessKeyId: 'AKIDBUGREPORTS', secretAccessKey: 'bug-report-secret' };
+const TYPES: RecordType[] = ['A', 'AAAA', 'CNAME', 'TXT'];
+let fake: FakeRoute53;
+let n = 0;
+let zone: FakeZone;
+let name: string;
+
+beforeAll(async () => {
+  fake = await startFakeRoute53({ rateLimit: false });
+});
+afterAll(() => fake?.close());
+beforeEach(() => {
+  name = `b${++n}.bugs.test`;
+  zone = fake.addZone({ name });
+});
+
+function provider(extra: Partial<Route53ProviderOptions> = {}): Route53Provider {
+  return new Route53Provider({
+    endpoint: fake.url,
+    credentials,
+    rateLimiter: false,
+    domainFilter: new DomainFilter({ include: [name] }),
+    ...extra,
+  });
+}
+
+const registryOf = (p: Route53Provider, managed: RecordType[] = TYPES) =>
+  new TxtRegistry(p, {
+    ownerId: 'test',
+    prefix: '_externaldns.%{record_type}.',
+    managedRecordTypes: managed,
+  });
+const run = (registry: TxtRegistry, desired: EndpointInit[], dryRun = false, managed: RecordType[] = TYPES) =>
+  reconcile({ registry, desired, policy: 'sync', managedRecordTypes: managed, dryRun, safety: false });
+const posts = () => fake.requests.filter((r) => r.startsWith('POST')).length;
+
+async function converge(p: Route53Provider, desired: EndpointInit[]): Promise<void> {
+  const registry = registryOf(p);
+  const first = await run(registry, desired);
+  expect(first.plan.hasChanges).toBe(true);
+  expect(first.plan.skipped).toEqual([]);
+  const before = posts();
+  const second = await run(registryOf(provider()), desired, true);
+  expect(second.plan.changes).toEqual(emptyChanges());
+  expect(posts()).toBe(before);
+}
+
+const stored = (type: string, at: string) =>
+  fake.recordSets(zone.id).filter((s) => s.Type === type && s.Name === `${at}.`);
+const prop = (n: string, v: string) => ({ name: n, value: v });
+
+describe('aliases', () => {
+  // kubernetes-sigs/external-dns#627: Evaluate Target Health was hard-coded to true; the
+  // aws/evaluate-target-health property must be written and read back, or the record loops.
+  it('#627: an ELB alias with aws/evaluate-target-health=false keeps false and plans to nothing', async () => {
+    await converge(provider(), [
+      {
+        dnsName: `app.${name}`,
+        recordType: 'A',
+        targets: ['k8s-ingress-0123.us-east-1.elb.amazonaws.com'],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true'), prop(AWS_PROPERTIES.evaluateTargetHealth, 'false')],
+      },
+    ]);
+    expect(stored('A', `app.${name}`)[0]?.AliasTarget).toEqual({
+      HostedZoneId: 'Z35SXDOTRQ7X7K', // the ALB/CLB zone of us-east-1 (AWS "Elastic Load Balancing endpoints")
+      DNSName: 'k8s-ingress-0123.us-east-1.elb.amazonaws.com.',
+      EvaluateTargetHealth: false,
+    });
+  });
+
+  // ExternalDNS: a CNAME endpoint with alias=true becomes an A alias (aws.go, "alias" property);
+  // the Service's hostname annotation yields a CNAME, and the record must not flip every cycle.
+  it('a CNAME endpoint with alias=true to an NLB is stored as an A alias and the next plan is empty', async () => {
+    await converge(provider(), [
+      {
+        dnsName: `nlb.${name}`,
+        recordType: 'CNAME',
+        targets: ['net-lb-0abc.elb.eu-central-1.amazonaws.com'],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true')],
+      },
+    ]);
+    expect(stored('CNAME', `nlb.${name}`)).toEqual([]);
+    expect(stored('A', `nlb.${name}`)[0]?.AliasTarget).toMatchObject({
+      HostedZoneId: 'Z3F0SRJ5LGBH90', // NLBs of eu-central-1
+      EvaluateTargetHealth: true, // ExternalDNS's default
+    });
+  });
+
+  // An alias record set has exactly one target (AliasTarget.DNSName). Two targets (an ingress with
+  // two load balancers) cannot be stored: silently keeping the first loops, as the read shows one.
+  it('an alias with two targets is a ValidationError naming the endpoint; nothing is written', async () => {
+    const p = provider();
+    const before = posts();
+    const error = await run(registryOf(p), [
+      { dnsName: `ok.${name}`, recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: `two.${name}`,
+        recordType: 'A',
+        targets: ['lb-1.us-east-1.elb.amazonaws.com', 'lb-2.us-east-1.elb.amazonaws.com'],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true')],
+      },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.path.slice(0, 2))).toEqual([['desired', 1]]);
+    expect(posts()).toBe(before);
+    expect(stored('A', `ok.${name}`)).toEqual([]);
+  });
+
+  // Users set aws/evaluate-target-health on every record of a chart; Route53 keeps it on aliases
+  // only. On a plain A it must not make every plan an update.
+  it('aws/evaluate-target-health on a non-alias record is ignored, not an endless update', async () => {
+    await converge(provider(), [
+      {
+        dnsName: `plain.${name}`,
+        recordType: 'A',
+        targets: ['192.0.2.7'],
+        providerSpecific: [prop(AWS_PROPERTIES.evaluateTargetHealth, 'true')],
+      },
+    ]);
+    expect(stored('A', `plain.${name}`)[0]?.AliasTarget).toBeUndefined();
+  });
+});
+
+describe('routing policies', () => {
+  // Route53 refuses a SetIdentifier without a routing policy ("InvalidInput: ... must specify
+  // either Weight, Region, Failover, GeoLocation, GeoProximityLocation or MultiValueAnswer").
+  it('a set identifier without a routing policy is a ValidationError before anything is sent', async () => {
+    const before = posts();
+    const error = await run(registryOf(provider()), [
+      { dnsName: `api.${name}`, recordType: 'A', targets: ['192.0.2.1'], setIdentifier: 'blue' },
+    ]).catch((e: unknown) => e);
+    expect(isDnsError(error) && error.code).toBe('VALIDATION');
+    expect((error as ValidationError).issues[0]?.path.slice(0, 2)).toEqual(['desired', 0]);
+    expect(posts()).toBe(before);
+  });
+
+  // Annotation values as users write them: failover "primary" in lower case, multi-value-answer
+  // "true"/"false" (ExternalDNS sets MultiValueAnswer whenever the property is present), the
+  // geolocation default "*", weight 0.
+  it('lower-case failover, multi-value-answer, geolocation * and weight 0 converge', async () => {
+    const at = (id: string, ip: string, props: [string, string][]): EndpointInit => ({
+      dnsName: `r-${id}.${name}`,
+      recordType: 'A',
+      setIdentifier: id,
+      targets: [ip],
+      recordTTL: 60,
+      providerSpecific: props.map(([k, v]) => prop(k, v)),
+    });
+    await converge(provider(), [
+      at('primary', '192.0.2.1', [[AWS_PROPERTIES.failover, 'primary']]),
+      at('mv', '192.0.2.2', [[AWS_PROPERTIES.multiValueAnswer, 'false']]),
+      at('default', '192.0.2.3', [[AWS_PROPERTIES.geolocationCountryCode, '*']]),
+      at('drain', '192.0.2.4', [[AWS_PROPERTIES.weight, '0']]),
+    ]);
+    expect(stored('A', `r-primary.${name}`)[0]?.Failover).toBe('PRIMARY');
+    expect(stored('A', `r-default.${name}`)[0]?.GeoLocation).toEqual({ CountryCode: '*' });
+    expect(stored('A', `r-drain.${name}`)[0]?.Weight).toBe(0);
+  });
+});
+
+describe('records set up by hand', () => {
+  // kubernetes-sigs/external-dns#4276 and #2762: a TXT made in the console (a DKIM key in two
+  // strings) and a console wildcard (`\052`) are not ours: sync with nothing desired leaves them.
+  it('#4276: a console DKIM TXT of two strings and a \\052 wildcard are never changed', async () => {
+    zone.sets.push(
+      {
+        Name: `sel._domainkey.${name}.`,
+        Type: 'TXT',
+        TTL: 300,
+        ResourceRecords: ['"v=DKIM1; k=rsa; " "p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"'],
+      },
+      { Name: `\\052.apps.${name}.`, Type: 'A', TTL: 300, ResourceRecords: ['198.51.100.7'] },
+    );
+    const p = provider();
+    const read = await p.records();
+    // strings not cut at 255 octets read back in presentation form, so writing them back is exact
+    expect(read.find((e) => e.dnsName === `sel._domainkey.${name}`)?.targets).toEqual([
+      '"v=DKIM1; k=rsa; " "p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"',
+    ]);
+    expect(read.some((e) => e.dnsName === `*.apps.${name}`)).toBe(true);
+    const registry = registryOf(p);
+    await run(registry, [{ dnsName: `www.${name}`, recordType: 'A', targets: ['192.0.2.1'] }]);
+    // our wildcard beside theirs is refused (theirs, unowned) and nothing of theirs changes
+    const result = await run(registry, [
+      { dnsName: `*.apps.${name}`, recordType: 'A', targets: ['192.0.2.99'] },
+    ]);
+    expect(result.plan.skipped.map((s) => s.code)).toEqual(['exists-unowned']);
+    expect(stored('A', `\\052.apps.${name}`)[0]?.ResourceRecords).toEqual(['198.51.100.7']);
+    expect(stored('TXT', `sel._domainkey.${name}`)).toHaveLength(1);
+    expect(stored('A', `www.${name}`)).toEqual([]);
+  });
+});
