@@ -322,6 +322,83 @@ const ownership: ProviderConformanceCase = {
   },
 };
 
+/**
+ * Hand edits between two runs (ExternalDNS #443, #1502, #2310, #5850): a record of ours deleted by
+ * hand while its marker stays is written again (the marker already there must not make the create
+ * fail, as Google's 409 `alreadyExists` did); a value of ours changed by hand is put back; a record
+ * whose marker was deleted by hand is no longer ours and is never changed or deleted.
+ */
+const handEdits: ProviderConformanceCase = {
+  id: 'ownership/hand-edits',
+  group: 'ownership',
+  description:
+    'a record of ours deleted or changed by hand is put back by the next run; one whose marker was deleted by hand is left alone',
+  needs: { recordTypes: ['A', 'TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const deleted = t.name('hand-deleted');
+    const changed = t.name('hand-changed');
+    const unmarked = t.name('hand-unmarked');
+    const desired: EndpointInit[] = [
+      { dnsName: deleted, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: changed, recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: unmarked, recordType: 'A', targets: ['192.0.2.3'] },
+    ];
+    await t.converge(registry, desired);
+    const provider = t.harness.provider;
+    const storedAt = async (name: string, type: string) => {
+      const found = await t.storedAt(name, type);
+      t.check(found, `${name} ${type} is not stored after the first run`);
+      return found;
+    };
+    // another tool: deletes one record (not its marker), changes another, deletes a third one's marker
+    const byHand = await storedAt(changed, 'A');
+    await provider.applyChanges({
+      create: [],
+      updateOld: [byHand],
+      updateNew: [endpoint({ ...byHand, targets: ['198.51.100.2'] })],
+      delete: [
+        await storedAt(deleted, 'A'),
+        await storedAt(registry.txtNameOf({ dnsName: unmarked, recordType: 'A' }), 'TXT'),
+      ],
+    });
+    const unmarkedBefore = await storedAt(unmarked, 'A');
+    const next = desired.map((d) => (d.dnsName === unmarked ? { ...d, targets: ['192.0.2.33'] } : d));
+    const repaired = await t.converge(registry, next);
+    t.check(
+      repaired.plan.changes.create.some((e) => e.dnsName === deleted && e.recordType === 'A'),
+      `the record deleted by hand was not created again:\n${renderPlanText(repaired.plan)}`,
+    );
+    t.check(
+      repaired.skipped.some((s) => s.record.dnsName === unmarked && s.code === 'exists-unowned'),
+      `the record whose marker was deleted by hand is not reported as unowned:\n${renderPlanText(repaired.plan)}`,
+    );
+    await t.checkPairs(registry, [
+      { name: deleted, type: 'A' },
+      { name: changed, type: 'A' },
+    ]);
+    t.check(
+      JSON.stringify((await storedAt(changed, 'A')).targets) === JSON.stringify(['192.0.2.2']),
+      'the value changed by hand was not put back',
+    );
+    // an empty sync deletes ours and leaves the unmarked one exactly as it was
+    await reconcile({
+      registry,
+      desired: [],
+      policy: 'sync',
+      safety: false,
+      managedRecordTypes: ['A', 'TXT'],
+    });
+    const kept = await t.storedAt(unmarked, 'A');
+    t.check(
+      kept && JSON.stringify(kept.targets) === JSON.stringify(unmarkedBefore.targets),
+      `the record whose marker was deleted by hand was ${kept ? 'changed' : 'deleted'}`,
+    );
+    t.check(!(await t.storedAt(deleted, 'A')), 'our record was not deleted by an empty sync');
+    t.check(!(await t.storedAt(changed, 'A')), 'our record was not deleted by an empty sync');
+  },
+};
+
 const ttlKept: ProviderConformanceCase = {
   id: 'ttl/unset-keeps-stored',
   group: 'ttl',
@@ -802,6 +879,7 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(ROUTING_RECORD_SAMPLES),
   ownership,
   stalePlan,
+  handEdits,
   ttlKept,
   ...nameCases(),
   apexCname,
