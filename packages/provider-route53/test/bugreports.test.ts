@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DomainFilter,
   emptyChanges,
+  endpoint,
   isDnsError,
   reconcile,
   TxtRegistry,
@@ -107,6 +108,95 @@ describe('aliases', () => {
       HostedZoneId: 'Z3F0SRJ5LGBH90', // NLBs of eu-central-1
       EvaluateTargetHealth: true, // ExternalDNS's default
     });
+  });
+
+  // kubernetes-sigs/external-dns#1550, #1830, #3604, #4064, #4442, #5600: load balancers in regions
+  // missing from the canonical hosted-zone table got CNAMEs or aliases Route53 refused ("the alias
+  // target name does not lie within the target zone") on every run.
+  it('#3604/#4442: ALB, NLB and China load balancers of every region alias to their canonical zone', async () => {
+    const lbs: [string, string][] = [
+      ['k8s-web-1.eu-west-2.elb.amazonaws.com', 'ZHURV8PSTC4K8'],
+      ['k8s-web-2.eu-south-2.elb.amazonaws.com', 'Z0956581394HF5D5LXGAP'],
+      ['k8s-web-3.il-central-1.elb.amazonaws.com', 'Z09170902867EHPV2DABU'],
+      ['net-4.elb.ca-west-1.amazonaws.com', 'Z02754302KBB00W2LKWZ9'],
+      ['net-5.elb.ap-south-1.amazonaws.com', 'ZVDDRBQ08TROA'],
+      ['k8s-web-6.cn-north-1.elb.amazonaws.com.cn', 'Z1GDH35T77C1KE'],
+      ['net-7.elb.cn-northwest-1.amazonaws.com.cn', 'ZQEIKTCZ8352D'],
+    ];
+    await converge(
+      provider(),
+      lbs.map(([target], i) => ({
+        dnsName: `lb${i}.${name}`,
+        recordType: 'A',
+        targets: [target],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true')],
+      })),
+    );
+    expect(lbs.map((_, i) => stored('A', `lb${i}.${name}`)[0]?.AliasTarget?.HostedZoneId)).toEqual(
+      lbs.map(([, id]) => id),
+    );
+  });
+
+  // The same reports for a region newer than the table, and for targets no table can know (S3
+  // website endpoints, a name of another zone): a ValidationError naming the endpoint and the fix
+  // (aws/target-hosted-zone) before anything is sent; with the property, the alias is written.
+  it('an alias target of unknown hosted zone is a ValidationError before any write; aws/target-hosted-zone writes it', async () => {
+    const p = provider();
+    const before = posts();
+    const desired: EndpointInit[] = [
+      { dnsName: `ok.${name}`, recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: `new.${name}`,
+        recordType: 'A',
+        targets: ['k8s-web-9.xx-future-1.elb.amazonaws.com'],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true')],
+      },
+      {
+        dnsName: `site.${name}`,
+        recordType: 'A',
+        targets: ['s3-website-us-east-1.amazonaws.com'],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true')],
+      },
+      {
+        dnsName: `same.${name}`,
+        recordType: 'A',
+        targets: [`ok.${name}`],
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true')],
+      },
+    ];
+    const error = await run(registryOf(p), desired).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues;
+    expect(issues.map((i) => i.path)).toEqual([
+      ['desired', 1, 'targets', 0],
+      ['desired', 2, 'targets', 0],
+    ]);
+    expect(issues[0]?.message).toContain('aws/target-hosted-zone');
+    expect(posts()).toBe(before);
+    // called directly, the provider refuses it the same way, naming the change
+    const direct = await p
+      .applyChanges({ ...emptyChanges(), create: [endpoint(desired[2]!)] })
+      .catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ValidationError);
+    expect((direct as ValidationError).issues[0]?.path).toEqual(['create', 0, 'targets', 0]);
+    expect(posts()).toBe(before);
+    // with the target's hosted zone named, it converges
+    const fixed = desired
+      .map((d, i) =>
+        i === 2
+          ? {
+              ...d,
+              providerSpecific: [
+                ...d.providerSpecific!,
+                prop(AWS_PROPERTIES.targetHostedZone, 'Z3AQBSTGFYJSTF'),
+              ],
+            }
+          : d,
+      )
+      .filter((_, i) => i !== 1);
+    await converge(p, fixed);
+    expect(stored('A', `site.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe('Z3AQBSTGFYJSTF');
+    expect(stored('A', `same.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe(zone.id);
   });
 
   // An alias record set has exactly one target (AliasTarget.DNSName). Two targets (an ingress with
