@@ -23,6 +23,7 @@ export type ConformanceGroup =
   | 'record-types'
   | 'ownership'
   | 'ttl'
+  | 'targets'
   | 'names'
   | 'markers'
   | 'txt'
@@ -396,6 +397,70 @@ const handEdits: ProviderConformanceCase = {
     );
     t.check(!(await t.storedAt(deleted, 'A')), 'our record was not deleted by an empty sync');
     t.check(!(await t.storedAt(changed, 'A')), 'our record was not deleted by an empty sync');
+  },
+};
+
+/**
+ * Targets that name one value twice (ExternalDNS #1015, #1929: two Services sharing an address and
+ * a host name; Route53 answered `Duplicate Resource Record` on every run, Hetzner and Google refuse
+ * duplicate values, Cloudflare 81058). A reconcile refuses them with a `ValidationError` naming the
+ * repeated target before anything is written; a provider called directly with them writes each
+ * value once (or refuses with a typed error and writes nothing).
+ */
+const duplicateTargets: ProviderConformanceCase = {
+  id: 'targets/duplicates',
+  group: 'targets',
+  description:
+    'a value given twice (also in another spelling) is a ValidationError naming it before any write; applyChanges writes it once or refuses it',
+  needs: { recordTypes: ['A', 'AAAA', 'TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const desired: EndpointInit[] = [
+      { dnsName: t.name('dup-ok'), recordType: 'A', targets: ['192.0.2.9'] },
+      { dnsName: t.name('dup-a'), recordType: 'A', targets: ['192.0.2.1', '192.0.2.2', '192.0.2.1'] },
+      { dnsName: t.name('dup-aaaa'), recordType: 'AAAA', targets: ['2001:db8::1', '2001:DB8:0:0::1'] },
+    ];
+    const before = zoneSnapshot(await t.stored());
+    const error = await t.rejects(
+      () => reconcile({ registry, desired, policy: 'sync', safety: false }),
+      'repeated targets',
+    );
+    t.check(
+      error instanceof ValidationError &&
+        JSON.stringify(error.issues.map((i) => i.path.slice(0, 4))) ===
+          JSON.stringify([
+            ['desired', 1, 'targets', 2],
+            ['desired', 2, 'targets', 1],
+          ]),
+      `repeated targets are not a ValidationError at desired[1].targets[2] and desired[2].targets[1]: ${error.message}`,
+    );
+    t.check(
+      zoneSnapshot(await t.stored()) === before,
+      'something was written although the input was refused',
+    );
+    // straight to the provider (a caller without core's planner): one value each, or a typed refusal
+    const direct = [endpoint(desired[1] as EndpointInit), endpoint(desired[2] as EndpointInit)];
+    let refused: unknown;
+    try {
+      await t.harness.provider.applyChanges({ create: direct, updateOld: [], updateNew: [], delete: [] });
+    } catch (e) {
+      refused = e;
+    }
+    if (refused !== undefined) {
+      t.check(isDnsError(refused), `applyChanges failed with an untyped error: ${String(refused)}`);
+      t.check(zoneSnapshot(await t.stored()) === before, 'a refused applyChanges wrote something');
+      return;
+    }
+    const a = await t.storedAt(t.name('dup-a'), 'A');
+    const aaaa = await t.storedAt(t.name('dup-aaaa'), 'AAAA');
+    t.check(
+      a && JSON.stringify([...a.targets].sort()) === JSON.stringify(['192.0.2.1', '192.0.2.2']),
+      `dup-a A is stored as ${JSON.stringify(a?.targets)}, not once per value`,
+    );
+    t.check(
+      aaaa && aaaa.targets.length === 1,
+      `dup-aaaa AAAA is stored as ${JSON.stringify(aaaa?.targets)}, not once`,
+    );
   },
 };
 
@@ -881,6 +946,7 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   stalePlan,
   handEdits,
   ttlKept,
+  duplicateTargets,
   ...nameCases(),
   apexCname,
   ...markerCases(),
