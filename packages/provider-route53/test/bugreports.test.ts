@@ -303,3 +303,37 @@ describe('records set up by hand', () => {
     expect(stored('A', `www.${name}`)).toEqual([]);
   });
 });
+
+describe('listing', () => {
+  // Route53 pages record sets 300 at a time and resumes at (NextRecordName, NextRecordType,
+  // NextRecordIdentifier): a page boundary inside one name's weighted sets must lose none of them,
+  // or their deletes never happen and creates are refused as existing (ExternalDNS #3007, #5939).
+  it('320 weighted sets of one name across a page boundary are all read', async () => {
+    for (let i = 0; i < 320; i++)
+      zone.sets.push({
+        Name: `api.${name}.`,
+        Type: 'A',
+        SetIdentifier: `other-${String(i).padStart(3, '0')}`,
+        Weight: 1,
+        TTL: 60,
+        ResourceRecords: [`198.51.100.${(i % 250) + 1}`],
+      });
+    const p = provider();
+    const read = (await p.records()).filter((e) => e.dnsName === `api.${name}` && e.recordType === 'A');
+    expect(read).toHaveLength(320);
+    expect(new Set(read.map((e) => e.setIdentifier)).size).toBe(320);
+  });
+
+  // More than 100 hosted zones (ListHostedZones pages by 100): a zone on the second page is found.
+  it('a zone past the first 100 hosted zones is found and written', async () => {
+    const extra = Array.from({ length: 105 }, (_, i) => fake.addZone({ name: `many${i}.${name}` }));
+    const last = extra[extra.length - 1]!;
+    const p = provider({ domainFilter: new DomainFilter({ include: [last.name.slice(0, -1)] }) });
+    expect(await p.zones()).toContain(last.name.slice(0, -1));
+    const registry = registryOf(p);
+    await run(registry, [
+      { dnsName: `www.${last.name.slice(0, -1)}`, recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    expect(fake.recordSets(last.id).some((s) => s.Name === `www.${last.name}` && s.Type === 'A')).toBe(true);
+  });
+});
