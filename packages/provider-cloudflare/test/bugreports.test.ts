@@ -184,6 +184,19 @@ describe('listing', () => {
   });
 });
 
+describe('zones', () => {
+  // Zones are listed 50 per page at most: an account with many zones must find one on a later page
+  // (ExternalDNS's zone listing went through the same pager as #5986).
+  it('a zone past the first pages of the zone list is found and written', async () => {
+    for (let i = 0; i < 120; i++)
+      fake.addZone({ name: `z${String(i).padStart(3, '0')}.many.test`, plan: 'pro' });
+    const { registry, provider } = setup({ domainFilter: new DomainFilter({ include: ['z119.many.test'] }) });
+    expect(await provider.zones()).toEqual(['z119.many.test']);
+    await converges(registry, [{ dnsName: 'www.z119.many.test', recordType: 'A', targets: ['192.0.2.1'] }]);
+    expect(fake.records('z119.many.test').filter((r) => r.type === 'A')).toHaveLength(1);
+  });
+});
+
 describe('records we do not own', () => {
   // kubernetes-sigs/external-dns#692 and #2762: TXT records at the apex (SPF, site checks), some
   // written unquoted in the dashboard. With ExternalDNS's default managed types (A, AAAA, CNAME)
