@@ -182,6 +182,17 @@ interface DesiredAttributes {
 }
 
 const DEFAULT_ZONE_CACHE_TTL_MS = 60_000;
+/**
+ * ExternalDNS Cloudflare properties this provider does not implement (reference A.10): regional
+ * hostnames (Data Localization) and custom hostnames (Cloudflare for SaaS). A record asking for them
+ * is refused rather than written without them.
+ */
+const UNSUPPORTED_PROPERTIES: readonly (readonly [string, string])[] = [
+  ['external-dns.kubernetes.io/cloudflare-region-key', 'a Data Localization regional hostname'],
+  ['external-dns.alpha.kubernetes.io/cloudflare-region-key', 'a Data Localization regional hostname'],
+  ['external-dns.kubernetes.io/cloudflare-custom-hostname', 'Cloudflare for SaaS custom hostnames'],
+  ['external-dns.alpha.kubernetes.io/cloudflare-custom-hostname', 'Cloudflare for SaaS custom hostnames'],
+];
 /** A Cloudflare record tag: `name:value`, the name of letters, digits, `_` and `-`. */
 const TAG_PATTERN = /^[\w-]+:/;
 
@@ -609,6 +620,15 @@ export class CloudflareProvider implements Provider {
         code: 'cloudflare_comment_line_break',
         message: `${describeEndpoint(ep)}: a Cloudflare record comment must be one line`,
       });
+    }
+    for (const [name, what] of UNSUPPORTED_PROPERTIES) {
+      const value = ep.providerSpecific.find((p) => p.name === name)?.value.trim();
+      if (value && !isOwnershipTxt(ep))
+        issues.push({
+          path: [...path, 'providerSpecific'],
+          code: 'cloudflare_unsupported_property',
+          message: `${describeEndpoint(ep)}: ${name} (${what}) is not supported by this provider; writing the record without it would serve it otherwise than asked — remove the property, or manage ${what} outside this library`,
+        });
     }
     const tags = parseTagsProperty(prop(TAGS_PROPERTY, LEGACY_TAGS_PROPERTY) ?? '');
     const badTags = tags.filter((t) => !TAG_PATTERN.test(t));

@@ -323,3 +323,46 @@ describe('comments and tags the zone cannot store', () => {
     expect(fake.records(FREE)).toHaveLength(0);
   });
 });
+
+describe('ExternalDNS properties this provider does not implement', () => {
+  // Reference A.10: ExternalDNS's cloudflare-region-key (Data Localization) and
+  // cloudflare-custom-hostname (Cloudflare for SaaS). Dropping them would serve a record globally
+  // that was asked to stay in a region: refused, naming the endpoint, before anything is written.
+  it('cloudflare-region-key and cloudflare-custom-hostname are a ValidationError; an empty region key is accepted', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      {
+        dnsName: `eu.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [{ name: 'external-dns.kubernetes.io/cloudflare-region-key', value: 'eu' }],
+      },
+      {
+        dnsName: `saas.${ZONE}`,
+        recordType: 'CNAME',
+        targets: ['origin.example.net'],
+        providerSpecific: [
+          {
+            name: 'external-dns.alpha.kubernetes.io/cloudflare-custom-hostname',
+            value: 'shop.customer.example',
+          },
+        ],
+      },
+      {
+        dnsName: `global.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.2'],
+        providerSpecific: [{ name: 'external-dns.kubernetes.io/cloudflare-region-key', value: '' }],
+      },
+    ];
+    const error = await run(registry, desired).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues;
+    expect(issues.map((i) => [i.path.slice(0, 2), i.code])).toEqual([
+      [['desired', 0], 'cloudflare_unsupported_property'],
+      [['desired', 1], 'cloudflare_unsupported_property'],
+    ]);
+    expect(batches()).toHaveLength(0);
+    await converges(registry, [desired[2]!]);
+  });
+});
