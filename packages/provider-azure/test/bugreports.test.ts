@@ -145,3 +145,45 @@ describe('record sets made in the portal', () => {
     expect((await run(registry, longer, true)).plan.changes).toEqual(emptyChanges());
   });
 });
+
+describe('private DNS zones', () => {
+  // kubernetes-sigs/external-dns#1373 (unchanged private records updated every minute), #1392
+  // (private records created but never deleted) and #1396 (two private zones in one resource group
+  // with a domain filter: nothing worked).
+  it('#1373/#1392/#1396: in one of two private zones: created, not rewritten, deleted; the other zone untouched', async () => {
+    fake.addZone({ kind: 'private', name: 'foobar.internal' });
+    fake.addZone({ kind: 'private', name: 'barfoo.internal' });
+    fake.seed({ kind: 'private', name: 'barfoo.internal' }, 'A', 'db', {
+      ttl: 300,
+      aRecords: [{ ipv4Address: '10.9.9.9' }],
+    });
+    const { registry } = setup({
+      zoneType: 'private',
+      domainFilter: new DomainFilter({ include: ['foobar.internal'] }),
+    });
+    const desired: EndpointInit[] = [
+      { dnsName: 'db.foobar.internal', recordType: 'A', targets: ['10.0.0.5'] },
+      { dnsName: 'txt.foobar.internal', recordType: 'TXT', targets: ['hello world'] },
+    ];
+    expect((await run(registry, desired)).applied).toBe(true);
+    const privateProps = (zone: string, type: string, name: string) =>
+      fake.recordSet({ kind: 'private', name: zone }, type, name)?.properties;
+    expect(privateProps('foobar.internal', 'A', 'db')).toEqual({
+      ttl: 300,
+      aRecords: [{ ipv4Address: '10.0.0.5' }],
+    });
+    const writes = () => fake.requests.filter((r) => r.method !== 'GET').length;
+    const before = writes();
+    const again = await run(registry, desired);
+    expect(again.plan.changes).toEqual(emptyChanges());
+    expect(writes()).toBe(before);
+    await run(registry, []);
+    expect(privateProps('foobar.internal', 'A', 'db')).toBeUndefined();
+    expect(privateProps('foobar.internal', 'TXT', '_owner.a.db')).toBeUndefined();
+    expect(privateProps('foobar.internal', 'TXT', 'txt')).toBeUndefined();
+    expect(privateProps('barfoo.internal', 'A', 'db')).toEqual({
+      ttl: 300,
+      aRecords: [{ ipv4Address: '10.9.9.9' }],
+    });
+  });
+});
