@@ -198,3 +198,39 @@ describe('TTLs and the apex', () => {
     expect(values(ZONE, '@', 'TXT')).toEqual(['"v=spf1 mx -all"']);
   });
 });
+
+describe('TXT values as Hetzner returns them', () => {
+  // DNSControl#1069 (Hetzner): values of several strings came back with a trailing space
+  // (`"AA…A" "BB…B" `), and timohirt/terraform-provider-hetznerdns#7: a value with `;` came back
+  // quoted; both made a never-ending update. Read back, they are the value we wrote: no update.
+  it('a long TXT returned with a trailing space, and a DKIM value with semicolons, plan nothing', async () => {
+    const long = `${'a'.repeat(255)}${'b'.repeat(45)}`;
+    const marker = '"heritage=external-dns,external-dns/owner=me"';
+    fake.putRRSet(ZONE, {
+      name: 'long',
+      type: 'TXT',
+      records: [{ value: `"${'a'.repeat(255)}" "${'b'.repeat(45)}" `, comment: null }],
+    });
+    fake.putRRSet(ZONE, {
+      name: '_owner.txt.long',
+      type: 'TXT',
+      records: [{ value: marker, comment: null }],
+    });
+    fake.putRRSet(ZONE, {
+      name: 'google._domainkey',
+      type: 'TXT',
+      records: [{ value: '"v=DKIM1;k=rsa;p=OLOL"', comment: null }],
+    });
+    fake.putRRSet(ZONE, {
+      name: '_owner.txt.google._domainkey',
+      type: 'TXT',
+      records: [{ value: marker, comment: null }],
+    });
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: `long.${ZONE}`, recordType: 'TXT', targets: [long] },
+      { dnsName: `google._domainkey.${ZONE}`, recordType: 'TXT', targets: ['v=DKIM1;k=rsa;p=OLOL'] },
+    ];
+    expect((await run(registry, desired, true)).plan.changes).toEqual(emptyChanges());
+  });
+});
