@@ -58,13 +58,18 @@ const run = (registry: TxtRegistry, desired: EndpointInit[], dryRun = false, man
   reconcile({ registry, desired, policy: 'sync', managedRecordTypes: managed, dryRun, safety: false });
 const posts = () => fake.requests.filter((r) => r.startsWith('POST')).length;
 
-async function converge(p: Route53Provider, desired: EndpointInit[]): Promise<void> {
+async function converge(
+  p: Route53Provider,
+  desired: EndpointInit[],
+  fresh: () => Route53Provider = () => provider(),
+): Promise<void> {
   const registry = registryOf(p);
   const first = await run(registry, desired);
   expect(first.plan.hasChanges).toBe(true);
   expect(first.plan.skipped).toEqual([]);
   const before = posts();
-  const second = await run(registryOf(provider()), desired, true);
+  // a fresh provider (another process) plans nothing either
+  const second = await run(registryOf(fresh()), desired, true);
   expect(second.plan.changes).toEqual(emptyChanges());
   expect(posts()).toBe(before);
 }
@@ -335,5 +340,35 @@ describe('listing', () => {
       { dnsName: `www.${last.name.slice(0, -1)}`, recordType: 'A', targets: ['192.0.2.1'] },
     ]);
     expect(fake.recordSets(last.id).some((s) => s.Name === `www.${last.name}` && s.Type === 'A')).toBe(true);
+  });
+});
+
+describe('type transitions', () => {
+  // kubernetes-sigs/external-dns#6617 (open) and #6683: a CNAME endpoint is stored as an A alias
+  // when its target is an ELB and as a CNAME otherwise; changing only the target flips the type,
+  // and ExternalDNS ended with a record without its ownership TXT ("All records are already up to
+  // date" forever). Each step here converges with every record beside its marker, and no other.
+  it('#6617: CNAME → ELB (A alias) → plain name (CNAME) → ELB keeps one record and its one marker each time', async () => {
+    const options = { cnameToAlias: true };
+    const p = provider(options);
+    const app = `app.${name}`;
+    const step = (target: string): EndpointInit[] => [
+      { dnsName: app, recordType: 'CNAME', targets: [target] },
+    ];
+    const shape = () =>
+      fake
+        .recordSets(zone.id)
+        .filter((s) => s.Name.endsWith(`app.${name}.`))
+        .map((s) => `${s.Name.replace(`.${name}.`, '')} ${s.Type}${s.AliasTarget ? ' alias' : ''}`)
+        .sort();
+    const same = () => provider(options);
+    await converge(p, step('k8s-ing-1.us-east-1.elb.amazonaws.com'), same);
+    expect(shape()).toEqual(['_externaldns.a.app TXT', 'app A alias']);
+    await converge(p, step('stable.example.net'), same);
+    expect(shape()).toEqual(['_externaldns.cname.app TXT', 'app CNAME']);
+    await converge(p, step('k8s-ing-2.us-east-1.elb.amazonaws.com'), same);
+    expect(shape()).toEqual(['_externaldns.a.app TXT', 'app A alias']);
+    await run(registryOf(p), []);
+    expect(shape()).toEqual([]);
   });
 });
