@@ -168,3 +168,51 @@ describe('zones', () => {
     expect((await run(registry, desired, true)).plan.changes).toEqual(emptyChanges());
   });
 });
+
+describe('deletions must match what is stored', () => {
+  // kubernetes-sigs/external-dns#467: with a TTL annotation of 30, the deletion was sent with TTL 300
+  // and Google refused it (412 conditionNotMet) forever; #3311 the same after a hand edit. A
+  // deletion is built from the record set as stored.
+  it('#467/#3311: records with TTL 30, and one whose TTL was changed by hand, are deleted', async () => {
+    const registry = registryOf(provider());
+    const desired: EndpointInit[] = [
+      { dnsName: `short.${zone}`, recordType: 'A', targets: ['192.0.2.1'], recordTTL: 30 },
+      { dnsName: `edited.${zone}`, recordType: 'A', targets: ['192.0.2.2'] },
+    ];
+    await run(registry, desired);
+    expect(set(`short.${zone}`, 'A')?.ttl).toBe(30);
+    // someone changes the TTL in the console
+    fake.putRRSet(managed, { name: `edited.${zone}.`, type: 'A', ttl: 3600, rrdatas: ['192.0.2.2'] });
+    await run(registryOf(provider()), []);
+    expect(set(`short.${zone}`, 'A')).toBeUndefined();
+    expect(set(`edited.${zone}`, 'A')).toBeUndefined();
+    expect(fake.rrsets(managed).filter((s) => s.type === 'TXT')).toEqual([]);
+  });
+
+  // kubernetes-sigs/external-dns#5129: a record set of ours given a weighted routing policy in the
+  // console could not be updated ("Invalid value for 'entity.change.deletions[…].rrdata': '<empty>'").
+  // The deletion carries the routing policy as stored, and the set becomes a plain one again.
+  it('#5129: our record set changed to a wrr policy by hand is put back to plain rrdatas', async () => {
+    const registry = registryOf(provider());
+    const desired: EndpointInit[] = [{ dnsName: `lb.${zone}`, recordType: 'A', targets: ['192.0.2.10'] }];
+    await run(registry, desired);
+    fake.putRRSet(managed, {
+      name: `lb.${zone}.`,
+      type: 'A',
+      ttl: 300,
+      routingPolicy: {
+        wrr: {
+          items: [
+            { weight: 50, rrdatas: ['34.1.1.1'] },
+            { weight: 50, rrdatas: ['34.1.1.2'] },
+          ],
+        },
+      },
+    });
+    const result = await run(registryOf(provider()), desired);
+    expect(result.applied).toBe(true);
+    expect(set(`lb.${zone}`, 'A')).toMatchObject({ rrdatas: ['192.0.2.10'] });
+    expect(set(`lb.${zone}`, 'A')?.routingPolicy).toBeUndefined();
+    expect((await run(registryOf(provider()), desired, true)).plan.changes).toEqual(emptyChanges());
+  });
+});
