@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DomainFilter,
   emptyChanges,
+  isDnsError,
   reconcile,
   TxtRegistry,
   type EndpointInit,
@@ -232,5 +233,33 @@ describe('TXT values as Hetzner returns them', () => {
       { dnsName: `google._domainkey.${ZONE}`, recordType: 'TXT', targets: ['v=DKIM1;k=rsa;p=OLOL'] },
     ];
     expect((await run(registry, desired, true)).plan.changes).toEqual(emptyChanges());
+  });
+});
+
+describe('protected RRSets', () => {
+  // Hetzner RRSets can be protected against change (protection.change, error `protected`), e.g. by
+  // an operator guarding the apex. A protected record of ours is reported, never left without its
+  // marker (its marker is not deleted while the record stays), and the rest of the run is applied.
+  it('a protected record of ours: the update and the delete are refused with a typed error; its marker stays; others apply', async () => {
+    const { registry } = setup();
+    await run(registry, [
+      { dnsName: `guarded.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: `free.${ZONE}`, recordType: 'A', targets: ['192.0.2.2'] },
+    ]);
+    fake.protect(ZONE, 'guarded', 'A');
+    const changed = await run(registry, [
+      { dnsName: `guarded.${ZONE}`, recordType: 'A', targets: ['192.0.2.11'] },
+      { dnsName: `free.${ZONE}`, recordType: 'A', targets: ['192.0.2.22'] },
+    ]).catch((e: unknown) => e);
+    expect(isDnsError(changed)).toBe(true);
+    expect(String((changed as Error).message)).toContain(`guarded.${ZONE}`);
+    expect(values(ZONE, 'guarded', 'A')).toEqual(['192.0.2.1']);
+    expect(values(ZONE, 'free', 'A')).toEqual(['192.0.2.22']);
+    const emptied = await run(registry, []).catch((e: unknown) => e);
+    expect(isDnsError(emptied)).toBe(true);
+    expect(values(ZONE, 'guarded', 'A')).toEqual(['192.0.2.1']);
+    expect(rrset(ZONE, '_owner.a.guarded', 'TXT')).toBeDefined();
+    expect(rrset(ZONE, 'free', 'A')).toBeUndefined();
+    expect(rrset(ZONE, '_owner.a.free', 'TXT')).toBeUndefined();
   });
 });
