@@ -394,7 +394,7 @@ export class CloudflareProvider implements Provider {
       // trimmed again after the cut: what is written is trimmed (a trailing space would loop)
       if (zone && attributes.comment.length > zone.commentLimit)
         attributes.comment = attributes.comment.slice(0, zone.commentLimit).trimEnd();
-      if (zone) this.#checkZoneAttributes(ep, zone, attributes, [i], issues);
+      if (zone) this.#checkZoneAttributes(ep, zone, { attributes, path: [i] }, issues);
       // an unset TTL (0) stays unset: "keep what is there"; the default applies on creation only
       if (ep.recordTTL !== 0) ep.recordTTL = attributes.ttl;
       const props: ProviderSpecificProperty[] = [];
@@ -498,7 +498,12 @@ export class CloudflareProvider implements Provider {
     for (const [list, eps] of Object.entries(lists))
       eps.forEach((ep, i) => {
         const zone = zones.find((z) => z.name === zoneOf(ep)) as CloudflareZoneInfo;
-        this.#checkZoneAttributes(ep, zone, this.#desiredAttributes(ep, [], []), [list, i], issues);
+        this.#checkZoneAttributes(
+          ep,
+          zone,
+          { attributes: this.#desiredAttributes(ep, [], []), path: [list, i] },
+          issues,
+        );
       });
     if (issues.length)
       throw new ValidationError(issues, {
@@ -653,10 +658,10 @@ export class CloudflareProvider implements Provider {
   #checkZoneAttributes(
     ep: Endpoint,
     zone: CloudflareZoneInfo,
-    attributes: DesiredAttributes,
-    path: IssuePath,
+    at: { attributes: DesiredAttributes; path: IssuePath },
     issues: Issue[],
   ): void {
+    const { attributes, path } = at;
     if (zone.free && attributes.tags.length && !isOwnershipTxt(ep)) {
       issues.push({
         path: [...path, 'providerSpecific'],

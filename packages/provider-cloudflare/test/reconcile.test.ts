@@ -17,7 +17,6 @@ import {
   LEGACY_PROXIED_PROPERTY,
   MIXED_VALUE,
   PROXIED_PROPERTY,
-  TAGS_PROPERTY,
   type CloudflareProviderOptions,
 } from '@openova/dns-provider-cloudflare';
 import { startFakeCloudflare, type FakeCloudflare } from '@openova/dns-provider-cloudflare/testing';

@@ -447,7 +447,10 @@ const duplicateTargets: ProviderConformanceCase = {
       refused = e;
     }
     if (refused !== undefined) {
-      t.check(isDnsError(refused), `applyChanges failed with an untyped error: ${String(refused)}`);
+      t.check(
+        isDnsError(refused),
+        `applyChanges failed with an untyped error: ${refused instanceof Error ? refused.message : inspect(refused)}`,
+      );
       t.check(zoneSnapshot(await t.stored()) === before, 'a refused applyChanges wrote something');
       return;
     }
