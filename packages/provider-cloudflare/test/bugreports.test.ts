@@ -184,6 +184,38 @@ describe('listing', () => {
   });
 });
 
+describe('hand edits of our records', () => {
+  // kubernetes-sigs/external-dns#2435 and #1514: after a change in the dashboard, ExternalDNS
+  // created the record again (refused, 81053) and then deleted it: an outage window cached as
+  // NXDOMAIN. Here the record is PATCHed in place: same id, no delete, no post.
+  it('#2435/#1514: a CNAME target changed by hand is patched back in place, keeping its id', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      { dnsName: `nginx.${ZONE}`, recordType: 'CNAME', targets: ['lb.example.net'] },
+    ];
+    await converges(registry, desired);
+    const before = fake.records(ZONE).find((r) => r.name === `nginx.${ZONE}` && r.type === 'CNAME')!;
+    // the dashboard edit: another target
+    fake.removeRecord(ZONE, before.id);
+    fake.addRecord(ZONE, {
+      id: before.id,
+      name: before.name,
+      type: 'CNAME',
+      content: 'manual.example.org',
+      ttl: 1,
+    });
+    const edited = fake.records(ZONE).find((r) => r.name === `nginx.${ZONE}` && r.type === 'CNAME')!;
+    fake.clearRequests();
+    const result = await run(setup().registry, desired);
+    expect(result.counts.update).toBe(1);
+    expect(batches()).toHaveLength(1);
+    const body = fake.requests.find((r) => r.path.endsWith('/dns_records/batch'));
+    expect(body?.status).toBe(200);
+    const after = fake.records(ZONE).filter((r) => r.name === `nginx.${ZONE}` && r.type === 'CNAME');
+    expect(after.map((r) => [r.id, r.content])).toEqual([[edited.id, 'lb.example.net']]);
+  });
+});
+
 describe('zones', () => {
   // Zones are listed 50 per page at most: an account with many zones must find one on a later page
   // (ExternalDNS's zone listing went through the same pager as #5986).
