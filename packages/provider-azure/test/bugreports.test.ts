@@ -187,3 +187,32 @@ describe('private DNS zones', () => {
     });
   });
 });
+
+describe('record sets ExternalDNS could not read', () => {
+  // kubernetes-sigs/external-dns#923 and #1388 (SRV record sets in the zone: "Failed to extract
+  // targets", other updates stopped) and #2613 (alias record sets: the same). Record sets of any
+  // shape nobody owns are read, never block our changes, and are never touched.
+  it('#923/#1388/#2613: hand-made SRV and alias record sets neither block our records nor get changed', async () => {
+    const ip = `/subscriptions/${SUB}/resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/ip1`;
+    fake.seed({ name: ZONE }, 'SRV', '_sipfederationtls._tcp', {
+      TTL: 3600,
+      SRVRecords: [{ priority: 100, weight: 1, port: 5061, target: 'sipfed.online.lync.com' }],
+    });
+    fake.seed({ name: ZONE }, 'A', 'frontdoor', { TTL: 60, targetResource: { id: ip } });
+    const { registry, provider } = setup();
+    const read = await provider.records();
+    expect(read.find((e) => e.dnsName === `_sipfederationtls._tcp.${ZONE}`)?.targets).toEqual([
+      '100 1 5061 sipfed.online.lync.com',
+    ]);
+    expect(read.find((e) => e.dnsName === `frontdoor.${ZONE}`)?.targets).toEqual([ip]);
+    const desired: EndpointInit[] = [{ dnsName: `app.${ZONE}`, recordType: 'A', targets: ['203.0.113.5'] }];
+    expect((await run(registry, desired)).applied).toBe(true);
+    expect(props('A', 'app')?.ARecords).toEqual([{ ipv4Address: '203.0.113.5' }]);
+    await run(registry, []);
+    expect(props('SRV', '_sipfederationtls._tcp')?.SRVRecords).toEqual([
+      { priority: 100, weight: 1, port: 5061, target: 'sipfed.online.lync.com' },
+    ]);
+    expect(props('A', 'frontdoor')).toEqual({ TTL: 60, targetResource: { id: ip } });
+    expect(props('A', 'app')).toBeUndefined();
+  });
+});
