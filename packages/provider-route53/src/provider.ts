@@ -431,7 +431,9 @@ export class Route53Provider implements Provider {
           name: AWS_PROPERTIES.evaluateTargetHealth,
           value: String(parseBool(get(AWS_PROPERTIES.evaluateTargetHealth)) ?? this.#evaluateTargetHealth),
         });
-        const target = get(AWS_PROPERTIES.targetHostedZone);
+        // ids as the console shows them (`/hostedzone/Z…`) are stored and read back bare
+        const targetProp = get(AWS_PROPERTIES.targetHostedZone);
+        const target = targetProp === undefined ? undefined : bareZoneId(targetProp.trim());
         const zoneId = bareZoneId(pinned ?? '') || zone?.id || '';
         if (target !== undefined && target !== this.#targetZone(ep.targets[0] ?? '', zoneId))
           props.push({ name: AWS_PROPERTIES.targetHostedZone, value: target });

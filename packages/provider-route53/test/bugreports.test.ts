@@ -204,6 +204,24 @@ describe('aliases', () => {
     expect(stored('A', `same.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe(zone.id);
   });
 
+  // The AWS console and CLI show hosted zone ids as `/hostedzone/Z…`; users paste that into
+  // aws/target-hosted-zone. Route53 stores and returns the bare id, so the property must be
+  // compared (and sent) bare, or every plan updates the alias again.
+  it('aws/target-hosted-zone given as /hostedzone/Z… is written bare and plans to nothing', async () => {
+    await converge(provider(), [
+      {
+        dnsName: `site.${name}`,
+        recordType: 'A',
+        targets: ['bucket.s3-website-us-east-1.amazonaws.com'],
+        providerSpecific: [
+          prop(ALIAS_PROPERTY, 'true'),
+          prop(AWS_PROPERTIES.targetHostedZone, '/hostedzone/Z3AQBSTGFYJSTF'),
+        ],
+      },
+    ]);
+    expect(stored('A', `site.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe('Z3AQBSTGFYJSTF');
+  });
+
   // An alias record set has exactly one target (AliasTarget.DNSName). Two targets (an ingress with
   // two load balancers) cannot be stored: silently keeping the first loops, as the read shows one.
   it('an alias with two targets is a ValidationError naming the endpoint; nothing is written', async () => {
