@@ -212,6 +212,29 @@ function isOwnershipTxt(ep: Endpoint): boolean {
   return ep.recordType.toUpperCase() === 'TXT' && ep.labels[LabelKeys.ownedRecord] !== undefined;
 }
 
+/**
+ * Cloudflare proxies every A and AAAA record of a name once one of them is proxied ("Mix proxied
+ * and unproxied", DNS proxy status docs): an A and an AAAA of one name that disagree on proxied
+ * would be served otherwise than planned. Reports the later of each disagreeing pair.
+ */
+function checkProxiedPerName(endpoints: readonly Endpoint[], issues: Issue[]): void {
+  const first = new Map<string, { index: number; proxied: string }>();
+  endpoints.forEach((ep, i) => {
+    if (ep.recordType !== 'A' && ep.recordType !== 'AAAA') return;
+    const proxied = getProviderSpecific(ep, PROXIED_PROPERTY);
+    if (proxied === undefined) return;
+    const key = `${ep.dnsName}\u0000${ep.setIdentifier}`;
+    const seen = first.get(key);
+    if (!seen) first.set(key, { index: i, proxied });
+    else if (seen.proxied !== proxied)
+      issues.push({
+        path: [i, 'providerSpecific'],
+        code: 'cloudflare_proxied_per_name',
+        message: `${describeEndpoint(ep)}: cloudflare-proxied is ${proxied}, but endpoints[${seen.index}] at the same name says ${seen.proxied}; Cloudflare proxies every A and AAAA record of a name once one is proxied, so give them the same value`,
+      });
+  });
+}
+
 function emptyBatch(): Required<DnsRecordBatch> {
   return { deletes: [], patches: [], puts: [], posts: [] };
 }
@@ -405,6 +428,7 @@ export class CloudflareProvider implements Provider {
       ep.providerSpecific = props;
       return ep;
     });
+    checkProxiedPerName(adjusted, issues);
     if (issues.length)
       throw new ValidationError(issues, { summary: 'cloudflare: desired records Cloudflare cannot store' });
     return adjusted;

@@ -125,6 +125,29 @@ describe('proxied records and TTL', () => {
     expect(stored.find((r) => r.type === 'A')?.proxied).toBe(true);
   });
 
+  // Cloudflare docs ("Mix proxied and unproxied"): once one A or AAAA record of a name is
+  // proxied, every A and AAAA record of that name is. An A proxied beside an AAAA asked DNS-only
+  // would be served otherwise than planned: refused before anything is written.
+  it('an A and an AAAA of one name that disagree on proxied are a ValidationError; agreeing ones converge', async () => {
+    const { registry } = setup({ proxiedByDefault: true });
+    const mixed: EndpointInit[] = [
+      { dnsName: `dual.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: `dual.${ZONE}`,
+        recordType: 'AAAA',
+        targets: ['2001:db8::1'],
+        providerSpecific: proxied('false'),
+      },
+    ];
+    const error = await run(registry, mixed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path.slice(0, 2), i.code])).toEqual([
+      [['desired', 1], 'cloudflare_proxied_per_name'],
+    ]);
+    expect(batches()).toHaveLength(0);
+    await converges(registry, [mixed[0]!, { ...mixed[1]!, providerSpecific: proxied('true') }]);
+  });
+
   // Turning the proxy off again must give the record a real TTL and not loop (#1820 the other way).
   it('proxied true → false writes the desired TTL once', async () => {
     const { registry } = setup();
