@@ -182,6 +182,19 @@ interface DesiredAttributes {
 }
 
 const DEFAULT_ZONE_CACHE_TTL_MS = 60_000;
+/**
+ * ExternalDNS Cloudflare properties this provider does not implement (reference A.10): regional
+ * hostnames (Data Localization) and custom hostnames (Cloudflare for SaaS). A record asking for them
+ * is refused rather than written without them.
+ */
+const UNSUPPORTED_PROPERTIES: readonly (readonly [string, string])[] = [
+  ['external-dns.kubernetes.io/cloudflare-region-key', 'a Data Localization regional hostname'],
+  ['external-dns.alpha.kubernetes.io/cloudflare-region-key', 'a Data Localization regional hostname'],
+  ['external-dns.kubernetes.io/cloudflare-custom-hostname', 'Cloudflare for SaaS custom hostnames'],
+  ['external-dns.alpha.kubernetes.io/cloudflare-custom-hostname', 'Cloudflare for SaaS custom hostnames'],
+];
+/** A Cloudflare record tag: `name:value`, the name of letters, digits, `_` and `-`. */
+const TAG_PATTERN = /^[\w-]+:/;
 
 function setKey(name: string, type: string): string {
   return `${normalizeDnsName(name)}\u0000${type.toUpperCase()}`;
@@ -197,6 +210,29 @@ function parseBool(value: string): boolean | undefined {
 /** A registry TXT companion: it copies its record's properties, proxied included, and never uses them. */
 function isOwnershipTxt(ep: Endpoint): boolean {
   return ep.recordType.toUpperCase() === 'TXT' && ep.labels[LabelKeys.ownedRecord] !== undefined;
+}
+
+/**
+ * Cloudflare proxies every A and AAAA record of a name once one of them is proxied ("Mix proxied
+ * and unproxied", DNS proxy status docs): an A and an AAAA of one name that disagree on proxied
+ * would be served otherwise than planned. Reports the later of each disagreeing pair.
+ */
+function checkProxiedPerName(endpoints: readonly Endpoint[], issues: Issue[]): void {
+  const first = new Map<string, { index: number; proxied: string }>();
+  endpoints.forEach((ep, i) => {
+    if (ep.recordType !== 'A' && ep.recordType !== 'AAAA') return;
+    const proxied = getProviderSpecific(ep, PROXIED_PROPERTY);
+    if (proxied === undefined) return;
+    const key = `${ep.dnsName}\u0000${ep.setIdentifier}`;
+    const seen = first.get(key);
+    if (!seen) first.set(key, { index: i, proxied });
+    else if (seen.proxied !== proxied)
+      issues.push({
+        path: [i, 'providerSpecific'],
+        code: 'cloudflare_proxied_per_name',
+        message: `${describeEndpoint(ep)}: cloudflare-proxied is ${proxied}, but endpoints[${seen.index}] at the same name says ${seen.proxied}; Cloudflare proxies every A and AAAA record of a name once one is proxied, so give them the same value`,
+      });
+  });
 }
 
 function emptyBatch(): Required<DnsRecordBatch> {
@@ -378,8 +414,10 @@ export class CloudflareProvider implements Provider {
       const zoneName = zoneOfName(ep.dnsName);
       const zone = zones.find((z) => z.name === zoneName);
       const attributes = this.#desiredAttributes(ep, [i], issues);
+      // trimmed again after the cut: what is written is trimmed (a trailing space would loop)
       if (zone && attributes.comment.length > zone.commentLimit)
-        attributes.comment = attributes.comment.slice(0, zone.commentLimit);
+        attributes.comment = attributes.comment.slice(0, zone.commentLimit).trimEnd();
+      if (zone) this.#checkZoneAttributes(ep, zone, { attributes, path: [i] }, issues);
       // an unset TTL (0) stays unset: "keep what is there"; the default applies on creation only
       if (ep.recordTTL !== 0) ep.recordTTL = attributes.ttl;
       const props: ProviderSpecificProperty[] = [];
@@ -390,6 +428,7 @@ export class CloudflareProvider implements Provider {
       ep.providerSpecific = props;
       return ep;
     });
+    checkProxiedPerName(adjusted, issues);
     if (issues.length)
       throw new ValidationError(issues, { summary: 'cloudflare: desired records Cloudflare cannot store' });
     return adjusted;
@@ -478,6 +517,22 @@ export class CloudflareProvider implements Provider {
         { provider: this.name, code: 'UNKNOWN_ZONE' },
       );
     }
+    const issues: Issue[] = [];
+    const lists = { create: changes.create, updateNew: changes.updateNew } as const;
+    for (const [list, eps] of Object.entries(lists))
+      eps.forEach((ep, i) => {
+        const zone = zones.find((z) => z.name === zoneOf(ep)) as CloudflareZoneInfo;
+        this.#checkZoneAttributes(
+          ep,
+          zone,
+          { attributes: this.#desiredAttributes(ep, [], []), path: [list, i] },
+          issues,
+        );
+      });
+    if (issues.length)
+      throw new ValidationError(issues, {
+        summary: 'cloudflare: changes the zones cannot store (nothing was applied)',
+      });
     const sets = new Map<string, WantedSet>();
     const add = (ep: Endpoint, mode: Mode) => {
       const zoneName = zoneOf(ep) as string;
@@ -595,12 +650,49 @@ export class CloudflareProvider implements Provider {
         message: `${describeEndpoint(ep)}: a Cloudflare record comment must be one line`,
       });
     }
+    for (const [name, what] of UNSUPPORTED_PROPERTIES) {
+      const value = ep.providerSpecific.find((p) => p.name === name)?.value.trim();
+      if (value && !isOwnershipTxt(ep))
+        issues.push({
+          path: [...path, 'providerSpecific'],
+          code: 'cloudflare_unsupported_property',
+          message: `${describeEndpoint(ep)}: ${name} (${what}) is not supported by this provider; writing the record without it would serve it otherwise than asked — remove the property, or manage ${what} outside this library`,
+        });
+    }
     const tags = parseTagsProperty(prop(TAGS_PROPERTY, LEGACY_TAGS_PROPERTY) ?? '');
+    const badTags = tags.filter((t) => !TAG_PATTERN.test(t));
+    if (badTags.length && !isOwnershipTxt(ep)) {
+      issues.push({
+        path: [...path, 'providerSpecific'],
+        code: 'cloudflare_tag_format',
+        message: `${describeEndpoint(ep)}: Cloudflare tags are name:value (name of letters, digits, _ and -), got ${badTags.map((t) => JSON.stringify(t)).join(', ')}`,
+      });
+    }
     let ttl: number;
     if (proxied === true || ep.recordTTL === AUTOMATIC_TTL) ttl = AUTOMATIC_TTL;
     else if (ep.recordTTL <= 0) ttl = this.#defaultTtl;
     else ttl = Math.min(MAX_CLOUDFLARE_TTL, Math.max(this.#minTtl, ep.recordTTL));
     return { ttl, proxied, comment: comment.trim(), tags };
+  }
+
+  /**
+   * What the zone's plan refuses: tags on a Free zone (Cloudflare's tag quota there is 0, error
+   * 9300), which would make Cloudflare refuse the zone's whole batch on every run.
+   */
+  #checkZoneAttributes(
+    ep: Endpoint,
+    zone: CloudflareZoneInfo,
+    at: { attributes: DesiredAttributes; path: IssuePath },
+    issues: Issue[],
+  ): void {
+    const { attributes, path } = at;
+    if (zone.free && attributes.tags.length && !isOwnershipTxt(ep)) {
+      issues.push({
+        path: [...path, 'providerSpecific'],
+        code: 'cloudflare_tags_free_plan',
+        message: `${describeEndpoint(ep)}: zone ${zone.name} is on the Free plan, which allows no record tags (remove ${TAGS_PROPERTY})`,
+      });
+    }
   }
 
   #validate(changes: Changes): Changes {

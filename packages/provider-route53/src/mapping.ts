@@ -259,7 +259,9 @@ export function endpointToRecordSet(ep: Endpoint, ctx: RecordSetContext): Resour
     const target = ep.targets[0] ?? '';
     set.AliasTarget = {
       DNSName: `${normalizeDnsName(target)}.`,
-      HostedZoneId: prop(AWS_PROPERTIES.targetHostedZone) ?? ctx.targetZoneOf(target) ?? ctx.zoneId,
+      HostedZoneId: bareZoneId(
+        prop(AWS_PROPERTIES.targetHostedZone)?.trim() ?? ctx.targetZoneOf(target) ?? ctx.zoneId,
+      ),
       EvaluateTargetHealth: parseBool(prop(AWS_PROPERTIES.evaluateTargetHealth), ctx.evaluateTargetHealth),
     };
   } else {

@@ -384,7 +384,8 @@ export class Route53Provider implements Provider {
    * @throws `ValidationError` (`VALIDATION`) with an issue at `[i, …]` for each value Route53 would
    *   refuse (see `routingIssues`): a weight outside 0…255, an unknown failover, region or
    *   geolocation code, two routing policies, a set identifier over 128 characters, an alias to an
-   *   IP address.
+   *   IP address; and at `[i, 'targets', 0]` for an alias target whose hosted zone is not known (not
+   *   in the canonical table, not in the record's zone, no `aws/target-hosted-zone`).
    */
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
@@ -395,7 +396,8 @@ export class Route53Provider implements Provider {
       throw new ValidationError(issues, { summary: 'route53: routing properties Route53 does not accept' });
     const zones = endpoints.length ? await this.#zoneCache.get(options) : [];
     const fanout = zoneFanout(zones);
-    return endpoints.map((input) => {
+    const aliasIssues: Issue[] = [];
+    const adjusted = endpoints.map((input, i) => {
       const ep = cloneEndpoint(input);
       ep.dnsName = normalizeDnsName(ep.dnsName);
       ep.recordType = ep.recordType.toUpperCase();
@@ -429,10 +431,16 @@ export class Route53Provider implements Provider {
           name: AWS_PROPERTIES.evaluateTargetHealth,
           value: String(parseBool(get(AWS_PROPERTIES.evaluateTargetHealth)) ?? this.#evaluateTargetHealth),
         });
-        const target = get(AWS_PROPERTIES.targetHostedZone);
+        // ids as the console shows them (`/hostedzone/Z…`) are stored and read back bare
+        const targetProp = get(AWS_PROPERTIES.targetHostedZone);
+        const target = targetProp === undefined ? undefined : bareZoneId(targetProp.trim());
         const zoneId = bareZoneId(pinned ?? '') || zone?.id || '';
         if (target !== undefined && target !== this.#targetZone(ep.targets[0] ?? '', zoneId))
           props.push({ name: AWS_PROPERTIES.targetHostedZone, value: target });
+        const home = zones.find((z) => z.id === zoneId);
+        const problem = home && target === undefined ? this.#aliasTargetProblem(ep, home.name) : undefined;
+        if (problem)
+          aliasIssues.push({ path: [i, 'targets', 0], code: 'alias_target_zone', message: problem });
       } else {
         ep.targets = sortTargets(ep.targets.map((t) => canonicalTargetFor(ep.recordType, t)));
       }
@@ -453,11 +461,31 @@ export class Route53Provider implements Provider {
       ep.providerSpecific = props.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return ep;
     });
+    if (aliasIssues.length)
+      throw new ValidationError(aliasIssues, { summary: 'route53: alias targets Route53 cannot resolve' });
+    return adjusted;
+  }
+
+  /**
+   * Why Route53 would refuse an alias to `ep`'s target from a record of zone `zoneName`, or
+   * `undefined`: an alias names the target's hosted zone, which is known only for AWS endpoints in
+   * the canonical table and for names of the record's own zone (Route53 aliases to records of that
+   * zone only). Anything else (an ELB of a region the table lacks, S3 website endpoints, a name of
+   * another zone) needs `aws/target-hosted-zone`; without it Route53 answers "the alias target name
+   * does not lie within the target zone" on every run (ExternalDNS #1550, #3604, #4442).
+   */
+  #aliasTargetProblem(ep: Endpoint, zoneName: string): string | undefined {
+    if (!isAlias(ep) || getProviderSpecific(ep, AWS_PROPERTIES.targetHostedZone) !== undefined)
+      return undefined;
+    const target = normalizeDnsName(ep.targets[0] ?? '');
+    if (target === '' || canonicalZoneOf(target, this.#canonicalZones) !== undefined) return undefined;
+    if (target === zoneName || target.endsWith(`.${zoneName}`)) return undefined;
+    return `${describeEndpoint(ep)}: the hosted zone of alias target ${target} is not known: it is neither an AWS endpoint of the canonical table (load balancers of every region, CloudFront, Global Accelerator, API Gateway) nor a name of zone ${zoneName}; set aws/target-hosted-zone to the target's canonical hosted zone id, or write a CNAME`;
   }
 
   /**
    * Applies a change set: one change batch per zone. Throws `ValidationError` for invalid records
-   * (nothing sent), `UNKNOWN_ZONE` for names no managed zone serves, and a `RECORD_REJECTED`
+   * (nothing sent; an alias target whose hosted zone is not known among them), `UNKNOWN_ZONE` for names no managed zone serves, and a `RECORD_REJECTED`
    * {@link Route53ApiError} with Route53's messages when a batch is refused (that batch is not
    * applied; batches of other zones sent before it are).
    */
@@ -542,6 +570,23 @@ export class Route53Provider implements Provider {
       add(zone, 'DELETE', stored);
       add(zone, 'CREATE', set);
     };
+    // alias targets whose hosted zone is not known are refused before anything is sent
+    const aliasIssues: Issue[] = [];
+    for (const [list, eps] of [
+      ['create', prepared.create],
+      ['updateNew', prepared.updateNew],
+    ] as const)
+      eps.forEach((ep, i) => {
+        const problem = zonesFor(ep)
+          .map((zone) => this.#aliasTargetProblem(ep, zone.name))
+          .find((p) => p !== undefined);
+        if (problem)
+          aliasIssues.push({ path: [list, i, 'targets', 0], code: 'alias_target_zone', message: problem });
+      });
+    if (aliasIssues.length)
+      throw new ValidationError(aliasIssues, {
+        summary: 'route53: alias targets Route53 cannot resolve (nothing was sent)',
+      });
     for (const ep of prepared.delete)
       for (const zone of zonesFor(ep)) {
         const stored = await storedOf(zone, ep);

@@ -23,6 +23,7 @@ export type ConformanceGroup =
   | 'record-types'
   | 'ownership'
   | 'ttl'
+  | 'targets'
   | 'names'
   | 'markers'
   | 'txt'
@@ -319,6 +320,150 @@ const ownership: ProviderConformanceCase = {
       );
     }
     t.check(!(await t.storedAt(mine.dnsName, 'A')), 'our own record was not deleted by an empty sync');
+  },
+};
+
+/**
+ * Hand edits between two runs (ExternalDNS #443, #1502, #2310, #5850): a record of ours deleted by
+ * hand while its marker stays is written again (the marker already there must not make the create
+ * fail, as Google's 409 `alreadyExists` did); a value of ours changed by hand is put back; a record
+ * whose marker was deleted by hand is no longer ours and is never changed or deleted.
+ */
+const handEdits: ProviderConformanceCase = {
+  id: 'ownership/hand-edits',
+  group: 'ownership',
+  description:
+    'a record of ours deleted or changed by hand is put back by the next run; one whose marker was deleted by hand is left alone',
+  needs: { recordTypes: ['A', 'TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const deleted = t.name('hand-deleted');
+    const changed = t.name('hand-changed');
+    const unmarked = t.name('hand-unmarked');
+    const desired: EndpointInit[] = [
+      { dnsName: deleted, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: changed, recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: unmarked, recordType: 'A', targets: ['192.0.2.3'] },
+    ];
+    await t.converge(registry, desired);
+    const provider = t.harness.provider;
+    const storedAt = async (name: string, type: string) => {
+      const found = await t.storedAt(name, type);
+      t.check(found, `${name} ${type} is not stored after the first run`);
+      return found;
+    };
+    // another tool: deletes one record (not its marker), changes another, deletes a third one's marker
+    const byHand = await storedAt(changed, 'A');
+    await provider.applyChanges({
+      create: [],
+      updateOld: [byHand],
+      updateNew: [endpoint({ ...byHand, targets: ['198.51.100.2'] })],
+      delete: [
+        await storedAt(deleted, 'A'),
+        await storedAt(registry.txtNameOf({ dnsName: unmarked, recordType: 'A' }), 'TXT'),
+      ],
+    });
+    const unmarkedBefore = await storedAt(unmarked, 'A');
+    const next = desired.map((d) => (d.dnsName === unmarked ? { ...d, targets: ['192.0.2.33'] } : d));
+    const repaired = await t.converge(registry, next);
+    t.check(
+      repaired.plan.changes.create.some((e) => e.dnsName === deleted && e.recordType === 'A'),
+      `the record deleted by hand was not created again:\n${renderPlanText(repaired.plan)}`,
+    );
+    t.check(
+      repaired.skipped.some((s) => s.record.dnsName === unmarked && s.code === 'exists-unowned'),
+      `the record whose marker was deleted by hand is not reported as unowned:\n${renderPlanText(repaired.plan)}`,
+    );
+    await t.checkPairs(registry, [
+      { name: deleted, type: 'A' },
+      { name: changed, type: 'A' },
+    ]);
+    t.check(
+      JSON.stringify((await storedAt(changed, 'A')).targets) === JSON.stringify(['192.0.2.2']),
+      'the value changed by hand was not put back',
+    );
+    // an empty sync deletes ours and leaves the unmarked one exactly as it was
+    await reconcile({
+      registry,
+      desired: [],
+      policy: 'sync',
+      safety: false,
+      managedRecordTypes: ['A', 'TXT'],
+    });
+    const kept = await t.storedAt(unmarked, 'A');
+    t.check(
+      kept && JSON.stringify(kept.targets) === JSON.stringify(unmarkedBefore.targets),
+      `the record whose marker was deleted by hand was ${kept ? 'changed' : 'deleted'}`,
+    );
+    t.check(!(await t.storedAt(deleted, 'A')), 'our record was not deleted by an empty sync');
+    t.check(!(await t.storedAt(changed, 'A')), 'our record was not deleted by an empty sync');
+  },
+};
+
+/**
+ * Targets that name one value twice (ExternalDNS #1015, #1929: two Services sharing an address and
+ * a host name; Route53 answered `Duplicate Resource Record` on every run, Hetzner and Google refuse
+ * duplicate values, Cloudflare 81058). A reconcile refuses them with a `ValidationError` naming the
+ * repeated target before anything is written; a provider called directly with them writes each
+ * value once (or refuses with a typed error and writes nothing).
+ */
+const duplicateTargets: ProviderConformanceCase = {
+  id: 'targets/duplicates',
+  group: 'targets',
+  description:
+    'a value given twice (also in another spelling) is a ValidationError naming it before any write; applyChanges writes it once or refuses it',
+  needs: { recordTypes: ['A', 'AAAA', 'TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const desired: EndpointInit[] = [
+      { dnsName: t.name('dup-ok'), recordType: 'A', targets: ['192.0.2.9'] },
+      { dnsName: t.name('dup-a'), recordType: 'A', targets: ['192.0.2.1', '192.0.2.2', '192.0.2.1'] },
+      { dnsName: t.name('dup-aaaa'), recordType: 'AAAA', targets: ['2001:db8::1', '2001:DB8:0:0::1'] },
+    ];
+    const before = zoneSnapshot(await t.stored());
+    const error = await t.rejects(
+      () => reconcile({ registry, desired, policy: 'sync', safety: false }),
+      'repeated targets',
+    );
+    t.check(
+      error instanceof ValidationError &&
+        JSON.stringify(error.issues.map((i) => i.path.slice(0, 4))) ===
+          JSON.stringify([
+            ['desired', 1, 'targets', 2],
+            ['desired', 2, 'targets', 1],
+          ]),
+      `repeated targets are not a ValidationError at desired[1].targets[2] and desired[2].targets[1]: ${error.message}`,
+    );
+    t.check(
+      zoneSnapshot(await t.stored()) === before,
+      'something was written although the input was refused',
+    );
+    // straight to the provider (a caller without core's planner): one value each, or a typed refusal
+    const direct = [endpoint(desired[1] as EndpointInit), endpoint(desired[2] as EndpointInit)];
+    let refused: unknown;
+    try {
+      await t.harness.provider.applyChanges({ create: direct, updateOld: [], updateNew: [], delete: [] });
+    } catch (e) {
+      refused = e;
+    }
+    if (refused !== undefined) {
+      t.check(
+        isDnsError(refused),
+        `applyChanges failed with an untyped error: ${refused instanceof Error ? refused.message : inspect(refused)}`,
+      );
+      t.check(zoneSnapshot(await t.stored()) === before, 'a refused applyChanges wrote something');
+      return;
+    }
+    const a = await t.storedAt(t.name('dup-a'), 'A');
+    const aaaa = await t.storedAt(t.name('dup-aaaa'), 'AAAA');
+    t.check(
+      a && JSON.stringify([...a.targets].sort()) === JSON.stringify(['192.0.2.1', '192.0.2.2']),
+      `dup-a A is stored as ${JSON.stringify(a?.targets)}, not once per value`,
+    );
+    t.check(
+      aaaa && aaaa.targets.length === 1,
+      `dup-aaaa AAAA is stored as ${JSON.stringify(aaaa?.targets)}, not once`,
+    );
   },
 };
 
@@ -802,7 +947,9 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(ROUTING_RECORD_SAMPLES),
   ownership,
   stalePlan,
+  handEdits,
   ttlKept,
+  duplicateTargets,
   ...nameCases(),
   apexCname,
   ...markerCases(),
