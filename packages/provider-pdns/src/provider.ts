@@ -48,6 +48,7 @@ import {
   POWERDNS_EXTRA_TYPES,
   rrsetToEndpoint,
   toPowerDnsContent,
+  unrepresentable,
 } from './mapping.js';
 import type { PowerDnsRRset, PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
@@ -620,8 +621,10 @@ export class PowerDnsProvider implements Provider {
   /**
    * Refuses what this server would store but not serve, or would refuse halfway through a change
    * set: LUA records that need a newer PowerDNS (it would answer SERVFAIL or ignore the option),
-   * LUA content without a query type or code, and MX, SRV and NS targets that are not host names
-   * (422 "non-hostname content"). Reads the server's version only when a LUA record is written.
+   * LUA content without a query type or code, MX, SRV and NS targets that are not host names
+   * (422 "non-hostname content"), and content no escaping makes PowerDNS 4.7, 4.9 and 5.1 store
+   * alike (`not_representable`: non-ASCII outside quoted strings, quoted strings that do not parse,
+   * HINFO and NAPTR strings over 255 octets; see `unrepresentable`). Reads the server's version only when a LUA record is written.
    */
   async #checkServerServes(changes: Changes, options: CallOptions): Promise<void> {
     const issues: Issue[] = [];
@@ -664,7 +667,19 @@ export class PowerDnsProvider implements Provider {
             });
         });
       }
-      if (type !== 'LUA') continue;
+      if (type !== 'LUA') {
+        // what no escape makes every version store alike: refused on all of them
+        for (let j = 0; j < ep.targets.length; j++) {
+          const why = unrepresentable(type, ep.targets[j] as string);
+          if (why !== undefined)
+            issues.push({
+              path: [...pathOf(i), 'targets', j],
+              code: 'not_representable',
+              message: `${describeEndpoint(ep)}: ${why}`,
+            });
+        }
+        continue;
+      }
       ep.targets.forEach((target, j) => {
         const m = /^\s*([A-Za-z0-9]+)\s+"/.exec(target);
         if (!m || luaCodeOf(target).trim() === '' || !isKnownLuaQueryType(m[1] as string))
