@@ -1,7 +1,10 @@
 import { isIPv4 } from 'node:net';
 import {
+  CHANGE_LISTS,
   ConfigError,
   describeEndpoint,
+  emptyChanges,
+  LabelKeys,
   DomainFilter,
   KNOWN_RECORD_TYPES,
   MAX_TTL,
@@ -37,7 +40,7 @@ import {
   type PowerDnsClientOptions,
   type RRsetChange,
 } from './client.js';
-import { isPowerDnsApiError } from './errors.js';
+import { isPowerDnsApiError, PowerDnsApplyError } from './errors.js';
 import { luaCodeOf, luaRequirements, olderThan } from './luaRequirements.js';
 import type { PowerDnsVersion } from './version.js';
 import {
@@ -378,8 +381,13 @@ export class PowerDnsProvider implements Provider {
   /**
    * Applies a change set with one PATCH per zone: DELETEs first (so a name can change type), then
    * REPLACEs. Everything is validated before the first request; a zone that fails is left as it
-   * was, and the other zones are still applied. Throws the zone's {@link PowerDnsApiError} (or a
-   * {@link ProviderError} naming every failed zone) after trying them all.
+   * was, and the other zones are still applied. After trying them all, throws the zone's
+   * `PowerDnsApiError` (or a `ProviderError` naming every failed zone) when no zone was applied,
+   * and a {@link PowerDnsApplyError} (core's `InterruptedApplyError`: `applied` and `notApplied`
+   * name the records, `cause` is that error, its code and `retryable` are the cause's) when some
+   * were. A change set split into several applies (`maxBodyBytes`) that fails in a later one gets
+   * core's `InterruptedApplyError` from `applyInBatches` (and so from `TxtRegistry` and
+   * `reconcile`), naming the records of the applies before it.
    */
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
     throwIfAborted(options.signal);
@@ -427,24 +435,40 @@ export class PowerDnsProvider implements Provider {
       });
       onVerified?.(this.lastVerification);
     }
-    if (failures.length === 1 && failures[0]) throw failures[0].error;
-    if (failures.length > 1) {
-      const applied = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
-      throw new ProviderError(
-        `pdns: ${failures.length} of ${patches.length} zones failed (each left unchanged): ${failures
-          .map((f) => `${f.zone}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
-          .join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`,
-        {
-          provider: this.name,
-          retryable: failures.every((f) => isPowerDnsApiError(f.error) && f.error.retryable),
-          // every zone refused content: core bisects, as for one zone
-          ...(failures.every((f) => isPowerDnsApiError(f.error) && f.error.code === 'RECORD_REJECTED')
-            ? { code: 'RECORD_REJECTED' as const }
-            : {}),
-          cause: new AggregateError(failures.map((f) => f.error)),
-        },
-      );
-    }
+    if (failures.length === 0) return;
+    const cause = failures.length === 1 ? failures[0]?.error : this.#zonesFailed(failures, patches);
+    if (failures.length === patches.length) throw cause;
+    // some zones were written: name what was applied and what not
+    const failed = new Set(failures.map((f) => f.zone));
+    const zoneOf = zoneMatcher(patches.map((p) => p.zone));
+    const applied = emptyChanges();
+    const notApplied = emptyChanges();
+    for (const list of CHANGE_LISTS)
+      for (const ep of changes[list])
+        (failed.has(zoneOf(ep.dnsName) ?? '') ? notApplied : applied)[list].push(ep);
+    throw new PowerDnsApplyError(cause, recordNames(applied), recordNames(notApplied));
+  }
+
+  /** One error for several zones that failed (each left unchanged). */
+  #zonesFailed(
+    failures: readonly { zone: string; error: unknown }[],
+    patches: readonly ZonePatch[],
+  ): unknown {
+    const applied = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
+    return new ProviderError(
+      `pdns: ${failures.length} of ${patches.length} zones failed (each left unchanged): ${failures
+        .map((f) => `${f.zone}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
+        .join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`,
+      {
+        provider: this.name,
+        retryable: failures.every((f) => isPowerDnsApiError(f.error) && f.error.retryable),
+        // every zone refused content: core bisects, as for one zone
+        ...(failures.every((f) => isPowerDnsApiError(f.error) && f.error.code === 'RECORD_REJECTED')
+          ? { code: 'RECORD_REJECTED' as const }
+          : {}),
+        cause: new AggregateError(failures.map((f) => f.error)),
+      },
+    );
   }
 
   /**
@@ -746,6 +770,18 @@ const LUA_QUERY_TYPES = new Set(
 );
 function isKnownLuaQueryType(type: string): boolean {
   return LUA_QUERY_TYPES.has(type.toUpperCase());
+}
+
+/**
+ * The records of a change set as `describeEndpoint` strings, without their ownership markers (all
+ * of them when there are only markers), each once: what a reader of an apply error looks for.
+ */
+function recordNames(changes: Changes): string[] {
+  const all = CHANGE_LISTS.flatMap((list) => changes[list]);
+  const records = all.filter(
+    (ep) => !(upperCased(ep.recordType) === 'TXT' && ep.labels[LabelKeys.ownedRecord]),
+  );
+  return [...new Set((records.length ? records : all).map(describeEndpoint))];
 }
 
 /** The key of an rrset's disabled records: normalised owner name and type. */
