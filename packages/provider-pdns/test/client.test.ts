@@ -356,6 +356,20 @@ describe('PATCH', () => {
           ttl: 60,
           records: [{ content: '192.0.2.1' }],
         },
+        {
+          name: 'z.txt51.test',
+          type: 'CAA',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: String.raw`0 iodef "mailto:ñ\"@example.com"` }],
+        },
+        {
+          name: 'l.txt51.test',
+          type: 'LUA',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: String.raw`TXT "'café \\ x'"` }],
+        },
       ])
       .catch((e: unknown) => e);
     await as51.close();
@@ -368,6 +382,11 @@ describe('PATCH', () => {
       '"plain"',
     ]);
     expect(sent.rrsets[1]?.records[0]?.content).toBe('192.0.2.1');
+    // CAA's quoted value the same way; LUA code as it is (5.1 stores it as sent)
+    expect(sent.rrsets[2]?.records[0]?.content).toBe(
+      String.raw`0 iodef "mailto:\\195\\177\\034@example.com"`,
+    );
+    expect(sent.rrsets[3]?.records[0]?.content).toBe(String.raw`TXT "'café \\ x'"`);
   });
 
   it('checks TTLs and duplicates client-side', async () => {
