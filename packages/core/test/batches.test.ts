@@ -5,6 +5,7 @@ import {
   DomainFilter,
   endpoint,
   InMemoryProvider,
+  InterruptedApplyError,
   PartialApplyError,
   ProviderError,
   reconcile,
@@ -106,6 +107,58 @@ describe('applyInBatches', () => {
     await expect(
       applyInBatches(provider, { create: withTxt(1), updateOld: [], updateNew: [], delete: [] }),
     ).rejects.toThrow('server down');
+  });
+
+  it('a failure after earlier calls were applied names exactly what was applied and what not', async () => {
+    const { provider, accepted } = rejectingProvider(new Set(), { maxChangesPerApply: 6 });
+    const down = new ProviderError('server down', { provider: 'fake', retryable: true, status: 503 });
+    const failing: Provider = {
+      ...provider,
+      // the second call fails
+      applyChanges: (changes, options) =>
+        accepted.length === 1 ? Promise.reject(down) : provider.applyChanges(changes, options),
+    };
+    const create = Array.from({ length: 8 }, (_, i) => withTxt(i)).flat();
+    const error = await applyInBatches(failing, { create, updateOld: [], updateNew: [], delete: [] }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InterruptedApplyError);
+    const interrupted = error as InterruptedApplyError;
+    // records are named, not their ownership markers
+    expect(interrupted.applied).toEqual(['r0.example.com A', 'r1.example.com A', 'r2.example.com A']);
+    expect(interrupted.notApplied).toEqual([3, 4, 5, 6, 7].map((i) => `r${i}.example.com A`));
+    expect(interrupted).toMatchObject({ cause: down, retryable: true, status: 503, code: 'PROVIDER' });
+    expect(interrupted.message).toBe(
+      'fake: 5 record set change(s) not applied (r3.example.com A, r4.example.com A, r5.example.com A, r6.example.com A, r7.example.com A); 3 applied (r0.example.com A, r1.example.com A, r2.example.com A): server down',
+    );
+  });
+
+  it('a failure in the first call, an abort and a ValidationError are thrown as they are', async () => {
+    const { provider } = rejectingProvider(new Set(), { maxChangesPerApply: 6 });
+    const create = Array.from({ length: 8 }, (_, i) => withTxt(i)).flat();
+    const down = new ProviderError('server down', { provider: 'fake', retryable: true });
+    const first: Provider = { ...provider, applyChanges: () => Promise.reject(down) };
+    await expect(applyInBatches(first, { create, updateOld: [], updateNew: [], delete: [] })).rejects.toBe(
+      down,
+    );
+    let calls = 0;
+    const invalid = new ValidationError([{ path: ['create', 0], code: 'x', message: 'bad' }]);
+    const second: Provider = {
+      ...provider,
+      applyChanges: (changes, options) =>
+        ++calls === 2 ? Promise.reject(invalid) : provider.applyChanges(changes, options),
+    };
+    await expect(
+      applyInBatches(second, { create, updateOld: [], updateNew: [], delete: [] }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('lists at most 50 names per list in the message; the fields hold them all', () => {
+    const names = Array.from({ length: 120 }, (_, i) => `h${i}.example.com A`);
+    const error = new InterruptedApplyError('fake', new Error('boom'), { applied: names, notApplied: [] });
+    expect(error.applied).toHaveLength(120);
+    expect(error.message).toContain('h49.example.com A, and 70 more): boom');
+    expect(error.message).not.toContain('h50.example.com');
   });
 });
 

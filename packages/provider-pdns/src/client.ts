@@ -12,6 +12,7 @@ import {
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { PowerDnsApiError } from './errors.js';
+import { CHARACTER_STRING_TYPES, contentForUnescapingServer, portableContent } from './mapping.js';
 import {
   configSettingSchema,
   cryptokeySchema,
@@ -798,8 +799,15 @@ export class PowerDnsClient {
         return rrset;
       }),
     };
-    if (body.rrsets.some(hasEscapedTxt) && powerDnsFeatures(await this.version(options)).txtWriteUnescapes) {
-      body.rrsets = body.rrsets.map((rrset) => (hasEscapedTxt(rrset) ? escapeTxtOnceMore(rrset) : rrset));
+    // 5.1 unescapes quoted strings once more and refuses raw non-ASCII: it gets them escaped, and
+    // stores their portable form (the form the provider writes to every version)
+    let storedForm: ((type: string, content: string) => string) | undefined;
+    if (
+      body.rrsets.some(hasEscapedStrings) &&
+      powerDnsFeatures(await this.version(options)).txtWriteUnescapes
+    ) {
+      body.rrsets = body.rrsets.map((rrset) => (hasEscapedStrings(rrset) ? escapeOnceMore(rrset) : rrset));
+      storedForm = portableContent;
     }
     const text = JSON.stringify(body);
     const megabytes = Buffer.byteLength(text) / 1_000_000;
@@ -812,7 +820,7 @@ export class PowerDnsClient {
           path: this.#zone(zoneId),
           body: text,
           idempotent: false,
-          confirmApplied: (signal) => this.#applied(zoneId, changes, signal),
+          confirmApplied: (signal) => this.#applied(zoneId, changes, signal, storedForm),
         },
         { ...(options.signal ? { signal: options.signal } : {}), timeoutMs },
       ),
@@ -1092,6 +1100,7 @@ export class PowerDnsClient {
     zoneId: string,
     changes: readonly RRsetChange[],
     signal: AbortSignal | undefined,
+    storedForm: (type: string, content: string) => string = (_type, content) => content,
   ): Promise<boolean> {
     const zone = await this.getZone(zoneId, signal ? { signal } : {});
     const stored = new Map<string, { ttl: number; contents: Set<string> }>();
@@ -1103,7 +1112,8 @@ export class PowerDnsClient {
     }
     return changes.every((c) => {
       const found = stored.get(`${lowerCased(withTrailingDot(c.name))} ${upperCased(c.type)}`);
-      const records = (c.records ?? []).filter((r) => !r.disabled).map((r) => r.content);
+      const type = upperCased(c.type);
+      const records = (c.records ?? []).filter((r) => !r.disabled).map((r) => storedForm(type, r.content));
       switch (c.changetype) {
         case 'DELETE':
           return found === undefined || found.contents.size === 0;
@@ -1246,59 +1256,45 @@ export function checkRRsetChanges(changes: readonly RRsetChange[]): Issue[] {
   return issues;
 }
 
-function txtRecords(rrset: unknown): { content: unknown }[] | undefined {
+function stringRecords(rrset: unknown): { content: unknown }[] | undefined {
   const r = rrset as { type?: unknown; changetype?: unknown; records?: unknown };
-  if ((r.type !== 'TXT' && r.type !== 'SPF') || r.changetype === 'DELETE' || !Array.isArray(r.records))
+  if (
+    typeof r.type !== 'string' ||
+    !CHARACTER_STRING_TYPES.has(r.type) ||
+    r.changetype === 'DELETE' ||
+    !Array.isArray(r.records)
+  )
     return undefined;
   return r.records as { content: unknown }[];
 }
 
-/** A TXT or SPF rrset to write whose content holds a backslash (an escape) or a non-ASCII character. */
-function hasEscapedTxt(rrset: unknown): boolean {
+/** A backslash (an escape), or a character other than printable ASCII. */
+const needsEscaping = /[^\x20-\x7e]|\\/;
+
+/**
+ * An rrset to write, of a type with quoted character strings (TXT, SPF, CAA, NAPTR, HINFO, URI),
+ * whose content holds a backslash or a character other than printable ASCII.
+ */
+function hasEscapedStrings(rrset: unknown): boolean {
   return (
-    txtRecords(rrset)?.some(
-      (r) => typeof r.content === 'string' && /[\\\u0080-\u{10ffff}]/u.test(r.content),
-    ) ?? false
-  );
-}
-
-/** `\DDD` escapes of the UTF-8 bytes of every non-ASCII character. */
-function escapeNonAscii(content: string): string {
-  return content.replace(/[\u0080-\u{10ffff}]/gu, (c) =>
-    [...Buffer.from(c, 'utf8')].map((b) => `\\${String(b).padStart(3, '0')}`).join(''),
+    stringRecords(rrset)?.some((r) => typeof r.content === 'string' && needsEscaping.test(r.content)) ?? false
   );
 }
 
 /**
- * An escaped quote (`\"`) as its decimal escape (`\034`): 5.1 refuses a string holding an odd
- * number of escaped quotes once it has unescaped them, and reads `\034` as the same character.
+ * The rrset as a server that unescapes content on write (5.1) must receive it: its quoted strings
+ * in the portable form (printable ASCII; every other byte, `"` and `\` as `\DDD`, since 5.1
+ * refuses raw non-ASCII and control characters and a string with an odd number of escaped quotes),
+ * then every backslash doubled. 5.1 stores exactly the portable form, as 4.7 and 4.9 do when sent
+ * it.
  */
-function quotesAsDecimal(content: string): string {
-  let out = '';
-  for (let i = 0; i < content.length; i++) {
-    const c = content[i] as string;
-    if (c === '\\' && i + 1 < content.length) {
-      const next = content[i + 1] as string;
-      out += next === '"' ? '\\034' : c + next;
-      i++;
-    } else out += c;
-  }
-  return out;
-}
-
-/**
- * The rrset as a server that unescapes TXT content on write (5.1) must receive it: escaped quotes
- * as `\034`, every backslash doubled, and non-ASCII characters (which it refuses raw) as `\DDD`
- * escapes of their UTF-8 bytes.
- */
-function escapeTxtOnceMore<T>(rrset: T): T {
-  const records = txtRecords(rrset) ?? [];
+function escapeOnceMore<T>(rrset: T): T {
+  const type = (rrset as { type: string }).type;
+  const records = stringRecords(rrset) ?? [];
   return {
     ...rrset,
     records: records.map((r) =>
-      typeof r.content === 'string'
-        ? { ...r, content: escapeNonAscii(quotesAsDecimal(r.content).replaceAll('\\', '\\\\')) }
-        : r,
+      typeof r.content === 'string' ? { ...r, content: contentForUnescapingServer(type, r.content) } : r,
     ),
   };
 }

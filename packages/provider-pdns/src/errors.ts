@@ -1,4 +1,9 @@
-import { HttpProviderError, type DnsErrorCode, type HttpFailureKind } from '@openova/dns-core';
+import {
+  HttpProviderError,
+  InterruptedApplyError,
+  type DnsErrorCode,
+  type HttpFailureKind,
+} from '@openova/dns-core';
 
 /**
  * Why a PowerDNS API call failed: `http` (an error status), `network` (no answer), `timeout`,
@@ -66,4 +71,23 @@ export class PowerDnsApiError extends HttpProviderError<PowerDnsFailureKind> {
 /** True for a {@link PowerDnsApiError} from any copy of this package. */
 export function isPowerDnsApiError(value: unknown): value is PowerDnsApiError {
   return value instanceof Error && value.name === 'PowerDnsApiError' && 'kind' in value && 'method' in value;
+}
+
+/**
+ * An apply that wrote some zones and failed in others (each zone's PATCH is one transaction): the
+ * records written (`applied`) and those not (`notApplied`), as `describeEndpoint` strings without
+ * their ownership markers. Its `cause` is the failed zone's {@link PowerDnsApiError} (or a
+ * `ProviderError` naming every failed zone), and its `code`, `retryable` and `status` are the
+ * cause's. The next run reads the zones again and converges.
+ */
+export class PowerDnsApplyError extends InterruptedApplyError {
+  /**
+   * @param cause the failed zone's error.
+   * @param applied records written (in the zones that were applied).
+   * @param notApplied records not written (in the zones that failed).
+   */
+  constructor(cause: unknown, applied: readonly string[], notApplied: readonly string[]) {
+    super('pdns', cause, { applied, notApplied });
+    this.name = 'PowerDnsApplyError';
+  }
 }

@@ -69,7 +69,7 @@ export { parsePowerDnsVersion, powerDnsFeatures } from './version.js';
 export type { PowerDnsVersion, PowerDnsFeatures } from './version.js';
 
 // Errors
-export { PowerDnsApiError, isPowerDnsApiError } from './errors.js';
+export { PowerDnsApiError, PowerDnsApplyError, isPowerDnsApiError } from './errors.js';
 export type { PowerDnsApiErrorOptions, PowerDnsFailureKind } from './errors.js';
 
 // LUA records

@@ -1,7 +1,10 @@
 import { isIPv4 } from 'node:net';
 import {
+  CHANGE_LISTS,
   ConfigError,
   describeEndpoint,
+  emptyChanges,
+  LabelKeys,
   DomainFilter,
   KNOWN_RECORD_TYPES,
   MAX_TTL,
@@ -37,7 +40,7 @@ import {
   type PowerDnsClientOptions,
   type RRsetChange,
 } from './client.js';
-import { isPowerDnsApiError } from './errors.js';
+import { isPowerDnsApiError, PowerDnsApplyError } from './errors.js';
 import { luaCodeOf, luaRequirements, olderThan } from './luaRequirements.js';
 import type { PowerDnsVersion } from './version.js';
 import {
@@ -48,6 +51,7 @@ import {
   POWERDNS_EXTRA_TYPES,
   rrsetToEndpoint,
   toPowerDnsContent,
+  unrepresentable,
 } from './mapping.js';
 import type { PowerDnsRRset, PowerDnsZoneSummary } from './schemas.js';
 import { verifyChanges, type VerificationReport, type VerifyOptions } from './verify.js';
@@ -377,8 +381,13 @@ export class PowerDnsProvider implements Provider {
   /**
    * Applies a change set with one PATCH per zone: DELETEs first (so a name can change type), then
    * REPLACEs. Everything is validated before the first request; a zone that fails is left as it
-   * was, and the other zones are still applied. Throws the zone's {@link PowerDnsApiError} (or a
-   * {@link ProviderError} naming every failed zone) after trying them all.
+   * was, and the other zones are still applied. After trying them all, throws the zone's
+   * `PowerDnsApiError` (or a `ProviderError` naming every failed zone) when no zone was applied,
+   * and a {@link PowerDnsApplyError} (core's `InterruptedApplyError`: `applied` and `notApplied`
+   * name the records, `cause` is that error, its code and `retryable` are the cause's) when some
+   * were. A change set split into several applies (`maxBodyBytes`) that fails in a later one gets
+   * core's `InterruptedApplyError` from `applyInBatches` (and so from `TxtRegistry` and
+   * `reconcile`), naming the records of the applies before it.
    */
   async applyChanges(changes: Changes, options: CallOptions = {}): Promise<void> {
     throwIfAborted(options.signal);
@@ -426,24 +435,40 @@ export class PowerDnsProvider implements Provider {
       });
       onVerified?.(this.lastVerification);
     }
-    if (failures.length === 1 && failures[0]) throw failures[0].error;
-    if (failures.length > 1) {
-      const applied = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
-      throw new ProviderError(
-        `pdns: ${failures.length} of ${patches.length} zones failed (each left unchanged): ${failures
-          .map((f) => `${f.zone}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
-          .join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`,
-        {
-          provider: this.name,
-          retryable: failures.every((f) => isPowerDnsApiError(f.error) && f.error.retryable),
-          // every zone refused content: core bisects, as for one zone
-          ...(failures.every((f) => isPowerDnsApiError(f.error) && f.error.code === 'RECORD_REJECTED')
-            ? { code: 'RECORD_REJECTED' as const }
-            : {}),
-          cause: new AggregateError(failures.map((f) => f.error)),
-        },
-      );
-    }
+    if (failures.length === 0) return;
+    const cause = failures.length === 1 ? failures[0]?.error : this.#zonesFailed(failures, patches);
+    if (failures.length === patches.length) throw cause;
+    // some zones were written: name what was applied and what not
+    const failed = new Set(failures.map((f) => f.zone));
+    const zoneOf = zoneMatcher(patches.map((p) => p.zone));
+    const applied = emptyChanges();
+    const notApplied = emptyChanges();
+    for (const list of CHANGE_LISTS)
+      for (const ep of changes[list])
+        (failed.has(zoneOf(ep.dnsName) ?? '') ? notApplied : applied)[list].push(ep);
+    throw new PowerDnsApplyError(cause, recordNames(applied), recordNames(notApplied));
+  }
+
+  /** One error for several zones that failed (each left unchanged). */
+  #zonesFailed(
+    failures: readonly { zone: string; error: unknown }[],
+    patches: readonly ZonePatch[],
+  ): unknown {
+    const applied = patches.filter((p) => !failures.some((f) => f.zone === p.zone)).map((p) => p.zone);
+    return new ProviderError(
+      `pdns: ${failures.length} of ${patches.length} zones failed (each left unchanged): ${failures
+        .map((f) => `${f.zone}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
+        .join('; ')}${applied.length ? `; applied: ${applied.join(', ')}` : ''}`,
+      {
+        provider: this.name,
+        retryable: failures.every((f) => isPowerDnsApiError(f.error) && f.error.retryable),
+        // every zone refused content: core bisects, as for one zone
+        ...(failures.every((f) => isPowerDnsApiError(f.error) && f.error.code === 'RECORD_REJECTED')
+          ? { code: 'RECORD_REJECTED' as const }
+          : {}),
+        cause: new AggregateError(failures.map((f) => f.error)),
+      },
+    );
   }
 
   /**
@@ -620,8 +645,10 @@ export class PowerDnsProvider implements Provider {
   /**
    * Refuses what this server would store but not serve, or would refuse halfway through a change
    * set: LUA records that need a newer PowerDNS (it would answer SERVFAIL or ignore the option),
-   * LUA content without a query type or code, and MX, SRV and NS targets that are not host names
-   * (422 "non-hostname content"). Reads the server's version only when a LUA record is written.
+   * LUA content without a query type or code, MX, SRV and NS targets that are not host names
+   * (422 "non-hostname content"), and content no escaping makes PowerDNS 4.7, 4.9 and 5.1 store
+   * alike (`not_representable`: non-ASCII outside quoted strings, quoted strings that do not parse,
+   * HINFO and NAPTR strings over 255 octets; see `unrepresentable`). Reads the server's version only when a LUA record is written.
    */
   async #checkServerServes(changes: Changes, options: CallOptions): Promise<void> {
     const issues: Issue[] = [];
@@ -664,7 +691,19 @@ export class PowerDnsProvider implements Provider {
             });
         });
       }
-      if (type !== 'LUA') continue;
+      if (type !== 'LUA') {
+        // what no escape makes every version store alike: refused on all of them
+        for (let j = 0; j < ep.targets.length; j++) {
+          const why = unrepresentable(type, ep.targets[j] as string);
+          if (why !== undefined)
+            issues.push({
+              path: [...pathOf(i), 'targets', j],
+              code: 'not_representable',
+              message: `${describeEndpoint(ep)}: ${why}`,
+            });
+        }
+        continue;
+      }
       ep.targets.forEach((target, j) => {
         const m = /^\s*([A-Za-z0-9]+)\s+"/.exec(target);
         if (!m || luaCodeOf(target).trim() === '' || !isKnownLuaQueryType(m[1] as string))
@@ -731,6 +770,18 @@ const LUA_QUERY_TYPES = new Set(
 );
 function isKnownLuaQueryType(type: string): boolean {
   return LUA_QUERY_TYPES.has(type.toUpperCase());
+}
+
+/**
+ * The records of a change set as `describeEndpoint` strings, without their ownership markers (all
+ * of them when there are only markers), each once: what a reader of an apply error looks for.
+ */
+function recordNames(changes: Changes): string[] {
+  const all = CHANGE_LISTS.flatMap((list) => changes[list]);
+  const records = all.filter(
+    (ep) => !(upperCased(ep.recordType) === 'TXT' && ep.labels[LabelKeys.ownedRecord]),
+  );
+  return [...new Set((records.length ? records : all).map(describeEndpoint))];
 }
 
 /** The key of an rrset's disabled records: normalised owner name and type. */

@@ -25,9 +25,11 @@ export interface PowerDnsFeatures {
   /** The `priority` field of a record is rejected (4.9.0); never sent by this client anyway. */
   readonly priorityRejected: boolean;
   /**
-   * TXT and SPF content written through the API is unescaped once more before it is stored
-   * (observed on 5.1.5): `"a \\ b"` is stored as `"a \ b"`, and `\"` inside a string is refused. The
-   * client doubles the backslashes of such content, so the stored record is the one sent.
+   * Quoted strings in content written through the API (TXT, SPF, CAA, NAPTR, HINFO, URI; not LUA)
+   * are unescaped once more before they are parsed, and raw non-ASCII and control characters are
+   * refused (observed on 5.1.5): `"a \\ b"` is stored as `"a \ b"`, and a string with an odd
+   * number of `\"` is refused. The client sends such content in the portable form (`\DDD`
+   * escapes) with its backslashes doubled, so 5.1 stores what 4.7 and 4.9 store.
    */
   readonly txtWriteUnescapes: boolean;
 }

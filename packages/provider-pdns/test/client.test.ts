@@ -321,8 +321,10 @@ describe('PATCH', () => {
     const sent = JSON.parse(proxy.seen.find((r) => r.method === 'PATCH')!.body) as {
       rrsets: { records: { content: string }[] }[];
     };
+    // for 5.1 the quoted strings go in the portable form (quote and backslash as \034 and \092),
+    // backslashes doubled
     expect(sent.rrsets[0]?.records[0]?.content).toBe(
-      unescapes ? String.raw`"say \\034hi\\034 \\\\ ok"` : written[0],
+      unescapes ? String.raw`"say \\034hi\\034 \\092 ok"` : written[0],
     );
   });
 
@@ -354,6 +356,20 @@ describe('PATCH', () => {
           ttl: 60,
           records: [{ content: '192.0.2.1' }],
         },
+        {
+          name: 'z.txt51.test',
+          type: 'CAA',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: String.raw`0 iodef "mailto:ñ\"@example.com"` }],
+        },
+        {
+          name: 'l.txt51.test',
+          type: 'LUA',
+          changetype: 'REPLACE',
+          ttl: 60,
+          records: [{ content: String.raw`TXT "'café \\ x'"` }],
+        },
       ])
       .catch((e: unknown) => e);
     await as51.close();
@@ -362,10 +378,15 @@ describe('PATCH', () => {
       rrsets: { records: { content: string }[] }[];
     };
     expect(sent.rrsets[0]?.records.map((r) => r.content)).toEqual([
-      String.raw`"a \\034b\\034 \\\\ \195\169"`,
+      String.raw`"a \\034b\\034 \\092 \\195\\169"`,
       '"plain"',
     ]);
     expect(sent.rrsets[1]?.records[0]?.content).toBe('192.0.2.1');
+    // CAA's quoted value the same way; LUA code as it is (5.1 stores it as sent)
+    expect(sent.rrsets[2]?.records[0]?.content).toBe(
+      String.raw`0 iodef "mailto:\\195\\177\\034@example.com"`,
+    );
+    expect(sent.rrsets[3]?.records[0]?.content).toBe(String.raw`TXT "'café \\ x'"`);
   });
 
   it('checks TTLs and duplicates client-side', async () => {

@@ -1,7 +1,13 @@
 // Change sets larger than PowerDNS's webserver-max-bodysize: split into several PATCHes that each
 // fit, every record with its ownership TXT, against a real server with a 1 MB limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainFilter, reconcile, TxtRegistry, type EndpointInit } from '@openova/dns-core';
+import {
+  DomainFilter,
+  InterruptedApplyError,
+  reconcile,
+  TxtRegistry,
+  type EndpointInit,
+} from '@openova/dns-core';
 import { PowerDnsApiError, PowerDnsProvider } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
@@ -20,12 +26,13 @@ afterAll(async () => {
   await pdns?.stop();
 });
 
-function setup(zone: string, maxBodyBytes?: number) {
+function setup(zone: string, maxBodyBytes?: number, retries?: number) {
   const provider = new PowerDnsProvider({
     apiUrl: proxy.url,
     apiKey: pdns.apiKey,
     domainFilter: new DomainFilter({ include: [zone] }),
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    ...(retries === undefined ? {} : { retry: { retries } }),
   });
   return new TxtRegistry(provider, {
     ownerId: 'big',
@@ -84,5 +91,71 @@ describe('change sets larger than webserver-max-bodysize', () => {
     expect((error as Error).message).toContain('webserver-max-bodysize');
     const zoneNow = await pdns.client.getZone(zone);
     expect(zoneNow.rrsets?.some((r) => r.name.startsWith('host-'))).toBe(false);
+  }, 60_000);
+});
+
+describe('a change set split into several PATCHes that fails in a later one', () => {
+  it('names exactly the records applied and those not; the next run converges', async () => {
+    const zone = 'split-fault.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    const desired: EndpointInit[] = Array.from({ length: 90 }, (_, i) => ({
+      dnsName: `h${i}.${zone}`,
+      recordType: 'A',
+      targets: [`192.0.2.${i + 1}`],
+    }));
+    const all = desired.map((d) => `${d.dnsName} A`).sort();
+    // 10,000-byte PATCHes: several; the second one fails with a 500 (no retry)
+    proxy.reset();
+    proxy.fail(1, { method: 'PATCH', status: 500, body: '{"error":"Internal Server Error"}', after: 1 });
+    const error = await reconcile({ registry: setup(zone, 10_000, 0), desired, policy: 'sync' }).catch(
+      (e: unknown) => e,
+    );
+    const patches = proxy.seen.filter((r) => r.method === 'PATCH');
+    // the first applied, the second failed, none sent after it
+    expect(patches.map((p) => p.status)).toEqual([204, 500]);
+    const firstPatch = JSON.parse(patches[0]?.body ?? '{}') as { rrsets: { name: string; type: string }[] };
+    const inFirst = firstPatch.rrsets
+      .filter((r) => r.type === 'A')
+      .map((r) => `${r.name.slice(0, -1)} A`)
+      .sort();
+    expect(inFirst.length).toBeGreaterThan(0);
+    expect(inFirst.length).toBeLessThan(desired.length / 2);
+
+    expect(error).toBeInstanceOf(InterruptedApplyError);
+    const interrupted = error as InterruptedApplyError;
+    expect(interrupted.cause).toBeInstanceOf(PowerDnsApiError);
+    expect(interrupted).toMatchObject({ status: 500, retryable: true, code: 'PROVIDER' });
+    // exactly the records of the first PATCH were applied, every other one was not
+    expect([...interrupted.applied].sort()).toEqual(inFirst);
+    expect([...interrupted.notApplied].sort()).toEqual(all.filter((n) => !inFirst.includes(n)));
+    expect(interrupted.message).toMatch(
+      new RegExp(
+        `^pdns: ${desired.length - inFirst.length} record set change\\(s\\) not applied \\(.*; ${inFirst.length} applied \\(`,
+      ),
+    );
+    // and that is what is stored: the applied records with their ownership TXTs, nothing else
+    const stored = (await pdns.client.getZone(`${zone}.`)).rrsets ?? [];
+    expect(
+      stored
+        .filter((r) => r.type === 'A')
+        .map((r) => `${r.name.slice(0, -1)} A`)
+        .sort(),
+    ).toEqual(inFirst);
+    expect(stored.filter((r) => r.type === 'TXT' && r.name.startsWith('_owner.')).length).toBe(
+      inFirst.length,
+    );
+
+    // the next run writes the rest, and the one after it has nothing to do
+    proxy.reset();
+    const retry = await reconcile({ registry: setup(zone, 10_000, 0), desired, policy: 'sync' });
+    expect(retry.counts.create).toBe(desired.length - inFirst.length);
+    const again = await reconcile({
+      registry: setup(zone, 10_000, 0),
+      desired,
+      policy: 'sync',
+      dryRun: true,
+    });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.counts.ownedRecords).toBe(desired.length);
   }, 60_000);
 });

@@ -3,13 +3,20 @@ import {
   DomainFilter,
   emptyChanges,
   endpoint,
+  InterruptedApplyError,
   ProviderError,
   ValidationError,
   type Changes,
   type Endpoint,
   type EndpointInit,
 } from '@openova/dns-core';
-import { lua, PowerDnsApiError, PowerDnsProvider, canonicalTargetFor } from '@openova/dns-provider-pdns';
+import {
+  lua,
+  PowerDnsApiError,
+  PowerDnsApplyError,
+  PowerDnsProvider,
+  canonicalTargetFor,
+} from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
@@ -123,11 +130,11 @@ describe('records / applyChanges / adjustEndpoints round trip', () => {
     expect(content('MX')).toEqual(['10 mail.example.org.', '20 backup.example.org.']);
     expect(content('SRV')).toEqual(['10 5 5060 sip.example.org.']);
     expect(content('NS')).toEqual(['ns1.example.net.', 'ns2.example.net.']);
-    // 5.1 unescapes TXT once more on write: the client sends a quote as \034 and doubles the
-    // backslashes
+    // quoted strings go in the portable form, which every version stores alike: a quote as \034, a
+    // backslash as \092; 5.1 unescapes once more on write, so the client doubles the backslashes
     const unescapes = (await pdns.client.features()).txtWriteUnescapes;
     expect(content('TXT')).toContain(
-      unescapes ? String.raw`"say \\034hi\\034 \\\\ ok"` : '"say \\"hi\\" \\\\ ok"',
+      unescapes ? String.raw`"say \\034hi\\034 \\092 ok"` : String.raw`"say \034hi\034 \092 ok"`,
     );
     expect(
       content('TXT')
@@ -251,9 +258,22 @@ describe('safety: validation, failures and untouched records', () => {
         }),
       )
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PowerDnsApiError);
-    expect(error).toMatchObject({ status: 422, retryable: false });
-    expect((error as PowerDnsApiError).serverMessage).toMatch(/conflict/i);
+    // the other zone was written: the error says so, with the zone's error as its cause
+    expect(error).toBeInstanceOf(PowerDnsApplyError);
+    expect(error).toBeInstanceOf(InterruptedApplyError);
+    expect(error).toMatchObject({
+      status: 422,
+      retryable: false,
+      code: 'RECORD_CONFLICT',
+      applied: [`fine.${OTHER} A`],
+      notApplied: [`fine.${ZONE} A`, `foreign.${ZONE} CNAME`],
+    });
+    const cause = (error as PowerDnsApplyError).cause;
+    expect(cause).toBeInstanceOf(PowerDnsApiError);
+    expect((cause as PowerDnsApiError).serverMessage).toMatch(/conflict/i);
+    expect((error as Error).message).toMatch(
+      /^pdns: 2 record set change\(s\) not applied .*; 1 applied \(fine\./,
+    );
     expect(await zoneState(ZONE)).toEqual(before);
     expect((await recordsAt([`fine.${OTHER}`])).map((r) => r.targets)).toEqual([['198.51.100.51']]);
   });

@@ -14,6 +14,8 @@ interface Fault {
   body: string;
   /** Only requests with this method fail. */
   method?: string;
+  /** Let this many matching requests through first (forwarded as usual), then fail. */
+  after?: number;
   /** Close the connection without an answer instead (`status` and `body` are ignored). */
   drop?: boolean;
   /** Answer only after this many ms (longer than the client's timeout: a timeout). */
@@ -51,7 +53,10 @@ export async function startApiProxy(target: string) {
         if (isWrite) inFlightWrites--;
       };
       const faultIndex = faults.findIndex((f) => f.method === undefined || f.method === method);
-      const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0] : undefined;
+      const next = faultIndex >= 0 ? faults[faultIndex] : undefined;
+      let fault: Fault | undefined;
+      if (next?.after) next.after--;
+      else if (next) fault = faults.splice(faultIndex, 1)[0];
       const forwarded = fault?.forward
         ? new Promise<void>((resolve) => {
             const upstream = request(
@@ -134,7 +139,8 @@ export async function startApiProxy(target: string) {
     seen,
     /** The next `count` requests (of `method`, when given) get this answer instead of forwarding. */
     fail(count: number, fault: Fault) {
-      for (let i = 0; i < count; i++) faults.push(fault);
+      // `after` counts once, before the first of them
+      for (let i = 0; i < count; i++) faults.push({ ...fault, after: i === 0 ? (fault.after ?? 0) : 0 });
     },
     /** Drops the injected faults not yet used. */
     clearFaults() {

@@ -8,7 +8,7 @@ import {
   type EndpointInit,
   type RecordType,
 } from '@openova/dns-core';
-import { lua, PowerDnsApiError, PowerDnsProvider } from '@openova/dns-provider-pdns';
+import { lua, PowerDnsApiError, PowerDnsProvider, queryDns } from '@openova/dns-provider-pdns';
 import { startPowerDns, type RunningPowerDns } from '@openova/dns-provider-pdns/testing';
 import { startApiProxy, type ApiProxy } from './proxy.js';
 
@@ -402,5 +402,92 @@ describe('TXT values every version stores alike', () => {
     const again = await reconcile({ registry, desired, policy: 'sync', dryRun: true });
     expect(again.plan.hasChanges).toBe(false);
     expect(again.counts.ownedRecords).toBe(values.length);
+  });
+});
+
+describe('character strings every version stores alike (CAA, TXT, NAPTR)', () => {
+  const types: RecordType[] = ['CAA', 'TXT', 'NAPTR'];
+  const registryFor = (zone: string) =>
+    new TxtRegistry(
+      new PowerDnsProvider({
+        apiUrl: proxy.url,
+        apiKey: pdns.apiKey,
+        domainFilter: new DomainFilter({ include: [zone] }),
+      }),
+      { ownerId: 'me', prefix: '_owner.%{record_type}.', managedRecordTypes: types },
+    );
+
+  it('non-ASCII, quotes, backslashes and control characters: stored as the same text on every version, answered as written, a second plan is empty', async () => {
+    const zone = 'strings.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    // target, the content every version stores, what DNS answers (CAA as the SDK renders it)
+    const cases: { type: RecordType; target: string; stored: string }[] = [
+      {
+        type: 'CAA',
+        target: '0 iodef "mailto:ñ@example.com"',
+        stored: String.raw`0 iodef "mailto:\195\177@example.com"`,
+      },
+      {
+        type: 'CAA',
+        target: String.raw`0 issue "ca.example; account=a\"b\\c"`,
+        stored: String.raw`0 issue "ca.example; account=a\034b\092c"`,
+      },
+      { type: 'CAA', target: '0 issuewild "x😀y"', stored: String.raw`0 issuewild "x\240\159\152\128y"` },
+      {
+        type: 'TXT',
+        target: 'tab\there ctl\u0001 del\u007f €',
+        stored: String.raw`"tab\009here ctl\001 del\127 \226\130\172"`,
+      },
+      {
+        type: 'NAPTR',
+        target: String.raw`100 10 "U" "E2U+sip" "!^(.*)$!sip:\\1ñ@example.com!" .`,
+        stored: String.raw`100 10 "U" "E2U+sip" "!^(.*)$!sip:\0921\195\177@example.com!" .`,
+      },
+    ];
+    const desired: EndpointInit[] = cases.map((c, i) => ({
+      dnsName: `s${i}.${zone}`,
+      recordType: c.type,
+      targets: [c.target],
+    }));
+    const first = await reconcile({ registry: registryFor(zone), desired, policy: 'sync' });
+    expect(first.applied).toBe(true);
+    expect(proxy.seen.filter((r) => r.method === 'PATCH').every((r) => r.status === 204)).toBe(true);
+    const rrsets = (await pdns.client.getZone(`${zone}.`)).rrsets ?? [];
+    for (const [i, c] of cases.entries()) {
+      const stored = rrsets.find((r) => r.name === `s${i}.${zone}.` && r.type === c.type);
+      expect(stored?.records.map((r) => r.content)).toEqual([c.stored]);
+    }
+    // served as written: CAA values and TXT text as the UTF-8 of the target
+    const caa = await queryDns({ name: `s0.${zone}`, type: 'CAA', port: pdns.dnsPort });
+    expect(caa.answers.map((a) => a.data)).toEqual(['0 iodef "mailto:ñ@example.com"']);
+    const txt = await queryDns({ name: `s3.${zone}`, type: 'TXT', port: pdns.dnsPort });
+    expect(txt.answers.map((a) => a.data)).toEqual([cases[3]?.target]);
+    // read back as the targets were given, by this registry and by a fresh one
+    const again = await reconcile({ registry: registryFor(zone), desired, policy: 'sync', dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+    expect(again.counts.ownedRecords).toBe(cases.length);
+  });
+
+  it('a value no escaping stores alike is a ValidationError at desired[i] before any write', async () => {
+    const zone = 'strings-bad.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    const desired: EndpointInit[] = [
+      { dnsName: `ok.${zone}`, recordType: 'CAA', targets: ['0 iodef "mailto:ñ@example.com"'] },
+      { dnsName: `esc.${zone}`, recordType: 'CAA', targets: [String.raw`0 issue "bad\999"`] },
+      {
+        dnsName: `long.${zone}`,
+        recordType: 'NAPTR',
+        targets: [`100 10 "U" "E2U+sip" "${'y'.repeat(256)}" .`],
+      },
+    ];
+    const error = await reconcile({ registry: registryFor(zone), desired, policy: 'sync' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+      [['desired', 1, 'targets', 0], 'not_representable'],
+      [['desired', 2, 'targets', 0], 'not_representable'],
+    ]);
+    expect(proxy.seen.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 });

@@ -18,6 +18,7 @@ import {
   type Changes,
 } from '../provider/changes.js';
 import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from '../provider/provider.js';
+import { InterruptedApplyError } from '../provider/writePhases.js';
 import { appendAll } from '../lists.js';
 
 /** The capabilities batching reads: the limits, and atomicity for changes too large for one call. */
@@ -329,6 +330,11 @@ export interface ApplyInBatchesOptions extends CallOptions {
  * @throws {ValidationError} before any call when a change that cannot be split is larger than a
  *   limit allows (see {@link splitChanges}).
  * @throws {PartialApplyError} after applying everything else, when some changes were rejected.
+ * @throws {InterruptedApplyError} when a call fails (for another reason than its content) after
+ *   earlier calls were applied: `applied` names the records written, `notApplied` the others (the
+ *   failed call's, those not sent, and any rejected); its code, `retryable` and `cause` are the
+ *   failure's. The next run plans from what is stored and converges. A failure before anything was
+ *   applied, an abort and a `ValidationError` are thrown as they are.
  */
 export function applyInBatches(
   provider: Provider,
@@ -350,12 +356,15 @@ export async function applyBatches(
   options: ApplyInBatchesOptions = {},
 ): Promise<void> {
   const rejected: RejectedChange[] = [];
+  // the batches (or halves of one) the provider accepted, to name them when a later one fails
+  const applied: Changes[] = [];
   const call = options.signal ? { signal: options.signal } : {};
   // `units` are only worked out when a batch is rejected and must be bisected
   const send = async (batch: Changes, units?: Changes[]): Promise<void> => {
     throwIfAborted(options.signal);
     try {
       await provider.applyChanges(batch, call);
+      applied.push(batch);
       options.onBatchApplied?.(batch);
     } catch (error) {
       // the provider's paths point into the batch; the caller knows the whole change set
@@ -387,6 +396,48 @@ export async function applyBatches(
       const k = ep === undefined ? undefined : positions[at]?.get(ep);
       return k === undefined ? undefined : [list as string, k, ...path.slice(2)];
     };
-  for (const batch of split()) await send(batch);
+  const batches = split();
+  try {
+    for (const batch of batches) await send(batch);
+  } catch (error) {
+    throw interrupted(provider.name, error, changes, applied);
+  }
   if (rejected.length) throw new PartialApplyError(rejected);
+}
+
+/**
+ * The error of a call that failed after earlier calls of one change set were applied: an
+ * {@link InterruptedApplyError} naming what was written and what not. An error before anything
+ * was applied, an abort and a `ValidationError` are returned as they are. A provider's own
+ * `InterruptedApplyError` (part of the failed call applied) is merged in.
+ */
+function interrupted(
+  provider: string,
+  error: unknown,
+  changes: Changes,
+  applied: readonly Changes[],
+): unknown {
+  if (error instanceof ValidationError || (isDnsError(error) && error.code === 'ABORTED')) return error;
+  const inner = error instanceof InterruptedApplyError ? error : undefined;
+  if (applied.length === 0) return error;
+  const written = new Set<Endpoint>();
+  for (const batch of applied) for (const list of CHANGE_LISTS) for (const ep of batch[list]) written.add(ep);
+  const rest = emptyChanges();
+  changes.updateOld.forEach((ep, i) => {
+    const next = changes.updateNew[i] as Endpoint;
+    if (written.has(ep) && written.has(next)) return;
+    rest.updateOld.push(ep);
+    rest.updateNew.push(next);
+  });
+  for (const list of ['create', 'delete'] as const)
+    for (const ep of changes[list]) if (!written.has(ep)) rest[list].push(ep);
+  const appliedNames = namedRecords(merge(applied));
+  // what the provider wrote of the failed call counts as applied
+  if (inner) appendAll(appliedNames, inner.applied);
+  const innerApplied = new Set(inner?.applied ?? []);
+  return new InterruptedApplyError(provider, inner?.cause ?? error, {
+    applied: [...new Set(appliedNames)],
+    notApplied: namedRecords(rest).filter((name) => !innerApplied.has(name)),
+    undone: inner?.undone ?? [],
+  });
 }

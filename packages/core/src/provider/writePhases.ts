@@ -76,14 +76,18 @@ export function markersToUndo(changes: Changes, applied: ReadonlySet<Endpoint>):
   return undo;
 }
 
+/** Names listed per list in an {@link InterruptedApplyError}'s message; its fields hold them all. */
+const MESSAGE_NAMES = 50;
+
 /**
- * An apply of a provider with `atomicity: 'record'` that stopped at a failed write: what it left
- * behind, so that the caller (and the plan's reader) knows exactly what was written. The next run
- * reads the zone again and converges. Its `code`, `retryable`, `retryAfter` and `status` are the
- * failed write's; its `cause` is that error.
+ * An apply that stopped at a failed write after others were applied: a provider with `atomicity:
+ * 'record'`, or a change set split into several calls (`applyInBatches`), or a provider's several
+ * transactions (one per zone). What it left behind, so that the caller (and the plan's reader)
+ * knows exactly what was written. The next run reads the zone again and converges. Its `code`,
+ * `retryable`, `retryAfter` and `status` are the failed write's; its `cause` is that error.
  *
  * Message: `<provider>: N record set change(s) not applied (…); M applied (…); markers removed
- * again (…): <the failure's message>`.
+ * again (…): <the failure's message>`, each list cut after 50 names (`, and K more`).
  */
 export class InterruptedApplyError extends ProviderError {
   /** Record sets written before the failure, as `describeEndpoint` strings, in order. */
@@ -106,7 +110,13 @@ export class InterruptedApplyError extends ProviderError {
   ) {
     const { applied, notApplied, undone = [] } = progress;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const list = (items: readonly string[]) => (items.length ? ` (${items.join(', ')})` : '');
+    // the fields hold every name; the message the first ones (an apply can carry 100,000 records)
+    const list = (items: readonly string[]) =>
+      items.length === 0
+        ? ''
+        : items.length <= MESSAGE_NAMES
+          ? ` (${items.join(', ')})`
+          : ` (${items.slice(0, MESSAGE_NAMES).join(', ')}, and ${items.length - MESSAGE_NAMES} more)`;
     super(
       `${provider}: ${notApplied.length} record set change(s) not applied${list(notApplied)}; ${applied.length} applied${list(applied)}${undone.length ? `; markers removed again${list(undone)}` : ''}: ${reason}`,
       {
