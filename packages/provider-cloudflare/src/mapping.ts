@@ -136,9 +136,19 @@ export function canonicalTargetFor(recordType: string, target: string): string {
   return recordToTarget({ type: recordType, ...targetToFields(recordType, target) });
 }
 
-/** Tags in canonical form: trimmed, de-duplicated, sorted. */
+/**
+ * Tags in canonical form: trimmed, names in lower case (Cloudflare's tag names are not
+ * case-sensitive, values are: record-attributes page), de-duplicated, sorted.
+ */
 export function canonicalTags(tags: Iterable<string>): string[] {
-  return [...new Set([...tags].map((t) => t.trim()).filter((t) => t !== ''))].sort();
+  const canonical = [...tags]
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map((t) => {
+      const colon = t.indexOf(':');
+      return colon < 0 ? t : `${t.slice(0, colon).toLowerCase()}${t.slice(colon)}`;
+    });
+  return [...new Set(canonical)].sort();
 }
 
 /** Parses the comma-separated tags property. */

@@ -346,6 +346,38 @@ describe('comments and tags the zone cannot store', () => {
     expect(stored?.comment?.length).toBeLessThanOrEqual(100);
   });
 
+  // Cloudflare's record-attributes page: tag names are not case-sensitive, tag values are. A tag
+  // written `Team:Web` and one set by hand as `TEAM:Web` are the same tag: no update either way.
+  it('tag names compare without case (values with it): no update loop between Team:Web and TEAM:Web', async () => {
+    const { registry } = setup();
+    const desired: EndpointInit[] = [
+      {
+        dnsName: `t.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.4'],
+        providerSpecific: [{ name: TAGS_PROPERTY, value: 'Team:Web' }],
+      },
+    ];
+    await converges(registry, desired);
+    expect(fake.records(ZONE).find((r) => r.name === `t.${ZONE}` && r.type === 'A')?.tags).toEqual([
+      'team:Web',
+    ]);
+    // set by hand with the name in capitals
+    const rec = fake.records(ZONE).find((r) => r.name === `t.${ZONE}` && r.type === 'A')!;
+    fake.removeRecord(ZONE, rec.id);
+    fake.addRecord(ZONE, {
+      name: rec.name,
+      type: 'A',
+      content: rec.content,
+      ttl: rec.ttl,
+      tags: ['TEAM:Web'],
+    });
+    expect((await run(setup().registry, desired, true)).plan.changes).toMatchObject({ updateNew: [] });
+    // a value differing in case is a change
+    const other = [{ ...desired[0]!, providerSpecific: [{ name: TAGS_PROPERTY, value: 'team:web' }] }];
+    expect((await run(setup().registry, other, true)).plan.changes.updateNew).toHaveLength(1);
+  });
+
   // Cloudflare: Free zones have a tag quota of 0 (error 9300); tags are `name:value`. Reference
   // A.5. Without a check, the batch of the whole zone was refused on every run.
   it('tags on a Free zone, and a tag without `name:`, are a ValidationError naming the endpoint; nothing is written', async () => {

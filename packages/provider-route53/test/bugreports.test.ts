@@ -390,3 +390,29 @@ describe('type transitions', () => {
     expect(shape()).toEqual([]);
   });
 });
+
+describe('parent and child zones', () => {
+  // kubernetes-sigs/external-dns#4241: with zones sandbox.x and internal.sandbox.x both managed,
+  // ExternalDNS added a record of the child to both zones and then could not delete it ("The
+  // request contains an invalid set of changes"). A record goes to the most specific public zone
+  // only, and leaves it whole.
+  it('#4241: a record of a delegated child zone is written to the child only and deleted cleanly', async () => {
+    const child = fake.addZone({ name: `internal.${name}` });
+    const p = provider();
+    const registry = registryOf(p);
+    const desired: EndpointInit[] = [
+      { dnsName: `testdeploy.internal.${name}`, recordType: 'CNAME', targets: ['lb.example.net'] },
+    ];
+    await converge(p, desired);
+    const inZone = (id: string) =>
+      fake
+        .recordSets(id)
+        .filter((s) => s.Name.includes('testdeploy'))
+        .map((s) => s.Type);
+    expect(inZone(child.id).sort()).toEqual(['CNAME', 'TXT']);
+    expect(inZone(zone.id)).toEqual([]);
+    await run(registry, []);
+    expect(inZone(child.id)).toEqual([]);
+    expect(inZone(zone.id)).toEqual([]);
+  });
+});
