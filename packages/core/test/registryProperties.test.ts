@@ -28,6 +28,8 @@ const NAMES = [
   `${'x'.repeat(61)}.example.com`,
   'wild.w.example.com',
   'a-b.example.com',
+  'bücher.example.com',
+  'xn--caf-dma.example.com',
 ];
 const TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX'] as const;
 const target = (type: string, i: number) =>
