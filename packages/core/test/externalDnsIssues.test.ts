@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DomainFilter,
   InMemoryProvider,
+  ProviderError,
   reconcile,
   TxtRegistry,
   UnsafePlanError,
@@ -928,5 +929,36 @@ describe('owner migration meets a record recreated under the old owner’s marke
       'A api.example.com 192.0.2.1',
       `TXT a-api.example.com ${marker('new')}`,
     ]);
+  });
+});
+
+describe('a provider whose adjustEndpoints leaves records out (externaldns-semantics §6.15: empty answers taken literally)', () => {
+  it('is a ProviderError before anything is written, not a delete of the record left out', async () => {
+    const { mem } = setup([
+      A('a.example.com', '192.0.2.1'),
+      TXT('a-a.example.com', marker('me')),
+      A('b.example.com', '192.0.2.2'),
+      TXT('a-b.example.com', marker('me')),
+    ]);
+    // a webhook that drops what it does not like from /adjustendpoints
+    const dropping = {
+      name: 'webhook',
+      capabilities: mem.capabilities,
+      domainFilter: mem.domainFilter,
+      records: (o?: Parameters<InMemoryProvider['records']>[0]) => mem.records(o),
+      zones: () => mem.zones(),
+      applyChanges: (c: Parameters<InMemoryProvider['applyChanges']>[0]) => mem.applyChanges(c),
+      adjustEndpoints: async (eps: Endpoint[]) => (await mem.adjustEndpoints(eps)).slice(1),
+    };
+    const registry = new TxtRegistry(dropping, { ownerId: 'me' });
+    const error = await run(registry, [
+      A('a.example.com', '192.0.2.1'),
+      A('b.example.com', '192.0.2.2'),
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toContain(
+      'webhook: adjustEndpoints returned 1 endpoints for 2 desired records',
+    );
+    expect(mem.applied).toEqual([]);
   });
 });
