@@ -4,7 +4,9 @@
 // docs/conformance.md) says instead.
 import { describe, expect, it } from 'vitest';
 import {
+  calculatePlan,
   DomainFilter,
+  endpoint,
   InMemoryProvider,
   ProviderError,
   reconcile,
@@ -960,5 +962,28 @@ describe('a provider whose adjustEndpoints leaves records out (externaldns-seman
       'webhook: adjustEndpoints returned 1 endpoints for 2 desired records',
     );
     expect(mem.applied).toEqual([]);
+  });
+});
+
+describe('record type lists are read in upper case (--managed-record-types=a,cname)', () => {
+  it('reconcile and calculatePlan manage `a` as A', async () => {
+    const { mem, registry } = setup([]);
+    const result = await run(registry, [A('api.example.com', '192.0.2.1')], 'sync', {
+      managedRecordTypes: ['a', 'cname'],
+      excludeRecordTypes: ['aaaa'],
+    });
+    expect(result.skipped).toEqual([]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1',
+      `TXT a-api.example.com ${marker('me')}`,
+    ]);
+    const plan = calculatePlan({
+      current: [],
+      desired: [endpoint({ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.2'] })],
+      policy: 'sync',
+      ownerId: 'me',
+      managedRecordTypes: ['a'],
+    });
+    expect(plan.create.map((e) => e.dnsName)).toEqual(['x.example.com']);
   });
 });

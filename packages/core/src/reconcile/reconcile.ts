@@ -151,10 +151,17 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   listing.catch(() => undefined);
 
   // one source: the caller's, else the registry's (what it repairs markers for), else A, AAAA, CNAME
-  const managed = options.managedRecordTypes ?? registry.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
+  // record types are upper case everywhere (`['a', 'cname']` means A and CNAME, as the registry reads it)
+  const managed = (
+    options.managedRecordTypes ??
+    registry.managedRecordTypes ??
+    DEFAULT_MANAGED_RECORD_TYPES
+  ).map((t) => t.toUpperCase());
   /** The desired records as adjusted, one per input record, in input order. */
   let adjusted: Endpoint[] = [];
-  const excluded = options.excludeRecordTypes ?? registry.excludeRecordTypes ?? [];
+  const excluded = (options.excludeRecordTypes ?? registry.excludeRecordTypes ?? []).map((t) =>
+    t.toUpperCase(),
+  );
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
   const planner = new PlanRows({
     policy: options.policy,
