@@ -4,12 +4,15 @@
 // docs/conformance.md) says instead.
 import { describe, expect, it } from 'vitest';
 import {
+  applyPlan,
   calculatePlan,
   DomainFilter,
   endpoint,
   InMemoryProvider,
+  planFromJSON,
   ProviderError,
   reconcile,
+  renderPlanJSON,
   TxtRegistry,
   UnsafePlanError,
   ValidationError,
@@ -985,5 +988,35 @@ describe('record type lists are read in upper case (--managed-record-types=a,cna
       managedRecordTypes: ['a'],
     });
     expect(plan.create.map((e) => e.dnsName)).toEqual(['x.example.com']);
+  });
+});
+
+describe('saved plans carry the repairs above', () => {
+  it('a reviewed plan (legacy marker leaving with an A that becomes a CNAME, a kept apex marker migrated) applies as shown', async () => {
+    const { mem, registry } = setup(
+      [
+        A('app.example.com', '192.0.2.1'),
+        TXT('app.example.com', marker('old')),
+        A('example.com', '192.0.2.9'),
+        TXT('example.com', marker('old')),
+      ],
+      { ownerId: 'new', oldOwnerId: 'old' },
+    );
+    const desired = [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      A('example.com', '192.0.2.9'),
+    ];
+    const reviewed = await run(registry, desired, 'sync', { dryRun: true });
+    const saved = planFromJSON(renderPlanJSON(reviewed.plan));
+    const result = await applyPlan({ registry, plan: saved });
+    expect(result.applied).toBe(true);
+    expect(await zoneOf(mem)).toEqual([
+      'A example.com 192.0.2.9',
+      'CNAME app.example.com lb.example.net',
+      `TXT cname-app.example.com ${marker('new')}`,
+      `TXT example.com ${marker('new')}`,
+    ]);
+    const again = await run(registry, desired, 'sync', { dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
   });
 });
