@@ -1020,3 +1020,24 @@ describe('saved plans carry the repairs above', () => {
     expect(again.plan.hasChanges).toBe(false);
   });
 });
+
+describe('records nobody marked are never deleted, whatever types are managed (#1895, #580)', () => {
+  it('the zone’s NS and SPF records survive a sync that manages NS and TXT and wants neither', async () => {
+    const { mem, registry } = setup([
+      { dnsName: 'example.com', recordType: 'NS', targets: ['ns1.example.net', 'ns2.example.net'] },
+      TXT('example.com', '"v=spf1 include:_spf.example.net -all"', '"google-site-verification=abc"'),
+      A('gone.example.com', '192.0.2.7'),
+      TXT('a-gone.example.com', marker('me')),
+    ]);
+    const result = await run(registry, [A('www.example.com', '192.0.2.1')], 'sync', {
+      managedRecordTypes: ['A', 'NS', 'TXT'],
+    });
+    expect(lines(result.plan.changes.delete)).toEqual(['A gone.example.com 192.0.2.7']);
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.1',
+      'NS example.com ns1.example.net ns2.example.net',
+      `TXT a-www.example.com ${marker('me')}`,
+      'TXT example.com "v=spf1 include:_spf.example.net -all" "google-site-verification=abc"',
+    ]);
+  });
+});
