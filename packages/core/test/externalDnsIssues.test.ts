@@ -1041,3 +1041,29 @@ describe('records nobody marked are never deleted, whatever types are managed (#
     ]);
   });
 });
+
+describe('a record-type transition that reuses a marker name in the same batch (#6617, comment of 2026-09-02)', () => {
+  it('A+AAAA ALIAS marked `cname-`/`aaaa-` → CNAME: the CNAME keeps the `cname-` marker, nothing is orphaned', async () => {
+    const alias = [{ name: 'alias', value: 'true' }];
+    const { mem, registry } = setup([
+      // AWS ALIAS records point at a load balancer's name
+      A('app.example.com', 'lb-1.elb.us-east-1.amazonaws.com', { providerSpecific: alias }),
+      {
+        dnsName: 'app.example.com',
+        recordType: 'AAAA',
+        targets: ['lb-1.elb.us-east-1.amazonaws.com'],
+        providerSpecific: alias,
+      },
+      TXT('cname-app.example.com', marker('me')),
+      TXT('aaaa-app.example.com', marker('me')),
+    ]);
+    await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['stable.example.com'] },
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'CNAME app.example.com stable.example.com',
+      `TXT cname-app.example.com ${marker('me')}`,
+    ]);
+    expect((await registry.records()).map((e) => [e.recordType, e.labels.owner])).toEqual([['CNAME', 'me']]);
+  });
+});
