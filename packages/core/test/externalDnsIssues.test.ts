@@ -1067,3 +1067,16 @@ describe('a record-type transition that reuses a marker name in the same batch (
     expect((await registry.records()).map((e) => [e.recordType, e.labels.owner])).toEqual([['CNAME', 'me']]);
   });
 });
+
+describe('a CNAME created where a marker of ours leaves in the same run', () => {
+  it('no prefix: deleting A b (marker `a-b`) and creating CNAME a-b converge in one run', async () => {
+    const { mem, registry } = setup([A('b.example.com', '192.0.2.1'), TXT('a-b.example.com', marker('me'))]);
+    await converges(registry, [
+      { dnsName: 'a-b.example.com', recordType: 'CNAME', targets: ['t.example.net'] },
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'CNAME a-b.example.com t.example.net',
+      `TXT cname-a-b.example.com ${marker('me')}`,
+    ]);
+  });
+});
