@@ -4,9 +4,15 @@
 // docs/conformance.md) says instead.
 import { describe, expect, it } from 'vitest';
 import {
+  applyPlan,
+  calculatePlan,
   DomainFilter,
+  endpoint,
   InMemoryProvider,
+  planFromJSON,
+  ProviderError,
   reconcile,
+  renderPlanJSON,
   TxtRegistry,
   UnsafePlanError,
   ValidationError,
@@ -927,6 +933,150 @@ describe('owner migration meets a record recreated under the old owner’s marke
     expect(await zoneOf(mem)).toEqual([
       'A api.example.com 192.0.2.1',
       `TXT a-api.example.com ${marker('new')}`,
+    ]);
+  });
+});
+
+describe('a provider whose adjustEndpoints leaves records out (externaldns-semantics §6.15: empty answers taken literally)', () => {
+  it('is a ProviderError before anything is written, not a delete of the record left out', async () => {
+    const { mem } = setup([
+      A('a.example.com', '192.0.2.1'),
+      TXT('a-a.example.com', marker('me')),
+      A('b.example.com', '192.0.2.2'),
+      TXT('a-b.example.com', marker('me')),
+    ]);
+    // a webhook that drops what it does not like from /adjustendpoints
+    const dropping = {
+      name: 'webhook',
+      capabilities: mem.capabilities,
+      domainFilter: mem.domainFilter,
+      records: (o?: Parameters<InMemoryProvider['records']>[0]) => mem.records(o),
+      zones: () => mem.zones(),
+      applyChanges: (c: Parameters<InMemoryProvider['applyChanges']>[0]) => mem.applyChanges(c),
+      adjustEndpoints: async (eps: Endpoint[]) => (await mem.adjustEndpoints(eps)).slice(1),
+    };
+    const registry = new TxtRegistry(dropping, { ownerId: 'me' });
+    const error = await run(registry, [
+      A('a.example.com', '192.0.2.1'),
+      A('b.example.com', '192.0.2.2'),
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toContain(
+      'webhook: adjustEndpoints returned 1 endpoints for 2 desired records',
+    );
+    expect(mem.applied).toEqual([]);
+  });
+});
+
+describe('record type lists are read in upper case (--managed-record-types=a,cname)', () => {
+  it('reconcile and calculatePlan manage `a` as A', async () => {
+    const { mem, registry } = setup([]);
+    const result = await run(registry, [A('api.example.com', '192.0.2.1')], 'sync', {
+      managedRecordTypes: ['a', 'cname'],
+      excludeRecordTypes: ['aaaa'],
+    });
+    expect(result.skipped).toEqual([]);
+    expect(await zoneOf(mem)).toEqual([
+      'A api.example.com 192.0.2.1',
+      `TXT a-api.example.com ${marker('me')}`,
+    ]);
+    const plan = calculatePlan({
+      current: [],
+      desired: [endpoint({ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.2'] })],
+      policy: 'sync',
+      ownerId: 'me',
+      managedRecordTypes: ['a'],
+    });
+    expect(plan.create.map((e) => e.dnsName)).toEqual(['x.example.com']);
+  });
+});
+
+describe('saved plans carry the repairs above', () => {
+  it('a reviewed plan (legacy marker leaving with an A that becomes a CNAME, a kept apex marker migrated) applies as shown', async () => {
+    const { mem, registry } = setup(
+      [
+        A('app.example.com', '192.0.2.1'),
+        TXT('app.example.com', marker('old')),
+        A('example.com', '192.0.2.9'),
+        TXT('example.com', marker('old')),
+      ],
+      { ownerId: 'new', oldOwnerId: 'old' },
+    );
+    const desired = [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      A('example.com', '192.0.2.9'),
+    ];
+    const reviewed = await run(registry, desired, 'sync', { dryRun: true });
+    const saved = planFromJSON(renderPlanJSON(reviewed.plan));
+    const result = await applyPlan({ registry, plan: saved });
+    expect(result.applied).toBe(true);
+    expect(await zoneOf(mem)).toEqual([
+      'A example.com 192.0.2.9',
+      'CNAME app.example.com lb.example.net',
+      `TXT cname-app.example.com ${marker('new')}`,
+      `TXT example.com ${marker('new')}`,
+    ]);
+    const again = await run(registry, desired, 'sync', { dryRun: true });
+    expect(again.plan.hasChanges).toBe(false);
+  });
+});
+
+describe('records nobody marked are never deleted, whatever types are managed (#1895, #580)', () => {
+  it('the zone’s NS and SPF records survive a sync that manages NS and TXT and wants neither', async () => {
+    const { mem, registry } = setup([
+      { dnsName: 'example.com', recordType: 'NS', targets: ['ns1.example.net', 'ns2.example.net'] },
+      TXT('example.com', '"v=spf1 include:_spf.example.net -all"', '"google-site-verification=abc"'),
+      A('gone.example.com', '192.0.2.7'),
+      TXT('a-gone.example.com', marker('me')),
+    ]);
+    const result = await run(registry, [A('www.example.com', '192.0.2.1')], 'sync', {
+      managedRecordTypes: ['A', 'NS', 'TXT'],
+    });
+    expect(lines(result.plan.changes.delete)).toEqual(['A gone.example.com 192.0.2.7']);
+    expect(await zoneOf(mem)).toEqual([
+      'A www.example.com 192.0.2.1',
+      'NS example.com ns1.example.net ns2.example.net',
+      `TXT a-www.example.com ${marker('me')}`,
+      'TXT example.com "v=spf1 include:_spf.example.net -all" "google-site-verification=abc"',
+    ]);
+  });
+});
+
+describe('a record-type transition that reuses a marker name in the same batch (#6617, comment of 2026-09-02)', () => {
+  it('A+AAAA ALIAS marked `cname-`/`aaaa-` → CNAME: the CNAME keeps the `cname-` marker, nothing is orphaned', async () => {
+    const alias = [{ name: 'alias', value: 'true' }];
+    const { mem, registry } = setup([
+      // AWS ALIAS records point at a load balancer's name
+      A('app.example.com', 'lb-1.elb.us-east-1.amazonaws.com', { providerSpecific: alias }),
+      {
+        dnsName: 'app.example.com',
+        recordType: 'AAAA',
+        targets: ['lb-1.elb.us-east-1.amazonaws.com'],
+        providerSpecific: alias,
+      },
+      TXT('cname-app.example.com', marker('me')),
+      TXT('aaaa-app.example.com', marker('me')),
+    ]);
+    await converges(registry, [
+      { dnsName: 'app.example.com', recordType: 'CNAME', targets: ['stable.example.com'] },
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'CNAME app.example.com stable.example.com',
+      `TXT cname-app.example.com ${marker('me')}`,
+    ]);
+    expect((await registry.records()).map((e) => [e.recordType, e.labels.owner])).toEqual([['CNAME', 'me']]);
+  });
+});
+
+describe('a CNAME created where a marker of ours leaves in the same run', () => {
+  it('no prefix: deleting A b (marker `a-b`) and creating CNAME a-b converge in one run', async () => {
+    const { mem, registry } = setup([A('b.example.com', '192.0.2.1'), TXT('a-b.example.com', marker('me'))]);
+    await converges(registry, [
+      { dnsName: 'a-b.example.com', recordType: 'CNAME', targets: ['t.example.net'] },
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'CNAME a-b.example.com t.example.net',
+      `TXT cname-a-b.example.com ${marker('me')}`,
     ]);
   });
 });

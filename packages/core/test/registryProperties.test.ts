@@ -28,6 +28,9 @@ const NAMES = [
   `${'x'.repeat(61)}.example.com`,
   'wild.w.example.com',
   'a-b.example.com',
+  'bücher.example.com',
+  'd.example.com',
+  'xn--caf-dma.example.com',
 ];
 const TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX'] as const;
 const target = (type: string, i: number) =>
@@ -94,10 +97,13 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
         fc.boolean(),
         async (zone, desired, ci, policy, managedTxt, migrate, quirks) => {
           const config = CONFIGS[ci]!;
-          const mapperReg = new TxtRegistry(new InMemoryProvider({ zones: ['example.com'] }), {
-            ownerId: 'x',
-            ...config,
-          });
+          const mapperReg = new TxtRegistry(
+            new InMemoryProvider({ zones: ['example.com', 'd.example.com'] }),
+            {
+              ownerId: 'x',
+              ...config,
+            },
+          );
           const records: EndpointInit[] = [];
           const seen = new Set<string>();
           for (const z of zone) {
@@ -157,7 +163,10 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
           }
           let mem: InMemoryProvider;
           try {
-            mem = new InMemoryProvider({ zones: ['example.com'], records: [...merged.values()] });
+            mem = new InMemoryProvider({
+              zones: ['example.com', 'd.example.com'],
+              records: [...merged.values()],
+            });
           } catch {
             return;
           }
@@ -198,7 +207,11 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
           for (const d of desired) {
             const setIdentifier = d.type === 'CNAME' ? '' : d.set;
             const k = `${d.name} ${d.type} ${setIdentifier}`;
-            if (wseen.has(k) || (d.type === 'CNAME' && d.name === 'example.com')) continue;
+            if (
+              wseen.has(k) ||
+              (d.type === 'CNAME' && (d.name === 'example.com' || d.name === 'd.example.com'))
+            )
+              continue;
             wseen.add(k);
             want.push({
               dnsName: d.upper ? d.name.toUpperCase() : d.name,
@@ -268,6 +281,114 @@ describe('reconcile over random ExternalDNS-shaped zones', () => {
         },
       ),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 42) },
+    );
+  }, 120_000);
+
+  // Two owners writing one zone, each its own records (weighted sets at one name, #1698; markers side
+  // by side, #5457): both converge, and neither ends up holding what it does not want.
+  const SHARED_NAMES = [
+    'example.com',
+    'a.example.com',
+    'b.example.com',
+    '*.w.example.com',
+    'a-b.example.com',
+    'wild.w.example.com',
+  ];
+  const SHARED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
+  const sharedTarget = (type: string, i: number) =>
+    type === 'A'
+      ? `192.0.2.${i}`
+      : type === 'AAAA'
+        ? `2001:db8::${i}`
+        : type === 'CNAME'
+          ? `t${i}.example.net`
+          : `"v${i}"`;
+  const SHARED_CONFIGS = [
+    {},
+    { prefix: '_externaldns.%{record_type}.', wildcardReplacement: 'wild' },
+    { suffix: '-%{record_type}' },
+    { prefix: '_externaldns.' },
+  ];
+  const sharedDesired = fc.record({
+    name: fc.constantFrom(...SHARED_NAMES),
+    type: fc.constantFrom(...SHARED_TYPES),
+    t: fc.integer({ min: 1, max: 2 }),
+    set: fc.constantFrom('', 's1'),
+  });
+  const uniq = (ds: { name: string; type: string; t: number; set: string }[]): EndpointInit[] => {
+    const seen = new Set<string>();
+    const out: EndpointInit[] = [];
+    for (const d of ds) {
+      const set = d.type === 'CNAME' ? '' : d.set;
+      const k = `${d.name} ${d.type} ${set}`;
+      if (seen.has(k) || (d.type === 'CNAME' && d.name === 'example.com')) continue;
+      seen.add(k);
+      out.push({
+        dnsName: d.name,
+        recordType: d.type,
+        targets: [sharedTarget(d.type, d.t)],
+        setIdentifier: set,
+      });
+    }
+    return out;
+  };
+
+  it('two owners share a zone, converge and keep to their own records', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(sharedDesired, { maxLength: 5 }),
+        fc.array(sharedDesired, { maxLength: 5 }),
+        fc.constantFrom(0, 1, 2, 3),
+        fc.constantFrom<Policy>('sync', 'upsert-only'),
+        fc.boolean(),
+        async (d1, d2, ci, policy, txt) => {
+          const mem = new InMemoryProvider({ zones: ['example.com'] });
+          const opts = {
+            ...SHARED_CONFIGS[ci],
+            ...(txt ? { managedRecordTypes: ['A', 'AAAA', 'CNAME', 'TXT'] } : {}),
+          };
+          const r1 = new TxtRegistry(mem, { ownerId: 'one', ...opts });
+          const r2 = new TxtRegistry(mem, { ownerId: 'two', ...opts });
+          const w1 = uniq(d1),
+            w2 = uniq(d2);
+          const ctx = JSON.stringify({ w1, w2, opts, policy });
+          for (let round = 0; round < 2; round++) {
+            for (const [r, w] of [
+              [r1, w1],
+              [r2, w2],
+            ] as const) {
+              try {
+                await reconcile({ registry: r, desired: w, policy, safety: false });
+              } catch (e) {
+                const issues = (e as { issues?: { code: string }[] }).issues;
+                if (issues?.every((i) => i.code.startsWith('txt_'))) return;
+                throw new Error(`${r.ownerId} round ${round}: ${(e as Error).message}\n${ctx}`);
+              }
+            }
+          }
+          for (const [r, w] of [
+            [r1, w1],
+            [r2, w2],
+          ] as const) {
+            const again = await reconcile({ registry: r, desired: w, policy, safety: false, dryRun: true });
+            if (again.plan.hasChanges)
+              throw new Error(
+                `${r.ownerId} not converged: ${JSON.stringify(again.plan.changes)}\n${ctx}\n${(await mem.records()).map((e) => `${e.recordType} ${e.dnsName} ${e.targets.join(',')} [${e.setIdentifier}]`).join('; ')}`,
+              );
+          }
+          // each owner's records are exactly what it wanted, minus what the other holds
+          const all = await r1.records();
+          for (const ep of all) {
+            const owner = ep.labels.owner;
+            if (
+              owner === 'one' &&
+              !w1.some((w) => w.dnsName === ep.dnsName && w.recordType === ep.recordType)
+            )
+              throw new Error(`one holds undesired ${ep.dnsName} ${ep.recordType}\n${ctx}`);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 200), seed: Number(process.env.FUZZ_SEED ?? 1) },
     );
   }, 120_000);
 });

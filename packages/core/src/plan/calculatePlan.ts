@@ -115,8 +115,8 @@ export class PlanRows {
 
   constructor(options: Omit<CalculatePlanOptions, 'current' | 'desired'>) {
     this.#options = options;
-    const managed = options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
-    const excluded = options.excludeRecordTypes ?? [];
+    const managed = (options.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES).map((t) => t.toUpperCase());
+    const excluded = (options.excludeRecordTypes ?? []).map((t) => t.toUpperCase());
     const filter = options.domainFilter;
     this.#isManaged = (type) => isManagedRecordType(type, managed, excluded);
     this.#takesPart = (ep) =>

@@ -11,7 +11,14 @@ import {
   type RecordType,
 } from '../endpoint/endpoint.js';
 import { parseEndpoint, validateEndpoint } from '../endpoint/parse.js';
-import { ConfigError, rebaseIssues, throwIfAborted, ValidationError, type Issue } from '../errors.js';
+import {
+  ConfigError,
+  ProviderError,
+  rebaseIssues,
+  throwIfAborted,
+  ValidationError,
+  type Issue,
+} from '../errors.js';
 import { toLogger, type Logger } from '../logger.js';
 import {
   computeHasChanges,
@@ -144,10 +151,17 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   listing.catch(() => undefined);
 
   // one source: the caller's, else the registry's (what it repairs markers for), else A, AAAA, CNAME
-  const managed = options.managedRecordTypes ?? registry.managedRecordTypes ?? DEFAULT_MANAGED_RECORD_TYPES;
+  // record types are upper case everywhere (`['a', 'cname']` means A and CNAME, as the registry reads it)
+  const managed = (
+    options.managedRecordTypes ??
+    registry.managedRecordTypes ??
+    DEFAULT_MANAGED_RECORD_TYPES
+  ).map((t) => t.toUpperCase());
   /** The desired records as adjusted, one per input record, in input order. */
   let adjusted: Endpoint[] = [];
-  const excluded = options.excludeRecordTypes ?? registry.excludeRecordTypes ?? [];
+  const excluded = (options.excludeRecordTypes ?? registry.excludeRecordTypes ?? []).map((t) =>
+    t.toUpperCase(),
+  );
   const controllerFilter = options.domainFilter ?? DomainFilter.all();
   const planner = new PlanRows({
     policy: options.policy,
@@ -219,6 +233,13 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
       if (!(error instanceof ValidationError)) throw error;
       throw rebaseIssues(error, (path) => (typeof path[0] === 'number' ? ['desired', ...path] : undefined));
     }
+    // One endpoint back per desired record, in order: a record a provider (or a webhook answering
+    // `/adjustendpoints` with a partial list, `[]` or `null`) leaves out would be planned as a delete.
+    if (!Array.isArray(adjusted) || adjusted.length !== desiredInput.length)
+      throw new ProviderError(
+        `${provider.name}: adjustEndpoints returned ${Array.isArray(adjusted) ? `${adjusted.length} endpoints` : JSON.stringify(adjusted)} for ${desiredInput.length} desired records; a provider must return one per record, in order (a record left out would be deleted); nothing was applied`,
+        { provider: provider.name },
+      );
     planner.addDesired(adjusted);
     // One record set per name, type and set identifier: a second one would silently lose to the
     // first (two LUA halves of a dual-stack name, `A.x` beside `a.x.`). Identical ones are kept once.
@@ -399,7 +420,8 @@ function intoDesired(
  * @throws `OwnershipConflictError` (`OWNERSHIP_CONFLICT`) with a registry set to `onConflict: 'throw'`.
  * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
  * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
- *   …) when the provider fails; `retryable` says whether the next run may succeed.
+ *   …) when the provider fails; `retryable` says whether the next run may succeed. Also (`PROVIDER`,
+ *   nothing written) when `adjustEndpoints` does not return one endpoint per desired record.
  * @throws `PartialApplyError` (`PARTIAL_APPLY`) when the provider rejected some changes for their
  *   content and applied the rest.
  *

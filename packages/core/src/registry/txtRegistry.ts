@@ -812,13 +812,28 @@ export class TxtRegistry implements Registry {
       return byName.get(normalizeDnsName(name));
     };
     const refused = new Set(held.map((h) => h.record));
+    // markers deleted whole by this change set, with the record of ours they speak for
+    let leaving: Set<string> | undefined;
+    const leaves = (g: MarkerGroup): boolean => {
+      if (leaving === undefined) {
+        leaving = new Set();
+        for (const d of changes.delete)
+          if (isOwnedBy(d, this.ownerId)) leaving.add(nameKey(this.txtNameOf(d), d.setIdentifier));
+      }
+      const { txt } = markerOf(g);
+      return (
+        leaving.has(nameKey(txt.dnsName, txt.setIdentifier)) &&
+        this.#isOurs(markerOf(g)) &&
+        this.#foreignValues(txt).length === 0
+      );
+    };
     for (const rec of changes.create) {
       const type = upperCased(rec.recordType);
       if ((type !== 'TXT' && type !== 'CNAME') || refused.has(rec)) continue;
       const there =
         index.get(nameKey(rec.dnsName, rec.setIdentifier)) ??
         (type === 'CNAME' ? anyAt(rec.dnsName) : undefined);
-      if (there === undefined) continue;
+      if (there === undefined || leaves(there)) continue;
       const names = markerOf(there).txtNames.join(', ');
       if (type === 'TXT')
         held.push({
