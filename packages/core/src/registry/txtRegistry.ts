@@ -204,6 +204,11 @@ export class TxtRegistry implements Registry {
   #keptMarkers = new Map<string, Marker>();
   /** Names (normalised) that held a CNAME in the last `records()`: no marker can go there. */
   #cnameNames = new Set<string>();
+  /**
+   * Legacy (untyped) marker groups of the last read, with the keys of the records at their name
+   * they can speak for (every type but AAAA): see `#leavingLegacyMarkers`.
+   */
+  #legacyAt = new Map<MarkerGroup, string[]>();
 
   /**
    * @param provider The provider whose records the registry reads and writes.
@@ -289,6 +294,8 @@ export class TxtRegistry implements Registry {
     this.#warnings = [];
     this.#migrated = new Set();
     this.#keptMarkers = new Map();
+    this.#legacyAt = new Map();
+    let anyLegacy = false;
     const byRecord = new RecordMarkers();
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
@@ -342,6 +349,7 @@ export class TxtRegistry implements Registry {
         // One TXT usually is the only marker of its record and of its name: the record index and the
         // TXT-name index (built from `groups` when needed) then share the group, resolved once.
         byRecord.add(group);
+        if (mapped.recordType === '') anyLegacy = true;
         first ??= group;
       }
       // a name no reading maps is another configuration's marker: hidden, not read
@@ -386,6 +394,16 @@ export class TxtRegistry implements Registry {
       const type = upperCased(ep.recordType);
       let group = byRecord.get(name, type, ep.setIdentifier);
       const typed = group !== undefined;
+      if (anyLegacy && type !== 'AAAA') {
+        // a legacy marker speaks for every record at its name but AAAA, typed markers or not
+        const legacy = byRecord.get(name, '', ep.setIdentifier);
+        if (legacy !== undefined) {
+          const at = this.#legacyAt.get(legacy);
+          const k = key(name, type, ep.setIdentifier);
+          if (at) at.push(k);
+          else this.#legacyAt.set(legacy, [k]);
+        }
+      }
       group ??= this.#fallbackMarker(ep, name, type, byRecord);
       if (group !== undefined && twins?.has(key(name, type, ep.setIdentifier))) {
         this.#warn(
@@ -462,6 +480,9 @@ export class TxtRegistry implements Registry {
    * ownership TXT changes and the creates refused because another owner's marker holds their TXT
    * name (deviation D2). Throws {@link ValidationError} for TXT names that cannot exist (D1). Call
    * after `records()`; `reconcile` uses it to show TXT changes and to leave refused creates out.
+   * A previewed change set also removes the legacy markers of ours that leave with the last records
+   * they speak for (D14), and `applyChanges` of that same `changes` object sends what was previewed;
+   * `applyChanges` without a preview sends ExternalDNS's registry's change set, which keeps them.
    */
   preview(changes: Changes): RegistryPreview {
     this.#previewed = undefined;
@@ -473,7 +494,7 @@ export class TxtRegistry implements Registry {
       this.#previewed = undefined; // the caller applies `rest`, a new object, or nothing
       return { ...preview, refusedCreates: [...preview.refusedCreates, ...held] };
     }
-    const composed = this.#compose(changes);
+    const composed = this.#compose(changes, true);
     if (composed.issues.length) throw composed.invalid();
     // split now, as applyChanges will send it: a group larger than one call may carry is refused by
     // the dry run as by the run
@@ -562,8 +583,13 @@ export class TxtRegistry implements Registry {
     });
   }
 
-  /** Builds the provider-level change set; pure apart from reading the last `records()`. */
-  #compose(changes: Changes): Composed {
+  /**
+   * Builds the provider-level change set; pure apart from reading the last `records()`. With
+   * `withLeavingLegacy` (a preview, which `reconcile` and `applyPlan` show before they apply), legacy
+   * markers of ours leaving with their records are removed too (D14); without it, the change set is
+   * ExternalDNS's registry's own.
+   */
+  #compose(changes: Changes, withLeavingLegacy = false): Composed {
     if (changes.updateOld.length !== changes.updateNew.length) {
       throw new ValidationError(
         [
@@ -746,6 +772,18 @@ export class TxtRegistry implements Registry {
         origin.set(txt, ['delete', i]);
       }
     });
+    const leaving = withLeavingLegacy ? this.#leavingLegacyMarkers(changes, clearedMarkers) : [];
+    for (const { txt, foreign, at } of leaving) {
+      if (foreign.length) {
+        const kept = { ...txt, targets: foreign, labels: { ...txt.labels } };
+        txts.updateOld.push(txt);
+        txts.updateNew.push(kept);
+        origin.set(txt, ['delete', at]).set(kept, ['delete', at]);
+      } else {
+        txts.delete.push(txt);
+        origin.set(txt, ['delete', at]);
+      }
+    }
     const invalid = () =>
       new ValidationError(issues, {
         summary: 'TXT registry: ownership TXT names are invalid; nothing was sent',
@@ -771,6 +809,53 @@ export class TxtRegistry implements Registry {
       m.txtNames.length === 1 &&
       this.#foreignValues(m.txt).length === 0;
     return ownOnly ? m.txt : undefined;
+  }
+
+  /**
+   * Legacy markers of ours that leave with the last records they speak for (deviation D14).
+   * ExternalDNS never deletes a legacy marker, so one left behind claims the next record anyone
+   * creates at its name (by hand, another owner), and a sync then deletes that record. A legacy
+   * marker goes (only its value, where its TXT record set holds other values) when it is ours,
+   * still stored, and every record at its name it can speak for (all types but AAAA, ours or not)
+   * is deleted by this change set, with nothing at that name created or updated.
+   * Returns each such marker's TXT, its values that are no marker, and the index in
+   * `changes.delete` of a record it leaves with.
+   */
+  #leavingLegacyMarkers(
+    changes: Changes,
+    cleared: ReadonlySet<Endpoint>,
+  ): { txt: Endpoint; foreign: string[]; at: number }[] {
+    const leaving: { txt: Endpoint; foreign: string[]; at: number }[] = [];
+    if (this.#legacyAt.size === 0 || changes.delete.length === 0) return leaving;
+    const deleted = new Map<string, number>();
+    changes.delete.forEach((d, i) => {
+      const k = key(this.#lookupName(d.dnsName), upperCased(d.recordType), d.setIdentifier);
+      if (!deleted.has(k)) deleted.set(k, i);
+    });
+    const staying = new Set<string>();
+    for (const ep of [...changes.create, ...changes.updateNew])
+      if (upperCased(ep.recordType) !== 'AAAA')
+        staying.add(nameKey(normalizeDnsName(this.#lookupName(ep.dnsName)), ep.setIdentifier));
+    const stored = this.#byTxtName();
+    for (const [group, keys] of this.#legacyAt) {
+      if (staying.has(nameKey(normalizeDnsName(group.endpointName), group.setIdentifier))) continue;
+      if (!keys.every((k) => deleted.has(k))) continue;
+      const m = markerOf(group);
+      if (!this.#isOurs(m) || m.txtNames.length !== 1 || cleared.has(m.txt)) continue;
+      // not gone already (a second apply after the same read)
+      if (!stored.has(nameKey(m.txt.dnsName, m.txt.setIdentifier))) continue;
+      const at = deleted.get(keys[0] as string) as number;
+      const txt = endpoint({
+        dnsName: m.txt.dnsName,
+        recordType: 'TXT',
+        targets: m.txt.targets,
+        setIdentifier: m.txt.setIdentifier,
+        labels: { [LabelKeys.ownedRecord]: (changes.delete[at] as Endpoint).dnsName },
+        providerSpecific: m.txt.providerSpecific,
+      });
+      leaving.push({ txt, foreign: this.#foreignValues(m.txt), at });
+    }
+    return leaving;
   }
 
   /**
