@@ -1107,9 +1107,11 @@ export class TxtRegistry implements Registry {
       return 'is taken by a TXT record set that is not an ownership marker, which the registry never changes';
     if (this.#unwritableMarker(ep, txtName) === undefined) return undefined;
     const zone = this.#zoneOf?.(ep.dnsName);
-    return zone !== undefined && this.#zoneOf?.(txtName) !== zone
-      ? `would lie outside the record's zone ${zone}`
-      : `cannot be stored by ${this.provider.name}`;
+    if (zone !== undefined && this.#zoneOf?.(txtName) !== zone)
+      return `would lie outside the record's zone ${zone}`;
+    return this.provider.domainFilter.matches(txtName)
+      ? `cannot be stored by ${this.provider.name}`
+      : `would lie outside ${this.provider.name}'s domain filter`;
   }
 
   /**
