@@ -1103,3 +1103,21 @@ describe('the apex legacy marker on a provider that lists no zones (a webhook, #
     expect(registry.warnings[0]?.message).toContain("would lie outside webhook's domain filter");
   });
 });
+
+describe('an apex record deleted by hand under its legacy marker (D12)', () => {
+  it('is recreated under that marker; no typed marker is tried outside the zone', async () => {
+    const { mem, registry } = setup([TXT('example.com', marker('me'))]);
+    const result = await converges(registry, [A('example.com', '192.0.2.1')]);
+    expect(lines(result.plan.changes.create)).toEqual(['A example.com 192.0.2.1']);
+    expect(result.plan.ownershipChanges.create).toEqual([]);
+    expect(await zoneOf(mem)).toEqual(['A example.com 192.0.2.1', `TXT example.com ${marker('me')}`]);
+    expect((await registry.records())[0]?.labels.owner).toBe('me');
+  });
+
+  it('another owner’s legacy marker there: still reported, not created', async () => {
+    const { mem, registry } = setup([TXT('example.com', marker('other'))]);
+    const result = await converges(registry, [A('example.com', '192.0.2.1')]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['marker-not-writable']);
+    expect(mem.applied).toEqual([]);
+  });
+});
