@@ -1080,3 +1080,44 @@ describe('a CNAME created where a marker of ours leaves in the same run', () => 
     ]);
   });
 });
+
+describe('the apex legacy marker on a provider that lists no zones (a webhook, #4790)', () => {
+  it('its domain filter bounds the typed marker name: the legacy marker is kept, the run converges', async () => {
+    const mem = new InMemoryProvider({
+      zones: ['example.com'],
+      records: [A('example.com', '192.0.2.1'), TXT('example.com', marker('me'))],
+      domainFilter: new DomainFilter({ include: ['example.com'] }),
+    });
+    // what ExternalDNS's webhook negotiation gives: a domain filter, no zone list
+    const webhook = {
+      name: 'webhook',
+      capabilities: mem.capabilities,
+      domainFilter: mem.domainFilter,
+      records: (o?: Parameters<InMemoryProvider['records']>[0]) => mem.records(o),
+      applyChanges: (c: Parameters<InMemoryProvider['applyChanges']>[0]) => mem.applyChanges(c),
+      adjustEndpoints: (eps: Endpoint[]) => mem.adjustEndpoints(eps),
+    };
+    const registry = new TxtRegistry(webhook, { ownerId: 'me' });
+    await converges(registry, [A('example.com', '192.0.2.2')]);
+    expect(await zoneOf(mem)).toEqual(['A example.com 192.0.2.2', `TXT example.com ${marker('me')}`]);
+    expect(registry.warnings[0]?.message).toContain("would lie outside webhook's domain filter");
+  });
+});
+
+describe('an apex record deleted by hand under its legacy marker (D12)', () => {
+  it('is recreated under that marker; no typed marker is tried outside the zone', async () => {
+    const { mem, registry } = setup([TXT('example.com', marker('me'))]);
+    const result = await converges(registry, [A('example.com', '192.0.2.1')]);
+    expect(lines(result.plan.changes.create)).toEqual(['A example.com 192.0.2.1']);
+    expect(result.plan.ownershipChanges.create).toEqual([]);
+    expect(await zoneOf(mem)).toEqual(['A example.com 192.0.2.1', `TXT example.com ${marker('me')}`]);
+    expect((await registry.records())[0]?.labels.owner).toBe('me');
+  });
+
+  it('another owner’s legacy marker there: still reported, not created', async () => {
+    const { mem, registry } = setup([TXT('example.com', marker('other'))]);
+    const result = await converges(registry, [A('example.com', '192.0.2.1')]);
+    expect(result.skipped.map((s) => s.code)).toEqual(['marker-not-writable']);
+    expect(mem.applied).toEqual([]);
+  });
+});

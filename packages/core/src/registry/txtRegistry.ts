@@ -202,6 +202,8 @@ export class TxtRegistry implements Registry {
    * marker stays where it is (see `#keptMarker`).
    */
   #keptMarkers = new Map<string, Marker>();
+  /** The markers of the last `records()` by the record they speak for (legacy look-ups on create). */
+  #recordMarkers: RecordMarkers | undefined;
   /** Names (normalised) that held a CNAME in the last `records()`: no marker can go there. */
   #cnameNames = new Set<string>();
   /**
@@ -297,6 +299,7 @@ export class TxtRegistry implements Registry {
     this.#legacyAt = new Map();
     let anyLegacy = false;
     const byRecord = new RecordMarkers();
+    this.#recordMarkers = byRecord;
     const groups: MarkerGroup[] = [];
     const plain: Endpoint[] = [];
     const plainTxt = new Set<string>();
@@ -641,6 +644,37 @@ export class TxtRegistry implements Registry {
       }
       const ep = cloneEndpoint(rec);
       ep.labels[LabelKeys.owner] = this.ownerId;
+      // Deleted by hand where a legacy marker of ours still speaks for it, while its typed marker
+      // cannot be stored (D12): recreated under the legacy marker, as an update would keep it.
+      const legacy = this.#legacyOwnerOf(ep);
+      if (legacy !== undefined && this.#storageProblem(ep, this.txtNameOf(ep)) !== undefined) {
+        out.create.push(ep);
+        origin.set(ep, ['create', i]);
+        // naming the old owner: migrated in the same call (D3)
+        if (
+          this.oldOwnerId !== undefined &&
+          legacy.ownerIds.includes(this.oldOwnerId) &&
+          !migratedMarkers.has(legacy.txt)
+        ) {
+          migratedMarkers.add(legacy.txt);
+          const oldTxt = endpoint({
+            dnsName: legacy.txt.dnsName,
+            recordType: 'TXT',
+            targets: legacy.txt.targets,
+            setIdentifier: legacy.txt.setIdentifier,
+            labels: { [LabelKeys.ownedRecord]: ep.dnsName },
+            providerSpecific: legacy.txt.providerSpecific,
+          });
+          const newTxt = this.#newTxt(ep, legacy.txt.dnsName);
+          newTxt.providerSpecific = oldTxt.providerSpecific.map((p) => ({ ...p }));
+          const foreign = this.#foreignValues(oldTxt);
+          if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
+          txts.updateOld.push(oldTxt);
+          txts.updateNew.push(newTxt);
+          origin.set(oldTxt, ['create', i]).set(newTxt, ['create', i]);
+        }
+        return;
+      }
       const before = issues.length;
       const txtName = this.#checkedTxtName(ep, ['create', i], issues);
       const unstorable =
@@ -1192,9 +1226,11 @@ export class TxtRegistry implements Registry {
       return 'is taken by a TXT record set that is not an ownership marker, which the registry never changes';
     if (this.#unwritableMarker(ep, txtName) === undefined) return undefined;
     const zone = this.#zoneOf?.(ep.dnsName);
-    return zone !== undefined && this.#zoneOf?.(txtName) !== zone
-      ? `would lie outside the record's zone ${zone}`
-      : `cannot be stored by ${this.provider.name}`;
+    if (zone !== undefined && this.#zoneOf?.(txtName) !== zone)
+      return `would lie outside the record's zone ${zone}`;
+    return this.provider.domainFilter.matches(txtName)
+      ? `cannot be stored by ${this.provider.name}`
+      : `would lie outside ${this.provider.name}'s domain filter`;
   }
 
   /**
@@ -1209,6 +1245,19 @@ export class TxtRegistry implements Registry {
     const migrating =
       Object.hasOwn(old.labels, MIGRATED_FROM_LABEL) || kept.ownerIds.some((o) => o !== this.ownerId);
     return { txt: migrating ? kept.txt : undefined };
+  }
+
+  /**
+   * The legacy (untyped) marker of ours the last `records()` read for a record's name, when there is
+   * one and nothing else claims the name; AAAA records never had one.
+   */
+  #legacyOwnerOf(ep: Endpoint): Marker | undefined {
+    const markers = this.#recordMarkers;
+    if (markers === undefined || upperCased(ep.recordType) === 'AAAA') return undefined;
+    const group = markers.get(this.#lookupName(ep.dnsName), '', ep.setIdentifier);
+    if (group === undefined) return undefined;
+    const marker = this.#recordMarker(group);
+    return this.#isOurs(marker) ? marker : undefined;
   }
 
   /** The values of a stored marker's TXT record set that are no ownership marker (read by no owner). */
