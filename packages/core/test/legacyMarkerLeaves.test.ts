@@ -4,6 +4,7 @@
 // the next sync deletes that record although it was never ours (found by a new-user review).
 import { describe, expect, it } from 'vitest';
 import {
+  endpoint,
   InMemoryProvider,
   reconcile,
   TxtRegistry,
@@ -52,15 +53,7 @@ describe('a legacy marker of ours leaves with the last records it speaks for (D1
     ]);
     // an operator creates www by hand: it is not ours, and a sync leaves it alone
     await mem.applyChanges({
-      create: [
-        {
-          ...A('www.example.com', '203.0.113.9'),
-          setIdentifier: '',
-          recordTTL: 0,
-          labels: {},
-          providerSpecific: [],
-        },
-      ],
+      create: [endpoint(A('www.example.com', '203.0.113.9'))],
       updateOld: [],
       updateNew: [],
       delete: [],
