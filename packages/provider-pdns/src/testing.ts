@@ -605,6 +605,14 @@ async function launch(input: {
           `pdns_server exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
         );
       }
+      // 4.x does not exit when its API port is taken: it logs it and keeps serving DNS
+      if (
+        /Listening on HTTP socket failed|Unable to bind|Address already in use/i.test(readIfPresent(logFile))
+      ) {
+        const logTail = tail(logFile);
+        await stop();
+        throw new PortTakenError(logTail);
+      }
       try {
         const settings = await probe.serverConfig();
         if (settings.some((s) => s.value.includes(serverDirectory))) {

@@ -2,6 +2,7 @@
 // outlives the process that started it.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@openova/dns-core';
@@ -137,4 +138,28 @@ describe('startPowerDns(): configuration', () => {
     expect(message).toContain('apt-get install pdns-server pdns-backend-sqlite3 sqlite3');
     expect(message).not.toMatch(/scripts\/|setup\.sh/);
   });
+});
+
+describe('startPowerDns(): a taken API port', () => {
+  it('is found in the log while waiting (4.x keeps running without its API), not after the start timeout', async () => {
+    // a loopback port someone else holds, forced as the API port: every attempt finds it taken
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const taken = (holder.address() as AddressInfo).port;
+    try {
+      const error = await startPowerDns({
+        settings: { 'webserver-port': String(taken) },
+        startTimeoutMs: 60_000,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      // the server's own words, not "did not answer within 60000 ms"
+      expect((error as Error).message).toMatch(/Address already in use|Listening on HTTP socket failed/i);
+      expect((error as Error).message).not.toMatch(/did not answer within/);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
 });
