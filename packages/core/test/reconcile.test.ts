@@ -131,6 +131,23 @@ describe('reconcile', () => {
     ).resolves.toMatchObject({ applied: true });
   });
 
+  it('says so when desired records were given but every one is left out (not "empty")', async () => {
+    // an AAAA someone else made at the name: the desired CNAME cannot be created beside it
+    const { registry } = setup([
+      { dnsName: 'taken.example.com', recordType: 'AAAA', targets: ['2001:db8::1'] },
+    ]);
+    await reconcile({ registry, desired: hosts(2), policy: 'sync' });
+    const error = await reconcile({
+      registry,
+      desired: [{ dnsName: 'taken.example.com', recordType: 'CNAME', targets: ['lb.example.net'] }],
+      policy: 'sync',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafePlanError);
+    expect((error as UnsafePlanError).violations.map((v) => v.message)).toEqual([
+      "no desired record would be written (1 desired record is left out: see the plan's skipped records) while we own 2 records: applying would delete 2 of them",
+    ]);
+  });
+
   it('refuses an empty desired set while we own records', async () => {
     const { registry } = setup();
     await reconcile({ registry, desired: hosts(2), policy: 'sync' });

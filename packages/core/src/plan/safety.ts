@@ -80,8 +80,13 @@ export interface SafetyCheckInput {
   changes: Changes;
   /** Current records in the plan's scope (managed types, inside the domain filter). */
   current: readonly Endpoint[];
-  /** Desired records in the plan's scope. */
+  /** Desired records in the plan's scope that will be written. */
   desiredCount: number;
+  /**
+   * Desired records in scope that the plan leaves out (its `skipped` records: not ours, not
+   * satisfiable…), not counted in `desiredCount`; the messages name them (default 0).
+   */
+  leftOutCount?: number;
   /** Our owner ID: ratios are taken over the records it owns (`''` = every record counts). */
   ownerId: string;
   /** The zones the records belong to; ratios are per zone. */
@@ -130,6 +135,12 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
   ratioRule('max-delete-ratio', deletesByZone, limits.maxDeleteRatio, 'deleting');
 
   const deletes = input.changes.delete.length;
+  const leftOut = input.leftOutCount ?? 0;
+  // desired records were given but the plan leaves them out: say so, not "the desired set is empty"
+  const leftOutNote =
+    leftOut > 0
+      ? ` (${leftOut} desired record${leftOut === 1 ? ' is' : 's are'} left out: see the plan's skipped records)`
+      : '';
   if (deletes > 0 && owned.length > 0) {
     if (limits.refuseEmptyDesired && input.desiredCount === 0) {
       violations.push({
@@ -138,7 +149,10 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
         count: 0,
         total: owned.length,
         limit: 0,
-        message: `the desired set is empty while we own ${owned.length} records: applying would delete ${deletes} of them`,
+        message:
+          leftOut > 0
+            ? `no desired record would be written${leftOutNote} while we own ${owned.length} records: applying would delete ${deletes} of them`
+            : `the desired set is empty while we own ${owned.length} records: applying would delete ${deletes} of them`,
       });
     } else if (
       owned.length >= limits.minOwnedRecords &&
@@ -150,7 +164,7 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
         count: input.desiredCount,
         total: owned.length,
         limit: limits.minDesiredRatio,
-        message: `the desired set collapsed to ${input.desiredCount} records while we own ${owned.length} (${pct(input.desiredCount / owned.length)}, below ${pct(limits.minDesiredRatio)}): applying would delete ${deletes}`,
+        message: `the desired set collapsed to ${input.desiredCount} records${leftOutNote} while we own ${owned.length} (${pct(input.desiredCount / owned.length)}, below ${pct(limits.minDesiredRatio)}): applying would delete ${deletes}`,
       });
     }
   }

@@ -449,6 +449,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       // desired records that will not be written do not count: a source whose every record is
       // skipped must not make a sync delete everything we own
       desiredCount: scopeDesiredCount - (skipped.length - outOfScopeCount),
+      leftOutCount: skipped.length - outOfScopeCount,
       ownerId: options.registry.ownerId,
       zones,
       ...(options.safety ? { limits: options.safety } : {}),
