@@ -68,7 +68,9 @@ describe('a legacy marker of ours leaves with the last records it speaks for (D1
       A('old.example.com', '192.0.2.1'),
       TXT('old.example.com', marker('me')),
     ]);
-    await sync(registry, []);
+    const result = await sync(registry, []);
+    // the plan lists the markers that are there: the legacy one, not a typed `a-old` that never was
+    expect(result.plan.ownershipChanges.delete.map((e) => e.dnsName)).toEqual(['old.example.com']);
     expect(await zoneOf(mem)).toEqual([]);
     expect((await sync(registry, [], true)).plan.hasChanges).toBe(false);
   });
@@ -129,5 +131,17 @@ describe('a legacy marker of ours leaves with the last records it speaks for (D1
     );
     await sync(registry, []);
     expect(await zoneOf(mem)).toEqual([]);
+  });
+
+  it('a record owned only through a legacy marker gets its typed marker shown as a create, not an update', async () => {
+    const { mem, registry } = setup([
+      A('mail.example.com', '192.0.2.1'),
+      TXT('mail.example.com', marker('me')),
+    ]);
+    const result = await sync(registry, [A('mail.example.com', '192.0.2.1')]);
+    expect(result.plan.ownershipChanges.create.map((e) => e.dnsName)).toEqual(['a-mail.example.com']);
+    expect(result.plan.ownershipChanges.updateNew).toEqual([]);
+    expect(await zoneOf(mem)).toContain(`TXT a-mail.example.com ${marker('me')}`);
+    expect((await sync(registry, [A('mail.example.com', '192.0.2.1')], true)).plan.hasChanges).toBe(false);
   });
 });

@@ -775,8 +775,15 @@ export class TxtRegistry implements Registry {
       const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
       out.updateOld.push(old);
       out.updateNew.push(neu);
-      const oldTxt = this.#oldTxt(old) ?? this.#newTxt(old, txtName);
       const newTxt = this.#newTxt(neu, txtName);
+      // a previewed plan says what is there: a marker the read did not find (a record owned through
+      // a legacy marker getting its typed one) is a create, not an update of nothing
+      if (withLeavingLegacy && !this.#byTxtName().has(nameKey(txtName, neu.setIdentifier))) {
+        txts.create.push(newTxt);
+        origin.set(old, ['updateOld', i]).set(neu, ['updateNew', i]).set(newTxt, ['updateNew', i]);
+        return;
+      }
+      const oldTxt = this.#oldTxt(old) ?? this.#newTxt(old, txtName);
       // values that share the marker's record set and are no marker (deviation D4) are not ours: kept
       const foreign = this.#foreignValues(oldTxt);
       if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
@@ -793,6 +800,9 @@ export class TxtRegistry implements Registry {
       }
       out.delete.push(rec);
       origin.set(rec, ['delete', i]);
+      // a previewed plan lists only markers that are there (the read found none at the typed name)
+      if (withLeavingLegacy && !this.#byTxtName().has(nameKey(this.txtNameOf(rec), rec.setIdentifier)))
+        return;
       const txt = this.#oldTxt(rec);
       const foreign = txt ? this.#foreignValues(txt) : [];
       if (txt && foreign.length) {
