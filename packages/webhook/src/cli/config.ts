@@ -1,5 +1,6 @@
 import { ConfigError, DomainFilter } from '@openova/dns-core';
 import { z } from 'zod';
+import { fileIssues } from './files.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
@@ -522,8 +523,10 @@ function unknownVariables(env: Readonly<Record<string, string | undefined>>): st
 }
 
 /**
- * Reads the command's settings from environment variables. Every problem is reported at once, each
- * line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535, got "http"`.
+ * Reads the command's settings from environment variables, and checks the files they name (TLS
+ * files, `NODE_EXTRA_CA_CERTS`, azure.json, `AZURE_ACCESS_TOKEN_FILE`). Every problem is reported
+ * at once, each line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535,
+ * got "http"`.
  * @throws ConfigError (from `@openova/dns-core`) naming every bad variable.
  */
 export function parseWebhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
@@ -533,6 +536,8 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       ? []
       : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...providerIssues(env),
+    // the files the variables name, in the same run (not one problem per start)
+    ...fileIssues(env),
     ...unknownVariables(env),
   ];
   if (!result.success || lines.length) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
