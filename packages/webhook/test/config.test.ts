@@ -106,7 +106,18 @@ describe('parseWebhookConfig', () => {
       expect.stringMatching(/^WEBHOOK_SHUTDOWN_TIMEOUT_MS: 45000 ms is not below Kubernetes' default 30 s/),
     ]);
     expect(problem({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '25s' })).toMatch(
-      /WEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1 to 3600000, got "25s"/,
+      /WEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1000 to 3600000, got "25s"/,
+    );
+  });
+
+  it('WEBHOOK_SHUTDOWN_TIMEOUT_MS: at least 1000 (time to drain, abort, log the cut and close)', () => {
+    const memory = { DNS_PROVIDER: 'inmemory', DOMAIN_FILTER: 'a.com' };
+    for (const value of ['1', '999'])
+      expect(problem({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: value })).toBe(
+        `invalid configuration:\nWEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1000 to 3600000, got "${value}"`,
+      );
+    expect(parseWebhookConfig({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '1000' }).shutdownTimeoutMs).toBe(
+      1000,
     );
   });
 

@@ -123,7 +123,7 @@ export interface WebhookConfig {
    */
   limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
   /**
-   * `WEBHOOK_SHUTDOWN_TIMEOUT_MS` (default 25 000): on SIGTERM the command exits within this many
+   * `WEBHOOK_SHUTDOWN_TIMEOUT_MS` (default 25 000, from 1000 to 3 600 000): on SIGTERM the command exits within this many
    * ms, aborting the provider calls still running shortly before (see docs/webhook.md). Keep it
    * below the pod's `terminationGracePeriodSeconds` (30 s by default).
    */
@@ -148,6 +148,9 @@ export interface WebhookConfig {
  * controller exits). A deadline this long or longer answers 503 only after the client left.
  */
 export const EXTERNAL_DNS_CLIENT_TIMEOUT_MS = 15_000;
+
+/** The smallest `WEBHOOK_SHUTDOWN_TIMEOUT_MS` accepted: time to drain, abort, log the cut and close. */
+export const MIN_SHUTDOWN_TIMEOUT_MS = 1000;
 
 const commaList = z
   .string()
@@ -176,17 +179,17 @@ const port = (fallback: number) =>
       return number;
     });
 
-const positiveInt = (fallback: number, max: number) =>
+const positiveInt = (fallback: number, max: number, min = 1) =>
   z
     .string()
     .optional()
     .transform((value, context) => {
       if (value === undefined || value.trim() === '') return fallback;
       const number = Number(value.trim());
-      if (!/^\d+$/.test(value.trim()) || number < 1 || number > max) {
+      if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
         context.addIssue({
           code: 'custom',
-          message: `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
+          message: `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
         });
         return z.NEVER;
       }
@@ -324,7 +327,9 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024, 1024 * 1024 * 1024),
   WEBHOOK_REQUEST_DEADLINE_MS: positiveInt(10_000, 60_000),
   WEBHOOK_MAX_CONCURRENT_BODIES: positiveInt(1, 64),
-  WEBHOOK_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 3_600_000),
+  // below 1 s the drain, the abort and the client's close have no time left: the command would
+  // exit 1 before the cut is logged
+  WEBHOOK_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 3_600_000, MIN_SHUTDOWN_TIMEOUT_MS),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
 });
