@@ -390,7 +390,16 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     const key = env['CF_API_KEY']?.trim() ?? '';
     const email = env['CF_API_EMAIL']?.trim() ?? '';
     // values are never echoed: they are secrets
-    if (token === '' && (key === '' || email === ''))
+    // the half of the legacy pair that is missing, when the other half is there
+    if (token === '' && key !== '' && email === '')
+      issues.push(
+        'CF_API_EMAIL: is required with CF_API_KEY (the legacy global API key); or use CF_API_TOKEN',
+      );
+    else if (token === '' && key === '' && email !== '')
+      issues.push(
+        'CF_API_KEY: is required with CF_API_EMAIL (the legacy global API key); or use CF_API_TOKEN',
+      );
+    else if (token === '' && key === '')
       issues.push('CF_API_TOKEN: is required with DNS_PROVIDER=cloudflare (or CF_API_KEY with CF_API_EMAIL)');
     if (token !== '' && key !== '')
       issues.push('CF_API_KEY: set either CF_API_TOKEN or CF_API_KEY, not both');
@@ -409,7 +418,9 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       );
     const retries = env['EXTERNAL_DNS_AWS_API_RETRIES']?.trim() ?? '';
     if (retries !== '' && !/^\d+$/.test(retries))
-      issues.push(`EXTERNAL_DNS_AWS_API_RETRIES: must be a whole number, got ${JSON.stringify(retries)}`);
+      issues.push(
+        `EXTERNAL_DNS_AWS_API_RETRIES: must be a non-negative whole number (0 or more), got ${JSON.stringify(retries)}`,
+      );
   }
   for (const name of ['REGEXP_DOMAIN_FILTER', 'REGEXP_DOMAIN_FILTER_EXCLUSION'] as const) {
     const value = env[name] ?? '';
