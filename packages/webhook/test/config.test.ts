@@ -121,6 +121,38 @@ describe('parseWebhookConfig', () => {
     );
   });
 
+  it('domain list entries that can never match are errors naming the variable and the entry', () => {
+    const memory = { DNS_PROVIDER: 'inmemory', DOMAIN_FILTER: 'a.com' };
+    expect(
+      problem({
+        ...memory,
+        DOMAIN_FILTER: 'a.com, exa mple.com, *.x',
+        EXCLUDE_DOMAINS: 'b..a.com',
+        EXCLUDE_DOMAIN_FILTER: '..a.com,a.com..',
+      }).split('\n'),
+    ).toEqual([
+      'invalid configuration:',
+      'DOMAIN_FILTER: entry "exa mple.com" contains a space, so it can never match',
+      expect.stringMatching(
+        /^DOMAIN_FILTER: entry "\*\.x" contains "\*": the lists take domains, not patterns/,
+      ),
+      'EXCLUDE_DOMAINS: entry "b..a.com" has an empty label, so it can never match',
+      'EXCLUDE_DOMAIN_FILTER: entry "..a.com" has an empty label, so it can never match',
+      'EXCLUDE_DOMAIN_FILTER: entry "a.com.." has an empty label, so it can never match',
+    ]);
+    expect(problem({ ...memory, DOMAIN_FILTER: 'a.*.com' })).toMatch(
+      /DOMAIN_FILTER: entry "a\.\*\.com" contains "\*"/,
+    );
+    // what ExternalDNS accepts and means: a leading dot (subdomains), a trailing dot, upper case
+    expect(
+      parseWebhookConfig({
+        ...memory,
+        DOMAIN_FILTER: '.a.com, b.com., C.Example.COM',
+        EXCLUDE_DOMAINS: '.x.a.com',
+      }).domainFilter,
+    ).toEqual({ include: ['.a.com', 'b.com.', 'C.Example.COM'], exclude: ['.x.a.com'] });
+  });
+
   it('reports every problem at once and never echoes the API key', () => {
     const message = problem({
       DNS_PROVIDER: 'pdns',

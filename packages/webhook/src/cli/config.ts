@@ -470,6 +470,36 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
   return issues;
 }
 
+/** The domain list variables (ExternalDNS's `--domain-filter`, `--exclude-domains`). */
+const DOMAIN_LIST_VARIABLES = ['DOMAIN_FILTER', 'EXCLUDE_DOMAINS', 'EXCLUDE_DOMAIN_FILTER'] as const;
+
+/**
+ * Why a domain list entry can never match a name, or `undefined`. ExternalDNS takes a leading dot
+ * (`.example.com`: subdomains only), a trailing dot and any case; a space, a `*` (the lists are
+ * not patterns: `REGEXP_DOMAIN_FILTER` is) or an empty label matches nothing, so it is a typo.
+ */
+function domainEntryIssue(entry: string): string | undefined {
+  if (/\s/.test(entry)) return 'contains a space';
+  if (entry.includes('*'))
+    return 'contains "*": the lists take domains, not patterns (".example.com" means its subdomains; REGEXP_DOMAIN_FILTER takes a regex)';
+  const labels = entry.replace(/^\./, '').replace(/\.$/, '');
+  // a lone "." is left to the filter (as ExternalDNS does): it names no label to be empty
+  if (labels !== '' && labels.split('.').some((label) => label === '')) return 'has an empty label';
+  return undefined;
+}
+
+/** Domain list entries that can never match, one line each naming the variable and the entry. */
+function domainListIssues(env: Readonly<Record<string, string | undefined>>): string[] {
+  const issues: string[] = [];
+  for (const variable of DOMAIN_LIST_VARIABLES)
+    for (const entry of (env[variable] ?? '').split(',').map((e) => e.trim())) {
+      if (entry === '') continue;
+      const issue = domainEntryIssue(entry);
+      if (issue) issues.push(`${variable}: entry ${JSON.stringify(entry)} ${issue}, so it can never match`);
+    }
+  return issues;
+}
+
 /** Prefixes of the variables this command reads: another variable with one of them is a typo. */
 const OWN_PREFIXES = [
   'DNS_',
@@ -552,6 +582,7 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       ? []
       : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...providerIssues(env),
+    ...domainListIssues(env),
     // the files the variables name, in the same run (not one problem per start)
     ...fileIssues(env),
     ...unknownVariables(env),
