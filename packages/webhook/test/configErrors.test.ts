@@ -391,6 +391,19 @@ describe('file problems are reported with the other configuration problems, in o
     ]);
     expect(
       configurationError({
+        DNS_PROVIDER: 'azure',
+        EXTERNAL_DNS_AZURE_CONFIG_FILE: file(
+          'azure-ftp.json',
+          JSON.stringify({ subscriptionId: 's', resourceManagerEndpoint: `ftp://${SECRET}@x` }),
+        ),
+        WEBHOOK_PORT: 'x',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^WEBHOOK_PORT: /),
+      'EXTERNAL_DNS_AZURE_CONFIG_FILE: resourceManagerEndpoint must be an http:// or https:// URL, got ftp:',
+    ]);
+    expect(
+      configurationError({
         DNS_PROVIDER: 'azure-private-dns',
         EXTERNAL_DNS_AZURE_CONFIG_FILE: file('azure.json', '{"tenantId": "t"}'),
         WEBHOOK_PORT: 'x',

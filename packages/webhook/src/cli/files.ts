@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '@openova/dns-core';
+import { apiBaseUrl } from '@openova/dns-core/http';
 import { appendAll } from '@openova/dns-core/provider';
 import { parseAzureConfigFile, type AzureConfigFile } from '@openova/dns-provider-azure';
 
@@ -140,6 +141,23 @@ export function fileIssues(env: Readonly<Record<string, string | undefined>>): s
       issues,
       linesOf(() => (file = readAzureConfigFile(configFile, value('EXTERNAL_DNS_AZURE_CONFIG_FILE') !== ''))),
     );
+    // the provider client checks it too, but only once the other problems are fixed
+    const endpoint = (file as AzureConfigFile | undefined)?.resourceManagerEndpoint;
+    if (endpoint)
+      appendAll(
+        issues,
+        linesOf(() => {
+          try {
+            apiBaseUrl('azure', 'resourceManagerEndpoint', endpoint);
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            // the value is never echoed: a secret may sit in the URL
+            throw new ConfigError(
+              `EXTERNAL_DNS_AZURE_CONFIG_FILE: ${error.message.replace(/^azure: /, '').replace(/ is not a valid URL: .*/, ' is not a valid URL')}`,
+            );
+          }
+        }),
+      );
     const tokenFile = value('AZURE_ACCESS_TOKEN_FILE');
     if (tokenFile)
       appendAll(
