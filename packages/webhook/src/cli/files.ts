@@ -142,7 +142,7 @@ export function fileIssues(env: Readonly<Record<string, string | undefined>>): s
       linesOf(() => (file = readAzureConfigFile(configFile, value('EXTERNAL_DNS_AZURE_CONFIG_FILE') !== ''))),
     );
     // the provider client checks it too, but only once the other problems are fixed
-    const endpoint = (file as AzureConfigFile | undefined)?.resourceManagerEndpoint;
+    const endpoint = file?.resourceManagerEndpoint;
     if (endpoint)
       appendAll(
         issues,
