@@ -202,6 +202,22 @@ describe('the command on SIGTERM while PowerDNS takes 40 s to answer a write', (
   );
 
   it(
+    'at the smallest bound accepted (1000 ms) the cut is still logged and the exit is 0',
+    { timeout: 30_000 },
+    async () => {
+      const { cli, exited } = await run({ WEBHOOK_SHUTDOWN_TIMEOUT_MS: '1000' }, 'min.bound.test');
+      // exit 0: within the bound (past it the command exits 1)
+      expect(exited).toEqual({ code: 0, signal: null });
+      const messages = cli.logs().map((l) => l['msg']);
+      expect(messages).toContain('shutdown drain deadline reached: aborting provider calls in flight');
+      expect(cli.logs().find((l) => l['msg'] === 'apply cut at shutdown')?.['abortedCall']).toEqual([
+        'min.bound.test A',
+      ]);
+      expect(messages).not.toContain('shutdown bound reached: exiting');
+    },
+  );
+
+  it(
     'with the default bound: the 503 at the request deadline, then exit 0 within 25 s',
     { timeout: 90_000 },
     async () => {
