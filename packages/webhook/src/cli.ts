@@ -9,12 +9,14 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, type Logger } from '@openova/dns-core';
 import type { HttpRequestEvent } from '@openova/dns-core/http';
 import { parseWebhookConfig } from './cli/config.js';
-import { checkNodeExtraCaCerts, createConfiguredProvider } from './cli/createProvider.js';
+import { createConfiguredProvider } from './cli/createProvider.js';
 import { createStructuredLogger } from './logger.js';
 import { WebhookMetrics } from './server/metrics.js';
 import { createWebhookServer, ListenError, type WebhookServer } from './server/webhookServer.js';
 
 const COMMAND = 'openova-dns-webhook';
+/** The first line of every configuration error the command stops with. */
+const CONFIG_HEADER = 'invalid configuration:\n';
 
 /** The package version (from its package.json, beside `src/` and `dist/`). @internal */
 export function commandVersion(): string {
@@ -138,12 +140,16 @@ export async function main(
   let config;
   let configured;
   try {
+    // checks NODE_EXTRA_CA_CERTS and the other files named with the variables
     config = parseWebhookConfig(env);
-    checkNodeExtraCaCerts(env);
     configured = createConfiguredProvider(config, { onRequest });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${COMMAND}: ${error.message}\n`);
+    // one header, whichever step found the problem (docs/webhook.md)
+    const message = error.message.startsWith(CONFIG_HEADER)
+      ? error.message
+      : `${CONFIG_HEADER}${error.message}`;
+    process.stderr.write(`${COMMAND}: ${message}\n`);
     process.exitCode = 2;
     return;
   }

@@ -49,10 +49,17 @@ afterAll(async () => {
 
 describe('openova-dns-webhook with DNS_PROVIDER=azure and azure-private-dns', () => {
   it('reads ExternalDNS’s Azure variables and reports bad ones by name', () => {
-    expect(parseWebhookConfigErrors({ DNS_PROVIDER: 'azure' })).toEqual([]);
+    expect(
+      parseWebhookConfigErrors({ DNS_PROVIDER: 'azure', EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID: SUB }),
+    ).toEqual([]);
+    // without azure.json, the subscription is required, reported with the other problems
+    expect(parseWebhookConfigErrors({ DNS_PROVIDER: 'azure' })).toEqual([
+      'EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID: is required with DNS_PROVIDER=azure (or subscriptionId in /etc/kubernetes/azure.json, EXTERNAL_DNS_AZURE_CONFIG_FILE)',
+    ]);
     expect(
       parseWebhookConfigErrors({
         DNS_PROVIDER: 'azure-private-dns',
+        EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID: SUB,
         EXTERNAL_DNS_AZURE_ZONES_CACHE_DURATION: 'soon',
         EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: 'x',
       }),

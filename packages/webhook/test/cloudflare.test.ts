@@ -28,6 +28,14 @@ describe('openova-dns-webhook with DNS_PROVIDER=cloudflare', () => {
     expect(parseWebhookConfigErrors({ DNS_PROVIDER: 'cloudflare' })).toContain(
       'CF_API_TOKEN: is required with DNS_PROVIDER=cloudflare (or CF_API_KEY with CF_API_EMAIL)',
     );
+    // half of the legacy pair: the missing half is named, the secret never shown
+    const keyOnly = parseWebhookConfigErrors({ DNS_PROVIDER: 'cloudflare', CF_API_KEY: 'secret-k' });
+    expect(keyOnly).toEqual([
+      'CF_API_EMAIL: is required with CF_API_KEY (the legacy global API key); or use CF_API_TOKEN',
+    ]);
+    expect(parseWebhookConfigErrors({ DNS_PROVIDER: 'cloudflare', CF_API_EMAIL: 'a@example.com' })).toEqual([
+      'CF_API_KEY: is required with CF_API_EMAIL (the legacy global API key); or use CF_API_TOKEN',
+    ]);
     const both = parseWebhookConfigErrors({
       DNS_PROVIDER: 'cloudflare',
       CF_API_TOKEN: 'secret-a',

@@ -106,8 +106,51 @@ describe('parseWebhookConfig', () => {
       expect.stringMatching(/^WEBHOOK_SHUTDOWN_TIMEOUT_MS: 45000 ms is not below Kubernetes' default 30 s/),
     ]);
     expect(problem({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '25s' })).toMatch(
-      /WEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1 to 3600000, got "25s"/,
+      /WEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1000 to 3600000, got "25s"/,
     );
+  });
+
+  it('WEBHOOK_SHUTDOWN_TIMEOUT_MS: at least 1000 (time to drain, abort, log the cut and close)', () => {
+    const memory = { DNS_PROVIDER: 'inmemory', DOMAIN_FILTER: 'a.com' };
+    for (const value of ['1', '999'])
+      expect(problem({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: value })).toBe(
+        `invalid configuration:\nWEBHOOK_SHUTDOWN_TIMEOUT_MS: must be a whole number from 1000 to 3600000, got "${value}"`,
+      );
+    expect(parseWebhookConfig({ ...memory, WEBHOOK_SHUTDOWN_TIMEOUT_MS: '1000' }).shutdownTimeoutMs).toBe(
+      1000,
+    );
+  });
+
+  it('domain list entries that can never match are errors naming the variable and the entry', () => {
+    const memory = { DNS_PROVIDER: 'inmemory', DOMAIN_FILTER: 'a.com' };
+    expect(
+      problem({
+        ...memory,
+        DOMAIN_FILTER: 'a.com, exa mple.com, *.x',
+        EXCLUDE_DOMAINS: 'b..a.com',
+        EXCLUDE_DOMAIN_FILTER: '..a.com,a.com..',
+      }).split('\n'),
+    ).toEqual([
+      'invalid configuration:',
+      'DOMAIN_FILTER: entry "exa mple.com" contains a space, so it can never match',
+      expect.stringMatching(
+        /^DOMAIN_FILTER: entry "\*\.x" contains "\*": the lists take domains, not patterns/,
+      ),
+      'EXCLUDE_DOMAINS: entry "b..a.com" has an empty label, so it can never match',
+      'EXCLUDE_DOMAIN_FILTER: entry "..a.com" has an empty label, so it can never match',
+      'EXCLUDE_DOMAIN_FILTER: entry "a.com.." has an empty label, so it can never match',
+    ]);
+    expect(problem({ ...memory, DOMAIN_FILTER: 'a.*.com' })).toMatch(
+      /DOMAIN_FILTER: entry "a\.\*\.com" contains "\*"/,
+    );
+    // what ExternalDNS accepts and means: a leading dot (subdomains), a trailing dot, upper case
+    expect(
+      parseWebhookConfig({
+        ...memory,
+        DOMAIN_FILTER: '.a.com, b.com., C.Example.COM',
+        EXCLUDE_DOMAINS: '.x.a.com',
+      }).domainFilter,
+    ).toEqual({ include: ['.a.com', 'b.com.', 'C.Example.COM'], exclude: ['.x.a.com'] });
   });
 
   it('reports every problem at once and never echoes the API key', () => {

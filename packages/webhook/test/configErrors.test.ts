@@ -337,3 +337,80 @@ describe('settings that cannot apply are start-up warnings naming their variable
       });
   });
 });
+
+describe('file problems are reported with the other configuration problems, in one run', () => {
+  it('a damaged CA file and a bad WEBHOOK_PORT: both lines, under one header', async () => {
+    const env = {
+      ...PDNS,
+      WEBHOOK_PORT: 'http',
+      PDNS_TLS_CA_FILE: file('bad.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+    };
+    expect(() => parseWebhookConfig(env)).toThrow(ConfigError);
+    const lines = configurationError(env);
+    expect(lines).toEqual([
+      expect.stringMatching(/^WEBHOOK_PORT: must be a port number/),
+      expect.stringMatching(/^PDNS_TLS_CA_FILE: certificate 1 of ".*bad\.pem" cannot be read/),
+    ]);
+    const cli = spawnCli(env);
+    running.push(cli);
+    expect((await cli.exited).code).toBe(2);
+    const stderr = cli.stderr().split('\n');
+    expect(stderr[0]).toBe('openova-dns-webhook: invalid configuration:');
+    expect(stderr.slice(1).filter(Boolean)).toEqual(lines);
+  });
+
+  it('every PowerDNS TLS file and NODE_EXTRA_CA_CERTS at once', () => {
+    expect(
+      configurationError({
+        ...PDNS,
+        PDNS_TLS_CA_FILE: join(dir, 'one.der'),
+        PDNS_TLS_CLIENT_CERT_FILE: join(dir, 'missing.pem'),
+        PDNS_TLS_CLIENT_KEY_FILE: join(dir, 'one.enc.key'),
+        NODE_EXTRA_CA_CERTS: join(dir, 'one.key'),
+      }).map((line) => line.replace(/:.*/, '')),
+    ).toEqual([
+      'NODE_EXTRA_CA_CERTS',
+      'PDNS_TLS_CA_FILE',
+      'PDNS_TLS_CLIENT_CERT_FILE',
+      'PDNS_TLS_CLIENT_KEY_FILE',
+    ]);
+  });
+
+  it('Azure: a missing config file, an unreadable token file and a bad variable at once', () => {
+    expect(
+      configurationError({
+        DNS_PROVIDER: 'azure',
+        EXTERNAL_DNS_AZURE_CONFIG_FILE: join(dir, 'no-azure.json'),
+        AZURE_ACCESS_TOKEN_FILE: join(dir, 'no-token'),
+        EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: 'x',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^EXTERNAL_DNS_AZURE_MAXRETRIES_COUNT: /),
+      expect.stringMatching(/^EXTERNAL_DNS_AZURE_CONFIG_FILE: ".*no-azure\.json" does not exist/),
+      expect.stringMatching(/^AZURE_ACCESS_TOKEN_FILE: cannot read/),
+    ]);
+    expect(
+      configurationError({
+        DNS_PROVIDER: 'azure',
+        EXTERNAL_DNS_AZURE_CONFIG_FILE: file(
+          'azure-ftp.json',
+          JSON.stringify({ subscriptionId: 's', resourceManagerEndpoint: `ftp://${SECRET}@x` }),
+        ),
+        WEBHOOK_PORT: 'x',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^WEBHOOK_PORT: /),
+      'EXTERNAL_DNS_AZURE_CONFIG_FILE: resourceManagerEndpoint must be an http:// or https:// URL, got ftp:',
+    ]);
+    expect(
+      configurationError({
+        DNS_PROVIDER: 'azure-private-dns',
+        EXTERNAL_DNS_AZURE_CONFIG_FILE: file('azure.json', '{"tenantId": "t"}'),
+        WEBHOOK_PORT: 'x',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^WEBHOOK_PORT: /),
+      expect.stringMatching(/^EXTERNAL_DNS_AZURE_SUBSCRIPTION_ID: is required/),
+    ]);
+  });
+});

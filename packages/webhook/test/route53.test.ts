@@ -52,8 +52,12 @@ describe('openova-dns-webhook with DNS_PROVIDER=route53', () => {
       }),
     ).toEqual([
       'EXTERNAL_DNS_AWS_ZONE_TYPE: must be public, private or empty, got "both"',
-      'EXTERNAL_DNS_AWS_API_RETRIES: must be a whole number, got "x"',
+      'EXTERNAL_DNS_AWS_API_RETRIES: must be a non-negative whole number (0 or more), got "x"',
     ]);
+    // a negative count says so, not "must be a whole number" (which -1 is)
+    expect(parseWebhookConfigErrors({ DNS_PROVIDER: 'route53', EXTERNAL_DNS_AWS_API_RETRIES: '-1' })).toEqual(
+      ['EXTERNAL_DNS_AWS_API_RETRIES: must be a non-negative whole number (0 or more), got "-1"'],
+    );
   });
 
   it('serves the zone to a webhook client: weighted sets and aliases plan to nothing after apply', async () => {

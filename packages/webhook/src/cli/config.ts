@@ -1,5 +1,6 @@
 import { ConfigError, DomainFilter } from '@openova/dns-core';
 import { z } from 'zod';
+import { fileIssues } from './files.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 
 /** Providers the command can serve (cloud providers join as they land). */
@@ -122,7 +123,7 @@ export interface WebhookConfig {
    */
   limits: { maxBodyBytes: number; requestDeadlineMs: number; maxConcurrentBodies: number };
   /**
-   * `WEBHOOK_SHUTDOWN_TIMEOUT_MS` (default 25 000): on SIGTERM the command exits within this many
+   * `WEBHOOK_SHUTDOWN_TIMEOUT_MS` (default 25 000, from 1000 to 3 600 000): on SIGTERM the command exits within this many
    * ms, aborting the provider calls still running shortly before (see docs/webhook.md). Keep it
    * below the pod's `terminationGracePeriodSeconds` (30 s by default).
    */
@@ -147,6 +148,9 @@ export interface WebhookConfig {
  * controller exits). A deadline this long or longer answers 503 only after the client left.
  */
 export const EXTERNAL_DNS_CLIENT_TIMEOUT_MS = 15_000;
+
+/** The smallest `WEBHOOK_SHUTDOWN_TIMEOUT_MS` accepted: time to drain, abort, log the cut and close. */
+export const MIN_SHUTDOWN_TIMEOUT_MS = 1000;
 
 const commaList = z
   .string()
@@ -175,17 +179,17 @@ const port = (fallback: number) =>
       return number;
     });
 
-const positiveInt = (fallback: number, max: number) =>
+const positiveInt = (fallback: number, max: number, min = 1) =>
   z
     .string()
     .optional()
     .transform((value, context) => {
       if (value === undefined || value.trim() === '') return fallback;
       const number = Number(value.trim());
-      if (!/^\d+$/.test(value.trim()) || number < 1 || number > max) {
+      if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
         context.addIssue({
           code: 'custom',
-          message: `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
+          message: `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
         });
         return z.NEVER;
       }
@@ -323,7 +327,9 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024, 1024 * 1024 * 1024),
   WEBHOOK_REQUEST_DEADLINE_MS: positiveInt(10_000, 60_000),
   WEBHOOK_MAX_CONCURRENT_BODIES: positiveInt(1, 64),
-  WEBHOOK_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 3_600_000),
+  // below 1 s the drain, the abort and the client's close have no time left: the command would
+  // exit 1 before the cut is logged
+  WEBHOOK_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000, 3_600_000, MIN_SHUTDOWN_TIMEOUT_MS),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: oneOf(LOG_FORMATS, 'json'),
 });
@@ -384,7 +390,16 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     const key = env['CF_API_KEY']?.trim() ?? '';
     const email = env['CF_API_EMAIL']?.trim() ?? '';
     // values are never echoed: they are secrets
-    if (token === '' && (key === '' || email === ''))
+    // the half of the legacy pair that is missing, when the other half is there
+    if (token === '' && key !== '' && email === '')
+      issues.push(
+        'CF_API_EMAIL: is required with CF_API_KEY (the legacy global API key); or use CF_API_TOKEN',
+      );
+    else if (token === '' && key === '' && email !== '')
+      issues.push(
+        'CF_API_KEY: is required with CF_API_EMAIL (the legacy global API key); or use CF_API_TOKEN',
+      );
+    else if (token === '' && key === '')
       issues.push('CF_API_TOKEN: is required with DNS_PROVIDER=cloudflare (or CF_API_KEY with CF_API_EMAIL)');
     if (token !== '' && key !== '')
       issues.push('CF_API_KEY: set either CF_API_TOKEN or CF_API_KEY, not both');
@@ -403,7 +418,9 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
       );
     const retries = env['EXTERNAL_DNS_AWS_API_RETRIES']?.trim() ?? '';
     if (retries !== '' && !/^\d+$/.test(retries))
-      issues.push(`EXTERNAL_DNS_AWS_API_RETRIES: must be a whole number, got ${JSON.stringify(retries)}`);
+      issues.push(
+        `EXTERNAL_DNS_AWS_API_RETRIES: must be a non-negative whole number (0 or more), got ${JSON.stringify(retries)}`,
+      );
   }
   for (const name of ['REGEXP_DOMAIN_FILTER', 'REGEXP_DOMAIN_FILTER_EXCLUSION'] as const) {
     const value = env[name] ?? '';
@@ -450,6 +467,36 @@ function providerIssues(env: Readonly<Record<string, string | undefined>>): stri
     issues.push(
       'DOMAIN_FILTER: is required with DNS_PROVIDER=inmemory (its entries are the in-memory zones)',
     );
+  return issues;
+}
+
+/** The domain list variables (ExternalDNS's `--domain-filter`, `--exclude-domains`). */
+const DOMAIN_LIST_VARIABLES = ['DOMAIN_FILTER', 'EXCLUDE_DOMAINS', 'EXCLUDE_DOMAIN_FILTER'] as const;
+
+/**
+ * Why a domain list entry can never match a name, or `undefined`. ExternalDNS takes a leading dot
+ * (`.example.com`: subdomains only), a trailing dot and any case; a space, a `*` (the lists are
+ * not patterns: `REGEXP_DOMAIN_FILTER` is) or an empty label matches nothing, so it is a typo.
+ */
+function domainEntryIssue(entry: string): string | undefined {
+  if (/\s/.test(entry)) return 'contains a space';
+  if (entry.includes('*'))
+    return 'contains "*": the lists take domains, not patterns (".example.com" means its subdomains; REGEXP_DOMAIN_FILTER takes a regex)';
+  const labels = entry.replace(/^\./, '').replace(/\.$/, '');
+  // a lone "." is left to the filter (as ExternalDNS does): it names no label to be empty
+  if (labels !== '' && labels.split('.').some((label) => label === '')) return 'has an empty label';
+  return undefined;
+}
+
+/** Domain list entries that can never match, one line each naming the variable and the entry. */
+function domainListIssues(env: Readonly<Record<string, string | undefined>>): string[] {
+  const issues: string[] = [];
+  for (const variable of DOMAIN_LIST_VARIABLES)
+    for (const entry of (env[variable] ?? '').split(',').map((e) => e.trim())) {
+      if (entry === '') continue;
+      const issue = domainEntryIssue(entry);
+      if (issue) issues.push(`${variable}: entry ${JSON.stringify(entry)} ${issue}, so it can never match`);
+    }
   return issues;
 }
 
@@ -522,8 +569,10 @@ function unknownVariables(env: Readonly<Record<string, string | undefined>>): st
 }
 
 /**
- * Reads the command's settings from environment variables. Every problem is reported at once, each
- * line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535, got "http"`.
+ * Reads the command's settings from environment variables, and checks the files they name (TLS
+ * files, `NODE_EXTRA_CA_CERTS`, azure.json, `AZURE_ACCESS_TOKEN_FILE`). Every problem is reported
+ * at once, each line naming its variable: `WEBHOOK_PORT: must be a port number from 0 to 65535,
+ * got "http"`.
  * @throws ConfigError (from `@openova/dns-core`) naming every bad variable.
  */
 export function parseWebhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
@@ -533,6 +582,9 @@ export function parseWebhookConfig(env: Readonly<Record<string, string | undefin
       ? []
       : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...providerIssues(env),
+    ...domainListIssues(env),
+    // the files the variables name, in the same run (not one problem per start)
+    ...fileIssues(env),
     ...unknownVariables(env),
   ];
   if (!result.success || lines.length) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -1,12 +1,8 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, DomainFilter, InMemoryProvider, type Provider } from '@openova/dns-core';
 import {
   AzureDnsProvider,
   azureCredentialFromConfig,
   fileTokenCredential,
-  parseAzureConfigFile,
-  type AzureConfigFile,
 } from '@openova/dns-provider-azure';
 import { CloudflareProvider } from '@openova/dns-provider-cloudflare';
 import { GoogleCloudDnsProvider } from '@openova/dns-provider-google';
@@ -17,6 +13,7 @@ import type { HttpRequestEvent } from '@openova/dns-core/http';
 import type { HealthCheck } from '../server/healthHandler.js';
 import type { RateLimitBudget } from '../server/metrics.js';
 import type { CliProviderName, WebhookConfig } from './config.js';
+import { pem, pemCertificates, pemPrivateKey, readAzureConfigFile } from './files.js';
 
 /** A provider built from the command's settings, with the check that proves it answers. */
 export interface ConfiguredProvider {
@@ -27,70 +24,6 @@ export interface ConfiguredProvider {
   /** The provider API's rate-limit budget, for providers that report or enforce one. */
   rateLimit?: () => RateLimitBudget | undefined;
   close(): Promise<void>;
-}
-
-/** A PEM file named by a variable; a file that cannot be read is a `ConfigError` naming it. */
-function pem(variable: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    throw new ConfigError(
-      `${variable}: cannot read ${JSON.stringify(path)}${typeof code === 'string' ? ` (${code})` : ''}`,
-    );
-  }
-}
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
-/**
- * The certificates of a PEM file named by a variable. Node.js takes a `ca` that holds no PEM
- * certificate without a word (and then trusts nothing), so a DER or otherwise wrong file is a
- * `ConfigError` naming the variable, before start.
- */
-function pemCertificates(variable: string, path: string): X509Certificate[] {
-  const text = pem(variable, path).toString('latin1');
-  const blocks = text.match(PEM_CERTIFICATE) ?? [];
-  if (blocks.length === 0)
-    throw new ConfigError(
-      `${variable}: ${JSON.stringify(path)} is not a PEM file of certificates (no "-----BEGIN CERTIFICATE-----" block); a DER file converts with \`openssl x509 -inform der -in FILE -out FILE.pem\``,
-    );
-  return blocks.map((block, i) => {
-    try {
-      return new X509Certificate(block);
-    } catch {
-      throw new ConfigError(
-        `${variable}: certificate ${i + 1} of ${JSON.stringify(path)} cannot be read (its PEM block is damaged)`,
-      );
-    }
-  });
-}
-
-/**
- * Checks `NODE_EXTRA_CA_CERTS`, the CA file Node.js adds to its trust list for every provider
- * client (a private API endpoint, a TLS-inspecting proxy): Node.js ignores a file it cannot read
- * with only a warning, and a DER or other non-PEM file without a word, after which the endpoint's
- * certificate is refused at the first call. So either is a `ConfigError` naming the variable.
- * @throws ConfigError naming `NODE_EXTRA_CA_CERTS`.
- */
-export function checkNodeExtraCaCerts(env: Readonly<Record<string, string | undefined>>): void {
-  const path = env['NODE_EXTRA_CA_CERTS']?.trim();
-  if (path) pemCertificates('NODE_EXTRA_CA_CERTS', path);
-}
-
-/** The private key of a PEM file named by a variable (its content is never shown). */
-function pemPrivateKey(variable: string, path: string): KeyObject {
-  const data = pem(variable, path);
-  try {
-    return createPrivateKey(data);
-  } catch (cause) {
-    const encrypted =
-      /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(data.toString('latin1')) ||
-      (cause as { code?: unknown }).code === 'ERR_MISSING_PASSPHRASE';
-    throw new ConfigError(
-      `${variable}: ${JSON.stringify(path)} ${encrypted ? 'is an encrypted private key; the command takes an unencrypted one' : 'is not a PEM private key'}`,
-    );
-  }
 }
 
 /**
@@ -298,26 +231,7 @@ function buildProvider(
       const az = config.azure;
       if (!az) throw new Error('unreachable: azure settings are validated with the configuration');
       // ExternalDNS reads azure.json when it is there; without it, DefaultAzureCredential's chain.
-      // A file named by the variable must be there: otherwise the setting would silently not apply.
-      const named = az.configFileSet;
-      if (named && !existsSync(az.configFile))
-        throw new ConfigError(
-          `EXTERNAL_DNS_AZURE_CONFIG_FILE: ${JSON.stringify(az.configFile)} does not exist (unset the variable to use DefaultAzureCredential's chain)`,
-        );
-      let file: AzureConfigFile = {};
-      if (existsSync(az.configFile)) {
-        try {
-          file = parseAzureConfigFile(
-            pem('EXTERNAL_DNS_AZURE_CONFIG_FILE', az.configFile).toString('utf8'),
-            az.configFile,
-          );
-        } catch (error) {
-          if (!(error instanceof ConfigError) || error.message.startsWith('EXTERNAL_DNS_')) throw error;
-          throw new ConfigError(`EXTERNAL_DNS_AZURE_CONFIG_FILE: ${error.message.replace(/^azure: /, '')}`, {
-            cause: error,
-          });
-        }
-      }
+      const file = readAzureConfigFile(az.configFile, az.configFileSet);
       if (az.accessTokenFile) pem('AZURE_ACCESS_TOKEN_FILE', az.accessTokenFile);
       if (!(az.subscriptionId ?? file.subscriptionId))
         throw new ConfigError(

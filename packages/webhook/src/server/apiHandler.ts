@@ -150,7 +150,7 @@ export async function handleApiRequest(
         }),
       );
       throw busy(
-        `not finished within ${context.deadlineMs} ms (the ${context.provider.name} API is slow); a write under way completes, and the next run sees its outcome`,
+        `not finished within ${context.deadlineMs} ms (the ${context.provider.name} API is slow); a write under way goes on unless the webhook shuts down first, and the next run sees what was stored`,
       );
     }
     await work;
@@ -336,6 +336,7 @@ async function applyChanges(
       context.logger.warn?.('apply cut at shutdown', {
         written: outcome.applied,
         abortedCall: outcome.abortedCall.slice(0, MAX_LISTED_REJECTIONS),
+        abortedCallCount: outcome.abortedCall.length,
         notWritten: outcome.notWritten.slice(0, MAX_LISTED_REJECTIONS),
         notWrittenCount: outcome.notWritten.length,
       });

@@ -174,7 +174,10 @@ export interface LenientApply {
    * provider wrote it is unknown; the next run reads what is stored); empty when none was.
    */
   abortedCall: string[];
-  /** `name TYPE` of each record to be written that was not confirmed written, when interrupted. */
+  /**
+   * `name TYPE` of each record to be written that was never sent, when interrupted: not written.
+   * Disjoint from `abortedCall` (sent, outcome unknown) and from what was written.
+   */
   notWritten: string[];
 }
 
@@ -481,6 +484,10 @@ export async function applyLeniently(
   }));
   const count = (list: ChangeList) =>
     entries.filter((e) => e.list === list && e.endpoint && applied.has(e.endpoint)).length;
+  // the aborted call's records were sent (their outcome is unknown): listed apart from these
+  const inAbortedCall = new Set(
+    abortedCall ? CHANGE_LISTS.flatMap((list) => (abortedCall as Changes)[list]) : [],
+  );
   const notWritten = interrupted
     ? entries
         .filter(
@@ -488,7 +495,8 @@ export async function applyLeniently(
             e.endpoint &&
             e.list !== 'updateOld' &&
             !excluded.has(unit[i] as number) &&
-            !applied.has(e.endpoint),
+            !applied.has(e.endpoint) &&
+            !inAbortedCall.has(e.endpoint),
         )
         .map(labelOfEntry)
     : [];

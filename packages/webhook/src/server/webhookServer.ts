@@ -87,7 +87,7 @@ export interface WebhookServerOptions {
   maxBodyBytes?: number;
   /**
    * Time budget of one API request in ms (default 10 000): an answer not ready by then is 503 with
-   * `Retry-After` (a write in flight still completes). Keep it below ExternalDNS's 15 s.
+   * `Retry-After` (a write in flight goes on, unless a shutdown's drain deadline aborts it). Keep it below ExternalDNS's 15 s.
    */
   requestDeadlineMs?: number;
   /**
