@@ -226,7 +226,9 @@ export function validateEndpoint(
     issues.push({
       path: [...path, 'providerSpecific', aliasAt, 'value'],
       code: 'invalid_alias',
-      message: `alias ${JSON.stringify(aliasValue)} is not understood: on ${type} it is one of ${aliasValuesOf(type)
+      message: `alias ${JSON.stringify(aliasValue)} is not understood: on ${type} it is one of ${aliasValuesOf(
+        type,
+      )
         .map((v) => JSON.stringify(v))
         .join(', ')}`,
     });
