@@ -96,7 +96,8 @@ export interface Issue {
   /**
    * Where the other value the problem involves is in the caller's input (the record this one
    * disagrees with), when there is one. The message names it as `formatIssuePath(related)` (its
-   * last such occurrence), and {@link rebaseIssues} rebases both, so message and paths agree.
+   * last such occurrence); reconcile, the registry and batching rebase both into their caller's
+   * input, the message's mention included, so message and paths agree.
    */
   readonly related?: IssuePath;
 }
