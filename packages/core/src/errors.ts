@@ -93,6 +93,13 @@ export interface Issue {
   readonly message: string;
   /** Machine-readable reason, e.g. `invalid_ipv4`, `label_too_long`. */
   readonly code: string;
+  /**
+   * Where the other value the problem involves is in the caller's input (the record this one
+   * disagrees with), when there is one. The message names it as `formatIssuePath(related)` (its
+   * last such occurrence); reconcile, the registry and batching rebase both into their caller's
+   * input, the message's mention included, so message and paths agree.
+   */
+  readonly related?: IssuePath;
 }
 
 /** Renders `[3, 'targets', 0]` as `[3].targets[0]`. */
@@ -133,7 +140,8 @@ export class ValidationError extends DnsError {
 }
 
 /**
- * The same error with each issue's path rewritten by `rebase` (kept where it returns `undefined`).
+ * The same error with each issue's path (and `related` path, with the message's mention of it)
+ * rewritten by `rebase` (kept where it returns `undefined`).
  * Each layer that hands a change set it built to the next one (batches, the registry, reconcile)
  * uses it, so an issue found by a provider points into the caller's own input.
  */
@@ -142,11 +150,20 @@ export function rebaseIssues(
   rebase: (path: IssuePath) => IssuePath | undefined,
 ): ValidationError {
   let changed = false;
-  const issues = error.issues.map((issue) => {
+  const issues = error.issues.map((issue): Issue => {
     const path = rebase(issue.path);
-    if (path === undefined) return issue;
+    const related = issue.related === undefined ? undefined : rebase(issue.related);
+    if (path === undefined && related === undefined) return issue;
     changed = true;
-    return { ...issue, path };
+    if (related === undefined || issue.related === undefined) return { ...issue, path: path ?? issue.path };
+    // the message names the other value as its path did: name it as the caller's input now does
+    const before = formatIssuePath(issue.related);
+    const at = issue.message.lastIndexOf(before);
+    const message =
+      at < 0
+        ? issue.message
+        : `${issue.message.slice(0, at)}${formatIssuePath(related)}${issue.message.slice(at + before.length)}`;
+    return { ...issue, path: path ?? issue.path, related, message };
   });
   return changed ? new ValidationError(issues, { summary: error.summary, cause: error.cause }) : error;
 }

@@ -146,3 +146,43 @@ describe('issue formatting', () => {
     }
   });
 });
+
+describe('rebaseIssues and related paths', () => {
+  // A provider's issue about two of its endpoints named the other one as `endpoints[0]` while its
+  // path was rebased to `desired[1]`: the message and the paths must speak of the same input.
+  it('rebases related with path and rewrites the message mention of it', async () => {
+    const { rebaseIssues, ValidationError: VE } = await import('../src/errors.js');
+    const error = new VE([
+      {
+        path: [2, 'providerSpecific'],
+        related: [0],
+        code: 'disagree',
+        message: 'x.example.com A [0]: proxied is false, but [0] at the same name says true',
+      },
+      { path: [1], code: 'plain', message: 'no related [1] here' },
+    ]);
+    const rebased = rebaseIssues(error, (path) =>
+      typeof path[0] === 'number' ? ['desired', ...path] : undefined,
+    );
+    expect(rebased.issues).toEqual([
+      {
+        path: ['desired', 2, 'providerSpecific'],
+        related: ['desired', 0],
+        code: 'disagree',
+        // the set identifier `[0]` in the description is left alone: the last mention is replaced
+        message: 'x.example.com A [0]: proxied is false, but desired[0] at the same name says true',
+      },
+      { path: ['desired', 1], code: 'plain', message: 'no related [1] here' },
+    ]);
+    expect(rebased.message).toContain(
+      'desired[2].providerSpecific: x.example.com A [0]: proxied is false, but desired[0]',
+    );
+    // a related path the rebase does not own is kept, and so is the message
+    const kept = rebaseIssues(error, (path) => (path[0] === 2 ? ['create', 0] : undefined));
+    expect(kept.issues[0]).toMatchObject({
+      path: ['create', 0],
+      related: [0],
+      message: error.issues[0]!.message,
+    });
+  });
+});

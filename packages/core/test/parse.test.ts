@@ -259,6 +259,40 @@ describe('validateEndpoint: endpoint-level rules', () => {
     expect(alias('CNAME', 'true')).toEqual([]);
   });
 
+  // `alias=yes` was read as "not an alias", so the user saw "not an IPv4 address" about a target
+  // that was meant as a host name, not what was actually wrong.
+  it('an alias value not understood is an invalid_alias issue naming the property and the accepted values', () => {
+    const issues = validateEndpoint(
+      endpoint({
+        dnsName: 'a.example.com',
+        recordType: 'A',
+        targets: ['lb.example.net'],
+        providerSpecific: [
+          { name: 'aws/weight', value: '1' },
+          { name: 'alias', value: 'yes' },
+        ],
+      }),
+      [3],
+    );
+    expect(issues).toEqual([
+      {
+        path: [3, 'providerSpecific', 1, 'value'],
+        code: 'invalid_alias',
+        message: 'alias "yes" is not understood: on A it is one of "true", "false", "A", "AAAA"',
+      },
+    ]);
+    // TXT (a registry companion copies the property) and other types are not checked here
+    const txt = validateEndpoint(
+      endpoint({
+        dnsName: 'a.example.com',
+        recordType: 'TXT',
+        targets: ['x'],
+        providerSpecific: [{ name: 'alias', value: 'yes' }],
+      }),
+    );
+    expect(txt).toEqual([]);
+  });
+
   it('allows resource ids (Azure targetResource.id) as alias targets of A, AAAA and CNAME', () => {
     const id = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip1';
     const alias = (recordType: string, target: string, value = 'true') =>

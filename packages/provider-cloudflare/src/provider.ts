@@ -2,6 +2,7 @@ import {
   cloneEndpoint,
   ConfigError,
   describeEndpoint,
+  formatIssuePath,
   DomainFilter,
   getProviderSpecific,
   LabelKeys,
@@ -230,7 +231,9 @@ function checkProxiedPerName(endpoints: readonly Endpoint[], issues: Issue[]): v
       issues.push({
         path: [i, 'providerSpecific'],
         code: 'cloudflare_proxied_per_name',
-        message: `${describeEndpoint(ep)}: cloudflare-proxied is ${proxied}, but endpoints[${seen.index}] at the same name says ${seen.proxied}; Cloudflare proxies every A and AAAA record of a name once one is proxied, so give them the same value`,
+        // named by its path, which callers rebase into their own input (`desired[0]`)
+        related: [seen.index],
+        message: `${describeEndpoint(ep)}: cloudflare-proxied is ${proxied}, but ${formatIssuePath([seen.index])} at the same name says ${seen.proxied}; Cloudflare proxies every A and AAAA record of a name once one is proxied, so give them the same value`,
       });
   });
 }
@@ -624,10 +627,12 @@ export class CloudflareProvider implements Provider {
     const rawProxied = prop(PROXIED_PROPERTY, LEGACY_PROXIED_PROPERTY);
     let proxied = rawProxied === undefined ? undefined : parseBool(rawProxied.trim());
     if (rawProxied !== undefined && proxied === undefined) {
+      const at = ep.providerSpecific.findIndex((p) => p.name === PROXIED_PROPERTY);
+      const j = at >= 0 ? at : ep.providerSpecific.findIndex((p) => p.name === LEGACY_PROXIED_PROPERTY);
       issues.push({
-        path: [...path, 'providerSpecific'],
+        path: [...path, 'providerSpecific', j, 'value'],
         code: 'cloudflare_proxied_value',
-        message: `${describeEndpoint(ep)}: cloudflare-proxied must be true or false, got ${JSON.stringify(rawProxied)}`,
+        message: `${describeEndpoint(ep)}: cloudflare-proxied must be true or false (as Go's strconv.ParseBool spells them: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), got ${JSON.stringify(rawProxied)}`,
       });
     }
     if (PROXIABLE_TYPES.has(type)) {

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DomainFilter,
+  endpoint,
   isDnsError,
   reconcile,
   TxtRegistry,
@@ -146,6 +147,61 @@ describe('proxied records and TTL', () => {
     ]);
     expect(batches()).toHaveLength(0);
     await converges(registry, [mixed[0]!, { ...mixed[1]!, providerSpecific: proxied('true') }]);
+  });
+
+  // The issue's path was rebased to desired[1] while its message still named "endpoints[0]", the
+  // provider's own list: the other record must be named as the caller's input names it.
+  it('the proxied-per-name issue names the other record in the caller terms, as its path does', async () => {
+    const { provider, registry } = setup({ proxiedByDefault: true });
+    const desired: EndpointInit[] = [
+      { dnsName: `other.${ZONE}`, recordType: 'A', targets: ['192.0.2.9'] },
+      { dnsName: `dual.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
+      {
+        dnsName: `dual.${ZONE}`,
+        recordType: 'AAAA',
+        targets: ['2001:db8::1'],
+        providerSpecific: proxied('false'),
+      },
+    ];
+    const error = await run(registry, desired, true).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const [issue] = (error as ValidationError).issues;
+    expect(issue?.path).toEqual(['desired', 2, 'providerSpecific']);
+    expect(issue?.related).toEqual(['desired', 1]);
+    expect(issue?.message).toContain(
+      'cloudflare-proxied is false, but desired[1] at the same name says true',
+    );
+    expect((error as ValidationError).message).not.toContain('endpoints[');
+    // called directly, both paths and the message are in terms of the list given
+    const direct = await provider
+      .adjustEndpoints(desired.slice(1).map((d) => endpoint(d)))
+      .catch((e: unknown) => e);
+    const [own] = (direct as ValidationError).issues;
+    expect(own?.path).toEqual([1, 'providerSpecific']);
+    expect(own?.related).toEqual([0]);
+    expect(own?.message).toContain('but [0] at the same name says true');
+  });
+
+  // ExternalDNS reads cloudflare-proxied with Go's strconv.ParseBool; anything else is refused, at
+  // the value itself.
+  it('a cloudflare-proxied value ParseBool does not take is a ValidationError at its value', async () => {
+    const { registry } = setup();
+    const error = await run(registry, [
+      {
+        dnsName: `p.${ZONE}`,
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        providerSpecific: [{ name: COMMENT_PROPERTY, value: 'x' }, ...proxied('yes')],
+      },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+      [['desired', 0, 'providerSpecific', 1, 'value'], 'cloudflare_proxied_value'],
+    ]);
+    expect(batches()).toHaveLength(0);
+    await converges(registry, [
+      { dnsName: `p.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'], providerSpecific: proxied('True') },
+    ]);
   });
 
   // Turning the proxy off again must give the record a real TTL and not loop (#1820 the other way).

@@ -133,8 +133,8 @@ export function isAlias(ep: Pick<Endpoint, 'providerSpecific' | 'recordType'>): 
   const v = ep.providerSpecific.find((p) => p.name === ALIAS_PROPERTY)?.value;
   // ownership TXT records copy their record's properties; only A and AAAA are aliases
   if (v === undefined || !['A', 'AAAA'].includes(ep.recordType.toUpperCase())) return false;
-  const lower = v.toLowerCase();
-  return lower === 'true' || lower === ep.recordType.toLowerCase();
+  // spelt exactly, as core's target checks and ExternalDNS read it
+  return v === 'true' || v === ep.recordType.toUpperCase();
 }
 
 /** The routing policy named by an endpoint's properties (the first one found, in ExternalDNS's order). */
@@ -232,11 +232,28 @@ export function bareZoneId(id: string): string {
   return id.replace(/^\/?hostedzone\//, '');
 }
 
-function parseBool(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return fallback;
+/**
+ * A hosted zone id as a caller gives it in `aws/target-hosted-zone` or `aws/hosted-zone-id`
+ * (`/hostedzone/Z123`, ` z123 `) as Route53 stores it: bare, trimmed, upper case. Route53's ids are
+ * upper-case letters and digits (type `ResourceId`, at most 32 characters) and it refuses any other
+ * case, so `zother123` can only mean `ZOTHER123`.
+ */
+export function hostedZoneIdOf(value: string): string {
+  return bareZoneId(value.trim()).toUpperCase();
+}
+
+/** A hosted zone id {@link hostedZoneIdOf} gives that Route53 can take: letters and digits, 1 to 32. */
+export const HOSTED_ZONE_ID = /^[A-Z0-9]{1,32}$/;
+
+/**
+ * `aws/evaluate-target-health` and `alias` as booleans: exactly `true` or `false`, as ExternalDNS
+ * compares them (provider/aws/aws.go, `AdjustEndpoints`); `undefined` for anything else (which
+ * `routingIssues` refuses before anything is planned or written).
+ */
+export function parseAwsBool(value: string | undefined): boolean | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
 }
 
 /** What {@link endpointToRecordSet} needs to know besides the endpoint. */
@@ -259,10 +276,11 @@ export function endpointToRecordSet(ep: Endpoint, ctx: RecordSetContext): Resour
     const target = ep.targets[0] ?? '';
     set.AliasTarget = {
       DNSName: `${normalizeDnsName(target)}.`,
-      HostedZoneId: bareZoneId(
-        prop(AWS_PROPERTIES.targetHostedZone)?.trim() ?? ctx.targetZoneOf(target) ?? ctx.zoneId,
+      HostedZoneId: hostedZoneIdOf(
+        prop(AWS_PROPERTIES.targetHostedZone) ?? ctx.targetZoneOf(target) ?? ctx.zoneId,
       ),
-      EvaluateTargetHealth: parseBool(prop(AWS_PROPERTIES.evaluateTargetHealth), ctx.evaluateTargetHealth),
+      EvaluateTargetHealth:
+        parseAwsBool(prop(AWS_PROPERTIES.evaluateTargetHealth)) ?? ctx.evaluateTargetHealth,
     };
   } else {
     set.TTL = ep.recordTTL;

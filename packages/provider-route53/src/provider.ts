@@ -30,6 +30,8 @@ import {
   ALIAS_TTL,
   AWS_PROPERTIES,
   bareZoneId,
+  hostedZoneIdOf,
+  parseAwsBool,
   canonicalTargetFor,
   endpointToRecordSet,
   isAlias,
@@ -37,7 +39,7 @@ import {
   routingPolicyOf,
   valueCharacters,
 } from './mapping.js';
-import { routingIssues } from './validation.js';
+import { aliasValueIssues, routingIssues } from './validation.js';
 
 /** Record types the provider reads and writes unless told otherwise (ExternalDNS's, plus CAA). */
 export const DEFAULT_ROUTE53_RECORD_TYPES: readonly RecordType[] = [
@@ -138,13 +140,6 @@ const POLICY_KEYS = new Set<string>([
   AWS_PROPERTIES.multiValueAnswer,
   AWS_PROPERTIES.healthCheckId,
 ]);
-
-function parseBool(value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return undefined;
-}
 
 /** JSON with object keys sorted at every depth, `undefined` members left out. */
 function canonicalJson(value: unknown): string {
@@ -384,14 +379,20 @@ export class Route53Provider implements Provider {
    * @throws `ValidationError` (`VALIDATION`) with an issue at `[i, …]` for each value Route53 would
    *   refuse (see `routingIssues`): a weight outside 0…255, an unknown failover, region or
    *   geolocation code, two routing policies, a set identifier over 128 characters, an alias to an
-   *   IP address; and at `[i, 'targets', 0]` for an alias target whose hosted zone is not known (not
+   *   IP address, an `alias` value other than `true`, `false`, `A` or `AAAA` (`invalid_alias`),
+   *   `aws/evaluate-target-health` not exactly `true` or `false`, `aws/multi-value-answer` other than
+   *   `""` or `true`, a hosted zone id that is not letters and digits (ids in lower case are
+   *   written upper case, as Route53 stores them); and at `[i, 'targets', 0]` for an alias target whose hosted zone is not known (not
    *   in the canonical table, not in the record's zone, no `aws/target-hosted-zone`).
    */
   async adjustEndpoints(endpoints: Endpoint[], options: CallOptions = {}): Promise<Endpoint[]> {
     throwIfAborted(options.signal);
     // values Route53 would refuse are reported now, at endpoints[i], so a dry run says so too
     const issues: Issue[] = [];
-    endpoints.forEach((ep, i) => routingIssues(ep, [i], issues));
+    endpoints.forEach((ep, i) => {
+      aliasValueIssues(ep, [i], issues);
+      routingIssues(ep, [i], issues);
+    });
     if (issues.length)
       throw new ValidationError(issues, { summary: 'route53: routing properties Route53 does not accept' });
     const zones = endpoints.length ? await this.#zoneCache.get(options) : [];
@@ -405,7 +406,7 @@ export class Route53Provider implements Provider {
       const aliasValue = get(ALIAS_PROPERTY);
       let alias = aliasValue !== undefined && isAlias(ep);
       if (ep.recordType === 'CNAME' && !this.#preferCname) {
-        const explicit = parseBool(aliasValue) === true;
+        const explicit = parseAwsBool(aliasValue) === true;
         const auto =
           this.#cnameToAlias &&
           aliasValue === undefined &&
@@ -421,20 +422,20 @@ export class Route53Provider implements Provider {
       const props: ProviderSpecificProperty[] = [];
       const pinned = get(AWS_PROPERTIES.hostedZoneId);
       // a pin to the one zone the name goes to anyway reads back without it
-      if (pinned !== undefined && !(targets.length === 1 && bareZoneId(pinned) === zone?.id))
-        props.push({ name: AWS_PROPERTIES.hostedZoneId, value: bareZoneId(pinned) });
+      if (pinned !== undefined && !(targets.length === 1 && hostedZoneIdOf(pinned) === zone?.id))
+        props.push({ name: AWS_PROPERTIES.hostedZoneId, value: hostedZoneIdOf(pinned) });
       if (alias && !this.#preferCname) {
         ep.targets = ep.targets.map((t) => normalizeDnsName(t));
         ep.recordTTL = ALIAS_TTL;
         props.push({ name: ALIAS_PROPERTY, value: 'true' });
         props.push({
           name: AWS_PROPERTIES.evaluateTargetHealth,
-          value: String(parseBool(get(AWS_PROPERTIES.evaluateTargetHealth)) ?? this.#evaluateTargetHealth),
+          value: String(parseAwsBool(get(AWS_PROPERTIES.evaluateTargetHealth)) ?? this.#evaluateTargetHealth),
         });
         // ids as the console shows them (`/hostedzone/Z…`) are stored and read back bare
         const targetProp = get(AWS_PROPERTIES.targetHostedZone);
-        const target = targetProp === undefined ? undefined : bareZoneId(targetProp.trim());
-        const zoneId = bareZoneId(pinned ?? '') || zone?.id || '';
+        const target = targetProp === undefined ? undefined : hostedZoneIdOf(targetProp);
+        const zoneId = hostedZoneIdOf(pinned ?? '') || zone?.id || '';
         if (target !== undefined && target !== this.#targetZone(ep.targets[0] ?? '', zoneId))
           props.push({ name: AWS_PROPERTIES.targetHostedZone, value: target });
         const home = zones.find((z) => z.id === zoneId);
@@ -512,7 +513,7 @@ export class Route53Provider implements Provider {
     // the zones a record is written to: its pinned zone, or every zone its name fans out to
     const zonesFor = (ep: Endpoint): Route53ZoneInfo[] => {
       const pinned = getProviderSpecific(ep, AWS_PROPERTIES.hostedZoneId);
-      const found = pinned ? zones.filter((z) => z.id === bareZoneId(pinned)) : fanout(ep.dnsName);
+      const found = pinned ? zones.filter((z) => z.id === hostedZoneIdOf(pinned)) : fanout(ep.dnsName);
       if (!found.length)
         throw new ProviderError(
           `route53: no managed hosted zone ${pinned ? `with id ${pinned} ` : ''}serves ${describeEndpoint(ep)}`,
@@ -551,7 +552,7 @@ export class Route53Provider implements Provider {
     const changedSince = (zone: Route53ZoneInfo, stored: ResourceRecordSet, expected: Endpoint) => {
       // a copy read from another zone (split horizon) says nothing of this zone's
       const readIn = expected.providerSpecific.find((p) => p.name === AWS_PROPERTIES.hostedZoneId)?.value;
-      if (readIn !== undefined && bareZoneId(readIn) !== zone.id) return false;
+      if (readIn !== undefined && hostedZoneIdOf(readIn) !== zone.id) return false;
       if (readAs(zone, stored, expected)) return false;
       stale.push(
         `${describeEndpoint(expected)} in ${zone.name} was changed by another writer since it was read`,

@@ -14,7 +14,14 @@ import {
   type Issue,
   type IssuePath,
 } from '@openova/dns-core';
-import { ALIAS_PROPERTY, AWS_PROPERTIES, type RoutingPolicy } from './mapping.js';
+import {
+  ALIAS_PROPERTY,
+  AWS_PROPERTIES,
+  HOSTED_ZONE_ID,
+  hostedZoneIdOf,
+  parseAwsBool,
+  type RoutingPolicy,
+} from './mapping.js';
 
 /** Longest `SetIdentifier` Route53 takes (API reference: length 1 to 128). */
 export const MAX_SET_IDENTIFIER_LENGTH = 128;
@@ -89,8 +96,23 @@ const POLICY_PROPERTIES: readonly (readonly [RoutingPolicy, readonly string[]])[
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?\d+(?:\.\d+)?$/;
 
-function parseBool(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
+/**
+ * An `alias` value Route53 cannot read (`yes`, `1`, `TRUE`): it is `true`, `false`, `A` or `AAAA`
+ * (or `CNAME` on a CNAME), as core's endpoint checks take it. Reconcile and `applyChanges` see this
+ * from core already; `adjustEndpoints` called directly needs it here.
+ */
+export function aliasValueIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): void {
+  const type = ep.recordType.toUpperCase();
+  if (!['A', 'AAAA', 'CNAME'].includes(type)) return;
+  const accepted = ['true', 'false', 'A', 'AAAA', ...(type === 'CNAME' ? ['CNAME'] : [])];
+  ep.providerSpecific.forEach((p, j) => {
+    if (p.name === ALIAS_PROPERTY && !accepted.includes(p.value))
+      issues.push({
+        path: [...path, 'providerSpecific', j, 'value'],
+        code: 'invalid_alias',
+        message: `${describeEndpoint(ep)}: alias ${JSON.stringify(p.value)} is not understood: it is one of ${accepted.map((v) => JSON.stringify(v)).join(', ')}`,
+      });
+  });
 }
 
 /**
@@ -98,8 +120,10 @@ function parseBool(value: string | undefined): boolean {
  * properties of two routing policies, `aws/weight` not an integer from 0 to 255, `aws/failover`
  * not `PRIMARY` or `SECONDARY`, `aws/region` not a latency region, geolocation codes Route53 does
  * not take (a continent beside a country, a subdivision outside `US`), geoproximity with several
- * locations, a bias outside −99…99 or coordinates out of range, and an alias whose target is an IP
- * address. Each issue's path starts with `path`; property issues point at
+ * locations, a bias outside −99…99 or coordinates out of range, `aws/evaluate-target-health` not
+ * exactly `true` or `false`, `aws/multi-value-answer` other than `""` or `true`, a hosted zone id
+ * (`aws/target-hosted-zone`, `aws/hosted-zone-id`) that is not letters and digits (any case, bare
+ * or `/hostedzone/…`, at most 32), and an alias whose target is an IP address. Each issue's path starts with `path`; property issues point at
  * `providerSpecific[j].value`.
  *
  * @param ep The endpoint as given (`alias` = `true` on a CNAME counts as an alias).
@@ -185,6 +209,27 @@ export function routingIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): v
           bad('invalid_geoproximity', 'coordinates are "latitude,longitude", from -90 to 90 and -180 to 180');
         break;
       }
+      case AWS_PROPERTIES.evaluateTargetHealth:
+        // ExternalDNS turns any other spelling into false; guessing either way writes what was not asked
+        if (parseAwsBool(p.value) === undefined)
+          bad('invalid_evaluate_target_health', 'evaluate-target-health is "true" or "false", spelt so');
+        break;
+      case AWS_PROPERTIES.multiValueAnswer:
+        // Route53 and ExternalDNS read the property's presence as "on"; "false" would still turn it on
+        if (p.value.trim() !== '' && p.value.trim().toLowerCase() !== 'true')
+          bad(
+            'invalid_multi_value_answer',
+            'multi-value-answer is on when the property is present ("" or "true"); remove the property to turn it off',
+          );
+        break;
+      case AWS_PROPERTIES.targetHostedZone:
+      case AWS_PROPERTIES.hostedZoneId:
+        if (!HOSTED_ZONE_ID.test(hostedZoneIdOf(p.value)))
+          bad(
+            'invalid_hosted_zone_id',
+            'a hosted zone id is letters and digits, at most 32 (e.g. Z2FDTNDATAQYW2 or /hostedzone/Z2FDTNDATAQYW2)',
+          );
+        break;
       default:
         break;
     }
@@ -215,8 +260,8 @@ export function routingIssues(ep: Endpoint, path: IssuePath, issues: Issue[]): v
   const alias = getProviderSpecific(ep, ALIAS_PROPERTY);
   const isAliasLike =
     alias !== undefined &&
-    (((type === 'A' || type === 'AAAA') && (parseBool(alias) || alias.toUpperCase() === type)) ||
-      (type === 'CNAME' && parseBool(alias)));
+    (((type === 'A' || type === 'AAAA') && (alias === 'true' || alias === type)) ||
+      (type === 'CNAME' && alias === 'true'));
   if (isAliasLike)
     ep.targets.forEach((t, k) => {
       if (isIP(t.trim().replace(/^\[|\]$/g, '')))

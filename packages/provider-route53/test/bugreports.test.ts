@@ -284,7 +284,7 @@ describe('routing policies', () => {
     });
     await converge(provider(), [
       at('primary', '192.0.2.1', [[AWS_PROPERTIES.failover, 'primary']]),
-      at('mv', '192.0.2.2', [[AWS_PROPERTIES.multiValueAnswer, 'false']]),
+      at('mv', '192.0.2.2', [[AWS_PROPERTIES.multiValueAnswer, '']]),
       at('default', '192.0.2.3', [[AWS_PROPERTIES.geolocationCountryCode, '*']]),
       at('drain', '192.0.2.4', [[AWS_PROPERTIES.weight, '0']]),
     ]);
@@ -414,5 +414,152 @@ describe('parent and child zones', () => {
     await run(registry, []);
     expect(inZone(child.id)).toEqual([]);
     expect(inZone(zone.id)).toEqual([]);
+  });
+});
+
+describe('property values that are not understood', () => {
+  const refused = async (desired: EndpointInit[]) => {
+    const p = provider();
+    const before = posts();
+    const paths: [string, string][][] = [];
+    for (const dryRun of [true, false]) {
+      const error = await run(registryOf(p), desired, dryRun).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      paths.push((error as ValidationError).issues.map((i) => [i.path.join('.'), i.code]));
+    }
+    expect(posts()).toBe(before);
+    expect(fake.recordSets(zone.id).filter((s) => s.Type !== 'NS' && s.Type !== 'SOA')).toEqual([]);
+    expect(paths[0]).toEqual(paths[1]);
+    return { p, issues: paths[0]! };
+  };
+  const elb = 'k8s-web-1.us-east-1.elb.amazonaws.com';
+
+  // `aws/evaluate-target-health: "flase"` was read as the default (true): the alias was written
+  // evaluating target health, the opposite of what was most likely meant, and nothing said so.
+  it('aws/evaluate-target-health "flase" (or "TRUE", "1") is a ValidationError at its value before any write', async () => {
+    const desired: EndpointInit[] = ['flase', 'TRUE', '1'].map((v, i) => ({
+      dnsName: `lb${i}.${name}`,
+      recordType: 'A',
+      targets: [elb],
+      providerSpecific: [prop(ALIAS_PROPERTY, 'true'), prop(AWS_PROPERTIES.evaluateTargetHealth, v)],
+    }));
+    const { p, issues } = await refused([
+      { dnsName: `ok.${name}`, recordType: 'A', targets: ['192.0.2.1'] },
+      ...desired,
+    ]);
+    expect(issues).toEqual([
+      ['desired.1.providerSpecific.1.value', 'invalid_evaluate_target_health'],
+      ['desired.2.providerSpecific.1.value', 'invalid_evaluate_target_health'],
+      ['desired.3.providerSpecific.1.value', 'invalid_evaluate_target_health'],
+    ]);
+    // called directly, adjustEndpoints and applyChanges refuse it the same way
+    const adjust = await p.adjustEndpoints([endpoint(desired[0]!)]).catch((e: unknown) => e);
+    expect((adjust as ValidationError).issues.map((i) => i.path)).toEqual([
+      [0, 'providerSpecific', 1, 'value'],
+    ]);
+    expect((adjust as ValidationError).message).toContain('aws/evaluate-target-health "flase"');
+    const before = posts();
+    const direct = await p
+      .applyChanges({ ...emptyChanges(), create: [endpoint(desired[0]!)] })
+      .catch((e: unknown) => e);
+    expect((direct as ValidationError).issues.map((i) => i.path)).toEqual([
+      ['create', 0, 'providerSpecific', 1, 'value'],
+    ]);
+    expect(posts()).toBe(before);
+    // "false", spelt so, is written as false and plans to nothing
+    await converge(p, [
+      {
+        ...desired[0]!,
+        providerSpecific: [prop(ALIAS_PROPERTY, 'true'), prop(AWS_PROPERTIES.evaluateTargetHealth, 'false')],
+      },
+    ]);
+    expect(stored('A', `lb0.${name}`)[0]?.AliasTarget?.EvaluateTargetHealth).toBe(false);
+  });
+
+  // ExternalDNS turns multi-value answer on whenever the property is present; "false" silently
+  // made a multivalue record set.
+  it('aws/multi-value-answer "false" is a ValidationError at its value before any write', async () => {
+    const { issues } = await refused([
+      {
+        dnsName: `mv.${name}`,
+        recordType: 'A',
+        setIdentifier: 'one',
+        targets: ['192.0.2.1'],
+        providerSpecific: [prop(AWS_PROPERTIES.multiValueAnswer, 'false')],
+      },
+    ]);
+    expect(issues).toEqual([['desired.0.providerSpecific.0.value', 'invalid_multi_value_answer']]);
+  });
+
+  // `alias=yes` was read as "not an alias", so the ELB name was checked as an IPv4 address and the
+  // error said "not an IPv4 address" instead of what was wrong.
+  it('alias "yes" is a ValidationError naming the property and the accepted values, not an IP address error', async () => {
+    const desired: EndpointInit[] = [
+      {
+        dnsName: `lb.${name}`,
+        recordType: 'A',
+        targets: [elb],
+        providerSpecific: [prop(AWS_PROPERTIES.evaluateTargetHealth, 'true'), prop(ALIAS_PROPERTY, 'yes')],
+      },
+    ];
+    const p = provider();
+    const before = posts();
+    const error = await run(registryOf(p), desired).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues;
+    expect(issues.map((i) => [i.path.join('.'), i.code])).toEqual([
+      ['desired.0.providerSpecific.1.value', 'invalid_alias'],
+    ]);
+    expect(issues[0]?.message).toBe(
+      'alias "yes" is not understood: on A it is one of "true", "false", "A", "AAAA"',
+    );
+    expect((error as ValidationError).message).not.toContain('IPv4');
+    expect(posts()).toBe(before);
+    // adjustEndpoints called directly says the same
+    const adjust = await p.adjustEndpoints([endpoint(desired[0]!)]).catch((e: unknown) => e);
+    expect((adjust as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+      [[0, 'providerSpecific', 1, 'value'], 'invalid_alias'],
+    ]);
+    expect((adjust as ValidationError).issues[0]?.message).toContain('"true", "false", "A", "AAAA"');
+  });
+});
+
+describe('aws/target-hosted-zone in lower case', () => {
+  // Route53's hosted zone ids are upper-case letters and digits and it refuses `zother123`
+  // ("the alias target name does not lie within the target zone") on every run; the id can only
+  // mean ZOTHER123.
+  const target = 'bucket.s3-website-us-east-1.amazonaws.com';
+  const desired = (zoneId: string): EndpointInit[] => [
+    {
+      dnsName: `site.${name}`,
+      recordType: 'A',
+      targets: [target],
+      providerSpecific: [prop(ALIAS_PROPERTY, 'true'), prop(AWS_PROPERTIES.targetHostedZone, zoneId)],
+    },
+  ];
+
+  it('is written in upper case through reconcile, and the second plan is empty', async () => {
+    await converge(provider(), desired(' zother123 '));
+    expect(stored('A', `site.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe('ZOTHER123');
+  });
+
+  it('is written in upper case by applyChanges called directly', async () => {
+    const p = provider();
+    await p.applyChanges({ ...emptyChanges(), create: [endpoint(desired('/hostedzone/zother123')[0]!)] });
+    expect(stored('A', `site.${name}`)[0]?.AliasTarget?.HostedZoneId).toBe('ZOTHER123');
+    // and reads back as the id the table would not pick, in Route53's spelling
+    const read = (await p.records()).find((e) => e.dnsName === `site.${name}`);
+    expect(read?.providerSpecific).toContainEqual(prop(AWS_PROPERTIES.targetHostedZone, 'ZOTHER123'));
+  });
+
+  it('an id that is not letters and digits is a ValidationError at its value before any write', async () => {
+    const p = provider();
+    const before = posts();
+    const error = await run(registryOf(p), desired('z-other.123')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path.join('.'), i.code])).toEqual([
+      ['desired.0.providerSpecific.1.value', 'invalid_hosted_zone_id'],
+    ]);
+    expect(posts()).toBe(before);
   });
 });

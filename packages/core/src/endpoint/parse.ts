@@ -139,6 +139,18 @@ function checkTtl(ttl: number, path: IssuePath): Issue[] {
   return [{ path, code: 'invalid_ttl', message }];
 }
 
+/** Types an `alias` property may be set on (its values are checked there). */
+const ALIAS_TYPES: readonly string[] = ['A', 'AAAA', 'CNAME'];
+
+/**
+ * The `alias` values understood on an endpoint of `type`: `"true"` and `"false"` (ExternalDNS's AWS
+ * provider compares exactly, provider/aws/aws.go `AdjustEndpoints`), `"A"` and `"AAAA"` (an alias
+ * of that address family only), and `"CNAME"` on a CNAME.
+ */
+function aliasValuesOf(type: string): readonly string[] {
+  return type === 'CNAME' ? ['true', 'false', 'A', 'AAAA', 'CNAME'] : ['true', 'false', 'A', 'AAAA'];
+}
+
 // ExternalDNS's `alias` property turns an A/AAAA endpoint into an alias to a host name.
 function aliasTargetsAreHosts(ep: Endpoint): boolean {
   const alias = ep.providerSpecific.find((p) => p.name === 'alias')?.value;
@@ -180,7 +192,8 @@ function checkPtrName(ep: Endpoint, path: IssuePath): Issue[] {
 
 /**
  * Checks an endpoint's content: its name, record type, TTL, every target against its type's rules
- * (an `alias` A/AAAA endpoint has host-name targets), duplicate targets, CNAME cardinality, PTR names,
+ * (an `alias` A/AAAA endpoint has host-name targets; an `alias` value other than `true`, `false`, `A`,
+ * `AAAA` (or `CNAME` on a CNAME) is an `invalid_alias` issue), duplicate targets, CNAME cardinality, PTR names,
  * labels that would corrupt the ownership TXT, and unique provider-specific names. Returns all issues;
  * an empty list means valid.
  */
@@ -206,6 +219,21 @@ export function validateEndpoint(
   }
   appendAll(issues, checkTtl(ep.recordTTL, [...path, 'recordTTL']));
   if (aliasTargetsAreHosts(ep)) validator = hostTarget;
+  // an `alias` value not understood says so; its targets' kind is then unknown and not checked
+  const aliasAt = ep.providerSpecific.findIndex((p) => p.name === 'alias');
+  const aliasValue = ep.providerSpecific[aliasAt]?.value;
+  if (aliasValue !== undefined && ALIAS_TYPES.includes(type) && !aliasValuesOf(type).includes(aliasValue)) {
+    issues.push({
+      path: [...path, 'providerSpecific', aliasAt, 'value'],
+      code: 'invalid_alias',
+      message: `alias ${JSON.stringify(aliasValue)} is not understood: on ${type} it is one of ${aliasValuesOf(
+        type,
+      )
+        .map((v) => JSON.stringify(v))
+        .join(', ')}`,
+    });
+    validator = null;
+  }
   if (validator) ep.targets.forEach((t, i) => appendAll(issues, validator(t, [...path, 'targets', i])));
   // one target cannot repeat another: skip the map (validation runs on every desired endpoint)
   const seenTargets = ep.targets.length > 1 ? new Map<string, number>() : undefined;
