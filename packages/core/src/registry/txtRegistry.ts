@@ -150,6 +150,18 @@ const key = (name: string, type: string, setIdentifier: string) =>
   `${normalizeDnsName(name)}\u0000${type}\u0000${setIdentifier}`;
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A stored marker TXT as it is sent back (value, set identifier and properties as read), for `ownedRecord`. */
+function storedTxt(txt: Endpoint, ownedRecord: string): Endpoint {
+  return endpoint({
+    dnsName: txt.dnsName,
+    recordType: 'TXT',
+    targets: txt.targets,
+    setIdentifier: txt.setIdentifier,
+    labels: { [LabelKeys.ownedRecord]: ownedRecord },
+    providerSpecific: txt.providerSpecific,
+  });
+}
+
 /**
  * ExternalDNS's TXT ownership registry around any {@link Provider}: every record we write gets a
  * companion TXT (`a-api.example.com` → `"heritage=external-dns,external-dns/owner=…"`), `records()`
@@ -631,14 +643,7 @@ export class TxtRegistry implements Registry {
       const cleared = index?.size ? this.#clearableMarker(rec, changes) : undefined;
       if (cleared !== undefined && !clearedMarkers.has(cleared)) {
         clearedMarkers.add(cleared);
-        const gone = endpoint({
-          dnsName: cleared.dnsName,
-          recordType: 'TXT',
-          targets: cleared.targets,
-          setIdentifier: cleared.setIdentifier,
-          labels: { [LabelKeys.ownedRecord]: rec.dnsName },
-          providerSpecific: cleared.providerSpecific,
-        });
+        const gone = storedTxt(cleared, rec.dnsName);
         txts.delete.push(gone);
         origin.set(gone, ['create', i]);
       }
@@ -657,21 +662,10 @@ export class TxtRegistry implements Registry {
           !migratedMarkers.has(legacy.txt)
         ) {
           migratedMarkers.add(legacy.txt);
-          const oldTxt = endpoint({
-            dnsName: legacy.txt.dnsName,
-            recordType: 'TXT',
-            targets: legacy.txt.targets,
-            setIdentifier: legacy.txt.setIdentifier,
-            labels: { [LabelKeys.ownedRecord]: ep.dnsName },
-            providerSpecific: legacy.txt.providerSpecific,
-          });
-          const newTxt = this.#newTxt(ep, legacy.txt.dnsName);
-          newTxt.providerSpecific = oldTxt.providerSpecific.map((p) => ({ ...p }));
-          const foreign = this.#foreignValues(oldTxt);
-          if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
-          txts.updateOld.push(oldTxt);
-          txts.updateNew.push(newTxt);
-          origin.set(oldTxt, ['create', i]).set(newTxt, ['create', i]);
+          this.#rewriteInPlace(legacy.txt, ep, { txts, origin }, [
+            ['create', i],
+            ['create', i],
+          ]);
         }
         return;
       }
@@ -723,14 +717,7 @@ export class TxtRegistry implements Registry {
         // it names the old owner: migrated with the record it now speaks for, in the same call
         // (D3), or the next run would have to rewrite it
         migratedMarkers.add(existing.txt);
-        const oldTxt = endpoint({
-          dnsName: existing.txt.dnsName,
-          recordType: 'TXT',
-          targets: existing.txt.targets,
-          setIdentifier: existing.txt.setIdentifier,
-          labels: { [LabelKeys.ownedRecord]: ep.dnsName },
-          providerSpecific: existing.txt.providerSpecific,
-        });
+        const oldTxt = storedTxt(existing.txt, ep.dnsName);
         const newTxt = this.#newTxt(ep, txtName);
         const foreign = this.#foreignValues(oldTxt);
         if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
@@ -755,21 +742,10 @@ export class TxtRegistry implements Registry {
         // only an owner migration changes what the kept marker says: rewritten where it is, once
         if (kept.txt === undefined || keptRewritten.has(kept.txt)) return;
         keptRewritten.add(kept.txt);
-        const oldTxt = endpoint({
-          dnsName: kept.txt.dnsName,
-          recordType: 'TXT',
-          targets: kept.txt.targets,
-          setIdentifier: kept.txt.setIdentifier,
-          labels: { [LabelKeys.ownedRecord]: neu.dnsName },
-          providerSpecific: kept.txt.providerSpecific,
-        });
-        const newTxt = this.#newTxt(neu, kept.txt.dnsName);
-        newTxt.providerSpecific = oldTxt.providerSpecific.map((p) => ({ ...p }));
-        const foreign = this.#foreignValues(oldTxt);
-        if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
-        txts.updateOld.push(oldTxt);
-        txts.updateNew.push(newTxt);
-        origin.set(oldTxt, ['updateOld', i]).set(newTxt, ['updateNew', i]);
+        this.#rewriteInPlace(kept.txt, neu, { txts, origin }, [
+          ['updateOld', i],
+          ['updateNew', i],
+        ]);
         return;
       }
       const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
@@ -856,6 +832,27 @@ export class TxtRegistry implements Registry {
   }
 
   /**
+   * Rewrites a kept marker (one whose typed name cannot be stored, D12) where it is, for `rec`:
+   * the stored value out, the new one in under the same name and properties, values that are no
+   * marker kept. Origins: `from` for the old value, `to` for the new.
+   */
+  #rewriteInPlace(
+    stored: Endpoint,
+    rec: Endpoint,
+    out: { txts: Changes; origin: Map<Endpoint, IssuePath> },
+    [from, to]: readonly [IssuePath, IssuePath],
+  ): void {
+    const oldTxt = storedTxt(stored, rec.dnsName);
+    const newTxt = this.#newTxt(rec, stored.dnsName);
+    newTxt.providerSpecific = oldTxt.providerSpecific.map((p) => ({ ...p }));
+    const foreign = this.#foreignValues(oldTxt);
+    if (foreign.length) newTxt.targets = [...newTxt.targets, ...foreign];
+    out.txts.updateOld.push(oldTxt);
+    out.txts.updateNew.push(newTxt);
+    out.origin.set(oldTxt, from).set(newTxt, to);
+  }
+
+  /**
    * Legacy markers of ours that leave with the last records they speak for (deviation D14).
    * ExternalDNS never deletes a legacy marker, so one left behind claims the next record anyone
    * creates at its name (by hand, another owner), and a sync then deletes that record. A legacy
@@ -889,14 +886,7 @@ export class TxtRegistry implements Registry {
       // not gone already (a second apply after the same read)
       if (!stored.has(nameKey(m.txt.dnsName, m.txt.setIdentifier))) continue;
       const at = deleted.get(keys[0] as string) as number;
-      const txt = endpoint({
-        dnsName: m.txt.dnsName,
-        recordType: 'TXT',
-        targets: m.txt.targets,
-        setIdentifier: m.txt.setIdentifier,
-        labels: { [LabelKeys.ownedRecord]: (changes.delete[at] as Endpoint).dnsName },
-        providerSpecific: m.txt.providerSpecific,
-      });
+      const txt = storedTxt(m.txt, (changes.delete[at] as Endpoint).dnsName);
       leaving.push({ txt, foreign: this.#foreignValues(m.txt), at });
     }
     return leaving;
