@@ -419,6 +419,17 @@ export class TxtRegistry implements Registry {
           else this.#legacyAt.set(legacy, [k]);
         }
       }
+      if (type === 'A' && isAlias(ep) && !cnames.has(normalizeDnsName(ep.dnsName))) {
+        // the `cname-` marker an A-ALIAS got before ExternalDNS v0.22 (PR #6523) speaks for it
+        // alone where no CNAME is: like a legacy marker, it leaves with it (D14)
+        const old = byRecord.get(name, 'CNAME', ep.setIdentifier);
+        if (old !== undefined) {
+          const k = key(name, type, ep.setIdentifier);
+          const at = this.#legacyAt.get(old);
+          if (at) at.push(k);
+          else this.#legacyAt.set(old, [k]);
+        }
+      }
       group ??= this.#fallbackMarker(ep, name, type, byRecord);
       if (group !== undefined && twins?.has(key(name, type, ep.setIdentifier))) {
         this.#warn(

@@ -1,0 +1,139 @@
+// More ExternalDNS bug reports replayed against our core (TxtRegistry over InMemoryProvider,
+// reconcile), beside externalDnsIssues.test.ts: each test names the issue it comes from and asserts
+// what ExternalDNS v0.22.0 does or means to do there, or what our documented deviation
+// (docs/conformance.md) says instead. Each one failed before the fix it comes with.
+import { describe, expect, it } from 'vitest';
+import {
+  endpoint,
+  InMemoryProvider,
+  reconcile,
+  TxtRegistry,
+  type DomainFilter,
+  type Endpoint,
+  type EndpointInit,
+  type Policy,
+  type TxtRegistryOptions,
+} from '@openova/dns-core';
+
+const marker = (owner: string, extra = '') => `"heritage=external-dns,external-dns/owner=${owner}${extra}"`;
+
+/** The zone as sorted `TYPE name targets [set]` lines, to assert whole states. */
+async function zoneOf(provider: InMemoryProvider): Promise<string[]> {
+  return (await provider.records())
+    .map(
+      (e) =>
+        `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}${e.setIdentifier ? ` [${e.setIdentifier}]` : ''}${e.recordTTL ? ` ttl=${e.recordTTL}` : ''}`,
+    )
+    .sort();
+}
+
+function setup(
+  records: EndpointInit[],
+  options: Partial<TxtRegistryOptions> = {},
+  provider: { zones?: string[]; domainFilter?: DomainFilter } = {},
+) {
+  const mem = new InMemoryProvider({
+    zones: provider.zones ?? ['example.com'],
+    records,
+    ...(provider.domainFilter ? { domainFilter: provider.domainFilter } : {}),
+  });
+  const registry = new TxtRegistry(mem, { ownerId: 'me', ...options });
+  return { mem, registry };
+}
+
+async function run(
+  registry: TxtRegistry,
+  desired: EndpointInit[],
+  policy: Policy = 'sync',
+  extra: Partial<Parameters<typeof reconcile>[0]> = {},
+) {
+  return reconcile({ registry, desired, policy, safety: false, ...extra });
+}
+
+/** Applies, then plans again: the second plan must be empty (no update loop). */
+async function converges(registry: TxtRegistry, desired: EndpointInit[], policy: Policy = 'sync') {
+  const first = await run(registry, desired, policy);
+  const second = await run(registry, desired, policy, { dryRun: true });
+  expect(second.plan.hasChanges, JSON.stringify(second.plan.changes)).toBe(false);
+  return first;
+}
+
+const A = (dnsName: string, ip: string, more: Partial<EndpointInit> = {}): EndpointInit => ({
+  dnsName,
+  recordType: 'A',
+  targets: [ip],
+  ...more,
+});
+const TXT = (dnsName: string, ...targets: string[]): EndpointInit => ({
+  dnsName,
+  recordType: 'TXT',
+  targets,
+});
+const lines = (eps: readonly Endpoint[]) =>
+  eps.map((e) => `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}`);
+
+describe('the `cname-` marker of an A-ALIAS from before v0.22 (PR #6523; mitodl/ol-infrastructure#5865)', () => {
+  const alias = [{ name: 'alias', value: 'true' }];
+
+  it('leaves with the A-ALIAS it speaks for, so it never claims a CNAME made there later (D14)', async () => {
+    const { mem, registry } = setup([
+      A('m.example.com', 'lb.example.net', { providerSpecific: alias }),
+      TXT('cname-m.example.com', marker('me')),
+    ]);
+    const result = await converges(registry, []);
+    // no TXT delete for the `a-` marker that was never written (v0.22.0 sent one and Route53 failed
+    // the whole batch); the `cname-` one goes with its record
+    expect(lines(result.plan.ownershipChanges.delete)).toEqual([`TXT cname-m.example.com ${marker('me')}`]);
+    expect(await zoneOf(mem)).toEqual([]);
+    // a CNAME made by hand at that name afterwards is nobody's: a sync leaves it alone
+    await mem.applyChanges({
+      create: [endpoint({ dnsName: 'm.example.com', recordType: 'CNAME', targets: ['hand.example.net'] })],
+      updateOld: [],
+      updateNew: [],
+      delete: [],
+    });
+    const next = await run(registry, []);
+    expect(next.plan.hasChanges).toBe(false);
+    expect(await zoneOf(mem)).toEqual(['CNAME m.example.com hand.example.net']);
+  });
+
+  it('also after its `a-` marker was written beside it', async () => {
+    const { mem, registry } = setup([
+      A('m.example.com', 'lb.example.net', { providerSpecific: alias }),
+      TXT('cname-m.example.com', marker('me')),
+      TXT('a-m.example.com', marker('me')),
+    ]);
+    await converges(registry, []);
+    expect(await zoneOf(mem)).toEqual([]);
+  });
+
+  it('stays while the A-ALIAS stays (left in place, as ExternalDNS does), and is kept by a CNAME that replaces it', async () => {
+    const { mem, registry } = setup([
+      A('m.example.com', 'lb.example.net', { providerSpecific: alias }),
+      TXT('cname-m.example.com', marker('me')),
+    ]);
+    await converges(registry, [A('m.example.com', 'lb2.example.net', { providerSpecific: alias })]);
+    expect(await zoneOf(mem)).toEqual([
+      'A m.example.com lb2.example.net',
+      `TXT a-m.example.com ${marker('me')}`,
+      `TXT cname-m.example.com ${marker('me')}`,
+    ]);
+    await converges(registry, [
+      { dnsName: 'm.example.com', recordType: 'CNAME', targets: ['lb3.example.net'] },
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      'CNAME m.example.com lb3.example.net',
+      `TXT cname-m.example.com ${marker('me')}`,
+    ]);
+  });
+
+  it('another owner’s `cname-` marker is never deleted', async () => {
+    const { mem, registry } = setup([
+      A('m.example.com', 'lb.example.net', { providerSpecific: alias }),
+      TXT('cname-m.example.com', marker('other')),
+      TXT('a-m.example.com', marker('me')),
+    ]);
+    await converges(registry, []);
+    expect(await zoneOf(mem)).toEqual([`TXT cname-m.example.com ${marker('other')}`]);
+  });
+});
