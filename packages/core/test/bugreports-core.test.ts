@@ -137,3 +137,55 @@ describe('the `cname-` marker of an A-ALIAS from before v0.22 (PR #6523; mitodl/
     expect(await zoneOf(mem)).toEqual([`TXT cname-m.example.com ${marker('other')}`]);
   });
 });
+
+describe('an IDN written under one spelling and desired under the other (D5; #5090, #6278, PR #5147)', () => {
+  // `a-` joins the first label: `a-bücher.example.com` is `xn--a-bcher-p2a.example.com`, another
+  // name than `a-xn--bcher-kva.example.com`, though both mark the A record of `bücher.example.com`
+  const punycodeZone = () =>
+    setup([A('xn--bcher-kva.example.com', '192.0.2.1'), TXT('a-xn--bcher-kva.example.com', marker('me'))]);
+
+  it('an update rewrites the stored marker instead of writing a second one, and a delete removes it', async () => {
+    const { mem, registry } = punycodeZone();
+    await converges(registry, [A('bücher.example.com', '192.0.2.3')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A bücher.example.com 192.0.2.3',
+      `TXT a-xn--bcher-kva.example.com ${marker('me')}`,
+    ]);
+    await converges(registry, []);
+    expect(await zoneOf(mem)).toEqual([]);
+  });
+
+  it('a record deleted by hand is recreated under the stored marker, which leaves with it later', async () => {
+    const { mem, registry } = setup([TXT('a-xn--bcher-kva.example.com', marker('me'))]);
+    await converges(registry, [A('bücher.example.com', '192.0.2.3')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A bücher.example.com 192.0.2.3',
+      `TXT a-xn--bcher-kva.example.com ${marker('me')}`,
+    ]);
+    await converges(registry, []);
+    expect(await zoneOf(mem)).toEqual([]);
+  });
+
+  it('the other way round: a marker written under the Unicode spelling, the record desired in punycode', async () => {
+    const { mem, registry } = setup([
+      A('bücher.example.com', '192.0.2.1'),
+      TXT('xn--a-bcher-p2a.example.com', marker('me')),
+    ]);
+    await converges(registry, [A('xn--bcher-kva.example.com', '192.0.2.3')]);
+    expect(await zoneOf(mem)).toEqual([
+      'A xn--bcher-kva.example.com 192.0.2.3',
+      `TXT a-bücher.example.com ${marker('me')}`, // xn--a-bcher-p2a, rewritten in place
+    ]);
+    await converges(registry, []);
+    expect(await zoneOf(mem)).toEqual([]);
+  });
+
+  it('another owner’s marker under the other spelling still holds the name (D2)', async () => {
+    const { mem, registry } = setup([TXT('a-xn--bcher-kva.example.com', marker('other'))]);
+    const result = await converges(registry, [A('bücher.example.com', '192.0.2.3')]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['owned-by-other', 'bücher.example.com'],
+    ]);
+    expect(await zoneOf(mem)).toEqual([`TXT a-xn--bcher-kva.example.com ${marker('other')}`]);
+  });
+});

@@ -691,7 +691,9 @@ export class TxtRegistry implements Registry {
         return;
       }
       // an empty index (a zone without markers: an initial sync) has nothing to look up
-      const existingGroup = index?.size ? index.get(nameKey(txtName, ep.setIdentifier)) : undefined;
+      const existingGroup = index?.size
+        ? index.get(nameKey(this.#storedTxtName(ep, txtName), ep.setIdentifier))
+        : undefined;
       const existing = existingGroup && markerOf(existingGroup);
       // The marker's name holds a TXT record set that is no marker, or a desired TXT record goes
       // there: writing the marker would replace (PowerDNS) or collide with (most APIs) a record
@@ -759,7 +761,9 @@ export class TxtRegistry implements Registry {
         ]);
         return;
       }
-      const txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
+      let txtName = this.#checkedTxtName(neu, ['updateNew', i], issues);
+      // a marker stored under the other spelling of an IDN (see #storedTxtName) is rewritten there
+      if (!this.#byTxtName().has(nameKey(txtName, neu.setIdentifier))) txtName = this.#storedTxtName(old);
       out.updateOld.push(old);
       out.updateNew.push(neu);
       const newTxt = this.#newTxt(neu, txtName);
@@ -788,7 +792,7 @@ export class TxtRegistry implements Registry {
       out.delete.push(rec);
       origin.set(rec, ['delete', i]);
       // a previewed plan lists only markers that are there (the read found none at the typed name)
-      if (withLeavingLegacy && !this.#byTxtName().has(nameKey(this.txtNameOf(rec), rec.setIdentifier)))
+      if (withLeavingLegacy && !this.#byTxtName().has(nameKey(this.#storedTxtName(rec), rec.setIdentifier)))
         return;
       const txt = this.#oldTxt(rec);
       const foreign = txt ? this.#foreignValues(txt) : [];
@@ -1208,8 +1212,28 @@ export class TxtRegistry implements Registry {
    * that matches old values finds it (encrypted values, owner migration). `undefined` when no typed TXT
    * can exist for it (its name is invalid).
    */
+  /**
+   * The name of `rec`'s stored typed marker. The Unicode and punycode spellings of a name are one
+   * record (D5), but the affix joins the first label, so they give two marker names (`a-bücher…`
+   * is `xn--a-bcher-p2a…`, not `a-xn--bcher-kva…`): a marker written under the other spelling is
+   * found there. `txtName` (the record's own marker name) when neither is stored.
+   */
+  #storedTxtName(
+    rec: Pick<Endpoint, 'dnsName' | 'recordType' | 'setIdentifier'>,
+    txtName = this.txtNameOf(rec),
+  ): string {
+    if (!/xn--|[^\p{ASCII}]/iu.test(rec.dnsName)) return txtName;
+    const index = this.#byTxtName();
+    if (index.has(nameKey(txtName, rec.setIdentifier))) return txtName;
+    for (const spelling of [normalizeDnsName(rec.dnsName), dnsNameToUnicode(rec.dnsName)]) {
+      const other = this.txtNameOf({ dnsName: spelling, recordType: rec.recordType });
+      if (index.has(nameKey(other, rec.setIdentifier))) return other;
+    }
+    return txtName;
+  }
+
   #oldTxt(rec: Endpoint): Endpoint | undefined {
-    const txtName = this.txtNameOf(rec);
+    const txtName = this.#storedTxtName(rec);
     const storedGroup = this.#byTxtName().get(nameKey(txtName, rec.setIdentifier));
     const stored = storedGroup && markerOf(storedGroup);
     if (stored && this.#isOurs(stored)) {
