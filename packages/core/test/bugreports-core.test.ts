@@ -189,3 +189,38 @@ describe('an IDN written under one spelling and desired under the other (D5; #50
     expect(await zoneOf(mem)).toEqual([`TXT a-xn--bcher-kva.example.com ${marker('other')}`]);
   });
 });
+
+describe('marker TXTs this configuration does not map still hold their name (D13; #2036, #2737, #4358)', () => {
+  // after moving to a templated prefix, the markers written without one sit at the records' own
+  // names, where no reading maps them: hidden from the planner like every marker
+  const oldMarkers = () =>
+    setup([TXT('app.example.com', marker('me')), TXT('spf.example.com', marker('me'), '"v=spf1 -all"')], {
+      prefix: '_x.%{record_type}.',
+      managedRecordTypes: ['A', 'CNAME', 'TXT'],
+    });
+
+  it('a CNAME there is reported, not sent to be refused on every run', async () => {
+    const { mem, registry } = oldMarkers();
+    const desired = [{ dnsName: 'app.example.com', recordType: 'CNAME', targets: ['lb.example.net'] }];
+    const result = await converges(registry, desired);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['unsatisfiable', 'app.example.com'],
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      `TXT app.example.com ${marker('me')}`,
+      `TXT spf.example.com ${marker('me')} "v=spf1 -all"`,
+    ]);
+  });
+
+  it('a managed TXT record there is reported, not created over the hidden record set', async () => {
+    const { mem, registry } = oldMarkers();
+    const result = await converges(registry, [TXT('spf.example.com', '"v=spf1 include:example.net -all"')]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['exists-unowned', 'spf.example.com'],
+    ]);
+    expect(await zoneOf(mem)).toEqual([
+      `TXT app.example.com ${marker('me')}`,
+      `TXT spf.example.com ${marker('me')} "v=spf1 -all"`,
+    ]);
+  });
+});

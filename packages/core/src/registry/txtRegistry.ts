@@ -219,6 +219,12 @@ export class TxtRegistry implements Registry {
   /** Names (normalised) that held a CNAME in the last `records()`: no marker can go there. */
   #cnameNames = new Set<string>();
   /**
+   * TXT record sets of the last `records()` whose values read as markers at a name this
+   * configuration does not map (another configuration's marker): hidden from the planner like every
+   * marker, by name key (name and set identifier) → name as stored.
+   */
+  #unreadMarkerNames = new Map<string, string>();
+  /**
    * Legacy (untyped) marker groups of the last read, with the keys of the records at their name
    * they can speak for (every type but AAAA): see `#leavingLegacyMarkers`.
    */
@@ -323,6 +329,8 @@ export class TxtRegistry implements Registry {
 
     const cnames = new Set<string>();
     this.#cnameNames = cnames;
+    const unread = new Map<string, string>();
+    this.#unreadMarkerNames = unread;
     for (const ep of all) {
       if (ep.recordType !== 'TXT') {
         if (ep.recordType === 'CNAME') cnames.add(normalizeDnsName(ep.dnsName));
@@ -367,8 +375,10 @@ export class TxtRegistry implements Registry {
         if (mapped.recordType === '') anyLegacy = true;
         first ??= group;
       }
-      // a name no reading maps is another configuration's marker: hidden, not read
+      // a name no reading maps is another configuration's marker: hidden, not read (but it holds
+      // its name: see #heldCreates)
       if (first) groups.push(first);
+      else unread.set(nameKey(ep.dnsName, ep.setIdentifier), ep.dnsName);
     }
 
     // Only a record with several markers can have ambiguous or duplicate ones worth a warning.
@@ -935,6 +945,27 @@ export class TxtRegistry implements Registry {
       }
     }
     const index = this.#byTxtName();
+    const unread = this.#unreadMarkerNames;
+    if (unread.size > 0) {
+      // Marker TXTs this configuration cannot map are hidden from the planner too: a TXT (same set
+      // identifier) or CNAME (any) created at their name would be refused on every run (D13).
+      const unreadNames = new Set([...unread.values()].map((n) => normalizeDnsName(n)));
+      for (const rec of changes.create) {
+        const type = upperCased(rec.recordType);
+        const stored =
+          type === 'TXT'
+            ? unread.get(nameKey(rec.dnsName, rec.setIdentifier))
+            : type === 'CNAME' && unreadNames.has(normalizeDnsName(rec.dnsName))
+              ? rec.dnsName
+              : undefined;
+        if (stored === undefined) continue;
+        held.push({
+          record: rec,
+          code: type === 'TXT' ? 'exists-unowned' : 'unsatisfiable',
+          reason: `${describe(rec)}: a TXT record set whose values read as ownership markers (${stored}, a name this TXT prefix/suffix does not map) is already at this name; it is not ours to change; not created`,
+        });
+      }
+    }
     if (index.size === 0) return held;
     // a CNAME excludes every other record set at its name, whatever their set identifiers
     let byName: Map<string, MarkerGroup> | undefined;
