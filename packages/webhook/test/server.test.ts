@@ -47,6 +47,12 @@ describe('GET / (negotiation)', () => {
     });
   });
 
+  it('answers Vary: Content-Type, which ExternalDNS v0.13 requires at negotiation (its protocol document asks for it)', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsGet(url, '/');
+    expect(res.headers['vary']).toBe('Content-Type');
+  });
+
   it('answers without an Accept header too (the in-tree server ignores request headers)', async () => {
     const { url } = await startServer(memoryProvider());
     const res = await rawRequest(url, { path: '/' });
@@ -218,6 +224,26 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
       body: '[]',
     });
     expect(ok.status).toBe(200);
+  });
+
+  it('a POST without Content-Type is read as JSON: ExternalDNS v0.13 sends none, and its own server ignores the header', async () => {
+    const provider = memoryProvider();
+    const { url } = await startServer(provider);
+    const body = JSON.stringify({
+      create: [{ dnsName: 'n.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+    });
+    // what Go's client sends for a body without a Content-Type set
+    const headers = { 'user-agent': 'Go-http-client/1.1', 'content-length': String(Buffer.byteLength(body)) };
+    const applied = await rawRequest(url, { method: 'POST', path: '/records', headers, body });
+    expect(applied.status).toBe(204);
+    expect((await provider.records()).map((r) => r.dnsName)).toEqual(['n.example.com']);
+    const adjusted = await rawRequest(url, {
+      method: 'POST',
+      path: '/adjustendpoints',
+      headers: { accept: MEDIA_TYPE, 'content-length': '2' },
+      body: '[]',
+    });
+    expect(adjusted.status).toBe(200);
   });
 
   it('malformed JSON → 400', async () => {
