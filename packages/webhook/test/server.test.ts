@@ -131,11 +131,15 @@ describe('POST /records (apply)', () => {
     expect((await provider.records())[0]?.targets).toEqual(['192.0.2.9']);
   });
 
-  it('treats a null or {} body as nothing to change', async () => {
+  it('treats a null, {} or all-empty body as nothing to change, without calling the provider', async () => {
     const provider = memoryProvider();
     const { url } = await startServer(provider);
     expect((await externalDnsPost(url, '/records', 'null')).status).toBe(204);
     expect((await externalDnsPost(url, '/records', '{}')).status).toBe(204);
+    // some ExternalDNS runs POST an empty change set (seen in webhook bug reports): no API call for it
+    const empty = '{"create":[],"updateOld":null,"updateNew":[],"delete":null}';
+    expect((await externalDnsPost(url, '/records', empty)).status).toBe(204);
+    expect(provider.calls.applyChanges).toBe(0);
   });
 });
 
