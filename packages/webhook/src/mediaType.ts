@@ -9,12 +9,13 @@ const WEBHOOK_MEDIA_ESSENCE = 'application/external.dns.webhook+json';
 
 /**
  * True when a request `Content-Type` announces a body this server can read: the webhook media type
- * (version 1 or no version; any spacing, case or extra parameters such as a charset) or plain
- * `application/json` (handy for curl). Anything else, including a missing header, is refused.
+ * (version 1 or no version; any spacing, case or extra parameters such as a charset), plain
+ * `application/json` (handy for curl), or no header at all (ExternalDNS v0.13 sends none, and
+ * ExternalDNS's own webhook server ignores the header). Anything else is refused.
  * @internal
  */
 export function isAcceptedRequestMediaType(header: string | undefined): boolean {
-  if (header === undefined) return false;
+  if (header === undefined) return true;
   const [essence = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
   if (essence === 'application/json') return true;
   if (essence !== WEBHOOK_MEDIA_ESSENCE) return false;

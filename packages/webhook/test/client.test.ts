@@ -152,6 +152,19 @@ describe('negotiation', () => {
     }
   });
 
+  it('reads domain filter keys in any casing, as Go decodes them (`Include` is not "everything")', async () => {
+    for (const body of [
+      '{"Include":["example.com"],"EXCLUDE":["private.example.com"]}',
+      '{"RegexInclude":"example\\\\.com$","regexexclude":"^private\\\\."}',
+    ]) {
+      const server = await scripted((_req, res) => negotiateOk(res, body));
+      const provider = await connect(server.url);
+      expect(provider.domainFilter.matches('a.example.com'), body).toBe(true);
+      expect(provider.domainFilter.matches('a.example.org'), body).toBe(false);
+      expect(provider.domainFilter.matches('private.example.com'), body).toBe(false);
+    }
+  });
+
   it('can be aborted', async () => {
     const server = await scripted((_req, res) => reply(res, 503));
     const controller = new AbortController();

@@ -176,7 +176,7 @@ describe('POST /records applies everything that can be applied', () => {
             targets: ['"heritage=external-dns,external-dns/owner=openova"'],
             labels: { ownedRecord: 'bad.example.com' },
           },
-          { dnsName: 'ttl.example.com', recordType: 'A', targets: ['192.0.2.6'], recordTTL: '60' },
+          { dnsName: 'ttl.example.com', recordType: 'A', targets: ['192.0.2.6'], recordTTL: -60 },
         ],
       }),
     );
@@ -188,7 +188,7 @@ describe('POST /records applies everything that can be applied', () => {
       /bad\.example\.com A, _externaldns\.a-bad\.example\.com TXT: create\[1\]\.targets\[0\]/,
     );
     expect(res.text).toMatch(/bad6\.example\.com AAAA: create\[2\]\.targets\[0\]/);
-    expect(res.text).toMatch(/ttl\.example\.com A: create\[4\]\.recordTTL: expected a number/);
+    expect(res.text).toMatch(/ttl\.example\.com A: create\[4\]\.recordTTL: recordTTL -60 is negative/);
     expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
     // the metric counts as the answer does: bad.example.com and its marker are two of the four
     expect(await server.metrics.render()).toMatch(
@@ -383,4 +383,86 @@ describe('huge invalid change sets', () => {
       expect(ok.status).toBe(204);
     },
   );
+});
+
+describe('a field of the wrong JSON type (what Go’s decoder refuses and ExternalDNS never sends) → 400 naming its path', () => {
+  // ExternalDNS's own webhook server answers 400 when the body does not decode into its Go types;
+  // nothing is applied. A bad value of the right type stays a per-record problem (500, the rest written).
+  it('POST /records: a TXT marker whose ownedRecord label is not a string, and a string TTL: 400, nothing written', async () => {
+    const provider = memoryProvider();
+    const { url, server } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [
+          { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+          {
+            dnsName: 'a-ok.example.com',
+            recordType: 'TXT',
+            targets: ['"heritage=external-dns,external-dns/owner=openova"'],
+            labels: { owner: 'openova', ownedRecord: 7 },
+          },
+        ],
+        Delete: [{ dnsName: 'old.example.com', recordType: 'A', targets: ['192.0.2.9'], recordTTL: '60' }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/^malformed request body \(nothing was applied\): 2 fields? .*wrong JSON type/);
+    expect(res.text).toContain('create[1].labels.ownedRecord: expected a string, got number');
+    expect(res.text).toContain('delete[0].recordTTL: expected a number, got string');
+    expect(await provider.records()).toEqual([]);
+    expect(await server.metrics.render()).toMatch(
+      /openova_dns_webhook_errors_total\{reason="bad_request",route="records"\} 1/,
+    );
+  });
+
+  it('POST /records: an endpoint that is not an object, targets that are not a list, a non-integer TTL', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: ['x.example.com'],
+        updateOld: [{ dnsName: 'y.example.com', recordType: 'A', targets: '192.0.2.1' }],
+        updateNew: [{ dnsName: 'y.example.com', recordType: 'A', targets: ['192.0.2.2'], recordTTL: 1.5 }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('create[0]: expected an endpoint object, got string');
+    expect(res.text).toContain('updateOld[0].targets: expected a list, got string');
+    expect(res.text).toContain('updateNew[0].recordTTL: recordTTL 1.5 is not a whole number of seconds');
+  });
+
+  it('a missing or null field is what Go decodes as empty: still a per-record problem (500, the rest written)', async () => {
+    const provider = memoryProvider();
+    const { url } = await startServer(provider);
+    const res = await externalDnsPost(
+      url,
+      '/records',
+      JSON.stringify({
+        create: [
+          { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+          { dnsName: null, recordType: 'A', targets: ['192.0.2.6'] },
+          { dnsName: 'nt.example.com', targets: ['192.0.2.7'] },
+        ],
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect((await provider.records()).map((r) => r.dnsName)).toEqual(['ok.example.com']);
+  });
+
+  it('POST /adjustendpoints: 400 naming the field, instead of dropping the endpoint', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsPost(
+      url,
+      '/adjustendpoints',
+      JSON.stringify([
+        { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.5'] },
+        { dnsName: 'p.example.com', recordType: 'A', targets: ['192.0.2.6'], providerSpecific: { a: 'b' } },
+      ]),
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('[1].providerSpecific: expected a list, got object');
+  });
 });

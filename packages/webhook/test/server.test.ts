@@ -47,6 +47,12 @@ describe('GET / (negotiation)', () => {
     });
   });
 
+  it('answers Vary: Content-Type, which ExternalDNS v0.13 requires at negotiation (its protocol document asks for it)', async () => {
+    const { url } = await startServer(memoryProvider());
+    const res = await externalDnsGet(url, '/');
+    expect(res.headers['vary']).toBe('Content-Type');
+  });
+
   it('answers without an Accept header too (the in-tree server ignores request headers)', async () => {
     const { url } = await startServer(memoryProvider());
     const res = await rawRequest(url, { path: '/' });
@@ -125,11 +131,15 @@ describe('POST /records (apply)', () => {
     expect((await provider.records())[0]?.targets).toEqual(['192.0.2.9']);
   });
 
-  it('treats a null or {} body as nothing to change', async () => {
+  it('treats a null, {} or all-empty body as nothing to change, without calling the provider', async () => {
     const provider = memoryProvider();
     const { url } = await startServer(provider);
     expect((await externalDnsPost(url, '/records', 'null')).status).toBe(204);
     expect((await externalDnsPost(url, '/records', '{}')).status).toBe(204);
+    // some ExternalDNS runs POST an empty change set (seen in webhook bug reports): no API call for it
+    const empty = '{"create":[],"updateOld":null,"updateNew":[],"delete":null}';
+    expect((await externalDnsPost(url, '/records', empty)).status).toBe(204);
+    expect(provider.calls.applyChanges).toBe(0);
   });
 });
 
@@ -218,6 +228,26 @@ describe('refused requests: right status, no provider call, zone unchanged', () 
       body: '[]',
     });
     expect(ok.status).toBe(200);
+  });
+
+  it('a POST without Content-Type is read as JSON: ExternalDNS v0.13 sends none, and its own server ignores the header', async () => {
+    const provider = memoryProvider();
+    const { url } = await startServer(provider);
+    const body = JSON.stringify({
+      create: [{ dnsName: 'n.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+    });
+    // what Go's client sends for a body without a Content-Type set
+    const headers = { 'user-agent': 'Go-http-client/1.1', 'content-length': String(Buffer.byteLength(body)) };
+    const applied = await rawRequest(url, { method: 'POST', path: '/records', headers, body });
+    expect(applied.status).toBe(204);
+    expect((await provider.records()).map((r) => r.dnsName)).toEqual(['n.example.com']);
+    const adjusted = await rawRequest(url, {
+      method: 'POST',
+      path: '/adjustendpoints',
+      headers: { accept: MEDIA_TYPE, 'content-length': '2' },
+      body: '[]',
+    });
+    expect(adjusted.status).toBe(200);
   });
 
   it('malformed JSON → 400', async () => {

@@ -260,9 +260,26 @@ function invalid(http: HttpTransport, answer: HttpResponse, message: string, cau
   });
 }
 
+const DOMAIN_FILTER_KEYS = ['include', 'exclude', 'regexInclude', 'regexExclude'];
+
+/**
+ * The negotiation answer with its keys spelled as core's `DomainFilter.fromJSON` reads them: Go's
+ * decoder, which ExternalDNS uses, matches object keys case-insensitively (`Include`, `RegexInclude`),
+ * a later key overriding an earlier one for the same field; other keys are dropped, as Go ignores them.
+ */
+function canonicalFilterKeys(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    const canonical = DOMAIN_FILTER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+    if (canonical !== undefined) out[canonical] = value;
+  }
+  return out;
+}
+
 function parseDomainFilter(http: HttpTransport, answer: HttpResponse): DomainFilter {
   try {
-    return DomainFilter.fromJSON(JSON.parse(answer.text) as unknown);
+    return DomainFilter.fromJSON(canonicalFilterKeys(JSON.parse(answer.text) as unknown));
   } catch (cause) {
     const detail = isDnsError(cause) || cause instanceof Error ? cause.message : String(cause);
     throw invalid(

@@ -14,6 +14,7 @@ import { readJsonBody } from './body.js';
 import { describeFailure, safeMessage } from './errorMessage.js';
 import {
   applyLeniently,
+  describeMalformed,
   describeRejections,
   MAX_LISTED_REJECTIONS,
   parseEach,
@@ -284,6 +285,21 @@ function reportRejections(context: ApiContext, route: ApiRoute, rejected: readon
     context.logger.warn?.('more records left out', { route, more: rejected.length - MAX_LISTED_REJECTIONS });
 }
 
+/** The JSON type of a value, as messages name it. */
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * Refuses a body with a field Go's decoder refuses (ExternalDNS's own server answers 400 then, and
+ * ExternalDNS never sends one): nothing is applied, and the answer names each such field by path.
+ */
+function refuseMalformed(entries: readonly Entry[]): void {
+  const message = describeMalformed(entries);
+  if (message !== undefined) throw new Refusal(400, 'bad_request', message);
+}
+
 function changeEntries(context: ApiContext, body: unknown): Entry[] {
   // Go decodes `null` into an empty struct: nothing to change
   if (body === null) return [];
@@ -299,9 +315,15 @@ function changeEntries(context: ApiContext, body: unknown): Entry[] {
   const entries: Entry[] = [];
   for (const list of CHANGE_LISTS) {
     const parsed = parseEach(raw[list], list, options);
-    if (parsed === undefined) throw new Refusal(400, 'bad_request', `${list}: expected a list of endpoints`);
+    if (parsed === undefined)
+      throw new Refusal(
+        400,
+        'bad_request',
+        `${list}: expected a list of endpoints, got ${jsonTypeOf(raw[list])}`,
+      );
     for (const entry of parsed) entries.push(entry);
   }
+  refuseMalformed(entries);
   return entries;
 }
 
@@ -431,6 +453,7 @@ async function adjustEndpoints(
     parseOptionsFor(context.provider),
   );
   if (entries === undefined) throw new Refusal(400, 'bad_request', 'expected a list of endpoints');
+  refuseMalformed(entries);
   const kept: Endpoint[] = [];
   const rejected: Rejection[] = [];
   for (const entry of entries) {

@@ -20,6 +20,7 @@ import {
   type Changes,
   type Endpoint,
   type EndpointParseOptions,
+  type Issue,
   type Provider,
 } from '@openova/dns-core';
 import { applyInBatches, canonicalTarget, zoneMatcher } from '@openova/dns-core/provider';
@@ -50,6 +51,11 @@ export interface Entry {
   problem: string | undefined;
   /** The JSON as sent, kept only when it failed to parse (to find its unit). */
   raw?: unknown;
+  /**
+   * `path: message` of each field of a JSON type ExternalDNS's Go types cannot decode (a number for
+   * a string, an object for a list, a fractional TTL): a malformed request, not a bad record.
+   */
+  malformed?: string[];
 }
 
 /** Parse options for a provider: its extra record types (PowerDNS `LUA`) are accepted. */
@@ -64,6 +70,31 @@ function field(raw: unknown, name: string): unknown {
   if (typeof raw !== 'object' || raw === null) return undefined;
   for (const [key, value] of Object.entries(raw)) if (key.toLowerCase() === name.toLowerCase()) return value;
   return undefined;
+}
+
+/** The value at an issue path inside one endpoint as sent (keys matched as Go matches them). */
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (typeof part === 'number') value = Array.isArray(value) ? (value as unknown[])[part] : undefined;
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      value = Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : field(value, part);
+    else value = undefined;
+  }
+  return value;
+}
+
+/**
+ * Whether an issue is about a value Go's JSON decoder refuses for ExternalDNS's types (the request is
+ * malformed) rather than a value it decodes (a bad record): a value of another JSON type, or a TTL
+ * that is not a whole number. A missing field or `null` decodes as empty in Go, so it is a record's
+ * problem.
+ */
+function isDecodeFailure(issue: Issue, raw: unknown): boolean {
+  const value = valueAt(raw, issue.path.slice(1));
+  if (value === undefined || value === null) return false;
+  if (issue.code === 'invalid_ttl') return typeof value === 'number' && !Number.isInteger(value);
+  return issue.code === 'invalid_type';
 }
 
 function labelOf(raw: unknown, fallback: string): string {
@@ -123,17 +154,42 @@ export function parseEach(
       const endpoint = parsed.data[0] as Endpoint;
       entries.push({ list, index, endpoint, label: undefined, problem: undefined });
     } else {
-      const problem = parsed.error.issues
-        .slice(0, 3)
-        .map((issue) => {
-          const path = [...(list === 'endpoints' ? [] : [list]), index, ...issue.path.slice(1)];
-          return `${formatIssuePath(path)}: ${issue.message}`;
-        })
-        .join('; ');
-      entries.push({ list, index, endpoint: undefined, label: labelOf(raw, fallback), problem, raw });
+      const describe = (issue: Issue) =>
+        `${formatIssuePath([...(list === 'endpoints' ? [] : [list]), index, ...issue.path.slice(1)])}: ${issue.message}`;
+      const problem = parsed.error.issues.slice(0, 3).map(describe).join('; ');
+      const malformed = parsed.error.issues.filter((issue) => isDecodeFailure(issue, raw)).map(describe);
+      entries.push({
+        list,
+        index,
+        endpoint: undefined,
+        label: labelOf(raw, fallback),
+        problem,
+        raw,
+        ...(malformed.length ? { malformed } : {}),
+      });
     }
   }
   return entries;
+}
+
+/** Most malformed fields named in a 400 answer; the rest are counted. */
+const MAX_LISTED_MALFORMED = 10;
+
+/**
+ * The 400 answer for entries with fields Go's decoder refuses (see {@link Entry.malformed}), or
+ * `undefined` when there are none: every such field counted, the first few named by path.
+ */
+export function describeMalformed(entries: readonly Entry[]): string | undefined {
+  const fields: string[] = [];
+  let count = 0;
+  for (const entry of entries) {
+    if (!entry.malformed) continue;
+    count += entry.malformed.length;
+    for (const f of entry.malformed) if (fields.length < MAX_LISTED_MALFORMED) fields.push(f);
+  }
+  if (count === 0) return undefined;
+  const more = count > fields.length ? `; and ${count - fields.length} more` : '';
+  return `malformed request body (nothing was applied): ${count} ${count === 1 ? 'field has' : 'fields have'} the wrong JSON type for ExternalDNS's endpoint (dnsName, recordType, setIdentifier: strings; targets: a list of strings; recordTTL: a whole number; labels: an object of strings; providerSpecific: a list of {name, value} strings): ${fields.join('; ')}${more}`;
 }
 
 /** `name TYPE` of an entry, for messages. */

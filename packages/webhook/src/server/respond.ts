@@ -34,11 +34,15 @@ export async function sendEndpoints(response: ServerResponse, endpoints: readonl
   response.end(']');
 }
 
-/** Sends a JSON body with the webhook media type (exactly, without charset). */
+/**
+ * Sends the negotiation answer: a JSON body with the webhook media type (exactly, without charset)
+ * and `Vary: Content-Type`, which ExternalDNS v0.13 requires (later releases ignore it).
+ */
 export function sendWebhookJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': WEBHOOK_MEDIA_TYPE,
+    vary: 'Content-Type',
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
