@@ -143,8 +143,9 @@ const VALID: Ep[] = [
   { dnsName: `txt.${ZONE}`, recordType: 'TXT', targets: ['"hello"'] },
 ];
 const BAD: Ep[] = [
-  // dropped by /adjustendpoints
+  // invalid values: returned as sent by /adjustendpoints, refused with their markers by /records
   { dnsName: `cname.${ZONE}`, recordType: 'CNAME', targets: ['bad target!'] },
+  // an invalid name (no DNS server stores it): dropped by /adjustendpoints
   { dnsName: `${'x'.repeat(64)}.${ZONE}`, recordType: 'A', targets: ['192.0.2.1'] },
   { dnsName: `v4.${ZONE}`, recordType: 'A', targets: ['300.1.1.1'] },
   { dnsName: `mx.${ZONE}`, recordType: 'MX', targets: [`mail.${ZONE}`] },
@@ -176,7 +177,15 @@ describe('ExternalDNS loop against PowerDNS with bad records among good ones', (
       ]);
       const last = runs[2]?.apply?.text ?? '';
       // the CNAME's ownership TXT record is left out with it, and counted
-      expect(last).toMatch(/^6 of 6 records were not applied/);
+      expect(last).toMatch(/^12 of 12 records were not applied/);
+      expect(last).toMatch(
+        /cname\.loop\.test CNAME, _externaldns\.cname-cname\.loop\.test TXT: [^;]*"bad target!"/,
+      );
+      expect(last).toMatch(
+        /v4\.loop\.test A, _externaldns\.a-v4\.loop\.test TXT: [^;]*"300\.1\.1\.1" is not an IPv4/,
+      );
+      expect(last).toMatch(/mx\.loop\.test MX, _externaldns\.mx-mx\.loop\.test TXT: [^;]*MX needs/);
+      expect(last).not.toContain('x'.repeat(64));
       expect(last).toMatch(
         /caa\.loop\.test CNAME, _externaldns\.cname-caa\.loop\.test TXT: .*Conflicts with pre-existing RRset/,
       );

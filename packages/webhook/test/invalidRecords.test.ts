@@ -1,7 +1,8 @@
 // One bad record never stops the rest: ExternalDNS's client treats every 4xx as fatal (the controller
-// exits and crash-loops), so /adjustendpoints drops what cannot be written and /records applies the rest.
+// exits and crash-loops), so /adjustendpoints returns an invalid value as sent (a stored version must
+// not be planned as a delete) and drops what no stored record can be, and /records applies the rest.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DomainFilter, InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
+import { DomainFilter, endpoint, InMemoryProvider, ValidationError, type LogFields } from '@openova/dns-core';
 import { externalDnsPost } from './support/rawHttp.js';
 import { describeRejections, parseEach, parseOptionsFor } from '../src/server/lenient.js';
 import { memoryProvider, startServer, stopAll } from './support/servers.js';
@@ -25,8 +26,8 @@ const BAD_DESIRED = [
   { dnsName: 'mx.example.com', recordType: 'MX', targets: ['mail.example.com'] },
 ];
 
-describe('POST /adjustendpoints drops what cannot be written', () => {
-  it('answers 200 with the valid endpoints; each dropped one is logged with its reason and counted', async () => {
+describe('POST /adjustendpoints: invalid values returned as sent, the rest of what cannot be written dropped', () => {
+  it('answers 200 with the valid endpoints and the invalid values as sent (in request order); an invalid name is dropped; each is logged with its reason and counted', async () => {
     const { lines, logger } = capture();
     const { url, server } = await startServer(memoryProvider(), { logger });
     const res = await externalDnsPost(
@@ -39,39 +40,55 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
       ]),
     );
     expect(res.status).toBe(200);
-    expect((res.json() as { dnsName: string }[]).map((e) => e.dnsName)).toEqual([
-      'ok.example.com',
-      'www.example.com',
+    // a name, type and set identifier a stored record can have, with an invalid value: as sent, so
+    // that ExternalDNS plans an update (refused by POST /records) instead of deleting what is stored
+    expect(res.json()).toEqual([
+      { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.10'] },
+      BAD_DESIRED[0],
+      BAD_DESIRED[2],
+      BAD_DESIRED[3],
+      { dnsName: 'www.example.com', recordType: 'CNAME', targets: ['ok.example.com'] },
     ]);
-    const dropped = lines.filter((l) => l.message === 'invalid endpoint dropped');
-    expect(dropped.map((l) => (l.fields['records'] as string[])[0])).toEqual([
-      'cname.example.com CNAME',
-      `${'a'.repeat(64)}.example.com A`,
-      'v4.example.com A',
-      'mx.example.com MX',
+    const reported = lines.filter((l) => l.message.startsWith('invalid endpoint'));
+    expect(reported.map((l) => [l.message, (l.fields['records'] as string[])[0]])).toEqual([
+      ['invalid endpoint returned unadjusted', 'cname.example.com CNAME'],
+      // no DNS server stores a label of 64 octets: no stored version to protect
+      ['invalid endpoint dropped', `${'a'.repeat(64)}.example.com A`],
+      ['invalid endpoint returned unadjusted', 'v4.example.com A'],
+      ['invalid endpoint returned unadjusted', 'mx.example.com MX'],
     ]);
-    expect(dropped.every((l) => l.level === 'warn' && /^\[\d\]\./.test(String(l.fields['error'])))).toBe(
+    expect(reported.every((l) => l.level === 'warn' && /^\[\d\]\./.test(String(l.fields['error'])))).toBe(
       true,
     );
-    expect(String(dropped[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
+    expect(reported.every((l) => l.fields['reason'] === 'invalid')).toBe(true);
+    expect(String(reported[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
+    expect(String(reported[2]?.fields['note'])).toMatch(/POST \/records will refuse it \(500\)/);
     expect(await server.metrics.render()).toMatch(
       /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 4/,
     );
   });
 
-  it('drops what the provider’s own adjustEndpoints refuses (a ValidationError naming list indexes) and adjusts the rest', async () => {
+  it('what the provider’s own adjustEndpoints refuses (a ValidationError naming list indexes): a value is returned as sent, a name dropped; the rest adjusted', async () => {
     const provider = memoryProvider();
-    const inner = provider.adjustEndpoints.bind(provider);
     let calls = 0;
-    // as PowerDNS does for content its server would refuse: issues with paths [index, …]
-    provider.adjustEndpoints = (endpoints, options) => {
+    // as PowerDNS does for content its server would refuse: issues with paths [index, …]; the
+    // endpoints it accepts come back adjusted (a TTL set)
+    provider.adjustEndpoints = (endpoints) => {
       calls++;
       const issues = endpoints.flatMap((ep, i) =>
         ep.dnsName.startsWith('refused')
-          ? [{ path: [i, 'targets', 0], code: 'server_refuses', message: `the server refuses ${ep.dnsName}` }]
+          ? [
+              {
+                path: [i, ep.dnsName.startsWith('refused-name') ? 'dnsName' : 'targets', 0],
+                code: 'server_refuses',
+                message: `the server refuses ${ep.dnsName}`,
+              },
+            ]
           : [],
       );
-      return issues.length ? Promise.reject(new ValidationError(issues)) : inner(endpoints, options);
+      return issues.length
+        ? Promise.reject(new ValidationError(issues))
+        : Promise.resolve(endpoints.map((ep) => endpoint({ ...ep, recordTTL: 300 })));
     };
     const { lines, logger } = capture();
     const { url, server } = await startServer(provider, { logger });
@@ -81,15 +98,25 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
       JSON.stringify([
         { dnsName: 'refused-1.example.com', recordType: 'A', targets: ['192.0.2.1'] },
         { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.2'] },
-        { dnsName: 'refused-2.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+        { dnsName: 'refused-name.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+        { dnsName: 'ok-2.example.com', recordType: 'A', targets: ['192.0.2.4'] },
       ]),
     );
     expect(res.status).toBe(200);
-    expect((res.json() as { dnsName: string }[]).map((e) => e.dnsName)).toEqual(['ok.example.com']);
+    expect(res.json()).toEqual([
+      { dnsName: 'refused-1.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.2'], recordTTL: 300 },
+      { dnsName: 'ok-2.example.com', recordType: 'A', targets: ['192.0.2.4'], recordTTL: 300 },
+    ]);
     expect(calls).toBe(2);
     expect(
-      lines.filter((l) => l.message === 'invalid endpoint dropped').map((l) => String(l.fields['error'])),
-    ).toEqual(['the server refuses refused-1.example.com', 'the server refuses refused-2.example.com']);
+      lines
+        .filter((l) => l.message.startsWith('invalid endpoint'))
+        .map((l) => `${l.message}: ${String(l.fields['error'])}`),
+    ).toEqual([
+      'invalid endpoint returned unadjusted: the server refuses refused-1.example.com',
+      'invalid endpoint dropped: the server refuses refused-name.example.com',
+    ]);
     expect(await server.metrics.render()).toMatch(
       /invalid_endpoints_total\{reason="provider_validation",route="adjustendpoints"\} 2/,
     );
@@ -110,7 +137,7 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
     expect(res.json()).toEqual([{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
   });
 
-  it('drops what /records would refuse every interval: a set identifier where the provider has none, no targets, a name outside its filter', async () => {
+  it('drops a set identifier where the provider has none and a name outside its filter; returns a record without targets as sent (a stored version may exist)', async () => {
     const provider = new InMemoryProvider({
       zones: ['example.com'],
       domainFilter: new DomainFilter({ include: ['example.com'], exclude: ['x.example.com'] }),
@@ -125,17 +152,26 @@ describe('POST /adjustendpoints drops what cannot be written', () => {
       '/adjustendpoints',
       JSON.stringify([
         { dnsName: 'w.example.com', recordType: 'A', targets: ['192.0.2.1'], setIdentifier: 'eu' },
-        { dnsName: 'empty.example.com', recordType: 'A', targets: [] },
+        // no targets: omitted, as ExternalDNS's JSON omits an empty list
+        { dnsName: 'empty.example.com', recordType: 'A' },
         { dnsName: 'a.x.example.com', recordType: 'A', targets: ['192.0.2.2'] },
         { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.3'] },
       ]),
     );
     expect(res.status).toBe(200);
-    expect(res.json()).toEqual([{ dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.3'] }]);
-    const reasons = lines.filter((l) => l.level === 'warn').map((l) => JSON.stringify(l.fields));
-    expect(reasons.join('\n')).toMatch(/no set identifiers/);
-    expect(reasons.join('\n')).toMatch(/has no targets/);
-    expect(reasons.join('\n')).toMatch(/outside the provider's domain filter/);
+    expect(res.json()).toEqual([
+      // no targets: omitted, as ExternalDNS's JSON omits an empty list
+      { dnsName: 'empty.example.com', recordType: 'A' },
+      { dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+    ]);
+    const reasons = lines
+      .filter((l) => l.level === 'warn')
+      .map((l) => `${l.message} ${JSON.stringify(l.fields)}`);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^invalid endpoint dropped .*no set identifiers/),
+      expect.stringMatching(/^invalid endpoint returned unadjusted .*has no targets/),
+      expect.stringMatching(/^invalid endpoint dropped .*outside the provider's domain filter/),
+    ]);
   });
 
   it('keeps an endpoint whose targets repeat one another, each target once (dropping it would make sync delete it)', async () => {
@@ -371,7 +407,14 @@ describe('huge invalid change sets', () => {
       expect(records.text).not.toMatch(/call stack|RangeError/);
       const adjust = await externalDnsPost(url, '/adjustendpoints', JSON.stringify(bad));
       expect(adjust.status).toBe(200);
-      expect(adjust.text).toBe('[]');
+      // each returned as sent (a stored version must not be planned as a delete), in order
+      const returned = adjust.json() as { dnsName: string; targets: string[] }[];
+      expect(returned).toHaveLength(N);
+      expect(returned[N - 1]).toEqual({
+        dnsName: `h${N - 1}.example.com`,
+        recordType: 'A',
+        targets: ['300.1.1.1'],
+      });
       // 20 lines one by one, then one count, per request
       expect(lines.filter((l) => l.level === 'warn').length).toBe(2 * 21);
       expect(provider.calls.applyChanges).toBe(0);

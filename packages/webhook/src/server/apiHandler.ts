@@ -20,8 +20,10 @@ import {
   parseEach,
   parseOptionsFor,
   labelOfEntry,
+  isValueIssuePath,
+  keyUnwritableReason,
+  noTargets,
   recordsLeftOut,
-  unwritableReason,
   type Entry,
   type Rejection,
   type RejectionReason,
@@ -274,12 +276,22 @@ function reportRejections(context: ApiContext, route: ApiRoute, rejected: readon
   for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + recordsLeftOut(r));
   for (const [reason, n] of counts) context.metrics.observeInvalid(route, reason, n);
   rejected.slice(0, MAX_LISTED_REJECTIONS).forEach((r) =>
-    context.logger.warn?.(route === 'adjustendpoints' ? 'invalid endpoint dropped' : 'change not applied', {
-      route,
-      records: r.records.slice(0, 5),
-      reason: r.reason,
-      error: safeMessage(r.message, context.secrets),
-    }),
+    context.logger.warn?.(
+      route !== 'adjustendpoints'
+        ? 'change not applied'
+        : r.kept
+          ? 'invalid endpoint returned unadjusted'
+          : 'invalid endpoint dropped',
+      {
+        route,
+        records: r.records.slice(0, 5),
+        reason: r.reason,
+        error: safeMessage(r.message, context.secrets),
+        ...(r.kept
+          ? { note: 'POST /records will refuse it (500) and keep what is stored until its source is fixed' }
+          : {}),
+      },
+    ),
   );
   if (rejected.length > MAX_LISTED_REJECTIONS)
     context.logger.warn?.('more records left out', { route, more: rejected.length - MAX_LISTED_REJECTIONS });
@@ -405,42 +417,98 @@ function recordsSent(entries: readonly Entry[]): number {
 /** Rounds of leaving out what the provider's own validation names before giving up. */
 const MAX_VALIDATION_ROUNDS = 5;
 
+/** Desired endpoints on their way through `/adjustendpoints`, each with its place in the request. */
+interface Adjusting {
+  /** Endpoints for the provider's `adjustEndpoints`. */
+  endpoints: Endpoint[];
+  /** `at[i]`: the place of `endpoints[i]` in the request. */
+  at: number[];
+  /** Endpoints returned as sent (an invalid value), by their place in the request. */
+  asSent: Map<number, Endpoint>;
+  rejected: Rejection[];
+}
+
 /**
- * The provider's `adjustEndpoints`, leaving out each endpoint its `ValidationError` names (issue
- * paths `[index, …]` into the list it was given; PowerDNS refuses what its server would refuse)
- * and asking again with the rest.
+ * The provider's `adjustEndpoints`, asked again without each endpoint its `ValidationError` names
+ * (issue paths `[index, …]` into the list it was given; PowerDNS refuses what its server would
+ * refuse). One named for its value (targets, TTL…) is returned as sent; one named for its name,
+ * type or set identifier, or as a whole, is dropped.
  */
 async function adjustLeniently(
   context: ApiContext,
-  endpoints: Endpoint[],
-  rejected: Rejection[],
+  work: Adjusting,
   signal: AbortSignal,
 ): Promise<Endpoint[]> {
-  let list = endpoints;
   for (let round = 1; ; round++) {
     try {
-      return await context.provider.adjustEndpoints(list, { signal });
+      return await context.provider.adjustEndpoints(work.endpoints, { signal });
     } catch (error) {
       if (!(error instanceof ValidationError) || round >= MAX_VALIDATION_ROUNDS) throw error;
-      const named = new Map<number, string>();
+      const named = new Map<number, { message: string; value: boolean }>();
       for (const issue of error.issues) {
-        const index = issue.path[0];
-        if (typeof index === 'number' && index >= 0 && index < list.length && !named.has(index))
-          named.set(index, issue.message);
+        const [index, ...inside] = issue.path;
+        if (typeof index !== 'number' || index < 0 || index >= work.endpoints.length) continue;
+        const value = isValueIssuePath(inside);
+        const seen = named.get(index);
+        if (seen === undefined) named.set(index, { message: issue.message, value });
+        else if (!value) seen.value = false;
       }
       // issues without a path into the list: nothing to leave out, so it is a failure
       if (named.size === 0) throw error;
-      for (const [index, message] of named)
-        rejected.push({
-          records: [describeEndpoint(list[index] as Endpoint)],
+      for (const [index, { message, value }] of named) {
+        const ep = work.endpoints[index] as Endpoint;
+        if (value) work.asSent.set(work.at[index] as number, ep);
+        work.rejected.push({
+          records: [describeEndpoint(ep)],
           reason: 'provider_validation',
           message,
+          ...(value ? { kept: true } : {}),
         });
-      list = list.filter((_, index) => !named.has(index));
+      }
+      work.endpoints = work.endpoints.filter((_, index) => !named.has(index));
+      work.at = work.at.filter((_, index) => !named.has(index));
     }
   }
 }
 
+/**
+ * The answer of `/adjustendpoints`: the adjusted endpoints and those returned as sent, in the order
+ * of the request (one per endpoint not dropped). A provider that returned another number of
+ * endpoints than it was given has its answer first, then those returned as sent.
+ */
+function inRequestOrder(adjusted: Endpoint[], work: Adjusting): Endpoint[] {
+  if (work.asSent.size === 0) return adjusted;
+  const out: Endpoint[] = [];
+  const asSent = [...work.asSent].sort((a, b) => a[0] - b[0]);
+  if (adjusted.length !== work.at.length) {
+    for (const ep of adjusted) out.push(ep);
+    for (const [, ep] of asSent) out.push(ep);
+    return out;
+  }
+  let k = 0;
+  adjusted.forEach((ep, i) => {
+    const at = work.at[i] as number;
+    for (; k < asSent.length && (asSent[k] as [number, Endpoint])[0] < at; k++)
+      out.push((asSent[k] as [number, Endpoint])[1]);
+    out.push(ep);
+  });
+  for (; k < asSent.length; k++) out.push((asSent[k] as [number, Endpoint])[1]);
+  return out;
+}
+
+/**
+ * `POST /adjustendpoints`. Each endpoint that cannot be written is logged at `warn` and counted; what
+ * happens to it depends on whether a stored version of it can exist:
+ * - an invalid value (targets, TTL, labels, provider-specific properties; no targets; content the
+ *   provider's own check refuses) under a valid name, type and set identifier is returned as sent.
+ *   Dropped, it would no longer be desired and ExternalDNS (policy sync) would delete the stored
+ *   version and its ownership marker; kept, ExternalDNS plans an update (or a create) that
+ *   `POST /records` refuses with its marker (500, retried every interval): what is stored stays.
+ * - an invalid name or type, a type the provider cannot store, a set identifier where it has none,
+ *   or a name outside the provider's domain filter is dropped: no stored record can be its current
+ *   version (or ExternalDNS's planner, which applies the same filter, never touches it), so keeping
+ *   it could protect nothing.
+ */
 async function adjustEndpoints(
   context: ApiContext,
   request: IncomingMessage,
@@ -454,21 +522,41 @@ async function adjustEndpoints(
   );
   if (entries === undefined) throw new Refusal(400, 'bad_request', 'expected a list of endpoints');
   refuseMalformed(entries);
-  const kept: Endpoint[] = [];
-  const rejected: Rejection[] = [];
-  for (const entry of entries) {
-    const unsupported = entry.problem === undefined ? unwritableReason(context.provider, entry) : undefined;
-    if (entry.problem !== undefined)
-      rejected.push({ records: [labelOfEntry(entry)], reason: 'invalid', message: entry.problem });
-    else if (unsupported)
-      rejected.push({ records: [labelOfEntry(entry)], reason: 'unsupported_type', message: unsupported });
-    else kept.push(entry.endpoint as Endpoint);
-  }
+  const work: Adjusting = { endpoints: [], at: [], asSent: new Map(), rejected: [] };
+  entries.forEach((entry, at) => {
+    const label = labelOfEntry(entry);
+    const ep = entry.endpoint ?? entry.asSent;
+    const keyReason = ep === undefined ? undefined : keyUnwritableReason(context.provider, ep);
+    if (entry.problem !== undefined) {
+      // an invalid value under a key the provider can hold: returned as sent, not dropped
+      const kept = entry.asSent !== undefined && keyReason === undefined;
+      if (kept) work.asSent.set(at, entry.asSent as Endpoint);
+      work.rejected.push({
+        records: [label],
+        reason: 'invalid',
+        message: entry.problem,
+        ...(kept ? { kept } : {}),
+      });
+    } else if (keyReason !== undefined)
+      work.rejected.push({ records: [label], reason: 'unsupported_type', message: keyReason });
+    else if ((ep as Endpoint).targets.length === 0) {
+      work.asSent.set(at, ep as Endpoint);
+      work.rejected.push({
+        records: [label],
+        reason: 'unsupported_type',
+        message: noTargets(ep as Endpoint),
+        kept: true,
+      });
+    } else {
+      work.endpoints.push(ep as Endpoint);
+      work.at.push(at);
+    }
+  });
   entries.length = 0;
-  const adjusted = await adjustLeniently(context, kept, rejected, signal);
-  kept.length = 0;
-  // dropped with a warning and a metric, as ExternalDNS's own sources do: a 4xx would stop it
-  if (rejected.length) reportRejections(context, 'adjustendpoints', rejected);
+  const adjusted = inRequestOrder(await adjustLeniently(context, work, signal), work);
+  work.endpoints = [];
+  // logged and counted; a 4xx would stop ExternalDNS
+  if (work.rejected.length) reportRejections(context, 'adjustendpoints', work.rejected);
   if (signal.aborted) return;
   await sendEndpoints(response, adjusted);
 }

@@ -1,9 +1,10 @@
 /**
  * Record-by-record handling of what ExternalDNS sends. ExternalDNS's client treats every 4xx as
  * fatal (the controller exits and crash-loops), so one bad record must never refuse a whole request:
- * `/adjustendpoints` drops what cannot be written, and `/records` applies everything else and names
- * what it could not apply. ExternalDNS's own sources and its in-tree webhook server do the same
- * (drop with a warning, go on with the rest).
+ * `/adjustendpoints` returns an endpoint with an invalid value unadjusted (ExternalDNS plans it, so a
+ * stored version is updated, never deleted) and drops one that no stored record can answer to (a
+ * type the provider cannot store, a name outside its filter, an invalid name); `/records` applies
+ * everything else and names what it could not apply, which keeps what is stored.
  */
 import {
   CHANGE_LISTS,
@@ -38,6 +39,11 @@ export interface Rejection {
   records: string[];
   reason: RejectionReason;
   message: string;
+  /**
+   * `/adjustendpoints` only: the endpoint was returned unadjusted instead of dropped (its value is
+   * invalid, its key valid), so ExternalDNS plans it and `/records` refuses it, keeping what is stored.
+   */
+  kept?: boolean;
 }
 
 /** One endpoint of a request, parsed when it is valid. */
@@ -56,6 +62,31 @@ export interface Entry {
    * a string, an object for a list, a fractional TTL): a malformed request, not a bad record.
    */
   malformed?: string[];
+  /**
+   * For a desired endpoint (`/adjustendpoints`) whose only problems are in its value (targets, TTL,
+   * labels, provider-specific properties) while its name, type and set identifier are valid: the
+   * endpoint as sent, checked for shape only. A stored version of it may exist, so it is returned
+   * unadjusted instead of dropped (see {@link isValueIssuePath}).
+   */
+  asSent?: Endpoint;
+}
+
+/** The fields of an endpoint that hold its value: the name, type and set identifier are its key. */
+const VALUE_FIELDS: ReadonlySet<string | number> = new Set([
+  'targets',
+  'recordTTL',
+  'labels',
+  'providerSpecific',
+]);
+
+/**
+ * Whether an issue path into one endpoint (`[field, …]`, the endpoint's index left out) is about its
+ * value rather than its key (name, type, set identifier) or the endpoint as a whole. A record with
+ * a valid key and an invalid value may have a stored version that ExternalDNS would delete if the
+ * endpoint were dropped from `/adjustendpoints`.
+ */
+export function isValueIssuePath(path: readonly (string | number)[]): boolean {
+  return path.length > 0 && VALUE_FIELDS.has(path[0] as string | number);
 }
 
 /** Parse options for a provider: its extra record types (PowerDNS `LUA`) are accepted. */
@@ -158,6 +189,10 @@ export function parseEach(
         `${formatIssuePath([...(list === 'endpoints' ? [] : [list]), index, ...issue.path.slice(1)])}: ${issue.message}`;
       const problem = parsed.error.issues.slice(0, 3).map(describe).join('; ');
       const malformed = parsed.error.issues.filter((issue) => isDecodeFailure(issue, raw)).map(describe);
+      const asSent =
+        list === 'endpoints' && parsed.error.issues.every((issue) => isValueIssuePath(issue.path.slice(1)))
+          ? safeParseEndpoints([raw], { ...options, validateContent: false })
+          : undefined;
       entries.push({
         list,
         index,
@@ -166,6 +201,7 @@ export function parseEach(
         problem,
         raw,
         ...(malformed.length ? { malformed } : {}),
+        ...(asSent?.success ? { asSent: asSent.data[0] as Endpoint } : {}),
       });
     }
   }
@@ -199,20 +235,39 @@ export function labelOfEntry(entry: Entry): string {
 
 /**
  * Why the provider cannot write an entry, or `undefined`: a type it cannot store; and for what is
- * to be written (not what is deleted), a set identifier where it has none, no targets, or a name
- * outside its domain filter. Such an entry is dropped from `/adjustendpoints` and left out of
- * `/records`, so it is reported once instead of failing every interval.
+ * to be written (not what is deleted), a set identifier where it has none, a name outside its
+ * domain filter, or no targets. Such an entry is left out of `/records` (with its ownership marker
+ * and, for an update, its old version). `/adjustendpoints` drops it, except one without targets: a
+ * stored version of it may exist, so it is returned as sent (see {@link keyUnwritableReason}).
  */
 export function unwritableReason(provider: Provider, entry: Entry): string | undefined {
   const ep = entry.endpoint;
   if (ep === undefined) return undefined;
+  if (entry.list === 'delete' || entry.list === 'updateOld') {
+    const type = ep.recordType.toUpperCase();
+    const supported = provider.capabilities.recordTypes.some((t) => t.toUpperCase() === type);
+    return supported ? undefined : `the ${provider.name} provider cannot store ${type} records`;
+  }
+  return keyUnwritableReason(provider, ep) ?? (ep.targets.length === 0 ? noTargets(ep) : undefined);
+}
+
+/** The reason given for an endpoint without targets. */
+export function noTargets(ep: Endpoint): string {
+  return `${ep.dnsName} ${ep.recordType.toUpperCase()} has no targets`;
+}
+
+/**
+ * Why no record the provider stores can be this desired endpoint's current version, or `undefined`:
+ * a type it cannot store, a set identifier where it has none, a name outside its domain filter
+ * (ExternalDNS's planner, which applies the negotiated filter, never deletes a record there). Such
+ * an endpoint is dropped from `/adjustendpoints`: keeping it could protect nothing.
+ */
+export function keyUnwritableReason(provider: Provider, ep: Endpoint): string | undefined {
   const type = ep.recordType.toUpperCase();
-  const supported = provider.capabilities.recordTypes.some((t) => t.toUpperCase() === type);
-  if (!supported) return `the ${provider.name} provider cannot store ${type} records`;
-  if (entry.list === 'delete' || entry.list === 'updateOld') return undefined;
+  if (!provider.capabilities.recordTypes.some((t) => t.toUpperCase() === type))
+    return `the ${provider.name} provider cannot store ${type} records`;
   if (!provider.capabilities.setIdentifiers && ep.setIdentifier !== '')
     return `the ${provider.name} provider has no set identifiers (setIdentifier ${JSON.stringify(ep.setIdentifier)})`;
-  if (ep.targets.length === 0) return `${ep.dnsName} ${type} has no targets`;
   if (!provider.domainFilter.matches(ep.dnsName))
     return `${ep.dnsName} is outside the provider's domain filter`;
   return undefined;
