@@ -24,6 +24,7 @@ const BAD_DESIRED = [
   { dnsName: `${'a'.repeat(64)}.example.com`, recordType: 'A', targets: ['192.0.2.1'] },
   { dnsName: 'v4.example.com', recordType: 'A', targets: ['300.1.1.1'] },
   { dnsName: 'mx.example.com', recordType: 'MX', targets: ['mail.example.com'] },
+  { dnsName: 'ttl.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 2 ** 31 },
 ];
 
 describe('POST /adjustendpoints: invalid values returned as sent, the rest of what cannot be written dropped', () => {
@@ -47,6 +48,7 @@ describe('POST /adjustendpoints: invalid values returned as sent, the rest of wh
       BAD_DESIRED[0],
       BAD_DESIRED[2],
       BAD_DESIRED[3],
+      BAD_DESIRED[4],
       { dnsName: 'www.example.com', recordType: 'CNAME', targets: ['ok.example.com'] },
     ]);
     const reported = lines.filter((l) => l.message.startsWith('invalid endpoint'));
@@ -56,6 +58,7 @@ describe('POST /adjustendpoints: invalid values returned as sent, the rest of wh
       ['invalid endpoint dropped', `${'a'.repeat(64)}.example.com A`],
       ['invalid endpoint returned unadjusted', 'v4.example.com A'],
       ['invalid endpoint returned unadjusted', 'mx.example.com MX'],
+      ['invalid endpoint returned unadjusted', 'ttl.example.com A'],
     ]);
     expect(reported.every((l) => l.level === 'warn' && /^\[\d\]\./.test(String(l.fields['error'])))).toBe(
       true,
@@ -64,7 +67,7 @@ describe('POST /adjustendpoints: invalid values returned as sent, the rest of wh
     expect(String(reported[2]?.fields['error'])).toMatch(/\[3\]\.targets\[0\]: .*300\.1\.1\.1/);
     expect(String(reported[2]?.fields['note'])).toMatch(/POST \/records will refuse it \(500\)/);
     expect(await server.metrics.render()).toMatch(
-      /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 4/,
+      /openova_dns_webhook_invalid_endpoints_total\{reason="invalid",route="adjustendpoints"\} 5/,
     );
   });
 

@@ -11,6 +11,7 @@ import {
   changesToJSON,
   DomainFilter,
   endpoint,
+  endpointToJSON,
   TxtRegistry,
   type CalculatedChanges,
   type Changes,
@@ -94,7 +95,16 @@ async function externalDnsRun(
     capabilities: client.capabilities,
     domainFilter: client.domainFilter,
     records: (options) => client.records(options),
-    adjustEndpoints: (eps, options) => client.adjustEndpoints(eps, options),
+    // decoded as Go decodes ExternalDNS's Endpoint: any int64 TTL, no content checks
+    adjustEndpoints: async (eps) => {
+      const res = await externalDnsPost(
+        hook.url,
+        '/adjustendpoints',
+        JSON.stringify(eps.map(endpointToJSON)),
+      );
+      if (res.status !== 200) throw new Error(`POST /adjustendpoints answered ${res.status}: ${res.text}`);
+      return (res.json() as EndpointInit[]).map(endpoint);
+    },
     applyChanges: async (changes) => {
       const res = await externalDnsPost(hook.url, '/records', JSON.stringify(changesToJSON(changes)));
       answer = { status: res.status, text: res.text };
@@ -216,13 +226,14 @@ describe.each(['inmemory', 'pdns'] as const)('bad input never loses what is stor
     expect(final.get(`newbad.${d} A`)).toEqual(['192.0.2.9']);
   });
 
-  it('content the provider’s own check refuses, and a record left without targets, keep their stored versions too', async () => {
+  it('content the provider’s own check refuses, a record left without targets and a TTL out of range keep their stored versions too', async () => {
     const hook = await sidecar(kind);
     const d = hook.domain;
     const managed = ['A', 'AAAA', 'CNAME', 'MX'];
     const good: EndpointInit[] = [
       { dnsName: `mx.${d}`, recordType: 'MX', targets: [`10 mail.${d}`] },
       { dnsName: `lb.${d}`, recordType: 'A', targets: ['192.0.2.20'] },
+      { dnsName: `ttl.${d}`, recordType: 'A', targets: ['192.0.2.30'], recordTTL: 600 },
     ];
     expect((await externalDnsRun(hook, good, managed)).status).toBe(204);
     const before = await stored(hook);
@@ -234,18 +245,22 @@ describe.each(['inmemory', 'pdns'] as const)('bad input never loses what is stor
       { dnsName: `mx.${d}`, recordType: 'MX', targets: [`10 mail_x.${d}`] },
       // a load balancer that lost its address
       { dnsName: `lb.${d}`, recordType: 'A', targets: [] },
+      // a TTL past 2^31 - 1 (the TTL alone changes: ExternalDNS plans an update for a configured TTL)
+      { dnsName: `ttl.${d}`, recordType: 'A', targets: ['192.0.2.30'], recordTTL: 2 ** 31 },
     ];
     hook.writes.length = 0;
     const run = await externalDnsRun(hook, bad, managed);
     expect(names(run.plan, 'delete')).toEqual([]);
     expect(run.status).toBe(500);
     expect(run.text).toMatch(/lb\.[^ ]+ A, _externaldns\.a-lb\.[^:]*: lb\.[^ ]+ A has no targets/);
+    expect(run.text).toMatch(/ttl\.[^ ]+ A, _externaldns\.a-ttl\.[^:]*: [^;]*recordTTL 2147483648/);
     if (kind === 'pdns')
       expect(run.text).toMatch(
         /mx\.[^ ]+ MX, _externaldns\.mx-mx\.[^:]*: .*"mail_x\.[^"]*" is not a host name/,
       );
     const after = await stored(hook);
     expect(after.get(`lb.${d} A`)).toEqual(['192.0.2.20']);
+    expect((await hook.provider.records()).find((r) => r.dnsName === `ttl.${d}`)?.recordTTL).toBe(600);
     expect(after.get(`_externaldns.a-lb.${d} TXT`)).toEqual(before.get(`_externaldns.a-lb.${d} TXT`));
     expect(after.get(`_externaldns.mx-mx.${d} TXT`)).toEqual(before.get(`_externaldns.mx-mx.${d} TXT`));
     if (kind === 'pdns') {

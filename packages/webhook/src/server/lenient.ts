@@ -158,6 +158,28 @@ function withoutRepeatedTargets(raw: unknown): unknown {
 }
 
 /**
+ * An endpoint as sent, checked for shape only (its content is known to be invalid), or `undefined`
+ * when even its shape is not an endpoint's. A TTL out of range (which the shape-only parse still
+ * refuses) is kept as sent.
+ */
+function asSentEndpoint(raw: unknown, options: EndpointParseOptions): Endpoint | undefined {
+  const loose = { ...options, validateContent: false };
+  const parsed = safeParseEndpoints([raw], loose);
+  if (parsed.success) return parsed.data[0];
+  const ttl = field(raw, 'recordTTL');
+  if (typeof ttl !== 'number' || !parsed.error.issues.every((issue) => issue.path[1] === 'recordTTL'))
+    return undefined;
+  const withoutTtl = Object.fromEntries(
+    Object.entries(raw as object).filter(([key]) => key.toLowerCase() !== 'recordttl'),
+  );
+  const again = safeParseEndpoints([withoutTtl], loose);
+  if (!again.success) return undefined;
+  const ep = again.data[0] as Endpoint;
+  ep.recordTTL = ttl;
+  return ep;
+}
+
+/**
  * Parses a JSON list of endpoints one by one: each valid endpoint is kept, each invalid one keeps
  * the reason (its first issues, with paths into the request). `null` is an empty list. A value
  * that is not a list at all returns `undefined` (the request's shape is wrong, not one record).
@@ -191,7 +213,7 @@ export function parseEach(
       const malformed = parsed.error.issues.filter((issue) => isDecodeFailure(issue, raw)).map(describe);
       const asSent =
         list === 'endpoints' && parsed.error.issues.every((issue) => isValueIssuePath(issue.path.slice(1)))
-          ? safeParseEndpoints([raw], { ...options, validateContent: false })
+          ? asSentEndpoint(raw, options)
           : undefined;
       entries.push({
         list,
@@ -201,7 +223,7 @@ export function parseEach(
         problem,
         raw,
         ...(malformed.length ? { malformed } : {}),
-        ...(asSent?.success ? { asSent: asSent.data[0] as Endpoint } : {}),
+        ...(asSent ? { asSent } : {}),
       });
     }
   }
