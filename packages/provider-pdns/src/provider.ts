@@ -269,6 +269,18 @@ export class PowerDnsProvider implements Provider {
     };
   }
 
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter,
+   * the client's identity; never a credential, the client's connections or cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      client: this.client.toJSON(),
+    };
+  }
+
   /** Forgets the cached zone list, so the next call lists zones again. */
   refreshZones(): void {
     this.#zoneCache.clear();

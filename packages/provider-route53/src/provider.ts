@@ -294,6 +294,22 @@ export class Route53Provider implements Provider {
     ];
   }
 
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter, the
+   * client's identity, zone ids, type and tags as configured; never a credential, the client's connections
+   * or cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      api: this.api.toJSON(),
+      zoneIds: this.#zoneIds,
+      zoneType: this.#zoneType,
+      zoneTags: this.#zoneTags,
+    };
+  }
+
   get capabilities(): ProviderCapabilities {
     return {
       recordTypes: this.#recordTypes,

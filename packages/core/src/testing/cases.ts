@@ -941,6 +941,52 @@ const credentialEcho: ProviderConformanceCase = {
   },
 };
 
+/**
+ * A provider object logged as JSON (`JSON.stringify(provider)`, a structured logger's fields):
+ * no throw on a circular structure (an SDK client, a transport holding its provider), a plain
+ * object naming the provider, and no credential, as `util.inspect` of it already shows none.
+ */
+const providerJson: ProviderConformanceCase = {
+  id: 'faults/provider-json',
+  group: 'faults',
+  description:
+    'JSON.stringify(provider) does not throw, gives an object with the provider name, and shows no credential (nor does util.inspect)',
+  async run(t: CaseContext) {
+    const provider = t.harness.provider;
+    // after a read, so clients made lazily on the first request are held too
+    await provider.records();
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(provider);
+    } catch (error) {
+      throw new ConformanceFailure(
+        `JSON.stringify(provider) threw: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
+    }
+    t.check(typeof json === 'string', 'JSON.stringify(provider) gave no JSON');
+    const parsed: unknown = JSON.parse(json);
+    t.check(
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed),
+      `JSON.stringify(provider) is not an object: ${json.slice(0, 200)}`,
+    );
+    t.check(
+      (parsed as Record<string, unknown>)['name'] === provider.name,
+      `JSON.stringify(provider) does not name the provider (${JSON.stringify(provider.name)}): ${json.slice(0, 200)}`,
+    );
+    const secret = t.harness.secret;
+    if (secret === undefined) return;
+    const shown: [string, string][] = [
+      ['JSON.stringify(provider)', json],
+      ['util.inspect of the provider', inspect(provider, { depth: 6, showHidden: true })],
+    ];
+    for (const [where, text] of shown)
+      t.check(
+        !text.includes(secret),
+        `${where} repeats the credential: ${text.split(secret).join('<credential>').slice(0, 600)}`,
+      );
+  },
+};
+
 /** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
@@ -956,6 +1002,7 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   txtValues,
   ...faultCases(),
   credentialEcho,
+  providerJson,
   setIdentifiersRefused,
   badInput,
 ];
