@@ -631,6 +631,42 @@ const txtValues: ProviderConformanceCase = {
   },
 };
 
+/**
+ * Host names inside targets given in Unicode (hetzner/external-dns-hetzner-webhook#160: a CNAME
+ * target in Unicode went to the API as it was and was refused): written in punycode, the one
+ * spelling DNS has, so the punycode spelling plans nothing.
+ */
+const idnTargets: ProviderConformanceCase = {
+  id: 'targets/idn-hosts',
+  group: 'targets',
+  description:
+    'CNAME, MX and SRV targets with a Unicode host name are written in punycode; the punycode spelling plans nothing',
+  needs: { recordTypes: ['MX', 'SRV'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', 'MX', 'SRV'];
+    const desired = (host: string): EndpointInit[] => [
+      { dnsName: t.name('idn-cname'), recordType: 'CNAME', targets: [host] },
+      { dnsName: t.name('idn-mx'), recordType: 'MX', targets: [`10 ${host}`] },
+      { dnsName: t.name('_idn._tcp'), recordType: 'SRV', targets: [`10 5 443 ${host}`] },
+    ];
+    const first = await t.converge(registry, desired('bücher.example.net'), { managedRecordTypes });
+    t.check(
+      first.skipped.length === 0,
+      `skipped instead of written: ${first.skipped.map((s) => s.reason).join('; ')}`,
+    );
+    const cname = await t.storedAt(t.name('idn-cname'), 'CNAME');
+    t.check(
+      cname?.targets[0] === 'xn--bcher-kva.example.net',
+      `the CNAME target is stored as ${JSON.stringify(cname?.targets)}, not in punycode`,
+    );
+    await t.converge(registry, desired('xn--bcher-kva.example.net'), {
+      managedRecordTypes,
+      expectChanges: false,
+    });
+  },
+};
+
 function faultCases(): ProviderConformanceCase[] {
   const faults: ConformanceFault[] = ['server-error', 'timeout', 'connection-drop', 'rate-limit-storm'];
   return faults.map((fault) => ({
@@ -996,6 +1032,7 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   handEdits,
   ttlKept,
   duplicateTargets,
+  idnTargets,
   ...nameCases(),
   apexCname,
   ...markerCases(),
