@@ -393,6 +393,17 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       records += k * (set.AliasTarget ? 1 : (set.ResourceRecords?.length ?? 0));
       chars += k * (set.ResourceRecords ?? []).reduce((n, v) => n + v.length, 0);
     }
+    // the API model's length constraint on ResourceRecord.Value, checked before the batch is read
+    for (const [i, { set }] of parsed.entries()) {
+      const j = (set.ResourceRecords ?? []).findIndex((v) => v.length > 4000);
+      if (j >= 0)
+        return error(
+          res,
+          400,
+          'InvalidInput',
+          `1 validation error detected: Value at 'changeBatch.changes.${i + 1}.member.resourceRecordSet.resourceRecords.${j + 1}.member.value' failed to satisfy constraint: Member must have length less than or equal to 4000`,
+        );
+    }
     if (records > 1000) return invalidBatch(res, ['Number of records limit of 1000 exceeded.']);
     if (chars > 32000) return invalidBatch(res, ['RDATA character limit of 32000 exceeded.']);
     const work = [...zone.sets];

@@ -667,6 +667,44 @@ const idnTargets: ProviderConformanceCase = {
   },
 };
 
+/**
+ * A TXT value longer than some APIs take in one value (Route53: a `Value` of at most 4,000
+ * characters; Azure: 4,096 per record set): written and converging, or a `ValidationError` at the
+ * record before anything is sent, never a batch the server refuses.
+ */
+const txtTooLong: ProviderConformanceCase = {
+  id: 'txt/over-4000',
+  group: 'txt',
+  description:
+    'a TXT value of 4,100 octets is written and converges, or is a ValidationError naming desired[0] with nothing written',
+  needs: { recordTypes: ['TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', 'TXT'];
+    const desired: EndpointInit[] = [
+      { dnsName: t.name('huge'), recordType: 'TXT', targets: ['x'.repeat(4100)] },
+      { dnsName: t.name('fine'), recordType: 'A', targets: ['192.0.2.1'] },
+    ];
+    const before = zoneSnapshot(await t.stored());
+    try {
+      await t.converge(registry, desired, { managedRecordTypes });
+      return;
+    } catch (error) {
+      if (error instanceof ConformanceFailure) throw error;
+      t.check(
+        error instanceof ValidationError,
+        `refused with ${error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : String(error)}, not a ValidationError before any write`,
+      );
+      t.check(
+        error.issues.length > 0 && error.issues.every((i) => i.path[0] === 'desired' && i.path[1] === 0),
+        `the issues do not name desired[0]: ${JSON.stringify(error.issues.map((i) => i.path))}`,
+      );
+    }
+    const after = zoneSnapshot(await t.stored());
+    t.check(after === before, `the zone changed:\nbefore:\n${before}\nafter:\n${after}`);
+  },
+};
+
 function faultCases(): ProviderConformanceCase[] {
   const faults: ConformanceFault[] = ['server-error', 'timeout', 'connection-drop', 'rate-limit-storm'];
   return faults.map((fault) => ({
@@ -1037,6 +1075,7 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   apexCname,
   ...markerCases(),
   txtValues,
+  txtTooLong,
   ...faultCases(),
   credentialEcho,
   providerJson,
