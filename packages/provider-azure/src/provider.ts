@@ -263,6 +263,22 @@ export class AzureDnsProvider implements Provider {
     });
   }
 
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter, the
+   * client's identity, zone type, resource group and zone ids as configured; never a credential, the
+   * client's connections or cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      client: this.client.toJSON(),
+      zoneType: this.zoneType,
+      resourceGroup: this.#resourceGroup,
+      zoneIds: this.#zoneIds,
+    };
+  }
+
   get capabilities(): ProviderCapabilities {
     return {
       recordTypes: this.#recordTypes,

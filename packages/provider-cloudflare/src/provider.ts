@@ -339,6 +339,20 @@ export class CloudflareProvider implements Provider {
   }
 
   /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter, the
+   * client's identity, zone ids as configured; never a credential, the client's connections or cached
+   * records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      client: this.client.toJSON(),
+      zoneIds: this.#zoneIds,
+    };
+  }
+
+  /**
    * `batchLimits` is one {@link batchOperationsLimit}: one operation per value, at most the smallest
    * batch limit of the zones known so far (the configured `batchLimit`, else 200 on Free and 3,500
    * on paid plans); 200 until zones have been listed.

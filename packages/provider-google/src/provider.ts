@@ -264,6 +264,21 @@ export class GoogleCloudDnsProvider implements Provider {
     this.#limits = limits;
   }
 
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter, the
+   * client's identity, zone visibility and ids as configured; never a credential, the client's connections
+   * or cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      client: this.client.toJSON(),
+      zoneVisibility: this.#zoneVisibility,
+      zoneIds: this.#zoneIds && [...this.#zoneIds],
+    };
+  }
+
   get capabilities(): ProviderCapabilities {
     return {
       recordTypes: this.#recordTypes,

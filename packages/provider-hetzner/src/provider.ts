@@ -199,6 +199,20 @@ export class HetznerProvider implements Provider {
     });
   }
 
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter, the
+   * client's identity, zone label selector as configured; never a credential, the client's connections or
+   * cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      client: this.client.toJSON(),
+      zoneLabelSelector: this.#zoneLabelSelector,
+    };
+  }
+
   get capabilities(): ProviderCapabilities {
     return {
       recordTypes: this.#recordTypes,

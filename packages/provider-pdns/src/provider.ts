@@ -32,6 +32,7 @@ import {
   lowerCased,
   checkDnsName,
   appendAll,
+  canonicalizeTarget,
 } from '@openova/dns-core/provider';
 import {
   markPrechecked,
@@ -266,6 +267,18 @@ export class PowerDnsProvider implements Provider {
       // under the write lock the zone is read again before each PATCH (see writeLock)
       conditionalWrites: options.writeLock !== undefined,
       ownerNames: 'hostname',
+    };
+  }
+
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter,
+   * the client's identity; never a credential, the client's connections or cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      client: this.client.toJSON(),
     };
   }
 
@@ -677,7 +690,8 @@ export class PowerDnsProvider implements Provider {
       const type = upperCased(ep.recordType);
       if (type === 'MX' || type === 'SRV' || type === 'NS') {
         ep.targets.forEach((target, j) => {
-          const parts = target.trim().split(/\s+/);
+          // the host as it is written: an internationalised one in punycode (what PowerDNS takes)
+          const parts = canonicalizeTarget(type, target.trim()).split(/\s+/);
           const host = parts[type === 'MX' ? 1 : type === 'SRV' ? 3 : 0];
           if (host === undefined || host === '.' || host === '') return;
           const bad = withoutTrailingDot(host)

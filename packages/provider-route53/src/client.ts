@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { inspect } from 'node:util';
 import { ConfigError } from '@openova/dns-core';
 import {
   abortableSleep,
@@ -265,9 +266,17 @@ export class Route53Api {
   readonly #limiter: RateLimiterLike | undefined;
   readonly #throttleBackoffMs: number;
   readonly #maxWaitMs: number;
+  readonly #identity: { region?: string; endpoint?: string };
 
   constructor(options: Route53ClientOptions = {}) {
     this.sdk = options.client ?? buildSdkClient(options);
+    // what the caller configured; an SDK client passed in keeps its own settings to itself
+    this.#identity = options.client
+      ? {}
+      : {
+          region: options.region ?? 'us-east-1',
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        };
     this.#limiter =
       options.rateLimiter === false
         ? undefined
@@ -309,6 +318,27 @@ export class Route53Api {
       },
       { step: 'finalizeRequest', priority: 'low', name: 'openovaRoute53Budget', override: true },
     );
+  }
+
+  /**
+   * Keeps the SDK client (its credential provider and resolved identity) out of `util.inspect` and
+   * `console.log`: region and endpoint as configured, and the request counts.
+   */
+  [inspect.custom](): string {
+    return `Route53Api { ${[
+      ...Object.entries(this.#identity).map(([k, v]) => `${k}: ${JSON.stringify(v)}`),
+      `stats: ${JSON.stringify(this.stats)}`,
+      'credentials: [redacted]',
+    ].join(', ')} }`;
+  }
+
+  /**
+   * The client's identity for logs: region and endpoint as configured (neither for an SDK client
+   * passed in), never a credential. `JSON.stringify` of the SDK client itself throws (its config is
+   * circular).
+   */
+  toJSON(): { region?: string; endpoint?: string } {
+    return { ...this.#identity };
   }
 
   // The signal of the call in flight, for waits inside the middleware (calls are sequential per use).

@@ -37,6 +37,7 @@ import {
   isAlias,
   recordSetToEndpoint,
   routingPolicyOf,
+  targetToValue,
   valueCharacters,
 } from './mapping.js';
 import { aliasValueIssues, routingIssues } from './validation.js';
@@ -57,8 +58,8 @@ export const DEFAULT_ROUTE53_RECORD_TYPES: readonly RecordType[] = [
 /** The provider-specific property names Route53Provider reads and writes (ExternalDNS's). */
 export const ROUTE53_PROPERTY_NAMES: readonly string[] = [ALIAS_PROPERTY, ...Object.values(AWS_PROPERTIES)];
 
-/** Route53's per-request limits (ChangeResourceRecordSets quotas). */
-export const ROUTE53_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000 } as const;
+/** Route53's per-request limits (ChangeResourceRecordSets quotas) and the longest `Value` it takes. */
+export const ROUTE53_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000, valueLength: 4000 } as const;
 
 /** A hosted zone as the provider uses it. */
 export interface Route53ZoneInfo {
@@ -292,6 +293,22 @@ export class Route53Provider implements Provider {
       { name: 'Route53 ResourceRecord elements', max: ROUTE53_LIMITS.resourceRecords, cost: priced(count) },
       { name: 'Route53 value characters', max: ROUTE53_LIMITS.valueCharacters, cost: priced(chars) },
     ];
+  }
+
+  /**
+   * The provider for logs (`JSON.stringify`, a structured logger's fields): name, domain filter, the
+   * client's identity, zone ids, type and tags as configured; never a credential, the client's connections
+   * or cached records.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      domainFilter: this.domainFilter.toJSON(),
+      api: this.api.toJSON(),
+      zoneIds: this.#zoneIds,
+      zoneType: this.#zoneType,
+      zoneTags: this.#zoneTags,
+    };
   }
 
   get capabilities(): ProviderCapabilities {
@@ -645,6 +662,18 @@ export class Route53Provider implements Provider {
         path: [...path, 'providerSpecific'],
         code: 'routing_policy_required',
         message: `${describeEndpoint(ep)}: a set identifier needs a routing policy (aws/weight, aws/region, aws/failover, aws/geolocation-*, aws/geoproximity-*, aws/multi-value-answer)`,
+      });
+    if (!isAlias(ep))
+      ep.targets.forEach((target, j) => {
+        // the API refuses a longer Value (ResourceRecord.Value: length at most 4,000), which
+        // would fail the whole batch: a long TXT (quoted, split, non-ASCII as \ddd) reaches it
+        const length = targetToValue(ep.recordType, target).length;
+        if (length > ROUTE53_LIMITS.valueLength)
+          issues.push({
+            path: [...path, 'targets', j],
+            code: 'value_too_long',
+            message: `${describeEndpoint(ep)}: the value is ${length} characters as Route53 stores it; Route53 takes at most ${ROUTE53_LIMITS.valueLength}`,
+          });
       });
     if (isAlias(ep)) {
       if (this.#preferCname)

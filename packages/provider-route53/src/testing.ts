@@ -393,6 +393,17 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       records += k * (set.AliasTarget ? 1 : (set.ResourceRecords?.length ?? 0));
       chars += k * (set.ResourceRecords ?? []).reduce((n, v) => n + v.length, 0);
     }
+    // the API model's length constraint on ResourceRecord.Value, checked before the batch is read
+    for (const [i, { set }] of parsed.entries()) {
+      const j = (set.ResourceRecords ?? []).findIndex((v) => v.length > 4000);
+      if (j >= 0)
+        return error(
+          res,
+          400,
+          'InvalidInput',
+          `1 validation error detected: Value at 'changeBatch.changes.${i + 1}.member.resourceRecordSet.resourceRecords.${j + 1}.member.value' failed to satisfy constraint: Member must have length less than or equal to 4000`,
+        );
+    }
     if (records > 1000) return invalidBatch(res, ['Number of records limit of 1000 exceeded.']);
     if (chars > 32000) return invalidBatch(res, ['RDATA character limit of 32000 exceeded.']);
     const work = [...zone.sets];
@@ -464,6 +475,8 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
       return `Invalid request: Missing field 'SetIdentifier' in ${change}`;
     if (policies.length === 0 && set.SetIdentifier !== undefined)
       return `Invalid request: Expected exactly one of ${oneOf}, but found none in ${change}`;
+    const clash = policyClash(set, work);
+    if (clash) return clash;
     if (set.AliasTarget) {
       if (set.TTL !== undefined || set.ResourceRecords)
         return `Invalid request: an alias has neither TTL nor ResourceRecords (${set.Name})`;
@@ -486,6 +499,35 @@ export async function startFakeRoute53(options: FakeRoute53Options = {}): Promis
           if (!/^("([^"\\]|\\.){0,255}"\s*)+$/.test(v))
             return `Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${v}''`;
     }
+    return undefined;
+  }
+
+  /**
+   * What Route53 refuses among the sets of one name and type (checked against the zone as the
+   * batch's earlier changes left it): a plain set next to routing-policy sets (#1411, #3141), sets
+   * of different policies (#4345), two latency sets of one region (#3945), two geolocation sets of
+   * one location, two failover sets of one role.
+   */
+  function policyClash(set: FakeRecordSet, work: FakeRecordSet[]): string | undefined {
+    const others = work.filter(
+      (x) =>
+        x.Name === set.Name && x.Type === set.Type && (x.SetIdentifier ?? '') !== (set.SetIdentifier ?? ''),
+    );
+    if (others.length === 0) return undefined;
+    const policy = (x: FakeRecordSet) => POLICIES.find((p) => x[p] !== undefined);
+    const mine = policy(set);
+    const what = `RRSet with DNS name ${set.Name}, type ${set.Type}${set.SetIdentifier !== undefined ? `, SetIdentifier ${set.SetIdentifier}` : ''}`;
+    if (mine === undefined || others.some((x) => policy(x) === undefined))
+      return `${what} cannot be created as a non-${mine === 'Weight' ? 'weighted' : 'routing-policy'} set exists with the same name and type.`;
+    if (others.some((x) => policy(x) !== mine))
+      return `${what} cannot be created because an RRSet with the same name and type but another routing policy already exists.`;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (mine === 'Region' && others.some((x) => x.Region === set.Region))
+      return `${what}, and Region Name=${set.Region} cannot be created because a latency RRSet with the same name, type and region already exists.`;
+    if (mine === 'GeoLocation' && others.some((x) => same(x.GeoLocation, set.GeoLocation)))
+      return `${what} cannot be created because a geolocation RRSet with the same name, type and location already exists.`;
+    if (mine === 'Failover' && others.some((x) => x.Failover === set.Failover))
+      return `${what} cannot be created because a failover RRSet with the same name, type and failover role already exists.`;
     return undefined;
   }
 

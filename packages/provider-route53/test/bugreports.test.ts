@@ -563,3 +563,67 @@ describe('aws/target-hosted-zone in lower case', () => {
     expect(posts()).toBe(before);
   });
 });
+
+describe('routing policies of one name and type', () => {
+  // kubernetes-sigs/external-dns#1411 and #3141: a plain record given a set identifier and a weight
+  // failed with "cannot be created as a non-weighted set exists with the same name and type" (the
+  // CREATE went before the DELETE); #4345: the same when latency sets become weighted. The fake
+  // refuses both, as Route53 does, checking each change against the zone the earlier ones left.
+  const weight = (id: string, w: string) => ({
+    setIdentifier: id,
+    providerSpecific: [prop(AWS_PROPERTIES.weight, w)],
+  });
+  const region = (id: string, r: string) => ({
+    setIdentifier: id,
+    providerSpecific: [prop(AWS_PROPERTIES.region, r)],
+  });
+
+  it('#1411/#3141: plain A and CNAME sets become weighted, and plain again, each in one run', async () => {
+    const p = provider();
+    const plain: EndpointInit[] = [
+      { dnsName: `a.${name}`, recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: `c.${name}`, recordType: 'CNAME', targets: ['target.example.net'] },
+    ];
+    await converge(p, plain);
+    await converge(
+      p,
+      plain.map((e) => ({ ...e, ...weight('blue', '255') })),
+    );
+    expect(stored('A', `a.${name}`).map((s) => [s.SetIdentifier, s.Weight])).toEqual([['blue', 255]]);
+    await converge(p, plain);
+    expect(stored('A', `a.${name}`).map((s) => s.SetIdentifier)).toEqual([undefined]);
+  });
+
+  it('#4345: the latency sets of two regions become weighted sets in one run', async () => {
+    const p = provider();
+    const sets = (policy: typeof weight) => [
+      { dnsName: `lw.${name}`, recordType: 'A', targets: ['192.0.2.1'], ...policy('east', 'us-east-1') },
+      { dnsName: `lw.${name}`, recordType: 'A', targets: ['192.0.2.2'], ...policy('west', 'us-west-2') },
+    ];
+    await converge(p, sets(region));
+    await converge(p, [
+      { dnsName: `lw.${name}`, recordType: 'A', targets: ['192.0.2.1'], ...weight('east', '100') },
+      { dnsName: `lw.${name}`, recordType: 'A', targets: ['192.0.2.2'], ...weight('west', '0') },
+    ]);
+    expect(stored('A', `lw.${name}`).map((s) => [s.SetIdentifier, s.Weight, s.Region])).toEqual([
+      ['east', 100, undefined],
+      ['west', 0, undefined],
+    ]);
+  });
+
+  // kubernetes-sigs/external-dns#3945: two latency sets of one name in one region (two services
+  // with one host name) are refused by Route53; ExternalDNS crash-looped on it.
+  it('#3945: a second latency set in the same region is left out with a typed error naming it; the rest is applied', async () => {
+    const registry = registryOf(provider());
+    const error = await run(registry, [
+      { dnsName: `lsr.${name}`, recordType: 'A', targets: ['192.0.2.1'], ...region('a', 'us-east-1') },
+      { dnsName: `lsr.${name}`, recordType: 'A', targets: ['192.0.2.2'], ...region('b', 'us-east-1') },
+      { dnsName: `other.${name}`, recordType: 'A', targets: ['192.0.2.3'] },
+    ]).catch((e: unknown) => e);
+    expect(isDnsError(error)).toBe(true);
+    expect((error as Error).message).toContain('a latency RRSet with the same name, type and region');
+    expect((error as Error).message).toContain(`lsr.${name} A [b]`);
+    expect(stored('A', `other.${name}`)).toHaveLength(1);
+    expect(stored('A', `lsr.${name}`).map((s) => s.SetIdentifier)).toHaveLength(1);
+  });
+});

@@ -631,6 +631,80 @@ const txtValues: ProviderConformanceCase = {
   },
 };
 
+/**
+ * Host names inside targets given in Unicode (hetzner/external-dns-hetzner-webhook#160: a CNAME
+ * target in Unicode went to the API as it was and was refused): written in punycode, the one
+ * spelling DNS has, so the punycode spelling plans nothing.
+ */
+const idnTargets: ProviderConformanceCase = {
+  id: 'targets/idn-hosts',
+  group: 'targets',
+  description:
+    'CNAME, MX and SRV targets with a Unicode host name are written in punycode; the punycode spelling plans nothing',
+  needs: { recordTypes: ['MX', 'SRV'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', 'MX', 'SRV'];
+    const desired = (host: string): EndpointInit[] => [
+      { dnsName: t.name('idn-cname'), recordType: 'CNAME', targets: [host] },
+      { dnsName: t.name('idn-mx'), recordType: 'MX', targets: [`10 ${host}`] },
+      { dnsName: t.name('_idn._tcp'), recordType: 'SRV', targets: [`10 5 443 ${host}`] },
+    ];
+    const first = await t.converge(registry, desired('bücher.example.net'), { managedRecordTypes });
+    t.check(
+      first.skipped.length === 0,
+      `skipped instead of written: ${first.skipped.map((s) => s.reason).join('; ')}`,
+    );
+    const cname = await t.storedAt(t.name('idn-cname'), 'CNAME');
+    t.check(
+      cname?.targets[0] === 'xn--bcher-kva.example.net',
+      `the CNAME target is stored as ${JSON.stringify(cname?.targets)}, not in punycode`,
+    );
+    await t.converge(registry, desired('xn--bcher-kva.example.net'), {
+      managedRecordTypes,
+      expectChanges: false,
+    });
+  },
+};
+
+/**
+ * A TXT value longer than some APIs take in one value (Route53: a `Value` of at most 4,000
+ * characters; Azure: 4,096 per record set): written and converging, or a `ValidationError` at the
+ * record before anything is sent, never a batch the server refuses.
+ */
+const txtTooLong: ProviderConformanceCase = {
+  id: 'txt/over-4000',
+  group: 'txt',
+  description:
+    'a TXT value of 4,100 octets is written and converges, or is a ValidationError naming desired[0] with nothing written',
+  needs: { recordTypes: ['TXT'] },
+  async run(t: CaseContext) {
+    const registry = t.registry();
+    const managedRecordTypes: RecordType[] = ['A', 'AAAA', 'CNAME', 'TXT'];
+    const desired: EndpointInit[] = [
+      { dnsName: t.name('huge'), recordType: 'TXT', targets: ['x'.repeat(4100)] },
+      { dnsName: t.name('fine'), recordType: 'A', targets: ['192.0.2.1'] },
+    ];
+    const before = zoneSnapshot(await t.stored());
+    try {
+      await t.converge(registry, desired, { managedRecordTypes });
+      return;
+    } catch (error) {
+      if (error instanceof ConformanceFailure) throw error;
+      t.check(
+        error instanceof ValidationError,
+        `refused with ${error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : String(error)}, not a ValidationError before any write`,
+      );
+      t.check(
+        error.issues.length > 0 && error.issues.every((i) => i.path[0] === 'desired' && i.path[1] === 0),
+        `the issues do not name desired[0]: ${JSON.stringify(error.issues.map((i) => i.path))}`,
+      );
+    }
+    const after = zoneSnapshot(await t.stored());
+    t.check(after === before, `the zone changed:\nbefore:\n${before}\nafter:\n${after}`);
+  },
+};
+
 function faultCases(): ProviderConformanceCase[] {
   const faults: ConformanceFault[] = ['server-error', 'timeout', 'connection-drop', 'rate-limit-storm'];
   return faults.map((fault) => ({
@@ -941,6 +1015,52 @@ const credentialEcho: ProviderConformanceCase = {
   },
 };
 
+/**
+ * A provider object logged as JSON (`JSON.stringify(provider)`, a structured logger's fields):
+ * no throw on a circular structure (an SDK client, a transport holding its provider), a plain
+ * object naming the provider, and no credential, as `util.inspect` of it already shows none.
+ */
+const providerJson: ProviderConformanceCase = {
+  id: 'faults/provider-json',
+  group: 'faults',
+  description:
+    'JSON.stringify(provider) does not throw, gives an object with the provider name, and shows no credential (nor does util.inspect)',
+  async run(t: CaseContext) {
+    const provider = t.harness.provider;
+    // after a read, so clients made lazily on the first request are held too
+    await provider.records();
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(provider);
+    } catch (error) {
+      throw new ConformanceFailure(
+        `JSON.stringify(provider) threw: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
+    }
+    t.check(typeof json === 'string', 'JSON.stringify(provider) gave no JSON');
+    const parsed: unknown = JSON.parse(json);
+    t.check(
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed),
+      `JSON.stringify(provider) is not an object: ${json.slice(0, 200)}`,
+    );
+    t.check(
+      (parsed as Record<string, unknown>)['name'] === provider.name,
+      `JSON.stringify(provider) does not name the provider (${JSON.stringify(provider.name)}): ${json.slice(0, 200)}`,
+    );
+    const secret = t.harness.secret;
+    if (secret === undefined) return;
+    const shown: [string, string][] = [
+      ['JSON.stringify(provider)', json],
+      ['util.inspect of the provider', inspect(provider, { depth: 6, showHidden: true })],
+    ];
+    for (const [where, text] of shown)
+      t.check(
+        !text.includes(secret),
+        `${where} repeats the credential: ${text.split(secret).join('<credential>').slice(0, 600)}`,
+      );
+  },
+};
+
 /** Every case of the provider conformance suite, in a stable order. */
 export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   ...recordTypeCases(DEFAULT_RECORD_SAMPLES),
@@ -950,12 +1070,15 @@ export const providerConformanceCases: readonly ProviderConformanceCase[] = [
   handEdits,
   ttlKept,
   duplicateTargets,
+  idnTargets,
   ...nameCases(),
   apexCname,
   ...markerCases(),
   txtValues,
+  txtTooLong,
   ...faultCases(),
   credentialEcho,
+  providerJson,
   setIdentifiersRefused,
   badInput,
 ];
