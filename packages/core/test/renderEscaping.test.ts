@@ -117,3 +117,40 @@ describe('Markdown rendering of hostile values', () => {
     expect(row).toContain('\\<\\!\\-\\- \\[x\\]\\(https\\:\\/\\/e\\.example\\) \\`y\\`');
   });
 });
+
+describe('Markdown says what an update changes', () => {
+  it('a provider-specific property and a TTL that change are shown before and after', async () => {
+    const first = await planOf([
+      {
+        dnsName: 'p.example.com',
+        recordType: 'A',
+        targets: ['192.0.2.1'],
+        recordTTL: 300,
+        providerSpecific: [{ name: 'x', value: '1' }],
+      },
+    ]);
+    await reconcile({ registry: first.registry, desired: [...first.plan.changes.create], policy: 'sync' });
+    const provider = first.provider;
+    const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: PREFIX });
+    const { plan } = await reconcile({
+      registry,
+      desired: [
+        {
+          dnsName: 'p.example.com',
+          recordType: 'A',
+          targets: ['192.0.2.1'],
+          recordTTL: 600,
+          providerSpecific: [{ name: 'x', value: '2' }],
+        },
+      ],
+      policy: 'sync',
+      dryRun: true,
+    });
+    const rows = renderPlanMarkdown(plan)
+      .split('\n')
+      .filter((l) => l.startsWith('| ✏️'));
+    expect(rows).toEqual([
+      '| ✏️ update | `p.example.com` | A | 300 → 600 | `192.0.2.1`<br>`x=1` | `192.0.2.1`<br>`x=2` |',
+    ]);
+  });
+});

@@ -6,16 +6,21 @@ import { appendAll } from '../lists.js';
 import { markdownCode, markdownText } from './escape.js';
 
 /** A record's values and the properties it carries, one code span per line of the cell. */
-function contents(ep: Endpoint | undefined, _withProperties: boolean): string {
+function contents(ep: Endpoint | undefined, withProperties: boolean): string {
   if (!ep) return '';
-  return ep.targets.map(markdownCode).join('<br>');
+  const parts = ep.targets.map(markdownCode);
+  if (withProperties) for (const p of shownProperties(ep)) parts.push(markdownCode(`${p.name}=${p.value}`));
+  return parts.join('<br>');
 }
 
 const ttl = (ep: Endpoint | undefined) => (ep?.recordTTL ? String(ep.recordTTL) : '');
 
 /** The TTL cell: the TTL written, or `old → new` when an update changes it. */
 function ttlCell(e: PlanEntry): string {
-  return ttl(e.record);
+  const next = e.record;
+  if (e.action !== 'update' || !e.previous || !next.recordTTL || e.previous.recordTTL === next.recordTTL)
+    return ttl(next);
+  return `${ttl(e.previous) || 'default'} → ${ttl(next)}`;
 }
 
 const named = (ep: Endpoint) =>
