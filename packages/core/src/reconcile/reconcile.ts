@@ -38,7 +38,13 @@ import {
   type PlanCounts,
 } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
-import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
+import {
+  assertSafetyLimits,
+  checkSafety,
+  UnsafePlanError,
+  type SafetyLimits,
+  type SafetyViolation,
+} from '../plan/safety.js';
 import { CHANGE_LISTS, emptyChanges, type Changes } from '../provider/changes.js';
 import { zoneMatcher } from '../provider/zones.js';
 import type { Registry } from '../registry/registry.js';
@@ -128,6 +134,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const { registry, signal } = options;
   const provider = registry.provider;
   throwIfAborted(signal);
+  // a limit that cannot mean what was meant is said before anything is read
+  assertSafetyLimits(options.safety);
   if (!Array.isArray(options.desired))
     throw new ValidationError(
       [
@@ -418,6 +426,8 @@ function intoDesired(
  * @throws `UnsafePlanError` (`UNSAFE_PLAN`) when the plan breaks a safety limit and `force` is not
  *   set; nothing is written.
  * @throws `OwnershipConflictError` (`OWNERSHIP_CONFLICT`) with a registry set to `onConflict: 'throw'`.
+ * @throws `ConfigError` (`CONFIG`) when `safety` names an unknown limit or a value out of range (a
+ *   ratio outside 0 to 1); nothing is read or written.
  * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
  * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
  *   …) when the provider fails; `retryable` says whether the next run may succeed. Also (`PROVIDER`,
