@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyPlan,
+  createPlan,
+  endpoint,
   InMemoryProvider,
   PlanConflictError,
   planFromJSON,
@@ -98,5 +100,37 @@ describe('saved plan input', () => {
       { record: 'h1.example.com A', reason: 'appeared' },
     ]);
     expect(provider.calls.applyChanges).toBe(writes);
+  });
+
+  it('content the provider refuses in a saved plan is named at its path in the plan; nothing is written', async () => {
+    const { provider, registry } = setup();
+    await registry.records();
+    const changes = {
+      create: [
+        endpoint({ dnsName: 'ok.example.com', recordType: 'A', targets: ['192.0.2.1'] }),
+        endpoint({ dnsName: 'x.example.com', recordType: 'A', targets: ['300.1.1.1'] }),
+      ],
+      updateOld: [],
+      updateNew: [],
+      delete: [],
+    };
+    // a plan file edited by hand (its checksum recomputed): planFromJSON checks shape, not content
+    const plan = createPlan({
+      policy: 'sync',
+      ownerId: 'me',
+      recordTypes: ['A', 'AAAA', 'CNAME'],
+      changes,
+      ownershipChanges: registry.preview(changes).ownershipChanges,
+      hasChanges: true,
+      current: [],
+    });
+    const error = await applyPlan({ registry, plan: planFromJSON(renderPlanJSON(plan)) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.path)).toEqual([
+      ['changes', 'create', 1, 'targets', 0],
+    ]);
+    expect(await provider.records()).toEqual([]);
   });
 });

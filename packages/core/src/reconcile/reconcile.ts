@@ -587,7 +587,16 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileRes
       );
   }
   throwIfAborted(signal);
-  await registry.applyChanges(plan.changes, call);
+  try {
+    await registry.applyChanges(plan.changes, call);
+  } catch (error) {
+    // the registry's and the provider's paths point into the change set: the caller's is the plan
+    throw error instanceof ValidationError
+      ? rebaseIssues(error, (path) =>
+          (CHANGE_LISTS as readonly unknown[]).includes(path[0]) ? ['changes', ...path] : undefined,
+        )
+      : error;
+  }
   toLogger(options.logger).info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
   return result(true);
 }
