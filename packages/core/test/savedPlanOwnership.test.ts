@@ -6,6 +6,7 @@ import {
   createPlan,
   endpoint,
   InMemoryProvider,
+  PlanConflictError,
   planFromJSON,
   reconcile,
   renderPlanJSON,
@@ -105,5 +106,35 @@ describe('applyPlan and records we do not own', () => {
       dryRun: true,
     });
     expect(again.plan.hasChanges).toBe(false);
+  });
+
+  it('applied through a registry without the oldOwnerId the plan was made with: the conflict says only owners differ', async () => {
+    const provider = new InMemoryProvider({ zones: ['example.com'] });
+    const a = { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] };
+    await reconcile({
+      registry: new TxtRegistry(provider, { ownerId: 'old', prefix: PREFIX }),
+      desired: [a],
+      policy: 'sync',
+    });
+    const migrating = new TxtRegistry(provider, { ownerId: 'new', oldOwnerId: 'old', prefix: PREFIX });
+    const { plan } = await reconcile({
+      registry: migrating,
+      desired: [{ ...a, targets: ['192.0.2.2'] }],
+      policy: 'sync',
+      dryRun: true,
+    });
+    const before = await provider.records();
+    const plain = new TxtRegistry(provider, { ownerId: 'new', prefix: PREFIX });
+    const error = await applyPlan({ registry: plain, plan: planFromJSON(renderPlanJSON(plan)) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PlanConflictError);
+    expect((error as PlanConflictError).conflicts).toEqual([
+      { record: 'a.example.com A', reason: 'changed', detail: 'owner "new" → "old"' },
+    ]);
+    expect((error as PlanConflictError).message).toBe(
+      'the zone changed since the plan was made; make a new plan (nothing was applied):\n- a.example.com A: changed since the plan was made (owner "new" → "old")\nonly the records\' owners differ: check that the registry\'s ownerId and oldOwnerId are the ones the plan was made with',
+    );
+    expect(await provider.records()).toEqual(before);
   });
 });
