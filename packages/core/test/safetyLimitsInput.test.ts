@@ -9,6 +9,7 @@ import {
   UnsafePlanError,
   type SafetyLimits,
 } from '@openova/dns-core';
+import { ListProvider } from './support/listProvider.js';
 
 const hosts = (n: number, ip = '192.0.2.1') =>
   Array.from({ length: n }, (_, i) => ({ dnsName: `h${i}.example.com`, recordType: 'A', targets: [ip] }));
@@ -119,5 +120,25 @@ describe('safety limits as given', () => {
     await expect(
       reconcile({ registry, desired: hosts(7), policy: 'sync', dryRun: true, safety: unset }),
     ).resolves.toMatchObject({ counts: { delete: 3 } });
+  });
+
+  it('a provider that lists no zones (a webhook) is measured as one whole, not as "zone (outside any zone)"', async () => {
+    const provider = new ListProvider();
+    const registry = new TxtRegistry(provider, { ownerId: 'me', prefix: '_externaldns.%{record_type}.' });
+    await reconcile({ registry, desired: hosts(10), policy: 'sync', safety: false });
+    const error = await reconcile({ registry, desired: hosts(6), policy: 'sync', dryRun: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnsafePlanError);
+    expect((error as UnsafePlanError).violations).toEqual([
+      {
+        rule: 'max-delete-ratio',
+        zone: undefined,
+        count: 4,
+        total: 10,
+        limit: 0.3,
+        message: 'deleting 4 of 10 owned records (40%) is above the limit of 30%',
+      },
+    ]);
   });
 });

@@ -44,7 +44,10 @@ export const DEFAULT_SAFETY_LIMITS: Readonly<SafetyLimits> = {
 export interface SafetyViolation {
   /** Which limit broke: `max-update-ratio`, `max-delete-ratio`, `empty-desired` or `collapsed-desired`. */
   rule: 'max-update-ratio' | 'max-delete-ratio' | 'empty-desired' | 'collapsed-desired';
-  /** The zone concerned, or `undefined` for rules over the whole run. */
+  /**
+   * The zone concerned, or `undefined` for rules over the whole run (and for the ratio rules when
+   * the provider lists no zones, as a webhook does: they are taken over all the records we own).
+   */
   zone: string | undefined;
   /** The count that broke the limit (updates, deletes or desired records). */
   count: number;
@@ -89,7 +92,7 @@ export interface SafetyCheckInput {
   leftOutCount?: number;
   /** Our owner ID: ratios are taken over the records it owns (`''` = every record counts). */
   ownerId: string;
-  /** The zones the records belong to; ratios are per zone. */
+  /** The zones the records belong to; ratios are per zone (over all records when empty). */
   zones: readonly string[];
   /** Limits to change (default {@link DEFAULT_SAFETY_LIMITS}). */
   limits?: Partial<SafetyLimits>;
@@ -159,7 +162,9 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
     if (value !== undefined) Object.assign(limits, { [key]: value });
   }
   const matchZone = zoneMatcher(input.zones);
-  const zoneOf = (name: string) => matchZone(name) ?? '(outside any zone)';
+  // a provider that lists no zones (a webhook: its API has none) is measured as one whole
+  const zoneOf =
+    input.zones.length === 0 ? () => '' : (name: string) => matchZone(name) ?? '(outside any zone)';
   const owned =
     input.ownerId === '' ? [...input.current] : input.current.filter((ep) => isOwnedBy(ep, input.ownerId));
   const ownedByZone = countBy(owned, zoneOf);
@@ -182,11 +187,11 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
       const [share, max] = pctAbove(count / total, limit);
       violations.push({
         rule,
-        zone,
+        zone: zone === '' ? undefined : zone,
         count,
         total,
         limit,
-        message: `${verb} ${count} of ${total} owned records in zone ${zone} (${share}) is above the limit of ${max}`,
+        message: `${verb} ${count} of ${total} owned records${zone === '' ? '' : ` in zone ${zone}`} (${share}) is above the limit of ${max}`,
       });
     }
   };
