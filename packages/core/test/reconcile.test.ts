@@ -248,7 +248,7 @@ describe('saved plans', () => {
     );
     expect(error).toBeInstanceOf(PlanConflictError);
     expect((error as PlanConflictError).message).toBe(
-      'the zone changed since the plan was made; make a new plan (nothing was applied):\n- h0.example.com A: changed since the plan was made',
+      'the zone changed since the plan was made; make a new plan (nothing was applied):\n- h0.example.com A: changed since the plan was made (targets ["192.0.2.1"] → ["192.0.2.7"])',
     );
     expect(await provider.records()).toEqual(before);
   });

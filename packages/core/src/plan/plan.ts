@@ -8,8 +8,8 @@ import {
   type Endpoint,
   type EndpointJSON,
 } from '../endpoint/endpoint.js';
-import { parseEndpoints } from '../endpoint/parse.js';
-import { ValidationError } from '../errors.js';
+import { safeParseEndpoints } from '../endpoint/parse.js';
+import { ValidationError, type Issue, type IssuePath } from '../errors.js';
 import { CHANGE_LISTS, type Changes, type ChangesJSON } from '../provider/changes.js';
 import { POLICIES, type Policy } from './policy.js';
 
@@ -358,7 +358,8 @@ const planShape = z.object({
  * Reads a saved plan (a {@link PlanJSON} object, or its JSON text).
  * @throws {@link ValidationError} (`VALIDATION`) when the JSON is malformed, the format version is
  *   not {@link PLAN_FORMAT_VERSION}, an endpoint is invalid, or the checksum does not match (the
- *   file was edited after it was made); `issues` gives the path of each problem.
+ *   file was edited after it was made); `issues` gives the path of each problem in the file, e.g.
+ *   `['changes', 'create', 1, 'recordTTL']` or `['skipped', 0, 'record', 'dnsName']`, all of them at once.
  */
 export function planFromJSON(json: unknown): Plan {
   const shape = planShape.safeParse(typeof json === 'string' ? safeJSON(json) : json);
@@ -373,9 +374,20 @@ export function planFromJSON(json: unknown): Plan {
     );
   }
   const v = shape.data;
-  const lists = (c: z.infer<typeof changesShape>): Changes => {
+  // every endpoint problem of the file at once, each with its path in the file
+  // (`changes.create[3].recordTTL`, `skipped[0].record.dnsName`)
+  const issues: Issue[] = [];
+  const parse = (input: unknown[], path: IssuePath, one = false): Endpoint[] => {
+    const result = safeParseEndpoints(input, { validateContent: false });
+    if (result.success) return result.data;
+    // a record parsed alone (`one`) was index 0 of a list the file does not have
+    for (const issue of result.error.issues)
+      issues.push({ ...issue, path: [...path, ...(one ? issue.path.slice(1) : issue.path)] });
+    return [];
+  };
+  const lists = (c: z.infer<typeof changesShape>, at: string): Changes => {
     const out: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
-    for (const list of CHANGE_LISTS) out[list] = parseEndpoints(c[list], { validateContent: false });
+    for (const list of CHANGE_LISTS) out[list] = parse(c[list], [at, list]);
     return out;
   };
   const body = {
@@ -384,10 +396,12 @@ export function planFromJSON(json: unknown): Plan {
     ownerId: v.ownerId,
     recordTypes: v.recordTypes,
     hasChanges: v.hasChanges,
-    changes: lists(v.changes),
-    ownershipChanges: lists(v.ownershipChanges),
-    current: parseEndpoints(v.current, { validateContent: false }),
+    changes: lists(v.changes, 'changes'),
+    ownershipChanges: lists(v.ownershipChanges, 'ownershipChanges'),
+    current: parse(v.current, ['current']),
   } as const;
+  const skippedRecords = v.skipped.map((s, i) => parse([s.record], ['skipped', i, 'record'], true)[0]);
+  if (issues.length) throw new ValidationError(issues, { summary: 'not a valid saved plan' });
   const checksum = checksumOf(body);
   if (checksum !== v.checksum) {
     throw new ValidationError(
@@ -401,8 +415,8 @@ export function planFromJSON(json: unknown): Plan {
       { summary: 'not a valid saved plan' },
     );
   }
-  const skipped = v.skipped.map((s) => ({
-    record: parseEndpoints([s.record], { validateContent: false })[0] as Endpoint,
+  const skipped = v.skipped.map((s, i) => ({
+    record: skippedRecords[i] as Endpoint,
     code: s.code,
     reason: s.reason,
     ...(s.path ? { path: s.path } : {}),

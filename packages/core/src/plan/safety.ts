@@ -1,7 +1,7 @@
 import { isOwnedBy, REPEATED_RECORDS_PROPERTY, type Endpoint } from '../endpoint/endpoint.js';
 import { sameTargets } from '../endpoint/targets.js';
 import { FORCE_UPDATE_PROPERTY } from '../registry/txtRegistry.js';
-import { DnsError } from '../errors.js';
+import { ConfigError, DnsError } from '../errors.js';
 import type { Changes } from '../provider/changes.js';
 import { zoneMatcher } from '../provider/zones.js';
 
@@ -44,7 +44,10 @@ export const DEFAULT_SAFETY_LIMITS: Readonly<SafetyLimits> = {
 export interface SafetyViolation {
   /** Which limit broke: `max-update-ratio`, `max-delete-ratio`, `empty-desired` or `collapsed-desired`. */
   rule: 'max-update-ratio' | 'max-delete-ratio' | 'empty-desired' | 'collapsed-desired';
-  /** The zone concerned, or `undefined` for rules over the whole run. */
+  /**
+   * The zone concerned, or `undefined` for rules over the whole run (and for the ratio rules when
+   * the provider lists no zones, as a webhook does: they are taken over all the records we own).
+   */
   zone: string | undefined;
   /** The count that broke the limit (updates, deletes or desired records). */
   count: number;
@@ -89,19 +92,79 @@ export interface SafetyCheckInput {
   leftOutCount?: number;
   /** Our owner ID: ratios are taken over the records it owns (`''` = every record counts). */
   ownerId: string;
-  /** The zones the records belong to; ratios are per zone. */
+  /** The zones the records belong to; ratios are per zone (over all records when empty). */
   zones: readonly string[];
   /** Limits to change (default {@link DEFAULT_SAFETY_LIMITS}). */
   limits?: Partial<SafetyLimits>;
 }
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+/**
+ * A ratio and the limit it broke as two percentages that differ: `30.01%` above `30%`, never `30%`
+ * above `30%` (3,001 deletes of 10,000 owned records rounded to one decimal).
+ */
+function pctAbove(ratio: number, limit: number): [string, string] {
+  for (let digits = 1; digits < 6; digits++) {
+    const scale = 10 ** digits;
+    const shown = (x: number) => `${Math.round(x * 100 * scale) / scale}%`;
+    if (shown(ratio) !== shown(limit)) return [shown(ratio), shown(limit)];
+  }
+  return [`${ratio * 100}%`, `${limit * 100}%`];
+}
 
-/** Returns the limits a plan breaks; an empty list means it may be applied. */
+const RATIO_LIMITS = ['maxUpdateRatio', 'maxDeleteRatio', 'minDesiredRatio'] as const;
+const LIMIT_NAMES = Object.keys(DEFAULT_SAFETY_LIMITS) as (keyof SafetyLimits)[];
+
+/**
+ * Refuses limits that cannot mean what was meant: an unknown name (a typo would leave the default
+ * in force), a ratio that is not a number from 0 to 1 (`30` for 30 % would turn the limit off, `NaN`
+ * would refuse every plan), a negative or non-numeric `minOwnedRecords`, a non-boolean
+ * `refuseEmptyDesired`.
+ * @throws `ConfigError` (`CONFIG`) naming the option, e.g. `safety.maxDeleteRatio`.
+ */
+export function assertSafetyLimits(limits: unknown): void {
+  if (limits === undefined || limits === false) return;
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits))
+    throw new ConfigError(
+      `safety must be an object of limits (${LIMIT_NAMES.join(', ')}) or false, got ${JSON.stringify(limits)}`,
+    );
+  const given = limits as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    const value = given[key];
+    if (value === undefined) continue;
+    const bad = (what: string) =>
+      new ConfigError(
+        `safety.${key} must be ${what}, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
+      );
+    if (!(LIMIT_NAMES as string[]).includes(key))
+      throw new ConfigError(`safety.${key} is not a safety limit; the limits are ${LIMIT_NAMES.join(', ')}`);
+    if ((RATIO_LIMITS as readonly string[]).includes(key)) {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+        throw bad('a ratio from 0 to 1 (0.3 means 30%)');
+    } else if (key === 'minOwnedRecords') {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        throw bad('a number of records, 0 or more');
+    } else if (typeof value !== 'boolean') throw bad('true or false');
+  }
+}
+
+/**
+ * Returns the limits a plan breaks; an empty list means it may be applied.
+ * @throws `ConfigError` (`CONFIG`) when `limits` has an unknown name or a value out of range (see
+ *   {@link SafetyLimits}).
+ */
 export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
-  const limits = { ...DEFAULT_SAFETY_LIMITS, ...input.limits };
+  assertSafetyLimits(input.limits);
+  // a limit given as undefined keeps its default (`{ maxDeleteRatio: config.ratio }` with no ratio
+  // set must not turn the rule into NaN, which refuses every delete or none)
+  const limits: SafetyLimits = { ...DEFAULT_SAFETY_LIMITS };
+  for (const key of LIMIT_NAMES) {
+    const value = input.limits?.[key];
+    if (value !== undefined) Object.assign(limits, { [key]: value });
+  }
   const matchZone = zoneMatcher(input.zones);
-  const zoneOf = (name: string) => matchZone(name) ?? '(outside any zone)';
+  // a provider that lists no zones (a webhook: its API has none) is measured as one whole
+  const zoneOf =
+    input.zones.length === 0 ? () => '' : (name: string) => matchZone(name) ?? '(outside any zone)';
   const owned =
     input.ownerId === '' ? [...input.current] : input.current.filter((ep) => isOwnedBy(ep, input.ownerId));
   const ownedByZone = countBy(owned, zoneOf);
@@ -121,13 +184,14 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
     for (const [zone, count] of byZone) {
       const total = ownedByZone.get(zone) ?? 0;
       if (total < limits.minOwnedRecords || count / total <= limit) continue;
+      const [share, max] = pctAbove(count / total, limit);
       violations.push({
         rule,
-        zone,
+        zone: zone === '' ? undefined : zone,
         count,
         total,
         limit,
-        message: `${verb} ${count} of ${total} owned records in zone ${zone} (${pct(count / total)}) is above the limit of ${pct(limit)}`,
+        message: `${verb} ${count} of ${total} owned records${zone === '' ? '' : ` in zone ${zone}`} (${share}) is above the limit of ${max}`,
       });
     }
   };
@@ -164,7 +228,7 @@ export function checkSafety(input: SafetyCheckInput): SafetyViolation[] {
         count: input.desiredCount,
         total: owned.length,
         limit: limits.minDesiredRatio,
-        message: `the desired set collapsed to ${input.desiredCount} records${leftOutNote} while we own ${owned.length} (${pct(input.desiredCount / owned.length)}, below ${pct(limits.minDesiredRatio)}): applying would delete ${deletes}`,
+        message: `the desired set collapsed to ${input.desiredCount} records${leftOutNote} while we own ${owned.length} (${pctAbove(input.desiredCount / owned.length, limits.minDesiredRatio).join(', below ')}): applying would delete ${deletes}`,
       });
     }
   }

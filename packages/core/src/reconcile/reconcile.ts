@@ -3,7 +3,9 @@ import {
   DEFAULT_MANAGED_RECORD_TYPES,
   describeEndpoint,
   endpoint,
+  endpointKey,
   isOwnedBy,
+  LabelKeys,
   KNOWN_RECORD_TYPES,
   nameKey,
   type Endpoint,
@@ -38,7 +40,13 @@ import {
   type PlanCounts,
 } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
-import { checkSafety, UnsafePlanError, type SafetyLimits, type SafetyViolation } from '../plan/safety.js';
+import {
+  assertSafetyLimits,
+  checkSafety,
+  UnsafePlanError,
+  type SafetyLimits,
+  type SafetyViolation,
+} from '../plan/safety.js';
 import { CHANGE_LISTS, emptyChanges, type Changes } from '../provider/changes.js';
 import { zoneMatcher } from '../provider/zones.js';
 import type { Registry } from '../registry/registry.js';
@@ -128,6 +136,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const { registry, signal } = options;
   const provider = registry.provider;
   throwIfAborted(signal);
+  // a limit that cannot mean what was meant is said before anything is read
+  assertSafetyLimits(options.safety);
   if (!Array.isArray(options.desired))
     throw new ValidationError(
       [
@@ -418,6 +428,8 @@ function intoDesired(
  * @throws `UnsafePlanError` (`UNSAFE_PLAN`) when the plan breaks a safety limit and `force` is not
  *   set; nothing is written.
  * @throws `OwnershipConflictError` (`OWNERSHIP_CONFLICT`) with a registry set to `onConflict: 'throw'`.
+ * @throws `ConfigError` (`CONFIG`) when `safety` names an unknown limit or a value out of range (a
+ *   ratio outside 0 to 1); nothing is read or written.
  * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
  * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
  *   …) when the provider fails; `retryable` says whether the next run may succeed. Also (`PROVIDER`,
@@ -518,6 +530,10 @@ export interface ApplyPlanOptions {
  * again first; if any of them changed since the plan was made, it throws {@link PlanConflictError}
  * and applies nothing. Returns the same shape as {@link reconcile}.
  * @throws `ConfigError` (`CONFIG`) when the registry writes as another owner than the plan was made for.
+ * @throws `ValidationError` (`VALIDATION`) when the plan changes a record of a type it does not
+ *   manage, or updates or deletes a record that is not among its current records owned by its owner
+ *   (a plan edited by hand); paths point into the plan (`['changes', 'delete', 0]`); nothing is read
+ *   or written.
  * @throws {@link PlanConflictError} (`PLAN_CONFLICT`) when a record the plan touches changed since it
  *   was made; nothing is written.
  * @throws `AbortedError` (`ABORTED`), `ProviderError` and `PartialApplyError` as {@link reconcile}.
@@ -541,6 +557,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileRes
     skipped: plan.skipped,
   });
   if (!plan.hasChanges) return result(false);
+  assertPlanWritesOwnRecords(plan);
   const call = signal ? { signal } : {};
   const rows = new Set(
     [...plan.current, ...plan.changes.create, ...plan.changes.updateNew, ...plan.changes.delete].map(rowKey),
@@ -570,10 +587,65 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ReconcileRes
       );
   }
   throwIfAborted(signal);
-  await registry.applyChanges(plan.changes, call);
+  try {
+    await registry.applyChanges(plan.changes, call);
+  } catch (error) {
+    // the registry's and the provider's paths point into the change set: the caller's is the plan
+    throw error instanceof ValidationError
+      ? rebaseIssues(error, (path) =>
+          (CHANGE_LISTS as readonly unknown[]).includes(path[0]) ? ['changes', ...path] : undefined,
+        )
+      : error;
+  }
   toLogger(options.logger).info?.('saved plan applied', { checksum: plan.checksum, ...countPlan(plan) });
   return result(true);
 }
+/**
+ * What every plan the planner makes holds, checked before a saved plan is applied: each record
+ * changed is of a type the plan manages, and each record updated or deleted is one of the plan's
+ * current records, owned by the plan's owner. The zone is then compared with those current records,
+ * so a plan (edited, or built by hand) can never update or delete a record we do not own, nor one of
+ * a type it does not compare.
+ */
+function assertPlanWritesOwnRecords(plan: Plan): void {
+  const issues: Issue[] = [];
+  const types = new Set(plan.recordTypes);
+  const current = new Map(plan.current.map((ep) => [endpointKey(ep), ep]));
+  if (plan.changes.updateOld.length !== plan.changes.updateNew.length)
+    issues.push({
+      path: ['changes', 'updateNew'],
+      code: 'unpaired_update',
+      message: `${plan.changes.updateOld.length} updateOld and ${plan.changes.updateNew.length} updateNew records: every update needs its old and new version`,
+    });
+  for (const list of CHANGE_LISTS)
+    plan.changes[list].forEach((ep, i) => {
+      if (!types.has(ep.recordType))
+        issues.push({
+          path: ['changes', list, i, 'recordType'],
+          code: 'type_not_managed',
+          message: `${describeEndpoint(ep)}: the plan manages ${plan.recordTypes.join(', ') || 'no record types'}, not ${ep.recordType}`,
+        });
+      if (list !== 'updateOld' && list !== 'delete') return;
+      const was = current.get(endpointKey(ep));
+      if (was === undefined)
+        issues.push({
+          path: ['changes', list, i],
+          code: 'not_in_current',
+          message: `${describeEndpoint(ep)} is ${list === 'delete' ? 'deleted' : 'updated'} but is not one of the plan's current records`,
+        });
+      else if (plan.ownerId !== '' && !isOwnedBy(was, plan.ownerId))
+        issues.push({
+          path: ['changes', list, i],
+          code: 'not_owned',
+          message: `${describeEndpoint(ep)} is ${list === 'delete' ? 'deleted' : 'updated'} but the plan's current records say it is ${was.labels[LabelKeys.owner] === undefined ? 'owned by no one' : `owned by ${JSON.stringify(was.labels[LabelKeys.owner])}`}, not ${JSON.stringify(plan.ownerId)}`,
+        });
+    });
+  if (issues.length)
+    throw new ValidationError(issues, {
+      summary: 'the plan changes records no plan of this owner can change (nothing was applied)',
+    });
+}
+
 /** The planner's unwritten desired records as skipped changes; ambiguous markers named as such. */
 function notWrittenOf(planner: PlanRows, registry: Registry): SkippedChange[] {
   const found = planner.notWritten();

@@ -51,3 +51,11 @@ export function planEntries(plan: Pick<Plan, 'changes' | 'ownershipChanges'>): P
   ];
   return entries;
 }
+
+/**
+ * The provider-specific properties a rendered record shows: registry bookkeeping (`txt/…`, such as
+ * `txt/force-update`) is not something the record will have.
+ */
+export function shownProperties(ep: Endpoint): Endpoint['providerSpecific'] {
+  return ep.providerSpecific.filter((p) => !p.name.startsWith('txt/'));
+}

@@ -1,18 +1,44 @@
 import type { Endpoint } from '../endpoint/endpoint.js';
 import type { Plan } from '../plan/plan.js';
-import { planEntries } from './group.js';
+import { planEntries, shownProperties, type PlanEntry } from './group.js';
 import { summarizePlan } from './text.js';
 import { appendAll } from '../lists.js';
+import { markdownCode, markdownText } from './escape.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const targets = (ep: Endpoint | undefined) =>
-  ep ? ep.targets.map((t) => `\`${cell(t)}\``).join('<br>') : '';
+/** A record's values and the properties it carries, one code span per line of the cell. */
+function contents(ep: Endpoint | undefined, withProperties: boolean): string {
+  if (!ep) return '';
+  const parts = ep.targets.map(markdownCode);
+  if (withProperties) for (const p of shownProperties(ep)) parts.push(markdownCode(`${p.name}=${p.value}`));
+  return parts.join('<br>');
+}
+
 const ttl = (ep: Endpoint | undefined) => (ep?.recordTTL ? String(ep.recordTTL) : '');
 
-/** A plan as a Markdown table, for pull-request comments and change tickets. */
+/** The TTL cell: the TTL written, or `old → new` when an update changes it. */
+function ttlCell(e: PlanEntry): string {
+  const next = e.record;
+  if (e.action !== 'update' || !e.previous || !next.recordTTL || e.previous.recordTTL === next.recordTTL)
+    return ttl(next);
+  return `${ttl(e.previous) || 'default'} → ${ttl(next)}`;
+}
+
+const named = (ep: Endpoint) =>
+  `${markdownCode(ep.dnsName)}${ep.setIdentifier ? ` [${markdownCode(ep.setIdentifier)}]` : ''}`;
+
+/**
+ * A plan as a Markdown table, for pull-request comments and change tickets: every record change with
+ * its values and provider-specific properties before and after, the ownership TXT changes under it,
+ * the desired records not written with their reason codes, and the safety limits `force` overrode.
+ * Whatever the records hold, each shows in its own cell: values are code spans no value can close,
+ * text is escaped, and control characters are shown as `\xNN` escapes.
+ */
 export function renderPlanMarkdown(plan: Plan): string {
   const entries = planEntries(plan);
-  const out = [`### DNS plan for owner \`${plan.ownerId}\` (policy \`${plan.policy}\`)`, ''];
+  const out = [
+    `### DNS plan for owner ${markdownCode(plan.ownerId)} (policy ${markdownCode(plan.policy)})`,
+    '',
+  ];
   if (!plan.hasChanges || entries.length === 0) {
     out.push(plan.skipped.length ? 'No changes will be made.' : 'No changes. All records are up to date.');
     appendAll(out, skippedSection(plan));
@@ -21,15 +47,17 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push('| | Name | Type | TTL | Before | After |', '|---|---|---|---|---|---|');
   const label = { create: '➕ create', update: '✏️ update', delete: '➖ delete' } as const;
   for (const e of entries) {
-    const name = `\`${cell(e.record.dnsName)}\`${e.record.setIdentifier ? ` [${cell(e.record.setIdentifier)}]` : ''}`;
-    const before = e.action === 'create' ? '' : targets(e.previous ?? e.record);
-    const after = e.action === 'delete' ? '' : targets(e.record);
+    const previous = e.previous ?? e.record;
+    // properties are shown on both sides of an update when either side has any
+    const props = shownProperties(e.record).length > 0 || shownProperties(previous).length > 0;
+    const before = e.action === 'create' ? '' : contents(previous, props);
+    const after = e.action === 'delete' ? '' : contents(e.record, props);
     out.push(
-      `| ${label[e.action]} | ${name} | ${e.record.recordType} | ${ttl(e.record)} | ${before} | ${after} |`,
+      `| ${label[e.action]} | ${named(e.record)} | ${markdownText(e.record.recordType)} | ${ttlCell(e)} | ${before} | ${after} |`,
     );
     for (const t of e.ownership) {
       out.push(
-        `| ↳ ${t.action} | \`${cell(t.record.dnsName)}\` | TXT (ownership) | | ${t.action === 'create' ? '' : targets(t.previous ?? t.record)} | ${t.action === 'delete' ? '' : targets(t.record)} |`,
+        `| ↳ ${t.action} | ${markdownCode(t.record.dnsName)} | TXT (ownership) | | ${t.action === 'create' ? '' : contents(t.previous ?? t.record, false)} | ${t.action === 'delete' ? '' : contents(t.record, false)} |`,
       );
     }
   }
@@ -38,7 +66,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('', `#### Safety limits overridden with force (${plan.overriddenSafetyViolations.length})`, '');
     appendAll(
       out,
-      plan.overriddenSafetyViolations.map((v) => `- \`${v.rule}\`: ${cell(v.message)}`),
+      plan.overriddenSafetyViolations.map((v) => `- ${markdownCode(v.rule)}: ${markdownText(v.message)}`),
     );
   }
   out.push('', `**Summary:** ${summarizePlan(plan)} Checksum \`${plan.checksum.slice(0, 12)}\`.`);
@@ -55,7 +83,7 @@ function skippedSection(plan: Plan): string[] {
     '|---|---|---|---|',
     ...plan.skipped.map(
       (s) =>
-        `| \`${cell(s.record.dnsName)}\`${s.record.setIdentifier ? ` [${cell(s.record.setIdentifier)}]` : ''} | ${s.record.recordType} | \`${s.code}\` | ${cell(s.reason)} |`,
+        `| ${named(s.record)} | ${markdownText(s.record.recordType)} | ${markdownCode(s.code)} | ${markdownText(s.reason)} |`,
     ),
   ];
 }

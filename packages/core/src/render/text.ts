@@ -1,8 +1,9 @@
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { countPlan, type Plan } from '../plan/plan.js';
 import { parseTxtStrings, quoteTxtString } from '../endpoint/rdata.js';
-import { planEntries } from './group.js';
+import { planEntries, shownProperties } from './group.js';
 import { appendAll } from '../lists.js';
+import { printable } from './escape.js';
 
 /** Options of `renderPlanText`. */
 export interface RenderTextOptions {
@@ -26,10 +27,7 @@ function ttl(ep: Endpoint): string {
   return ep.recordTTL ? `ttl ${ep.recordTTL}` : 'ttl default';
 }
 
-// registry bookkeeping (`txt/force-update`) is not something the record will have
-function shown(ep: Endpoint) {
-  return ep.providerSpecific.filter((p) => !p.name.startsWith('txt/'));
-}
+const shown = shownProperties;
 
 function properties(ep: Endpoint): string {
   return shown(ep)
@@ -63,19 +61,25 @@ export function summarizePlan(plan: Pick<Plan, 'changes'> & Partial<Pick<Plan, '
 
 /**
  * A plan for humans, terraform-style: `+` create, `~` update with old → new, `-` delete, ownership TXT
- * changes indented under their record, and a summary line.
+ * changes indented under their record, and a summary line. One line per item whatever the records
+ * hold: control characters (newlines, carriage returns, ANSI escapes) and bidirectional overrides in
+ * names, values, properties and reasons are shown as `\xNN` / `\uNNNN` escapes.
  */
 export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): string {
+  return planLines(plan, options).map(printable).join('\n');
+}
+
+function planLines(plan: Plan, options: RenderTextOptions): string[] {
   const lines: string[] = [`Plan for owner ${JSON.stringify(plan.ownerId)} (policy ${plan.policy}):`];
   const entries = planEntries(plan);
   if (!plan.hasChanges || entries.length === 0) {
     if (plan.skipped.length === 0) {
       lines.push('  No changes. All records are up to date.');
-      return lines.join('\n');
+      return lines;
     }
     lines.push('  No changes will be made.');
     appendAll(lines, skippedLines(plan));
-    return lines.join('\n');
+    return lines;
   }
   for (const entry of entries) {
     const r = entry.record;
@@ -97,7 +101,7 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions = {}): str
   appendAll(lines, skippedLines(plan));
   appendAll(lines, overriddenLines(plan));
   lines.push(`Summary: ${summarizePlan(plan)}`);
-  return lines.join('\n');
+  return lines;
 }
 
 function overriddenLines(plan: Pick<Plan, 'overriddenSafetyViolations'>): string[] {
