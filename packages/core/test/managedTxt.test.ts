@@ -88,6 +88,35 @@ describe('a desired TXT record where a marker lives (no prefix, old format)', ()
   });
 });
 
+describe('a desired TXT whose value reads as a marker', () => {
+  it('naming ourselves: not written, reported (it would read back as a marker and be planned again)', async () => {
+    const { mem, registry } = setup([]);
+    const result = await converges(registry, [TXT('x.example.com', marker('me'))]);
+    expect(result.skipped.map((s) => s.record.dnsName)).toEqual(['x.example.com']);
+    expect(result.skipped[0]?.reason).toMatch(/marker/);
+    expect(await zoneOf(mem)).toEqual([]);
+  });
+
+  it('naming another owner: not written, so it never claims records at that name for them', async () => {
+    const { mem, registry } = setup([]);
+    const result = await converges(registry, [
+      TXT('y.example.com', marker('other')),
+      A('y.example.com', '192.0.2.9'),
+    ]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['unsatisfiable', 'y.example.com'],
+    ]);
+    expect(await zoneOf(mem)).toEqual(['A y.example.com 192.0.2.9', `TXT a-y.example.com ${marker('me')}`]);
+  });
+
+  it('one marker-like value among others: the record is reported, nothing written', async () => {
+    const { mem, registry } = setup([]);
+    const result = await converges(registry, [TXT('z.example.com', '"v=spf1 -all"', marker('me'))]);
+    expect(result.skipped.map((s) => s.record.dnsName)).toEqual(['z.example.com']);
+    expect(await zoneOf(mem)).toEqual([]);
+  });
+});
+
 describe('SPF and verification values beside markers in one record set', () => {
   it('an apex record set with SPF, a verification token and an old legacy marker is never rewritten (#692)', async () => {
     // written without a prefix long ago; the templated prefix now maps no marker there (D13)
