@@ -4,6 +4,7 @@
 // touched, that a second plan is empty, and that what cannot be done is reported with a reason.
 import { describe, expect, it } from 'vitest';
 import {
+  encryptTxtValue,
   InMemoryProvider,
   reconcile,
   TxtRegistry,
@@ -107,6 +108,17 @@ describe('a desired TXT whose value reads as a marker', () => {
       ['unsatisfiable', 'y.example.com'],
     ]);
     expect(await zoneOf(mem)).toEqual(['A y.example.com 192.0.2.9', `TXT a-y.example.com ${marker('me')}`]);
+  });
+
+  it('an encrypted marker under our key: not written either', async () => {
+    const aesKey = new Uint8Array(32).fill(7);
+    const { mem, registry } = setup([], { encryption: { aesKey } });
+    const sealed = encryptTxtValue('heritage=external-dns,external-dns/owner=me', aesKey);
+    const result = await converges(registry, [TXT('x.example.com', sealed)]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['unsatisfiable', 'x.example.com'],
+    ]);
+    expect(await zoneOf(mem)).toEqual([]);
   });
 
   it('one marker-like value among others: the record is reported, nothing written', async () => {
@@ -267,6 +279,35 @@ describe('a managed TXT record whose record set also holds a marker', () => {
     const result = await converges(registry, [TXT('e.example.com', '"data2"')]);
     expect(result.skipped.map((s) => s.code)).toEqual(['exists-unowned']);
     expect(await zoneOf(mem)).toEqual(before);
+  });
+});
+
+describe('a managed TXT record whose own legacy marker sits in its record set (pre-v0.12, no prefix)', () => {
+  // ExternalDNS before v0.12 wrote the untyped marker of `d` at `d` itself; the typed `txt-d` came later
+  const zone = () => [TXT('d.example.com', '"data"', marker('me')), TXT('txt-d.example.com', marker('me'))];
+
+  it('the record set is never rewritten in part; desiring it is reported, not retried blindly', async () => {
+    const { mem, registry } = setup(zone());
+    const before = await zoneOf(mem);
+    const result = await converges(registry, [TXT('d.example.com', '"data2"')]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['exists-unowned', 'd.example.com'],
+    ]);
+    expect(result.skipped[0]?.reason).toContain('holds ownership markers');
+    await converges(registry, []);
+    expect(await zoneOf(mem)).toEqual(before);
+  });
+});
+
+describe('a managed TXT record at the apex without a prefix', () => {
+  it('is reported (its `txt-` marker would lie outside the zone), nothing written, every run the same', async () => {
+    const { mem, registry } = setup([]);
+    const result = await converges(registry, [TXT('example.com', '"v=spf1 -all"')]);
+    expect(result.skipped.map((s) => [s.code, s.record.dnsName])).toEqual([
+      ['marker-not-writable', 'example.com'],
+    ]);
+    expect(result.skipped[0]?.reason).toContain('txt-example.com');
+    expect(await zoneOf(mem)).toEqual([]);
   });
 });
 
