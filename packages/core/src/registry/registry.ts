@@ -56,7 +56,8 @@ export interface RegistryPreview {
    * (`owned-by-other`, deviation D2), the TXT name cannot be stored (`marker-not-writable`), or a
    * TXT record to create would land on a TXT record set that holds ownership markers, which the
    * planner never sees (`exists-unowned`), or a CNAME would share its name with such a record set
-   * that must stay (`unsatisfiable`).
+   * that must stay, or a TXT record's value reads as an ownership marker, so it would be read back
+   * as one (`unsatisfiable`, deviation D16).
    */
   refusedCreates: { record: Endpoint; code: RefusedCreateCode; reason: string }[];
 }

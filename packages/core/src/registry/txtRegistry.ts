@@ -522,7 +522,10 @@ export class TxtRegistry implements Registry {
    */
   preview(changes: Changes): RegistryPreview {
     this.#previewed = undefined;
-    const held = this.#heldCreates(changes);
+    // one reason per record: the first found
+    const held = this.#heldCreates(changes).filter(
+      (h, i, all) => all.findIndex((o) => o.record === h.record) === i,
+    );
     if (held.length) {
       const out = new Set(held.map((h) => h.record));
       const rest = { ...changes, create: changes.create.filter((ep) => !out.has(ep)) };
@@ -926,6 +929,19 @@ export class TxtRegistry implements Registry {
   #heldCreates(changes: Changes): Held[] {
     const held: Held[] = [];
     if (changes.create.length === 0) return held;
+    // A TXT record whose value reads as an ownership marker would be read back as one: hidden from
+    // the planner (created again on every run) and claiming the records at its name for the owner
+    // it names. Not ours to write as data.
+    for (const rec of changes.create) {
+      if (upperCased(rec.recordType) !== 'TXT') continue;
+      const like = rec.targets.find((t) => this.#readValue(t) !== undefined);
+      if (like === undefined) continue;
+      held.push({
+        record: rec,
+        code: 'unsatisfiable',
+        reason: `${describe(rec)}: its value ${JSON.stringify(like)} reads as an ownership marker (heritage=external-dns), so the registry would take the record for one of its markers; not created`,
+      });
+    }
     // A marker cannot go where a CNAME stays or is created in the same change set (a record named
     // `a-foo` beside `foo` without a prefix): the server would refuse the pair on every run.
     const cnames = new Set(this.#cnameNames);
