@@ -14,6 +14,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
+import { inspect, type InspectOptions } from 'node:util';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { ConfigError, ProviderError } from '@openova/dns-core';
 import { PowerDnsClient, type PowerDnsClientOptions } from './client.js';
@@ -85,8 +86,11 @@ export interface RunningPowerDns {
   client: PowerDnsClient;
   /** `http://127.0.0.1:PORT`. */
   apiUrl: string;
-  /** The API key it was started with. */
-  apiKey: string;
+  /**
+   * The API key it was started with. Readable, but not enumerable (a copy made by spreading does
+   * not carry it), and `util.inspect` and `JSON.stringify` of this object show `[redacted]`.
+   */
+  readonly apiKey: string;
   /** The API (webserver) port on 127.0.0.1. */
   apiPort: number;
   /** DNS port on 127.0.0.1 (UDP and TCP). */
@@ -687,10 +691,9 @@ async function launch(input: {
     await probe.close();
   }
   const readyAfterMs = performance.now() - started;
-  return {
+  return withHiddenApiKey(apiKey, {
     client,
     apiUrl,
-    apiKey,
     apiPort,
     dnsPort,
     version,
@@ -699,7 +702,36 @@ async function launch(input: {
     pid: started_.serverPid,
     readyAfterMs,
     stop,
+  });
+}
+
+/**
+ * The running server with `apiKey` as a readable, non-enumerable property, and `util.inspect` and
+ * `toJSON` that show every other field and `apiKey: [redacted]`: the key never reaches a log.
+ */
+function withHiddenApiKey(apiKey: string, fields: Omit<RunningPowerDns, 'apiKey'>): RunningPowerDns {
+  const shown = (): Record<string, unknown> => {
+    const { stop: _stop, client, ...rest } = fields;
+    return { client: client.toJSON(), ...rest, apiKey: '[redacted]' };
   };
+  const running = fields as RunningPowerDns;
+  Object.defineProperties(running, {
+    apiKey: { value: apiKey, enumerable: false },
+    toJSON: { value: shown, enumerable: false },
+    [inspect.custom]: {
+      value: (_depth: number, options: InspectOptions) =>
+        `RunningPowerDns ${inspect({ ...shown(), client: fields.client, apiKey: new Redacted() }, options)}`,
+      enumerable: false,
+    },
+  });
+  return running;
+}
+
+/** Shown by `util.inspect` as `[redacted]`, unquoted. */
+class Redacted {
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
 }
 
 function readIfPresent(file: string): string {

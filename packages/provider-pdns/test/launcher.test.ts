@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ProviderError } from '@openova/dns-core';
 import { startPowerDns } from '@openova/dns-provider-pdns/testing';
@@ -96,6 +97,26 @@ describe('startPowerDns(): configuration', () => {
       expect(pdns.version).toMatch(/^\d+\.\d+\.\d+/);
       expect((await pdns.client.serverInfo()).version).toBe(pdns.version);
       expect(pdns.root).toBe(process.env['PDNS_ROOT'] || undefined);
+    } finally {
+      await pdns.stop();
+    }
+  });
+
+  it('util.inspect and JSON.stringify of the running server never show the API key', async () => {
+    const apiKey = 'openova-secret-key-4f1c';
+    const pdns = await startPowerDns({ apiKey });
+    try {
+      const shown = [inspect(pdns), inspect(pdns, { depth: 5, showHidden: true }), JSON.stringify(pdns)];
+      for (const text of shown) {
+        expect(text).not.toContain(apiKey);
+        expect(text).toContain(String(pdns.apiPort));
+      }
+      expect(inspect(pdns)).toContain('apiKey: [redacted]');
+      expect(JSON.parse(JSON.stringify(pdns))).toMatchObject({ apiUrl: pdns.apiUrl, apiKey: '[redacted]' });
+      // code that needs the key still reads it
+      expect(pdns.apiKey).toBe(apiKey);
+      const copy = { ...pdns };
+      expect(inspect(copy)).not.toContain(apiKey);
     } finally {
       await pdns.stop();
     }
