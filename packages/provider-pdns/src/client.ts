@@ -524,7 +524,7 @@ export class PowerDnsClient {
           }
         : {}),
       onRequest: options.onRequest,
-      readError: readPowerDnsError,
+      readError: powerDnsErrorReader(this.serverId),
       // sqlite's "database is locked" rolled the transaction back: even a create may be resent
       notExecuted: (error) => error instanceof PowerDnsApiError && error.isDatabaseLocked,
       createError: (message, init) =>
@@ -1164,7 +1164,35 @@ export class PowerDnsClient {
   }
 }
 
-/** PowerDNS's error answers: `{"error": "…", "errors": […]}` (5.1+ adds `errors`), or plain text. */
+/**
+ * Where a 404 points: `server` for the server itself or one of its collections
+ * (`/servers/{id}`, `/servers/{id}/zones`, `…/config`, `…/tsigkeys`), where only the server id can
+ * be missing (PowerDNS answers a plain `Not Found` either way); `below` for anything deeper (a zone,
+ * a key), which may be missing itself or sit on an unknown server.
+ */
+function notFoundScope(path: string): 'server' | 'below' {
+  const segments = (path.split('?')[0] ?? '').split('/').filter((s) => s !== '');
+  return segments[0] === 'servers' && segments.length <= 3 ? 'server' : 'below';
+}
+
+/**
+ * PowerDNS's error answers: `{"error": "…", "errors": […]}` (5.1+ adds `errors`), or plain text.
+ * A 404 on the server's own paths names `serverId` (PowerDNS's one server is `localhost`).
+ */
+function powerDnsErrorReader(serverId: string) {
+  return (answer: HttpAnswer, call: HttpCallInfo): HttpErrorReading => {
+    const reading = readPowerDnsError(answer, call);
+    if (answer.status !== 404) return reading;
+    const unknownServer = `serverId ${JSON.stringify(serverId)} is not a server of this API; PowerDNS serves "localhost"`;
+    if (notFoundScope(call.path) === 'server')
+      return { ...reading, code: 'PROVIDER', retryable: false, hint: ` (${unknownServer})` };
+    // below the server a 404 is most often the zone; on another server id it may be the id
+    return serverId === 'localhost'
+      ? reading
+      : { ...reading, hint: ` (the zone or key does not exist, or ${unknownServer})` };
+  };
+}
+
 function readPowerDnsError(answer: HttpAnswer, call: HttpCallInfo): HttpErrorReading {
   const { status, text } = answer;
   let serverMessage = text.trim();
