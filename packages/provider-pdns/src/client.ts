@@ -528,10 +528,13 @@ export class PowerDnsClient {
       // sqlite's "database is locked" rolled the transaction back: even a create may be resent
       notExecuted: (error) => error instanceof PowerDnsApiError && error.isDatabaseLocked,
       createError: (message, init) =>
-        new PowerDnsApiError(message, {
-          ...init,
-          ...(Array.isArray(init.details) ? { serverErrors: init.details as string[] } : {}),
-        }),
+        new PowerDnsApiError(
+          init.kind === 'timeout' && init.method === 'PATCH' ? `${message}${PATCH_OUTCOME}` : message,
+          {
+            ...init,
+            ...(Array.isArray(init.details) ? { serverErrors: init.details as string[] } : {}),
+          },
+        ),
     });
     this.#writes = writeQueueFor(`${this.apiUrl}|${this.serverId}`);
     if (options.assumeVersion !== undefined) {
@@ -812,7 +815,7 @@ export class PowerDnsClient {
     const text = JSON.stringify(body);
     const megabytes = Buffer.byteLength(text) / 1_000_000;
     const timeoutMs =
-      (options.timeoutMs ?? this.#timeoutMs) + Math.ceil(megabytes * this.#timeoutPerMegabyteMs);
+      wholeMs(options.timeoutMs ?? this.#timeoutMs) + Math.ceil(megabytes * this.#timeoutPerMegabyteMs);
     const answer = await this.#writes.run(() =>
       this.#http.request(
         {
@@ -1151,7 +1154,10 @@ export class PowerDnsClient {
   /** Sends one logical call through the transport; writes queue behind other writes to the server. */
   #send<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
     const run = async (): Promise<Answer<T>> => {
-      const response = await this.#http.request(spec, options);
+      const response = await this.#http.request(
+        spec,
+        options.timeoutMs === undefined ? options : { ...options, timeoutMs: wholeMs(options.timeoutMs) },
+      );
       const data =
         spec.response === 'none'
           ? (undefined as T)
@@ -1163,6 +1169,21 @@ export class PowerDnsClient {
     return spec.method === 'GET' ? run() : this.#writes.run(run);
   }
 }
+
+/**
+ * A per-call timeout in whole milliseconds (rounded up): one computed from a deadline is rarely
+ * whole, and timers and messages take whole ms.
+ */
+function wholeMs(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
+}
+
+/**
+ * Added to the message of a PATCH that timed out: PowerDNS may still have run it (a read-back only
+ * sees what was committed by then).
+ */
+const PATCH_OUTCOME =
+  '; the outcome is unknown: the write may have been applied (the next plan shows whether it was)';
 
 /**
  * Where a 404 points: `server` for the server itself or one of its collections

@@ -986,7 +986,7 @@ async function launchPostgres(input: {
       const logTail = tail(logFile);
       await stop();
       throw new Error(
-        `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
+        `PostgreSQL did not accept connections within ${Math.round(options.startTimeoutMs ?? 30_000)} ms; log:\n${logTail}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));

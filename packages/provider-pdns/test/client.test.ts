@@ -763,6 +763,37 @@ describe('large and lost writes', () => {
       await Promise.all([scaled.close(), fixed.close()]);
     }
   });
+
+  it('a timeout is reported in whole ms, and a PATCH timeout says its outcome is unknown', async () => {
+    const zone = 'unknown-outcome.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.setDelay(600);
+    const slow = new PowerDnsClient({ apiUrl: proxy.url, apiKey: pdns.apiKey, retry: { retries: 0 } });
+    try {
+      // a per-call timeout computed from a deadline is rarely whole
+      const listed = await slow.listZones({ timeoutMs: 100.4 }).catch((e: unknown) => e);
+      expect(listed).toMatchObject({ kind: 'timeout' });
+      expect((listed as Error).message).toMatch(/timed out after 101 ms$/);
+      // a PATCH whose answer is late; the read-back finds it not applied yet, but PowerDNS may
+      // still be running it: nobody knows whether the write will land
+      proxy.setDelay(0);
+      proxy.fail(1, { method: 'PATCH', status: 500, body: '', delayMs: 600 });
+      const patched = await slow
+        .patchRRsets(`${zone}.`, rrsets(zone, 1, '192.0.2.9'), { timeoutMs: 100.4 })
+        .catch((e: unknown) => e);
+      expect(patched).toBeInstanceOf(PowerDnsApiError);
+      expect(patched).toMatchObject({ kind: 'timeout', method: 'PATCH' });
+      // 101 ms plus the body's share (timeoutPerMegabyteMs), whole
+      expect((patched as Error).message).toMatch(/timed out after 10\d ms;/);
+      expect((patched as Error).message).toMatch(/outcome is unknown.*may have been applied.*next plan/);
+      // a read that timed out says nothing of the kind
+      expect((listed as Error).message).not.toMatch(/outcome/);
+    } finally {
+      proxy.setDelay(0);
+      await slow.close();
+    }
+  });
 });
 
 describe('the API key never leaves the client', () => {
