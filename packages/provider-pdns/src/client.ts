@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, MAX_TTL, ValidationError, type Issue } from '@openova/dns-core';
+import { ConfigError, MAX_TTL, normalizeDnsName, ValidationError, type Issue } from '@openova/dns-core';
 import { withTrailingDot, lowerCased, upperCased } from '@openova/dns-core/provider';
 import {
   HttpTransport,
@@ -194,7 +194,11 @@ export interface RRsetInput {
 
 /** Body of {@link PowerDnsClient.createZone}: `POST /servers/{server_id}/zones`. */
 export interface CreateZoneInput {
-  /** Zone name; a trailing dot is added when missing. */
+  /**
+   * Zone name; a trailing dot is added when missing. Written as PowerDNS stores names, as the
+   * provider does: lower case, punycode for internationalised labels (`bücher.de` → `xn--bcher-kva.de.`);
+   * the same for `nameservers` and the names of `rrsets`.
+   */
   name: string;
   /** `Native`, `Primary`/`Master`, `Secondary`/`Slave`, `Producer` or `Consumer`. */
   kind: ZoneKind;
@@ -257,7 +261,7 @@ export interface GetZoneOptions extends PowerDnsCallOptions {
 
 /** Options of {@link PowerDnsClient.listZones}. */
 export interface ListZonesOptions extends PowerDnsCallOptions {
-  /** Only this zone (the answer is empty when it does not exist). */
+  /** Only this zone (the answer is empty when it does not exist); an IDN name is converted to punycode. */
   zone?: string;
   /** Include `dnssec` and `edited_serial` (default false: much cheaper with many zones). */
   dnssec?: boolean;
@@ -654,7 +658,7 @@ export class PowerDnsClient {
         method: 'GET',
         path: `${this.#server()}/zones`,
         query: {
-          zone: options.zone === undefined ? undefined : withTrailingDot(options.zone),
+          zone: options.zone === undefined ? undefined : apiName(options.zone),
           dnssec: options.dnssec ?? false,
         },
         response: z.array(zoneSummarySchema),
@@ -697,11 +701,11 @@ export class PowerDnsClient {
     checkZoneKind(input.kind, issues);
     input.rrsets?.forEach((r, i) => checkTtl(r.ttl, ['rrsets', i, 'ttl'], issues));
     if (issues.length) throw new ValidationError(issues, { summary: 'pdns: invalid zone' });
-    const body: Record<string, unknown> = { name: withTrailingDot(input.name), ...snakeZoneFields(input) };
-    if (input.nameservers !== undefined) body['nameservers'] = input.nameservers.map(withTrailingDot);
+    const body: Record<string, unknown> = { name: apiName(input.name), ...snakeZoneFields(input) };
+    if (input.nameservers !== undefined) body['nameservers'] = input.nameservers.map(apiName);
     if (input.rrsets !== undefined) {
       body['rrsets'] = input.rrsets.map((r) => ({
-        name: withTrailingDot(r.name),
+        name: apiName(r.name),
         type: r.type,
         ttl: r.ttl,
         records: recordsBody(r.records),
@@ -1168,6 +1172,14 @@ export class PowerDnsClient {
     };
     return spec.method === 'GET' ? run() : this.#writes.run(run);
   }
+}
+
+/**
+ * A name as PowerDNS stores it: the provider's normaliser (lower case, punycode for IDN labels),
+ * absolute. PowerDNS refuses raw non-ASCII names (422 "contains unsupported characters").
+ */
+function apiName(name: string): string {
+  return withTrailingDot(normalizeDnsName(name));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortedError, ValidationError } from '@openova/dns-core';
+import { AbortedError, normalizeDnsName, ValidationError } from '@openova/dns-core';
 import {
   PowerDnsApiError,
   PowerDnsClient,
@@ -162,6 +162,26 @@ describe('zones', () => {
     const missing = await client.getZone('nowhere.test.').catch((e: unknown) => e);
     expect((missing as PowerDnsApiError).status).toBe(404);
     expect((missing as PowerDnsApiError).code).toBe('UNKNOWN_ZONE');
+  });
+
+  it('createZone converts an internationalised name to punycode, as the provider does', async () => {
+    const created = await client.createZone({
+      name: 'Bücher.Test',
+      kind: 'Native',
+      nameservers: ['ns1.bücher.test'],
+      rrsets: [
+        { name: 'www.bücher.test', type: 'A', ttl: 60, records: [{ content: '192.0.2.5', disabled: false }] },
+      ],
+    });
+    // the provider's normaliser, so the zone it creates is the one the provider then finds
+    expect(created.name).toBe(`${normalizeDnsName('bücher.test')}.`);
+    expect(created.name).toBe('xn--bcher-kva.test.');
+    const names = (created.rrsets ?? []).map((r) => `${r.name} ${r.type}`).sort();
+    expect(names).toContain('www.xn--bcher-kva.test. A');
+    const ns = created.rrsets?.find((r) => r.type === 'NS');
+    expect(ns?.records.map((r) => r.content)).toEqual(['ns1.xn--bcher-kva.test.']);
+    // and found by the name the caller knows
+    expect((await client.findZone('bücher.test'))?.id).toBe(created.id);
   });
 
   it('derives zone ids like PowerDNS', () => {
