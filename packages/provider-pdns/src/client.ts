@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, MAX_TTL, ValidationError, type Issue } from '@openova/dns-core';
+import { ConfigError, MAX_TTL, normalizeDnsName, ValidationError, type Issue } from '@openova/dns-core';
 import { withTrailingDot, lowerCased, upperCased } from '@openova/dns-core/provider';
 import {
   HttpTransport,
@@ -194,7 +194,11 @@ export interface RRsetInput {
 
 /** Body of {@link PowerDnsClient.createZone}: `POST /servers/{server_id}/zones`. */
 export interface CreateZoneInput {
-  /** Zone name; a trailing dot is added when missing. */
+  /**
+   * Zone name; a trailing dot is added when missing. Written as PowerDNS stores names, as the
+   * provider does: lower case, punycode for internationalised labels (`bücher.de` → `xn--bcher-kva.de.`);
+   * the same for `nameservers` and the names of `rrsets`.
+   */
   name: string;
   /** `Native`, `Primary`/`Master`, `Secondary`/`Slave`, `Producer` or `Consumer`. */
   kind: ZoneKind;
@@ -257,7 +261,7 @@ export interface GetZoneOptions extends PowerDnsCallOptions {
 
 /** Options of {@link PowerDnsClient.listZones}. */
 export interface ListZonesOptions extends PowerDnsCallOptions {
-  /** Only this zone (the answer is empty when it does not exist). */
+  /** Only this zone (the answer is empty when it does not exist); an IDN name is converted to punycode. */
   zone?: string;
   /** Include `dnssec` and `edited_serial` (default false: much cheaper with many zones). */
   dnssec?: boolean;
@@ -524,14 +528,17 @@ export class PowerDnsClient {
           }
         : {}),
       onRequest: options.onRequest,
-      readError: readPowerDnsError,
+      readError: powerDnsErrorReader(this.serverId),
       // sqlite's "database is locked" rolled the transaction back: even a create may be resent
       notExecuted: (error) => error instanceof PowerDnsApiError && error.isDatabaseLocked,
       createError: (message, init) =>
-        new PowerDnsApiError(message, {
-          ...init,
-          ...(Array.isArray(init.details) ? { serverErrors: init.details as string[] } : {}),
-        }),
+        new PowerDnsApiError(
+          init.kind === 'timeout' && init.method === 'PATCH' ? `${message}${PATCH_OUTCOME}` : message,
+          {
+            ...init,
+            ...(Array.isArray(init.details) ? { serverErrors: init.details as string[] } : {}),
+          },
+        ),
     });
     this.#writes = writeQueueFor(`${this.apiUrl}|${this.serverId}`);
     if (options.assumeVersion !== undefined) {
@@ -651,7 +658,7 @@ export class PowerDnsClient {
         method: 'GET',
         path: `${this.#server()}/zones`,
         query: {
-          zone: options.zone === undefined ? undefined : withTrailingDot(options.zone),
+          zone: options.zone === undefined ? undefined : apiName(options.zone),
           dnssec: options.dnssec ?? false,
         },
         response: z.array(zoneSummarySchema),
@@ -694,11 +701,11 @@ export class PowerDnsClient {
     checkZoneKind(input.kind, issues);
     input.rrsets?.forEach((r, i) => checkTtl(r.ttl, ['rrsets', i, 'ttl'], issues));
     if (issues.length) throw new ValidationError(issues, { summary: 'pdns: invalid zone' });
-    const body: Record<string, unknown> = { name: withTrailingDot(input.name), ...snakeZoneFields(input) };
-    if (input.nameservers !== undefined) body['nameservers'] = input.nameservers.map(withTrailingDot);
+    const body: Record<string, unknown> = { name: apiName(input.name), ...snakeZoneFields(input) };
+    if (input.nameservers !== undefined) body['nameservers'] = input.nameservers.map(apiName);
     if (input.rrsets !== undefined) {
       body['rrsets'] = input.rrsets.map((r) => ({
-        name: withTrailingDot(r.name),
+        name: apiName(r.name),
         type: r.type,
         ttl: r.ttl,
         records: recordsBody(r.records),
@@ -812,7 +819,7 @@ export class PowerDnsClient {
     const text = JSON.stringify(body);
     const megabytes = Buffer.byteLength(text) / 1_000_000;
     const timeoutMs =
-      (options.timeoutMs ?? this.#timeoutMs) + Math.ceil(megabytes * this.#timeoutPerMegabyteMs);
+      wholeMs(options.timeoutMs ?? this.#timeoutMs) + Math.ceil(megabytes * this.#timeoutPerMegabyteMs);
     const answer = await this.#writes.run(() =>
       this.#http.request(
         {
@@ -1151,7 +1158,10 @@ export class PowerDnsClient {
   /** Sends one logical call through the transport; writes queue behind other writes to the server. */
   #send<T>(spec: RequestSpec<T>, options: PowerDnsCallOptions): Promise<Answer<T>> {
     const run = async (): Promise<Answer<T>> => {
-      const response = await this.#http.request(spec, options);
+      const response = await this.#http.request(
+        spec,
+        options.timeoutMs === undefined ? options : { ...options, timeoutMs: wholeMs(options.timeoutMs) },
+      );
       const data =
         spec.response === 'none'
           ? (undefined as T)
@@ -1164,7 +1174,58 @@ export class PowerDnsClient {
   }
 }
 
-/** PowerDNS's error answers: `{"error": "…", "errors": […]}` (5.1+ adds `errors`), or plain text. */
+/**
+ * A name as PowerDNS stores it: the provider's normaliser (lower case, punycode for IDN labels),
+ * absolute. PowerDNS refuses raw non-ASCII names (422 "contains unsupported characters").
+ */
+function apiName(name: string): string {
+  return withTrailingDot(normalizeDnsName(name));
+}
+
+/**
+ * A per-call timeout in whole milliseconds (rounded up): one computed from a deadline is rarely
+ * whole, and timers and messages take whole ms.
+ */
+function wholeMs(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
+}
+
+/**
+ * Added to the message of a PATCH that timed out: PowerDNS may still have run it (a read-back only
+ * sees what was committed by then).
+ */
+const PATCH_OUTCOME =
+  '; the outcome is unknown: the write may have been applied (the next plan shows whether it was)';
+
+/**
+ * Where a 404 points: `server` for the server itself or one of its collections
+ * (`/servers/{id}`, `/servers/{id}/zones`, `…/config`, `…/tsigkeys`), where only the server id can
+ * be missing (PowerDNS answers a plain `Not Found` either way); `below` for anything deeper (a zone,
+ * a key), which may be missing itself or sit on an unknown server.
+ */
+function notFoundScope(path: string): 'server' | 'below' {
+  const segments = (path.split('?')[0] ?? '').split('/').filter((s) => s !== '');
+  return segments[0] === 'servers' && segments.length <= 3 ? 'server' : 'below';
+}
+
+/**
+ * PowerDNS's error answers: `{"error": "…", "errors": […]}` (5.1+ adds `errors`), or plain text.
+ * A 404 on the server's own paths names `serverId` (PowerDNS's one server is `localhost`).
+ */
+function powerDnsErrorReader(serverId: string) {
+  return (answer: HttpAnswer, call: HttpCallInfo): HttpErrorReading => {
+    const reading = readPowerDnsError(answer, call);
+    if (answer.status !== 404) return reading;
+    const unknownServer = `serverId ${JSON.stringify(serverId)} is not a server of this API; PowerDNS serves "localhost"`;
+    if (notFoundScope(call.path) === 'server')
+      return { ...reading, code: 'PROVIDER', retryable: false, hint: ` (${unknownServer})` };
+    // below the server a 404 is most often the zone; on another server id it may be the id
+    return serverId === 'localhost'
+      ? reading
+      : { ...reading, hint: ` (the zone or key does not exist, or ${unknownServer})` };
+  };
+}
+
 function readPowerDnsError(answer: HttpAnswer, call: HttpCallInfo): HttpErrorReading {
   const { status, text } = answer;
   let serverMessage = text.trim();

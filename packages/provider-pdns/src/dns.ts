@@ -189,7 +189,7 @@ function withDeadline<T>(
     };
     const timer = setTimeout(() => {
       finish();
-      reject(new Error(`DNS query ${options.what} timed out after ${options.timeoutMs} ms`));
+      reject(new Error(`DNS query ${options.what} timed out after ${Math.ceil(options.timeoutMs)} ms`));
     }, options.timeoutMs);
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });

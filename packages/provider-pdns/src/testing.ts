@@ -14,8 +14,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
+import { inspect, type InspectOptions } from 'node:util';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { ConfigError } from '@openova/dns-core';
+import { ConfigError, ProviderError } from '@openova/dns-core';
 import { PowerDnsClient, type PowerDnsClientOptions } from './client.js';
 import { parsePowerDnsVersion, powerDnsFeatures, type PowerDnsVersion } from './version.js';
 
@@ -85,8 +86,11 @@ export interface RunningPowerDns {
   client: PowerDnsClient;
   /** `http://127.0.0.1:PORT`. */
   apiUrl: string;
-  /** The API key it was started with. */
-  apiKey: string;
+  /**
+   * The API key it was started with. Readable, but not enumerable (a copy made by spreading does
+   * not carry it), and `util.inspect` and `JSON.stringify` of this object show `[redacted]`.
+   */
+  readonly apiKey: string;
   /** The API (webserver) port on 127.0.0.1. */
   apiPort: number;
   /** DNS port on 127.0.0.1 (UDP and TCP). */
@@ -424,12 +428,53 @@ function chosenRoot(option: string | undefined): string | undefined {
   return root;
 }
 
+/** A line break, carriage return or NUL: in `pdns.conf` it would end the line and start another setting. */
+const LINE_BREAK = /[\n\r\0]/;
+
+/**
+ * Everything written into `pdns.conf` from the options, checked before anything starts: setting
+ * names of pdns's shape, and values on one line (a newline would add a setting, e.g. replace
+ * `api-key`). Values are never shown: one may be a password.
+ */
+function checkConfigInput(options: StartPowerDnsOptions): void {
+  const problems: string[] = [];
+  const oneLine = (where: string, value: unknown) => {
+    if (typeof value !== 'string') problems.push(`${where} must be a string, got ${typeof value}`);
+    else if (LINE_BREAK.test(value))
+      problems.push(`${where} must be one line (it holds a newline, carriage return or NUL)`);
+  };
+  for (const [name, value] of Object.entries(options.settings ?? {})) {
+    if (!/^[a-z0-9-]+$/.test(name)) {
+      problems.push(
+        `settings.${JSON.stringify(name)} is not a pdns setting name (lower-case letters, digits and -)`,
+      );
+      continue;
+    }
+    oneLine(`settings.${name}`, value);
+  }
+  if (options.apiKey !== undefined) oneLine('apiKey', options.apiKey);
+  if (options.gpgsql !== undefined) {
+    for (const field of ['host', 'database', 'user', 'password'] as const) {
+      const value = options.gpgsql[field];
+      if (value !== undefined) oneLine(`gpgsql.${field}`, value);
+    }
+  }
+  if (problems.length) {
+    throw new ConfigError(
+      `startPowerDns: invalid pdns.conf input (nothing was started):\n${problems.join('\n')}`,
+    );
+  }
+}
+
 /**
  * Starts a throwaway PowerDNS on free loopback ports and waits until its API answers.
- * Throws a {@link ConfigError} naming the packages to install when PowerDNS is missing, or when a
- * path given explicitly does not exist.
+ * Throws a {@link ConfigError} naming the packages to install when PowerDNS is missing, when a
+ * path given explicitly does not exist, when a setting name or value cannot be written to
+ * `pdns.conf` as one line (checked before anything starts), or when `pdns_server` exits during
+ * start-up (it refused its configuration; the message holds the end of its log).
  */
 export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise<RunningPowerDns> {
+  checkConfigInput(options);
   const root = chosenRoot(options.root);
   const pdnsServer = locate(
     'pdns_server',
@@ -507,7 +552,15 @@ export async function startPowerDns(options: StartPowerDnsOptions = {}): Promise
   throw lastError;
 }
 
-class PortTakenError extends Error {}
+/** A port pdns needed was taken (retried on fresh ports; thrown when every try found one taken). */
+class PortTakenError extends ConfigError {
+  constructor(server: string, logTail: string) {
+    super(
+      `${server} could not bind a port on 127.0.0.1 (taken by another process); last log lines:\n${logTail}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
 
 async function launch(input: {
   on: Runner;
@@ -600,8 +653,9 @@ async function launch(input: {
         running.delete(started_);
         // ends the watchdog, which removes the directory unless it is kept
         stdin?.end();
-        if (/Unable to bind|Address already in use/i.test(logTail)) throw new PortTakenError(logTail);
-        throw new Error(
+        if (/Unable to bind|Address already in use/i.test(logTail))
+          throw new PortTakenError('pdns_server', logTail);
+        throw new ConfigError(
           `pdns_server exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
         );
       }
@@ -611,7 +665,7 @@ async function launch(input: {
       ) {
         const logTail = tail(logFile);
         await stop();
-        throw new PortTakenError(logTail);
+        throw new PortTakenError('pdns_server', logTail);
       }
       try {
         const settings = await probe.serverConfig();
@@ -626,8 +680,9 @@ async function launch(input: {
         // the log is read before stop() removes the directory
         const logTail = tail(logFile);
         await stop();
-        throw new Error(
-          `PowerDNS API did not answer within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
+        throw new ProviderError(
+          `PowerDNS API did not answer within ${Math.round(options.startTimeoutMs ?? 30_000)} ms; log:\n${logTail}`,
+          { provider: 'pdns', code: 'PROVIDER_UNREACHABLE', retryable: false },
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -636,10 +691,9 @@ async function launch(input: {
     await probe.close();
   }
   const readyAfterMs = performance.now() - started;
-  return {
+  return withHiddenApiKey(apiKey, {
     client,
     apiUrl,
-    apiKey,
     apiPort,
     dnsPort,
     version,
@@ -648,7 +702,36 @@ async function launch(input: {
     pid: started_.serverPid,
     readyAfterMs,
     stop,
+  });
+}
+
+/**
+ * The running server with `apiKey` as a readable, non-enumerable property, and `util.inspect` and
+ * `toJSON` that show every other field and `apiKey: [redacted]`: the key never reaches a log.
+ */
+function withHiddenApiKey(apiKey: string, fields: Omit<RunningPowerDns, 'apiKey'>): RunningPowerDns {
+  const shown = (): Record<string, unknown> => {
+    const { stop: _stop, client, ...rest } = fields;
+    return { client: client.toJSON(), ...rest, apiKey: '[redacted]' };
   };
+  const running = fields as RunningPowerDns;
+  Object.defineProperties(running, {
+    apiKey: { value: apiKey, enumerable: false },
+    toJSON: { value: shown, enumerable: false },
+    [inspect.custom]: {
+      value: (_depth: number, options: InspectOptions) =>
+        `RunningPowerDns ${inspect({ ...shown(), client: fields.client, apiKey: new Redacted() }, options)}`,
+      enumerable: false,
+    },
+  });
+  return running;
+}
+
+/** Shown by `util.inspect` as `[redacted]`, unquoted. */
+class Redacted {
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
 }
 
 function readIfPresent(file: string): string {
@@ -892,7 +975,8 @@ async function launchPostgres(input: {
     if (exited(child)) {
       const logTail = tail(logFile);
       running.delete(started_);
-      if (/could not bind|Address already in use/i.test(logTail)) throw new PortTakenError(logTail);
+      if (/could not bind|Address already in use/i.test(logTail))
+        throw new PortTakenError('postgres', logTail);
       throw new Error(
         `postgres exited during start-up (code ${child.exitCode}); last log lines:\n${logTail}`,
       );
@@ -902,7 +986,7 @@ async function launchPostgres(input: {
       const logTail = tail(logFile);
       await stop();
       throw new Error(
-        `PostgreSQL did not accept connections within ${options.startTimeoutMs ?? 30_000} ms; log:\n${logTail}`,
+        `PostgreSQL did not accept connections within ${Math.round(options.startTimeoutMs ?? 30_000)} ms; log:\n${logTail}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -126,7 +126,7 @@ export async function verifyChanges(
           type: queryType,
           server: options.dnsServer ?? '127.0.0.1',
           port: options.dnsPort ?? 53,
-          timeoutMs: Math.max(100, Math.min(2000, deadline - performance.now())),
+          timeoutMs: Math.max(100, Math.min(2000, Math.ceil(deadline - performance.now()))),
           ...(options.signal ? { signal: options.signal } : {}),
         });
         const outcome = matches(expectation, response);

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortedError, ValidationError } from '@openova/dns-core';
+import { AbortedError, normalizeDnsName, ValidationError } from '@openova/dns-core';
 import {
   PowerDnsApiError,
   PowerDnsClient,
@@ -162,6 +162,26 @@ describe('zones', () => {
     const missing = await client.getZone('nowhere.test.').catch((e: unknown) => e);
     expect((missing as PowerDnsApiError).status).toBe(404);
     expect((missing as PowerDnsApiError).code).toBe('UNKNOWN_ZONE');
+  });
+
+  it('createZone converts an internationalised name to punycode, as the provider does', async () => {
+    const created = await client.createZone({
+      name: 'Bücher.Test',
+      kind: 'Native',
+      nameservers: ['ns1.bücher.test'],
+      rrsets: [
+        { name: 'www.bücher.test', type: 'A', ttl: 60, records: [{ content: '192.0.2.5', disabled: false }] },
+      ],
+    });
+    // the provider's normaliser, so the zone it creates is the one the provider then finds
+    expect(created.name).toBe(`${normalizeDnsName('bücher.test')}.`);
+    expect(created.name).toBe('xn--bcher-kva.test.');
+    const names = (created.rrsets ?? []).map((r) => `${r.name} ${r.type}`).sort();
+    expect(names).toContain('www.xn--bcher-kva.test. A');
+    const ns = created.rrsets?.find((r) => r.type === 'NS');
+    expect(ns?.records.map((r) => r.content)).toEqual(['ns1.xn--bcher-kva.test.']);
+    // and found by the name the caller knows
+    expect((await client.findZone('bücher.test'))?.id).toBe(created.id);
   });
 
   it('derives zone ids like PowerDNS', () => {
@@ -761,6 +781,37 @@ describe('large and lost writes', () => {
       expect(seen('PATCH', zone)).toBe(1);
     } finally {
       await Promise.all([scaled.close(), fixed.close()]);
+    }
+  });
+
+  it('a timeout is reported in whole ms, and a PATCH timeout says its outcome is unknown', async () => {
+    const zone = 'unknown-outcome.test';
+    await pdns.client.createZone({ name: zone, kind: 'Native', nameservers: [`ns1.${zone}`] });
+    proxy.reset();
+    proxy.setDelay(600);
+    const slow = new PowerDnsClient({ apiUrl: proxy.url, apiKey: pdns.apiKey, retry: { retries: 0 } });
+    try {
+      // a per-call timeout computed from a deadline is rarely whole
+      const listed = await slow.listZones({ timeoutMs: 100.4 }).catch((e: unknown) => e);
+      expect(listed).toMatchObject({ kind: 'timeout' });
+      expect((listed as Error).message).toMatch(/timed out after 101 ms$/);
+      // a PATCH whose answer is late; the read-back finds it not applied yet, but PowerDNS may
+      // still be running it: nobody knows whether the write will land
+      proxy.setDelay(0);
+      proxy.fail(1, { method: 'PATCH', status: 500, body: '', delayMs: 600 });
+      const patched = await slow
+        .patchRRsets(`${zone}.`, rrsets(zone, 1, '192.0.2.9'), { timeoutMs: 100.4 })
+        .catch((e: unknown) => e);
+      expect(patched).toBeInstanceOf(PowerDnsApiError);
+      expect(patched).toMatchObject({ kind: 'timeout', method: 'PATCH' });
+      // 101 ms plus the body's share (timeoutPerMegabyteMs), whole
+      expect((patched as Error).message).toMatch(/timed out after 10\d ms;/);
+      expect((patched as Error).message).toMatch(/outcome is unknown.*may have been applied.*next plan/);
+      // a read that timed out says nothing of the kind
+      expect((listed as Error).message).not.toMatch(/outcome/);
+    } finally {
+      proxy.setDelay(0);
+      await slow.close();
     }
   });
 });

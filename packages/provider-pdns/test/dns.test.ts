@@ -1,4 +1,5 @@
 // queryDns against a real PowerDNS: dns-packet's codec with our abortable UDP/TCP exchange.
+import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError, emptyChanges, endpoint } from '@openova/dns-core';
 import { verifyChanges } from '@openova/dns-provider-pdns';
@@ -104,4 +105,30 @@ it('verifyChanges: the pause between two queries ends at an abort', async () => 
   });
   setTimeout(() => controller.abort(), 200);
   await expect(pending).rejects.toBeInstanceOf(AbortedError);
+});
+
+describe('timeouts are reported in whole milliseconds', () => {
+  it('queryDns and verifyChanges (whose per-query timeout is what is left of its deadline)', async () => {
+    // a UDP socket that takes every question and never answers
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const port = silent.address().port;
+    try {
+      const error = await queryDns({ name: ZONE, type: 'A', port, timeoutMs: 150.4 }).catch(
+        (e: unknown) => e,
+      );
+      expect((error as Error).message).toMatch(/timed out after 151 ms$/);
+      const report = await verifyChanges(
+        {
+          ...emptyChanges(),
+          create: [endpoint({ dnsName: `silent.${ZONE}`, recordType: 'A', targets: ['192.0.2.98'] })],
+        },
+        { dnsPort: port, timeoutMs: 700, intervalMs: 50 },
+      );
+      expect(report.ok).toBe(false);
+      expect(report.names[0]?.error).toMatch(/timed out after \d+ ms$/);
+    } finally {
+      silent.close();
+    }
+  });
 });

@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@openova/dns-core';
+import { ConfigError, ProviderError } from '@openova/dns-core';
 import { startPowerDns } from '@openova/dns-provider-pdns/testing';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/start-pdns.ts', import.meta.url));
@@ -101,6 +102,26 @@ describe('startPowerDns(): configuration', () => {
     }
   });
 
+  it('util.inspect and JSON.stringify of the running server never show the API key', async () => {
+    const apiKey = 'openova-secret-key-4f1c';
+    const pdns = await startPowerDns({ apiKey });
+    try {
+      const shown = [inspect(pdns), inspect(pdns, { depth: 5, showHidden: true }), JSON.stringify(pdns)];
+      for (const text of shown) {
+        expect(text).not.toContain(apiKey);
+        expect(text).toContain(String(pdns.apiPort));
+      }
+      expect(inspect(pdns)).toContain('apiKey: [redacted]');
+      expect(JSON.parse(JSON.stringify(pdns))).toMatchObject({ apiUrl: pdns.apiUrl, apiKey: '[redacted]' });
+      // code that needs the key still reads it
+      expect(pdns.apiKey).toBe(apiKey);
+      const copy = { ...pdns };
+      expect(inspect(copy)).not.toContain(apiKey);
+    } finally {
+      await pdns.stop();
+    }
+  });
+
   for (const option of ['pdnsServerPath', 'schemaPath', 'sqlite3Path'] as const) {
     it(`an explicit ${option} that does not exist is a ConfigError, not a fallback`, async () => {
       const missing = `/nonexistent/openova/${option}`;
@@ -117,10 +138,53 @@ describe('startPowerDns(): configuration', () => {
       const error = await startPowerDns({ settings: { 'openova-no-such-setting': 'yes' } }).catch(
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(Error);
+      // the server refused its configuration: a typed error of the SDK, the log tail kept
+      expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toMatch(/exited during start-up/);
       expect((error as Error).message).toMatch(/unknown setting 'openova-no-such-setting'/i);
     }
+  });
+
+  it('a setting value with a line break, CR or NUL is a ConfigError naming it, before anything starts', async () => {
+    for (const value of ['60\napi-key=other', '60\r', '60\u0000']) {
+      const error = await startPowerDns({
+        // a path that does not exist: had the settings not been checked first, this would be the error
+        pdnsServerPath: '/nonexistent/openova/pdns_server',
+        settings: { 'default-ttl': value },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain('settings.default-ttl');
+      // the value may be a secret (a password setting): it is not echoed
+      expect((error as Error).message).not.toContain('api-key=other');
+    }
+  });
+
+  it('a setting name that is not a pdns setting name is a ConfigError naming it', async () => {
+    for (const name of ['api-key=other\nx', 'Default-TTL', '', 'a b']) {
+      const error = await startPowerDns({
+        pdnsServerPath: '/nonexistent/openova/pdns_server',
+        settings: { [name]: '1' },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(`settings.${JSON.stringify(name)}`);
+    }
+  });
+
+  it('an apiKey with a line break is a ConfigError (it is written to pdns.conf as well)', async () => {
+    const error = await startPowerDns({
+      pdnsServerPath: '/nonexistent/openova/pdns_server',
+      apiKey: 'key\nwebserver=no',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('apiKey');
+    expect((error as Error).message).not.toContain('webserver=no');
+  });
+
+  it('an API that does not answer in time is a ProviderError (PROVIDER_UNREACHABLE) with a whole number of ms', async () => {
+    const error = await startPowerDns({ startTimeoutMs: 0.5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).code).toBe('PROVIDER_UNREACHABLE');
+    expect((error as Error).message).toMatch(/did not answer within 1 ms/);
   });
 
   it('a root that does not exist is a ConfigError', async () => {
@@ -154,7 +218,7 @@ describe('startPowerDns(): a taken API port', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(Error);
+      expect(error).toBeInstanceOf(ConfigError);
       // the server's own words, not "did not answer within 60000 ms"
       expect((error as Error).message).toMatch(/Address already in use|Listening on HTTP socket failed/i);
       expect((error as Error).message).not.toMatch(/did not answer within/);
