@@ -420,7 +420,7 @@ export class HttpTransport {
       idempotent: request.idempotent ?? !(request.method === 'POST' || request.method === 'PATCH'),
       expectStatus: request.expectStatus,
       signal: request.signal,
-      timeoutMs: request.timeoutMs ?? this.#timeoutMs,
+      timeoutMs: this.#callTimeout(request.timeoutMs),
       notBefore: 0,
       backoffRetries: 0,
       retryAfterWaits: 0,
@@ -449,6 +449,20 @@ export class HttpTransport {
       if (signal?.aborted) throw this.#aborted(call, signal);
       throw error;
     }
+  }
+
+  /**
+   * A call's time limit in whole ms: a fraction (a deadline's remainder, say) is rounded up, since
+   * timers take integers (`AbortSignal.timeout(1.5)` throws a RangeError).
+   * @throws `ConfigError` when it is not a positive number.
+   */
+  #callTimeout(timeoutMs: number | undefined): number {
+    if (timeoutMs === undefined) return this.#timeoutMs;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new ConfigError(
+        `${this.provider}: timeoutMs must be a positive number of ms, got ${String(timeoutMs)}`,
+      );
+    return Math.ceil(timeoutMs);
   }
 
   /**

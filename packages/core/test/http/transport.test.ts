@@ -140,6 +140,19 @@ describe('idempotency rule', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a per-call timeout with a fraction is rounded up to whole ms; one that is not positive is a ConfigError before sending', async () => {
+    const server = await loopback(() => undefined); // never answers
+    const { t } = transport(server);
+    const error = await failure(t.request({ method: 'GET', path: '/x', retry: false }, { timeoutMs: 60.4 }));
+    expect(error).toMatchObject({ kind: 'timeout' });
+    expect(error.message).toContain('timed out after 61 ms');
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY])
+      await expect(t.request({ method: 'GET', path: '/x' }, { timeoutMs: bad })).rejects.toBeInstanceOf(
+        ConfigError,
+      );
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('a refused connection proves nothing was sent: even a POST is retried', async () => {
     const { t, events, retries } = transport('http://127.0.0.1:9/api');
     const error = await failure(t.request({ method: 'POST', path: '/x', body: {} }));
