@@ -39,7 +39,7 @@ import {
   type Plan,
   type PlanCounts,
 } from '../plan/plan.js';
-import type { Policy } from '../plan/policy.js';
+import { POLICIES, type Policy } from '../plan/policy.js';
 import {
   assertSafetyLimits,
   checkSafety,
@@ -52,7 +52,7 @@ import { zoneMatcher } from '../provider/zones.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
 import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
-import { appendAll } from '../lists.js';
+import { appendAll, describeValue, isStringList } from '../lists.js';
 
 /** Callbacks around a run; each may be async, and a throw stops the run before anything is applied. */
 export interface ReconcileHooks {
@@ -138,6 +138,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   throwIfAborted(signal);
   // a limit that cannot mean what was meant is said before anything is read
   assertSafetyLimits(options.safety);
+  assertRunOptions(options);
   if (!Array.isArray(options.desired))
     throw new ValidationError(
       [
@@ -372,6 +373,38 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   };
 }
 
+/**
+ * Refuses options of a run that would otherwise fail half-way with a TypeError (a policy that is not
+ * one of ExternalDNS's, record types that are not strings, a domain filter that cannot match): said
+ * before anything is read.
+ */
+function assertRunOptions(options: ReconcileOptions): void {
+  const policy: unknown = options.policy;
+  if (!(POLICIES as readonly unknown[]).includes(policy))
+    throw new ConfigError(
+      policy === undefined
+        ? `policy is required, one of ${POLICIES.map((p) => JSON.stringify(p)).join(', ')} (ExternalDNS has no default either)`
+        : `policy must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(', ')}, got ${describeValue(policy)}`,
+    );
+  for (const key of ['managedRecordTypes', 'excludeRecordTypes'] as const) {
+    const v: unknown = options[key];
+    if (v !== undefined && !isStringList(v))
+      throw new ConfigError(
+        `${key}, when set, must be a list of record type names (e.g. ["A", "CNAME"]), got ${describeValue(v)}`,
+      );
+  }
+  const filter: unknown = options.domainFilter;
+  if (
+    filter !== undefined &&
+    (typeof filter !== 'object' ||
+      filter === null ||
+      typeof (filter as { matches?: unknown }).matches !== 'function')
+  )
+    throw new ConfigError(
+      `domainFilter, when set, must be a DomainFilter (or an object with a matches(name) method), got ${describeValue(filter)}${Array.isArray(filter) ? '; for a list of domains use new DomainFilter({ include: [...] })' : ''}`,
+    );
+}
+
 /** Finds a desired record's index by name, set identifier and type (planned updates are new objects). */
 function desiredIndex(adjusted: readonly Endpoint[]): (ep: Endpoint) => number | undefined {
   let byKey: Map<string, number> | undefined;
@@ -429,7 +462,9 @@ function intoDesired(
  *   set; nothing is written.
  * @throws `OwnershipConflictError` (`OWNERSHIP_CONFLICT`) with a registry set to `onConflict: 'throw'`.
  * @throws `ConfigError` (`CONFIG`) when `safety` names an unknown limit or a value out of range (a
- *   ratio outside 0 to 1); nothing is read or written.
+ *   ratio outside 0 to 1), when `policy` is not one of `sync`, `upsert-only`, `create-only`, when
+ *   `managedRecordTypes` or `excludeRecordTypes` is not a list of strings, or when `domainFilter` has
+ *   no `matches` method (a plain list of domains); nothing is read or written.
  * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
  * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
  *   …) when the provider fails; `retryable` says whether the next run may succeed. Also (`PROVIDER`,
