@@ -156,7 +156,11 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const cancelRead = new AbortController();
   const call = { signal: signal ? AbortSignal.any([signal, cancelRead.signal]) : cancelRead.signal };
   const reading = registry.records(call);
-  const listing = provider.zones ? provider.zones(call) : Promise.resolve([]);
+  // `undefined`: the provider does not say which zones it serves (a webhook's API has no zone list);
+  // `[]` from a provider that lists its zones means it serves none
+  const listing: Promise<string[] | undefined> = provider.zones
+    ? provider.zones(call)
+    : Promise.resolve(undefined);
   // awaited below; a failure meanwhile must not surface as an unhandled rejection
   reading.catch(() => undefined);
   listing.catch(() => undefined);
@@ -303,16 +307,17 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   let recordChanges = unsatisfiable.changes;
   let altered = unsatisfiable.skipped.length > 0 || updateNew.length !== changes.updateNew.length;
   // A create in no zone the provider serves would fail the whole apply (UNKNOWN_ZONE): leave it
-  // out and say so, as a name outside the domain filter is.
+  // out and say so, as a name outside the domain filter is. A provider that lists no zones at all
+  // serves nothing; one without a zone list is left to say so itself.
   const unserved: SkippedChange[] = [];
-  if (zones.length && recordChanges.create.length) {
+  if (zones !== undefined && recordChanges.create.length) {
     const zoneOf = zoneMatcher(zones);
     const create = recordChanges.create.filter((ep) => {
       if (zoneOf(ep.dnsName) !== undefined) return true;
       unserved.push({
         record: ep,
         code: 'outside-domain-filter',
-        reason: `${describeEndpoint(ep)}: no zone of ${provider.name} serves this name (zones: ${zones.join(', ')})`,
+        reason: `${describeEndpoint(ep)}: no zone of ${provider.name} serves this name (zones: ${zones.join(', ') || 'none'})`,
       });
       return false;
     });
@@ -368,7 +373,8 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     scopeCurrent,
     scopeDesiredCount: planner.desiredInScope,
     outOfScopeCount: planner.desiredOutOfScope,
-    zones,
+    // the safety limits measure a provider without a zone list as one whole
+    zones: zones ?? [],
     desiredAt: desiredIndex(adjusted),
   };
 }
