@@ -471,7 +471,9 @@ function intoDesired(
  *   ratio outside 0 to 1), when `policy` is not one of `sync`, `upsert-only`, `create-only`, when
  *   `managedRecordTypes` or `excludeRecordTypes` is not a list of strings, or when `domainFilter` has
  *   no `matches` method (a plain list of domains); nothing is read or written.
- * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
+ * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it. When the
+ *   apply was split into several calls and some were applied, it is an `AbortedApplyError` naming
+ *   the records applied, those not applied, and those of the call in flight (outcome unknown).
  * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
  *   …) when the provider fails; `retryable` says whether the next run may succeed. Also (`PROVIDER`,
  *   nothing written) when `adjustEndpoints` does not return one endpoint per desired record.
