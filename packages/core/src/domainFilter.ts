@@ -1,6 +1,7 @@
 import { ConfigError } from './errors.js';
 import { goRegExp } from './goRegExp.js';
 import { dnsNameToUnicode, isInZone } from './endpoint/names.js';
+import { describeValue, isStringList } from './lists.js';
 
 /** The JSON form ExternalDNS uses (also the webhook negotiation body). */
 export type DomainFilterJSON =
@@ -44,6 +45,10 @@ function normalizeEntry(entry: string): string {
 // given as one is used as it is; `g` and `y` are dropped: they make `test` stateful.
 function toRegExp(value: string | RegExp | undefined, name: string): RegExp | undefined {
   if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' && !(value instanceof RegExp))
+    throw new ConfigError(
+      `domain filter "${name}" must be a string or a RegExp, got ${describeValue(value)}`,
+    );
   if (value instanceof RegExp) return new RegExp(value.source, value.flags.replace(/[gy]/g, ''));
   try {
     return goRegExp(value);
@@ -84,7 +89,23 @@ export class DomainFilter {
   // the expressions as given, so toJSON returns exactly what was configured
   readonly #regexSources: { include: string | undefined; exclude: string | undefined };
 
+  /**
+   * @param options Include and exclude lists, or a regex pair (which replaces the lists).
+   * @throws `ConfigError` (`CONFIG`) when `options` is not an object, a list is not a list of
+   *   strings (`include: 'example.com'` for `['example.com']`), or a regex is not a valid expression.
+   */
   constructor(options: DomainFilterOptions = {}) {
+    if (typeof (options as unknown) !== 'object' || options === null || Array.isArray(options))
+      throw new ConfigError(
+        `a domain filter's options must be an object ({ include, exclude } or { regexInclude, regexExclude }), got ${describeValue(options)}`,
+      );
+    for (const key of ['include', 'exclude'] as const) {
+      const v: unknown = options[key];
+      if (v !== undefined && !isStringList(v))
+        throw new ConfigError(
+          `domain filter "${key}" must be a list of strings (e.g. ["example.com"]), got ${describeValue(v)}`,
+        );
+    }
     this.regexInclude = toRegExp(options.regexInclude, 'regexInclude');
     this.regexExclude = toRegExp(options.regexExclude, 'regexExclude');
     this.#regexSources = {

@@ -106,7 +106,7 @@ export type { SafetyLimits, SafetyViolation, SafetyCheckInput } from './plan/saf
 
 // Apply and reconcile
 export { PartialApplyError } from './apply/batches.js';
-export { InterruptedApplyError } from './provider/writePhases.js';
+export { AbortedApplyError, InterruptedApplyError } from './provider/writePhases.js';
 export type { ApplyInBatchesOptions, BatchingCapabilities, RejectedChange } from './apply/batches.js';
 export { reconcile, applyPlan } from './reconcile/reconcile.js';
 export type {

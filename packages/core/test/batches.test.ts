@@ -133,7 +133,7 @@ describe('applyInBatches', () => {
     );
   });
 
-  it('a failure in the first call, an abort and a ValidationError are thrown as they are', async () => {
+  it('a failure in the first call and a ValidationError are thrown as they are', async () => {
     const { provider } = rejectingProvider(new Set(), { maxChangesPerApply: 6 });
     const create = Array.from({ length: 8 }, (_, i) => withTxt(i)).flat();
     const down = new ProviderError('server down', { provider: 'fake', retryable: true });

@@ -18,7 +18,7 @@ import {
   type Changes,
 } from '../provider/changes.js';
 import type { BatchLimit, CallOptions, Provider, ProviderCapabilities } from '../provider/provider.js';
-import { InterruptedApplyError } from '../provider/writePhases.js';
+import { AbortedApplyError, InterruptedApplyError } from '../provider/writePhases.js';
 import { appendAll } from '../lists.js';
 
 /** The capabilities batching reads: the limits, and atomicity for changes too large for one call. */
@@ -334,7 +334,10 @@ export interface ApplyInBatchesOptions extends CallOptions {
  *   earlier calls were applied: `applied` names the records written, `notApplied` the others (the
  *   failed call's, those not sent, and any rejected); its code, `retryable` and `cause` are the
  *   failure's. The next run plans from what is stored and converges. A failure before anything was
- *   applied, an abort and a `ValidationError` are thrown as they are.
+ *   applied (an abort included) and a `ValidationError` are thrown as they are.
+ * @throws {AbortedApplyError} (an `AbortedError`, `ABORTED`) when the signal fires after earlier
+ *   calls were applied: `applied` names the records written, `notApplied` the others, `inFlight`
+ *   those of the call out when it fired (which the server may or may not have applied).
  */
 export function applyInBatches(
   provider: Provider,
@@ -359,17 +362,22 @@ export async function applyBatches(
   // the batches (or halves of one) the provider accepted, to name them when a later one fails
   const applied: Changes[] = [];
   const call = options.signal ? { signal: options.signal } : {};
+  // the batch sent and not yet answered: its outcome is unknown when the call fails or is aborted
+  let inFlight: Changes | undefined;
   // `units` are only worked out when a batch is rejected and must be bisected
   const send = async (batch: Changes, units?: Changes[]): Promise<void> => {
     throwIfAborted(options.signal);
     try {
+      inFlight = batch;
       await provider.applyChanges(batch, call);
+      inFlight = undefined;
       applied.push(batch);
       options.onBatchApplied?.(batch);
     } catch (error) {
       // the provider's paths point into the batch; the caller knows the whole change set
       if (error instanceof ValidationError && batch !== changes) throw rebaseIssues(error, inWhole(batch));
       if (!isContentRejection(error)) throw error;
+      inFlight = undefined;
       const parts = units ?? toUnits(batch);
       if (parts.length === 1) {
         // name the records, not their ownership markers
@@ -400,24 +408,26 @@ export async function applyBatches(
   try {
     for (const batch of batches) await send(batch);
   } catch (error) {
-    throw interrupted(provider.name, error, changes, applied);
+    throw interrupted(provider.name, error, changes, { applied, inFlight });
   }
   if (rejected.length) throw new PartialApplyError(rejected);
 }
 
 /**
  * The error of a call that failed after earlier calls of one change set were applied: an
- * {@link InterruptedApplyError} naming what was written and what not. An error before anything
- * was applied, an abort and a `ValidationError` are returned as they are. A provider's own
- * `InterruptedApplyError` (part of the failed call applied) is merged in.
+ * {@link InterruptedApplyError} naming what was written and what not, or for an abort an
+ * {@link AbortedApplyError} (still `ABORTED`) that also names the call in flight, whose outcome is
+ * unknown. An error before anything was applied and a `ValidationError` are returned as they are.
+ * A provider's own `InterruptedApplyError` (part of the failed call applied) is merged in.
  */
 function interrupted(
   provider: string,
   error: unknown,
   changes: Changes,
-  applied: readonly Changes[],
+  progress: { applied: readonly Changes[]; inFlight: Changes | undefined },
 ): unknown {
-  if (error instanceof ValidationError || (isDnsError(error) && error.code === 'ABORTED')) return error;
+  const { applied, inFlight } = progress;
+  if (error instanceof ValidationError) return error;
   const inner = error instanceof InterruptedApplyError ? error : undefined;
   if (applied.length === 0) return error;
   const written = new Set<Endpoint>();
@@ -435,6 +445,15 @@ function interrupted(
   // what the provider wrote of the failed call counts as applied
   if (inner) appendAll(appliedNames, inner.applied);
   const innerApplied = new Set(inner?.applied ?? []);
+  if (isDnsError(error) && error.code === 'ABORTED') {
+    const unknown = inFlight ? namedRecords(inFlight).filter((name) => !innerApplied.has(name)) : [];
+    return new AbortedApplyError(provider, inner?.cause ?? error, {
+      applied: [...new Set(appliedNames)],
+      notApplied: namedRecords(rest).filter((name) => !innerApplied.has(name)),
+      inFlight: unknown,
+      undone: inner?.undone ?? [],
+    });
+  }
   return new InterruptedApplyError(provider, inner?.cause ?? error, {
     applied: [...new Set(appliedNames)],
     notApplied: namedRecords(rest).filter((name) => !innerApplied.has(name)),

@@ -130,8 +130,10 @@ export interface Provider {
    */
   adjustEndpoints(endpoints: Endpoint[], options?: CallOptions): Promise<Endpoint[]>;
   /**
-   * The zones served (optional). Core uses them to apply safety limits per zone; without it the
-   * provider counts as one zone.
+   * The zones served (optional). Core uses them to apply safety limits per zone, and leaves out (as
+   * not written, `outside-domain-filter`) a create no listed zone serves, so a dry run shows what the
+   * apply does: an empty list means no name is served. Without this method the provider counts as
+   * one zone and every create is sent.
    */
   zones?(options?: CallOptions): Promise<string[]>;
 }

@@ -1,5 +1,5 @@
 import { LabelKeys, type Endpoint } from '../endpoint/endpoint.js';
-import { isDnsError, ProviderError } from '../errors.js';
+import { AbortedError, isDnsError, ProviderError } from '../errors.js';
 import { emptyChanges, type Changes } from './changes.js';
 
 /** True for a registry ownership marker: a TXT naming the record it owns in its `ownedRecord` label. */
@@ -79,6 +79,14 @@ export function markersToUndo(changes: Changes, applied: ReadonlySet<Endpoint>):
 /** Names listed per list in an {@link InterruptedApplyError}'s message; its fields hold them all. */
 const MESSAGE_NAMES = 50;
 
+/** ` (a, b, …)` for a message: the fields hold every name, the message the first ones (an apply can carry 100,000 records). */
+const list = (items: readonly string[]) =>
+  items.length === 0
+    ? ''
+    : items.length <= MESSAGE_NAMES
+      ? ` (${items.join(', ')})`
+      : ` (${items.slice(0, MESSAGE_NAMES).join(', ')}, and ${items.length - MESSAGE_NAMES} more)`;
+
 /**
  * An apply that stopped at a failed write after others were applied: a provider with `atomicity:
  * 'record'`, or a change set split into several calls (`applyInBatches`), or a provider's several
@@ -110,13 +118,6 @@ export class InterruptedApplyError extends ProviderError {
   ) {
     const { applied, notApplied, undone = [] } = progress;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    // the fields hold every name; the message the first ones (an apply can carry 100,000 records)
-    const list = (items: readonly string[]) =>
-      items.length === 0
-        ? ''
-        : items.length <= MESSAGE_NAMES
-          ? ` (${items.join(', ')})`
-          : ` (${items.slice(0, MESSAGE_NAMES).join(', ')}, and ${items.length - MESSAGE_NAMES} more)`;
     super(
       `${provider}: ${notApplied.length} record set change(s) not applied${list(notApplied)}; ${applied.length} applied${list(applied)}${undone.length ? `; markers removed again${list(undone)}` : ''}: ${reason}`,
       {
@@ -133,6 +134,67 @@ export class InterruptedApplyError extends ProviderError {
     this.name = 'InterruptedApplyError';
     this.applied = applied;
     this.notApplied = notApplied;
+    this.undone = undone;
+  }
+}
+
+/**
+ * An abort (the `AbortSignal` fired) during a change set split into several calls, after at least
+ * one call was applied: an `AbortedError` (`ABORTED`) that says what is already written. The calls
+ * before the abort stay applied; the call in flight when the signal fired, if any, may or may not
+ * have been applied by the server (`inFlight`). The next run reads the zone again and converges.
+ * Its `cause` is the abort (the signal's reason, through the `AbortedError` it raised).
+ *
+ * Message: `<provider>: aborted after M record set change(s) were applied (…); N not applied (…);
+ * the K in the call in flight when the signal fired may or may not have been applied (…)`, each
+ * list cut after 50 names.
+ */
+export class AbortedApplyError extends AbortedError {
+  /** Name of the provider the change set was sent to, e.g. `pdns`. */
+  readonly provider: string;
+  /** Record sets written before the abort, as `describeEndpoint` strings, in order. */
+  readonly applied: readonly string[];
+  /**
+   * Record sets not known to be written: those never sent and those of the call in flight
+   * (`inFlight`, whose outcome is unknown).
+   */
+  readonly notApplied: readonly string[];
+  /** Record sets of the call in flight when the signal fired (also in `notApplied`); empty when none was. */
+  readonly inFlight: readonly string[];
+  /** Ownership markers written by this apply and deleted again because their records were not written. */
+  readonly undone: readonly string[];
+
+  /**
+   * @param provider the provider's name, e.g. `pdns`.
+   * @param cause the `AbortedError` the abort raised.
+   * @param progress what was written (`applied`), what not (`notApplied`, the in-flight call's
+   *   records included), what was in flight (`inFlight`, default none) and which markers were
+   *   removed again (`undone`, default none), as `describeEndpoint` strings.
+   */
+  constructor(
+    provider: string,
+    cause: unknown,
+    progress: {
+      applied: readonly string[];
+      notApplied: readonly string[];
+      inFlight?: readonly string[];
+      undone?: readonly string[];
+    },
+  ) {
+    const { applied, notApplied, inFlight = [], undone = [] } = progress;
+    super(
+      `${provider}: aborted after ${applied.length} record set change(s) were applied${list(applied)}; ${notApplied.length} not applied${list(notApplied)}${
+        inFlight.length
+          ? `; the ${inFlight.length} in the call in flight when the signal fired may or may not have been applied${list(inFlight)}`
+          : ''
+      }${undone.length ? `; markers removed again${list(undone)}` : ''}`,
+      { cause },
+    );
+    this.name = 'AbortedApplyError';
+    this.provider = provider;
+    this.applied = applied;
+    this.notApplied = notApplied;
+    this.inFlight = inFlight;
     this.undone = undone;
   }
 }

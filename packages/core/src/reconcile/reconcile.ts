@@ -39,7 +39,7 @@ import {
   type Plan,
   type PlanCounts,
 } from '../plan/plan.js';
-import type { Policy } from '../plan/policy.js';
+import { POLICIES, type Policy } from '../plan/policy.js';
 import {
   assertSafetyLimits,
   checkSafety,
@@ -52,7 +52,7 @@ import { zoneMatcher } from '../provider/zones.js';
 import type { Registry } from '../registry/registry.js';
 import { findPlanConflicts, PlanConflictError } from './conflicts.js';
 import { dropUnsatisfiableCreates, type SkippedChange } from './unsatisfiable.js';
-import { appendAll } from '../lists.js';
+import { appendAll, describeValue, isStringList } from '../lists.js';
 
 /** Callbacks around a run; each may be async, and a throw stops the run before anything is applied. */
 export interface ReconcileHooks {
@@ -138,6 +138,7 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   throwIfAborted(signal);
   // a limit that cannot mean what was meant is said before anything is read
   assertSafetyLimits(options.safety);
+  assertRunOptions(options);
   if (!Array.isArray(options.desired))
     throw new ValidationError(
       [
@@ -155,7 +156,11 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   const cancelRead = new AbortController();
   const call = { signal: signal ? AbortSignal.any([signal, cancelRead.signal]) : cancelRead.signal };
   const reading = registry.records(call);
-  const listing = provider.zones ? provider.zones(call) : Promise.resolve([]);
+  // `undefined`: the provider does not say which zones it serves (a webhook's API has no zone list);
+  // `[]` from a provider that lists its zones means it serves none
+  const listing: Promise<string[] | undefined> = provider.zones
+    ? provider.zones(call)
+    : Promise.resolve(undefined);
   // awaited below; a failure meanwhile must not surface as an unhandled rejection
   reading.catch(() => undefined);
   listing.catch(() => undefined);
@@ -302,16 +307,17 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
   let recordChanges = unsatisfiable.changes;
   let altered = unsatisfiable.skipped.length > 0 || updateNew.length !== changes.updateNew.length;
   // A create in no zone the provider serves would fail the whole apply (UNKNOWN_ZONE): leave it
-  // out and say so, as a name outside the domain filter is.
+  // out and say so, as a name outside the domain filter is. A provider that lists no zones at all
+  // serves nothing; one without a zone list is left to say so itself.
   const unserved: SkippedChange[] = [];
-  if (zones.length && recordChanges.create.length) {
+  if (zones !== undefined && recordChanges.create.length) {
     const zoneOf = zoneMatcher(zones);
     const create = recordChanges.create.filter((ep) => {
       if (zoneOf(ep.dnsName) !== undefined) return true;
       unserved.push({
         record: ep,
         code: 'outside-domain-filter',
-        reason: `${describeEndpoint(ep)}: no zone of ${provider.name} serves this name (zones: ${zones.join(', ')})`,
+        reason: `${describeEndpoint(ep)}: no zone of ${provider.name} serves this name (zones: ${zones.join(', ') || 'none'})`,
       });
       return false;
     });
@@ -367,9 +373,42 @@ async function prepare(options: ReconcileOptions): Promise<PreparedRun> {
     scopeCurrent,
     scopeDesiredCount: planner.desiredInScope,
     outOfScopeCount: planner.desiredOutOfScope,
-    zones,
+    // the safety limits measure a provider without a zone list as one whole
+    zones: zones ?? [],
     desiredAt: desiredIndex(adjusted),
   };
+}
+
+/**
+ * Refuses options of a run that would otherwise fail half-way with a TypeError (a policy that is not
+ * one of ExternalDNS's, record types that are not strings, a domain filter that cannot match): said
+ * before anything is read.
+ */
+function assertRunOptions(options: ReconcileOptions): void {
+  const policy: unknown = options.policy;
+  if (!(POLICIES as readonly unknown[]).includes(policy))
+    throw new ConfigError(
+      policy === undefined
+        ? `policy is required, one of ${POLICIES.map((p) => JSON.stringify(p)).join(', ')} (ExternalDNS has no default either)`
+        : `policy must be one of ${POLICIES.map((p) => JSON.stringify(p)).join(', ')}, got ${describeValue(policy)}`,
+    );
+  for (const key of ['managedRecordTypes', 'excludeRecordTypes'] as const) {
+    const v: unknown = options[key];
+    if (v !== undefined && !isStringList(v))
+      throw new ConfigError(
+        `${key}, when set, must be a list of record type names (e.g. ["A", "CNAME"]), got ${describeValue(v)}`,
+      );
+  }
+  const filter: unknown = options.domainFilter;
+  if (
+    filter !== undefined &&
+    (typeof filter !== 'object' ||
+      filter === null ||
+      typeof (filter as { matches?: unknown }).matches !== 'function')
+  )
+    throw new ConfigError(
+      `domainFilter, when set, must be a DomainFilter (or an object with a matches(name) method), got ${describeValue(filter)}${Array.isArray(filter) ? '; for a list of domains use new DomainFilter({ include: [...] })' : ''}`,
+    );
 }
 
 /** Finds a desired record's index by name, set identifier and type (planned updates are new objects). */
@@ -429,8 +468,12 @@ function intoDesired(
  *   set; nothing is written.
  * @throws `OwnershipConflictError` (`OWNERSHIP_CONFLICT`) with a registry set to `onConflict: 'throw'`.
  * @throws `ConfigError` (`CONFIG`) when `safety` names an unknown limit or a value out of range (a
- *   ratio outside 0 to 1); nothing is read or written.
- * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it.
+ *   ratio outside 0 to 1), when `policy` is not one of `sync`, `upsert-only`, `create-only`, when
+ *   `managedRecordTypes` or `excludeRecordTypes` is not a list of strings, or when `domainFilter` has
+ *   no `matches` method (a plain list of domains); nothing is read or written.
+ * @throws `AbortedError` (`ABORTED`) when `signal` fires; no write starts after it. When the
+ *   apply was split into several calls and some were applied, it is an `AbortedApplyError` naming
+ *   the records applied, those not applied, and those of the call in flight (outcome unknown).
  * @throws `ProviderError` (`PROVIDER`, `PROVIDER_UNREACHABLE`, `PROVIDER_AUTH`, `PROVIDER_RATE_LIMITED`,
  *   …) when the provider fails; `retryable` says whether the next run may succeed. Also (`PROVIDER`,
  *   nothing written) when `adjustEndpoints` does not return one endpoint per desired record.

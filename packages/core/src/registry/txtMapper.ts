@@ -1,5 +1,6 @@
 import { lowerCased } from '../endpoint/names.js';
 import { ConfigError } from '../errors.js';
+import { describeValue } from '../lists.js';
 
 /** How registry TXT names are derived from record names (ExternalDNS `--txt-prefix`, `--txt-suffix`, …). */
 export interface TxtNameConfig {
@@ -71,6 +72,11 @@ export class TxtNameMapper {
    *   order given; types already in the list are ignored.
    */
   constructor(config: TxtNameConfig = {}, extraRecordTypes: readonly string[] = []) {
+    for (const key of ['prefix', 'suffix', 'wildcardReplacement'] as const) {
+      const v: unknown = config[key];
+      if (v !== undefined && typeof v !== 'string')
+        throw new ConfigError(`TXT registry: ${key}, when set, must be a string, got ${describeValue(v)}`);
+    }
     this.prefix = (config.prefix ?? '').toLowerCase();
     this.suffix = (config.suffix ?? '').toLowerCase();
     this.wildcardReplacement = (config.wildcardReplacement ?? '').toLowerCase();

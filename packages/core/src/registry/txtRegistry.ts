@@ -36,6 +36,7 @@ import type { CallOptions, Provider } from '../provider/provider.js';
 import { zoneMatcher } from '../provider/zones.js';
 import { decodeNonce, decryptTxtValue, encryptTxtValue, parseAesKey } from './encryption.js';
 import { applyBatches, splitChanges } from '../apply/batches.js';
+import { describeValue, isStringList } from '../lists.js';
 import type { Registry, RegistryPreview } from './registry.js';
 import { RECORD_TYPE_TEMPLATE, TxtNameMapper, type TxtNameConfig, type TxtNameTarget } from './txtMapper.js';
 import type { RegistryWarning, RegistryWarningKind } from './warnings.js';
@@ -162,6 +163,25 @@ function storedTxt(txt: Endpoint, ownedRecord: string): Endpoint {
   });
 }
 
+/** Refuses an `encryption` option that is not `{ aesKey, enabled? }` (the key itself is checked by `parseAesKey`). */
+function checkEncryption(encryption: unknown): void {
+  if (encryption === undefined) return;
+  if (typeof encryption !== 'object' || encryption === null || Array.isArray(encryption))
+    throw new ConfigError(
+      `TXT registry: encryption, when set, must be an object { aesKey, enabled? }, got ${encryption === null ? 'null' : typeof encryption}`,
+    );
+  const { aesKey, enabled } = encryption as Record<string, unknown>;
+  // the key is a secret: only its type is ever named
+  if (typeof aesKey !== 'string' && !(aesKey instanceof Uint8Array))
+    throw new ConfigError(
+      `TXT registry: encryption.aesKey is required: 32 raw bytes or base64 of 32 bytes (a string or a Uint8Array), got ${aesKey === null ? 'null' : typeof aesKey}`,
+    );
+  if (enabled !== undefined && typeof enabled !== 'boolean')
+    throw new ConfigError(
+      `TXT registry: encryption.enabled, when set, must be true or false, got ${describeValue(enabled)}`,
+    );
+}
+
 /**
  * ExternalDNS's TXT ownership registry around any {@link Provider}: every record we write gets a
  * companion TXT (`a-api.example.com` → `"heritage=external-dns,external-dns/owner=…"`), `records()`
@@ -235,7 +255,8 @@ export class TxtRegistry implements Registry {
    * @param options Owner ID, marker naming and encryption (ExternalDNS's `--txt-*` flags).
    * @throws `ConfigError` (`CONFIG`) when `ownerId` is empty or holds commas, quotes, spaces or `=`, when
    *   `oldOwnerId` is empty or equals `ownerId`, when both `prefix` and `suffix` are set, when
-   *   `onConflict` is not `skip` or `throw`, or when the AES key is invalid.
+   *   `onConflict` is not `skip` or `throw`, when an option has the wrong type (`prefix: 42`), or when
+   *   `encryption` has no valid AES key.
    */
   constructor(provider: Provider, options: TxtRegistryOptions) {
     // `new TxtRegistry({ provider, ownerId })` is an easy slip: say what the signature is
@@ -254,7 +275,7 @@ export class TxtRegistry implements Registry {
       throw new ConfigError('TXT registry: ownerId is required and must be a non-empty string');
     checkOwnerId(ownerId, 'ownerId');
     if (options.oldOwnerId !== undefined) {
-      if (options.oldOwnerId.trim() === '')
+      if (typeof (options.oldOwnerId as unknown) !== 'string' || options.oldOwnerId.trim() === '')
         throw new ConfigError('TXT registry: oldOwnerId, when set, must be a non-empty string');
       checkOwnerId(options.oldOwnerId, 'oldOwnerId');
       if (options.oldOwnerId === ownerId)
@@ -267,6 +288,14 @@ export class TxtRegistry implements Registry {
       throw new ConfigError(
         `TXT registry: onConflict must be "skip" or "throw", got ${JSON.stringify(onConflict)}`,
       );
+    for (const key of ['managedRecordTypes', 'excludeRecordTypes'] as const) {
+      const v: unknown = options[key];
+      if (v !== undefined && !isStringList(v))
+        throw new ConfigError(
+          `TXT registry: ${key}, when set, must be a list of record type names (e.g. ["A", "CNAME"]), got ${describeValue(v)}`,
+        );
+    }
+    checkEncryption(options.encryption);
     this.provider = provider;
     this.ownerId = ownerId;
     this.oldOwnerId = options.oldOwnerId;
