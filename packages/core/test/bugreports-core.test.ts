@@ -3,74 +3,9 @@
 // what ExternalDNS v0.22.0 does or means to do there, or what our documented deviation
 // (docs/conformance.md) says instead. Each one failed before the fix it comes with.
 import { describe, expect, it } from 'vitest';
-import {
-  endpoint,
-  InMemoryProvider,
-  reconcile,
-  TxtRegistry,
-  type DomainFilter,
-  type Endpoint,
-  type EndpointInit,
-  type Policy,
-  type TxtRegistryOptions,
-} from '@openova/dns-core';
+import { endpoint } from '@openova/dns-core';
 
-const marker = (owner: string, extra = '') => `"heritage=external-dns,external-dns/owner=${owner}${extra}"`;
-
-/** The zone as sorted `TYPE name targets [set]` lines, to assert whole states. */
-async function zoneOf(provider: InMemoryProvider): Promise<string[]> {
-  return (await provider.records())
-    .map(
-      (e) =>
-        `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}${e.setIdentifier ? ` [${e.setIdentifier}]` : ''}${e.recordTTL ? ` ttl=${e.recordTTL}` : ''}`,
-    )
-    .sort();
-}
-
-function setup(
-  records: EndpointInit[],
-  options: Partial<TxtRegistryOptions> = {},
-  provider: { zones?: string[]; domainFilter?: DomainFilter } = {},
-) {
-  const mem = new InMemoryProvider({
-    zones: provider.zones ?? ['example.com'],
-    records,
-    ...(provider.domainFilter ? { domainFilter: provider.domainFilter } : {}),
-  });
-  const registry = new TxtRegistry(mem, { ownerId: 'me', ...options });
-  return { mem, registry };
-}
-
-async function run(
-  registry: TxtRegistry,
-  desired: EndpointInit[],
-  policy: Policy = 'sync',
-  extra: Partial<Parameters<typeof reconcile>[0]> = {},
-) {
-  return reconcile({ registry, desired, policy, safety: false, ...extra });
-}
-
-/** Applies, then plans again: the second plan must be empty (no update loop). */
-async function converges(registry: TxtRegistry, desired: EndpointInit[], policy: Policy = 'sync') {
-  const first = await run(registry, desired, policy);
-  const second = await run(registry, desired, policy, { dryRun: true });
-  expect(second.plan.hasChanges, JSON.stringify(second.plan.changes)).toBe(false);
-  return first;
-}
-
-const A = (dnsName: string, ip: string, more: Partial<EndpointInit> = {}): EndpointInit => ({
-  dnsName,
-  recordType: 'A',
-  targets: [ip],
-  ...more,
-});
-const TXT = (dnsName: string, ...targets: string[]): EndpointInit => ({
-  dnsName,
-  recordType: 'TXT',
-  targets,
-});
-const lines = (eps: readonly Endpoint[]) =>
-  eps.map((e) => `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}`);
+import { A, converges, lines, marker, run, setup, TXT, zoneOf } from './support/issueScenario.js';
 
 describe('the `cname-` marker of an A-ALIAS from before v0.22 (PR #6523; mitodl/ol-infrastructure#5865)', () => {
   const alias = [{ name: 'alias', value: 'true' }];

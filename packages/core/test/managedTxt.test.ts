@@ -3,39 +3,25 @@
 // InMemoryProvider, driven by reconcile. Every scenario checks that values we do not own are never
 // touched, that a second plan is empty, and that what cannot be done is reported with a reason.
 import { describe, expect, it } from 'vitest';
+import type { InMemoryProvider, TxtRegistry } from '@openova/dns-core';
+import { encryptTxtValue, type EndpointInit, type Policy, type TxtRegistryOptions } from '@openova/dns-core';
 import {
-  encryptTxtValue,
-  InMemoryProvider,
-  reconcile,
-  TxtRegistry,
-  type EndpointInit,
-  type Policy,
-  type TxtRegistryOptions,
-} from '@openova/dns-core';
+  A,
+  marker,
+  run as runOnce,
+  setup as setupZone,
+  TXT,
+  zoneOf as zoneLines,
+} from './support/issueScenario.js';
 
-const marker = (owner: string, extra = '') => `"heritage=external-dns,external-dns/owner=${owner}${extra}"`;
+const zoneOf = (provider: InMemoryProvider) => zoneLines(provider, { ttl: false });
 
-async function zoneOf(provider: InMemoryProvider): Promise<string[]> {
-  return (await provider.records())
-    .map(
-      (e) =>
-        `${e.recordType} ${e.dnsName} ${e.targets.join(' ')}${e.setIdentifier ? ` [${e.setIdentifier}]` : ''}`,
-    )
-    .sort();
-}
-
-function setup(records: EndpointInit[], options: Partial<TxtRegistryOptions> = {}) {
-  const mem = new InMemoryProvider({ zones: ['example.com'], records });
-  const registry = new TxtRegistry(mem, {
-    ownerId: 'me',
-    managedRecordTypes: ['A', 'AAAA', 'CNAME', 'TXT'],
-    ...options,
-  });
-  return { mem, registry };
-}
+/** The shared zone, with TXT managed beside A, AAAA and CNAME. */
+const setup = (records: EndpointInit[], options: Partial<TxtRegistryOptions> = {}) =>
+  setupZone(records, { managedRecordTypes: ['A', 'AAAA', 'CNAME', 'TXT'], ...options });
 
 const run = (registry: TxtRegistry, desired: EndpointInit[], policy: Policy = 'sync', dryRun = false) =>
-  reconcile({ registry, desired, policy, safety: false, dryRun });
+  runOnce(registry, desired, policy, { dryRun });
 
 /** Applies, then plans again: the second plan must be empty and report the same skips. */
 async function converges(registry: TxtRegistry, desired: EndpointInit[], policy: Policy = 'sync') {
@@ -45,13 +31,6 @@ async function converges(registry: TxtRegistry, desired: EndpointInit[], policy:
   expect(second.skipped.map((s) => s.code)).toEqual(first.skipped.map((s) => s.code));
   return first;
 }
-
-const A = (dnsName: string, ip: string): EndpointInit => ({ dnsName, recordType: 'A', targets: [ip] });
-const TXT = (dnsName: string, ...targets: string[]): EndpointInit => ({
-  dnsName,
-  recordType: 'TXT',
-  targets,
-});
 
 describe('a desired TXT record where a marker lives (no prefix, old format)', () => {
   it('a legacy marker alone at the name: the TXT is reported, the marker kept', async () => {
